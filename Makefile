@@ -1,0 +1,74 @@
+# Không Giấy: every developer command. `make demo` and `make test` work on a
+# fresh clone with only Python 3.11, make and git.
+
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+MOTO_PORT ?= 5005
+API_PORT ?= 8000
+ROLE ?= province_admin
+UNIT ?=
+STAGE ?= prod
+
+.PHONY: help venv install serve demo test lint typecheck unit api e2e token openapi rebuild bench synth deploy clean
+
+help:
+	@echo "make demo     - set up, start the local stack, run the demo province month, print results"
+	@echo "make test     - set up and run lint, type checks and the whole test suite"
+	@echo "make serve    - run the local stack (moto + chalice local + scheduler) until Ctrl-C"
+	@echo "make token ROLE=unit_officer UNIT=<unit_id> - mint a local dev token"
+	@echo "make openapi  - write docs/openapi.json"
+	@echo "make rebuild  - rebuild every event from the S3 archive (against a running local stack)"
+	@echo "make bench    - run the benchmarks in bench/"
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $(STAMP)
+
+venv install: $(STAMP)
+
+serve: $(STAMP)
+	$(PY) -m scripts.local_stack --moto-port $(MOTO_PORT) --api-port $(API_PORT)
+
+demo: $(STAMP)
+	$(PY) -m scripts.demo_run --moto-port $(MOTO_PORT) --api-port $(API_PORT)
+
+lint: $(STAMP)
+	$(PY) -m ruff check app.py chalicelib tests scripts bench
+	$(PY) -m ruff format --check app.py chalicelib tests scripts bench
+
+typecheck: $(STAMP)
+	$(PY) -m mypy app.py chalicelib scripts
+
+unit: $(STAMP)
+	$(PY) -m pytest tests/unit
+
+api: $(STAMP)
+	$(PY) -m pytest tests/api
+
+e2e: $(STAMP)
+	$(PY) -m pytest tests/e2e
+
+test: $(STAMP)
+	$(PY) -m ruff check app.py chalicelib tests scripts bench
+	$(PY) -m ruff format --check app.py chalicelib tests scripts bench
+	$(PY) -m mypy app.py chalicelib scripts
+	$(PY) -m pytest tests
+
+token: $(STAMP)
+	@$(PY) -m scripts.devkeys --role $(ROLE) $(if $(UNIT),--unit $(UNIT),)
+
+openapi: $(STAMP)
+	$(PY) -m scripts.write_openapi
+
+rebuild: $(STAMP)
+	$(PY) -m scripts.rebuild --api-port $(API_PORT)
+
+bench: $(STAMP)
+	$(PY) bench/cold_start.py
+
+clean:
+	rm -rf $(VENV) .local out .pytest_cache .mypy_cache .ruff_cache .hypothesis

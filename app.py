@@ -1,0 +1,15 @@
+"""Không Giấy: the Chalice application. Creates the app and wires its parts."""
+
+from chalice import Chalice
+
+from chalicelib.api import admin, campaigns, openapi, registry
+from chalicelib.api.authorizer import auth_blueprint
+from chalicelib.api.middleware import register_middleware
+
+app = Chalice(app_name="khong-giay")
+register_middleware(app)
+app.register_blueprint(auth_blueprint)
+app.register_blueprint(registry.bp)
+app.register_blueprint(campaigns.bp)
+app.register_blueprint(admin.bp)
+app.register_blueprint(openapi.bp)

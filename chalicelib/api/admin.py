@@ -1,0 +1,38 @@
+"""Operational routes for province admins."""
+
+from __future__ import annotations
+
+import time
+
+from chalice import Blueprint, Response
+
+from chalicelib.api.http import json_response, principal_of, require_role
+from chalicelib.api.routing import route
+from chalicelib.auth import PROVINCE_ADMIN
+from chalicelib.errors import not_found
+
+bp = Blueprint(__name__)
+
+# API Gateway cuts a request at 29 s; leave room to answer.
+HTTP_JOB_BUDGET_SECONDS = 25.0
+
+
+@route(
+    bp,
+    "/admin/jobs/{name}",
+    "POST",
+    summary="Run a scheduled job now",
+    tag="Admin",
+    response="chalicelib.schemas.common:JobRunResponse",
+    roles=PROVINCE_ADMIN,
+    errors=(403, 404),
+)
+def run_job(name: str) -> Response:
+    from chalicelib.jobs.catalog import job_specs
+
+    require_role(principal_of(bp.current_request), PROVINCE_ADMIN)
+    spec = job_specs().get(name)
+    if spec is None:
+        raise not_found(f"No job named {name!r}; jobs: {', '.join(sorted(job_specs()))}")
+    result = spec.load()(deadline=time.monotonic() + HTTP_JOB_BUDGET_SECONDS)
+    return json_response({"job": name, "result": result})

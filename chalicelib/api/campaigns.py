@@ -1,0 +1,65 @@
+"""Routes of campaigns."""
+
+from __future__ import annotations
+
+from chalice import Blueprint, Response
+
+from chalicelib.api.http import body_as, json_response, principal_of, require_role
+from chalicelib.api.routing import route
+from chalicelib.auth import PROVINCE_ADMIN
+
+bp = Blueprint(__name__)
+TAG = "Campaigns"
+
+
+@route(
+    bp,
+    "/admin/campaigns",
+    "POST",
+    summary="Create or replace a campaign",
+    tag=TAG,
+    request="chalicelib.domain.campaigns:Campaign",
+    response="chalicelib.domain.campaigns:Campaign",
+    status=201,
+    roles=PROVINCE_ADMIN,
+    errors=(400, 403),
+)
+def put_campaign() -> Response:
+    from chalicelib.domain.campaigns import Campaign
+    from chalicelib.services import registry
+
+    request = bp.current_request
+    require_role(principal_of(request), PROVINCE_ADMIN)
+    campaign = registry.save_campaign(body_as(request, Campaign))
+    return json_response(campaign.model_dump(mode="json"), status=201)
+
+
+@route(
+    bp,
+    "/campaigns",
+    "GET",
+    summary="List campaigns",
+    tag=TAG,
+    response="chalicelib.schemas.common:CampaignList",
+)
+def list_campaigns() -> Response:
+    from chalicelib.services import registry
+
+    principal_of(bp.current_request)
+    return json_response({"items": [c.model_dump(mode="json") for c in registry.list_campaigns()]})
+
+
+@route(
+    bp,
+    "/campaigns/{campaign_id}",
+    "GET",
+    summary="One campaign",
+    tag=TAG,
+    response="chalicelib.domain.campaigns:Campaign",
+    errors=(404,),
+)
+def get_campaign(campaign_id: str) -> Response:
+    from chalicelib.services import registry
+
+    principal_of(bp.current_request)
+    return json_response(registry.get_campaign(campaign_id).model_dump(mode="json"))

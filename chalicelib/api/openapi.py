@@ -1,0 +1,124 @@
+"""The OpenAPI 3 document, built from the route table and the pydantic models."""
+
+from __future__ import annotations
+
+import importlib
+import re
+from typing import Any
+
+from chalice import Blueprint, Response
+
+from chalicelib.api.http import json_response, principal_of
+from chalicelib.api.routing import ROUTES, RouteDoc, route
+
+bp = Blueprint(__name__)
+
+ERROR_TEXT = {
+    400: "Invalid request (the details name each invalid field)",
+    401: "Missing or invalid credentials",
+    403: "Authenticated but not allowed",
+    404: "Not found",
+    409: "Conflict with the current state",
+    413: "Body too large",
+    415: "Unsupported Content-Type",
+    422: "Refers to unknown entities",
+    503: "Temporarily unavailable; retry after Retry-After seconds",
+}
+
+
+def _resolve(dotted: str) -> Any:
+    module, _, name = dotted.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def build_openapi() -> dict[str, Any]:
+    from pydantic.json_schema import models_json_schema
+
+    from chalicelib.schemas.common import ErrorResponse
+
+    names = sorted({m for r in ROUTES for m in (r.request, r.response) if m})
+    models = [_resolve(n) for n in names] + [ErrorResponse]
+    keyed, defs = models_json_schema(
+        [(m, "validation" if m is not ErrorResponse else "serialization") for m in models],
+        ref_template="#/components/schemas/{model}",
+    )
+    ref_of = {m.__name__: keyed[(m, mode)] for (m, mode) in keyed}
+    paths: dict[str, dict[str, Any]] = {}
+    for r in sorted(ROUTES, key=lambda r: (r.path, r.method)):
+        paths.setdefault(r.path, {})[r.method.lower()] = _operation(r, ref_of)
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "Không Giấy API",
+            "version": "1.0.0",
+            "description": "Measures paperless-government campaigns: webhooks from document "
+            "systems, KPIs per unit, rankings, nominations and reports.",
+        },
+        "components": {
+            "schemas": defs.get("$defs", {}),
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+                "webhookSignature": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "webhook-signature",
+                    "description": "Standard Webhooks signature with webhook-id and webhook-timestamp",
+                },
+            },
+        },
+        "paths": paths,
+    }
+
+
+def _operation(r: RouteDoc, ref_of: dict[str, Any]) -> dict[str, Any]:
+    op: dict[str, Any] = {
+        "summary": r.summary,
+        "tags": [r.tag],
+        "operationId": re.sub(r"[^A-Za-z0-9]+", "_", f"{r.method}_{r.path}").strip("_"),
+        "description": f"Roles: {r.roles}.",
+        "parameters": [
+            {"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
+            for p in re.findall(r"{(\w+)}", r.path)
+        ]
+        + [
+            {
+                "name": q.name,
+                "in": "query",
+                "required": q.required,
+                "description": q.description,
+                "schema": {"type": q.type, **({"enum": list(q.enum)} if q.enum else {})},
+            }
+            for q in r.query
+        ],
+        "security": [{"bearer": []}] if r.auth else [{"webhookSignature": []}],
+    }
+    if r.request:
+        schema = ref_of[_resolve(r.request).__name__]
+        op["requestBody"] = {
+            "required": True,
+            "content": {
+                ct: {"schema": schema} for ct in r.content_types if ct in ("application/json",)
+            }
+            or {r.content_types[0]: {"schema": {}}},
+        }
+        for ct in r.content_types:
+            if ct != "application/json":
+                op["requestBody"]["content"][ct] = {"schema": {"type": "string"}}
+    ok: dict[str, Any] = {"description": "Success"}
+    if r.response:
+        ok["content"] = {"application/json": {"schema": ref_of[_resolve(r.response).__name__]}}
+    error_ref = {"application/json": {"schema": ref_of["ErrorResponse"]}}
+    responses: dict[str, Any] = {str(r.status): ok}
+    for status in sorted({*r.errors, 401, *((400,) if r.request else ())}):
+        responses[str(status)] = {
+            "description": ERROR_TEXT.get(status, "Error"),
+            "content": error_ref,
+        }
+    op["responses"] = responses
+    return op
+
+
+@route(bp, "/openapi.json", "GET", summary="This API's OpenAPI 3 document", tag="Meta")
+def openapi_document() -> Response:
+    principal_of(bp.current_request)
+    return json_response(build_openapi())

@@ -1,0 +1,126 @@
+"""Routes of the organisation registry."""
+
+from __future__ import annotations
+
+from chalice import Blueprint, Response
+
+from chalicelib.api.http import (
+    body_as,
+    decode_token,
+    encode_token,
+    json_response,
+    principal_of,
+    query_int,
+    query_params,
+    raw_body,
+    require_role,
+)
+from chalicelib.api.routing import PAGINATION, QueryParam, route
+from chalicelib.auth import PROVINCE_ADMIN
+from chalicelib.errors import bad_request
+
+bp = Blueprint(__name__)
+TAG = "Registry"
+
+
+@route(
+    bp,
+    "/admin/units",
+    "POST",
+    summary="Bulk upsert units and officials (JSON body, or one CSV table as text/csv)",
+    tag=TAG,
+    request="chalicelib.schemas.registry:RegistryUpsertRequest",
+    response="chalicelib.schemas.registry:RegistryUpsertResponse",
+    roles=PROVINCE_ADMIN,
+    content_types=("application/json", "text/csv"),
+    errors=(400, 403, 415),
+)
+def upsert_units() -> Response:
+    from chalicelib.schemas.registry import RegistryUpsertRequest
+    from chalicelib.services import registry
+
+    request = bp.current_request
+    require_role(principal_of(request), PROVINCE_ADMIN)
+    if "csv" in (request.headers.get("content-type") or "").lower():
+        payload = registry.parse_registry_csv(raw_body(request))
+    else:
+        payload = body_as(request, RegistryUpsertRequest)
+    return json_response(registry.upsert_registry(payload))
+
+
+@route(
+    bp,
+    "/units",
+    "GET",
+    summary="List units (a unit officer sees its own subtree)",
+    tag=TAG,
+    response="chalicelib.schemas.registry:UnitPage",
+    query=(
+        QueryParam(
+            "level", "Filter by level", enum=("province", "department", "commune", "division")
+        ),
+        QueryParam("parent_id", "Filter by parent unit"),
+        *PAGINATION,
+    ),
+    errors=(400,),
+)
+def list_units() -> Response:
+    from chalicelib.services import registry
+
+    request = bp.current_request
+    params = query_params(request)
+    level = params.get("level") or None
+    if level is not None and level not in ("province", "department", "commune", "division"):
+        raise bad_request(
+            "Query parameter 'level' must be province, department, commune or division"
+        )
+    token = decode_token(params.get("next_token"))
+    items, after = registry.list_units(
+        principal_of(request),
+        level=level,
+        parent_id=params.get("parent_id") or None,
+        limit=query_int(request, "limit", 100, 1, 500),
+        after=str(token["after"]) if token and "after" in token else None,
+    )
+    return json_response(
+        {"items": items, "next_token": encode_token({"after": after} if after else None)}
+    )
+
+
+@route(
+    bp,
+    "/units/{unit_id}",
+    "GET",
+    summary="One unit",
+    tag=TAG,
+    response="chalicelib.schemas.registry:UnitOut",
+    errors=(403, 404),
+)
+def get_unit(unit_id: str) -> Response:
+    from chalicelib.services import registry
+
+    unit = registry.check_unit_access(principal_of(bp.current_request), unit_id)
+    return json_response(registry.unit_out(unit))
+
+
+@route(
+    bp,
+    "/units/{unit_id}/officials",
+    "GET",
+    summary="Officials of a unit",
+    tag=TAG,
+    response="chalicelib.schemas.registry:OfficialPage",
+    query=PAGINATION,
+    errors=(400, 403, 404),
+)
+def list_officials(unit_id: str) -> Response:
+    from chalicelib.services import registry
+
+    request = bp.current_request
+    items, last = registry.list_officials(
+        principal_of(request),
+        unit_id,
+        query_int(request, "limit", 100, 1, 500),
+        decode_token(query_params(request).get("next_token")),
+    )
+    return json_response({"items": items, "next_token": encode_token(last)})

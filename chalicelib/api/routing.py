@@ -1,0 +1,91 @@
+"""Route registration that also records the OpenAPI description of each route.
+
+Models are named by dotted path and resolved only when the OpenAPI document is
+built, so registering routes imports no pydantic model (cold start).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from chalice import Blueprint
+
+from chalicelib.api.authorizer import jwt_authorizer
+
+
+@dataclass(frozen=True)
+class QueryParam:
+    name: str
+    description: str
+    type: str = "string"
+    required: bool = False
+    enum: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RouteDoc:
+    method: str
+    path: str
+    summary: str
+    tag: str
+    request: str | None
+    response: str | None
+    status: int
+    auth: bool
+    roles: str
+    content_types: tuple[str, ...]
+    query: tuple[QueryParam, ...] = field(default_factory=tuple)
+    errors: tuple[int, ...] = ()
+
+
+ROUTES: list[RouteDoc] = []
+
+
+def route(
+    bp: Blueprint,
+    path: str,
+    method: str,
+    *,
+    summary: str,
+    tag: str,
+    request: str | None = None,
+    response: str | None = None,
+    status: int = 200,
+    auth: bool = True,
+    roles: str = "any authenticated role",
+    content_types: Sequence[str] = ("application/json",),
+    query: Sequence[QueryParam] = (),
+    errors: Sequence[int] = (),
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
+        ROUTES.append(
+            RouteDoc(
+                method=method,
+                path=path,
+                summary=summary,
+                tag=tag,
+                request=request,
+                response=response,
+                status=status,
+                auth=auth,
+                roles=roles,
+                content_types=tuple(content_types),
+                query=tuple(query),
+                errors=tuple(errors),
+            )
+        )
+        kwargs: dict[str, Any] = {"methods": [method], "content_types": list(content_types)}
+        if auth:
+            kwargs["authorizer"] = jwt_authorizer
+        bp.route(path, **kwargs)(fn)
+        return fn
+
+    return decorate
+
+
+PAGINATION = (
+    QueryParam("limit", "Page size (1-500, default 100)", "integer"),
+    QueryParam("next_token", "Opaque token from the previous page's next_token"),
+)

@@ -1,0 +1,130 @@
+"""What a campaign is: dates, time zone, targets, weights, deadlines, quotas.
+
+Campaigns are data; nothing about a particular year or province is in code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+CRITERIA = (
+    "online_rate",
+    "signing_rate",
+    "e_issuance_rate",
+    "kpi_coverage",
+    "two_way_interconnection",
+)
+RATE_CRITERIA = CRITERIA[:4]
+CAMPAIGN_ID_PATTERN = r"^[A-Za-z0-9._-]{1,64}$"
+
+
+class Criterion(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    key: str
+    description: str = Field(max_length=2000)
+
+
+class AwardQuotas(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    collective: int = Field(default=10, ge=0, le=1000)
+    individual: int = Field(default=10, ge=0, le=1000)
+
+
+class Campaign(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    campaign_id: str = Field(pattern=CAMPAIGN_ID_PATTERN)
+    name: str = Field(min_length=1, max_length=500)
+    start_date: dt.date
+    end_date: dt.date
+    timezone: str = "Asia/Ho_Chi_Minh"
+    # Rate targets in [0, 1]; two-way interconnection is required when true.
+    targets: dict[str, float | bool] = Field(default_factory=dict)
+    weights: dict[str, float] = Field(default_factory=dict)
+    criteria: list[Criterion] = Field(default_factory=list)
+    unit_report_deadline: dt.date | None = None
+    department_report_deadline: dt.date | None = None
+    nomination_deadline: dt.date | None = None
+    award_quotas: AwardQuotas = Field(default_factory=AwardQuotas)
+    # Document types (Decree 30/2020 names) treated as exempt, e.g. for edXML.
+    exempt_doc_types: list[str] = Field(default_factory=list)
+    status: Literal["active", "archived"] = "active"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+    @field_validator("targets")
+    @classmethod
+    def _targets(cls, value: dict[str, float | bool]) -> dict[str, float | bool]:
+        for key, target in value.items():
+            if key not in CRITERIA:
+                raise ValueError(
+                    f"unknown criterion {key!r}; expected one of {', '.join(CRITERIA)}"
+                )
+            if key == "two_way_interconnection":
+                if not isinstance(target, bool):
+                    raise ValueError("two_way_interconnection target must be true or false")
+            elif isinstance(target, bool) or not 0.0 <= float(target) <= 1.0:
+                raise ValueError(f"target {key!r} must be a number between 0 and 1")
+        return value
+
+    @field_validator("weights")
+    @classmethod
+    def _weights(cls, value: dict[str, float]) -> dict[str, float]:
+        for key, weight in value.items():
+            if key not in CRITERIA:
+                raise ValueError(
+                    f"unknown criterion {key!r}; expected one of {', '.join(CRITERIA)}"
+                )
+            if weight < 0:
+                raise ValueError(f"weight {key!r} must not be negative")
+        if value and sum(value.values()) <= 0:
+            raise ValueError("weights must not all be zero")
+        return value
+
+    @model_validator(mode="after")
+    def _dates(self) -> Campaign:
+        if self.end_date < self.start_date:
+            raise ValueError("end_date is before start_date")
+        return self
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def rate_targets(self) -> dict[str, float]:
+        return {k: float(self.targets.get(k, 1.0)) for k in RATE_CRITERIA}
+
+    def score_weights(self) -> dict[str, float]:
+        return {k: float(self.weights.get(k, 1.0)) for k in CRITERIA}
+
+    def deadline_passed(self, deadline: dt.date, now: dt.datetime) -> bool:
+        """A deadline D is open until the end of D local time: 00:00 of D+1 is refused."""
+        first_refused = dt.datetime.combine(deadline + dt.timedelta(days=1), dt.time(), self.zone)
+        return now >= first_refused
+
+    def contains(self, day: dt.date) -> bool:
+        return self.start_date <= day <= self.end_date
+
+
+def active_campaign(campaigns: list[Campaign], today: dt.date) -> Campaign | None:
+    """The running campaign; else the one that ended most recently; else the next."""
+    live = [c for c in campaigns if c.status == "active"]
+    running = sorted((c for c in live if c.contains(today)), key=lambda c: c.start_date)
+    if running:
+        return running[-1]
+    past = sorted((c for c in live if c.end_date < today), key=lambda c: c.end_date)
+    if past:
+        return past[-1]
+    future = sorted(live, key=lambda c: c.start_date)
+    return future[0] if future else None

@@ -1,0 +1,100 @@
+"""The one error shape every response uses: {"error": {"code", "message", "details"}}."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import ChaliceUnhandledError
+
+
+class ApiError(ChaliceUnhandledError):
+    """A client-facing error. Subclasses ChaliceUnhandledError so Chalice lets it
+    reach our middleware instead of rendering its own error body."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        details: list[Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = details or []
+        self.headers = headers or {}
+
+    def body(self) -> dict[str, Any]:
+        return error_body(self.code, self.message, self.details)
+
+
+def error_body(code: str, message: str, details: list[Any] | None = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "details": details or []}}
+
+
+def bad_request(message: str, details: list[Any] | None = None) -> ApiError:
+    return ApiError(400, "bad_request", message, details)
+
+
+def validation_failed(details: list[Any], message: str = "Request validation failed") -> ApiError:
+    return ApiError(400, "validation_failed", message, details)
+
+
+def unauthorized(message: str = "Missing or invalid credentials") -> ApiError:
+    return ApiError(401, "unauthorized", message)
+
+
+def forbidden(message: str = "You do not have access to this resource") -> ApiError:
+    return ApiError(403, "forbidden", message)
+
+
+def not_found(message: str) -> ApiError:
+    return ApiError(404, "not_found", message)
+
+
+def conflict(message: str, details: list[Any] | None = None) -> ApiError:
+    return ApiError(409, "conflict", message, details)
+
+
+def payload_too_large(message: str) -> ApiError:
+    return ApiError(413, "payload_too_large", message)
+
+
+def unsupported_media_type(message: str) -> ApiError:
+    return ApiError(415, "unsupported_media_type", message)
+
+
+def unprocessable(message: str, details: list[Any] | None = None) -> ApiError:
+    return ApiError(422, "unprocessable", message, details)
+
+
+def unavailable(message: str, retry_after_seconds: int = 5) -> ApiError:
+    return ApiError(503, "unavailable", message, headers={"Retry-After": str(retry_after_seconds)})
+
+
+# Chalice and API Gateway produce some errors before our code runs; these map
+# their codes onto ours so clients see one shape everywhere.
+CHALICE_CODE_MAP: dict[str, tuple[str, str]] = {
+    "BadRequestError": ("bad_request", "Request body is not valid JSON"),
+    "MethodNotAllowedError": ("method_not_allowed", "Method not allowed on this route"),
+    "UnsupportedMediaType": ("unsupported_media_type", "Unsupported Content-Type"),
+    "NotFoundError": ("not_found", "Not found"),
+    "UnauthorizedError": ("unauthorized", "Missing or invalid credentials"),
+    "ForbiddenError": ("forbidden", "You do not have access to this resource"),
+    "RequestTimeoutError": ("timeout", "The request took too long"),
+    "TooManyRequestsError": ("throttled", "Too many requests"),
+    "InternalServerError": ("internal_error", "An internal error occurred"),
+}
+
+# What API Gateway itself answers (gateway responses, configured in infra and
+# mirrored by the local stack): status -> (code, message).
+GATEWAY_ERRORS: dict[int, tuple[str, str]] = {
+    401: ("unauthorized", "Missing or invalid credentials"),
+    403: ("forbidden", "You do not have access to this resource"),
+    404: ("not_found", "No such route"),
+    413: ("payload_too_large", "Request body too large"),
+    429: ("throttled", "Too many requests"),
+    500: ("internal_error", "An internal error occurred"),
+}

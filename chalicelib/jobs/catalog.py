@@ -1,0 +1,72 @@
+"""Every scheduled job: its name, its schedule and the function that runs it.
+
+Chalice schedules (jobs/schedules.py), the admin route POST /admin/jobs/{name}
+and the local stack's scheduler all read this one table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib.settings import get_settings
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    name: str
+    target: str  # "module:function" taking (deadline: float monotonic seconds) -> dict
+    # Either every N minutes, or a UTC cron of (minute, hour, day_of_month) where
+    # day_of_month is an int, "*" or "L" (last day of the month).
+    every_minutes: int | None = None
+    cron_utc: tuple[int, int, int | str] | None = None
+    description: str = ""
+
+    def load(self) -> Callable[..., dict[str, Any]]:
+        module, _, func = self.target.partition(":")
+        return getattr(importlib.import_module(module), func)
+
+
+def job_specs() -> dict[str, JobSpec]:
+    settings = get_settings()
+    specs = [
+        JobSpec(
+            "aggregate_kpi",
+            "chalicelib.services.aggregation:run_aggregation",
+            every_minutes=settings.aggregate_every_minutes,
+            description="Fold newly ingested events into document state and daily KPI aggregates",
+        ),
+        JobSpec(
+            "rebuild_events",
+            "chalicelib.services.ingestion:rebuild_from_archive",
+            description="Re-ingest every archived webhook request (run by hand into empty tables)",
+        ),
+    ]
+    return {s.name: s for s in specs}
+
+
+def next_run(spec: JobSpec, after: dt.datetime) -> dt.datetime | None:
+    """The first scheduled instant strictly after `after` (UTC)."""
+    after = after.astimezone(dt.UTC)
+    if spec.every_minutes:
+        step = dt.timedelta(minutes=spec.every_minutes)
+        epoch = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+        periods = (after - epoch) // step + 1
+        return epoch + periods * step
+    if spec.cron_utc is None:
+        return None
+    minute, hour, dom = spec.cron_utc
+    day = after.date()
+    for _ in range(400):
+        next_month = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        last_day = (next_month - dt.timedelta(days=1)).day
+        matches = dom == "*" or (dom == "L" and day.day == last_day) or dom == day.day
+        if matches:
+            candidate = dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=dt.UTC)
+            if candidate > after:
+                return candidate
+        day += dt.timedelta(days=1)
+    return None

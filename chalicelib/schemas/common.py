@@ -1,0 +1,28 @@
+"""Models shared by several routes (errors, lists)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from chalicelib.domain.campaigns import Campaign
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    details: list[Any]
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorDetail
+
+
+class CampaignList(BaseModel):
+    items: list[Campaign]
+
+
+class JobRunResponse(BaseModel):
+    job: str
+    result: dict[str, Any]

@@ -1,0 +1,219 @@
+"""Organisation registry and campaign use cases."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from typing import Any
+
+from chalicelib.auth import Principal
+from chalicelib.domain.campaigns import Campaign, active_campaign
+from chalicelib.domain.registry import (
+    OfficialRecord,
+    UnitRecord,
+    descendants,
+    is_within,
+    validate_registry_upsert,
+)
+from chalicelib.errors import ApiError, bad_request, forbidden, not_found, validation_failed
+from chalicelib.schemas.registry import RegistryUpsertRequest
+from chalicelib.storage import registry as store
+
+UNIT_CSV_COLUMNS = ("unit_id", "name", "level", "parent_id")
+OFFICIAL_CSV_COLUMNS = ("official_id", "unit_id", "full_name", "position", "active")
+TRUE_WORDS = {"1", "true", "yes", "y", "có", "x"}
+FALSE_WORDS = {"0", "false", "no", "n", "không", ""}
+
+
+def parse_registry_csv(data: bytes) -> RegistryUpsertRequest:
+    """A UTF-8 CSV of units (unit_id,name,level,parent_id) or of officials
+    (official_id,unit_id,full_name,position,active), told apart by its header."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise bad_request("CSV must be UTF-8 encoded") from None
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    wanted: tuple[str, ...]
+    if "official_id" in header:
+        wanted, kind = OFFICIAL_CSV_COLUMNS, "officials"
+    elif "unit_id" in header:
+        wanted, kind = UNIT_CSV_COLUMNS, "units"
+    else:
+        raise bad_request(
+            "CSV header must name the columns: "
+            f"{','.join(UNIT_CSV_COLUMNS)} or {','.join(OFFICIAL_CSV_COLUMNS)}"
+        )
+    missing = [
+        c for c in wanted if c not in header and c not in ("parent_id", "position", "active")
+    ]
+    if missing:
+        raise bad_request(f"CSV is missing columns: {', '.join(missing)}")
+    rows: list[dict[str, Any]] = []
+    details: list[dict[str, Any]] = []
+    for i, raw in enumerate(reader):
+        row = {(k or "").strip(): (v or "").strip() for k, v in raw.items() if k}
+        if kind == "units":
+            rows.append(
+                {
+                    "unit_id": row.get("unit_id", ""),
+                    "name": row.get("name", ""),
+                    "level": row.get("level", ""),
+                    "parent_id": row.get("parent_id") or None,
+                }
+            )
+        else:
+            active_raw = row.get("active", "true").lower()
+            if active_raw not in TRUE_WORDS | FALSE_WORDS:
+                details.append(
+                    {
+                        "kind": "official",
+                        "row": i,
+                        "field": "active",
+                        "message": "must be true or false",
+                    }
+                )
+            rows.append(
+                {
+                    "official_id": row.get("official_id", ""),
+                    "unit_id": row.get("unit_id", ""),
+                    "full_name": row.get("full_name", ""),
+                    "position": row.get("position", ""),
+                    "active": active_raw in TRUE_WORDS,
+                }
+            )
+    if details:
+        raise validation_failed(details, "CSV rows are invalid")
+    from chalicelib.api.http import parse_model
+
+    return parse_model(RegistryUpsertRequest, {kind: rows})
+
+
+def upsert_registry(request: RegistryUpsertRequest) -> dict[str, int]:
+    units = [UnitRecord(u.unit_id, u.name, u.level, u.parent_id) for u in request.units]
+    officials = [
+        OfficialRecord(o.official_id, o.unit_id, o.full_name, o.position, o.active)
+        for o in request.officials
+    ]
+    existing = store.load_units()  # fresh, not cached: validation must see every unit
+    result = validate_registry_upsert(units, officials, existing)
+    if not result.ok:
+        raise validation_failed(
+            [e.as_dict() for e in result.errors],
+            f"{len(result.errors)} invalid row(s); nothing was applied",
+        )
+    return {"units": store.put_units(units), "officials": store.put_officials(officials)}
+
+
+# --- scoping -------------------------------------------------------------------------
+
+
+def check_unit_access(principal: Principal, unit_id: str) -> UnitRecord:
+    """404 for an unknown unit, 403 for a unit outside the caller's subtree."""
+    units = store.registry_snapshot().units
+    unit = units.get(unit_id)
+    if unit is None:
+        units = store.registry_snapshot(max_age_seconds=0).units
+        unit = units.get(unit_id)
+    if unit is None:
+        raise not_found(f"Unit {unit_id!r} is not in the registry")
+    if not principal.province_wide and not (
+        principal.unit_id and is_within(unit_id, principal.unit_id, units)
+    ):
+        raise forbidden(f"Unit {unit_id!r} is outside your unit")
+    return unit
+
+
+def visible_unit_ids(principal: Principal) -> set[str] | None:
+    """None means every unit."""
+    if principal.province_wide:
+        return None
+    units = store.registry_snapshot().units
+    return descendants(principal.unit_id or "", units.values()) if principal.unit_id else set()
+
+
+def unit_out(u: UnitRecord) -> dict[str, Any]:
+    return {"unit_id": u.unit_id, "name": u.name, "level": u.level, "parent_id": u.parent_id}
+
+
+def official_out(o: OfficialRecord) -> dict[str, Any]:
+    return {
+        "official_id": o.official_id,
+        "unit_id": o.unit_id,
+        "full_name": o.full_name,
+        "position": o.position,
+        "active": o.active,
+    }
+
+
+def list_units(
+    principal: Principal,
+    *,
+    level: str | None,
+    parent_id: str | None,
+    limit: int,
+    after: str | None,
+) -> tuple[list[dict[str, Any]], str | None]:
+    visible = visible_unit_ids(principal)
+    units = sorted(store.registry_snapshot().units.values(), key=lambda u: u.unit_id)
+    selected = [
+        u
+        for u in units
+        if (visible is None or u.unit_id in visible)
+        and (level is None or u.level == level)
+        and (parent_id is None or u.parent_id == parent_id)
+        and (after is None or u.unit_id > after)
+    ]
+    page = selected[:limit]
+    next_after = page[-1].unit_id if len(selected) > limit else None
+    return [unit_out(u) for u in page], next_after
+
+
+def list_officials(
+    principal: Principal, unit_id: str, limit: int, start_key: dict[str, Any] | None
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    check_unit_access(principal, unit_id)
+    items, last = store.officials_page(unit_id, limit, start_key)
+    return [official_out(o) for o in items], last
+
+
+def check_official_access(principal: Principal, official_id: str) -> OfficialRecord:
+    official = store.get_official(official_id)
+    if official is None:
+        raise not_found(f"Official {official_id!r} is not in the registry")
+    check_unit_access(principal, official.unit_id)
+    return official
+
+
+# --- campaigns -------------------------------------------------------------------------
+
+
+def save_campaign(campaign: Campaign) -> Campaign:
+    store.put_campaign(campaign.campaign_id, campaign.model_dump(mode="json"))
+    return campaign
+
+
+def get_campaign(campaign_id: str) -> Campaign:
+    body = store.get_campaign(campaign_id)
+    if body is None:
+        raise not_found(f"Campaign {campaign_id!r} does not exist")
+    return Campaign.model_validate(body)
+
+
+def list_campaigns() -> list[Campaign]:
+    return sorted(
+        (Campaign.model_validate(b) for b in store.list_campaigns()),
+        key=lambda c: (c.start_date, c.campaign_id),
+    )
+
+
+def current_campaign(today: dt.date | None = None) -> Campaign:
+    campaigns = list_campaigns()
+    zone_today = today or dt.datetime.now(dt.UTC).date()
+    found = active_campaign(campaigns, zone_today)
+    if found is None:
+        raise ApiError(
+            404, "no_campaign", "No campaign exists yet; create one with POST /admin/campaigns"
+        )
+    return found

@@ -1,0 +1,82 @@
+"""Every setting the service reads, parsed once from the environment.
+
+The README's settings table mirrors `Settings`; keep the two in step.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return int(raw) if raw not in (None, "") else default
+
+
+def _str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default) or default
+
+
+@dataclass(frozen=True)
+class Settings:
+    stage: str
+    region: str
+    endpoint_url: str
+    table_prefix: str
+    archive_bucket: str
+    uploads_bucket: str
+    reports_bucket: str
+    kms_key_id: str
+    auth_jwks_url: str
+    auth_jwks_file: str
+    auth_issuer: str
+    auth_audience: str
+    timezone: str
+    webhook_tolerance_seconds: int
+    secret_rotation_grace_hours: int
+    webhook_max_events: int
+    webhook_max_body_bytes: int
+    edxml_max_body_bytes: int
+    aggregate_every_minutes: int
+    aggregate_settle_seconds: int
+    silent_after_hours: int
+    upload_max_bytes: int
+    registry_cache_seconds: int
+    local_secret_key: str
+
+    def table_name(self, logical: str) -> str:
+        return f"{self.table_prefix}{logical}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    stage = _str("STAGE", "local")
+    prefix = _str("TABLE_PREFIX", f"khong-giay-{stage}-")
+    return Settings(
+        stage=stage,
+        region=_str("AWS_REGION", _str("AWS_DEFAULT_REGION", "ap-southeast-1")),
+        endpoint_url=_str("AWS_ENDPOINT_URL"),
+        table_prefix=prefix,
+        archive_bucket=_str("ARCHIVE_BUCKET", f"{prefix}event-archive"),
+        uploads_bucket=_str("UPLOADS_BUCKET", f"{prefix}uploads"),
+        reports_bucket=_str("REPORTS_BUCKET", f"{prefix}reports"),
+        kms_key_id=_str("KMS_KEY_ID"),
+        auth_jwks_url=_str("AUTH_JWKS_URL"),
+        auth_jwks_file=_str("AUTH_JWKS_FILE"),
+        auth_issuer=_str("AUTH_ISSUER", "https://auth.khong-giay.local"),
+        auth_audience=_str("AUTH_AUDIENCE", "khong-giay-api"),
+        timezone=_str("CAMPAIGN_TIMEZONE", "Asia/Ho_Chi_Minh"),
+        webhook_tolerance_seconds=_int("WEBHOOK_TOLERANCE_SECONDS", 300),
+        secret_rotation_grace_hours=_int("SECRET_ROTATION_GRACE_HOURS", 24),
+        webhook_max_events=_int("WEBHOOK_MAX_EVENTS", 500),
+        webhook_max_body_bytes=_int("WEBHOOK_MAX_BODY_BYTES", 1024 * 1024),
+        edxml_max_body_bytes=_int("EDXML_MAX_BODY_BYTES", 10 * 1024 * 1024),
+        aggregate_every_minutes=_int("AGGREGATE_EVERY_MINUTES", 60),
+        aggregate_settle_seconds=_int("AGGREGATE_SETTLE_SECONDS", 60),
+        silent_after_hours=_int("SILENT_AFTER_HOURS", 24),
+        upload_max_bytes=_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024),
+        registry_cache_seconds=_int("REGISTRY_CACHE_SECONDS", 60),
+        local_secret_key=_str("LOCAL_SECRET_KEY"),
+    )

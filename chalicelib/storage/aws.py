@@ -1,0 +1,36 @@
+"""Lazily created boto3 clients: the first request pays for a client, imports do not."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from chalicelib.settings import get_settings
+
+_clients: dict[str, Any] = {}
+_lock = threading.Lock()
+
+
+def client(service: str) -> Any:
+    with _lock:
+        if service not in _clients:
+            import boto3
+            from botocore.config import Config
+
+            settings = get_settings()
+            _clients[service] = boto3.client(
+                service,
+                region_name=settings.region,
+                endpoint_url=settings.endpoint_url or None,
+                config=Config(
+                    retries={"mode": "standard", "max_attempts": 5},
+                    # SigV4 presigned POSTs/URLs need the regional endpoint.
+                    s3={"addressing_style": "path"} if settings.endpoint_url else None,
+                ),
+            )
+        return _clients[service]
+
+
+def reset_clients() -> None:
+    with _lock:
+        _clients.clear()

@@ -1,0 +1,256 @@
+"""Every DynamoDB table of the service, as PynamoDB models.
+
+This module is the single source of truth for table schemas: the app reads and
+writes through these models, the local stack creates tables from them
+(`create_all_tables`), and the CDK app derives its tables from `table_specs()`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.attributes import (
+    BinaryAttribute,
+    BooleanAttribute,
+    JSONAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+    VersionAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from chalicelib.settings import get_settings
+
+_settings = get_settings()
+
+
+class _Meta:
+    region = _settings.region
+    billing_mode = "PAY_PER_REQUEST"
+    max_retry_attempts = 5
+    base_backoff_ms = 50
+
+
+def _meta(logical: str, **extra: Any) -> Any:
+    attrs = {"table_name": _settings.table_name(logical), **extra}
+    return type("Meta", (_Meta,), attrs)
+
+
+# --- Organisation registry and campaigns -------------------------------------------
+
+
+class UnitModel(Model):
+    Meta = _meta("units")
+    unit_id = UnicodeAttribute(hash_key=True)
+    name = UnicodeAttribute()
+    level = UnicodeAttribute()
+    parent_id = UnicodeAttribute(null=True)
+    updated_at = UTCDateTimeAttribute()
+
+
+class OfficialsByUnitIndex(GlobalSecondaryIndex["OfficialModel"]):
+    class Meta:
+        index_name = "by_unit"
+        projection = AllProjection()
+
+    unit_id = UnicodeAttribute(hash_key=True)
+    official_id = UnicodeAttribute(range_key=True)
+
+
+class OfficialModel(Model):
+    Meta = _meta("officials")
+    official_id = UnicodeAttribute(hash_key=True)
+    unit_id = UnicodeAttribute()
+    full_name = UnicodeAttribute()
+    position = UnicodeAttribute(default="")
+    active = BooleanAttribute(default=True)
+    updated_at = UTCDateTimeAttribute()
+    by_unit = OfficialsByUnitIndex()
+
+
+class CampaignModel(Model):
+    Meta = _meta("campaigns")
+    campaign_id = UnicodeAttribute(hash_key=True)
+    # The validated campaign document (see domain.campaigns.Campaign).
+    body = JSONAttribute()
+    updated_at = UTCDateTimeAttribute()
+
+
+# --- Ingestion -----------------------------------------------------------------------
+
+
+class SourceSecret(MapAttribute[str, Any]):
+    # Encrypted with KMS in AWS (envelope-free: secrets are 32 bytes); locally with a
+    # key file. Never returned after creation.
+    ciphertext = BinaryAttribute(legacy_encoding=False)
+    created_at = UTCDateTimeAttribute()
+    expires_at = UTCDateTimeAttribute(null=True)
+
+
+class SourceModel(Model):
+    Meta = _meta("sources")
+    source_id = UnicodeAttribute(hash_key=True)
+    name = UnicodeAttribute()
+    enabled = BooleanAttribute(default=True)
+    secrets = ListAttribute(of=SourceSecret, default=list)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    last_event_at = UTCDateTimeAttribute(null=True)
+    version = VersionAttribute()
+
+
+class EventLedgerModel(Model):
+    """One small item per accepted event: the (source_id, event_id) idempotency key."""
+
+    Meta = _meta("event_ledger")
+    source_id = UnicodeAttribute(hash_key=True)
+    event_id = UnicodeAttribute(range_key=True)
+    payload_sha256 = UnicodeAttribute()
+    inbox_key = UnicodeAttribute()
+
+
+class InboxModel(Model):
+    """Accepted events in arrival order, compressed, waiting to be aggregated.
+
+    Partitioned by UTC arrival hour so writes spread out and the aggregation job
+    reads only the hours since its cursor.
+    """
+
+    Meta = _meta("inbox")
+    bucket = UnicodeAttribute(hash_key=True)  # "YYYY-MM-DDTHH" (UTC)
+    seq = UnicodeAttribute(range_key=True)  # "<ingested_at iso>#<request id>#<chunk>"
+    source_id = UnicodeAttribute()
+    event_count = NumberAttribute()
+    events = BinaryAttribute(legacy_encoding=False)  # zlib-compressed JSON list
+
+
+class IdempotencyModel(Model):
+    """Powertools Idempotency's table: one record per webhook delivery (webhook-id)."""
+
+    Meta = _meta("idempotency")
+    id = UnicodeAttribute(hash_key=True)
+    expiration = TTLAttribute(null=True)
+
+
+# --- Aggregation -----------------------------------------------------------------------
+
+
+class DocumentStateModel(Model):
+    Meta = _meta("documents")
+    doc_key = UnicodeAttribute(hash_key=True)  # "<source_id>#<document id>"
+    state = JSONAttribute()
+    version = VersionAttribute()
+
+
+class DailyAggregateModel(Model):
+    """Counters of one scope (a unit or an official) on one local date."""
+
+    Meta = _meta("daily")
+    scope = UnicodeAttribute(hash_key=True)  # "unit#<id>" or "official#<id>"
+    day = UnicodeAttribute(range_key=True)  # local date "YYYY-MM-DD"
+    counters = MapAttribute[str, Any](default=dict)
+    version = VersionAttribute()
+
+
+class EvaluationModel(Model):
+    Meta = _meta("evaluations")
+    official_id = UnicodeAttribute(hash_key=True)
+    period = UnicodeAttribute(range_key=True)  # "YYYY-MM"
+    record = JSONAttribute()
+    version = VersionAttribute()
+
+
+class JobStateModel(Model):
+    """Cursor, lease and last-run figures of a scheduled job."""
+
+    Meta = _meta("jobs")
+    job_name = UnicodeAttribute(hash_key=True)
+    cursor = UnicodeAttribute(null=True)
+    lease_owner = UnicodeAttribute(null=True)
+    lease_expires_at = NumberAttribute(null=True)
+    as_of = UTCDateTimeAttribute(null=True)
+    last_run = JSONAttribute(null=True)
+
+
+class FreshnessModel(Model):
+    """Last event time of a unit or a source ("unit#<id>", "source#<id>")."""
+
+    Meta = _meta("freshness")
+    key = UnicodeAttribute(hash_key=True)
+    last_event_at = UTCDateTimeAttribute()
+
+
+ALL_MODELS: list[type[Model]] = [
+    UnitModel,
+    OfficialModel,
+    CampaignModel,
+    SourceModel,
+    EventLedgerModel,
+    InboxModel,
+    IdempotencyModel,
+    DocumentStateModel,
+    DailyAggregateModel,
+    EvaluationModel,
+    JobStateModel,
+    FreshnessModel,
+]
+
+# TTL attributes per table (DynamoDB enables TTL separately from the schema).
+TTL_ATTRIBUTES: dict[str, str] = {"idempotency": "expiration"}
+
+
+def register_models(*models: type[Model]) -> None:
+    """Feature modules (nominations, reports) add their tables here."""
+    for model in models:
+        if model not in ALL_MODELS:
+            ALL_MODELS.append(model)
+
+
+def logical_name(model: type[Model]) -> str:
+    return str(model.Meta.table_name)[len(_settings.table_prefix) :]
+
+
+def _hash_first(key_schema: list[Any]) -> list[Any]:
+    # DynamoDB wants HASH before RANGE; PynamoDB lists keys in attribute order.
+    return sorted(key_schema, key=lambda k: k["KeyType"] != "HASH")
+
+
+def table_specs() -> list[dict[str, Any]]:
+    """Schema of every table, for the local stack, the CDK app and drift tests."""
+    specs = []
+    for model in ALL_MODELS:
+        schema = model._get_schema()
+        logical = logical_name(model)
+        specs.append(
+            {
+                "logical_name": logical,
+                "table_name": model.Meta.table_name,
+                "attribute_definitions": sorted(
+                    schema["attribute_definitions"], key=lambda a: a["AttributeName"]
+                ),
+                "key_schema": _hash_first(schema["key_schema"]),
+                "global_secondary_indexes": [
+                    {
+                        "IndexName": gsi["index_name"],
+                        "KeySchema": _hash_first(gsi["key_schema"]),
+                        "Projection": gsi["projection"],
+                    }
+                    for gsi in schema["global_secondary_indexes"]
+                ],
+                "ttl_attribute": TTL_ATTRIBUTES.get(logical),
+            }
+        )
+    return specs
+
+
+def reset_connections() -> None:
+    """Drop cached connections (tests start a fresh moto backend per test)."""
+    for model in ALL_MODELS:
+        model._connection = None
+        for index in getattr(model, "_indexes", {}).values():
+            index._connection = None

@@ -1,0 +1,136 @@
+"""Data access for units, officials and campaigns."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib.domain.registry import OfficialRecord, UnitRecord
+from chalicelib.settings import get_settings
+from chalicelib.storage.models import CampaignModel, OfficialModel, UnitModel
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True)
+class RegistrySnapshot:
+    units: dict[str, UnitRecord]
+    loaded_at: float
+
+    def levels(self) -> dict[str, str]:
+        return {u.unit_id: u.level for u in self.units.values()}
+
+
+_snapshot: RegistrySnapshot | None = None
+_snapshot_lock = threading.Lock()
+
+
+def load_units() -> dict[str, UnitRecord]:
+    return {
+        item.unit_id: UnitRecord(item.unit_id, item.name, item.level, item.parent_id)
+        for item in UnitModel.scan()
+    }
+
+
+def registry_snapshot(max_age_seconds: float | None = None) -> RegistrySnapshot:
+    """All units, cached per container: the registry is small and read on every
+    webhook and scope check. Writes through this module invalidate it."""
+    global _snapshot  # noqa: PLW0603
+    max_age = get_settings().registry_cache_seconds if max_age_seconds is None else max_age_seconds
+    with _snapshot_lock:
+        if _snapshot is None or time.monotonic() - _snapshot.loaded_at > max_age:
+            _snapshot = RegistrySnapshot(load_units(), time.monotonic())
+        return _snapshot
+
+
+def invalidate_registry() -> None:
+    global _snapshot  # noqa: PLW0603
+    with _snapshot_lock:
+        _snapshot = None
+
+
+def put_units(units: Iterable[UnitRecord]) -> int:
+    now = _now()
+    count = 0
+    with UnitModel.batch_write() as batch:
+        for u in units:
+            batch.save(
+                UnitModel(
+                    u.unit_id, name=u.name, level=u.level, parent_id=u.parent_id, updated_at=now
+                )
+            )
+            count += 1
+    invalidate_registry()
+    return count
+
+
+def put_officials(officials: Iterable[OfficialRecord]) -> int:
+    now = _now()
+    count = 0
+    with OfficialModel.batch_write() as batch:
+        for o in officials:
+            batch.save(
+                OfficialModel(
+                    o.official_id,
+                    unit_id=o.unit_id,
+                    full_name=o.full_name,
+                    position=o.position,
+                    active=o.active,
+                    updated_at=now,
+                )
+            )
+            count += 1
+    return count
+
+
+def _official(item: OfficialModel) -> OfficialRecord:
+    return OfficialRecord(
+        item.official_id, item.unit_id, item.full_name, item.position, item.active
+    )
+
+
+def officials_page(
+    unit_id: str, limit: int, start_key: dict[str, Any] | None
+) -> tuple[list[OfficialRecord], dict[str, Any] | None]:
+    result = OfficialModel.by_unit.query(unit_id, limit=limit, last_evaluated_key=start_key)
+    items = [_official(i) for i in result]
+    return items, result.last_evaluated_key
+
+
+def officials_of_unit(unit_id: str) -> list[OfficialRecord]:
+    return [_official(i) for i in OfficialModel.by_unit.query(unit_id)]
+
+
+def get_official(official_id: str) -> OfficialRecord | None:
+    try:
+        return _official(OfficialModel.get(official_id))
+    except OfficialModel.DoesNotExist:
+        return None
+
+
+def all_officials() -> list[OfficialRecord]:
+    return [_official(i) for i in OfficialModel.scan()]
+
+
+# --- campaigns ---------------------------------------------------------------------
+
+
+def put_campaign(campaign_id: str, body: dict[str, Any]) -> None:
+    CampaignModel(campaign_id, body=body, updated_at=_now()).save()
+
+
+def get_campaign(campaign_id: str) -> dict[str, Any] | None:
+    try:
+        return dict(CampaignModel.get(campaign_id).body)
+    except CampaignModel.DoesNotExist:
+        return None
+
+
+def list_campaigns() -> list[dict[str, Any]]:
+    return [dict(c.body) for c in CampaignModel.scan()]

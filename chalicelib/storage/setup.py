@@ -1,0 +1,67 @@
+"""Idempotent creation of every table and bucket (local stack and tests).
+
+In AWS the CDK app creates them from the same definitions (models.table_specs).
+"""
+
+from __future__ import annotations
+
+from chalicelib.settings import get_settings
+from chalicelib.storage import models
+from chalicelib.storage.aws import client
+
+
+def create_all_tables() -> list[str]:
+    created = []
+    ddb = client("dynamodb")
+    existing = set(ddb.list_tables().get("TableNames", []))
+    for spec in models.table_specs():
+        name = spec["table_name"]
+        if name in existing:
+            continue
+        kwargs = {
+            "TableName": name,
+            "AttributeDefinitions": spec["attribute_definitions"],
+            "KeySchema": spec["key_schema"],
+            "BillingMode": "PAY_PER_REQUEST",
+        }
+        if spec["global_secondary_indexes"]:
+            kwargs["GlobalSecondaryIndexes"] = spec["global_secondary_indexes"]
+        ddb.create_table(**kwargs)
+        if spec["ttl_attribute"]:
+            ddb.update_time_to_live(
+                TableName=name,
+                TimeToLiveSpecification={"Enabled": True, "AttributeName": spec["ttl_attribute"]},
+            )
+        created.append(name)
+    return created
+
+
+def bucket_names() -> list[str]:
+    s = get_settings()
+    return [s.archive_bucket, s.uploads_bucket, s.reports_bucket]
+
+
+def create_all_buckets() -> list[str]:
+    s3 = client("s3")
+    existing = {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
+    created = []
+    region = get_settings().region
+    for name in bucket_names():
+        if name in existing:
+            continue
+        if region == "us-east-1":
+            s3.create_bucket(Bucket=name)
+        else:
+            s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": region})
+        s3.put_bucket_encryption(
+            Bucket=name,
+            ServerSideEncryptionConfiguration={
+                "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+            },
+        )
+        created.append(name)
+    return created
+
+
+def create_all() -> dict[str, list[str]]:
+    return {"tables": create_all_tables(), "buckets": create_all_buckets()}

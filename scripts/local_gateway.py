@@ -1,0 +1,74 @@
+"""Make Chalice's local gateway answer like our API Gateway does in AWS.
+
+In AWS, infra configures gateway responses so that 401/403/404 produced by API
+Gateway itself carry the service's error shape, and a TOKEN authorizer that
+raises "Unauthorized" yields 401. Chalice's local gateway (used by
+`chalice local` and `chalice.test.Client`) knows neither, so this patch mirrors
+them. It is local tooling: nothing here is deployed.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from chalice import local
+
+from chalicelib.errors import GATEWAY_ERRORS, error_body
+
+_PATCHED = False
+
+
+def _body(status: int, message: str | None = None) -> bytes:
+    code, default = GATEWAY_ERRORS.get(status, ("error", "Request failed"))
+    return json.dumps(error_body(code, message or default)).encode()
+
+
+def install() -> None:
+    global _PATCHED  # noqa: PLW0603
+    if _PATCHED:
+        return
+    _PATCHED = True
+    original_authorize = local.LocalGatewayAuthorizer.authorize
+    original_handle = local.LocalGateway.handle_request
+
+    def authorize(self: Any, raw_path: str, lambda_event: Any, lambda_context: Any) -> Any:
+        headers = lambda_event.get("headers") or {}
+        route = self._route_for_event(lambda_event)
+        if (
+            route is not None
+            and route.authorizer is not None
+            and not (headers.get("authorization") or headers.get("Authorization"))
+        ):
+            # API Gateway answers 401 itself when the token header is absent.
+            raise local.NotAuthorizedError({"x-amzn-ErrorType": "UnauthorizedException"}, b"")
+        try:
+            return original_authorize(self, raw_path, lambda_event, lambda_context)
+        except local.LocalGatewayException:
+            raise
+        except Exception as exc:
+            if str(exc) == "Unauthorized":
+                raise local.NotAuthorizedError(
+                    {"x-amzn-ErrorType": "UnauthorizedException"}, b""
+                ) from None
+            raise
+
+    def handle_request(self: Any, method: str, path: str, headers: Any, body: Any) -> Any:
+        try:
+            return original_handle(self, method, path, headers, body)
+        except local.ForbiddenError as exc:
+            if b"Missing Authentication Token" in (exc.body or b"") or b"Credential" in (
+                exc.body or b""
+            ):
+                # Unknown route: configured as a 404 gateway response in infra.
+                err = local.LocalGatewayException({"Content-Type": "application/json"}, _body(404))
+                err.CODE = 404
+                raise err from None
+            raise local.ForbiddenError({"Content-Type": "application/json"}, _body(403)) from None
+        except local.NotAuthorizedError:
+            raise local.NotAuthorizedError(
+                {"Content-Type": "application/json", "WWW-Authenticate": "Bearer"}, _body(401)
+            ) from None
+
+    local.LocalGatewayAuthorizer.authorize = authorize  # type: ignore[method-assign]
+    local.LocalGateway.handle_request = handle_request  # type: ignore[method-assign]

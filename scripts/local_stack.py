@@ -1,0 +1,273 @@
+"""The embedded default: moto server + `chalice local` + the job scheduler.
+
+`make serve` runs `python -m scripts.local_stack`. The same LocalStack class
+starts the stack for `make demo` and the end-to-end tests (on free ports).
+Children die with the parent (PR_SET_PDEATHSIG), so Ctrl-C or a crash leaves
+no orphaned process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import datetime as dt
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCAL_DIR = ROOT / ".local"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _die_with_parent() -> None:
+    # Linux: deliver SIGTERM to the child when the parent exits for any reason.
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+def _wait_for_port(
+    port: int, proc: subprocess.Popen[bytes], what: str, timeout: float = 60
+) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited with code {proc.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{what} did not listen on port {port} within {timeout:.0f} s")
+
+
+def stack_environment(moto_port: int, base: dict[str, str] | None = None) -> dict[str, str]:
+    from scripts.devkeys import DEFAULT_DIR, ensure_keys
+
+    env = dict(base if base is not None else os.environ)
+    _, jwks = ensure_keys(DEFAULT_DIR)
+    env.update(
+        {
+            "AWS_ENDPOINT_URL": f"http://127.0.0.1:{moto_port}",
+            "AWS_ACCESS_KEY_ID": env.get("AWS_ACCESS_KEY_ID_LOCAL", "local"),
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_DEFAULT_REGION": env.get("AWS_DEFAULT_REGION", "ap-southeast-1"),
+            "AWS_REGION": env.get("AWS_REGION", env.get("AWS_DEFAULT_REGION", "ap-southeast-1")),
+            "STAGE": "local",
+            "PYTHONPATH": str(ROOT),
+        }
+    )
+    env.pop("AWS_SESSION_TOKEN", None)
+    env.pop("AWS_PROFILE", None)
+    # A test (or a developer) may bring its own key and issuer.
+    env.setdefault("AUTH_JWKS_FILE", str(jwks))
+    env.setdefault("AGGREGATE_SETTLE_SECONDS", "1")
+    env.setdefault("LOCAL_SECRET_KEY_FILE", str(LOCAL_DIR / "secret-key"))
+    return env
+
+
+class LocalStack:
+    def __init__(
+        self,
+        *,
+        moto_port: int = 5005,
+        api_port: int = 8000,
+        scheduler: bool = True,
+        env: dict[str, str] | None = None,
+        quiet: bool = False,
+    ) -> None:
+        self.moto_port = moto_port
+        self.api_port = api_port
+        self.scheduler = scheduler
+        self.env = stack_environment(moto_port, env)
+        self.quiet = quiet
+        self.procs: list[subprocess.Popen[bytes]] = []
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.api_port}"
+
+    @property
+    def moto_url(self) -> str:
+        return f"http://127.0.0.1:{self.moto_port}"
+
+    def _spawn(self, args: list[str], what: str, port: int) -> None:
+        out = subprocess.DEVNULL if self.quiet else None
+        proc = subprocess.Popen(
+            args,
+            cwd=ROOT,
+            env=self.env,
+            stdout=out,
+            stderr=out,
+            preexec_fn=_die_with_parent,  # noqa: PLW1509
+        )
+        self.procs.append(proc)
+        _wait_for_port(port, proc, what)
+
+    def start(self) -> LocalStack:
+        self._spawn(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.moto_port)],
+            "moto server",
+            self.moto_port,
+        )
+        self.create_resources()
+        self._spawn(
+            [
+                sys.executable,
+                "-m",
+                "scripts.chalice_local",
+                "--stage",
+                "local",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.api_port),
+                "--no-autoreload",
+            ],
+            "chalice local",
+            self.api_port,
+        )
+        if self.scheduler:
+            self._thread = threading.Thread(target=self._schedule_loop, daemon=True)
+            self._thread.start()
+        return self
+
+    def create_resources(self) -> dict[str, Any]:
+        # Run in a child so this process's settings cache stays untouched.
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "from chalicelib.storage.setup import create_all; print(create_all())",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        return {"output": out.stdout.strip()}
+
+    def admin_token(self) -> str:
+        from scripts.devkeys import mint_token
+
+        return mint_token(
+            "province_admin",
+            sub="local-scheduler",
+            issuer=self.env.get("AUTH_ISSUER", "https://auth.khong-giay.local"),
+            audience=self.env.get("AUTH_AUDIENCE", "khong-giay-api"),
+        )
+
+    def run_job(self, name: str, timeout: float = 120) -> dict[str, Any]:
+        import requests
+
+        response = requests.post(
+            f"{self.api_url}/admin/jobs/{name}",
+            headers={"Authorization": f"Bearer {self.admin_token()}"},
+            timeout=timeout,
+        )
+        response.raise_for_status()
+        return dict(response.json())
+
+    def _schedule_loop(self) -> None:
+        env_backup = dict(os.environ)
+        os.environ.update(self.env)
+        try:
+            from chalicelib.jobs.catalog import job_specs, next_run
+        finally:
+            os.environ.clear()
+            os.environ.update(env_backup)
+        specs = [s for s in job_specs().values() if s.every_minutes or s.cron_utc]
+        due = {s.name: next_run(s, dt.datetime.now(dt.UTC)) for s in specs}
+        while not self._stop.wait(1.0):
+            now = dt.datetime.now(dt.UTC)
+            for spec in specs:
+                when = due.get(spec.name)
+                if when is not None and now >= when:
+                    try:
+                        result = self.run_job(spec.name)
+                        print(f"[scheduler] {spec.name}: {result.get('result')}", flush=True)
+                    except Exception as exc:  # keep the stack running; report and retry next time
+                        print(f"[scheduler] {spec.name} failed: {exc}", flush=True)
+                    due[spec.name] = next_run(spec, now)
+
+    def stop(self) -> None:
+        self._stop.set()
+        for proc in reversed(self.procs):
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in reversed(self.procs):
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        self.procs.clear()
+
+    def __enter__(self) -> LocalStack:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description="Run the local stack (moto + chalice local + jobs)"
+    )
+    parser.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", "5005")))
+    parser.add_argument("--api-port", type=int, default=int(os.environ.get("API_PORT", "8000")))
+    parser.add_argument("--no-scheduler", action="store_true")
+    args = parser.parse_args()
+    stack = LocalStack(
+        moto_port=args.moto_port, api_port=args.api_port, scheduler=not args.no_scheduler
+    )
+
+    def _terminate(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        stack.start()
+        print(
+            "\nKhông Giấy local stack is up:\n"
+            f"  API          {stack.api_url}   (chalice local, stage 'local')\n"
+            f"  AWS (moto)   {stack.moto_url}   (DynamoDB, S3, KMS in memory)\n"
+            "  Scheduler    runs aggregate_kpi and the report jobs on their schedules\n"
+            "  Token        make token ROLE=province_admin   (or ROLE=unit_officer UNIT=<unit_id>)\n"
+            "Data lives only as long as this stack runs. Ctrl-C stops everything.\n",
+            flush=True,
+        )
+        while all(p.poll() is None for p in stack.procs):
+            time.sleep(0.5)
+        print("a stack process exited; stopping", flush=True)
+    except KeyboardInterrupt:
+        print("\nstopping the local stack", flush=True)
+    finally:
+        stack.stop()
+
+
+if __name__ == "__main__":
+    main()
