@@ -2,7 +2,7 @@
 
 from chalice import Chalice
 
-from chalicelib.api import admin, campaigns, openapi, registry
+from chalicelib.api import admin, campaigns, openapi, registry, sources, webhooks
 from chalicelib.api.authorizer import auth_blueprint
 from chalicelib.api.middleware import register_middleware
 
@@ -12,4 +12,6 @@ app.register_blueprint(auth_blueprint)
 app.register_blueprint(registry.bp)
 app.register_blueprint(campaigns.bp)
 app.register_blueprint(admin.bp)
+app.register_blueprint(sources.bp)
+app.register_blueprint(webhooks.bp)
 app.register_blueprint(openapi.bp)

@@ -62,7 +62,7 @@ def get_settings() -> Settings:
         archive_bucket=_str("ARCHIVE_BUCKET", f"{prefix}event-archive"),
         uploads_bucket=_str("UPLOADS_BUCKET", f"{prefix}uploads"),
         reports_bucket=_str("REPORTS_BUCKET", f"{prefix}reports"),
-        kms_key_id=_str("KMS_KEY_ID"),
+        kms_key_id=_str("KMS_KEY_ID", f"alias/{prefix}key"),
         auth_jwks_url=_str("AUTH_JWKS_URL"),
         auth_jwks_file=_str("AUTH_JWKS_FILE"),
         auth_issuer=_str("AUTH_ISSUER", "https://auth.khong-giay.local"),

@@ -63,5 +63,23 @@ def create_all_buckets() -> list[str]:
     return created
 
 
+def create_kms_key() -> list[str]:
+    """The key that encrypts webhook secrets and archives (an alias, as in AWS)."""
+    kms = client("kms")
+    alias = get_settings().kms_key_id
+    if not alias.startswith("alias/"):
+        return []
+    aliases = {a["AliasName"] for a in kms.list_aliases().get("Aliases", [])}
+    if alias in aliases:
+        return []
+    key_id = kms.create_key(Description="Không Giấy local key")["KeyMetadata"]["KeyId"]
+    kms.create_alias(AliasName=alias, TargetKeyId=key_id)
+    return [alias]
+
+
 def create_all() -> dict[str, list[str]]:
-    return {"tables": create_all_tables(), "buckets": create_all_buckets()}
+    return {
+        "tables": create_all_tables(),
+        "buckets": create_all_buckets(),
+        "keys": create_kms_key(),
+    }

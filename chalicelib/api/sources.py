@@ -1,0 +1,91 @@
+"""Routes that register document systems and rotate their webhook secrets."""
+
+from __future__ import annotations
+
+from chalice import Blueprint, Response
+
+from chalicelib.api.http import body_as, json_payload, json_response, principal_of, require_role
+from chalicelib.api.routing import route
+from chalicelib.auth import PROVINCE_ADMIN
+
+bp = Blueprint(__name__)
+TAG = "Sources"
+
+
+@route(
+    bp,
+    "/admin/sources",
+    "POST",
+    summary="Register a document system; returns its secret once",
+    tag=TAG,
+    request="chalicelib.schemas.ingestion:SourceCreate",
+    response="chalicelib.schemas.ingestion:SourceCreated",
+    status=201,
+    roles=PROVINCE_ADMIN,
+    errors=(403, 409),
+)
+def create_source() -> Response:
+    from chalicelib.schemas.ingestion import SourceCreate
+    from chalicelib.services import sources
+
+    request = bp.current_request
+    require_role(principal_of(request), PROVINCE_ADMIN)
+    payload = body_as(request, SourceCreate)
+    return json_response(sources.register_source(payload.source_id, payload.name), status=201)
+
+
+@route(
+    bp,
+    "/admin/sources",
+    "GET",
+    summary="List document systems (never their secrets)",
+    tag=TAG,
+    response="chalicelib.schemas.ingestion:SourceList",
+    roles=PROVINCE_ADMIN,
+    errors=(403,),
+)
+def list_sources() -> Response:
+    from chalicelib.services import sources
+
+    require_role(principal_of(bp.current_request), PROVINCE_ADMIN)
+    return json_response({"items": sources.list_sources()})
+
+
+@route(
+    bp,
+    "/admin/sources/{source_id}/rotate",
+    "POST",
+    summary="Issue a new secret; older ones keep working for a grace period (default 24 h)",
+    tag=TAG,
+    request="chalicelib.schemas.ingestion:SourceRotate",
+    response="chalicelib.schemas.ingestion:SourceRotated",
+    roles=PROVINCE_ADMIN,
+    errors=(403, 404, 409),
+)
+def rotate_source(source_id: str) -> Response:
+    from chalicelib.api.http import parse_model
+    from chalicelib.schemas.ingestion import SourceRotate
+    from chalicelib.services import sources
+
+    request = bp.current_request
+    require_role(principal_of(request), PROVINCE_ADMIN)
+    raw = json_payload(request) if request.raw_body else {}
+    payload = parse_model(SourceRotate, raw)
+    return json_response(sources.rotate_secret(source_id, payload.grace_hours))
+
+
+@route(
+    bp,
+    "/admin/sources/{source_id}",
+    "DELETE",
+    summary="Disable a document system",
+    tag=TAG,
+    response="chalicelib.schemas.ingestion:SourceOut",
+    roles=PROVINCE_ADMIN,
+    errors=(403, 404),
+)
+def disable_source(source_id: str) -> Response:
+    from chalicelib.services import sources
+
+    require_role(principal_of(bp.current_request), PROVINCE_ADMIN)
+    return json_response(sources.disable_source(source_id))

@@ -1,0 +1,41 @@
+"""The front door for document systems: signed webhooks, no bearer token."""
+
+from __future__ import annotations
+
+from chalice import Blueprint, Response
+
+from chalicelib.api.http import json_response, raw_body
+from chalicelib.api.routing import route
+
+bp = Blueprint(__name__)
+TAG = "Webhooks"
+
+
+@route(
+    bp,
+    "/webhooks/{source_id}",
+    "POST",
+    summary="Receive document events (Standard Webhooks signature over the raw body)",
+    tag=TAG,
+    request="chalicelib.domain.events:WebhookBody",
+    response="chalicelib.schemas.ingestion:IngestResponse",
+    status=202,
+    auth=False,
+    roles="a registered document system (signature)",
+    errors=(401, 409, 413, 415, 422, 503),
+)
+def receive_events(source_id: str) -> Response:
+    from chalicelib.services import ingestion
+    from chalicelib.settings import get_settings
+
+    request = bp.current_request
+    result = ingestion.receive(
+        source_id,
+        request.headers,
+        raw_body(request),
+        content_type="application/json",
+        parse=ingestion.parse_json_body,
+        max_bytes=get_settings().webhook_max_body_bytes,
+        lambda_context=bp.lambda_context,
+    )
+    return json_response(result, status=202)

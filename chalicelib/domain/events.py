@@ -1,0 +1,245 @@
+"""Document events as document systems send them (DOMAIN.md "Document events").
+
+Validation is strict: unknown types and fields are refused, times must carry an
+offset, and every invalid event is reported by index and field. Pure: no AWS.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    TypeAdapter,
+    ValidationError,
+)
+
+ID_PATTERN = r"^[A-Za-z0-9._-]{1,64}$"
+EVENT_ID_PATTERN = r"^[\x21-\x7e]{1,128}$"  # printable ASCII, no spaces
+SECURITY_LEVELS = ("thuong", "mat", "toi_mat", "tuyet_mat")
+EVENT_TYPES = (
+    "document.registered",
+    "document.processed",
+    "document.signed",
+    "document.issued",
+    "document.sent",
+    "document.received",
+    "document.printed",
+    "official.evaluated",
+)
+
+
+def _rfc3339_with_offset(value: Any) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        parsed = value
+    elif isinstance(value, str) and "T" in value.upper():
+        try:
+            parsed = dt.datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError(
+                "must be an RFC 3339 date-time such as 2025-07-15T08:30:00+07:00"
+            ) from None
+    else:
+        raise ValueError("must be an RFC 3339 date-time string such as 2025-07-15T08:30:00+07:00")
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        raise ValueError("must carry a UTC offset (e.g. +07:00 or Z)")
+    return parsed
+
+
+def _iso(value: dt.datetime) -> str:
+    return value.isoformat()
+
+
+# Serialised back exactly as an RFC 3339 string with the sender's own offset.
+Timestamp = Annotated[
+    dt.datetime, BeforeValidator(_rfc3339_with_offset), PlainSerializer(_iso, return_type=str)
+]
+UnitId = Annotated[str, Field(pattern=ID_PATTERN)]
+OfficialId = Annotated[str, Field(pattern=ID_PATTERN)]
+Channel = Literal["electronic", "paper"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=False, str_strip_whitespace=False)
+
+
+class Document(_Strict):
+    id: str = Field(min_length=1, max_length=256)
+    number: str | None = Field(default=None, max_length=100)
+    doc_type: str | None = Field(default=None, max_length=100)
+    security: Literal["thuong", "mat", "toi_mat", "tuyet_mat"] = "thuong"
+    state_commendation: bool = False
+    pages: int | None = Field(default=None, ge=0, le=100_000)
+
+    @property
+    def exempt(self) -> bool:
+        return self.security != "thuong" or self.state_commendation
+
+
+class _Event(_Strict):
+    event_id: str = Field(pattern=EVENT_ID_PATTERN)
+    occurred_at: Timestamp
+    unit_id: UnitId
+
+
+class _DocumentEvent(_Event):
+    document: Document
+
+
+class Registered(_DocumentEvent):
+    type: Literal["document.registered"]
+    direction: Literal["incoming", "outgoing"]
+
+
+class Processed(_DocumentEvent):
+    type: Literal["document.processed"]
+    channel: Channel
+    actor_official_id: OfficialId
+    due_at: Timestamp | None = None
+    completed_at: Timestamp | None = None
+
+
+class Signed(_DocumentEvent):
+    type: Literal["document.signed"]
+    method: Literal["digital", "handwritten"]
+    signer_official_id: OfficialId
+
+
+class Issued(_DocumentEvent):
+    type: Literal["document.issued"]
+    channel: Channel
+
+
+class Sent(_DocumentEvent):
+    type: Literal["document.sent"]
+    to_unit_id: UnitId
+    channel: Channel
+
+
+class Received(_DocumentEvent):
+    type: Literal["document.received"]
+    from_unit_id: UnitId
+    channel: Channel
+
+
+class Printed(_DocumentEvent):
+    type: Literal["document.printed"]
+    pages: int | None = Field(default=None, ge=0, le=100_000)
+
+
+class Evaluated(_Event):
+    type: Literal["official.evaluated"]
+    official_id: OfficialId
+    period: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    score: float = Field(ge=0, le=100)
+
+
+Event = Annotated[
+    Registered | Processed | Signed | Issued | Sent | Received | Printed | Evaluated,
+    Field(discriminator="type"),
+]
+_event_adapter: TypeAdapter[Any] = TypeAdapter(Event)
+
+
+class WebhookBody(BaseModel):
+    """The JSON webhook body (documented shape; events are validated one by one)."""
+
+    model_config = ConfigDict(extra="forbid")
+    events: list[dict[str, Any]] = Field(min_length=1, max_length=500)
+
+
+class InvalidEvents(Exception):
+    def __init__(self, details: list[dict[str, Any]]) -> None:
+        super().__init__(f"{len(details)} invalid field(s)")
+        self.details = details
+
+
+def validate_events(raw: Any, *, max_events: int = 500) -> list[Any]:
+    """All-or-nothing validation of a webhook body; InvalidEvents lists every problem."""
+    if not isinstance(raw, dict):
+        raise InvalidEvents(
+            [{"index": None, "field": "(body)", "message": "must be a JSON object"}]
+        )
+    extra = sorted(set(raw) - {"events"})
+    details: list[dict[str, Any]] = [
+        {"index": None, "field": k, "message": "unknown field"} for k in extra
+    ]
+    events = raw.get("events")
+    if not isinstance(events, list):
+        details.append({"index": None, "field": "events", "message": "must be a list of events"})
+        raise InvalidEvents(details)
+    if not 1 <= len(events) <= max_events:
+        details.append(
+            {
+                "index": None,
+                "field": "events",
+                "message": f"must hold 1 to {max_events} events, not {len(events)}",
+            }
+        )
+        raise InvalidEvents(details)
+    parsed: list[Any] = []
+    for index, item in enumerate(events):
+        try:
+            parsed.append(_event_adapter.validate_python(item))
+        except ValidationError as exc:
+            for err in exc.errors(include_url=False, include_context=False, include_input=False):
+                loc = [str(p) for p in err.get("loc", ())]
+                if loc and loc[0] in EVENT_TYPES:
+                    loc = loc[1:]  # drop the discriminator tag pydantic puts first
+                message = err.get("msg", "invalid")
+                if err.get("type") == "union_tag_invalid":
+                    message = f"unknown event type; expected one of: {', '.join(EVENT_TYPES)}"
+                    loc = ["type"]
+                elif err.get("type") == "union_tag_not_found":
+                    loc = ["type"]
+                    message = "is required"
+                details.append(
+                    {"index": index, "field": ".".join(loc) or "(event)", "message": message}
+                )
+    if details:
+        raise InvalidEvents(details)
+    return parsed
+
+
+def is_exempt(event: Any) -> bool:
+    document = getattr(event, "document", None)
+    return bool(document is not None and document.exempt)
+
+
+def to_record(event: Any, source_id: str, *, redact: bool) -> dict[str, Any]:
+    """The stored form of an event. Exempt documents keep only what KPIs need:
+    ids, type, times, unit, channel/method and the exemption markers."""
+    record: dict[str, Any] = event.model_dump(mode="json", exclude_none=True)
+    if redact and "document" in record:
+        doc = record["document"]
+        record["document"] = {
+            "id": doc["id"],
+            "security": doc.get("security", "thuong"),
+            "state_commendation": doc.get("state_commendation", False),
+        }
+        record.pop("pages", None)
+    record["source_id"] = source_id
+    return record
+
+
+def payload_hash(record: dict[str, Any]) -> str:
+    canonical = json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def exempt_document_ids(events: list[Any]) -> set[str]:
+    """Documents of this request that any of its events marks exempt: every event
+    of such a document is redacted, not only the one carrying the marking."""
+    return {e.document.id for e in events if is_exempt(e)}
+
+
+def referenced_units(events: list[Any]) -> set[str]:
+    # Counterparts (to_unit_id, from_unit_id) may be outside the registry.
+    return {e.unit_id for e in events}

@@ -1,0 +1,89 @@
+"""Registering document systems (webhook sources) and rotating their secrets."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import re
+import secrets
+from typing import Any
+
+from chalicelib.errors import ApiError, conflict, not_found
+from chalicelib.settings import get_settings
+from chalicelib.storage import sources as store
+
+SOURCE_ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def new_secret() -> str:
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def source_out(source: Any) -> dict[str, Any]:
+    return {
+        "source_id": source.source_id,
+        "name": source.name,
+        "enabled": source.enabled,
+        "created_at": source.created_at,
+        "active_secrets": sum(
+            1 for s in source.secrets if s.expires_at is None or s.expires_at > _now()
+        ),
+        "last_event_at": source.last_event_at,
+    }
+
+
+def register_source(source_id: str, name: str) -> dict[str, Any]:
+    secret = new_secret()
+    created = store.create_source(source_id, name, store.encrypt_secret(secret, source_id), _now())
+    if not created:
+        raise conflict(f"Source {source_id!r} already exists; rotate its secret instead")
+    # The only time the secret is ever returned.
+    return {"source_id": source_id, "name": name, "secret": secret}
+
+
+def rotate_secret(source_id: str, grace_hours: int | None = None) -> dict[str, Any]:
+    source = store.get_source(source_id)
+    if source is None:
+        raise not_found(f"Source {source_id!r} does not exist")
+    if not source.enabled:
+        raise ApiError(409, "source_disabled", f"Source {source_id!r} is disabled")
+    hours = get_settings().secret_rotation_grace_hours if grace_hours is None else grace_hours
+    secret = new_secret()
+    now = _now()
+    store.add_secret(
+        source, store.encrypt_secret(secret, source_id), now, dt.timedelta(hours=hours)
+    )
+    return {
+        "source_id": source_id,
+        "secret": secret,
+        "previous_secrets_expire_at": now + dt.timedelta(hours=hours),
+    }
+
+
+def disable_source(source_id: str) -> dict[str, Any]:
+    source = store.get_source(source_id)
+    if source is None:
+        raise not_found(f"Source {source_id!r} does not exist")
+    store.disable_source(source, _now())
+    return source_out(source)
+
+
+def list_sources() -> list[dict[str, Any]]:
+    return [source_out(s) for s in store.list_sources()]
+
+
+def verification_secrets(source_id: str) -> list[str] | None:
+    """The secrets a delivery may be signed with now; None for an unknown or disabled source."""
+    source = store.get_source(source_id)
+    if source is None or not source.enabled:
+        return None
+    now = _now()
+    return [
+        store.decrypt_secret(s.ciphertext, source_id)
+        for s in source.secrets
+        if s.expires_at is None or s.expires_at > now
+    ]

@@ -1,0 +1,168 @@
+"""Storage of accepted events: the idempotency ledger, the inbox the aggregation
+job reads, and the raw request archive in S3 (the source of truth for rebuilds)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib.settings import get_settings
+from chalicelib.storage.aws import client
+from chalicelib.storage.models import EventLedgerModel, InboxModel
+
+INBOX_CHUNK = 100  # events per inbox item: compressed, well under the 400 KB item limit
+ARCHIVE_PREFIX = "archive/"
+
+
+def ledger_lookup(source_id: str, event_ids: list[str]) -> dict[str, str]:
+    """event_id -> payload hash for the ids already accepted (strongly consistent,
+    so a redelivery right after the first delivery is still seen)."""
+    found: dict[str, str] = {}
+    keys = [(source_id, event_id) for event_id in dict.fromkeys(event_ids)]
+    for item in EventLedgerModel.batch_get(
+        keys, consistent_read=True, attributes_to_get=["event_id", "payload_sha256"]
+    ):
+        found[item.event_id] = item.payload_sha256
+    return found
+
+
+def ledger_write(source_id: str, entries: list[tuple[str, str, str]]) -> None:
+    """(event_id, payload hash, inbox key); unprocessed items are retried with backoff."""
+    with EventLedgerModel.batch_write() as batch:
+        for event_id, digest, inbox_key in entries:
+            batch.save(
+                EventLedgerModel(source_id, event_id, payload_sha256=digest, inbox_key=inbox_key)
+            )
+
+
+def inbox_bucket(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H")
+
+
+def inbox_seq(moment: dt.datetime, request_id: str, chunk: int) -> str:
+    stamp = moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return f"{stamp}#{request_id}#{chunk:04d}"
+
+
+def inbox_put(
+    received_at: dt.datetime, request_id: str, source_id: str, records: list[dict[str, Any]]
+) -> list[str]:
+    keys = []
+    for chunk, start in enumerate(range(0, len(records), INBOX_CHUNK)):
+        part = records[start : start + INBOX_CHUNK]
+        payload = zlib.compress(
+            json.dumps(part, ensure_ascii=False, separators=(",", ":")).encode(), 6
+        )
+        item = InboxModel(
+            inbox_bucket(received_at),
+            inbox_seq(received_at, request_id, chunk),
+            source_id=source_id,
+            event_count=len(part),
+            events=payload,
+        )
+        item.save()
+        keys.append(f"{item.bucket}|{item.seq}")
+    return keys
+
+
+@dataclass(frozen=True)
+class InboxBatch:
+    bucket: str
+    seq: str
+    source_id: str
+    records: list[dict[str, Any]]
+
+    @property
+    def cursor(self) -> str:
+        return self.seq
+
+
+def inbox_read(after_seq: str | None, until: dt.datetime) -> Iterator[InboxBatch]:
+    """Inbox items with after_seq < seq <= until, in arrival order, hour by hour."""
+    until_seq = inbox_seq(until, "~", 9999)  # "~" sorts after any request id
+    if after_seq:
+        start = dt.datetime.strptime(after_seq[:13], "%Y-%m-%dT%H").replace(tzinfo=dt.UTC)
+    else:
+        first = _first_bucket()
+        if first is None:
+            return
+        start = first
+    hour = start
+    last_hour = until.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
+    while hour <= last_hour:
+        bucket = inbox_bucket(hour)
+        condition = InboxModel.seq <= until_seq
+        if after_seq and after_seq[:13] == bucket:
+            condition = InboxModel.seq.between(after_seq + "\x00", until_seq)
+        for item in InboxModel.query(bucket, range_key_condition=condition, consistent_read=True):
+            if after_seq and item.seq <= after_seq:
+                continue
+            records = json.loads(zlib.decompress(item.events))
+            yield InboxBatch(item.bucket, item.seq, item.source_id, records)
+        hour += dt.timedelta(hours=1)
+
+
+def _first_bucket() -> dt.datetime | None:
+    # Only on the very first run (no cursor): find the oldest hour with events.
+    oldest: str | None = None
+    for item in InboxModel.scan(attributes_to_get=["bucket"]):
+        if oldest is None or item.bucket < oldest:
+            oldest = item.bucket
+    if oldest is None:
+        return None
+    return dt.datetime.strptime(oldest, "%Y-%m-%dT%H").replace(tzinfo=dt.UTC)
+
+
+# --- archive -----------------------------------------------------------------------------
+
+
+def _sse() -> dict[str, str]:
+    settings = get_settings()
+    if settings.kms_key_id:
+        return {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": settings.kms_key_id}
+    return {"ServerSideEncryption": "AES256"}
+
+
+def archive_put(
+    *,
+    source_id: str,
+    local_date: dt.date,
+    received_at: dt.datetime,
+    delivery_id: str,
+    body: bytes,
+    content_type: str,
+    request_id: str,
+) -> str:
+    stamp = received_at.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    extension = "xml" if "xml" in content_type else "json"
+    key = f"{ARCHIVE_PREFIX}{source_id}/{local_date.isoformat()}/{stamp}-{request_id}.{extension}"
+    client("s3").put_object(
+        Bucket=get_settings().archive_bucket,
+        Key=key,
+        Body=body,
+        ContentType=content_type,
+        Metadata={"source-id": source_id, "delivery-id": delivery_id[:200]},
+        **_sse(),
+    )
+    return key
+
+
+def archive_keys(after_key: str | None = None) -> Iterator[str]:
+    paginator = client("s3").get_paginator("list_objects_v2")
+    kwargs: dict[str, Any] = {"Bucket": get_settings().archive_bucket, "Prefix": ARCHIVE_PREFIX}
+    if after_key:
+        kwargs["StartAfter"] = after_key
+    for page in paginator.paginate(**kwargs):
+        for obj in page.get("Contents", []):
+            yield str(obj["Key"])
+
+
+def archive_get(key: str) -> tuple[bytes, str, str]:
+    """(body, content type, source id)"""
+    obj = client("s3").get_object(Bucket=get_settings().archive_bucket, Key=key)
+    source_id = obj.get("Metadata", {}).get("source-id") or key[len(ARCHIVE_PREFIX) :].split("/")[0]
+    return obj["Body"].read(), str(obj.get("ContentType", "application/json")), source_id
