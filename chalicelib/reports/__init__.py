@@ -48,14 +48,14 @@ __all__ = [
 
 def render_xlsx(doc: ReportDocument, lang: str = "vi") -> bytes:
     """The report as an XLSX workbook (cover sheet, one sheet per table and per chart)."""
-    from chalicelib.reports.xlsx_renderer import render_xlsx as impl  # noqa: PLC0415 (lazy)
+    from chalicelib.reports.xlsx_renderer import render_xlsx as impl
 
     return impl(doc, lang)
 
 
 def render_pdf(doc: ReportDocument, lang: str = "vi") -> bytes:
     """The report as an A4 PDF with an embedded Vietnamese-capable font."""
-    from chalicelib.reports.pdf_renderer import render_pdf as impl  # noqa: PLC0415 (lazy)
+    from chalicelib.reports.pdf_renderer import render_pdf as impl
 
     return impl(doc, lang)
 

@@ -95,7 +95,7 @@ def inbox_read(after_seq: str | None, until: dt.datetime) -> Iterator[InboxBatch
     last_hour = until.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
     while hour <= last_hour:
         bucket = inbox_bucket(hour)
-        condition = InboxModel.seq <= until_seq
+        condition: Any = InboxModel.seq <= until_seq
         if after_seq and after_seq[:13] == bucket:
             condition = InboxModel.seq.between(after_seq + "\x00", until_seq)
         for item in InboxModel.query(bucket, range_key_condition=condition, consistent_read=True):
@@ -164,5 +164,8 @@ def archive_keys(after_key: str | None = None) -> Iterator[str]:
 def archive_get(key: str) -> tuple[bytes, str, str]:
     """(body, content type, source id)"""
     obj = client("s3").get_object(Bucket=get_settings().archive_bucket, Key=key)
-    source_id = obj.get("Metadata", {}).get("source-id") or key[len(ARCHIVE_PREFIX) :].split("/")[0]
+    source_id = (
+        obj.get("Metadata", {}).get("source-id")
+        or key[len(ARCHIVE_PREFIX) :].split("/", maxsplit=1)[0]
+    )
     return obj["Body"].read(), str(obj.get("ContentType", "application/json")), source_id

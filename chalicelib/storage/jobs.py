@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import time
 from typing import Any
@@ -79,7 +80,6 @@ def commit_progress(
 
 
 def record_run(job_name: str, summary: dict[str, Any]) -> None:
-    try:
+    # The summary is informational; never fail a run over it.
+    with contextlib.suppress(UpdateError, PutError):
         JobStateModel(job_name).update(actions=[JobStateModel.last_run.set(summary)])
-    except (UpdateError, PutError):
-        pass  # the summary is informational; never fail a run over it

@@ -57,84 +57,297 @@ class _Department:
 _VP = ("Văn phòng", "VP")
 
 _DEPARTMENTS: tuple[_Department, ...] = (
-    _Department(31, "Sở Nội vụ", "SNV", "Giám đốc", "Phó Giám đốc", (
-        _VP, ("Phòng Tổ chức cán bộ", "TCCB"), ("Phòng Cải cách hành chính", "CCHC"),
-        ("Phòng Thi đua - Khen thưởng", "TĐKT"))),
-    _Department(32, "Sở Tài chính", "STC", "Giám đốc", "Phó Giám đốc", (
-        _VP, ("Phòng Quản lý ngân sách", "QLNS"), ("Phòng Tài chính đầu tư", "TCĐT"),
-        ("Phòng Quản lý giá và công sản", "QLGCS"))),
-    _Department(33, "Sở Tư pháp", "STP", "Giám đốc", "Phó Giám đốc", (
-        _VP, ("Phòng Xây dựng và kiểm tra văn bản", "XDKTVB"),
-        ("Phòng Hành chính tư pháp", "HCTP"))),
-    _Department(34, "Sở Khoa học và Công nghệ", "SKHCN", "Giám đốc", "Phó Giám đốc", (
-        _VP, ("Phòng Chuyển đổi số", "CĐS"), ("Phòng Bưu chính, Viễn thông", "BCVT"),
-        ("Phòng Quản lý khoa học", "QLKH"))),
-    _Department(35, "Sở Xây dựng", "SXD", "Giám đốc", "Phó Giám đốc", (
-        _VP, ("Phòng Quản lý xây dựng", "QLXD"), ("Phòng Quản lý giao thông", "QLGT"))),
-    _Department(36, "Sở Y tế", "SYT", "Giám đốc", "Phó Giám đốc", (
-        _VP, ("Phòng Nghiệp vụ Y", "NVY"), ("Phòng Nghiệp vụ Dược", "NVD"))),
-    _Department(37, "Sở Giáo dục và Đào tạo", "SGDĐT", "Giám đốc", "Phó Giám đốc", (
-        _VP, ("Phòng Giáo dục phổ thông", "GDPT"), ("Phòng Tổ chức cán bộ", "TCCB"))),
-    _Department(38, "Sở Dân tộc và Tôn giáo", "SDTTG", "Giám đốc", "Phó Giám đốc", (
-        _VP, ("Phòng Pháp chế", "PC"), ("Phòng Công tác dân tộc", "CTDT"),
-        ("Phòng Tôn giáo", "TG"))),
-    _Department(39, "Sở Nông nghiệp và Môi trường", "SNNMT", "Giám đốc", "Phó Giám đốc", (
-        _VP, ("Phòng Quản lý đất đai", "QLĐĐ"), ("Phòng Trồng trọt và Bảo vệ thực vật", "TTBVTV"),
-        ("Phòng Thủy sản và Kiểm ngư", "TSKN"))),
-    _Department(40, "Sở Công Thương", "SCT", "Giám đốc", "Phó Giám đốc", (
-        _VP, ("Phòng Quản lý công nghiệp", "QLCN"), ("Phòng Quản lý thương mại", "QLTM"))),
-    _Department(41, "Sở Văn hóa, Thể thao và Du lịch", "SVHTTDL", "Giám đốc", "Phó Giám đốc", (
-        _VP, ("Phòng Quản lý văn hóa", "QLVH"), ("Phòng Quản lý du lịch", "QLDL"),
-        ("Phòng Quản lý thể dục thể thao", "QLTDTT"))),
-    _Department(42, "Sở Ngoại vụ", "SNgV", "Giám đốc", "Phó Giám đốc", (
-        _VP, ("Phòng Lãnh sự", "LS"), ("Phòng Hợp tác quốc tế", "HTQT"))),
-    _Department(43, "Thanh tra tỉnh", "TTr", "Chánh Thanh tra", "Phó Chánh Thanh tra", (
-        _VP, ("Phòng Nghiệp vụ 1", "NV1"), ("Phòng Nghiệp vụ 2", "NV2"))),
-    _Department(44, "Ban Quản lý Khu kinh tế Vân Phong", "BQLKKT", "Trưởng ban",
-                "Phó Trưởng ban", (
-        _VP, ("Phòng Quản lý đầu tư", "QLĐT"), ("Phòng Quản lý quy hoạch và xây dựng", "QHXD"))),
-    _Department(45, "Ban Quản lý vịnh Nha Trang", "BQLVNT", "Trưởng ban", "Phó Trưởng ban", (
-        _VP, ("Phòng Quản lý tài nguyên", "QLTN"))),
-    _Department(46, "Trung tâm Phục vụ hành chính công tỉnh", "TTPVHCC", "Giám đốc",
-                "Phó Giám đốc", (
-        ("Phòng Hành chính - Tổng hợp", "HCTH"), ("Phòng Tiếp nhận và trả kết quả", "TNTKQ"))),
-    _Department(47, "Báo và Phát thanh, Truyền hình Khánh Hòa", "BPTTH", "Tổng Biên tập",
-                "Phó Tổng Biên tập", (
-        ("Phòng Hành chính - Trị sự", "HCTS"), ("Phòng Thời sự", "TS"), ("Phòng Kỹ thuật", "KT"))),
-    _Department(48, "Trường Chính trị tỉnh", "TCT", "Hiệu trưởng", "Phó Hiệu trưởng", (
-        ("Phòng Tổ chức - Hành chính", "TCHC"), ("Phòng Quản lý đào tạo", "QLĐT"))),
-    _Department(49, "Ban Quản lý dự án đầu tư xây dựng các công trình dân dụng và công nghiệp tỉnh",
-                "BQLDA", "Giám đốc", "Phó Giám đốc", (
-        ("Phòng Hành chính - Tổng hợp", "HCTH"), ("Phòng Kỹ thuật", "KT"))),
-    _Department(50, "Ban Quản lý dự án đầu tư xây dựng các công trình giao thông tỉnh", "BQLDAGT",
-                "Giám đốc", "Phó Giám đốc", (
-        ("Phòng Hành chính - Tổng hợp", "HCTH"), ("Phòng Điều hành dự án", "ĐHDA"),
-        ("Phòng Kỹ thuật", "KT"))),
+    _Department(
+        31,
+        "Sở Nội vụ",
+        "SNV",
+        "Giám đốc",
+        "Phó Giám đốc",
+        (
+            _VP,
+            ("Phòng Tổ chức cán bộ", "TCCB"),
+            ("Phòng Cải cách hành chính", "CCHC"),
+            ("Phòng Thi đua - Khen thưởng", "TĐKT"),
+        ),
+    ),
+    _Department(
+        32,
+        "Sở Tài chính",
+        "STC",
+        "Giám đốc",
+        "Phó Giám đốc",
+        (
+            _VP,
+            ("Phòng Quản lý ngân sách", "QLNS"),
+            ("Phòng Tài chính đầu tư", "TCĐT"),
+            ("Phòng Quản lý giá và công sản", "QLGCS"),
+        ),
+    ),
+    _Department(
+        33,
+        "Sở Tư pháp",
+        "STP",
+        "Giám đốc",
+        "Phó Giám đốc",
+        (
+            _VP,
+            ("Phòng Xây dựng và kiểm tra văn bản", "XDKTVB"),
+            ("Phòng Hành chính tư pháp", "HCTP"),
+        ),
+    ),
+    _Department(
+        34,
+        "Sở Khoa học và Công nghệ",
+        "SKHCN",
+        "Giám đốc",
+        "Phó Giám đốc",
+        (
+            _VP,
+            ("Phòng Chuyển đổi số", "CĐS"),
+            ("Phòng Bưu chính, Viễn thông", "BCVT"),
+            ("Phòng Quản lý khoa học", "QLKH"),
+        ),
+    ),
+    _Department(
+        35,
+        "Sở Xây dựng",
+        "SXD",
+        "Giám đốc",
+        "Phó Giám đốc",
+        (_VP, ("Phòng Quản lý xây dựng", "QLXD"), ("Phòng Quản lý giao thông", "QLGT")),
+    ),
+    _Department(
+        36,
+        "Sở Y tế",
+        "SYT",
+        "Giám đốc",
+        "Phó Giám đốc",
+        (_VP, ("Phòng Nghiệp vụ Y", "NVY"), ("Phòng Nghiệp vụ Dược", "NVD")),
+    ),
+    _Department(
+        37,
+        "Sở Giáo dục và Đào tạo",
+        "SGDĐT",
+        "Giám đốc",
+        "Phó Giám đốc",
+        (_VP, ("Phòng Giáo dục phổ thông", "GDPT"), ("Phòng Tổ chức cán bộ", "TCCB")),
+    ),
+    _Department(
+        38,
+        "Sở Dân tộc và Tôn giáo",
+        "SDTTG",
+        "Giám đốc",
+        "Phó Giám đốc",
+        (
+            _VP,
+            ("Phòng Pháp chế", "PC"),
+            ("Phòng Công tác dân tộc", "CTDT"),
+            ("Phòng Tôn giáo", "TG"),
+        ),
+    ),
+    _Department(
+        39,
+        "Sở Nông nghiệp và Môi trường",
+        "SNNMT",
+        "Giám đốc",
+        "Phó Giám đốc",
+        (
+            _VP,
+            ("Phòng Quản lý đất đai", "QLĐĐ"),
+            ("Phòng Trồng trọt và Bảo vệ thực vật", "TTBVTV"),
+            ("Phòng Thủy sản và Kiểm ngư", "TSKN"),
+        ),
+    ),
+    _Department(
+        40,
+        "Sở Công Thương",
+        "SCT",
+        "Giám đốc",
+        "Phó Giám đốc",
+        (_VP, ("Phòng Quản lý công nghiệp", "QLCN"), ("Phòng Quản lý thương mại", "QLTM")),
+    ),
+    _Department(
+        41,
+        "Sở Văn hóa, Thể thao và Du lịch",
+        "SVHTTDL",
+        "Giám đốc",
+        "Phó Giám đốc",
+        (
+            _VP,
+            ("Phòng Quản lý văn hóa", "QLVH"),
+            ("Phòng Quản lý du lịch", "QLDL"),
+            ("Phòng Quản lý thể dục thể thao", "QLTDTT"),
+        ),
+    ),
+    _Department(
+        42,
+        "Sở Ngoại vụ",
+        "SNgV",
+        "Giám đốc",
+        "Phó Giám đốc",
+        (_VP, ("Phòng Lãnh sự", "LS"), ("Phòng Hợp tác quốc tế", "HTQT")),
+    ),
+    _Department(
+        43,
+        "Thanh tra tỉnh",
+        "TTr",
+        "Chánh Thanh tra",
+        "Phó Chánh Thanh tra",
+        (_VP, ("Phòng Nghiệp vụ 1", "NV1"), ("Phòng Nghiệp vụ 2", "NV2")),
+    ),
+    _Department(
+        44,
+        "Ban Quản lý Khu kinh tế Vân Phong",
+        "BQLKKT",
+        "Trưởng ban",
+        "Phó Trưởng ban",
+        (_VP, ("Phòng Quản lý đầu tư", "QLĐT"), ("Phòng Quản lý quy hoạch và xây dựng", "QHXD")),
+    ),
+    _Department(
+        45,
+        "Ban Quản lý vịnh Nha Trang",
+        "BQLVNT",
+        "Trưởng ban",
+        "Phó Trưởng ban",
+        (_VP, ("Phòng Quản lý tài nguyên", "QLTN")),
+    ),
+    _Department(
+        46,
+        "Trung tâm Phục vụ hành chính công tỉnh",
+        "TTPVHCC",
+        "Giám đốc",
+        "Phó Giám đốc",
+        (("Phòng Hành chính - Tổng hợp", "HCTH"), ("Phòng Tiếp nhận và trả kết quả", "TNTKQ")),
+    ),
+    _Department(
+        47,
+        "Báo và Phát thanh, Truyền hình Khánh Hòa",
+        "BPTTH",
+        "Tổng Biên tập",
+        "Phó Tổng Biên tập",
+        (("Phòng Hành chính - Trị sự", "HCTS"), ("Phòng Thời sự", "TS"), ("Phòng Kỹ thuật", "KT")),
+    ),
+    _Department(
+        48,
+        "Trường Chính trị tỉnh",
+        "TCT",
+        "Hiệu trưởng",
+        "Phó Hiệu trưởng",
+        (("Phòng Tổ chức - Hành chính", "TCHC"), ("Phòng Quản lý đào tạo", "QLĐT")),
+    ),
+    _Department(
+        49,
+        "Ban Quản lý dự án đầu tư xây dựng các công trình dân dụng và công nghiệp tỉnh",
+        "BQLDA",
+        "Giám đốc",
+        "Phó Giám đốc",
+        (("Phòng Hành chính - Tổng hợp", "HCTH"), ("Phòng Kỹ thuật", "KT")),
+    ),
+    _Department(
+        50,
+        "Ban Quản lý dự án đầu tư xây dựng các công trình giao thông tỉnh",
+        "BQLDAGT",
+        "Giám đốc",
+        "Phó Giám đốc",
+        (
+            ("Phòng Hành chính - Tổng hợp", "HCTH"),
+            ("Phòng Điều hành dự án", "ĐHDA"),
+            ("Phòng Kỹ thuật", "KT"),
+        ),
+    ),
 )
 
 # (area code, former district, [(kind, name)]) -- 16 phường, 48 xã, 1 đặc khu.
 _COMMUNE_AREAS: tuple[tuple[int, str, tuple[tuple[str, str], ...]], ...] = (
-    (51, "Nha Trang", (("phường", "Nha Trang"), ("phường", "Bắc Nha Trang"),
-                       ("phường", "Tây Nha Trang"), ("phường", "Nam Nha Trang"))),
-    (52, "Cam Ranh", (("phường", "Bắc Cam Ranh"), ("phường", "Cam Ranh"), ("phường", "Cam Linh"),
-                      ("phường", "Ba Ngòi"), ("xã", "Nam Cam Ranh"))),
-    (53, "Ninh Hòa", (("phường", "Ninh Hòa"), ("phường", "Đông Ninh Hòa"), ("phường", "Hòa Thắng"),
-                      ("xã", "Bắc Ninh Hòa"), ("xã", "Tân Định"), ("xã", "Nam Ninh Hòa"),
-                      ("xã", "Tây Ninh Hòa"), ("xã", "Hòa Trí"))),
-    (54, "Vạn Ninh", (("xã", "Đại Lãnh"), ("xã", "Tu Bông"), ("xã", "Vạn Thắng"),
-                      ("xã", "Vạn Ninh"), ("xã", "Vạn Hưng"))),
-    (55, "Diên Khánh", (("xã", "Diên Khánh"), ("xã", "Diên Lạc"), ("xã", "Diên Điền"),
-                        ("xã", "Diên Lâm"), ("xã", "Diên Thọ"), ("xã", "Suối Hiệp"))),
+    (
+        51,
+        "Nha Trang",
+        (
+            ("phường", "Nha Trang"),
+            ("phường", "Bắc Nha Trang"),
+            ("phường", "Tây Nha Trang"),
+            ("phường", "Nam Nha Trang"),
+        ),
+    ),
+    (
+        52,
+        "Cam Ranh",
+        (
+            ("phường", "Bắc Cam Ranh"),
+            ("phường", "Cam Ranh"),
+            ("phường", "Cam Linh"),
+            ("phường", "Ba Ngòi"),
+            ("xã", "Nam Cam Ranh"),
+        ),
+    ),
+    (
+        53,
+        "Ninh Hòa",
+        (
+            ("phường", "Ninh Hòa"),
+            ("phường", "Đông Ninh Hòa"),
+            ("phường", "Hòa Thắng"),
+            ("xã", "Bắc Ninh Hòa"),
+            ("xã", "Tân Định"),
+            ("xã", "Nam Ninh Hòa"),
+            ("xã", "Tây Ninh Hòa"),
+            ("xã", "Hòa Trí"),
+        ),
+    ),
+    (
+        54,
+        "Vạn Ninh",
+        (
+            ("xã", "Đại Lãnh"),
+            ("xã", "Tu Bông"),
+            ("xã", "Vạn Thắng"),
+            ("xã", "Vạn Ninh"),
+            ("xã", "Vạn Hưng"),
+        ),
+    ),
+    (
+        55,
+        "Diên Khánh",
+        (
+            ("xã", "Diên Khánh"),
+            ("xã", "Diên Lạc"),
+            ("xã", "Diên Điền"),
+            ("xã", "Diên Lâm"),
+            ("xã", "Diên Thọ"),
+            ("xã", "Suối Hiệp"),
+        ),
+    ),
     (56, "Cam Lâm", (("xã", "Cam Lâm"), ("xã", "Suối Dầu"), ("xã", "Cam Hiệp"), ("xã", "Cam An"))),
-    (57, "Khánh Vĩnh", (("xã", "Bắc Khánh Vĩnh"), ("xã", "Trung Khánh Vĩnh"),
-                        ("xã", "Tây Khánh Vĩnh"), ("xã", "Nam Khánh Vĩnh"), ("xã", "Khánh Vĩnh"))),
+    (
+        57,
+        "Khánh Vĩnh",
+        (
+            ("xã", "Bắc Khánh Vĩnh"),
+            ("xã", "Trung Khánh Vĩnh"),
+            ("xã", "Tây Khánh Vĩnh"),
+            ("xã", "Nam Khánh Vĩnh"),
+            ("xã", "Khánh Vĩnh"),
+        ),
+    ),
     (58, "Khánh Sơn", (("xã", "Khánh Sơn"), ("xã", "Tây Khánh Sơn"), ("xã", "Đông Khánh Sơn"))),
     (59, "Trường Sa", (("đặc khu", "Trường Sa"),)),
-    (60, "Phan Rang", (("phường", "Phan Rang"), ("phường", "Đông Hải"), ("phường", "Ninh Chử"),
-                       ("phường", "Bảo An"), ("phường", "Đô Vinh"))),
+    (
+        60,
+        "Phan Rang",
+        (
+            ("phường", "Phan Rang"),
+            ("phường", "Đông Hải"),
+            ("phường", "Ninh Chử"),
+            ("phường", "Bảo An"),
+            ("phường", "Đô Vinh"),
+        ),
+    ),
     (61, "Ninh Phước", (("xã", "Ninh Phước"), ("xã", "Phước Hữu"), ("xã", "Phước Hậu"))),
-    (62, "Thuận Nam", (("xã", "Thuận Nam"), ("xã", "Cà Ná"), ("xã", "Phước Hà"),
-                       ("xã", "Phước Dinh"))),
+    (
+        62,
+        "Thuận Nam",
+        (("xã", "Thuận Nam"), ("xã", "Cà Ná"), ("xã", "Phước Hà"), ("xã", "Phước Dinh")),
+    ),
     (63, "Ninh Hải", (("xã", "Ninh Hải"), ("xã", "Xuân Hải"), ("xã", "Vĩnh Hải"))),
     (64, "Thuận Bắc", (("xã", "Thuận Bắc"), ("xã", "Công Hải"))),
     (65, "Ninh Sơn", (("xã", "Ninh Sơn"), ("xã", "Lâm Sơn"), ("xã", "Anh Dũng"), ("xã", "Mỹ Sơn"))),
@@ -144,22 +357,129 @@ _RAGLAI_AREAS = frozenset({57, 58, 66})
 _CHAM_AREAS = frozenset({61, 62, 63, 64})
 
 _FAMILY = (
-    "Nguyễn", "Nguyễn", "Nguyễn", "Nguyễn", "Trần", "Trần", "Lê", "Lê", "Phạm", "Huỳnh",
-    "Hoàng", "Phan", "Võ", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý", "Đào",
-    "Đoàn", "Trương", "Lương", "Cao", "Mai", "Tạ", "Châu", "Tôn", "Lâm", "Hà",
+    "Nguyễn",
+    "Nguyễn",
+    "Nguyễn",
+    "Nguyễn",
+    "Trần",
+    "Trần",
+    "Lê",
+    "Lê",
+    "Phạm",
+    "Huỳnh",
+    "Hoàng",
+    "Phan",
+    "Võ",
+    "Vũ",
+    "Đặng",
+    "Bùi",
+    "Đỗ",
+    "Hồ",
+    "Ngô",
+    "Dương",
+    "Lý",
+    "Đào",
+    "Đoàn",
+    "Trương",
+    "Lương",
+    "Cao",
+    "Mai",
+    "Tạ",
+    "Châu",
+    "Tôn",
+    "Lâm",
+    "Hà",
 )
 _FAMILY_RAGLAI = ("Pi Năng", "Mấu", "Katơr", "Bo Bo", "Cao", "Chamaléa", "Mang")
 _FAMILY_CHAM = ("Đàng", "Thuận", "Quảng", "Trượng", "Lưu", "Thông", "Châu")
-_MIDDLE_MALE = ("Văn", "Văn", "Đức", "Minh", "Quốc", "Hữu", "Thanh", "Công", "Ngọc", "Xuân",
-                "Tấn", "Đình")
-_MIDDLE_FEMALE = ("Thị", "Thị", "Thị Thu", "Ngọc", "Thị Kim", "Thị Thanh", "Mỹ", "Thị Bích",
-                  "Thị Mỹ", "Hồng")
-_GIVEN_MALE = ("Anh", "Bảo", "Cường", "Dũng", "Duy", "Hải", "Hiếu", "Hùng", "Huy", "Khoa",
-               "Long", "Minh", "Nam", "Phong", "Phúc", "Quang", "Sơn", "Tài", "Thắng", "Thành",
-               "Tiến", "Trung", "Tuấn", "Việt", "Vinh", "Lộc", "Khánh", "Nhân", "Tâm", "Toàn")
-_GIVEN_FEMALE = ("Anh", "Dung", "Giang", "Hà", "Hằng", "Hạnh", "Hoa", "Hương", "Lan", "Linh",
-                 "Loan", "Mai", "Ngân", "Nhung", "Oanh", "Phương", "Quyên", "Thảo", "Trang",
-                 "Trinh", "Tuyết", "Uyên", "Vân", "Yến", "Thủy", "Nga", "Diệu", "Hiền")
+_MIDDLE_MALE = (
+    "Văn",
+    "Văn",
+    "Đức",
+    "Minh",
+    "Quốc",
+    "Hữu",
+    "Thanh",
+    "Công",
+    "Ngọc",
+    "Xuân",
+    "Tấn",
+    "Đình",
+)
+_MIDDLE_FEMALE = (
+    "Thị",
+    "Thị",
+    "Thị Thu",
+    "Ngọc",
+    "Thị Kim",
+    "Thị Thanh",
+    "Mỹ",
+    "Thị Bích",
+    "Thị Mỹ",
+    "Hồng",
+)
+_GIVEN_MALE = (
+    "Anh",
+    "Bảo",
+    "Cường",
+    "Dũng",
+    "Duy",
+    "Hải",
+    "Hiếu",
+    "Hùng",
+    "Huy",
+    "Khoa",
+    "Long",
+    "Minh",
+    "Nam",
+    "Phong",
+    "Phúc",
+    "Quang",
+    "Sơn",
+    "Tài",
+    "Thắng",
+    "Thành",
+    "Tiến",
+    "Trung",
+    "Tuấn",
+    "Việt",
+    "Vinh",
+    "Lộc",
+    "Khánh",
+    "Nhân",
+    "Tâm",
+    "Toàn",
+)
+_GIVEN_FEMALE = (
+    "Anh",
+    "Dung",
+    "Giang",
+    "Hà",
+    "Hằng",
+    "Hạnh",
+    "Hoa",
+    "Hương",
+    "Lan",
+    "Linh",
+    "Loan",
+    "Mai",
+    "Ngân",
+    "Nhung",
+    "Oanh",
+    "Phương",
+    "Quyên",
+    "Thảo",
+    "Trang",
+    "Trinh",
+    "Tuyết",
+    "Uyên",
+    "Vân",
+    "Yến",
+    "Thủy",
+    "Nga",
+    "Diệu",
+    "Hiền",
+)
 
 _COMMUNE_STAFF = (
     "Công chức Văn phòng - Thống kê",
@@ -183,12 +503,24 @@ def _build_units() -> list[dict[str, Any]]:
         dept_id = f"000.00.{dept.number:02d}.{PROVINCE_CODE}"
         units.append(_unit(dept_id, dept.name, "department", PROVINCE_ID))
         for k, (div_name, _code) in enumerate(dept.divisions, start=1):
-            units.append(_unit(f"000.{k:02d}.{dept.number:02d}.{PROVINCE_CODE}",
-                               f"{div_name} - {dept.name}", "division", dept_id))
+            units.append(
+                _unit(
+                    f"000.{k:02d}.{dept.number:02d}.{PROVINCE_CODE}",
+                    f"{div_name} - {dept.name}",
+                    "division",
+                    dept_id,
+                )
+            )
     for area, _district, communes in _COMMUNE_AREAS:
         for k, (kind, name) in enumerate(communes, start=1):
-            units.append(_unit(f"000.{k:02d}.{area:02d}.{PROVINCE_CODE}", f"UBND {kind} {name}",
-                               "commune", PROVINCE_ID))
+            units.append(
+                _unit(
+                    f"000.{k:02d}.{area:02d}.{PROVINCE_CODE}",
+                    f"UBND {kind} {name}",
+                    "commune",
+                    PROVINCE_ID,
+                )
+            )
     return units
 
 
@@ -239,19 +571,38 @@ def _build_officials() -> list[dict[str, Any]]:
         for n, position in enumerate(positions, start=1):
             # Leaders (the first two) stay active; about 1 in 60 others has left the unit.
             active = n <= 2 or rng.random() >= 1 / 60
-            officials.append({
-                "official_id": f"{unit_id}.cb{n:02d}",
-                "unit_id": unit_id,
-                "full_name": make_name(family_pool),
-                "position": position,
-                "active": active,
-            })
+            officials.append(
+                {
+                    "official_id": f"{unit_id}.cb{n:02d}",
+                    "unit_id": unit_id,
+                    "full_name": make_name(family_pool),
+                    "position": position,
+                    "active": active,
+                }
+            )
 
-    add(PROVINCE_ID, ["Chủ tịch UBND tỉnh", "Phó Chủ tịch UBND tỉnh", "Phó Chủ tịch UBND tỉnh",
-                      "Phó Chủ tịch UBND tỉnh"])
-    add(PROVINCE_OFFICE_ID, ["Chánh Văn phòng", "Phó Chánh Văn phòng", "Phó Chánh Văn phòng",
-                             "Văn thư", "Chuyên viên", "Chuyên viên", "Chuyên viên",
-                             "Chuyên viên"])
+    add(
+        PROVINCE_ID,
+        [
+            "Chủ tịch UBND tỉnh",
+            "Phó Chủ tịch UBND tỉnh",
+            "Phó Chủ tịch UBND tỉnh",
+            "Phó Chủ tịch UBND tỉnh",
+        ],
+    )
+    add(
+        PROVINCE_OFFICE_ID,
+        [
+            "Chánh Văn phòng",
+            "Phó Chánh Văn phòng",
+            "Phó Chánh Văn phòng",
+            "Văn thư",
+            "Chuyên viên",
+            "Chuyên viên",
+            "Chuyên viên",
+            "Chuyên viên",
+        ],
+    )
     for dept in _DEPARTMENTS:
         dept_id = f"000.00.{dept.number:02d}.{PROVINCE_CODE}"
         size = rng.randint(3, 8)
@@ -265,8 +616,11 @@ def _build_officials() -> list[dict[str, Any]]:
         add(dept_id, positions)
         for k, (_name, code) in enumerate(dept.divisions, start=1):
             div_id = f"000.{k:02d}.{dept.number:02d}.{PROVINCE_CODE}"
-            head, deputy = (("Chánh Văn phòng", "Phó Chánh Văn phòng") if code == "VP"
-                            else ("Trưởng phòng", "Phó Trưởng phòng"))
+            head, deputy = (
+                ("Chánh Văn phòng", "Phó Chánh Văn phòng")
+                if code == "VP"
+                else ("Trưởng phòng", "Phó Trưởng phòng")
+            )
             add(div_id, [head, deputy, "Chuyên viên"][: rng.randint(1, 3)])
     for area, _district, communes in _COMMUNE_AREAS:
         for k in range(1, len(communes) + 1):
@@ -298,7 +652,7 @@ def demo_campaign() -> dict[str, Any]:
     return {
         "campaign_id": CAMPAIGN_ID,
         "name": "Phong trào thi đua 30 ngày đêm thực hiện “Ngày không in giấy”, "
-                "“Tuần làm việc không văn bản giấy”",
+        "“Tuần làm việc không văn bản giấy”",
         "start_date": "2025-07-15",
         "end_date": "2025-08-15",
         "timezone": "Asia/Ho_Chi_Minh",
@@ -315,24 +669,42 @@ def demo_campaign() -> dict[str, Any]:
         "nomination_deadline": "2025-08-20",
         "award_quotas": {"collective": 10, "individual": 10},
         "criteria": [
-            {"key": "online_rate", "measured": True,
-             "description": "100% văn bản và hồ sơ công việc được xử lý trên môi trường mạng"},
-            {"key": "signing_rate", "measured": True,
-             "description": "100% văn bản xử lý trên môi trường mạng đều được ký số (trừ văn "
-                            "bản mật, tối mật, tuyệt mật và hồ sơ đề nghị khen thưởng cấp nhà "
-                            "nước)"},
-            {"key": "e_issuance_rate", "measured": True,
-             "description": "100% văn bản được ban hành hoàn toàn trên môi trường mạng (trừ văn "
-                            "bản mật, tối mật, tuyệt mật và hồ sơ đề nghị khen thưởng cấp nhà "
-                            "nước)"},
-            {"key": "two_way_interconnection", "measured": True,
-             "description": "Liên thông hệ thống văn bản điện tử hai chiều từ tỉnh đến cấp xã"},
-            {"key": "kpi_coverage", "measured": True,
-             "description": "100% cán bộ, công chức, viên chức được đánh giá, đo lường bằng KPI"},
-            {"key": "creativity", "measured": False,
-             "description": "Tính sáng tạo của cơ quan, cá nhân trong triển khai thực hiện “Ngày "
-                            "không in giấy”, “Tuần làm việc không văn bản giấy” (xét theo hồ "
-                            "sơ đề nghị khen thưởng)"},
+            {
+                "key": "online_rate",
+                "measured": True,
+                "description": "100% văn bản và hồ sơ công việc được xử lý trên môi trường mạng",
+            },
+            {
+                "key": "signing_rate",
+                "measured": True,
+                "description": "100% văn bản xử lý trên môi trường mạng đều được ký số (trừ văn "
+                "bản mật, tối mật, tuyệt mật và hồ sơ đề nghị khen thưởng cấp nhà "
+                "nước)",
+            },
+            {
+                "key": "e_issuance_rate",
+                "measured": True,
+                "description": "100% văn bản được ban hành hoàn toàn trên môi trường mạng (trừ văn "
+                "bản mật, tối mật, tuyệt mật và hồ sơ đề nghị khen thưởng cấp nhà "
+                "nước)",
+            },
+            {
+                "key": "two_way_interconnection",
+                "measured": True,
+                "description": "Liên thông hệ thống văn bản điện tử hai chiều từ tỉnh đến cấp xã",
+            },
+            {
+                "key": "kpi_coverage",
+                "measured": True,
+                "description": "100% cán bộ, công chức, viên chức được đánh giá, đo lường bằng KPI",
+            },
+            {
+                "key": "creativity",
+                "measured": False,
+                "description": "Tính sáng tạo của cơ quan, cá nhân trong triển khai thực hiện “Ngày "
+                "không in giấy”, “Tuần làm việc không văn bản giấy” (xét theo hồ "
+                "sơ đề nghị khen thưởng)",
+            },
         ],
     }
 
@@ -342,11 +714,18 @@ def _csv(rows: list[dict[str, Any]], fields: tuple[str, ...]) -> str:
     writer = csv.DictWriter(out, fieldnames=list(fields), lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({
-            key: ("" if row[key] is None else
-                  ("true" if row[key] else "false") if isinstance(row[key], bool) else row[key])
-            for key in fields
-        })
+        writer.writerow(
+            {
+                key: (
+                    ""
+                    if row[key] is None
+                    else ("true" if row[key] else "false")
+                    if isinstance(row[key], bool)
+                    else row[key]
+                )
+                for key in fields
+            }
+        )
     return out.getvalue()
 
 

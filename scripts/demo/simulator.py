@@ -55,22 +55,58 @@ EXTERNAL_UNITS = (
 # The 29 types of Decree 30/2020/NĐ-CP with their abbreviations (Công văn and Thư công have
 # none: a công văn is numbered "số/cơ quan-đơn vị soạn thảo").
 DOC_TYPES: dict[str, str] = {
-    "Nghị quyết": "NQ", "Quyết định": "QĐ", "Chỉ thị": "CT", "Quy chế": "QC", "Quy định": "QyĐ",
-    "Thông cáo": "TC", "Thông báo": "TB", "Hướng dẫn": "HD", "Chương trình": "CTr",
-    "Kế hoạch": "KH", "Phương án": "PA", "Đề án": "ĐA", "Dự án": "DA", "Báo cáo": "BC",
-    "Biên bản": "BB", "Tờ trình": "TTr", "Hợp đồng": "HĐ", "Công văn": "", "Công điện": "CĐ",
-    "Bản ghi nhớ": "BGN", "Bản thỏa thuận": "BTT", "Giấy ủy quyền": "GUQ", "Giấy mời": "GM",
-    "Giấy giới thiệu": "GGT", "Giấy nghỉ phép": "GNP", "Phiếu gửi": "PG", "Phiếu chuyển": "PC",
-    "Phiếu báo": "PB", "Thư công": "",
+    "Nghị quyết": "NQ",
+    "Quyết định": "QĐ",
+    "Chỉ thị": "CT",
+    "Quy chế": "QC",
+    "Quy định": "QyĐ",
+    "Thông cáo": "TC",
+    "Thông báo": "TB",
+    "Hướng dẫn": "HD",
+    "Chương trình": "CTr",
+    "Kế hoạch": "KH",
+    "Phương án": "PA",
+    "Đề án": "ĐA",
+    "Dự án": "DA",
+    "Báo cáo": "BC",
+    "Biên bản": "BB",
+    "Tờ trình": "TTr",
+    "Hợp đồng": "HĐ",
+    "Công văn": "",
+    "Công điện": "CĐ",
+    "Bản ghi nhớ": "BGN",
+    "Bản thỏa thuận": "BTT",
+    "Giấy ủy quyền": "GUQ",
+    "Giấy mời": "GM",
+    "Giấy giới thiệu": "GGT",
+    "Giấy nghỉ phép": "GNP",
+    "Phiếu gửi": "PG",
+    "Phiếu chuyển": "PC",
+    "Phiếu báo": "PB",
+    "Thư công": "",
 }
 _PAGES: dict[str, tuple[int, int]] = {
-    "Công văn": (1, 3), "Quyết định": (2, 6), "Kế hoạch": (5, 18), "Báo cáo": (3, 14),
-    "Tờ trình": (3, 10), "Thông báo": (1, 3), "Giấy mời": (1, 1), "Hướng dẫn": (3, 12),
-    "Chỉ thị": (2, 5), "Công điện": (1, 2), "Biên bản": (2, 5), "Chương trình": (3, 8),
+    "Công văn": (1, 3),
+    "Quyết định": (2, 6),
+    "Kế hoạch": (5, 18),
+    "Báo cáo": (3, 14),
+    "Tờ trình": (3, 10),
+    "Thông báo": (1, 3),
+    "Giấy mời": (1, 1),
+    "Hướng dẫn": (3, 12),
+    "Chỉ thị": (2, 5),
+    "Công điện": (1, 2),
+    "Biên bản": (2, 5),
+    "Chương trình": (3, 8),
 }
 _DUE_DAYS: dict[str, tuple[int, int]] = {
-    "Giấy mời": (1, 2), "Công điện": (1, 2), "Công văn": (3, 7), "Báo cáo": (5, 10),
-    "Kế hoạch": (5, 10), "Hướng dẫn": (5, 10), "Tờ trình": (3, 7),
+    "Giấy mời": (1, 2),
+    "Công điện": (1, 2),
+    "Công văn": (3, 7),
+    "Báo cáo": (5, 10),
+    "Kế hoạch": (5, 10),
+    "Hướng dẫn": (5, 10),
+    "Tờ trình": (3, 7),
 }
 _LEADER_WORDS = ("Chủ tịch", "Giám đốc", "Trưởng", "Chánh", "Hiệu trưởng", "Tổng Biên tập")
 
@@ -78,10 +114,19 @@ _LEADER_WORDS = ("Chủ tịch", "Giám đốc", "Trưởng", "Chánh", "Hiệu 
 # kind; the first registry unit of that level whose name ends with one of these wins.
 SHOWCASE_NAMES = ("Sở Khoa học và Công nghệ", "phường Nha Trang")
 
-_DEPARTMENT_MIX = (("compliant", 0.36), ("paper_habits", 0.30), ("weak_signing", 0.26),
-                   ("silent", 0.0))
-_COMMUNE_MIX = (("compliant", 0.32), ("paper_habits", 0.22), ("weak_signing", 0.16),
-                ("no_interconnection", 0.24), ("silent", 0.0))
+_DEPARTMENT_MIX = (
+    ("compliant", 0.36),
+    ("paper_habits", 0.30),
+    ("weak_signing", 0.26),
+    ("silent", 0.0),
+)
+_COMMUNE_MIX = (
+    ("compliant", 0.32),
+    ("paper_habits", 0.22),
+    ("weak_signing", 0.16),
+    ("no_interconnection", 0.24),
+    ("silent", 0.0),
+)
 
 
 def unit_profiles(units: Sequence[dict[str, Any]]) -> dict[str, str]:
@@ -107,8 +152,10 @@ def unit_profiles(units: Sequence[dict[str, Any]]) -> dict[str, str]:
     rng = random.Random("khong-giay/unit-profiles/v1")
     for level, mix in (("department", _DEPARTMENT_MIX), ("commune", _COMMUNE_MIX)):
         members = by_level.get(level, [])
-        showcase = next((u for name in SHOWCASE_NAMES for u in members
-                         if u["name"].endswith(name)), members[0] if members else None)
+        showcase = next(
+            (u for name in SHOWCASE_NAMES for u in members if u["name"].endswith(name)),
+            members[0] if members else None,
+        )
         rest = [u["unit_id"] for u in members if u is not showcase]
         if showcase is not None:
             profiles[showcase["unit_id"]] = "compliant"
@@ -116,7 +163,7 @@ def unit_profiles(units: Sequence[dict[str, Any]]) -> dict[str, str]:
         cursor = 0
         for profile, share in mix:
             take = round(len(rest) * share) if share else max(0, len(rest) - cursor)
-            for unit_id in rest[cursor:cursor + take]:
+            for unit_id in rest[cursor : cursor + take]:
                 profiles[unit_id] = profile
             cursor += take
     for unit in by_level.get("division", []):
@@ -148,8 +195,12 @@ class _Doc:
         doc: dict[str, Any] = {"id": self.id}
         if self.number is not None:
             doc["number"] = self.number
-        doc.update(doc_type=self.doc_type, security=self.security,
-                   state_commendation=self.state_commendation, pages=self.pages)
+        doc.update(
+            doc_type=self.doc_type,
+            security=self.security,
+            state_commendation=self.state_commendation,
+            pages=self.pages,
+        )
         return doc
 
 
@@ -166,8 +217,14 @@ class _Habit:
 
 
 class _Generator:
-    def __init__(self, units: Sequence[dict[str, Any]], officials: Sequence[dict[str, Any]],
-                 start: date, days: int, seed: int) -> None:
+    def __init__(
+        self,
+        units: Sequence[dict[str, Any]],
+        officials: Sequence[dict[str, Any]],
+        start: date,
+        days: int,
+        seed: int,
+    ) -> None:
         self.rng = random.Random(seed)
         self.start = start
         self.days = days
@@ -195,12 +252,15 @@ class _Generator:
             self.staff.setdefault(uid, []).append(off["official_id"])
             is_leader = off["position"].startswith(("Phó ", *_LEADER_WORDS))
             (self.leaders if is_leader else self.workers).setdefault(uid, []).append(
-                off["official_id"])
+                off["official_id"]
+            )
         self.departments = self.by_level.get("department", [])
         self.communes = self.by_level.get("commune", [])
         self.province_units = self.by_level.get("province", [])
-        self.head = next((u for u in self.province_units if not self.units[u]["parent_id"]),
-                         self.province_units[0] if self.province_units else None)
+        self.head = next(
+            (u for u in self.province_units if not self.units[u]["parent_id"]),
+            self.province_units[0] if self.province_units else None,
+        )
         self.office = next((u for u in self.province_units if u != self.head), self.head)
         rng = random.Random(f"khong-giay/habits/{seed}")
         self.paper_habit = {uid: _Habit(rng.randint(5, 9)) for uid in ordered}
@@ -219,17 +279,27 @@ class _Generator:
         return self.rng.choice(pool) if pool else None
 
     def work_time(self, day: date) -> datetime:
-        minute = self.rng.randrange(450, 690) if self.rng.random() < 0.55 else \
-            self.rng.randrange(810, 1020)
-        return datetime(day.year, day.month, day.day, minute // 60, minute % 60,
-                        self.rng.randrange(60), tzinfo=LOCAL_TZ)
+        minute = (
+            self.rng.randrange(450, 690)
+            if self.rng.random() < 0.55
+            else self.rng.randrange(810, 1020)
+        )
+        return datetime(
+            day.year,
+            day.month,
+            day.day,
+            minute // 60,
+            minute % 60,
+            self.rng.randrange(60),
+            tzinfo=LOCAL_TZ,
+        )
 
     def later(self, at: datetime, lo_minutes: int, hi_minutes: int) -> datetime:
-        return at + timedelta(minutes=self.rng.randint(lo_minutes, hi_minutes),
-                              seconds=self.rng.randrange(60))
+        return at + timedelta(
+            minutes=self.rng.randint(lo_minutes, hi_minutes), seconds=self.rng.randrange(60)
+        )
 
-    def emit(self, kind: str, at: datetime, unit_id: str, doc: _Doc | None,
-             **extra: Any) -> None:
+    def emit(self, kind: str, at: datetime, unit_id: str, doc: _Doc | None, **extra: Any) -> None:
         if at >= self.end:
             return
         # Mostly local time with its offset, as e-office systems in Vietnam write it; some
@@ -238,19 +308,29 @@ class _Generator:
             stamp = at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         else:
             stamp = at.isoformat(timespec="seconds")
-        event: dict[str, Any] = {"event_id": "", "type": kind, "occurred_at": stamp,
-                                 "unit_id": unit_id}
+        event: dict[str, Any] = {
+            "event_id": "",
+            "type": kind,
+            "occurred_at": stamp,
+            "unit_id": unit_id,
+        }
         if doc is not None:
             event["document"] = doc.payload()
         event.update(extra)
         self.rows.append((at.timestamp(), len(self.rows), event))
 
-    def new_doc(self, doc_type: str, *, security: str = "thuong",
-                commendation: bool = False) -> _Doc:
+    def new_doc(
+        self, doc_type: str, *, security: str = "thuong", commendation: bool = False
+    ) -> _Doc:
         self.doc_seq += 1
         lo, hi = _PAGES.get(doc_type, (1, 4))
-        return _Doc(id=f"vb-{self.tag}-{self.doc_seq:05d}", doc_type=doc_type, security=security,
-                    state_commendation=commendation, pages=self.rng.randint(lo, hi))
+        return _Doc(
+            id=f"vb-{self.tag}-{self.doc_seq:05d}",
+            doc_type=doc_type,
+            security=security,
+            state_commendation=commendation,
+            pages=self.rng.randint(lo, hi),
+        )
 
     def number_for(self, author: str, doc: _Doc) -> str:
         abbr = DOC_TYPES.get(doc.doc_type, "")
@@ -258,12 +338,18 @@ class _Generator:
         if key not in self.number_seq:
             # Numbers restart every year; communes were created on 1/7/2025.
             level = self.level[author]
-            base = {"province": 2600, "department": 900}.get(level, 10) if not abbr else \
-                {"province": 300, "department": 60}.get(level, 3)
+            base = (
+                {"province": 2600, "department": 900}.get(level, 10)
+                if not abbr
+                else {"province": 300, "department": 60}.get(level, 3)
+            )
             self.number_seq[key] = self.rng.randint(base, base * 2)
         self.number_seq[key] += 1
-        org = self.codes.get(author) or "".join(w[0] for w in self.units[author]["name"].split()
-                                                if w[0].isupper()) or "CQ"
+        org = (
+            self.codes.get(author)
+            or "".join(w[0] for w in self.units[author]["name"].split() if w[0].isupper())
+            or "CQ"
+        )
         if abbr:
             return f"{self.number_seq[key]}/{abbr}-{org}"
         level = self.level[author]
@@ -277,8 +363,9 @@ class _Generator:
 
     # -- flows -----------------------------------------------------------------------------
 
-    def issue(self, author: str, at: datetime, doc: _Doc, recipients: Sequence[str]
-              ) -> list[tuple[str, datetime]]:
+    def issue(
+        self, author: str, at: datetime, doc: _Doc, recipients: Sequence[str]
+    ) -> list[tuple[str, datetime]]:
         """Draft, sign, issue and send ``doc``; recipients in the registry receive and process
         it. Returns (recipient, processed at) for the recipients that processed it."""
         profile = self.profiles[author]
@@ -293,24 +380,41 @@ class _Generator:
             method = "handwritten"  # signed on paper, then scanned and issued online
         else:
             method = "digital"
-        self.emit("document.signed", signed_at, author, doc, method=method,
-                  signer_official_id=signer)
+        self.emit(
+            "document.signed", signed_at, author, doc, method=method, signer_official_id=signer
+        )
         issued_at = self.office_hours(self.later(signed_at, 5, 90))
         doc.number = self.number_for(author, doc)
-        self.emit("document.issued", issued_at, author, doc,
-                  channel="paper" if doc.exempt else "electronic")
+        self.emit(
+            "document.issued",
+            issued_at,
+            author,
+            doc,
+            channel="paper" if doc.exempt else "electronic",
+        )
         processed: list[tuple[str, datetime]] = []
         for recipient in recipients:
             sent_at = self.later(issued_at, 1, 25)
-            paper = doc.exempt or (profile == "no_interconnection"
-                                   and self.level.get(recipient) in PROVINCE_LEVELS)
-            self.emit("document.sent", sent_at, author, doc, to_unit_id=recipient,
-                      channel="paper" if paper else "electronic")
+            paper = doc.exempt or (
+                profile == "no_interconnection" and self.level.get(recipient) in PROVINCE_LEVELS
+            )
+            self.emit(
+                "document.sent",
+                sent_at,
+                author,
+                doc,
+                to_unit_id=recipient,
+                channel="paper" if paper else "electronic",
+            )
             if recipient in self.units and self.profiles[recipient] != "silent":
-                received_at = (self.next_work_time(sent_at, self.rng.randint(1, 2)) if paper
-                               else self.later(sent_at, 0, 12))
-                done = self.receive(recipient, doc, author, received_at,
-                                    "paper" if paper else "electronic")
+                received_at = (
+                    self.next_work_time(sent_at, self.rng.randint(1, 2))
+                    if paper
+                    else self.later(sent_at, 0, 12)
+                )
+                done = self.receive(
+                    recipient, doc, author, received_at, "paper" if paper else "electronic"
+                )
                 if done is not None:
                     processed.append((recipient, done))
         return processed
@@ -326,7 +430,8 @@ class _Generator:
         while day.weekday() >= 5:
             day += timedelta(days=1)
         return datetime(day.year, day.month, day.day, 7, 30, tzinfo=LOCAL_TZ) + timedelta(
-            minutes=self.rng.randint(0, 90), seconds=self.rng.randrange(60))
+            minutes=self.rng.randint(0, 90), seconds=self.rng.randrange(60)
+        )
 
     def next_work_time(self, at: datetime, days: int) -> datetime:
         day = at.date() + timedelta(days=days)
@@ -334,8 +439,9 @@ class _Generator:
             day += timedelta(days=1)
         return self.work_time(day)
 
-    def receive(self, unit: str, doc: _Doc, sender: str, at: datetime, channel: str
-                ) -> datetime | None:
+    def receive(
+        self, unit: str, doc: _Doc, sender: str, at: datetime, channel: str
+    ) -> datetime | None:
         """Receive, register and process an incoming document (a department may hand it to
         one of its divisions first). Returns when the unit finished processing it."""
         actor = self.staff_of(unit, leader=False)
@@ -356,29 +462,48 @@ class _Generator:
             done = self.next_work_time(registered_at, self.rng.randint(1, min(3, hi)))
             if done > due:
                 done = self.office_hours(self.later(registered_at, 20, 100))
-        if self.level[unit] == "department" and self.divisions.get(unit) and \
-                self.rng.random() < 0.6:
+        if (
+            self.level[unit] == "department"
+            and self.divisions.get(unit)
+            and self.rng.random() < 0.6
+        ):
             division = self.rng.choice(self.divisions[unit])
             if self.profiles[division] != "silent":
                 div_actor = self.staff_of(division, leader=False)
                 if div_actor is not None:
                     # the phòng finishes first: the working day before, or shortly before
                     gap = (done.date() - registered_at.date()).days
-                    div_done = (self.next_work_time(registered_at, gap - 1) if gap >= 2 else
-                                max(registered_at + timedelta(minutes=5),
-                                    done - timedelta(minutes=self.rng.randint(10, 60))))
-                    self.process(division, doc, div_done, actor=div_actor, due=due,
-                                 received_channel=channel)
+                    div_done = (
+                        self.next_work_time(registered_at, gap - 1)
+                        if gap >= 2
+                        else max(
+                            registered_at + timedelta(minutes=5),
+                            done - timedelta(minutes=self.rng.randint(10, 60)),
+                        )
+                    )
+                    self.process(
+                        division, doc, div_done, actor=div_actor, due=due, received_channel=channel
+                    )
         self.process(unit, doc, done, actor=actor, due=due, received_channel=channel)
         return done
 
-    def process(self, unit: str, doc: _Doc, done: datetime, *, actor: str, due: datetime,
-                received_channel: str) -> None:
+    def process(
+        self,
+        unit: str,
+        doc: _Doc,
+        done: datetime,
+        *,
+        actor: str,
+        due: datetime,
+        received_channel: str,
+    ) -> None:
         profile = self.profiles[unit]
         if doc.exempt:
             channel = "paper" if self.rng.random() < 0.8 else "electronic"
-        elif profile == "paper_habits" and (self.paper_habit[unit].tick() or (
-                received_channel == "paper" and self.rng.random() < 0.5)):
+        elif profile == "paper_habits" and (
+            self.paper_habit[unit].tick()
+            or (received_channel == "paper" and self.rng.random() < 0.5)
+        ):
             channel = "paper"
         else:
             channel = "electronic"  # paper arrivals are scanned in by the văn thư
@@ -395,14 +520,18 @@ class _Generator:
             self.emit("document.printed", self.later(done, -15, -1), unit, doc, **printed)
 
     def external_incoming(self, unit: str, at: datetime) -> None:
-        doc_type = self.rng.choice(("Công văn", "Công văn", "Quyết định", "Thông báo",
-                                    "Công điện", "Hướng dẫn"))
+        doc_type = self.rng.choice(
+            ("Công văn", "Công văn", "Quyết định", "Thông báo", "Công điện", "Hướng dẫn")
+        )
         doc = self.new_doc(doc_type)
         sender = self.rng.choice(EXTERNAL_UNITS)
         org = self.rng.choice(("VPCP", "BNV", "BTC", "BKHCN", "BNNMT"))
         abbr = DOC_TYPES[doc_type]
-        doc.number = (f"{self.rng.randint(100, 6000)}/{abbr}-{org}" if abbr
-                      else f"{self.rng.randint(100, 6000)}/{org}-VP")
+        doc.number = (
+            f"{self.rng.randint(100, 6000)}/{abbr}-{org}"
+            if abbr
+            else f"{self.rng.randint(100, 6000)}/{org}-VP"
+        )
         self.receive(unit, doc, sender, at, "electronic")
 
     def replies(self, processed: list[tuple[str, datetime]], to: str, share: float) -> None:
@@ -414,8 +543,7 @@ class _Generator:
 
     # -- the month -------------------------------------------------------------------------
 
-    def some(self, pool: Sequence[str], lo: int, hi: int, exclude: str | None = None
-             ) -> list[str]:
+    def some(self, pool: Sequence[str], lo: int, hi: int, exclude: str | None = None) -> list[str]:
         candidates = [u for u in pool if u != exclude]
         if not candidates:
             return []
@@ -452,8 +580,11 @@ class _Generator:
                 if day.weekday() == 0 and self.communes:
                     # Monday: the week's guidance to the communes it works with.
                     doc = self.new_doc(self.rng.choice(("Công văn", "Hướng dẫn")))
-                    self.replies(self.issue(unit, self.work_time(day), doc,
-                                            self.some(self.communes, 2, 6)), unit, 0.4)
+                    self.replies(
+                        self.issue(unit, self.work_time(day), doc, self.some(self.communes, 2, 6)),
+                        unit,
+                        0.4,
+                    )
                 for _ in range(self.count(0.4 * weight)):
                     self.external_incoming(unit, self.work_time(day))
             elif level == "commune":
@@ -475,8 +606,9 @@ class _Generator:
             self.replies([d for d in done if self.level[d[0]] == "commune"], unit, 0.25)
         elif roll < 0.57:
             doc = self.new_doc("Quyết định")
-            self.issue(unit, at, doc, self.some(self.departments, 1, 3)
-                       + self.some(self.communes, 1, 3))
+            self.issue(
+                unit, at, doc, self.some(self.departments, 1, 3) + self.some(self.communes, 1, 3)
+            )
         elif roll < 0.74:
             doc = self.new_doc(rng.choice(("Công văn", "Công văn", "Thông báo")))
             self.replies(self.issue(unit, at, doc, self.some(self.communes, 1, 5)), unit, 0.4)
@@ -495,8 +627,9 @@ class _Generator:
             self.issue(unit, at, doc, self.some(self.departments, 2, 6))
         elif roll < 0.75:
             doc = self.new_doc("Giấy mời")
-            self.issue(unit, at, doc, self.some(self.departments, 1, 4)
-                       + self.some(self.communes, 0, 4))
+            self.issue(
+                unit, at, doc, self.some(self.departments, 1, 4) + self.some(self.communes, 0, 4)
+            )
         else:
             doc = self.new_doc("Công văn")
             self.replies(self.issue(unit, at, doc, self.some(self.communes, 1, 6)), unit, 0.4)
@@ -504,16 +637,19 @@ class _Generator:
     def department_doc(self, unit: str, at: datetime) -> None:
         rng = self.rng
         roll = rng.random()
-        nv = next((d for d in self.departments if self.codes.get(d) == "SNV"),
-                  self.departments[0] if self.departments else None)
+        nv = next(
+            (d for d in self.departments if self.codes.get(d) == "SNV"),
+            self.departments[0] if self.departments else None,
+        )
         if roll < 0.28 and self.province_units:
             doc = self.new_doc(rng.choice(("Báo cáo", "Báo cáo", "Tờ trình", "Công văn")))
             target = self.head if rng.random() < 0.7 else self.office
             self.issue(unit, at, doc, [target] if target else [])
         elif roll < 0.46:
             doc = self.new_doc("Công văn")
-            self.replies(self.issue(unit, at, doc, self.some(self.departments, 1, 3, unit)),
-                         unit, 0.3)
+            self.replies(
+                self.issue(unit, at, doc, self.some(self.departments, 1, 3, unit)), unit, 0.3
+            )
         elif roll < 0.58:
             doc = self.new_doc(rng.choice(("Công văn", "Công văn", "Hướng dẫn", "Giấy mời")))
             self.replies(self.issue(unit, at, doc, self.some(self.communes, 1, 8)), unit, 0.4)
@@ -539,8 +675,10 @@ class _Generator:
     def commune_doc(self, unit: str, at: datetime) -> None:
         rng = self.rng
         roll = rng.random()
-        nv = next((d for d in self.departments if self.codes.get(d) == "SNV"),
-                  self.departments[0] if self.departments else None)
+        nv = next(
+            (d for d in self.departments if self.codes.get(d) == "SNV"),
+            self.departments[0] if self.departments else None,
+        )
         if roll < 0.35 and self.departments:
             doc = self.new_doc(rng.choice(("Báo cáo", "Tờ trình", "Công văn")))
             self.issue(unit, at, doc, [rng.choice(self.departments)])
@@ -548,8 +686,9 @@ class _Generator:
             doc = self.new_doc(rng.choice(("Báo cáo", "Tờ trình")))
             self.issue(unit, at, doc, [self.head])
         elif roll < 0.85:
-            doc = self.new_doc(rng.choice(("Quyết định", "Quyết định", "Thông báo", "Kế hoạch",
-                                           "Biên bản")))
+            doc = self.new_doc(
+                rng.choice(("Quyết định", "Quyết định", "Thông báo", "Kế hoạch", "Biên bản"))
+            )
             self.issue(unit, at, doc, [])
         elif roll < 0.94:
             doc = self.new_doc(rng.choice(("Công văn", "Giấy mời")))
@@ -578,12 +717,25 @@ class _Generator:
                 for official in self.staff.get(unit, []):
                     if self.rng.random() >= coverage:
                         continue
-                    at = datetime(day.year, day.month, day.day, self.rng.randint(14, 16),
-                                  self.rng.randrange(60), self.rng.randrange(60),
-                                  tzinfo=LOCAL_TZ)
+                    at = datetime(
+                        day.year,
+                        day.month,
+                        day.day,
+                        self.rng.randint(14, 16),
+                        self.rng.randrange(60),
+                        self.rng.randrange(60),
+                        tzinfo=LOCAL_TZ,
+                    )
                     score = round(min(100.0, max(40.0, self.rng.gauss(86, 7))), 1)
-                    self.emit("official.evaluated", at, unit, None, official_id=official,
-                              period=period, score=score)
+                    self.emit(
+                        "official.evaluated",
+                        at,
+                        unit,
+                        None,
+                        official_id=official,
+                        period=period,
+                        score=score,
+                    )
             month = following
 
     def run(self) -> list[dict[str, Any]]:
@@ -598,8 +750,14 @@ class _Generator:
         return events
 
 
-def generate_month(units: Sequence[dict[str, Any]], officials: Sequence[dict[str, Any]], *,
-                   start: date, days: int = 31, seed: int = 2025) -> list[dict[str, Any]]:
+def generate_month(
+    units: Sequence[dict[str, Any]],
+    officials: Sequence[dict[str, Any]],
+    *,
+    start: date,
+    days: int = 31,
+    seed: int = 2025,
+) -> list[dict[str, Any]]:
     """The events of ``days`` local days from ``start`` for the registry, sorted by
     ``occurred_at`` (ties by generation order). Deterministic: the same arguments give equal
     lists. Events that would fall after the window (a reply not yet written) are left out.
@@ -619,9 +777,14 @@ def generate_month(units: Sequence[dict[str, Any]], officials: Sequence[dict[str
 MAX_BATCH = 500  # the service accepts 1 to 500 events per request
 
 
-def delivery_plan(events: Sequence[dict[str, Any]], *, seed: int, batch_size: int = 50,
-                  duplicate_rate: float = 0.03, shuffle_window: int = 150
-                  ) -> list[list[dict[str, Any]]]:
+def delivery_plan(
+    events: Sequence[dict[str, Any]],
+    *,
+    seed: int,
+    batch_size: int = 50,
+    duplicate_rate: float = 0.03,
+    shuffle_window: int = 150,
+) -> list[list[dict[str, Any]]]:
     """Cut ``events`` into webhook batches as a real sender would deliver them.
 
     Events keep their order up to a random displacement of at most ``shuffle_window``
@@ -637,7 +800,7 @@ def delivery_plan(events: Sequence[dict[str, Any]], *, seed: int, batch_size: in
     rng = random.Random(f"khong-giay/delivery/{seed}")
     keyed = sorted((i + rng.uniform(0, shuffle_window), i) for i in range(len(events)))
     order = [i for _key, i in keyed]
-    base = [order[k:k + batch_size] for k in range(0, len(order), batch_size)]
+    base = [order[k : k + batch_size] for k in range(0, len(order), batch_size)]
     extras: dict[int, list[int]] = {}
     for b, batch in enumerate(base):
         for i in batch:
@@ -702,10 +865,12 @@ class SendSummary:
     statuses: Counter[int] = field(default_factory=Counter)
 
     def __str__(self) -> str:
-        return (f"{self.batches} batches, {self.events} events: {self.accepted} accepted, "
-                f"{self.duplicates} duplicates; {self.requests} requests "
-                f"({self.retries} retries, {self.redeliveries} webhook redeliveries, "
-                f"{self.redeliveries_identical} answered identically) in {self.seconds:.1f} s")
+        return (
+            f"{self.batches} batches, {self.events} events: {self.accepted} accepted, "
+            f"{self.duplicates} duplicates; {self.requests} requests "
+            f"({self.retries} retries, {self.redeliveries} webhook redeliveries, "
+            f"{self.redeliveries_identical} answered identically) in {self.seconds:.1f} s"
+        )
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -724,12 +889,22 @@ def _retry_after(value: str | None) -> float | None:
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
-def send(batches: Sequence[Sequence[dict[str, Any]]], *, base_url: str, source_id: str,
-         secret: str, session: Any = None, path_template: str = "/webhooks/{source_id}",
-         redeliver_every: int = 20, max_attempts: int = 6, backoff: float = 0.5,
-         max_backoff: float = 30.0, timeout: float = 30.0,
-         sleep: Callable[[float], None] = time.sleep,
-         progress: Callable[[int, int, SendSummary], None] | None = None) -> SendSummary:
+def send(
+    batches: Sequence[Sequence[dict[str, Any]]],
+    *,
+    base_url: str,
+    source_id: str,
+    secret: str,
+    session: Any = None,
+    path_template: str = "/webhooks/{source_id}",
+    redeliver_every: int = 20,
+    max_attempts: int = 6,
+    backoff: float = 0.5,
+    max_backoff: float = 30.0,
+    timeout: float = 30.0,
+    sleep: Callable[[float], None] = time.sleep,
+    progress: Callable[[int, int, SendSummary], None] | None = None,
+) -> SendSummary:
     """POST every batch as ``{"events": [...]}`` (UTF-8 JSON, Vietnamese kept as is) to
     ``base_url + path_template``, signed per Standard Webhooks with ``secret``.
 
@@ -783,8 +958,11 @@ def send(batches: Sequence[Sequence[dict[str, Any]]], *, base_url: str, source_i
             if attempt == max_attempts:
                 raise SendError(f"batch {msg_id} failed after {attempt} attempts", status, text)
             summary.retries += 1
-            sleep(min(wait, 120.0) if wait is not None
-                  else min(max_backoff, backoff * 2 ** (attempt - 1)))
+            sleep(
+                min(wait, 120.0)
+                if wait is not None
+                else min(max_backoff, backoff * 2 ** (attempt - 1))
+            )
         raise AssertionError("unreachable")
 
     try:
@@ -792,8 +970,7 @@ def send(batches: Sequence[Sequence[dict[str, Any]]], *, base_url: str, source_i
             if not batch:  # the service takes 1 to 500 events
                 continue
             msg_id = f"msg_{uuid.uuid4().hex}"
-            payload = json.dumps({"events": list(batch)}, ensure_ascii=False,
-                                 separators=(",", ":"))
+            payload = json.dumps({"events": list(batch)}, ensure_ascii=False, separators=(",", ":"))
             _status, text = post(msg_id, payload)
             answer = _parse_answer(text)
             summary.batches += 1
@@ -832,31 +1009,43 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m scripts.demo.simulator",
         description="Generate a month of document events for the demo province and post them "
-                    "to the webhook as signed batches. The demo registry must be loaded first "
-                    "(events naming unknown units are refused with 422).")
+        "to the webhook as signed batches. The demo registry must be loaded first "
+        "(events naming unknown units are refused with 422).",
+    )
     parser.add_argument("--base-url", default="http://127.0.0.1:8000")
     parser.add_argument("--source-id", default="demo-eoffice")
-    parser.add_argument("--secret", default=os.environ.get("DEMO_WEBHOOK_SECRET"),
-                        help="the source's whsec_... secret (default: $DEMO_WEBHOOK_SECRET)")
-    parser.add_argument("--start", type=date.fromisoformat,
-                        default=date.fromisoformat(campaign["start_date"]),
-                        help="first local date (default: the campaign's start)")
+    parser.add_argument(
+        "--secret",
+        default=os.environ.get("DEMO_WEBHOOK_SECRET"),
+        help="the source's whsec_... secret (default: $DEMO_WEBHOOK_SECRET)",
+    )
+    parser.add_argument(
+        "--start",
+        type=date.fromisoformat,
+        default=date.fromisoformat(campaign["start_date"]),
+        help="first local date (default: the campaign's start)",
+    )
     parser.add_argument("--days", type=int, default=31)
     parser.add_argument("--seed", type=int, default=2025)
     parser.add_argument("--batch-size", type=int, default=50)
     parser.add_argument("--duplicate-rate", type=float, default=0.03)
-    parser.add_argument("--dry-run", action="store_true",
-                        help="generate and plan the batches, print figures, send nothing")
-    parser.add_argument("--dump", metavar="PATH",
-                        help="also write the generated events to PATH (JSON lines)")
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="generate and plan the batches, print figures, send nothing",
+    )
+    parser.add_argument(
+        "--dump", metavar="PATH", help="also write the generated events to PATH (JSON lines)"
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if not args.dry_run and not args.secret:
-        print("error: --secret (or DEMO_WEBHOOK_SECRET) is required unless --dry-run",
-              file=sys.stderr)
+        print(
+            "error: --secret (or DEMO_WEBHOOK_SECRET) is required unless --dry-run", file=sys.stderr
+        )
         return 2
     units, officials = province.demo_units(), province.demo_officials()
     began = time.perf_counter()
@@ -864,12 +1053,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     took = time.perf_counter() - began
     profiles = Counter(unit_profiles(units).values())
     print(f"units: {len(units)} ({', '.join(f'{k} {v}' for k, v in sorted(profiles.items()))})")
-    print(f"events: {len(events)} from {args.start} for {args.days} days, seed {args.seed} "
-          f"(generated in {took:.2f} s)")
+    print(
+        f"events: {len(events)} from {args.start} for {args.days} days, seed {args.seed} "
+        f"(generated in {took:.2f} s)"
+    )
     for kind, n in sorted(Counter(e["type"] for e in events).items()):
         print(f"  {kind:<22} {n:>6}")
-    batches = delivery_plan(events, seed=args.seed, batch_size=args.batch_size,
-                            duplicate_rate=args.duplicate_rate)
+    batches = delivery_plan(
+        events, seed=args.seed, batch_size=args.batch_size, duplicate_rate=args.duplicate_rate
+    )
     total = sum(len(b) for b in batches)
     print(f"delivery: {len(batches)} batches, {total} events ({total - len(events)} redelivered)")
     if args.dump:
@@ -882,13 +1074,21 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     def progress(done: int, count: int, summary: SendSummary) -> None:
         if done % 25 == 0 or done == count:
-            print(f"  sent {done}/{count} batches: {summary.accepted} accepted, "
-                  f"{summary.duplicates} duplicates, {summary.retries} retries", flush=True)
+            print(
+                f"  sent {done}/{count} batches: {summary.accepted} accepted, "
+                f"{summary.duplicates} duplicates, {summary.retries} retries",
+                flush=True,
+            )
 
     print(f"sending to {args.base_url} as source {args.source_id}")
     try:
-        summary = send(batches, base_url=args.base_url, source_id=args.source_id,
-                       secret=args.secret, progress=progress)
+        summary = send(
+            batches,
+            base_url=args.base_url,
+            source_id=args.source_id,
+            secret=args.secret,
+            progress=progress,
+        )
     except SendError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

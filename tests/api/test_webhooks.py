@@ -8,7 +8,7 @@ import pytest
 from standardwebhooks.webhooks import Webhook
 
 from tests.conftest import body
-from tests.factories import COMMUNE, DEPARTMENT, load_registry
+from tests.factories import COMMUNE, load_registry
 from tests.webhooks import deliver, encode, event, sign
 
 

@@ -13,13 +13,16 @@ from scripts.demo.simulator import MAX_BATCH, delivery_plan, generate_month
 
 @pytest.fixture(scope="module")
 def events():
-    return generate_month(demo_units(), demo_officials(), start=date(2025, 7, 15), days=10,
-                          seed=2025)
+    return generate_month(
+        demo_units(), demo_officials(), start=date(2025, 7, 15), days=10, seed=2025
+    )
 
 
 def fake_events(n):
-    return [{"event_id": f"e{i}", "type": "document.printed", "n": i,
-             "document": {"id": f"d{i}"}} for i in range(n)]
+    return [
+        {"event_id": f"e{i}", "type": "document.printed", "n": i, "document": {"id": f"d{i}"}}
+        for i in range(n)
+    ]
 
 
 def positions(plan):
@@ -114,13 +117,24 @@ def test_empty_input_gives_no_batches():
 
 
 @settings(max_examples=60, deadline=None)
-@given(n=st.integers(0, 400), batch_size=st.integers(1, 120),
-       duplicate_rate=st.floats(0, 1), window=st.integers(0, 300), seed=st.integers(0, 10**6))
-def test_any_plan_delivers_everything_in_order_up_to_the_window(n, batch_size, duplicate_rate,
-                                                                window, seed):
+@given(
+    n=st.integers(0, 400),
+    batch_size=st.integers(1, 120),
+    duplicate_rate=st.floats(0, 1),
+    window=st.integers(0, 300),
+    seed=st.integers(0, 10**6),
+)
+def test_any_plan_delivers_everything_in_order_up_to_the_window(
+    n, batch_size, duplicate_rate, window, seed
+):
     events = fake_events(n)
-    plan = delivery_plan(events, seed=seed, batch_size=batch_size,
-                         duplicate_rate=duplicate_rate, shuffle_window=window)
+    plan = delivery_plan(
+        events,
+        seed=seed,
+        batch_size=batch_size,
+        duplicate_rate=duplicate_rate,
+        shuffle_window=window,
+    )
     check_plan(events, plan, batch_size, window)
     where = positions(plan)
     for ids in where.values():

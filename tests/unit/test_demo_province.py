@@ -74,10 +74,18 @@ def test_unit_counts_and_names():
     for dept in (u for u in units if u["level"] == "department"):
         assert 2 <= children[dept["unit_id"]] <= 4, dept["name"]
     names = {u["name"] for u in units}
-    for expected in ("UBND tỉnh Khánh Hòa", "Văn phòng UBND tỉnh Khánh Hòa", "Sở Nội vụ",
-                     "Sở Khoa học và Công nghệ", "Sở Dân tộc và Tôn giáo",
-                     "Sở Văn hóa, Thể thao và Du lịch", "UBND phường Nha Trang",
-                     "UBND phường Cam Ranh", "UBND xã Cam Lâm", "UBND đặc khu Trường Sa"):
+    for expected in (
+        "UBND tỉnh Khánh Hòa",
+        "Văn phòng UBND tỉnh Khánh Hòa",
+        "Sở Nội vụ",
+        "Sở Khoa học và Công nghệ",
+        "Sở Dân tộc và Tôn giáo",
+        "Sở Văn hóa, Thể thao và Du lịch",
+        "UBND phường Nha Trang",
+        "UBND phường Cam Ranh",
+        "UBND xã Cam Lâm",
+        "UBND đặc khu Trường Sa",
+    ):
         assert expected in names
     communes = [u["name"] for u in units if u["level"] == "commune"]
     kinds = Counter(name.split()[1] for name in communes)
@@ -113,8 +121,16 @@ def test_officials_are_valid():
     inactive = [o for o in officials if not o["active"]]
     assert 1 <= len(inactive) <= 20
     positions = Counter(o["position"] for o in officials)
-    for expected in ("Giám đốc", "Phó Giám đốc", "Chánh Văn phòng", "Văn thư", "Chuyên viên",
-                     "Chủ tịch UBND", "Công chức Văn phòng - Thống kê", "Trưởng phòng"):
+    for expected in (
+        "Giám đốc",
+        "Phó Giám đốc",
+        "Chánh Văn phòng",
+        "Văn thư",
+        "Chuyên viên",
+        "Chủ tịch UBND",
+        "Công chức Văn phòng - Thống kê",
+        "Trưởng phòng",
+    ):
         assert positions[expected] > 0, expected
     commune_heads = [o for o in officials if o["position"] == "Chủ tịch UBND"]
     assert len(commune_heads) == Counter(u["level"] for u in units.values())["commune"]
@@ -123,16 +139,29 @@ def test_officials_are_valid():
 def test_campaign_record():
     campaign = demo_campaign()
     assert campaign["campaign_id"] == "khanh-hoa-2025-ngay-khong-giay"
-    assert campaign["name"] == ("Phong trào thi đua 30 ngày đêm thực hiện “Ngày không in giấy”, "
-                                "“Tuần làm việc không văn bản giấy”")
+    assert campaign["name"] == (
+        "Phong trào thi đua 30 ngày đêm thực hiện “Ngày không in giấy”, "
+        "“Tuần làm việc không văn bản giấy”"
+    )
     assert (campaign["start_date"], campaign["end_date"]) == ("2025-07-15", "2025-08-15")
     assert campaign["timezone"] == "Asia/Ho_Chi_Minh"
-    assert campaign["targets"] == {"online_rate": 1.0, "signing_rate": 1.0,
-                                   "e_issuance_rate": 1.0, "kpi_coverage": 1.0,
-                                   "two_way_interconnection": True}
+    assert campaign["targets"] == {
+        "online_rate": 1.0,
+        "signing_rate": 1.0,
+        "e_issuance_rate": 1.0,
+        "kpi_coverage": 1.0,
+        "two_way_interconnection": True,
+    }
     assert campaign["weights"] == dict.fromkeys(
-        ("online_rate", "signing_rate", "e_issuance_rate", "kpi_coverage",
-         "two_way_interconnection"), 1.0)
+        (
+            "online_rate",
+            "signing_rate",
+            "e_issuance_rate",
+            "kpi_coverage",
+            "two_way_interconnection",
+        ),
+        1.0,
+    )
     assert campaign["unit_report_deadline"] == "2025-08-18"
     assert campaign["department_report_deadline"] == "2025-08-20"
     assert campaign["nomination_deadline"] == "2025-08-20"
@@ -140,13 +169,18 @@ def test_campaign_record():
     keys = [c["key"] for c in campaign["criteria"]]
     assert set(keys) == {*campaign["weights"], "creativity"}
     assert all(c["description"] for c in campaign["criteria"])
-    assert any("ký số" in c["description"] and "mật" in c["description"]
-               for c in campaign["criteria"])
+    assert any(
+        "ký số" in c["description"] and "mật" in c["description"] for c in campaign["criteria"]
+    )
 
 
 def _as_csv_row(row, fields):
-    return {k: "" if row[k] is None else ("true" if row[k] is True else "false"
-                                          if row[k] is False else row[k]) for k in fields}
+    return {
+        k: ""
+        if row[k] is None
+        else ("true" if row[k] is True else "false" if row[k] is False else row[k])
+        for k in fields
+    }
 
 
 def test_csv_matches_the_json_data():

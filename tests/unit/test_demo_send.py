@@ -32,8 +32,9 @@ class FakeWebhook:
 
     def handle(self, path: str, headers: dict[str, str], body: bytes):
         with self.lock:
-            self.requests.append({"path": path, "headers": headers, "body": body,
-                                  "at": time.time()})
+            self.requests.append(
+                {"path": path, "headers": headers, "body": body, "at": time.time()}
+            )
             if self.failures:
                 return self.failures.pop(0)
             if not path.startswith("/webhooks/"):
@@ -82,8 +83,9 @@ def server():
             pass
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.02},
-                              daemon=True)
+    thread = threading.Thread(
+        target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+    )
     thread.start()
     state.url = f"http://127.0.0.1:{httpd.server_address[1]}"
     yield state
@@ -94,8 +96,9 @@ def server():
 
 @pytest.fixture(scope="module")
 def events():
-    return generate_month(demo_units(), demo_officials(), start=date(2025, 7, 15), days=3,
-                          seed=2025)
+    return generate_month(
+        demo_units(), demo_officials(), start=date(2025, 7, 15), days=3, seed=2025
+    )
 
 
 def test_send_signs_counts_and_redelivers(server, events):
@@ -103,8 +106,9 @@ def test_send_signs_counts_and_redelivers(server, events):
     delivered = sum(len(b) for b in plan)
     assert delivered > len(events)
     began = time.time()
-    summary = send(plan, base_url=server.url, source_id="demo-eoffice", secret=SECRET,
-                   redeliver_every=5)
+    summary = send(
+        plan, base_url=server.url, source_id="demo-eoffice", secret=SECRET, redeliver_every=5
+    )
     assert summary.batches == len(plan) and summary.events == delivered
     assert summary.accepted == len(events)
     assert summary.duplicates == delivered - len(events)
@@ -124,12 +128,22 @@ def test_send_signs_counts_and_redelivers(server, events):
 
 def test_retries_honour_retry_after_and_resign(server, events):
     plan = delivery_plan(events[:60], seed=1, batch_size=30, duplicate_rate=0)
-    server.failures = [(503, {"Retry-After": "3"}, b'{"error": {"code": "unavailable"}}'),
-                       (429, {"Retry-After": "0"}, b"{}"),
-                       (500, {}, b"{}"), (502, {}, b"")]
+    server.failures = [
+        (503, {"Retry-After": "3"}, b'{"error": {"code": "unavailable"}}'),
+        (429, {"Retry-After": "0"}, b"{}"),
+        (500, {}, b"{}"),
+        (502, {}, b""),
+    ]
     waits = []
-    summary = send(plan, base_url=server.url + "/", source_id="demo-eoffice", secret=SECRET,
-                   sleep=waits.append, redeliver_every=0, backoff=0.25)
+    summary = send(
+        plan,
+        base_url=server.url + "/",
+        source_id="demo-eoffice",
+        secret=SECRET,
+        sleep=waits.append,
+        redeliver_every=0,
+        backoff=0.25,
+    )
     # Retry-After when given, else a backoff doubling with each attempt (3rd: 4 x 0.25 s)
     assert waits == [3.0, 0.0, 1.0, 2.0]
     assert summary.retries == 4 and summary.requests == len(plan) + 4
@@ -147,12 +161,21 @@ def test_retry_after_as_http_date_is_honoured(server, events):
 
 
 def test_client_errors_raise_with_the_body(server, events):
-    body = json.dumps({"error": {"code": "unknown_units", "message": "Đơn vị không tồn tại",
-                                 "details": ["000.99.99.H34"]}}, ensure_ascii=False).encode()
+    body = json.dumps(
+        {
+            "error": {
+                "code": "unknown_units",
+                "message": "Đơn vị không tồn tại",
+                "details": ["000.99.99.H34"],
+            }
+        },
+        ensure_ascii=False,
+    ).encode()
     server.failures = [(422, {}, body)]
     with pytest.raises(SendError) as caught:
-        send([events[:5]], base_url=server.url, source_id="demo", secret=SECRET,
-             sleep=lambda s: None)
+        send(
+            [events[:5]], base_url=server.url, source_id="demo", secret=SECRET, sleep=lambda s: None
+        )
     assert caught.value.status == 422
     assert "000.99.99.H34" in str(caught.value) and "Đơn vị không tồn tại" in caught.value.body
     assert len(server.requests) == 1  # not retried
@@ -168,8 +191,14 @@ def test_wrong_secret_is_a_401_error(server, events):
 def test_gives_up_after_max_attempts(server, events):
     server.failures = [(503, {}, b"busy")] * 3
     with pytest.raises(SendError) as caught:
-        send([events[:3]], base_url=server.url, source_id="demo", secret=SECRET,
-             max_attempts=3, sleep=lambda s: None)
+        send(
+            [events[:3]],
+            base_url=server.url,
+            source_id="demo",
+            secret=SECRET,
+            max_attempts=3,
+            sleep=lambda s: None,
+        )
     assert caught.value.status == 503 and caught.value.body == "busy"
     assert len(server.requests) == 3
 
@@ -177,14 +206,26 @@ def test_gives_up_after_max_attempts(server, events):
 def test_connection_errors_are_retried_then_reported(events):
     waits = []
     with pytest.raises(SendError):
-        send([events[:3]], base_url="http://127.0.0.1:9", source_id="demo", secret=SECRET,
-             max_attempts=2, sleep=waits.append, timeout=2)
+        send(
+            [events[:3]],
+            base_url="http://127.0.0.1:9",
+            source_id="demo",
+            secret=SECRET,
+            max_attempts=2,
+            sleep=waits.append,
+            timeout=2,
+        )
     assert waits == [0.5]
 
 
 def test_source_id_is_quoted_into_the_path(server, events):
-    send([events[:2]], base_url=server.url, source_id="e office/1", secret=SECRET,
-         path_template="/webhooks/{source_id}")
+    send(
+        [events[:2]],
+        base_url=server.url,
+        source_id="e office/1",
+        secret=SECRET,
+        path_template="/webhooks/{source_id}",
+    )
     assert server.requests[-1]["path"] == "/webhooks/e%20office%2F1"
 
 
@@ -202,8 +243,22 @@ def test_cli_requires_a_secret_unless_dry_run(capsys, monkeypatch):
 
 def test_cli_sends_to_the_webhook(server, capsys, tmp_path):
     dump = tmp_path / "events.jsonl"
-    code = simulator.main(["--base-url", server.url, "--source-id", "demo-eoffice", "--secret",
-                           SECRET, "--days", "2", "--seed", "7", "--dump", str(dump)])
+    code = simulator.main(
+        [
+            "--base-url",
+            server.url,
+            "--source-id",
+            "demo-eoffice",
+            "--secret",
+            SECRET,
+            "--days",
+            "2",
+            "--seed",
+            "7",
+            "--dump",
+            str(dump),
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0, out
     lines = dump.read_text(encoding="utf-8").splitlines()

@@ -21,11 +21,35 @@ ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 PERIOD_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 DECREE_30_TYPES = {
-    "Nghị quyết", "Quyết định", "Chỉ thị", "Quy chế", "Quy định", "Thông cáo", "Thông báo",
-    "Hướng dẫn", "Chương trình", "Kế hoạch", "Phương án", "Đề án", "Dự án", "Báo cáo",
-    "Biên bản", "Tờ trình", "Hợp đồng", "Công văn", "Công điện", "Bản ghi nhớ",
-    "Bản thỏa thuận", "Giấy ủy quyền", "Giấy mời", "Giấy giới thiệu", "Giấy nghỉ phép",
-    "Phiếu gửi", "Phiếu chuyển", "Phiếu báo", "Thư công",
+    "Nghị quyết",
+    "Quyết định",
+    "Chỉ thị",
+    "Quy chế",
+    "Quy định",
+    "Thông cáo",
+    "Thông báo",
+    "Hướng dẫn",
+    "Chương trình",
+    "Kế hoạch",
+    "Phương án",
+    "Đề án",
+    "Dự án",
+    "Báo cáo",
+    "Biên bản",
+    "Tờ trình",
+    "Hợp đồng",
+    "Công văn",
+    "Công điện",
+    "Bản ghi nhớ",
+    "Bản thỏa thuận",
+    "Giấy ủy quyền",
+    "Giấy mời",
+    "Giấy giới thiệu",
+    "Giấy nghỉ phép",
+    "Phiếu gửi",
+    "Phiếu chuyển",
+    "Phiếu báo",
+    "Thư công",
 }
 assert len(DECREE_30_TYPES) == 29
 EXTRA = {  # type -> (required extra fields, optional extra fields)
@@ -93,17 +117,26 @@ def validation_errors(event, unit_ids) -> list[str]:
             errors.append("document.pages")
         if "number" in doc and not (isinstance(doc["number"], str) and doc["number"]):
             errors.append("document.number")
-    choices = {"direction": {"incoming", "outgoing"}, "channel": {"electronic", "paper"},
-               "method": {"digital", "handwritten"}}
+    choices = {
+        "direction": {"incoming", "outgoing"},
+        "channel": {"electronic", "paper"},
+        "method": {"digital", "handwritten"},
+    }
     for key, allowed in choices.items():
         if key in event and event[key] not in allowed:
             errors.append(f"{key} {event[key]!r}")
-    for key in ("actor_official_id", "signer_official_id", "official_id", "to_unit_id",
-                "from_unit_id"):
+    for key in (
+        "actor_official_id",
+        "signer_official_id",
+        "official_id",
+        "to_unit_id",
+        "from_unit_id",
+    ):
         if key in event and not (isinstance(event[key], str) and ID_RE.match(event[key])):
             errors.append(key)
-    if kind == "document.printed" and not (isinstance(event.get("pages"), int)
-                                           and event["pages"] > 0):
+    if kind == "document.printed" and not (
+        isinstance(event.get("pages"), int) and event["pages"] > 0
+    ):
         errors.append("pages")
     if kind == "official.evaluated":
         if not PERIOD_RE.match(str(event.get("period"))):
@@ -122,8 +155,9 @@ def compute_kpis(events, units, officials, first: date, last: date) -> dict[str,
     """Per-unit KPIs over [first, last] local dates, per the DOMAIN.md definitions."""
     level = {u["unit_id"]: u["level"] for u in units}
     unique = {e["event_id"]: e for e in events}.values()
-    exempt = {e["document"]["id"] for e in unique if "document" in e
-              and is_exempt_doc(e["document"])}
+    exempt = {
+        e["document"]["id"] for e in unique if "document" in e and is_exempt_doc(e["document"])
+    }
     docs: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
     evaluated: dict[str, set] = defaultdict(set)
     for event in unique:
@@ -152,8 +186,10 @@ def compute_kpis(events, units, officials, first: date, last: date) -> dict[str,
                 by_type[e["type"]].append(e)
             if by_type["document.processed"] and in_period(by_type["document.processed"]):
                 processed += 1
-                if all(e["channel"] == "electronic" for e in by_type["document.processed"]) \
-                        and not by_type["document.printed"]:
+                if (
+                    all(e["channel"] == "electronic" for e in by_type["document.processed"])
+                    and not by_type["document.printed"]
+                ):
                     online += 1
             if by_type["document.issued"] and in_period(by_type["document.issued"]):
                 issued += 1
@@ -167,9 +203,12 @@ def compute_kpis(events, units, officials, first: date, last: date) -> dict[str,
                 received_pairs[(doc_id, e["from_unit_id"])].append(e)
 
         def electronic_with(pairs, other_levels) -> bool:
-            return any(level.get(other) in other_levels and in_period(evs)
-                       and all(e["channel"] == "electronic" for e in evs)
-                       for (_doc, other), evs in pairs.items())
+            return any(
+                level.get(other) in other_levels
+                and in_period(evs)
+                and all(e["channel"] == "electronic" for e in evs)
+                for (_doc, other), evs in pairs.items()
+            )
 
         if unit_level == "division":
             two_way = None
@@ -178,15 +217,18 @@ def compute_kpis(events, units, officials, first: date, last: date) -> dict[str,
             two_way = electronic_with(sent_pairs, other) and electronic_with(received_pairs, other)
         active = {o["official_id"] for o in officials if o["unit_id"] == unit_id and o["active"]}
         kpis = {
-            "processed_total": processed, "issued_total": issued,
+            "processed_total": processed,
+            "issued_total": issued,
             "online_rate": ratio(online, processed),
             "signing_rate": ratio(signed, issued),
             "e_issuance_rate": ratio(e_issued, issued),
             "kpi_coverage": ratio(len(active & evaluated[unit_id]), len(active)),
             "two_way_interconnection": two_way,
         }
-        rates_ok = all(kpis[k] == 1.0 for k in ("online_rate", "signing_rate",
-                                                "e_issuance_rate", "kpi_coverage"))
+        rates_ok = all(
+            kpis[k] == 1.0
+            for k in ("online_rate", "signing_rate", "e_issuance_rate", "kpi_coverage")
+        )
         kpis["compliant"] = rates_ok and (unit_level == "division" or two_way is True)
         result[unit_id] = kpis
     return result
@@ -255,13 +297,23 @@ def test_every_event_is_valid(registry, events):
 
 def test_validator_catches_bad_events(registry):
     unit_ids = {u["unit_id"] for u in registry[0]}
-    good = {"event_id": "x", "type": "document.sent", "occurred_at": "2025-07-15T08:00:00+07:00",
-            "unit_id": "000.00.31.H34", "document": {"id": "d"},
-            "to_unit_id": "000.00.00.H34", "channel": "electronic"}
+    good = {
+        "event_id": "x",
+        "type": "document.sent",
+        "occurred_at": "2025-07-15T08:00:00+07:00",
+        "unit_id": "000.00.31.H34",
+        "document": {"id": "d"},
+        "to_unit_id": "000.00.00.H34",
+        "channel": "electronic",
+    }
     assert validation_errors(good, unit_ids) == []
-    for change in ({"occurred_at": "2025-07-15T08:00:00"}, {"channel": "fax"},
-                   {"unit_id": "nope"}, {"extra": 1}, {"document": {"id": "d",
-                                                                     "security": "secret"}}):
+    for change in (
+        {"occurred_at": "2025-07-15T08:00:00"},
+        {"channel": "fax"},
+        {"unit_id": "nope"},
+        {"extra": 1},
+        {"document": {"id": "d", "security": "secret"}},
+    ):
         assert validation_errors({**good, **change}, unit_ids), change
 
 
@@ -270,12 +322,14 @@ def test_ids_unique_events_sorted_and_inside_the_window(events):
     stamps = [instant(e["occurred_at"]) for e in events]
     assert stamps == sorted(stamps)
     assert local_date(events[0]) >= START and local_date(events[-1]) <= START + timedelta(
-        days=DAYS - 1)
+        days=DAYS - 1
+    )
 
 
 def test_offsets_mostly_local_some_utc(events):
-    suffixes = Counter("Z" if e["occurred_at"].endswith("Z") else e["occurred_at"][-6:]
-                       for e in events)
+    suffixes = Counter(
+        "Z" if e["occurred_at"].endswith("Z") else e["occurred_at"][-6:] for e in events
+    )
     assert set(suffixes) == {"+07:00", "Z"}
     assert 0.02 < suffixes["Z"] / len(events) < 0.2
 
@@ -299,7 +353,8 @@ def test_documents_are_consistent_across_events(events):
     assert any("/QĐ-" in n for n in texts) and any("/KH-" in n for n in texts)
     doc_types = Counter(e["document"]["doc_type"] for e in events if "document" in e)
     assert {"Công văn", "Kế hoạch", "Quyết định", "Thông báo", "Báo cáo", "Tờ trình"} <= set(
-        doc_types)
+        doc_types
+    )
 
 
 def test_officials_act_only_in_their_own_unit(registry, events):
@@ -323,13 +378,17 @@ def test_flows_are_in_order(events):
         for e in evs:
             kinds.setdefault(e["type"], instant(e["occurred_at"]))
         if "document.issued" in kinds:
-            assert kinds["document.registered"] <= kinds["document.signed"] \
-                <= kinds["document.issued"]
+            assert (
+                kinds["document.registered"] <= kinds["document.signed"] <= kinds["document.issued"]
+            )
             if "document.sent" in kinds:
                 assert kinds["document.issued"] <= kinds["document.sent"]
             checked += 1
-        sent = {(e["unit_id"], e["to_unit_id"]): instant(e["occurred_at"])
-                for e in evs if e["type"] == "document.sent"}
+        sent = {
+            (e["unit_id"], e["to_unit_id"]): instant(e["occurred_at"])
+            for e in evs
+            if e["type"] == "document.sent"
+        }
         for e in evs:
             if e["type"] == "document.received" and (e["from_unit_id"], e["unit_id"]) in sent:
                 assert sent[(e["from_unit_id"], e["unit_id"])] <= instant(e["occurred_at"])
@@ -341,8 +400,11 @@ def test_processing_has_deadlines_and_some_are_late(events):
     with_due = [e for e in processed if "due_at" in e]
     assert 0.7 < len(with_due) / len(processed) < 0.95
     assert any("completed_at" in e for e in processed)
-    late = [e for e in with_due
-            if instant(e.get("completed_at", e["occurred_at"])) > instant(e["due_at"])]
+    late = [
+        e
+        for e in with_due
+        if instant(e.get("completed_at", e["occurred_at"])) > instant(e["due_at"])
+    ]
     assert 0 < len(late) < 0.2 * len(with_due)
 
 
@@ -350,8 +412,9 @@ def test_exempt_documents_of_every_kind(events):
     securities = Counter(e["document"]["security"] for e in events if "document" in e)
     assert {"thuong", "mat", "toi_mat", "tuyet_mat"} <= set(securities)
     assert any(e["document"]["state_commendation"] for e in events if "document" in e)
-    exempt_docs = {e["document"]["id"] for e in events
-                   if "document" in e and is_exempt_doc(e["document"])}
+    exempt_docs = {
+        e["document"]["id"] for e in events if "document" in e and is_exempt_doc(e["document"])
+    }
     all_docs = {e["document"]["id"] for e in events if "document" in e}
     assert 0.01 < len(exempt_docs) / len(all_docs) < 0.15
 
@@ -383,8 +446,11 @@ def test_compliant_units_keep_everything_electronic(events, profiles):
     compliant unit never processes, issues or sends on paper, prints or signs by hand. (It
     may still receive paper from a unit that is not compliant.)"""
     for event in events:
-        if profiles[event["unit_id"]] != "compliant" or "document" not in event \
-                or is_exempt_doc(event["document"]):
+        if (
+            profiles[event["unit_id"]] != "compliant"
+            or "document" not in event
+            or is_exempt_doc(event["document"])
+        ):
             continue
         assert event["type"] != "document.printed", event
         assert event.get("method") != "handwritten", event
@@ -400,12 +466,12 @@ def test_profiles_show_their_habits(registry, events, profiles):
             continue
         unit = event["unit_id"]
         if event["type"] == "document.printed" or (
-                event["type"] == "document.processed" and event["channel"] == "paper"):
+            event["type"] == "document.processed" and event["channel"] == "paper"
+        ):
             habits[unit]["paper"] += 1
         if event.get("method") == "handwritten":
             habits[unit]["handwritten"] += 1
-        if event["type"] == "document.sent" and level.get(event["to_unit_id"]) in \
-                PROVINCE_LEVELS:
+        if event["type"] == "document.sent" and level.get(event["to_unit_id"]) in PROVINCE_LEVELS:
             habits[unit]["sent_up_" + event["channel"]] += 1
     for unit, profile in profiles.items():
         if level[unit] == "division":
@@ -446,8 +512,11 @@ def test_two_way_interconnection_by_profile(profiles, kpis):
 
 def test_kpi_coverage_full_only_where_promised(registry, profiles, kpis):
     level = {u["unit_id"]: u["level"] for u in registry[0]}
-    coverages = [kpis[u]["kpi_coverage"] for u, p in profiles.items()
-                 if p not in ("compliant", "silent") and level[u] != "division"]
+    coverages = [
+        kpis[u]["kpi_coverage"]
+        for u, p in profiles.items()
+        if p not in ("compliant", "silent") and level[u] != "division"
+    ]
     assert any(c is not None and c < 1 for c in coverages)
 
 
@@ -466,8 +535,11 @@ def test_evaluations_cover_both_months(events):
 
 def test_external_counterparts_are_outside_the_registry(registry, events):
     unit_ids = {u["unit_id"] for u in registry[0]}
-    outside = {e.get("to_unit_id") or e.get("from_unit_id") for e in events
-               if e["type"] in ("document.sent", "document.received")} - unit_ids
+    outside = {
+        e.get("to_unit_id") or e.get("from_unit_id")
+        for e in events
+        if e["type"] in ("document.sent", "document.received")
+    } - unit_ids
     assert outside and all(ID_RE.match(u) for u in outside)
 
 
@@ -478,10 +550,17 @@ def test_small_registry_and_short_window():
         {"unit_id": "D1", "name": "Văn phòng", "level": "division", "parent_id": "D"},
         {"unit_id": "C", "name": "UBND phường Nha Trang", "level": "commune", "parent_id": "P"},
     ]
-    officials = [{"official_id": f"{u}-{n}", "unit_id": u, "full_name": "Nguyễn Văn An",
-                  "position": position, "active": True}
-                 for u in ("P", "D", "D1", "C")
-                 for n, position in enumerate(("Giám đốc", "Chuyên viên"))]
+    officials = [
+        {
+            "official_id": f"{u}-{n}",
+            "unit_id": u,
+            "full_name": "Nguyễn Văn An",
+            "position": position,
+            "active": True,
+        }
+        for u in ("P", "D", "D1", "C")
+        for n, position in enumerate(("Giám đốc", "Chuyên viên"))
+    ]
     assert unit_profiles(units) == dict.fromkeys(("P", "D", "D1", "C"), "compliant")
     events = generate_month(units, officials, start=date(2025, 7, 15), days=3, seed=1)
     assert events
