@@ -9,11 +9,12 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass
-from typing import Any
-
-import jwt
+from typing import TYPE_CHECKING, Any
 
 from chalicelib.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    import jwt
 
 PROVINCE_ADMIN = "province_admin"
 REVIEWER = "reviewer"
@@ -53,6 +54,8 @@ class Principal:
 
 class TokenVerifier:
     def __init__(self, settings: Settings) -> None:
+        import jwt  # cryptography is heavy: only the authorizer pays for it
+
         self._settings = settings
         self._jwk_client: jwt.PyJWKClient | None = None
         self._jwk_set: jwt.PyJWKSet | None = None
@@ -64,6 +67,8 @@ class TokenVerifier:
                 self._jwk_set = jwt.PyJWKSet.from_dict(json.load(fh))
 
     def _signing_key(self, token: str) -> Any:
+        import jwt
+
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
@@ -84,6 +89,8 @@ class TokenVerifier:
         raise InvalidToken("unknown signing key")
 
     def verify(self, token: str) -> Principal:
+        import jwt
+
         key = self._signing_key(token)
         try:
             claims = jwt.decode(

@@ -2,15 +2,37 @@
 
 from __future__ import annotations
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+import os
+import threading
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
 
 SERVICE = "khong-giay"
 NAMESPACE = "KhongGiay"
 
 logger = Logger(service=SERVICE)
 metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
-# Tracer only imports the X-Ray SDK when tracing is enabled (in Lambda).
-tracer = Tracer(service=SERVICE)
+
+_tracer: Any = None
+_tracer_lock = threading.Lock()
+
+
+def tracing_enabled() -> bool:
+    return os.environ.get("POWERTOOLS_TRACE_DISABLED", "").lower() not in ("1", "true")
+
+
+def tracer() -> Any:
+    """The Powertools Tracer, created on first use: importing the X-Ray SDK costs
+    more than the rest of the app together, so imports (cold start) never pay it
+    and nothing pays it where tracing is disabled."""
+    global _tracer  # noqa: PLW0603
+    with _tracer_lock:
+        if _tracer is None:
+            from aws_lambda_powertools import Tracer
+
+            _tracer = Tracer(service=SERVICE)
+        return _tracer
 
 
 def flush_metrics() -> None:

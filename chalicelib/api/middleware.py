@@ -8,7 +8,7 @@ from typing import Any
 from chalice import Chalice, Response
 
 from chalicelib.errors import CHALICE_CODE_MAP, ApiError, error_body
-from chalicelib.observability import flush_metrics, logger, tracer
+from chalicelib.observability import flush_metrics, logger, tracer, tracing_enabled
 
 
 def _normalise(response: Response) -> Response:
@@ -40,7 +40,8 @@ def register_middleware(app: Chalice) -> None:
             unit_id=authorizer.get("unit_id") or None,
             role=authorizer.get("role") or None,
         )
-        tracer.put_annotation(key="route", value=str(context.get("resourcePath", "")))
+        if tracing_enabled():
+            tracer().put_annotation(key="route", value=str(context.get("resourcePath", "")))
         try:
             response = get_response(event)
         except ApiError as exc:

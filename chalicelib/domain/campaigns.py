@@ -24,8 +24,10 @@ CAMPAIGN_ID_PATTERN = r"^[A-Za-z0-9._-]{1,64}$"
 
 class Criterion(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    key: str
+    key: str = Field(max_length=64)
     description: str = Field(max_length=2000)
+    # False for criteria judged by people (creativity), carried on nominations.
+    measured: bool = True
 
 
 class AwardQuotas(BaseModel):

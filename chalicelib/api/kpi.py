@@ -1,0 +1,162 @@
+"""KPI, ranking, interconnection and freshness routes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from chalice import Blueprint, Response
+
+from chalicelib.api.http import json_response, principal_of, query_date, query_int, query_params
+from chalicelib.api.routing import QueryParam, route
+
+bp = Blueprint(__name__)
+TAG = "KPI"
+RANGE = (
+    QueryParam("from", "First local date YYYY-MM-DD (default: the active campaign's start)"),
+    QueryParam("to", "Last local date YYYY-MM-DD (default: the active campaign's end)"),
+)
+
+
+def _range() -> tuple[dt.date | None, dt.date | None]:
+    request = bp.current_request
+    return query_date(request, "from"), query_date(request, "to")
+
+
+@route(
+    bp,
+    "/units/{unit_id}/kpi",
+    "GET",
+    summary="A unit's KPIs, compliance and score for a range",
+    tag=TAG,
+    response="chalicelib.schemas.kpi:UnitKpi",
+    query=RANGE,
+    errors=(400, 403, 404),
+)
+def unit_kpi(unit_id: str) -> Response:
+    from chalicelib.services import kpi
+
+    return json_response(kpi.unit_kpi(principal_of(bp.current_request), unit_id, *_range()))
+
+
+@route(
+    bp,
+    "/units/{unit_id}/kpi/daily",
+    "GET",
+    summary="A unit's daily KPI series (charts)",
+    tag=TAG,
+    response="chalicelib.schemas.kpi:UnitDaily",
+    query=RANGE,
+    errors=(400, 403, 404),
+)
+def unit_kpi_daily(unit_id: str) -> Response:
+    from chalicelib.services import kpi
+
+    return json_response(kpi.unit_daily(principal_of(bp.current_request), unit_id, *_range()))
+
+
+@route(
+    bp,
+    "/units/{unit_id}/officials/kpi",
+    "GET",
+    summary="Individual KPIs of a unit's officials",
+    tag=TAG,
+    response="chalicelib.schemas.kpi:OfficialKpiList",
+    query=RANGE,
+    errors=(400, 403, 404),
+)
+def unit_officials_kpi(unit_id: str) -> Response:
+    from chalicelib.services import kpi
+
+    return json_response(
+        kpi.unit_officials_kpi(principal_of(bp.current_request), unit_id, *_range())
+    )
+
+
+@route(
+    bp,
+    "/officials/{official_id}/kpi",
+    "GET",
+    summary="One official's individual KPIs",
+    tag=TAG,
+    response="chalicelib.schemas.kpi:OfficialKpi",
+    query=RANGE,
+    errors=(400, 403, 404),
+)
+def official_kpi(official_id: str) -> Response:
+    from chalicelib.services import kpi
+
+    return json_response(kpi.official_kpi(principal_of(bp.current_request), official_id, *_range()))
+
+
+@route(
+    bp,
+    "/campaigns/{campaign_id}/ranking",
+    "GET",
+    summary="The campaign scoreboard for one level (visible to every role)",
+    tag=TAG,
+    response="chalicelib.schemas.kpi:Ranking",
+    query=(
+        QueryParam(
+            "level",
+            "Which units to rank",
+            required=True,
+            enum=("commune", "department", "division"),
+        ),
+        *RANGE,
+    ),
+    errors=(400, 404),
+)
+def campaign_ranking(campaign_id: str) -> Response:
+    from chalicelib.errors import bad_request
+    from chalicelib.services import kpi
+
+    principal_of(bp.current_request)
+    level = query_params(bp.current_request).get("level")
+    if not level:
+        raise bad_request("Query parameter 'level' is required: commune, department or division")
+    return json_response(kpi.ranking(campaign_id, level, *_range()))
+
+
+@route(
+    bp,
+    "/campaigns/{campaign_id}/interconnection",
+    "GET",
+    summary="Province-level ↔ commune exchange matrix and units without two-way exchange",
+    tag=TAG,
+    response="chalicelib.schemas.kpi:Interconnection",
+    query=RANGE,
+    roles="province_admin, reviewer, viewer",
+    errors=(400, 403, 404),
+)
+def campaign_interconnection(campaign_id: str) -> Response:
+    from chalicelib.api.http import require_role
+    from chalicelib.auth import PROVINCE_ADMIN, REVIEWER, VIEWER
+    from chalicelib.services import kpi
+
+    require_role(principal_of(bp.current_request), PROVINCE_ADMIN, REVIEWER, VIEWER)
+    return json_response(kpi.interconnection(campaign_id, *_range()))
+
+
+@route(
+    bp,
+    "/campaigns/{campaign_id}/freshness",
+    "GET",
+    summary="Units and sources silent for more than N hours",
+    tag=TAG,
+    response="chalicelib.schemas.kpi:Freshness",
+    query=(
+        QueryParam("hours", "Silence threshold in hours (default SILENT_AFTER_HOURS)", "integer"),
+    ),
+    roles="province_admin, reviewer, viewer",
+    errors=(400, 403, 404),
+)
+def campaign_freshness(campaign_id: str) -> Response:
+    from chalicelib.api.http import require_role
+    from chalicelib.auth import PROVINCE_ADMIN, REVIEWER, VIEWER
+    from chalicelib.services import kpi
+    from chalicelib.settings import get_settings
+
+    request = bp.current_request
+    require_role(principal_of(request), PROVINCE_ADMIN, REVIEWER, VIEWER)
+    hours = query_int(request, "hours", get_settings().silent_after_hours, 1, 24 * 365)
+    return json_response(kpi.freshness(campaign_id, hours))

@@ -1,0 +1,38 @@
+"""Chalice scheduled functions: thin wrappers over the job catalog."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from chalice import Blueprint, Cron, Rate
+
+from chalicelib.jobs.catalog import job_specs
+
+bp = Blueprint(__name__)
+# Stop this long before the Lambda timeout so a run never half-applies a batch.
+SAFETY_MARGIN_SECONDS = 20.0
+
+
+def _deadline(event: Any) -> float:
+    context = getattr(event, "context", None)
+    remaining_ms = context.get_remaining_time_in_millis() if context is not None else 60_000
+    return time.monotonic() + max(1.0, remaining_ms / 1000 - SAFETY_MARGIN_SECONDS)
+
+
+def _run(name: str, event: Any) -> dict[str, Any]:
+    return job_specs()[name].load()(deadline=_deadline(event))
+
+
+def _expression(name: str) -> Rate | Cron:
+    spec = job_specs()[name]
+    if spec.every_minutes:
+        return Rate(spec.every_minutes, unit=Rate.MINUTES)
+    assert spec.cron_utc is not None
+    minute, hour, day = spec.cron_utc
+    return Cron(minute, hour, day, "*", "?", "*")
+
+
+@bp.schedule(_expression("aggregate_kpi"), name="aggregate_kpi")
+def aggregate_kpi(event: Any) -> dict[str, Any]:
+    return _run("aggregate_kpi", event)

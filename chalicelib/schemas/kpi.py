@@ -1,0 +1,155 @@
+"""Response models of the KPI routes (DOMAIN.md metric names, exactly)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class UnitMetrics(BaseModel):
+    processed_total: int
+    processed_online: int
+    online_rate: float | None
+    issued_total: int
+    issued_signed_digitally: int
+    signing_rate: float | None
+    issued_online: int
+    e_issuance_rate: float | None
+    sent_electronic: int
+    sent_paper: int
+    received_electronic: int
+    received_paper: int
+    two_way_interconnection: bool | None
+    officials_active: int
+    officials_evaluated: int
+    kpi_coverage: float | None
+    on_time_total: int
+    on_time: int
+    on_time_rate: float | None
+    exempt_total: int
+    paper_pages: int
+
+
+class Compliance(BaseModel):
+    online_rate: bool
+    signing_rate: bool
+    e_issuance_rate: bool
+    kpi_coverage: bool
+    two_way_interconnection: bool | None
+    compliant: bool
+
+
+class UnitKpi(BaseModel):
+    unit_id: str
+    name: str
+    level: str
+    model_config = ConfigDict(populate_by_name=True)
+    from_: dt.date = Field(alias="from")
+    to: dt.date
+    as_of: dt.datetime | None = Field(description="Events ingested up to this time are included")
+    metrics: UnitMetrics
+    compliance: Compliance
+    score: float
+
+
+class DailyPoint(BaseModel):
+    date: dt.date
+    metrics: UnitMetrics
+    compliance: Compliance
+    score: float
+
+
+class UnitDaily(BaseModel):
+    unit_id: str
+    as_of: dt.datetime | None
+    days: list[DailyPoint]
+
+
+class RankingItem(BaseModel):
+    rank: int
+    unit_id: str
+    name: str
+    level: str
+    score: float
+    online_rate: float | None
+    signing_rate: float | None
+    e_issuance_rate: float | None
+    kpi_coverage: float | None
+    two_way_interconnection: bool | None
+    processed_total: int
+    compliant: bool
+
+
+class Ranking(BaseModel):
+    campaign_id: str
+    level: str
+    as_of: dt.datetime | None
+    items: list[RankingItem]
+
+
+class OfficialKpi(BaseModel):
+    official_id: str
+    unit_id: str
+    full_name: str
+    position: str
+    active: bool
+    processed_total: int
+    processed_online: int
+    online_rate: float | None
+    on_time_total: int
+    on_time: int
+    on_time_rate: float | None
+    digital_signatures: int
+    latest_evaluation_score: float | None
+    latest_evaluation_period: str | None
+
+
+class OfficialKpiList(BaseModel):
+    unit_id: str
+    as_of: dt.datetime | None
+    items: list[OfficialKpi]
+
+
+class InterconnectionPair(BaseModel):
+    province_unit_id: str
+    commune_unit_id: str
+    sent_electronic: int
+    sent_paper: int
+    received_electronic: int
+    received_paper: int
+
+
+class UnitRef(BaseModel):
+    unit_id: str
+    name: str
+    level: str
+
+
+class Interconnection(BaseModel):
+    campaign_id: str
+    as_of: dt.datetime | None
+    pairs: list[InterconnectionPair]
+    units_without_two_way: list[UnitRef]
+
+
+class SilentUnit(BaseModel):
+    unit_id: str
+    name: str
+    level: str
+    last_event_at: dt.datetime | None
+
+
+class SilentSource(BaseModel):
+    source_id: str
+    name: str
+    last_event_at: dt.datetime | None
+
+
+class Freshness(BaseModel):
+    campaign_id: str
+    silent_after_hours: int
+    checked_at: dt.datetime
+    as_of: dt.datetime | None
+    silent_units: list[SilentUnit]
+    silent_sources: list[SilentSource]

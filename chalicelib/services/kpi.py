@@ -1,0 +1,341 @@
+"""KPI read side: figures for any date range are sums of daily aggregates, so a
+query costs one read per day and scope, never one per document."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib.auth import Principal
+from chalicelib.domain import kpi
+from chalicelib.domain.campaigns import Campaign
+from chalicelib.domain.registry import PROVINCE_LEVEL, OfficialRecord, UnitRecord
+from chalicelib.errors import bad_request
+from chalicelib.services import registry as registry_service
+from chalicelib.storage import aggregates, jobs
+from chalicelib.storage import registry as registry_store
+
+MAX_RANGE_DAYS = 400
+READ_THREADS = 8
+
+
+@dataclass(frozen=True)
+class Range:
+    start: dt.date
+    end: dt.date
+
+    def days(self) -> list[dt.date]:
+        return [self.start + dt.timedelta(days=i) for i in range((self.end - self.start).days + 1)]
+
+
+def resolve_range(start: dt.date | None, end: dt.date | None, campaign: Campaign | None) -> Range:
+    if start is None or end is None:
+        if campaign is None:
+            campaign = registry_service.current_campaign()
+        start = start or campaign.start_date
+        end = end or campaign.end_date
+    if end < start:
+        raise bad_request("'to' is before 'from'")
+    if (end - start).days + 1 > MAX_RANGE_DAYS:
+        raise bad_request(f"A range may span at most {MAX_RANGE_DAYS} days")
+    return Range(start, end)
+
+
+def as_of() -> dt.datetime | None:
+    return jobs.load("aggregate_kpi").as_of
+
+
+def _campaign_or_current(campaign_id: str | None) -> Campaign | None:
+    if campaign_id:
+        return registry_service.get_campaign(campaign_id)
+    try:
+        return registry_service.current_campaign()
+    except Exception:
+        return None  # KPIs still work without a campaign (default targets)
+
+
+def _evaluated(officials: Iterable[OfficialRecord], months: list[str]) -> set[str]:
+    keys = [(o.official_id, m) for o in officials if o.active for m in months]
+    return {official_id for (official_id, _period) in aggregates.load_evaluations(keys)}
+
+
+def _unit_figures(
+    unit: UnitRecord,
+    totals: dict[str, int],
+    officials: list[OfficialRecord],
+    evaluated: set[str],
+    levels: dict[str, str],
+    campaign: Campaign | None,
+) -> dict[str, Any]:
+    active = [o for o in officials if o.active]
+    metrics = kpi.unit_metrics(
+        totals,
+        level=unit.level,
+        unit_levels=levels,
+        officials_active=len(active),
+        officials_evaluated=sum(1 for o in active if o.official_id in evaluated),
+    )
+    targets = campaign.rate_targets() if campaign else None
+    weights = campaign.score_weights() if campaign else None
+    return {
+        "metrics": metrics,
+        "compliance": kpi.compliance(metrics, level=unit.level, targets=targets),
+        "score": kpi.score(metrics, level=unit.level, weights=weights),
+    }
+
+
+def unit_kpi(
+    principal: Principal, unit_id: str, start: dt.date | None, end: dt.date | None
+) -> dict[str, Any]:
+    unit = registry_service.check_unit_access(principal, unit_id)
+    campaign = _campaign_or_current(None)
+    period = resolve_range(start, end, campaign)
+    rows = aggregates.daily_rows(f"unit#{unit_id}", period.start, period.end)
+    officials = registry_store.officials_of_unit(unit_id)
+    evaluated = _evaluated(officials, kpi.months_overlapping(period.start, period.end))
+    figures = _unit_figures(
+        unit,
+        kpi.sum_daily(c for _, c in rows),
+        officials,
+        evaluated,
+        registry_store.registry_snapshot().levels(),
+        campaign,
+    )
+    return {
+        "unit_id": unit_id,
+        "name": unit.name,
+        "level": unit.level,
+        "from": period.start,
+        "to": period.end,
+        "as_of": as_of(),
+        **figures,
+    }
+
+
+def unit_daily(
+    principal: Principal, unit_id: str, start: dt.date | None, end: dt.date | None
+) -> dict[str, Any]:
+    unit = registry_service.check_unit_access(principal, unit_id)
+    campaign = _campaign_or_current(None)
+    period = resolve_range(start, end, campaign)
+    by_day = dict(aggregates.daily_rows(f"unit#{unit_id}", period.start, period.end))
+    officials = registry_store.officials_of_unit(unit_id)
+    levels = registry_store.registry_snapshot().levels()
+    evaluated_by_month: dict[str, set[str]] = {}
+    series = []
+    for day in period.days():
+        month = day.strftime("%Y-%m")
+        if month not in evaluated_by_month:
+            evaluated_by_month[month] = _evaluated(officials, [month])
+        figures = _unit_figures(
+            unit,
+            by_day.get(day.isoformat(), {}),
+            officials,
+            evaluated_by_month[month],
+            levels,
+            campaign,
+        )
+        series.append({"date": day, **figures})
+    return {
+        "unit_id": unit_id,
+        "from": period.start,
+        "to": period.end,
+        "as_of": as_of(),
+        "days": series,
+    }
+
+
+def _totals_for(scopes: list[str], period: Range) -> dict[str, dict[str, int]]:
+    def read(scope: str) -> tuple[str, dict[str, int]]:
+        rows = aggregates.daily_rows(scope, period.start, period.end)
+        return scope, kpi.sum_daily(c for _, c in rows)
+
+    with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
+        return dict(pool.map(read, scopes))
+
+
+def unit_table(
+    units: list[UnitRecord], period: Range, campaign: Campaign | None
+) -> list[dict[str, Any]]:
+    """Figures of many units for one range (rankings, reports)."""
+    snapshot = registry_store.registry_snapshot()
+    levels = snapshot.levels()
+    officials_by_unit: dict[str, list[OfficialRecord]] = defaultdict(list)
+    wanted = {u.unit_id for u in units}
+    for official in registry_store.all_officials():
+        if official.unit_id in wanted:
+            officials_by_unit[official.unit_id].append(official)
+    evaluated = _evaluated(
+        (o for group in officials_by_unit.values() for o in group),
+        kpi.months_overlapping(period.start, period.end),
+    )
+    totals = _totals_for([f"unit#{u.unit_id}" for u in units], period)
+    rows = []
+    for unit in units:
+        figures = _unit_figures(
+            unit,
+            totals[f"unit#{unit.unit_id}"],
+            officials_by_unit.get(unit.unit_id, []),
+            evaluated,
+            levels,
+            campaign,
+        )
+        rows.append({"unit": unit, "totals": totals[f"unit#{unit.unit_id}"], **figures})
+    return rows
+
+
+def ranking(
+    campaign_id: str, level: str, start: dt.date | None, end: dt.date | None
+) -> dict[str, Any]:
+    if level not in ("commune", "department", "division"):
+        raise bad_request("Query parameter 'level' must be commune, department or division")
+    campaign = registry_service.get_campaign(campaign_id)
+    period = resolve_range(start, end, campaign)
+    units = [u for u in registry_store.registry_snapshot().units.values() if u.level == level]
+    table = unit_table(units, period, campaign)
+    rows = [
+        {
+            "unit_id": r["unit"].unit_id,
+            "name": r["unit"].name,
+            "level": r["unit"].level,
+            "score": r["score"],
+            "online_rate": r["metrics"]["online_rate"],
+            "signing_rate": r["metrics"]["signing_rate"],
+            "e_issuance_rate": r["metrics"]["e_issuance_rate"],
+            "kpi_coverage": r["metrics"]["kpi_coverage"],
+            "two_way_interconnection": r["metrics"]["two_way_interconnection"],
+            "processed_total": r["metrics"]["processed_total"],
+            "compliant": r["compliance"]["compliant"],
+        }
+        for r in table
+    ]
+    return {
+        "campaign_id": campaign_id,
+        "level": level,
+        "from": period.start,
+        "to": period.end,
+        "as_of": as_of(),
+        "items": kpi.rank(rows),
+    }
+
+
+def _official_figures(
+    official: OfficialRecord, period: Range, totals: dict[str, int]
+) -> dict[str, Any]:
+    return {
+        "official_id": official.official_id,
+        "unit_id": official.unit_id,
+        "full_name": official.full_name,
+        "position": official.position,
+        "active": official.active,
+        **kpi.official_metrics(totals, aggregates.latest_evaluation(official.official_id)),
+    }
+
+
+def official_kpi(
+    principal: Principal, official_id: str, start: dt.date | None, end: dt.date | None
+) -> dict[str, Any]:
+    official = registry_service.check_official_access(principal, official_id)
+    period = resolve_range(start, end, _campaign_or_current(None))
+    rows = aggregates.daily_rows(f"official#{official_id}", period.start, period.end)
+    return {
+        "from": period.start,
+        "to": period.end,
+        "as_of": as_of(),
+        **_official_figures(official, period, kpi.sum_daily(c for _, c in rows)),
+    }
+
+
+def officials_table(officials: list[OfficialRecord], period: Range) -> list[dict[str, Any]]:
+    totals = _totals_for([f"official#{o.official_id}" for o in officials], period)
+    return [_official_figures(o, period, totals[f"official#{o.official_id}"]) for o in officials]
+
+
+def unit_officials_kpi(
+    principal: Principal, unit_id: str, start: dt.date | None, end: dt.date | None
+) -> dict[str, Any]:
+    registry_service.check_unit_access(principal, unit_id)
+    period = resolve_range(start, end, _campaign_or_current(None))
+    officials = sorted(registry_store.officials_of_unit(unit_id), key=lambda o: o.official_id)
+    return {
+        "unit_id": unit_id,
+        "from": period.start,
+        "to": period.end,
+        "as_of": as_of(),
+        "items": officials_table(officials, period),
+    }
+
+
+def interconnection(campaign_id: str, start: dt.date | None, end: dt.date | None) -> dict[str, Any]:
+    campaign = registry_service.get_campaign(campaign_id)
+    period = resolve_range(start, end, campaign)
+    units = registry_store.registry_snapshot().units
+    exchanging = [u for u in units.values() if u.level in PROVINCE_LEVEL or u.level == "commune"]
+    table = unit_table(exchanging, period, campaign)
+    pairs = []
+    for row in table:
+        unit: UnitRecord = row["unit"]
+        if unit.level not in PROVINCE_LEVEL:
+            continue  # each province-level ↔ commune pair is listed once, from the province side
+        for counterpart, counts in sorted(kpi.interconnection_pairs(row["totals"]).items()):
+            other = units.get(counterpart)
+            if other is None or other.level != "commune":
+                continue
+            pairs.append(
+                {"province_unit_id": unit.unit_id, "commune_unit_id": counterpart, **counts}
+            )
+    without = [
+        {"unit_id": r["unit"].unit_id, "name": r["unit"].name, "level": r["unit"].level}
+        for r in table
+        if r["metrics"]["two_way_interconnection"] is not True
+    ]
+    return {
+        "campaign_id": campaign_id,
+        "from": period.start,
+        "to": period.end,
+        "as_of": as_of(),
+        "pairs": pairs,
+        "units_without_two_way": sorted(without, key=lambda u: u["unit_id"]),
+    }
+
+
+def freshness(campaign_id: str, hours: int) -> dict[str, Any]:
+    from chalicelib.storage.sources import list_sources
+
+    registry_service.get_campaign(campaign_id)
+    now = dt.datetime.now(dt.UTC)
+    cutoff = now - dt.timedelta(hours=hours)
+    latest = aggregates.all_freshness()
+    units = sorted(registry_store.registry_snapshot().units.values(), key=lambda u: u.unit_id)
+    silent_units = [
+        {
+            "unit_id": u.unit_id,
+            "name": u.name,
+            "level": u.level,
+            "last_event_at": latest.get(f"unit#{u.unit_id}"),
+        }
+        for u in units
+        if (latest.get(f"unit#{u.unit_id}") or dt.datetime.min.replace(tzinfo=dt.UTC)) < cutoff
+    ]
+    silent_sources = [
+        {
+            "source_id": s.source_id,
+            "name": s.name,
+            "last_event_at": latest.get(f"source#{s.source_id}"),
+        }
+        for s in list_sources()
+        if s.enabled
+        and (latest.get(f"source#{s.source_id}") or dt.datetime.min.replace(tzinfo=dt.UTC)) < cutoff
+    ]
+    return {
+        "campaign_id": campaign_id,
+        "silent_after_hours": hours,
+        "checked_at": now,
+        "as_of": as_of(),
+        "silent_units": silent_units,
+        "silent_sources": silent_sources,
+    }

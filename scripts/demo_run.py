@@ -1,0 +1,185 @@
+"""`make demo`: the whole main job on the local stack, start to finish.
+
+Starts moto + chalice local, loads the demo province and the Khánh Hòa 2025
+campaign, registers a document system, sends a simulated month of signed
+events (with duplicates and out-of-order delivery), aggregates, and prints the
+leaderboards and the figures of a compliant and a non-compliant unit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import unicodedata
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from scripts.local_stack import LocalStack
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "out"
+
+
+class Client:
+    def __init__(self, stack: LocalStack) -> None:
+        self.base = stack.api_url
+        self.session = requests.Session()
+        self.session.headers["Authorization"] = f"Bearer {stack.admin_token()}"
+
+    def call(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = self.session.request(method, self.base + path, timeout=120, **kwargs)
+        if response.status_code >= 400:
+            raise RuntimeError(f"{method} {path} -> {response.status_code}: {response.text[:500]}")
+        return response.json() if response.content else None
+
+
+def width(text: str) -> int:
+    return sum(0 if unicodedata.combining(c) else 1 for c in text)
+
+
+def pad(text: str, size: int) -> str:
+    return text + " " * max(0, size - width(text))
+
+
+def pct(value: float | None) -> str:
+    return "  —  " if value is None else f"{value * 100:5.1f}%"
+
+
+def print_leaderboard(title: str, items: list[dict[str, Any]], limit: int = 15) -> None:
+    print(f"\n{title}")
+    name_width = max([width(i["name"]) for i in items[:limit]] + [10])
+    print(
+        f"{'Hạng':>4}  {pad('Đơn vị', name_width)}  {'Điểm':>6}  {'Xử lý':>6}  {'Ký số':>6}"
+        f"  {'Phát hành':>9}  {'KPI':>6}  {'Liên thông':>10}  {'Văn bản':>7}  Đạt"
+    )
+    for item in items[:limit]:
+        two_way = {True: "có", False: "không", None: "—"}[item["two_way_interconnection"]]
+        print(
+            f"{item['rank']:>4}  {pad(item['name'], name_width)}  {item['score']:>6.1f}  "
+            f"{pct(item['online_rate']):>6}  {pct(item['signing_rate']):>6}  "
+            f"{pct(item['e_issuance_rate']):>9}  {pct(item['kpi_coverage']):>6}  "
+            f"{two_way:>10}  {item['processed_total']:>7}  {'✔' if item['compliant'] else '✘'}"
+        )
+    if len(items) > limit:
+        print(f"      … {len(items) - limit} đơn vị khác")
+
+
+def print_unit(client: Client, unit: dict[str, Any], campaign: dict[str, Any]) -> None:
+    data = client.call(
+        "GET",
+        f"/units/{unit['unit_id']}/kpi",
+        params={"from": campaign["start_date"], "to": campaign["end_date"]},
+    )
+    m, c = data["metrics"], data["compliance"]
+    verdict = "ĐẠT tất cả tiêu chí" if c["compliant"] else "CHƯA ĐẠT"
+    print(f"\n{unit['name']} ({unit['unit_id']}): điểm {data['score']:.1f}, {verdict}")
+    print(
+        f"  xử lý trên mạng   {m['processed_online']}/{m['processed_total']} ({pct(m['online_rate']).strip()})"
+    )
+    print(
+        f"  ký số             {m['issued_signed_digitally']}/{m['issued_total']} ({pct(m['signing_rate']).strip()})"
+    )
+    print(
+        f"  phát hành điện tử {m['issued_online']}/{m['issued_total']} ({pct(m['e_issuance_rate']).strip()})"
+    )
+    print(
+        f"  đánh giá KPI      {m['officials_evaluated']}/{m['officials_active']} ({pct(m['kpi_coverage']).strip()})"
+    )
+    print(
+        f"  liên thông 2 chiều {m['two_way_interconnection']}; văn bản mật/miễn trừ {m['exempt_total']}; "
+        f"trang giấy {m['paper_pages']}"
+    )
+    missing = [k for k, ok in c.items() if k != "compliant" and ok is False]
+    if missing:
+        print(f"  còn thiếu: {', '.join(missing)}")
+
+
+def run(stack: LocalStack, days: int) -> None:
+    from scripts.demo import province, simulator
+
+    client = Client(stack)
+    units, officials, campaign = (
+        province.demo_units(),
+        province.demo_officials(),
+        province.demo_campaign(),
+    )
+    print(f"→ Loading the demo province: {len(units)} units, {len(officials)} officials")
+    client.call("POST", "/admin/units", json={"units": units, "officials": officials})
+    client.call("POST", "/admin/campaigns", json=campaign)
+    print(
+        f"→ Campaign {campaign['campaign_id']}: {campaign['start_date']} → {campaign['end_date']}"
+    )
+    created = client.call(
+        "POST",
+        "/admin/sources",
+        json={"source_id": "demo-eoffice", "name": "Hệ thống quản lý văn bản tỉnh (demo)"},
+    )
+    events = simulator.generate_month(
+        units, officials, start=date.fromisoformat(campaign["start_date"]), days=days
+    )
+    batches = simulator.delivery_plan(events, seed=2025, batch_size=200)
+    print(
+        f"→ Sending {len(events)} signed events in {len(batches)} webhook deliveries "
+        "(with duplicates, out-of-order delivery and redelivered webhooks)"
+    )
+    started = time.monotonic()
+    summary = simulator.send(
+        batches, base_url=stack.api_url, source_id="demo-eoffice", secret=created["secret"]
+    )
+    print(
+        f"  accepted {summary.accepted}, duplicates {summary.duplicates}, "
+        f"{summary.requests} requests in {time.monotonic() - started:.1f} s"
+    )
+    time.sleep(float(stack.env.get("AGGREGATE_SETTLE_SECONDS", "1")) + 0.5)
+    print("→ Aggregating (aggregate_kpi)")
+    started = time.monotonic()
+    total = 0
+    while True:
+        result = client.call("POST", "/admin/jobs/aggregate_kpi")["result"]
+        total += result.get("events", 0)
+        if result.get("done"):
+            break
+    print(f"  folded {total} events in {time.monotonic() - started:.1f} s")
+    for level, title in (
+        ("department", "BẢNG XẾP HẠNG SỞ, BAN, NGÀNH"),
+        ("commune", "BẢNG XẾP HẠNG XÃ, PHƯỜNG, ĐẶC KHU"),
+    ):
+        ranking = client.call(
+            "GET", f"/campaigns/{campaign['campaign_id']}/ranking", params={"level": level}
+        )
+        print_leaderboard(title, ranking["items"])
+    ranking = client.call(
+        "GET", f"/campaigns/{campaign['campaign_id']}/ranking", params={"level": "commune"}
+    )
+    by_id = {u["unit_id"]: u for u in units}
+    compliant = next((i for i in ranking["items"] if i["compliant"]), None)
+    failing = next(
+        (i for i in reversed(ranking["items"]) if not i["compliant"] and i["processed_total"]), None
+    )
+    for item in (compliant, failing):
+        if item:
+            print_unit(client, by_id[item["unit_id"]], campaign)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Run the demo province month end to end")
+    parser.add_argument("--moto-port", type=int, default=5005)
+    parser.add_argument("--api-port", type=int, default=8000)
+    parser.add_argument(
+        "--days", type=int, default=32, help="days of events from the campaign start"
+    )
+    args = parser.parse_args()
+    print("Starting the local stack (moto server + chalice local)…")
+    with LocalStack(
+        moto_port=args.moto_port, api_port=args.api_port, scheduler=False, quiet=True
+    ) as stack:
+        print(f"  API {stack.api_url}, AWS (moto) {stack.moto_url}")
+        run(stack, args.days)
+    print("\nLocal stack stopped. `make serve` keeps one running to explore the API.")
+
+
+if __name__ == "__main__":
+    main()
