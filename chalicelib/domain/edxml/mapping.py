@@ -298,10 +298,10 @@ def package_document(package: Package) -> dict[str, Any]:
             document["number"] = package.number
         if package.doc_type:
             document["doc_type"] = package.doc_type
+        if package.pages is not None:
+            document["pages"] = package.pages
     document["security"] = package.security
     document["state_commendation"] = package.state_commendation
-    if package.pages is not None and not package.exempt:
-        document["pages"] = package.pages
     return document
 
 
