@@ -129,6 +129,15 @@ class InboxModel(Model):
     events = BinaryAttribute(legacy_encoding=False)  # zlib-compressed JSON list
 
 
+class DocumentTrailModel(Model):
+    """edXML records that change no KPI (recall, update, replace, intermediate statuses)."""
+
+    Meta = _meta("document_trail")
+    doc_key = UnicodeAttribute(hash_key=True)  # "<source_id>#<document id>"
+    record_id = UnicodeAttribute(range_key=True)
+    record = JSONAttribute()
+
+
 class IdempotencyModel(Model):
     """Powertools Idempotency's table: one record per webhook delivery (webhook-id)."""
 
@@ -192,6 +201,7 @@ ALL_MODELS: list[type[Model]] = [
     SourceModel,
     EventLedgerModel,
     InboxModel,
+    DocumentTrailModel,
     IdempotencyModel,
     DocumentStateModel,
     DailyAggregateModel,
