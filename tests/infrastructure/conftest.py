@@ -1,0 +1,114 @@
+"""Synthesize the prod stack once per test session, in a subprocess, with no AWS
+credentials: `python -m infra.app --stage prod --outdir <tmp>`.
+
+A subprocess keeps `chalice package` (which imports app.py with the stage's
+environment) and the jsii runtime out of the test process's environment.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+STAGE = "prod"
+STACK_NAME = f"khong-giay-{STAGE}"
+
+# Variables the synth must not inherit: credentials (it needs none) and the app's
+# settings (the root conftest sets test values).
+_DROP_PREFIXES = ("AWS_", "AUTH_", "POWERTOOLS_", "CDK_")
+_DROP = {"STAGE", "TABLE_PREFIX", "AGGREGATE_SETTLE_SECONDS", "LOCAL_SECRET_KEY"}
+
+
+_XDG_CACHE: list[Path] = []
+
+
+def clean_env() -> dict[str, str]:
+    """Environment of the synth and gate subprocesses: no credentials, no app settings,
+    and no cache outside the repo or the session's temporary directory."""
+    env = {
+        k: v for k, v in os.environ.items() if k not in _DROP and not k.startswith(_DROP_PREFIXES)
+    }
+    env.setdefault(
+        "JSII_RUNTIME_PACKAGE_CACHE_ROOT", str(REPO / "infra" / "cdk.out" / ".jsii-cache")
+    )
+    env.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+    env["PIP_NO_CACHE_DIR"] = "1"
+    if _XDG_CACHE:  # tools' caches (checkov, bandit's stevedore, ...) -> session tmp dir
+        env["XDG_CACHE_HOME"] = str(_XDG_CACHE[0])
+    return env
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
+    _XDG_CACHE[:] = [tmp_path_factory.mktemp("xdg-cache")]
+
+
+@dataclass
+class Synth:
+    outdir: Path
+    template_path: Path
+    template: dict[str, Any]
+    manifest: dict[str, Any]
+    seconds: float
+    output: str
+
+    def resources(self, type_: str) -> dict[str, dict[str, Any]]:
+        return {k: v for k, v in self.template["Resources"].items() if v["Type"] == type_}
+
+    def messages(self, level: str) -> list[dict[str, Any]]:
+        """cdk-nag / synthesis annotations of `level` ("aws:cdk:error", ...)."""
+        out = []
+        artifact = self.manifest["artifacts"][STAGE]
+        for path, entries in artifact.get("metadata", {}).items():
+            for entry in entries:
+                if entry["type"] == level:
+                    out.append({"path": path, "data": entry["data"]})
+        return out
+
+
+@pytest.fixture(scope="session")
+def synth(tmp_path_factory: pytest.TempPathFactory) -> Synth:
+    outdir = tmp_path_factory.mktemp("cdk.out")
+    started = time.monotonic()
+    proc = subprocess.run(
+        [sys.executable, "-m", "infra.app", "--stage", STAGE, "--outdir", str(outdir)],
+        cwd=REPO,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    seconds = time.monotonic() - started
+    output = proc.stdout + proc.stderr
+    template_path = outdir / f"{STAGE}.template.json"
+    if not template_path.exists():
+        pytest.fail(f"synth failed (exit {proc.returncode}):\n{output[-6000:]}")
+    return Synth(
+        outdir=outdir,
+        template_path=template_path,
+        template=json.loads(template_path.read_text(encoding="utf-8")),
+        manifest=json.loads((outdir / "manifest.json").read_text(encoding="utf-8")),
+        seconds=seconds,
+        output=output + f"\n(exit {proc.returncode})",
+    )
+
+
+@pytest.fixture(scope="session")
+def template(synth: Synth) -> Any:
+    """aws_cdk.assertions.Template of the synthesized stack."""
+    for key, value in clean_env().items():
+        if key.startswith("JSII_"):
+            os.environ.setdefault(key, value)
+    from aws_cdk.assertions import Template
+
+    return Template.from_json(synth.template)
