@@ -72,7 +72,7 @@ def synth(stage: str, outdir: Path | None = None) -> Any:
         },
     )
     stack = ServiceStack(app, config=config, table_specs=table_specs(), workdir=target)
-    apply_compliance(stack)
+    apply_compliance(stack, config)
     assembly = app.synth()
     shutil.rmtree(target / "chalice.out", ignore_errors=True)
     return assembly

@@ -227,6 +227,13 @@ WEBHOOK_ROUTES: tuple[tuple[str, str], ...] = (
 UPLOAD_TRIGGER = ("VerifyUpload", "uploads", "uploads/")
 
 
+def cfn_name(chalice_name: str) -> str:
+    """Chalice's logical id for a function name (chalice.utils.to_cfn_resource_name)."""
+    from chalice.utils import to_cfn_resource_name
+
+    return str(to_cfn_resource_name(chalice_name))
+
+
 def function_specs() -> dict[str, FunctionSpec]:
     return {f.logical_id: f for f in FUNCTIONS}
 

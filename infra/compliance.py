@@ -16,6 +16,8 @@ from cdk_nag import AwsSolutionsChecks, NagPackSuppression, NagSuppressions, Ser
 from constructs import IConstruct
 from jsii import implements
 
+from infra.config import StageConfig
+
 CHECKOV_SKIPS_FILE = Path(__file__).with_name("checkov-skips.yaml")
 
 
@@ -46,6 +48,11 @@ NAG_SUPPRESSIONS: tuple[Suppression, ...] = (
         "(Resource must be '*'); a test asserts '*' appears in no other statement.",
         path=r"Wiring/\w+Role/Resource",
         applies_to=(r"^Resource::\*$",),
+    ),
+    Suppression(
+        "Serverless-LambdaStarPermissions",
+        "The only '*' resource is X-Ray's (no resource-level permissions); see AwsSolutions-IAM5.",
+        path=r"Wiring/\w+Role/Resource",
     ),
     Suppression(
         "AwsSolutions-IAM5",
@@ -111,9 +118,33 @@ def _nag_applies_to(patterns: tuple[str, ...]) -> list[Any] | None:
     return [{"regex": f"/{p}/"} for p in patterns]
 
 
-def apply_nag(stack: Stack) -> None:
+def stage_suppressions(config: StageConfig) -> tuple[Suppression, ...]:
+    """Suppressions that follow from a stage's documented settings (infra/stages.json)."""
+    out: list[Suppression] = []
+    if not config.threat_protection:
+        reason = (
+            f"Stage '{config.stage}' sets threat_protection=false in infra/stages.json "
+            "(Cognito Plus plan is billed per user; acceptable for a non-production stage)."
+        )
+        out += [
+            Suppression("AwsSolutions-COG3", reason, path=r"Auth/UserPool/Resource"),
+            Suppression("AwsSolutions-COG8", reason, path=r"Auth/UserPool/Resource"),
+        ]
+    if config.mfa != "REQUIRED":
+        out.append(
+            Suppression(
+                "AwsSolutions-COG2",
+                f"Stage '{config.stage}' sets mfa={config.mfa} in infra/stages.json.",
+                path=r"Auth/UserPool/Resource",
+            )
+        )
+    return tuple(out)
+
+
+def apply_nag(stack: Stack, config: StageConfig) -> None:
     Aspects.of(stack).add(AwsSolutionsChecks(verbose=True))
     Aspects.of(stack).add(ServerlessChecks(verbose=True))
+    suppressions = NAG_SUPPRESSIONS + stage_suppressions(config)
     stack_path = stack.node.path
     for construct in stack.node.find_all():
         if not isinstance(construct, CfnResource):
@@ -121,7 +152,7 @@ def apply_nag(stack: Stack) -> None:
         relative = construct.node.path[len(stack_path) + 1 :]
         rules = [
             NagPackSuppression(id=s.rule, reason=s.reason, applies_to=_nag_applies_to(s.applies_to))
-            for s in NAG_SUPPRESSIONS
+            for s in suppressions
             if re.fullmatch(s.path, relative)
         ]
         if rules:
@@ -158,6 +189,6 @@ class _CheckovMetadata:
             node.add_metadata("checkov", {"skip": entries})
 
 
-def apply_compliance(stack: Stack) -> None:
-    apply_nag(stack)
+def apply_compliance(stack: Stack, config: StageConfig) -> None:
+    apply_nag(stack, config)
     Aspects.of(stack).add(_CheckovMetadata(stack, load_checkov_skips()))

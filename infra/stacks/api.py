@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from aws_cdk import Annotations, ArnFormat, CfnResource, Fn, RemovalPolicy, Stack
+from aws_cdk import Annotations, ArnFormat, Aws, CfnResource, Fn, RemovalPolicy, Stack
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
@@ -95,13 +95,6 @@ def gateway_response_templates() -> dict[str, dict[str, Any]]:
             entry["statusCode"] = str(status)
         out[response_type] = entry
     return out
-
-
-def cfn_name(chalice_name: str) -> str:
-    """Chalice's logical id for a function name (chalice.utils.to_cfn_resource_name)."""
-    from chalice.utils import to_cfn_resource_name
-
-    return str(to_cfn_resource_name(chalice_name))
 
 
 @contextmanager
@@ -527,6 +520,16 @@ class ApiWiring(Construct):
                 actions=["sqs:SendMessage"],
                 resources=[self.data.dlq.queue_arn],
                 conditions={"ArnEquals": {"aws:SourceArn": rule.attr_arn}},
+            )
+        )
+        # The DLQ is encrypted with the service key: EventBridge must be able to use it.
+        self.data.key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="EventBridgeToEncryptedDlq",
+                principals=[iam.ServicePrincipal("events.amazonaws.com")],
+                actions=["kms:Decrypt", "kms:GenerateDataKey*"],
+                resources=["*"],
+                conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}},
             )
         )
 

@@ -52,6 +52,14 @@ def _session_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
     _XDG_CACHE[:] = [tmp_path_factory.mktemp("xdg-cache")]
 
 
+# Anything importing aws_cdk in this process (the `template` fixture) keeps jsii's
+# package cache in the repo and quiet about Node 20.
+os.environ.setdefault(
+    "JSII_RUNTIME_PACKAGE_CACHE_ROOT", str(REPO / "infra" / "cdk.out" / ".jsii-cache")
+)
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
+
 @dataclass
 class Synth:
     outdir: Path
@@ -65,14 +73,20 @@ class Synth:
         return {k: v for k, v in self.template["Resources"].items() if v["Type"] == type_}
 
     def messages(self, level: str) -> list[dict[str, Any]]:
-        """cdk-nag / synthesis annotations of `level` ("aws:cdk:error", ...)."""
-        out = []
+        """Annotations of `level` ("aws:cdk:error", ...): cdk-nag findings and synthesis
+        errors. CDK writes them to the manifest or to the artifact's metadata file."""
         artifact = self.manifest["artifacts"][STAGE]
-        for path, entries in artifact.get("metadata", {}).items():
-            for entry in entries:
-                if entry["type"] == level:
-                    out.append({"path": path, "data": entry["data"]})
-        return out
+        metadata: dict[str, list[dict[str, Any]]] = dict(artifact.get("metadata", {}))
+        extra = artifact.get("additionalMetadataFile")
+        if extra:
+            for path, entries in json.loads((self.outdir / extra).read_text()).items():
+                metadata.setdefault(path, []).extend(entries)
+        return [
+            {"path": path, "data": entry["data"]}
+            for path, entries in metadata.items()
+            for entry in entries
+            if entry["type"] == level
+        ]
 
 
 @pytest.fixture(scope="session")
@@ -106,9 +120,6 @@ def synth(tmp_path_factory: pytest.TempPathFactory) -> Synth:
 @pytest.fixture(scope="session")
 def template(synth: Synth) -> Any:
     """aws_cdk.assertions.Template of the synthesized stack."""
-    for key, value in clean_env().items():
-        if key.startswith("JSII_"):
-            os.environ.setdefault(key, value)
     from aws_cdk.assertions import Template
 
     return Template.from_json(synth.template)

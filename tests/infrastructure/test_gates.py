@@ -35,6 +35,7 @@ def test_synth_needs_no_credentials_and_is_fast_enough(synth: Synth) -> None:
 
 
 def test_cdk_nag_has_no_unsuppressed_errors(synth: Synth) -> None:
+    assert synth.messages("aws:cdk:logicalId"), "cannot read the stack's annotations"
     errors = synth.messages("aws:cdk:error")
     assert not errors, "\n".join(f"{e['path']}: {e['data']}" for e in errors)[:8000]
     # both packs ran: their reports exist and show no non-compliant error-level rule

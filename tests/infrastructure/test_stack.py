@@ -18,6 +18,7 @@ from infra.catalog import (
     KeyGrant,
     ObjectGrant,
     TableGrant,
+    cfn_name,
     function_specs,
 )
 from infra.config import load_stage
@@ -275,7 +276,6 @@ def _expected_schedule(spec: Any) -> str | None:
 
 def test_schedules_match_job_specs_in_utc(synth: Synth) -> None:
     from chalicelib.jobs.catalog import job_specs
-    from infra.stacks.api import cfn_name
 
     fns = functions(synth.template)
     scheduled = {
@@ -300,7 +300,6 @@ def test_schedules_match_job_specs_in_utc(synth: Synth) -> None:
 
 def test_job_functions_with_schedules_have_catalog_entries() -> None:
     from chalicelib.jobs.catalog import job_specs
-    from infra.stacks.api import cfn_name
 
     for job in job_specs().values():
         if _expected_schedule(job) is not None:
