@@ -224,7 +224,7 @@ WEBHOOK_ROUTES: tuple[tuple[str, str], ...] = (
 # S3 object-created events of the uploads bucket (via EventBridge) invoke this function
 # (a plain `@app.lambda_function(name="verify_upload")`: `chalice package` cannot package
 # `@app.on_s3_event`). It receives EventBridge "Object Created" events.
-UPLOAD_TRIGGER = ("VerifyUpload", "uploads", "uploads/")
+UPLOAD_TRIGGER: tuple[str, BucketName, str] = ("VerifyUpload", "uploads", "uploads/")
 
 
 def cfn_name(chalice_name: str) -> str:

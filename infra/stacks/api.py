@@ -149,7 +149,6 @@ class ApiWiring(Construct):
         self.data = data
         self.stack = Stack.of(self)
         sam = json.loads((Path(chalice._sam_package_dir) / "sam.json").read_text(encoding="utf-8"))
-        self.sam = sam
         resources: dict[str, Any] = sam["Resources"]
         specs = function_specs()
 
@@ -483,7 +482,7 @@ class ApiWiring(Construct):
         if function not in chalice_functions:
             return
         fn = self.chalice.get_resource(function)
-        bucket = self.data.buckets[bucket_name]  # type: ignore[index]
+        bucket = self.data.buckets[bucket_name]
         rule = events.CfnRule(
             self,
             "UploadCreatedRule",
@@ -532,10 +531,6 @@ class ApiWiring(Construct):
                 conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}},
             )
         )
-
-    @property
-    def rest_api_id(self) -> str:
-        return self.rest_api.ref
 
     @property
     def endpoint_url(self) -> str:
