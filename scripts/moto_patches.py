@@ -63,7 +63,7 @@ def install() -> None:
                 (table, hash_key, range_key, copy.deepcopy(table.get_item(hash_key, range_key)))
             )
         try:
-            return original(self, transact_items)  # type: ignore[no-any-return]
+            return original(self, transact_items)
         except Exception:
             for table, hash_key, range_key, item in reversed(saved):
                 if range_key is not None:
