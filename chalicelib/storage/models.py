@@ -170,8 +170,9 @@ class EvaluationModel(Model):
     Meta = _meta("evaluations")
     official_id = UnicodeAttribute(hash_key=True)
     period = UnicodeAttribute(range_key=True)  # "YYYY-MM"
+    # Latest evaluation by (occurred_at, event_id): a merge that is safe to repeat;
+    # the aggregation lease keeps writers single, so no version condition is needed.
     record = JSONAttribute()
-    version = VersionAttribute()
 
 
 class JobStateModel(Model):

@@ -60,6 +60,8 @@ def test_webhook_policy_matches_the_issue() -> None:
         "units": {"Scan"},
         "event_ledger": {"BatchGetItem", "BatchWriteItem", "PutItem"},
         "inbox": {"PutItem"},
+        "document_trail": {"PutItem", "BatchWriteItem"},
+        "campaigns": {"Scan"},
         "idempotency": {"GetItem", "PutItem", "UpdateItem", "DeleteItem"},
     }
     assert [(g.bucket, g.prefix, g.actions) for g in grants if isinstance(g, ObjectGrant)] == [
