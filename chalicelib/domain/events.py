@@ -234,12 +234,6 @@ def payload_hash(record: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def exempt_document_ids(events: list[Any]) -> set[str]:
-    """Documents of this request that any of its events marks exempt: every event
-    of such a document is redacted, not only the one carrying the marking."""
-    return {e.document.id for e in events if is_exempt(e)}
-
-
 def referenced_units(events: list[Any]) -> set[str]:
     # Counterparts (to_unit_id, from_unit_id) may be outside the registry.
     return {e.unit_id for e in events}

@@ -73,7 +73,7 @@ def run_aggregation(deadline: float) -> dict[str, Any]:
                 raise RuntimeError("lost the aggregation lease mid-run")
         if done:
             # Everything ingested up to `until` is folded in: the watermark moves.
-            jobs.commit_progress(JOB, owner, last_seq or state.cursor or "", until, LEASE_SECONDS)
+            jobs.commit_progress(JOB, owner, last_seq or state.cursor, until, LEASE_SECONDS)
         for key, moment in freshness.items():
             store.touch_freshness(key, moment)
         as_of = until if done else (_seq_time(last_seq) if last_seq else None)

@@ -192,13 +192,11 @@ def store_events(
 ) -> dict[str, int]:
     """De-duplicate validated events against the ledger and store the new ones."""
     _check_units(events)
-    exempt_docs = domain.exempt_document_ids(events)
-    records = [
-        domain.to_record(
-            e, source_id, redact=getattr(getattr(e, "document", None), "id", None) in exempt_docs
-        )
-        for e in events
-    ]
+    # Each event is redacted by its own marking, so what is stored (and hashed for
+    # conflict detection) never depends on which other events share its request:
+    # a redelivery in another batch is still recognised as the same event.
+    records = [domain.to_record(e, source_id, redact=domain.is_exempt(e)) for e in events]
+    any_exempt = any(domain.is_exempt(e) for e in events)
     digests = [domain.payload_hash(r) for r in records]
 
     first_seen: dict[str, str] = {}
@@ -243,7 +241,7 @@ def store_events(
         try:
             if archive:
                 body = raw_body
-                if exempt_docs:
+                if any_exempt:
                     # Never archive text of exempt documents: archive the redacted events.
                     body = json.dumps(
                         {"events": [_as_sent(r) for r in records]}, ensure_ascii=False

@@ -60,16 +60,19 @@ def release_lease(job_name: str, owner: str) -> None:
 
 
 def commit_progress(
-    job_name: str, owner: str, cursor: str, as_of: dt.datetime, lease_seconds: float
+    job_name: str, owner: str, cursor: str | None, as_of: dt.datetime, lease_seconds: float
 ) -> bool:
-    """Advance the cursor only while we still hold the lease (and extend it)."""
+    """Advance the cursor (if any) and as_of only while we still hold the lease
+    (and extend it)."""
+    actions: list[Any] = [
+        JobStateModel.as_of.set(as_of),
+        JobStateModel.lease_expires_at.set(time.time() + lease_seconds),
+    ]
+    if cursor:
+        actions.append(JobStateModel.cursor.set(cursor))
     try:
         JobStateModel(job_name).update(
-            actions=[
-                JobStateModel.cursor.set(cursor),
-                JobStateModel.as_of.set(as_of),
-                JobStateModel.lease_expires_at.set(time.time() + lease_seconds),
-            ],
+            actions=actions,
             condition=JobStateModel.lease_owner == owner,
         )
     except UpdateError as exc:
