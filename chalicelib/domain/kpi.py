@@ -591,8 +591,10 @@ def contributions(state: Mapping[str, Any], tz: tzinfo) -> Contributions:
     return {key: row for key, row in out.items() if any(row.values())}
 
 
-def diff_contributions(old: Mapping[tuple[str, str], Mapping[str, int]],
-                       new: Mapping[tuple[str, str], Mapping[str, int]]) -> Contributions:
+def diff_contributions(
+    old: Mapping[tuple[str, str], Mapping[str, int]],
+    new: Mapping[tuple[str, str], Mapping[str, int]],
+) -> Contributions:
     """new - old per (scope, day) and counter; zero counters and empty keys dropped."""
     out: Contributions = {}
     for key in set(old) | set(new):
@@ -705,7 +707,7 @@ def interconnection_pairs(totals: Mapping[str, int]) -> dict[str, dict[str, int]
     for name, value in totals.items():
         if not name.startswith(PAIR_PREFIX):
             continue
-        counterpart, _, kind = name[len(PAIR_PREFIX):].rpartition("|")
+        counterpart, _, kind = name[len(PAIR_PREFIX) :].rpartition("|")
         if kind not in PAIR_KINDS or not counterpart:
             raise ValueError(f"malformed pair counter: {name!r}")
         pairs.setdefault(counterpart, dict.fromkeys(PAIR_KINDS, 0))[kind] += int(value)

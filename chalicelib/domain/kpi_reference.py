@@ -113,9 +113,19 @@ def reference_unit_metrics(
 
     m = dict.fromkeys(
         (
-            "processed_total", "processed_online", "issued_total", "issued_signed_digitally",
-            "issued_online", "sent_electronic", "sent_paper", "received_electronic",
-            "received_paper", "on_time_total", "on_time", "exempt_total", "paper_pages",
+            "processed_total",
+            "processed_online",
+            "issued_total",
+            "issued_signed_digitally",
+            "issued_online",
+            "sent_electronic",
+            "sent_paper",
+            "received_electronic",
+            "received_paper",
+            "on_time_total",
+            "on_time",
+            "exempt_total",
+            "paper_pages",
         ),
         0,
     )
@@ -176,7 +186,8 @@ def reference_unit_metrics(
                 else:
                     m["paper_pages"] += doc_pages or 0
         paper = [
-            e for e in mine
+            e
+            for e in mine
             if e["type"] in ("document.processed", "document.issued") and e["channel"] == "paper"
         ]
         if paper and in_period(min(paper, key=_order)):
@@ -195,7 +206,8 @@ def reference_unit_metrics(
     evaluated = {
         e["official_id"]
         for e in all_events
-        if e["type"] == "official.evaluated" and e["official_id"] in active
+        if e["type"] == "official.evaluated"
+        and e["official_id"] in active
         and e["period"] in months
     }
 
@@ -243,7 +255,8 @@ def reference_official_metrics(
         if _is_exempt(doc_events):
             continue
         acted = [
-            e for e in _of_type(doc_events, "document.processed")
+            e
+            for e in _of_type(doc_events, "document.processed")
             if e["actor_official_id"] == official_id
         ]
         if acted:
@@ -260,7 +273,8 @@ def reference_official_metrics(
                     on_time_total += 1
                     on_time += int(result)
         signed = [
-            e for e in _of_type(doc_events, "document.signed")
+            e
+            for e in _of_type(doc_events, "document.signed")
             if e["method"] == "digital" and e["signer_official_id"] == official_id
         ]
         if signed and in_period(min(signed, key=_order)):
@@ -268,8 +282,10 @@ def reference_official_metrics(
 
     months = _months(start, end)
     evaluations = [
-        e for e in all_events
-        if e["type"] == "official.evaluated" and e["official_id"] == official_id
+        e
+        for e in all_events
+        if e["type"] == "official.evaluated"
+        and e["official_id"] == official_id
         and e["period"] in months
     ]
     latest = max(

@@ -22,7 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain import kpi
-from chalicelib.observability import logger, metrics
+from chalicelib.observability import NAMESPACE, logger, metrics
 from chalicelib.settings import get_settings
 from chalicelib.storage import aggregates as store
 from chalicelib.storage import events as inbox
@@ -254,8 +254,6 @@ def report_silence(hours: int) -> list[str]:
     """Emit one metric per source silent for more than `hours` (an alarm target)."""
     from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
-    from chalicelib.observability import NAMESPACE
-
     from chalicelib.storage.sources import list_sources
 
     cutoff = _now() - dt.timedelta(hours=hours)
@@ -268,7 +266,7 @@ def report_silence(hours: int) -> list[str]:
         if last is None or last < cutoff:
             silent.append(source.source_id)
             with single_metric(
-                name="SourceSilent", unit="Count", value=1, namespace=metrics.namespace
+                name="SourceSilent", unit=MetricUnit.Count, value=1, namespace=NAMESPACE
             ) as metric:
                 metric.add_dimension(name="source_id", value=source.source_id)
     metrics.add_metric(name="SilentSources", unit="Count", value=len(silent))

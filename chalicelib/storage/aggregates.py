@@ -83,7 +83,7 @@ def counters_of(item: DailyAggregateModel) -> dict[str, int]:
 
 
 def set_counters(item: DailyAggregateModel, counters: Mapping[str, int]) -> None:
-    item.counters = {k: v for k, v in counters.items() if v}  # type: ignore[assignment]
+    item.counters = {k: v for k, v in counters.items() if v}
 
 
 # --- evaluations ---------------------------------------------------------------------

@@ -56,8 +56,9 @@ def ev(
     return event
 
 
-def processed(event_id: str, at: str, *, channel: str = "electronic", actor: str = "O1",
-              **kw: Any) -> dict[str, Any]:
+def processed(
+    event_id: str, at: str, *, channel: str = "electronic", actor: str = "O1", **kw: Any
+) -> dict[str, Any]:
     return ev("document.processed", event_id, at, channel=channel, actor_official_id=actor, **kw)
 
 
@@ -65,18 +66,21 @@ def issued(event_id: str, at: str, *, channel: str = "electronic", **kw: Any) ->
     return ev("document.issued", event_id, at, channel=channel, **kw)
 
 
-def signed(event_id: str, at: str, *, method: str = "digital", signer: str = "O1",
-           **kw: Any) -> dict[str, Any]:
+def signed(
+    event_id: str, at: str, *, method: str = "digital", signer: str = "O1", **kw: Any
+) -> dict[str, Any]:
     return ev("document.signed", event_id, at, method=method, signer_official_id=signer, **kw)
 
 
-def sent(event_id: str, at: str, to: str, *, channel: str = "electronic",
-         **kw: Any) -> dict[str, Any]:
+def sent(
+    event_id: str, at: str, to: str, *, channel: str = "electronic", **kw: Any
+) -> dict[str, Any]:
     return ev("document.sent", event_id, at, to_unit_id=to, channel=channel, **kw)
 
 
-def received(event_id: str, at: str, frm: str, *, channel: str = "electronic",
-             **kw: Any) -> dict[str, Any]:
+def received(
+    event_id: str, at: str, frm: str, *, channel: str = "electronic", **kw: Any
+) -> dict[str, Any]:
     return ev("document.received", event_id, at, from_unit_id=frm, channel=channel, **kw)
 
 
@@ -86,13 +90,20 @@ def printed(event_id: str, at: str, *, pages: int | None = None, **kw: Any) -> d
     return ev("document.printed", event_id, at, **kw)
 
 
-def registered(event_id: str, at: str, *, direction: str = "incoming",
-               **kw: Any) -> dict[str, Any]:
+def registered(event_id: str, at: str, *, direction: str = "incoming", **kw: Any) -> dict[str, Any]:
     return ev("document.registered", event_id, at, direction=direction, **kw)
 
 
-def evaluated(event_id: str, at: str, official: str, period: str, score: float,
-              *, unit: str = "C1", source: str = "s1") -> dict[str, Any]:
+def evaluated(
+    event_id: str,
+    at: str,
+    official: str,
+    period: str,
+    score: float,
+    *,
+    unit: str = "C1",
+    source: str = "s1",
+) -> dict[str, Any]:
     return {
         "source_id": source,
         "event_id": event_id,
@@ -157,8 +168,9 @@ def active_evaluated(
     return len({o for (o, period) in latest if o in active_set and period in months})
 
 
-def latest_eval_for(events: Iterable[Mapping[str, Any]], official: str, start: date,
-                    end: date) -> Mapping[str, Any] | None:
+def latest_eval_for(
+    events: Iterable[Mapping[str, Any]], official: str, start: date, end: date
+) -> Mapping[str, Any] | None:
     latest: dict[str, dict] = {}
     for event in events:
         if event["type"] == "official.evaluated" and event["official_id"] == official:
@@ -189,7 +201,12 @@ def unit_kpis(
         officials_evaluated=active_evaluated(events, active, start, end),
     )
     expected = reference_unit_metrics(
-        events, unit_id=unit_id, start=start, end=end, tz=tz, unit_levels=levels,
+        events,
+        unit_id=unit_id,
+        start=start,
+        end=end,
+        tz=tz,
+        unit_levels=levels,
         active_official_ids=active,
     )
     assert metrics == expected
@@ -197,16 +214,21 @@ def unit_kpis(
     return metrics
 
 
-def official_kpis(events: list[dict[str, Any]], official: str, start: date,
-                  end: date | None = None, *, tz: tzinfo = TZ) -> dict:
+def official_kpis(
+    events: list[dict[str, Any]],
+    official: str,
+    start: date,
+    end: date | None = None,
+    *,
+    tz: tzinfo = TZ,
+) -> dict:
     end = end or start
     rows = daily_rows(events, tz)
     metrics = kpi.official_metrics(
         range_totals(rows, kpi.official_scope(official), start, end),
         latest_eval_for(events, official, start, end),
     )
-    expected = reference_official_metrics(events, official_id=official, start=start, end=end,
-                                          tz=tz)
+    expected = reference_official_metrics(events, official_id=official, start=start, end=end, tz=tz)
     assert metrics == expected
     assert list(metrics) == list(kpi.OFFICIAL_METRICS)
     return metrics

@@ -44,9 +44,11 @@ class TestInstants:
     def test_parse_is_exact_microseconds_utc(self):
         assert kpi.parse_instant_us("1970-01-01T00:00:00Z") == 0
         assert kpi.parse_instant_us("1970-01-01T07:00:00.000001+07:00") == 1
-        assert kpi.parse_instant_us("2025-07-15T17:00:00+00:00") == kpi.parse_instant_us(
-            "2025-07-16T00:00:00+07:00"
-        ) == kpi.parse_instant_us("2025-07-15T12:00:00-05:00")
+        assert (
+            kpi.parse_instant_us("2025-07-15T17:00:00+00:00")
+            == kpi.parse_instant_us("2025-07-16T00:00:00+07:00")
+            == kpi.parse_instant_us("2025-07-15T12:00:00-05:00")
+        )
         assert isinstance(kpi.parse_instant_us("2025-07-15T17:00:00Z"), int)
 
     def test_before_epoch(self):
@@ -79,10 +81,12 @@ class TestDating:
         ]
         rows = daily_rows(events)
         assert rows[("unit#C1", "2025-07-15")] == {
-            "processed_total": 1, "processed_online": 1,
+            "processed_total": 1,
+            "processed_online": 1,
         }
         assert rows[("unit#C1", "2025-07-16")] == {
-            "processed_total": 1, "processed_online": 1,
+            "processed_total": 1,
+            "processed_online": 1,
         }
         assert unit_kpis(events, "C1", D15)["processed_total"] == 1
         assert unit_kpis(events, "C1", D16)["processed_total"] == 1
@@ -103,15 +107,18 @@ class TestDating:
     )
     def test_offsets_are_converted_to_campaign_local_date(self, at, expected):
         rows = daily_rows([processed("a", at)])
-        assert set(rows) == {("unit#C1", expected.isoformat()),
-                             ("official#O1", expected.isoformat())}
+        assert set(rows) == {
+            ("unit#C1", expected.isoformat()),
+            ("official#O1", expected.isoformat()),
+        }
         assert unit_kpis([processed("a", at)], "C1", expected)["processed_total"] == 1
 
     def test_first_event_is_by_instant_not_by_string_or_arrival(self):
         # "2025-07-16T08:00+09:00" (= 23:00Z on 15th, 06:00 local on the 16th) is earlier than
         # "2025-07-16T00:30+00:00" (= 07:30 local on the 16th) although it sorts later as text.
-        late_text_early_instant = processed("z", "2025-07-16T08:00:00+09:00",
-                                            due_at="2025-07-16T07:00:00+07:00")
+        late_text_early_instant = processed(
+            "z", "2025-07-16T08:00:00+09:00", due_at="2025-07-16T07:00:00+07:00"
+        )
         other = processed("a", "2025-07-16T00:30:00+00:00", due_at="2025-07-16T00:00:00+00:00")
         for order in ([other, late_text_early_instant], [late_text_early_instant, other]):
             state = kpi.fold_events(None, order)
@@ -175,10 +182,10 @@ class TestProcessed:
         add_into(rows, kpi.diff_contributions({}, kpi.contributions(state, TZ)))
         assert rows[("unit#C1", "2025-07-16")] == {"processed_total": 1, "processed_online": 1}
         new_state = kpi.fold_events(state, [paper])  # arrives late
-        delta = kpi.diff_contributions(kpi.contributions(state, TZ),
-                                       kpi.contributions(new_state, TZ))
-        assert delta[("unit#C1", "2025-07-16")] == {"processed_total": -1,
-                                                     "processed_online": -1}
+        delta = kpi.diff_contributions(
+            kpi.contributions(state, TZ), kpi.contributions(new_state, TZ)
+        )
+        assert delta[("unit#C1", "2025-07-16")] == {"processed_total": -1, "processed_online": -1}
         assert delta[("unit#C1", "2025-07-15")] == {"processed_total": 1, "paper_pages": 3}
         add_into(rows, delta)
         assert ("unit#C1", "2025-07-16") not in rows
@@ -233,10 +240,12 @@ class TestProcessed:
 class TestOnTime:
     def test_completed_at_defaults_to_occurred_at(self):
         events = [
-            processed("a", "2025-07-15T09:00:00+07:00", doc="A",
-                      due_at="2025-07-15T09:00:00+07:00"),  # exactly at due: on time
-            processed("b", "2025-07-15T09:00:01+07:00", doc="B",
-                      due_at="2025-07-15T09:00:00+07:00"),  # one second late
+            processed(
+                "a", "2025-07-15T09:00:00+07:00", doc="A", due_at="2025-07-15T09:00:00+07:00"
+            ),  # exactly at due: on time
+            processed(
+                "b", "2025-07-15T09:00:01+07:00", doc="B", due_at="2025-07-15T09:00:00+07:00"
+            ),  # one second late
             processed("c", "2025-07-15T09:00:00+07:00", doc="C"),  # no due_at: not counted
         ]
         m = unit_kpis(events, "C1", D15)
@@ -244,12 +253,20 @@ class TestOnTime:
 
     def test_completed_at_is_compared_as_instant(self):
         events = [
-            processed("a", "2025-07-20T09:00:00+07:00", doc="A",
-                      completed_at="2025-07-15T02:00:00Z",  # 09:00 local
-                      due_at="2025-07-15T09:00:00+07:00"),
-            processed("b", "2025-07-20T09:00:00+07:00", doc="B",
-                      completed_at="2025-07-15T09:00:00+07:00",
-                      due_at="2025-07-15T01:59:59Z"),  # 08:59:59 local
+            processed(
+                "a",
+                "2025-07-20T09:00:00+07:00",
+                doc="A",
+                completed_at="2025-07-15T02:00:00Z",  # 09:00 local
+                due_at="2025-07-15T09:00:00+07:00",
+            ),
+            processed(
+                "b",
+                "2025-07-20T09:00:00+07:00",
+                doc="B",
+                completed_at="2025-07-15T09:00:00+07:00",
+                due_at="2025-07-15T01:59:59Z",
+            ),  # 08:59:59 local
         ]
         m = unit_kpis(events, "C1", date(2025, 7, 20))
         assert (m["on_time_total"], m["on_time"]) == (2, 1)
@@ -326,12 +343,16 @@ class TestSentReceived:
         ]
         rows = daily_rows(events)
         assert rows[("unit#C1", "2025-07-15")] == {
-            "sent_electronic": 1, "pair|D1|sent_electronic": 1,
-            "sent_paper": 1, "pair|MINISTRY.X|sent_paper": 1,
+            "sent_electronic": 1,
+            "pair|D1|sent_electronic": 1,
+            "sent_paper": 1,
+            "pair|MINISTRY.X|sent_paper": 1,
         }
         assert rows[("unit#C1", "2025-07-16")] == {
-            "sent_electronic": 1, "pair|D2|sent_electronic": 1,
-            "sent_paper": 1, "pair|C2|sent_paper": 1,
+            "sent_electronic": 1,
+            "pair|D2|sent_electronic": 1,
+            "sent_paper": 1,
+            "pair|C2|sent_paper": 1,
         }
         m = unit_kpis(events, "C1", D15, D17)
         assert (m["sent_electronic"], m["sent_paper"]) == (2, 2)
@@ -346,10 +367,18 @@ class TestSentReceived:
         assert (m["received_electronic"], m["received_paper"]) == (1, 1)
         totals = kpi.sum_daily(r for (s, _), r in daily_rows(events).items() if s == "unit#C1")
         assert kpi.interconnection_pairs(totals) == {
-            "D1": {"sent_electronic": 0, "sent_paper": 0, "received_electronic": 0,
-                   "received_paper": 1},
-            "D2": {"sent_electronic": 0, "sent_paper": 0, "received_electronic": 1,
-                   "received_paper": 0},
+            "D1": {
+                "sent_electronic": 0,
+                "sent_paper": 0,
+                "received_electronic": 0,
+                "received_paper": 1,
+            },
+            "D2": {
+                "sent_electronic": 0,
+                "sent_paper": 0,
+                "received_electronic": 1,
+                "received_paper": 0,
+            },
         }
 
     def test_same_counterpart_two_documents_are_two_pairs(self):
@@ -364,10 +393,22 @@ class TestTwoWayInterconnection:
     @staticmethod
     def exchange(unit, counterpart, *, sent_channel="electronic", recv_channel="electronic"):
         return [
-            sent(f"s-{unit}", "2025-07-15T09:00:00+07:00", counterpart, unit=unit, doc="X",
-                 channel=sent_channel),
-            received(f"r-{unit}", "2025-07-15T09:00:00+07:00", counterpart, unit=unit,
-                     doc="Y", channel=recv_channel),
+            sent(
+                f"s-{unit}",
+                "2025-07-15T09:00:00+07:00",
+                counterpart,
+                unit=unit,
+                doc="X",
+                channel=sent_channel,
+            ),
+            received(
+                f"r-{unit}",
+                "2025-07-15T09:00:00+07:00",
+                counterpart,
+                unit=unit,
+                doc="Y",
+                channel=recv_channel,
+            ),
         ]
 
     def test_commune_with_department(self):
@@ -390,9 +431,10 @@ class TestTwoWayInterconnection:
         events = self.exchange("C1", "D1")[:1]
         assert unit_kpis(events, "C1", D15)["two_way_interconnection"] is False
 
-    @pytest.mark.parametrize(("sent_channel", "recv_channel"),
-                             [("electronic", "paper"), ("paper", "electronic"),
-                              ("paper", "paper")])
+    @pytest.mark.parametrize(
+        ("sent_channel", "recv_channel"),
+        [("electronic", "paper"), ("paper", "electronic"), ("paper", "paper")],
+    )
     def test_paper_pairs_do_not_count(self, sent_channel, recv_channel):
         events = self.exchange("C1", "D1", sent_channel=sent_channel, recv_channel=recv_channel)
         m = unit_kpis(events, "C1", D15)
@@ -419,8 +461,12 @@ class TestTwoWayInterconnection:
 
     def test_division_is_not_applicable(self):
         assert unit_kpis(self.exchange("V1", "C1"), "V1", D15)["two_way_interconnection"] is None
-        assert kpi.unit_metrics({}, level="division", unit_levels={}, officials_active=0,
-                                officials_evaluated=0)["two_way_interconnection"] is None
+        assert (
+            kpi.unit_metrics(
+                {}, level="division", unit_levels={}, officials_active=0, officials_evaluated=0
+            )["two_way_interconnection"]
+            is None
+        )
 
     def test_counterpart_that_is_a_division_does_not_count(self):
         assert unit_kpis(self.exchange("C1", "V1"), "C1", D15)["two_way_interconnection"] is False
@@ -447,8 +493,12 @@ class TestTwoWayInterconnection:
 class TestExempt:
     @pytest.mark.parametrize(
         "marks",
-        [{"security": "mat"}, {"security": "toi_mat"}, {"security": "tuyet_mat"},
-         {"commendation": True}],
+        [
+            {"security": "mat"},
+            {"security": "toi_mat"},
+            {"security": "tuyet_mat"},
+            {"commendation": True},
+        ],
     )
     def test_exempt_document_counts_only_exempt_total(self, marks):
         events = [
@@ -472,8 +522,9 @@ class TestExempt:
     def test_exempt_next_to_normal_documents_does_not_enter_rates(self):
         events = [
             processed("a", "2025-07-15T09:00:00+07:00", doc="A"),
-            processed("b", "2025-07-15T09:00:00+07:00", doc="B", channel="paper",
-                      security="tuyet_mat"),
+            processed(
+                "b", "2025-07-15T09:00:00+07:00", doc="B", channel="paper", security="tuyet_mat"
+            ),
         ]
         m = unit_kpis(events, "C1", D15)
         assert (m["processed_total"], m["online_rate"], m["exempt_total"]) == (1, 1.0, 1)
@@ -484,8 +535,7 @@ class TestExempt:
             issued("i", "2025-07-15T10:00:00+07:00"),
             signed("s", "2025-07-15T08:00:00+07:00", signer="O9"),
         ]
-        marker = received("m", "2025-07-16T09:00:00+07:00", "C1", unit="D1",
-                          commendation=True)
+        marker = received("m", "2025-07-16T09:00:00+07:00", "C1", unit="D1", commendation=True)
         old, new = contrib(before), contrib([*before, marker])
         assert new == {
             ("unit#C1", "2025-07-15"): {"exempt_total": 1},
@@ -493,8 +543,12 @@ class TestExempt:
         }
         delta = kpi.diff_contributions(old, new)
         assert delta[("unit#C1", "2025-07-15")] == {
-            "processed_total": -1, "issued_total": -1, "issued_signed_digitally": -1,
-            "issued_online": -1, "paper_pages": -2, "exempt_total": 1,
+            "processed_total": -1,
+            "issued_total": -1,
+            "issued_signed_digitally": -1,
+            "issued_online": -1,
+            "paper_pages": -2,
+            "exempt_total": 1,
         }
         assert delta[("official#O1", "2025-07-15")] == {"processed_total": -1}
         assert delta[("official#O9", "2025-07-15")] == {"digital_signatures": -1}
@@ -511,21 +565,30 @@ class TestExempt:
         assert unit_kpis(events, "C1", D15, D17)["exempt_total"] == 1
 
     def test_explicit_thuong_and_false_are_not_exempt(self):
-        events = [processed("p", "2025-07-15T09:00:00+07:00", security="thuong",
-                            commendation=False)]
+        events = [
+            processed("p", "2025-07-15T09:00:00+07:00", security="thuong", commendation=False)
+        ]
         m = unit_kpis(events, "C1", D15)
         assert (m["exempt_total"], m["processed_total"]) == (0, 1)
 
     def test_exempt_state_keeps_only_what_counting_needs(self):
-        state = kpi.fold_events(None, [
-            processed("p", "2025-07-15T09:00:00+07:00", doc_pages=4, security="mat"),
-            printed("x", "2025-07-16T09:00:00+07:00", unit="D1"),
-        ])
+        state = kpi.fold_events(
+            None,
+            [
+                processed("p", "2025-07-15T09:00:00+07:00", doc_pages=4, security="mat"),
+                printed("x", "2025-07-16T09:00:00+07:00", unit="D1"),
+            ],
+        )
         us = kpi.parse_instant_us
         assert state == {
-            "v": 1, "source_id": "s1", "document_id": "D-1", "exempt": True,
-            "units": {"C1": {"first": [us("2025-07-15T09:00:00+07:00"), "p"]},
-                      "D1": {"first": [us("2025-07-16T09:00:00+07:00"), "x"]}},
+            "v": 1,
+            "source_id": "s1",
+            "document_id": "D-1",
+            "exempt": True,
+            "units": {
+                "C1": {"first": [us("2025-07-15T09:00:00+07:00"), "p"]},
+                "D1": {"first": [us("2025-07-16T09:00:00+07:00"), "x"]},
+            },
         }
 
 
@@ -577,8 +640,10 @@ class TestPaperPages:
         assert unit_kpis(events, "C1", D15)["paper_pages"] == 0
 
     def test_electronic_processing_adds_no_pages(self):
-        events = [processed("p", "2025-07-15T09:00:00+07:00", doc_pages=5),
-                  issued("i", "2025-07-15T09:00:00+07:00", doc_pages=5)]
+        events = [
+            processed("p", "2025-07-15T09:00:00+07:00", doc_pages=5),
+            issued("i", "2025-07-15T09:00:00+07:00", doc_pages=5),
+        ]
         assert unit_kpis(events, "C1", D15)["paper_pages"] == 0
 
     def test_printed_plus_paper_processing(self):
@@ -609,10 +674,21 @@ class TestPaperPages:
 class TestOfficials:
     def test_processed_online_and_on_time(self):
         events = [
-            processed("a", "2025-07-15T09:00:00+07:00", doc="A", actor="O1",
-                      due_at="2025-07-16T00:00:00+07:00"),
-            processed("b", "2025-07-15T09:00:00+07:00", doc="B", actor="O1", channel="paper",
-                      due_at="2025-07-15T08:00:00+07:00"),
+            processed(
+                "a",
+                "2025-07-15T09:00:00+07:00",
+                doc="A",
+                actor="O1",
+                due_at="2025-07-16T00:00:00+07:00",
+            ),
+            processed(
+                "b",
+                "2025-07-15T09:00:00+07:00",
+                doc="B",
+                actor="O1",
+                channel="paper",
+                due_at="2025-07-15T08:00:00+07:00",
+            ),
             processed("c", "2025-07-15T09:00:00+07:00", doc="C", actor="O2"),
         ]
         m = official_kpis(events, "O1", D15)
@@ -622,12 +698,22 @@ class TestOfficials:
 
     def test_on_time_uses_completed_at(self):
         events = [
-            processed("a", "2025-07-15T20:00:00+07:00", doc="A", actor="O1",
-                      completed_at="2025-07-15T08:00:00+07:00",
-                      due_at="2025-07-15T09:00:00+07:00"),  # recorded late, done on time
-            processed("b", "2025-07-15T08:00:00+07:00", doc="B", actor="O1",
-                      completed_at="2025-07-15T10:00:00+07:00",
-                      due_at="2025-07-15T09:00:00+07:00"),  # recorded early, done late
+            processed(
+                "a",
+                "2025-07-15T20:00:00+07:00",
+                doc="A",
+                actor="O1",
+                completed_at="2025-07-15T08:00:00+07:00",
+                due_at="2025-07-15T09:00:00+07:00",
+            ),  # recorded late, done on time
+            processed(
+                "b",
+                "2025-07-15T08:00:00+07:00",
+                doc="B",
+                actor="O1",
+                completed_at="2025-07-15T10:00:00+07:00",
+                due_at="2025-07-15T09:00:00+07:00",
+            ),  # recorded early, done late
         ]
         m = official_kpis(events, "O1", D15)
         assert (m["on_time_total"], m["on_time"], m["on_time_rate"]) == (2, 1, 0.5)
@@ -646,8 +732,9 @@ class TestOfficials:
     def test_each_official_dated_and_timed_by_own_first_event(self):
         events = [
             processed("a", "2025-07-15T09:00:00+07:00", actor="O1"),
-            processed("b", "2025-07-16T09:00:00+07:00", actor="O2",
-                      due_at="2025-07-16T10:00:00+07:00"),
+            processed(
+                "b", "2025-07-16T09:00:00+07:00", actor="O2", due_at="2025-07-16T10:00:00+07:00"
+            ),
             processed("c", "2025-07-17T09:00:00+07:00", actor="O2"),
         ]
         m = official_kpis(events, "O2", D15, D17)
@@ -680,9 +767,15 @@ class TestOfficials:
     def test_empty_official(self):
         m = kpi.official_metrics({}, None)
         assert m == {
-            "processed_total": 0, "processed_online": 0, "online_rate": None,
-            "on_time_total": 0, "on_time": 0, "on_time_rate": None, "digital_signatures": 0,
-            "latest_evaluation_score": None, "latest_evaluation_period": None,
+            "processed_total": 0,
+            "processed_online": 0,
+            "online_rate": None,
+            "on_time_total": 0,
+            "on_time": 0,
+            "on_time_rate": None,
+            "digital_signatures": 0,
+            "latest_evaluation_score": None,
+            "latest_evaluation_period": None,
         }
 
 
@@ -698,7 +791,10 @@ class TestEvaluations:
             for event in order:
                 current = kpi.merge_evaluation(current, event)
             assert current == {
-                "official_id": "O1", "unit_id": "C1", "period": "2025-07", "score": 90,
+                "official_id": "O1",
+                "unit_id": "C1",
+                "period": "2025-07",
+                "score": 90,
                 "occurred_at_us": kpi.parse_instant_us("2025-07-21T09:00:00+07:00"),
                 "event_id": "e2",
             }
@@ -714,13 +810,16 @@ class TestEvaluations:
 
     def test_rejects_other_key_and_bad_period(self):
         current = kpi.merge_evaluation(
-            None, evaluated("a", "2025-07-21T00:00:00Z", "O1", "2025-07", 1))
+            None, evaluated("a", "2025-07-21T00:00:00Z", "O1", "2025-07", 1)
+        )
         with pytest.raises(ValueError):
-            kpi.merge_evaluation(current,
-                                 evaluated("b", "2025-07-21T00:00:00Z", "O2", "2025-07", 1))
+            kpi.merge_evaluation(
+                current, evaluated("b", "2025-07-21T00:00:00Z", "O2", "2025-07", 1)
+            )
         with pytest.raises(ValueError):
-            kpi.merge_evaluation(current,
-                                 evaluated("b", "2025-07-21T00:00:00Z", "O1", "2025-08", 1))
+            kpi.merge_evaluation(
+                current, evaluated("b", "2025-07-21T00:00:00Z", "O1", "2025-08", 1)
+            )
         with pytest.raises(ValueError):
             kpi.merge_evaluation(None, evaluated("b", "2025-07-21T00:00:00Z", "O1", "2025-7", 1))
         with pytest.raises(ValueError):
@@ -728,10 +827,16 @@ class TestEvaluations:
 
     def test_months_overlapping(self):
         assert kpi.months_overlapping(date(2025, 7, 15), date(2025, 8, 15)) == [
-            "2025-07", "2025-08"]
+            "2025-07",
+            "2025-08",
+        ]
         assert kpi.months_overlapping(date(2025, 7, 31), date(2025, 7, 31)) == ["2025-07"]
         assert kpi.months_overlapping(date(2025, 11, 30), date(2026, 2, 1)) == [
-            "2025-11", "2025-12", "2026-01", "2026-02"]
+            "2025-11",
+            "2025-12",
+            "2026-01",
+            "2026-02",
+        ]
         assert kpi.months_overlapping(date(2025, 8, 1), date(2025, 7, 31)) == []
 
     def test_kpi_coverage(self):
@@ -743,8 +848,7 @@ class TestEvaluations:
         ]
         active = ["O1", "O2", "O3", "O4"]
         m = unit_kpis(events, "C1", date(2025, 7, 15), date(2025, 7, 31), active=active)
-        assert (m["officials_active"], m["officials_evaluated"], m["kpi_coverage"]) == (
-            4, 1, 0.25)
+        assert (m["officials_active"], m["officials_evaluated"], m["kpi_coverage"]) == (4, 1, 0.25)
         m = unit_kpis(events, "C1", date(2025, 7, 15), date(2025, 8, 15), active=active)
         assert (m["officials_evaluated"], m["kpi_coverage"]) == (2, 0.5)
         assert unit_kpis(events, "C1", D15, active=[])["kpi_coverage"] is None
@@ -766,29 +870,43 @@ class TestEvaluations:
 
 
 def metrics_with(**overrides):
-    base = kpi.unit_metrics({}, level="commune", unit_levels={}, officials_active=0,
-                            officials_evaluated=0)
+    base = kpi.unit_metrics(
+        {}, level="commune", unit_levels={}, officials_active=0, officials_evaluated=0
+    )
     base.update(overrides)
     return base
 
 
 class TestUnitMetrics:
     def test_every_metric_and_zero_denominators_are_none(self):
-        m = kpi.unit_metrics({}, level="commune", unit_levels={}, officials_active=0,
-                             officials_evaluated=0)
+        m = kpi.unit_metrics(
+            {}, level="commune", unit_levels={}, officials_active=0, officials_evaluated=0
+        )
         assert set(m) == set(kpi.UNIT_METRICS) and len(m) == 21
-        for rate in ("online_rate", "signing_rate", "e_issuance_rate", "kpi_coverage",
-                     "on_time_rate"):
+        for rate in (
+            "online_rate",
+            "signing_rate",
+            "e_issuance_rate",
+            "kpi_coverage",
+            "on_time_rate",
+        ):
             assert m[rate] is None
         assert m["two_way_interconnection"] is False
         assert all(m[k] == 0 for k in m if k.endswith(("_total", "_paper", "_electronic")))
 
     def test_ratios(self):
-        totals = {"processed_total": 3, "processed_online": 2, "issued_total": 4,
-                  "issued_signed_digitally": 4, "issued_online": 1, "on_time_total": 2,
-                  "on_time": 0}
-        m = kpi.unit_metrics(totals, level="department", unit_levels={}, officials_active=3,
-                             officials_evaluated=3)
+        totals = {
+            "processed_total": 3,
+            "processed_online": 2,
+            "issued_total": 4,
+            "issued_signed_digitally": 4,
+            "issued_online": 1,
+            "on_time_total": 2,
+            "on_time": 0,
+        }
+        m = kpi.unit_metrics(
+            totals, level="department", unit_levels={}, officials_active=3, officials_evaluated=3
+        )
         assert m["online_rate"] == pytest.approx(2 / 3)
         assert (m["signing_rate"], m["e_issuance_rate"], m["kpi_coverage"]) == (1.0, 0.25, 1.0)
         assert m["on_time_rate"] == 0.0
@@ -814,42 +932,75 @@ class TestUnitMetrics:
 
 class TestCompliance:
     def test_all_met(self):
-        m = metrics_with(online_rate=1.0, signing_rate=1.0, e_issuance_rate=1.0,
-                         kpi_coverage=1.0, two_way_interconnection=True)
+        m = metrics_with(
+            online_rate=1.0,
+            signing_rate=1.0,
+            e_issuance_rate=1.0,
+            kpi_coverage=1.0,
+            two_way_interconnection=True,
+        )
         assert kpi.compliance(m, level="commune", targets=None) == {
-            "online_rate": True, "signing_rate": True, "e_issuance_rate": True,
-            "kpi_coverage": True, "two_way_interconnection": True, "compliant": True,
+            "online_rate": True,
+            "signing_rate": True,
+            "e_issuance_rate": True,
+            "kpi_coverage": True,
+            "two_way_interconnection": True,
+            "compliant": True,
         }
 
     def test_none_is_not_compliant_and_default_target_is_100_percent(self):
-        m = metrics_with(online_rate=None, signing_rate=0.999, e_issuance_rate=1.0,
-                         kpi_coverage=1.0, two_way_interconnection=True)
+        m = metrics_with(
+            online_rate=None,
+            signing_rate=0.999,
+            e_issuance_rate=1.0,
+            kpi_coverage=1.0,
+            two_way_interconnection=True,
+        )
         c = kpi.compliance(m, level="commune", targets=None)
         assert (c["online_rate"], c["signing_rate"], c["compliant"]) == (False, False, False)
 
     def test_custom_targets(self):
-        m = metrics_with(online_rate=0.9, signing_rate=0.95, e_issuance_rate=0.8,
-                         kpi_coverage=1.0, two_way_interconnection=True)
+        m = metrics_with(
+            online_rate=0.9,
+            signing_rate=0.95,
+            e_issuance_rate=0.8,
+            kpi_coverage=1.0,
+            two_way_interconnection=True,
+        )
         targets = {"online_rate": 0.9, "signing_rate": 0.9, "e_issuance_rate": 0.8}
         c = kpi.compliance(m, level="department", targets=targets)
         assert c["compliant"] is True
         c = kpi.compliance(m, level="department", targets={**targets, "online_rate": 0.91})
         assert (c["online_rate"], c["compliant"]) == (False, False)
         # a target exactly met by a computed ratio (27/30 == 0.9)
-        exact = metrics_with(online_rate=kpi.ratio(27, 30), signing_rate=1.0,
-                             e_issuance_rate=1.0, kpi_coverage=1.0,
-                             two_way_interconnection=True)
+        exact = metrics_with(
+            online_rate=kpi.ratio(27, 30),
+            signing_rate=1.0,
+            e_issuance_rate=1.0,
+            kpi_coverage=1.0,
+            two_way_interconnection=True,
+        )
         assert kpi.compliance(exact, level="commune", targets={"online_rate": 0.9})["compliant"]
 
     def test_two_way_false_blocks_compliance(self):
-        m = metrics_with(online_rate=1.0, signing_rate=1.0, e_issuance_rate=1.0,
-                         kpi_coverage=1.0, two_way_interconnection=False)
+        m = metrics_with(
+            online_rate=1.0,
+            signing_rate=1.0,
+            e_issuance_rate=1.0,
+            kpi_coverage=1.0,
+            two_way_interconnection=False,
+        )
         c = kpi.compliance(m, level="commune", targets=None)
         assert (c["two_way_interconnection"], c["compliant"]) == (False, False)
 
     def test_division_ignores_interconnection(self):
-        m = metrics_with(online_rate=1.0, signing_rate=1.0, e_issuance_rate=1.0,
-                         kpi_coverage=1.0, two_way_interconnection=None)
+        m = metrics_with(
+            online_rate=1.0,
+            signing_rate=1.0,
+            e_issuance_rate=1.0,
+            kpi_coverage=1.0,
+            two_way_interconnection=None,
+        )
         c = kpi.compliance(m, level="division", targets=None)
         assert (c["two_way_interconnection"], c["compliant"]) == (None, True)
         with pytest.raises(ValueError):
@@ -858,28 +1009,53 @@ class TestCompliance:
 
 class TestScore:
     def test_all_met_and_nothing(self):
-        full = metrics_with(online_rate=1.0, signing_rate=1.0, e_issuance_rate=1.0,
-                            kpi_coverage=1.0, two_way_interconnection=True)
+        full = metrics_with(
+            online_rate=1.0,
+            signing_rate=1.0,
+            e_issuance_rate=1.0,
+            kpi_coverage=1.0,
+            two_way_interconnection=True,
+        )
         assert kpi.score(full, level="commune", weights=None) == 100.0
         assert kpi.score(metrics_with(), level="commune", weights=None) == 0.0
 
     def test_equal_weights_and_none_counts_zero(self):
-        m = metrics_with(online_rate=0.5, signing_rate=None, e_issuance_rate=1.0,
-                         kpi_coverage=0.25, two_way_interconnection=True)
+        m = metrics_with(
+            online_rate=0.5,
+            signing_rate=None,
+            e_issuance_rate=1.0,
+            kpi_coverage=0.25,
+            two_way_interconnection=True,
+        )
         # (0.5 + 0 + 1 + 0.25 + 1) / 5 = 0.55
         assert kpi.score(m, level="commune", weights=None) == 55.0
 
     def test_division_leaves_interconnection_out(self):
-        m = metrics_with(online_rate=0.5, signing_rate=None, e_issuance_rate=1.0,
-                         kpi_coverage=0.25, two_way_interconnection=None)
+        m = metrics_with(
+            online_rate=0.5,
+            signing_rate=None,
+            e_issuance_rate=1.0,
+            kpi_coverage=0.25,
+            two_way_interconnection=None,
+        )
         # (0.5 + 0 + 1 + 0.25) / 4 = 0.4375
         assert kpi.score(m, level="division", weights=None) == 43.75
 
     def test_custom_weights(self):
-        m = metrics_with(online_rate=1.0, signing_rate=0.0, e_issuance_rate=0.0,
-                         kpi_coverage=0.0, two_way_interconnection=False)
-        weights = {"online_rate": 3, "signing_rate": 1, "e_issuance_rate": 1,
-                   "kpi_coverage": 1, "two_way_interconnection": 2}
+        m = metrics_with(
+            online_rate=1.0,
+            signing_rate=0.0,
+            e_issuance_rate=0.0,
+            kpi_coverage=0.0,
+            two_way_interconnection=False,
+        )
+        weights = {
+            "online_rate": 3,
+            "signing_rate": 1,
+            "e_issuance_rate": 1,
+            "kpi_coverage": 1,
+            "two_way_interconnection": 2,
+        }
         assert kpi.score(m, level="commune", weights=weights) == 37.5  # 3/8
         assert kpi.score(m, level="division", weights=weights) == 50.0  # 3/6
         # missing weights fall back to the defaults (1.0)
@@ -891,23 +1067,37 @@ class TestScore:
 
     def test_rounding_to_two_decimals_half_up(self):
         third = kpi.ratio(1, 3)
-        m = metrics_with(online_rate=third, signing_rate=third, e_issuance_rate=third,
-                         kpi_coverage=third, two_way_interconnection=False)
+        m = metrics_with(
+            online_rate=third,
+            signing_rate=third,
+            e_issuance_rate=third,
+            kpi_coverage=third,
+            two_way_interconnection=False,
+        )
         assert kpi.score(m, level="commune", weights=None) == 26.67  # 26.666...
         # 0.12345 * 100 with a single criterion: 12.345 exactly -> 12.35 (half up)
-        eighth = metrics_with(online_rate=kpi.ratio(2469, 20000), signing_rate=0.0,
-                              e_issuance_rate=0.0, kpi_coverage=0.0)
-        weights = {"online_rate": 1, "signing_rate": 0, "e_issuance_rate": 0,
-                   "kpi_coverage": 0}
+        eighth = metrics_with(
+            online_rate=kpi.ratio(2469, 20000),
+            signing_rate=0.0,
+            e_issuance_rate=0.0,
+            kpi_coverage=0.0,
+        )
+        weights = {"online_rate": 1, "signing_rate": 0, "e_issuance_rate": 0, "kpi_coverage": 0}
         assert kpi.score(eighth, level="division", weights=weights) == 12.35
 
     def test_equal_mathematical_scores_are_equal_floats(self):
-        a = metrics_with(online_rate=kpi.ratio(1, 3), signing_rate=kpi.ratio(1, 6),
-                         e_issuance_rate=0.0, kpi_coverage=0.0)
-        b = metrics_with(online_rate=0.5, signing_rate=0.0, e_issuance_rate=0.0,
-                         kpi_coverage=0.0)
-        assert kpi.score(a, level="division", weights=None) == kpi.score(
-            b, level="division", weights=None) == 12.5
+        a = metrics_with(
+            online_rate=kpi.ratio(1, 3),
+            signing_rate=kpi.ratio(1, 6),
+            e_issuance_rate=0.0,
+            kpi_coverage=0.0,
+        )
+        b = metrics_with(online_rate=0.5, signing_rate=0.0, e_issuance_rate=0.0, kpi_coverage=0.0)
+        assert (
+            kpi.score(a, level="division", weights=None)
+            == kpi.score(b, level="division", weights=None)
+            == 12.5
+        )
 
 
 class TestRank:
@@ -920,7 +1110,11 @@ class TestRank:
         ]
         ranked = kpi.rank(rows)
         assert [(r["unit_id"], r["rank"]) for r in ranked] == [
-            ("C1", 1), ("C2", 2), ("C3", 2), ("C4", 4)]
+            ("C1", 1),
+            ("C2", 2),
+            ("C3", 2),
+            ("C4", 4),
+        ]
         assert "rank" not in rows[0]  # copies
 
     def test_tie_breakers(self):
@@ -933,25 +1127,42 @@ class TestRank:
         ]
         ranked = kpi.rank(rows)
         assert [(r["unit_id"], r["rank"]) for r in ranked] == [
-            ("D", 1), ("C", 2), ("B", 3), ("A", 4), ("E", 4)]
+            ("D", 1),
+            ("C", 2),
+            ("B", 3),
+            ("A", 4),
+            ("E", 4),
+        ]
 
     def test_empty_and_all_tied(self):
         assert kpi.rank([]) == []
-        rows = [{"unit_id": u, "score": 0.0, "online_rate": None, "processed_total": 0}
-                for u in ("b", "a", "c")]
-        assert [(r["unit_id"], r["rank"]) for r in kpi.rank(rows)] == [
-            ("a", 1), ("b", 1), ("c", 1)]
+        rows = [
+            {"unit_id": u, "score": 0.0, "online_rate": None, "processed_total": 0}
+            for u in ("b", "a", "c")
+        ]
+        assert [(r["unit_id"], r["rank"]) for r in kpi.rank(rows)] == [("a", 1), ("b", 1), ("c", 1)]
 
     def test_ranks_on_displayed_score(self):
-        a = metrics_with(online_rate=kpi.ratio(1, 3), signing_rate=kpi.ratio(1, 6),
-                         e_issuance_rate=0.0, kpi_coverage=0.0)
-        b = metrics_with(online_rate=0.5, signing_rate=0.0, e_issuance_rate=0.0,
-                         kpi_coverage=0.0)
+        a = metrics_with(
+            online_rate=kpi.ratio(1, 3),
+            signing_rate=kpi.ratio(1, 6),
+            e_issuance_rate=0.0,
+            kpi_coverage=0.0,
+        )
+        b = metrics_with(online_rate=0.5, signing_rate=0.0, e_issuance_rate=0.0, kpi_coverage=0.0)
         rows = [
-            {"unit_id": "X", "score": kpi.score(a, level="division", weights=None),
-             "online_rate": 0.5, "processed_total": 1},
-            {"unit_id": "Y", "score": kpi.score(b, level="division", weights=None),
-             "online_rate": 0.5, "processed_total": 1},
+            {
+                "unit_id": "X",
+                "score": kpi.score(a, level="division", weights=None),
+                "online_rate": 0.5,
+                "processed_total": 1,
+            },
+            {
+                "unit_id": "Y",
+                "score": kpi.score(b, level="division", weights=None),
+                "online_rate": 0.5,
+                "processed_total": 1,
+            },
         ]
         assert [r["rank"] for r in kpi.rank(rows)] == [1, 1]
 
@@ -963,8 +1174,12 @@ class TestFold:
     def test_state_is_json_friendly_without_floats(self):
         events = [
             registered("r", "2025-07-15T08:00:00+07:00", doc_pages=3),
-            processed("p", "2025-07-15T09:00:00.123456+07:00", due_at="2025-07-16T00:00:00Z",
-                      completed_at="2025-07-15T10:00:00+07:00"),
+            processed(
+                "p",
+                "2025-07-15T09:00:00.123456+07:00",
+                due_at="2025-07-16T00:00:00Z",
+                completed_at="2025-07-15T10:00:00+07:00",
+            ),
             signed("s", "2025-07-15T09:00:00+07:00"),
             issued("i", "2025-07-15T09:00:00+07:00", channel="paper"),
             sent("se", "2025-07-15T09:00:00+07:00", "D1"),
@@ -988,8 +1203,11 @@ class TestFold:
         assert json.loads(json.dumps(state)) == state
         us = kpi.parse_instant_us
         assert state["units"]["C1"]["processed"] == [
-            us("2025-07-15T09:00:00.123456+07:00"), "p", us("2025-07-16T00:00:00Z"),
-            us("2025-07-15T10:00:00+07:00")]
+            us("2025-07-15T09:00:00.123456+07:00"),
+            "p",
+            us("2025-07-16T00:00:00Z"),
+            us("2025-07-15T10:00:00+07:00"),
+        ]
         assert state["pages"] == 3
         assert state["signers"] == {"O1": [us("2025-07-15T09:00:00+07:00"), "s"]}
         assert len(json.dumps(state)) < 1000
@@ -997,8 +1215,7 @@ class TestFold:
     def test_does_not_mutate_input(self):
         state = kpi.fold_events(None, [processed("p", "2025-07-15T09:00:00+07:00")])
         snapshot = json.dumps(state, sort_keys=True)
-        new = kpi.fold_events(state, [processed("q", "2025-07-14T09:00:00+07:00",
-                                                channel="paper")])
+        new = kpi.fold_events(state, [processed("q", "2025-07-14T09:00:00+07:00", channel="paper")])
         assert json.dumps(state, sort_keys=True) == snapshot
         assert new != state
         same = kpi.fold_events(state, [])
@@ -1011,8 +1228,13 @@ class TestFold:
         with pytest.raises(ValueError):
             kpi.fold_events(state, [processed("q", "2025-07-15T09:00:00+07:00", source="s2")])
         with pytest.raises(ValueError):
-            kpi.fold_events(None, [processed("p", "2025-07-15T09:00:00+07:00"),
-                                   processed("q", "2025-07-15T09:00:00+07:00", doc="OTHER")])
+            kpi.fold_events(
+                None,
+                [
+                    processed("p", "2025-07-15T09:00:00+07:00"),
+                    processed("q", "2025-07-15T09:00:00+07:00", doc="OTHER"),
+                ],
+            )
 
     def test_rejects_non_document_events_and_bad_input(self):
         with pytest.raises(ValueError):
@@ -1024,8 +1246,10 @@ class TestFold:
         with pytest.raises(ValueError):
             kpi.fold_events(None, [])
         with pytest.raises(ValueError):
-            kpi.fold_events({"v": 99, "source_id": "s1", "document_id": "D-1", "units": {}},
-                            [processed("p", "2025-07-15T09:00:00Z")])
+            kpi.fold_events(
+                {"v": 99, "source_id": "s1", "document_id": "D-1", "units": {}},
+                [processed("p", "2025-07-15T09:00:00Z")],
+            )
         with pytest.raises(ValueError):
             kpi.fold_events(None, [sent("s", "2025-07-15T09:00:00Z", None)])
         with pytest.raises(ValueError):
@@ -1046,10 +1270,13 @@ class TestFold:
             kpi.merge_states(a, b)
 
     def test_refolding_the_same_events_changes_nothing(self):
-        events = [processed("p", "2025-07-15T09:00:00+07:00"),
-                  printed("x", "2025-07-16T09:00:00+07:00", pages=1)]
+        events = [
+            processed("p", "2025-07-15T09:00:00+07:00"),
+            printed("x", "2025-07-16T09:00:00+07:00", pages=1),
+        ]
         state = kpi.fold_events(None, events)
         again = kpi.fold_events(state, list(reversed(events)))
         assert again == state
-        assert kpi.diff_contributions(kpi.contributions(state, TZ),
-                                      kpi.contributions(again, TZ)) == {}
+        assert (
+            kpi.diff_contributions(kpi.contributions(state, TZ), kpi.contributions(again, TZ)) == {}
+        )

@@ -34,8 +34,7 @@ SETTINGS = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
-LEVELS = {"P": "province", "D1": "department", "C1": "commune", "C2": "commune",
-          "V1": "division"}
+LEVELS = {"P": "province", "D1": "department", "C1": "commune", "C2": "commune", "V1": "division"}
 UNITS = sorted(LEVELS)
 OFFICIALS = ["O1", "O2", "O3"]
 ACTIVE = {"P": [], "D1": ["O3"], "C1": ["O1", "O2"], "C2": ["O2", "O9"], "V1": []}
@@ -47,13 +46,29 @@ MAY_BE_EXEMPT = {"D"}
 # Around the July/August boundary so evaluation periods matter; local midnight is 17:00Z.
 BASE = datetime(2025, 7, 30, 17, 0, tzinfo=UTC)
 FIRST_DAY, LAST_DAY = date(2025, 7, 30), date(2025, 8, 4)
-OFFSETS = [UTC, timezone(timedelta(hours=7)), timezone(timedelta(hours=-5)),
-           timezone(timedelta(hours=9)), timezone(timedelta(hours=5, minutes=30))]
+OFFSETS = [
+    UTC,
+    timezone(timedelta(hours=7)),
+    timezone(timedelta(hours=-5)),
+    timezone(timedelta(hours=9)),
+    timezone(timedelta(hours=5, minutes=30)),
+]
 # Weighted (repeats) so that a few units and documents collect several events of each kind.
-DOC_TYPES = ["document.registered", "document.processed", "document.processed",
-             "document.processed", "document.signed", "document.signed", "document.issued",
-             "document.issued", "document.sent", "document.sent", "document.received",
-             "document.received", "document.printed"]
+DOC_TYPES = [
+    "document.registered",
+    "document.processed",
+    "document.processed",
+    "document.processed",
+    "document.signed",
+    "document.signed",
+    "document.issued",
+    "document.issued",
+    "document.sent",
+    "document.sent",
+    "document.received",
+    "document.received",
+    "document.printed",
+]
 ACTING_UNITS = ["C1", "C1", "C1", "D1", "D1", "C2", "P", "V1"]
 # EXT.BO is outside the registry: counts in sent/received, never in two-way.
 WEIGHTED_COUNTERPARTS = ["D1", "D1", "C1", "C1", "P", "C2", "V1", "EXT.BO"]
@@ -63,16 +78,22 @@ WEIGHTED_SOURCES = ["s1", "s1", "s1", "s2"]
 @st.composite
 def instants(draw: st.DrawFn) -> str:
     # Coarse grid (half hours, a few seconds) so equal instants and midnight edges are common.
-    delta = timedelta(minutes=30 * draw(st.integers(-8, 9 * 48 // 2)),
-                      seconds=draw(st.sampled_from([0, 0, 0, -1])))
+    delta = timedelta(
+        minutes=30 * draw(st.integers(-8, 9 * 48 // 2)),
+        seconds=draw(st.sampled_from([0, 0, 0, -1])),
+    )
     moment = (BASE + delta).astimezone(draw(st.sampled_from(OFFSETS)))
     text = moment.isoformat()
     return text.replace("+00:00", "Z") if draw(st.booleans()) else text
 
 
 @st.composite
-def document_events(draw: st.DrawFn, source: str | None = None, doc: str | None = None,
-                    may_be_exempt: bool | None = None) -> dict[str, Any]:
+def document_events(
+    draw: st.DrawFn,
+    source: str | None = None,
+    doc: str | None = None,
+    may_be_exempt: bool | None = None,
+) -> dict[str, Any]:
     etype = draw(st.sampled_from(DOC_TYPES))
     document: dict[str, Any] = {"id": doc or draw(st.sampled_from(DOCS))}
     if may_be_exempt is None:
@@ -176,15 +197,21 @@ def decimalized(value: Any) -> Any:
 @st.composite
 def one_document(draw: st.DrawFn) -> list[dict[str, Any]]:
     may_be_exempt = draw(st.booleans())
-    events = draw(st.lists(document_events(source="s1", doc="A", may_be_exempt=may_be_exempt),
-                           min_size=1, max_size=14))
+    events = draw(
+        st.lists(
+            document_events(source="s1", doc="A", may_be_exempt=may_be_exempt),
+            min_size=1,
+            max_size=14,
+        )
+    )
     return with_ids(events)
 
 
 @SETTINGS
 @given(data=st.data(), events=one_document())
-def test_fold_depends_only_on_the_set_of_events(data: st.DataObject,
-                                                events: list[dict[str, Any]]) -> None:
+def test_fold_depends_only_on_the_set_of_events(
+    data: st.DataObject, events: list[dict[str, Any]]
+) -> None:
     canonical = kpi.fold_events(None, events)
     batches = data.draw(deliveries(events))
     state: dict | None = None
@@ -212,7 +239,8 @@ def test_merge_is_a_join(data: st.DataObject, events: list[dict[str, Any]]) -> N
     a, b, c = (kpi.fold_events(None, g) for g in groups)
     assert kpi.merge_states(a, b) == kpi.merge_states(b, a)
     assert kpi.merge_states(kpi.merge_states(a, b), c) == kpi.merge_states(
-        a, kpi.merge_states(b, c))
+        a, kpi.merge_states(b, c)
+    )
     assert kpi.merge_states(a, a) == a
     assert kpi.merge_states(a, b) == kpi.fold_events(None, [*groups[0], *groups[1]])
     assert kpi.fold_events(a, parts) == kpi.merge_states(a, kpi.fold_events(None, parts))
@@ -277,8 +305,15 @@ def test_incremental_daily_sums_equal_reference(scenario) -> None:
         start, end = check
         for unit_id in UNITS:
             # unit_kpis asserts pipeline metrics == reference_unit_metrics
-            metrics = unit_kpis(agg.applied, unit_id, start, end, levels=LEVELS,
-                                active=ACTIVE[unit_id], rows=agg.rows)
+            metrics = unit_kpis(
+                agg.applied,
+                unit_id,
+                start,
+                end,
+                levels=LEVELS,
+                active=ACTIVE[unit_id],
+                rows=agg.rows,
+            )
             # counts are consistent with their rates
             assert metrics["processed_online"] <= metrics["processed_total"]
             assert metrics["on_time"] <= metrics["on_time_total"]
@@ -287,11 +322,13 @@ def test_incremental_daily_sums_equal_reference(scenario) -> None:
             from_rows = kpi.official_metrics(
                 range_totals(agg.rows, kpi.official_scope(official), start, end),
                 kpi.latest_evaluation(
-                    [v for (o, _), v in agg.evaluations.items() if o == official], start, end),
+                    [v for (o, _), v in agg.evaluations.items() if o == official], start, end
+                ),
             )
             assert from_rows == official_kpis(agg.applied, official, start, end)
             assert from_rows["latest_evaluation_score"] == (
-                (latest_eval_for(agg.applied, official, start, end) or {}).get("score"))
+                (latest_eval_for(agg.applied, official, start, end) or {}).get("score")
+            )
     # no negative or zero counters left in the daily rows
     assert all(v > 0 for row in agg.rows.values() for v in row.values())
     # final rows equal a from-scratch recomputation of every document

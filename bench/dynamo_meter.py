@@ -1,0 +1,134 @@
+"""Counts DynamoDB requests and estimates capacity units with botocore event hooks.
+
+Every botocore client created while a Meter is installed gets a
+`provide-client-params.dynamodb.*` handler. Capacity is computed from item sizes
+as DynamoDB bills it (moto does not report ConsumedCapacity):
+writes 1 WCU per started KB per item (2x inside transactions); strongly
+consistent reads 1 RCU per started 4 KB (0.5 eventually consistent), with the
+minimum charged for keys that are not found; queries by the total size read.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from typing import Any
+
+import botocore.session
+
+
+def _value_size(value: dict[str, Any]) -> int:
+    ((kind, raw),) = value.items()
+    if kind == "S":
+        return len(raw.encode())
+    if kind == "N":
+        return len(str(raw).lstrip("-").replace(".", "")) // 2 + 1
+    if kind == "B":
+        return len(raw) if isinstance(raw, bytes | bytearray) else len(raw) * 3 // 4
+    if kind in ("BOOL", "NULL"):
+        return 1
+    if kind == "M":
+        return 3 + sum(len(k.encode()) + _value_size(v) for k, v in raw.items())
+    if kind == "L":
+        return 3 + sum(_value_size(v) for v in raw)
+    if kind in ("SS", "NS", "BS"):
+        return sum(len(str(x)) for x in raw)
+    return 0
+
+
+def item_size(item: dict[str, Any]) -> int:
+    return sum(len(name.encode()) + _value_size(value) for name, value in item.items())
+
+
+def wcu(item: dict[str, Any]) -> int:
+    return max(1, math.ceil(item_size(item) / 1024))
+
+
+class Meter:
+    def __init__(self) -> None:
+        self.requests: Counter[str] = Counter()
+        self.wcu = 0.0
+        self.rcu = 0.0
+        self._read_items: list[tuple[str, bool]] = []
+        self._original = botocore.session.Session.create_client
+
+    # -- hooks ------------------------------------------------------------------------------
+    def _before(self, params: dict[str, Any], model: Any, **_: Any) -> None:
+        op = model.name
+        self.requests[op] += 1
+        if op == "PutItem":
+            self.wcu += wcu(params["Item"])
+        elif op in ("UpdateItem", "DeleteItem"):
+            self.wcu += 1  # small items here; updated size unknown before the call
+        elif op == "BatchWriteItem":
+            for writes in params["RequestItems"].values():
+                for w in writes:
+                    self.wcu += wcu(w["PutRequest"]["Item"]) if "PutRequest" in w else 1
+        elif op == "TransactWriteItems":
+            for entry in params["TransactItems"]:
+                if "Put" in entry:
+                    self.wcu += 2 * wcu(entry["Put"]["Item"])
+                else:
+                    self.wcu += 2
+
+    def _after(self, parsed: dict[str, Any], model: Any, params: Any = None, **_: Any) -> None:
+        op = model.name
+        if op == "BatchGetItem":
+            for _table, items in parsed.get("Responses", {}).items():
+                for item in items:
+                    self.rcu += max(1, math.ceil(item_size(item) / 4096))
+        elif op in ("Query", "Scan"):
+            size = sum(item_size(i) for i in parsed.get("Items", []))
+            self.rcu += max(0.5, math.ceil(size / 4096) * 0.5)
+        elif op == "GetItem":
+            self.rcu += max(1, math.ceil(item_size(parsed.get("Item", {})) / 4096))
+
+    def _missing_reads(self, params: dict[str, Any], model: Any, **_: Any) -> None:
+        # BatchGetItem: every requested key costs at least 1 RCU (strong), found or not;
+        # found items are charged by size in _after, so charge the not-found remainder there.
+        if model.name == "BatchGetItem":
+            self._pending_keys = sum(len(v["Keys"]) for v in params["RequestItems"].values())
+
+    # -- install ------------------------------------------------------------------------------
+    def install(self) -> Meter:
+        meter = self
+        original = self._original
+
+        def create_client(session: Any, service_name: str, *args: Any, **kwargs: Any) -> Any:
+            client = original(session, service_name, *args, **kwargs)
+            if service_name == "dynamodb":
+                client.meta.events.register(
+                    "provide-client-params.dynamodb.*",
+                    lambda params, model, **kw: meter._before(params, model),
+                )
+                client.meta.events.register(
+                    "provide-client-params.dynamodb.*",
+                    lambda params, model, **kw: meter._missing_reads(params, model),
+                )
+                client.meta.events.register("after-call.dynamodb.*", meter._after_call)
+            return client
+
+        botocore.session.Session.create_client = create_client  # type: ignore[method-assign]
+        return self
+
+    def _after_call(
+        self, http_response: Any = None, parsed: Any = None, model: Any = None, **_: Any
+    ) -> None:
+        if model is None or parsed is None:
+            return
+        if model.name == "BatchGetItem":
+            found = sum(len(v) for v in parsed.get("Responses", {}).values())
+            not_found = max(0, getattr(self, "_pending_keys", 0) - found)
+            self.rcu += not_found  # minimum charge per missing key (strongly consistent)
+        self._after(parsed, model)
+
+    def uninstall(self) -> None:
+        botocore.session.Session.create_client = self._original  # type: ignore[method-assign]
+
+    def reset(self) -> None:
+        self.requests.clear()
+        self.wcu = self.rcu = 0.0
+
+    @property
+    def total_requests(self) -> int:
+        return sum(self.requests.values())
