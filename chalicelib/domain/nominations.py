@@ -71,11 +71,6 @@ def is_blank(text: str) -> bool:
     return not text or not text.strip()
 
 
-def has_lone_surrogate(text: str) -> bool:
-    """JSON can escape half a UTF-16 pair (\\ud800); such text cannot be stored as UTF-8."""
-    return any("\ud800" <= c <= "\udfff" for c in text)
-
-
 # --- files -----------------------------------------------------------------------------
 
 

@@ -16,7 +16,6 @@ from chalicelib.domain.nominations import (
     REASON_MAX_CHARS,
     SUMMARY_MAX_CHARS,
     filename_problem,
-    has_lone_surrogate,
     is_blank,
 )
 
@@ -37,10 +36,9 @@ ID_PATTERN = r"^[A-Za-z0-9._-]{1,64}$"
 
 
 def _text(value: str | None, *, required: bool) -> str | None:
+    # pydantic already refuses text that is not valid Unicode (lone surrogates).
     if value is None:
         return None
-    if has_lone_surrogate(value):
-        raise ValueError("contains an unpaired UTF-16 surrogate; send valid Unicode text")
     if required and is_blank(value):
         raise ValueError("must not be blank")
     return value
@@ -118,9 +116,7 @@ class FileCreate(BaseModel):
     @field_validator("filename")
     @classmethod
     def _filename(cls, value: str) -> str:
-        problem = filename_problem(value) or (
-            "contains an unpaired UTF-16 surrogate" if has_lone_surrogate(value) else None
-        )
+        problem = filename_problem(value)
         if problem:
             raise ValueError(problem)
         return value

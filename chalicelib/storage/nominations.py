@@ -147,6 +147,12 @@ class Busy(Exception):
     """The transaction kept conflicting with concurrent ones."""
 
 
+def _connection() -> Connection:
+    # The nominations table's cached connection (and botocore client): creating a
+    # client per transaction would cost more than the transaction.
+    return NominationModel._get_connection().connection
+
+
 @dataclass
 class Transaction:
     ops: list[tuple[str, str, Callable[[TransactWrite], None]]] = field(default_factory=list)
@@ -195,8 +201,7 @@ class Transaction:
         for attempt in range(_MAX_ATTEMPTS):
             try:
                 with TransactWrite(
-                    connection=Connection(region=get_settings().region),
-                    client_request_token=uuid.uuid4().hex,
+                    connection=_connection(), client_request_token=uuid.uuid4().hex
                 ) as tx:
                     for _, _, apply in ordered:
                         apply(tx)
