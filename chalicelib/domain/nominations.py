@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 from urllib.parse import quote
 
 KINDS = ("collective", "individual")
@@ -74,8 +73,7 @@ def is_blank(text: str) -> bool:
 # --- files -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class FileType:
+class FileType(NamedTuple):
     content_type: str
     label: str
     extension: str  # used for the download name when the given name lacks it
@@ -169,8 +167,7 @@ def verified_key(upload: str, copy_id: str) -> str:
     return f"{VERIFIED_PREFIX}{upload}/{copy_id}"
 
 
-@dataclass(frozen=True)
-class UploadKey:
+class UploadKey(NamedTuple):
     campaign_id: str
     unit_id: str
     nomination_id: str

@@ -78,7 +78,10 @@ def _within_caller(principal: Principal, unit_id: str) -> bool:
         return True
     if not principal.unit_id:
         return False
-    return is_within(unit_id, principal.unit_id, registry_store.registry_snapshot().units)
+    units = registry_store.registry_snapshot().units
+    if unit_id not in units or principal.unit_id not in units:
+        units = registry_store.registry_snapshot(max_age_seconds=0).units  # a unit added just now
+    return is_within(unit_id, principal.unit_id, units)
 
 
 def _visible(principal: Principal, nomination_id: str) -> NominationModel:
