@@ -5,13 +5,15 @@ PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# checkov has its own virtualenv: it pins boto3/packaging versions the runtime cannot use.
+CHECKOV_VENV := $(VENV)/checkov
 MOTO_PORT ?= 5005
 API_PORT ?= 8000
 ROLE ?= province_admin
 UNIT ?=
 STAGE ?= prod
 
-.PHONY: help venv install serve demo test lint typecheck unit api e2e token openapi rebuild bench synth deploy clean
+.PHONY: help venv install serve demo test lint typecheck unit api e2e token openapi rebuild bench synth deploy gates package-size clean
 
 help:
 	@echo "make demo     - set up, start the local stack, run the demo province month, print results"
@@ -21,11 +23,17 @@ help:
 	@echo "make openapi  - write docs/openapi.json"
 	@echo "make rebuild  - rebuild every event from the S3 archive (against a running local stack)"
 	@echo "make bench    - run the benchmarks in bench/"
+	@echo "make synth [STAGE=prod]  - write the CloudFormation template to infra/cdk.out (no AWS account)"
+	@echo "make deploy STAGE=prod   - deploy the stage with the CDK CLI (AWS credentials, cdk bootstrap)"
+	@echo "make gates   - infra gates only: CDK assertions, cdk-nag, cfn-lint, checkov, bandit, pip-audit"
+	@echo "make package-size - size of the Lambda deployment package"
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-dev.txt requirements-infra.txt infra/requirements-checkov.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt -r requirements-infra.txt
+	@test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet -r infra/requirements-checkov.txt
 	@touch $(STAMP)
 
 venv install: $(STAMP)
@@ -56,7 +64,29 @@ test: $(STAMP)
 	$(PY) -m ruff check app.py chalicelib tests scripts bench
 	$(PY) -m ruff format --check app.py chalicelib tests scripts bench
 	$(PY) -m mypy app.py chalicelib scripts
+	$(PY) -m ruff check infra
+	$(PY) -m ruff format --check infra
+	$(PY) -m mypy infra
 	$(PY) -m pytest tests
+
+# tests/infrastructure (collected by `make test` too) synthesizes the stack once and runs
+# every gate on it; no AWS account needed.
+gates: $(STAMP)
+	$(PY) -m ruff check infra tests/infrastructure
+	$(PY) -m mypy infra
+	$(PY) -m pytest tests/infrastructure
+
+synth: $(STAMP)
+	$(PY) -m infra.app --stage $(STAGE) --outdir infra/cdk.out
+
+# Needs AWS credentials for the target account and a bootstrapped environment
+# (npx --yes aws-cdk@2 bootstrap aws://ACCOUNT/REGION). CDK_ARGS passes CLI options.
+deploy: $(STAMP)
+	npx --yes aws-cdk@2 deploy --app "$(PY) -m infra.app --stage $(STAGE)" \
+		--output infra/cdk.out --require-approval broadening $(CDK_ARGS)
+
+package-size: $(STAMP)
+	$(PY) bench/package_size.py --stage $(STAGE)
 
 token: $(STAMP)
 	@$(PY) -m scripts.devkeys --role $(ROLE) $(if $(UNIT),--unit $(UNIT),)
@@ -71,4 +101,4 @@ bench: $(STAMP)
 	$(PY) bench/cold_start.py
 
 clean:
-	rm -rf $(VENV) .local out .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .local out .pytest_cache .mypy_cache .ruff_cache .hypothesis infra/cdk.out

@@ -123,7 +123,15 @@ class LocalStack:
 
     def start(self) -> LocalStack:
         self._spawn(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.moto_port)],
+            [
+                sys.executable,
+                "-m",
+                "scripts.moto_server",
+                "-H",
+                "127.0.0.1",
+                "-p",
+                str(self.moto_port),
+            ],
             "moto server",
             self.moto_port,
         )

@@ -29,6 +29,7 @@ os.environ.update(
         "AGGREGATE_SETTLE_SECONDS": "0",
         "POWERTOOLS_METRICS_NAMESPACE": "KhongGiayTest",
         "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_DISABLED": "true",
         "POWERTOOLS_LOG_LEVEL": "WARNING",
         "POWERTOOLS_DEV": "false",
     }
@@ -37,8 +38,10 @@ os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.pop("AWS_PROFILE", None)
 
 from scripts.devkeys import ensure_keys, mint_token  # noqa: E402
+from scripts.moto_patches import install as install_moto_patches  # noqa: E402
 
 ensure_keys(_KEY_DIR)
+install_moto_patches()
 
 
 @pytest.fixture

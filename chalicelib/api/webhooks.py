@@ -39,3 +39,33 @@ def receive_events(source_id: str) -> Response:
         lambda_context=bp.lambda_context,
     )
     return json_response(result, status=202)
+
+
+@route(
+    bp,
+    "/webhooks/{source_id}/edxml",
+    "POST",
+    summary="Receive one edXML package or status message (QCVN 102:2016 or the go.vn hub "
+    "variant), signed like the JSON webhook",
+    tag=TAG,
+    request=None,
+    response="chalicelib.schemas.ingestion:IngestResponse",
+    status=202,
+    auth=False,
+    roles="a registered document system (signature)",
+    content_types=("application/xml", "text/xml"),
+    errors=(400, 401, 409, 413, 415, 422, 503),
+)
+def receive_edxml(source_id: str) -> Response:
+    from chalicelib.services import edxml_ingestion
+
+    request = bp.current_request
+    content_type = (request.headers.get("content-type") or "application/xml").split(";")[0].strip()
+    result = edxml_ingestion.receive_edxml(
+        source_id,
+        request.headers,
+        raw_body(request),
+        content_type=content_type,
+        lambda_context=bp.lambda_context,
+    )
+    return json_response(result, status=202)

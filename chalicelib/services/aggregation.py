@@ -213,21 +213,18 @@ def _transaction_groups(
 def _apply_evaluations(records: list[dict[str, Any]]) -> int:
     keys = {(r["official_id"], r["period"]) for r in records}
     existing = store.load_evaluations(keys)
-    changed = 0
     merged: dict[tuple[str, str], dict[str, Any]] = {k: dict(v.record) for k, v in existing.items()}
     for record in records:
         key = (record["official_id"], record["period"])
         merged[key] = kpi.merge_evaluation(merged.get(key), record)
+    to_save = []
     for key, value in merged.items():
         item = existing.get(key)
         if item is not None and dict(item.record) == value:
             continue
-        if item is None:
-            item = EvaluationModel(key[0], key[1])
-        item.record = value
-        store.save_evaluation(item)
-        changed += 1
-    return changed
+        to_save.append(EvaluationModel(key[0], key[1], record=value))
+    store.save_evaluations(to_save)
+    return len(to_save)
 
 
 def _note_freshness(

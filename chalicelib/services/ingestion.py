@@ -85,7 +85,8 @@ def receive(
     lambda_context: Any = None,
 ) -> dict[str, int]:
     """The whole webhook use case. `parse` turns the verified body into validated
-    events plus, when it must differ from the raw body, the bytes to archive."""
+    events plus, when it must differ from the raw body, the bytes to archive.
+    A message may map to no event (an edXML status that changes no KPI)."""
     if len(body) > max_bytes:
         raise payload_too_large(f"Body is {len(body)} bytes; the limit is {max_bytes}")
     webhook_id = verify_delivery(source_id, headers, body)
@@ -169,6 +170,8 @@ def _process(
     parse: Callable[[bytes], tuple[list[Any], bytes | None]],
 ) -> dict[str, int]:
     events, archive_body = parse(body)
+    if not events:
+        return {"accepted": 0, "duplicates": 0}
     return store_events(
         delivery["source_id"],
         events,

@@ -9,11 +9,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import UpdateError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.settings import get_settings
 from chalicelib.storage.models import (
     DailyAggregateModel,
     DocumentStateModel,
@@ -55,7 +53,9 @@ def commit(pending: PendingWrite) -> None:
     writer makes the whole transaction fail instead of losing an update."""
     if not pending.size():
         return
-    connection = Connection(region=get_settings().region)
+    # The model's own connection: a new Connection would build a new botocore
+    # client (and load the service model) for every transaction.
+    connection = DocumentStateModel._get_connection().connection
     with TransactWrite(connection=connection) as transaction:
         for document in pending.documents:
             transaction.save(document)
@@ -94,8 +94,10 @@ def load_evaluations(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], E
     return {(i.official_id, i.period): i for i in EvaluationModel.batch_get(wanted)}
 
 
-def save_evaluation(item: EvaluationModel) -> None:
-    item.save()
+def save_evaluations(items: Iterable[EvaluationModel]) -> None:
+    with EvaluationModel.batch_write() as batch:
+        for item in items:
+            batch.save(item)
 
 
 def latest_evaluation(official_id: str) -> dict[str, Any] | None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from chalicelib.settings import get_settings
 from chalicelib.storage.aws import client
-from chalicelib.storage.models import EventLedgerModel, InboxModel
+from chalicelib.storage.models import DocumentTrailModel, EventLedgerModel, InboxModel
 
 INBOX_CHUNK = 100  # events per inbox item: compressed, well under the 400 KB item limit
 ARCHIVE_PREFIX = "archive/"
@@ -169,3 +169,18 @@ def archive_get(key: str) -> tuple[bytes, str, str]:
         or key[len(ARCHIVE_PREFIX) :].split("/", maxsplit=1)[0]
     )
     return obj["Body"].read(), str(obj.get("ContentType", "application/json")), source_id
+
+
+def trail_put(source_id: str, records: list[dict[str, Any]]) -> None:
+    """Deterministic record ids make a re-sent message overwrite, not duplicate."""
+    with DocumentTrailModel.batch_write() as batch:
+        for record in records:
+            batch.save(
+                DocumentTrailModel(
+                    f"{source_id}#{record['document_id']}", record["record_id"], record=record
+                )
+            )
+
+
+def trail_of(source_id: str, document_id: str) -> list[dict[str, Any]]:
+    return [dict(i.record) for i in DocumentTrailModel.query(f"{source_id}#{document_id}")]

@@ -130,6 +130,15 @@ class InboxModel(Model):
     events = BinaryAttribute(legacy_encoding=False)  # zlib-compressed JSON list
 
 
+class DocumentTrailModel(Model):
+    """edXML records that change no KPI (recall, update, replace, intermediate statuses)."""
+
+    Meta = _meta("document_trail")
+    doc_key = UnicodeAttribute(hash_key=True)  # "<source_id>#<document id>"
+    record_id = UnicodeAttribute(range_key=True)
+    record = JSONAttribute()
+
+
 class IdempotencyModel(Model):
     """Powertools Idempotency's table: one record per webhook delivery (webhook-id)."""
 
@@ -162,8 +171,9 @@ class EvaluationModel(Model):
     Meta = _meta("evaluations")
     official_id = UnicodeAttribute(hash_key=True)
     period = UnicodeAttribute(range_key=True)  # "YYYY-MM"
+    # Latest evaluation by (occurred_at, event_id): a merge that is safe to repeat;
+    # the aggregation lease keeps writers single, so no version condition is needed.
     record = JSONAttribute()
-    version = VersionAttribute()
 
 
 class JobStateModel(Model):
@@ -193,6 +203,7 @@ ALL_MODELS: list[type[Model]] = [
     SourceModel,
     EventLedgerModel,
     InboxModel,
+    DocumentTrailModel,
     IdempotencyModel,
     DocumentStateModel,
     DailyAggregateModel,

@@ -715,6 +715,10 @@ class TestOfficials:
                 due_at="2025-07-15T09:00:00+07:00",
             ),  # recorded early, done late
         ]
+        m = official_kpis(events[:1], "O1", D15)
+        assert (m["on_time_total"], m["on_time"]) == (1, 1)
+        m = official_kpis(events[1:], "O1", D15)
+        assert (m["on_time_total"], m["on_time"]) == (1, 0)
         m = official_kpis(events, "O1", D15)
         assert (m["on_time_total"], m["on_time"], m["on_time_rate"]) == (2, 1, 0.5)
 

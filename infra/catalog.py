@@ -1,0 +1,244 @@
+"""Every Lambda function of the service and exactly what its role may do.
+
+This file is the least-privilege table. A new function, table or permission is
+one line here:
+
+- a Chalice function (`@app.lambda_function(name="x")`, a schedule `name="x"`) appears
+  in the packaged template as logical id `X` (CamelCase of the name); synth fails until
+  it has a `FunctionSpec` below, so nothing ever runs with a role nobody reviewed;
+- a table is granted by its logical name (`chalicelib.storage.models`); a test fails
+  while a table from `table_specs()` is granted to no function;
+- buckets are "archive", "uploads", "reports" (settings ARCHIVE/UPLOADS/REPORTS_BUCKET),
+  granted per key prefix.
+
+Every role also gets: write to its own log group, X-Ray segments (when traced), SQS
+SendMessage to the async-failure queue (async functions), and an explicit Deny of
+update/delete on the audit table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+# --- Grants ----------------------------------------------------------------------------
+
+# DynamoDB action groups (short names; "dynamodb:" is added).
+READ = ("GetItem", "BatchGetItem", "Query", "Scan")
+WRITE = ("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "ConditionCheckItem")
+RW = READ + WRITE
+
+# The audit trail is append-only: every role is denied these on the audit table.
+AUDIT_TABLE = "audit"
+AUDIT_DENIED_ACTIONS = (
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:PartiQLUpdate",
+    "dynamodb:PartiQLDelete",
+)
+
+BucketName = Literal["archive", "uploads", "reports"]
+BUCKETS: tuple[BucketName, ...] = ("archive", "uploads", "reports")
+
+
+@dataclass(frozen=True)
+class TableGrant:
+    table: str  # logical name, e.g. "units"
+    actions: tuple[str, ...]
+
+    @property
+    def iam_actions(self) -> list[str]:
+        return [f"dynamodb:{a}" for a in self.actions]
+
+
+@dataclass(frozen=True)
+class ObjectGrant:
+    bucket: BucketName
+    prefix: str  # key prefix, e.g. "archive/"; objects under it only
+    actions: tuple[str, ...]  # "GetObject", "PutObject", "ListBucket"
+
+    @property
+    def iam_actions(self) -> list[str]:
+        return [f"s3:{a}" for a in self.actions]
+
+
+@dataclass(frozen=True)
+class KeyGrant:
+    actions: tuple[str, ...]  # on the service's KMS key
+
+    @property
+    def iam_actions(self) -> list[str]:
+        return [f"kms:{a}" for a in self.actions]
+
+
+Grant = TableGrant | ObjectGrant | KeyGrant
+
+
+def table(name: str, *actions: str) -> TableGrant:
+    return TableGrant(name, tuple(actions))
+
+
+def objects(bucket: BucketName, prefix: str, *actions: str) -> ObjectGrant:
+    return ObjectGrant(bucket, prefix, tuple(actions))
+
+
+def key(*actions: str) -> KeyGrant:
+    return KeyGrant(tuple(actions))
+
+
+# --- The table: policy name -> what it may do --------------------------------------------
+
+POLICIES: dict[str, tuple[Grant, ...]] = {
+    # POST /webhooks/{source_id}[/edxml]: verify the signature, de-duplicate, queue, archive.
+    "webhook": (
+        table("sources", "GetItem"),
+        table("units", "Scan"),
+        table("event_ledger", "BatchGetItem", "BatchWriteItem", "PutItem"),
+        table("inbox", "PutItem"),
+        table("document_trail", "PutItem", "BatchWriteItem"),  # edXML records that change no KPI
+        table("campaigns", "Scan"),  # edXML: document types campaigns configure as exempt
+        table("idempotency", "GetItem", "PutItem", "UpdateItem", "DeleteItem"),
+        objects("archive", "archive/", "PutObject"),
+        key("Decrypt", "GenerateDataKey"),
+    ),
+    # Every other route (one Chalice handler).
+    "api": (
+        # registry, campaigns, webhook sources (admin)
+        table("units", *RW),
+        table("officials", *RW),
+        table("campaigns", *RW),
+        table("sources", *RW),
+        # KPI reads, and POST /admin/jobs/{name} runs jobs in-process: aggregation ...
+        table("inbox", "Query"),
+        table("documents", *RW),
+        table("daily", *RW),
+        table("evaluations", *RW),
+        table("jobs", *RW),
+        table("freshness", *RW),
+        # ... and rebuild_events (re-ingests the archive into empty event tables).
+        table("event_ledger", *RW),
+        table("inbox", "PutItem", "BatchWriteItem"),
+        objects("archive", "archive/", "GetObject", "ListBucket"),
+        # nominations and their append-only audit trail
+        table("nominations", *RW),
+        table(AUDIT_TABLE, "PutItem", "Query", "GetItem"),
+        # reports: index and presigned download links
+        table("reports", *READ),
+        objects("reports", "reports/", "GetObject"),
+        # nomination files: presigned POST uploads
+        objects("uploads", "uploads/", "PutObject"),
+        # webhook source secrets are KMS-encrypted by the app; SSE-KMS data
+        key("Encrypt", "Decrypt", "GenerateDataKey"),
+    ),
+    # The built-in JWT authorizer: verifies tokens against Cognito's public JWKS.
+    "authorizer": (),
+    # Scheduled aggregation: inbox -> document state -> daily aggregates.
+    "aggregate_kpi": (
+        table("inbox", "Query"),
+        table("documents", *RW),
+        table("daily", *RW),
+        table("evaluations", *RW),
+        table("jobs", *RW),
+        table("freshness", *RW),
+        table("units", *READ),
+        table("officials", *READ),
+        table("sources", *READ),
+        key("Encrypt", "Decrypt", "GenerateDataKey"),
+    ),
+    # Monthly and campaign reports: read aggregates, write report files and their index.
+    # No event table, no archive.
+    "reports": (
+        table("daily", *READ),
+        table("evaluations", *READ),
+        table("freshness", *READ),
+        table("jobs", *RW),  # cursor/lease of the report job itself
+        table("units", *READ),
+        table("officials", *READ),
+        table("campaigns", *READ),
+        table("nominations", *READ),
+        table("reports", *RW),
+        objects("reports", "reports/", "PutObject", "GetObject"),
+        key("Encrypt", "Decrypt", "GenerateDataKey"),
+    ),
+    # Nomination file verification (uploads bucket, object created).
+    "upload_verification": (
+        objects("uploads", "uploads/", "GetObject"),
+        table("nominations", "GetItem", "UpdateItem"),
+        table(AUDIT_TABLE, "PutItem"),
+        key("Encrypt", "Decrypt", "GenerateDataKey"),
+    ),
+}
+
+# --- Functions ----------------------------------------------------------------------------
+
+Invocation = Literal["api", "authorizer", "async"]
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    logical_id: str  # CloudFormation logical id (Chalice: CamelCase of the function name)
+    policy: str  # key of POLICIES
+    reserved_concurrency: int  # stage setting `reserved_concurrency` overrides
+    invocation: Invocation  # "async": EventBridge/S3 invoke it; failures go to the DLQ
+    tracing: bool = True  # X-Ray active tracing
+    log_retention_days: int | None = None  # None: the stage's log_retention_days
+    description: str = ""
+
+
+FUNCTIONS: tuple[FunctionSpec, ...] = (
+    FunctionSpec("APIHandler", "api", 50, "api", description="Every API route but webhooks"),
+    FunctionSpec(
+        "WebhookHandler",
+        "webhook",
+        50,
+        "api",
+        description="Webhook routes (same package and handler as APIHandler, own role)",
+    ),
+    FunctionSpec(
+        "JwtAuthorizer",
+        "authorizer",
+        20,
+        "authorizer",
+        tracing=False,
+        description="API Gateway TOKEN authorizer",
+    ),
+    FunctionSpec("AggregateKpi", "aggregate_kpi", 1, "async", description="Job aggregate_kpi"),
+    FunctionSpec("MonthlyReports", "reports", 1, "async", description="Job monthly_reports"),
+    FunctionSpec("CampaignReports", "reports", 1, "async", description="Job campaign_reports"),
+    FunctionSpec(
+        "VerifyUpload",
+        "upload_verification",
+        5,
+        "async",
+        description="Verifies nomination files created in the uploads bucket",
+    ),
+)
+
+# The function infra creates itself (from Chalice's deployment package, handler app.app)
+# and the routes API Gateway sends to it instead of APIHandler.
+WEBHOOK_FUNCTION = "WebhookHandler"
+WEBHOOK_ROUTES: tuple[tuple[str, str], ...] = (
+    ("/webhooks/{source_id}", "post"),
+    ("/webhooks/{source_id}/edxml", "post"),
+)
+
+# S3 object-created events of the uploads bucket (via EventBridge) invoke this function
+# (a plain `@app.lambda_function(name="verify_upload")`: `chalice package` cannot package
+# `@app.on_s3_event`). It receives EventBridge "Object Created" events.
+UPLOAD_TRIGGER: tuple[str, BucketName, str] = ("VerifyUpload", "uploads", "uploads/")
+
+
+def cfn_name(chalice_name: str) -> str:
+    """Chalice's logical id for a function name (chalice.utils.to_cfn_resource_name)."""
+    from chalice.utils import to_cfn_resource_name
+
+    return str(to_cfn_resource_name(chalice_name))
+
+
+def function_specs() -> dict[str, FunctionSpec]:
+    return {f.logical_id: f for f in FUNCTIONS}
+
+
+def tables_granted() -> set[str]:
+    return {g.table for grants in POLICIES.values() for g in grants if isinstance(g, TableGrant)}

@@ -1,0 +1,83 @@
+"""The least-privilege table (infra/catalog.py) and the stage settings are consistent."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from infra.catalog import (
+    BUCKETS,
+    FUNCTIONS,
+    POLICIES,
+    UPLOAD_TRIGGER,
+    WEBHOOK_FUNCTION,
+    KeyGrant,
+    ObjectGrant,
+    TableGrant,
+    function_specs,
+    tables_granted,
+)
+from infra.config import STAGES_FILE, StageConfig, load_stage
+
+
+def test_every_table_is_granted_to_some_function() -> None:
+    from chalicelib.storage.models import table_specs
+
+    missing = {s["logical_name"] for s in table_specs()} - tables_granted()
+    assert not missing, f"tables no function may use: {missing}: add them to infra/catalog.py"
+
+
+def test_catalog_entries_are_well_formed() -> None:
+    assert len(function_specs()) == len(FUNCTIONS), "duplicate FunctionSpec"
+    for spec in FUNCTIONS:
+        assert spec.policy in POLICIES, spec
+        assert spec.reserved_concurrency >= 1, spec
+        assert spec.logical_id.isidentifier() and spec.logical_id[0].isupper(), spec
+    for name, grants in POLICIES.items():
+        for g in grants:
+            if isinstance(g, TableGrant):
+                assert g.actions and all(a[0].isupper() and ":" not in a for a in g.actions), (
+                    name,
+                    g,
+                )
+            elif isinstance(g, ObjectGrant):
+                assert g.bucket in BUCKETS and g.prefix.endswith("/"), (name, g)
+                assert set(g.actions) <= {"GetObject", "PutObject", "ListBucket"}, (name, g)
+            else:
+                assert isinstance(g, KeyGrant)
+                assert set(g.actions) <= {"Encrypt", "Decrypt", "GenerateDataKey"}, (name, g)
+    assert WEBHOOK_FUNCTION in function_specs()
+    assert UPLOAD_TRIGGER[0] in function_specs() and UPLOAD_TRIGGER[1] in BUCKETS
+
+
+def test_webhook_policy_matches_the_issue() -> None:
+    grants = POLICIES["webhook"]
+    tables = {g.table: set(g.actions) for g in grants if isinstance(g, TableGrant)}
+    assert tables == {
+        "sources": {"GetItem"},
+        "units": {"Scan"},
+        "event_ledger": {"BatchGetItem", "BatchWriteItem", "PutItem"},
+        "inbox": {"PutItem"},
+        "document_trail": {"PutItem", "BatchWriteItem"},
+        "campaigns": {"Scan"},
+        "idempotency": {"GetItem", "PutItem", "UpdateItem", "DeleteItem"},
+    }
+    assert [(g.bucket, g.prefix, g.actions) for g in grants if isinstance(g, ObjectGrant)] == [
+        ("archive", "archive/", ("PutObject",))
+    ]
+
+
+def test_stage_file_loads_and_rejects_unknown_settings(tmp_path: Path) -> None:
+    config = load_stage("prod")
+    assert isinstance(config, StageConfig)
+    assert config.stack_name == "khong-giay-prod" and config.table_prefix == "khong-giay-prod-"
+    raw = json.loads(STAGES_FILE.read_text())
+    raw["prod"]["regoin"] = "typo"
+    bad = tmp_path / "stages.json"
+    bad.write_text(json.dumps(raw))
+    with pytest.raises(ValueError, match="regoin"):
+        load_stage("prod", bad)
+    with pytest.raises(KeyError):
+        load_stage("nope")

@@ -1,0 +1,476 @@
+"""CDK assertions on the synthesized prod stack: roles, data protection, API, alarms."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from typing import Any
+
+import pytest
+
+from infra.catalog import (
+    AUDIT_DENIED_ACTIONS,
+    AUDIT_TABLE,
+    POLICIES,
+    UPLOAD_TRIGGER,
+    WEBHOOK_FUNCTION,
+    WEBHOOK_ROUTES,
+    KeyGrant,
+    ObjectGrant,
+    TableGrant,
+    cfn_name,
+    function_specs,
+)
+from infra.config import load_stage
+from tests.infrastructure.cfn import functions, permissions, render, role_of
+from tests.infrastructure.conftest import Synth
+
+CONFIG = load_stage("prod")
+EVENT_TABLES = {"event_ledger", "inbox", "idempotency"}
+DDB_WRITES = {
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:PartiQLInsert",
+    "dynamodb:PartiQLUpdate",
+    "dynamodb:PartiQLDelete",
+}
+
+
+def _expected(spec_name: str) -> dict[str, Any]:
+    spec = function_specs()[spec_name]
+    grants = POLICIES[spec.policy]
+    tables: dict[str, set[str]] = defaultdict(set)
+    objects: dict[tuple[str, str], set[str]] = defaultdict(set)
+    listing: dict[tuple[str, str], set[str]] = defaultdict(set)
+    key: set[str] = set()
+    for g in grants:
+        if isinstance(g, TableGrant):
+            tables[g.table].update(g.iam_actions)
+        elif isinstance(g, ObjectGrant):
+            for action in g.iam_actions:
+                target = listing if action == "s3:ListBucket" else objects
+                target[(g.bucket, g.prefix)].add(action)
+        elif isinstance(g, KeyGrant):
+            key.update(g.iam_actions)
+    if spec.invocation == "async":
+        key.update({"kms:Decrypt", "kms:GenerateDataKey"})
+    return {"spec": spec, "tables": tables, "objects": objects, "listing": listing, "key": key}
+
+
+# --- every function: its own role, exactly the catalog's permissions -----------------------
+
+
+def test_every_function_is_in_the_catalog_and_has_its_own_role(synth: Synth) -> None:
+    fns = functions(synth.template)
+    assert {"APIHandler", "JwtAuthorizer", WEBHOOK_FUNCTION} <= set(fns)
+    roles = [role_of(synth.template, fn)[0] for fn in fns.values()]
+    assert len(roles) == len(set(roles)), "two functions share a role"
+    for name in fns:
+        assert name in function_specs(), f"{name} has no FunctionSpec"
+
+
+def test_each_role_allows_exactly_what_the_catalog_grants(synth: Synth) -> None:
+    for name, fn in functions(synth.template).items():
+        expected = _expected(name)
+        spec = expected["spec"]
+        _, role = role_of(synth.template, fn)
+        assert role["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {
+            "Service": "lambda.amazonaws.com"
+        }
+        assert not role["Properties"].get("ManagedPolicyArns"), name
+        p = permissions(role)
+        assert not p.other, f"{name}: statements outside the catalog: {p.other}"
+        assert dict(p.tables) == dict(expected["tables"]), name
+        assert dict(p.objects) == dict(expected["objects"]), name
+        assert dict(p.listing) == dict(expected["listing"]), name
+        assert p.key == expected["key"], name
+        # logs: its own log group only
+        assert dict(p.logs) == {
+            f"/aws/lambda/khong-giay-prod-{name}": {"logs:CreateLogStream", "logs:PutLogEvents"}
+        }, name
+        # '*' only for X-Ray, and only when traced
+        assert p.star == (
+            {"xray:PutTraceSegments", "xray:PutTelemetryRecords"} if spec.tracing else set()
+        ), name
+        assert dict(p.queues) == (
+            {"dlq": {"sqs:SendMessage"}} if spec.invocation == "async" else {}
+        )
+        # index permissions: only for tables it may Query/Scan, and only their real indexes
+        for index, actions in p.indexes.items():
+            table = index.split("/")[0]
+            assert actions == expected["tables"][table], (name, index)
+            assert expected["tables"][table] & {"dynamodb:Query", "dynamodb:Scan"}
+
+
+def test_every_role_denies_changing_the_audit_trail(synth: Synth) -> None:
+    for name, fn in functions(synth.template).items():
+        _, role = role_of(synth.template, fn)
+        denies = permissions(role).denies
+        assert any(
+            set(d["Action"]) >= set(AUDIT_DENIED_ACTIONS)
+            and render(d["Resource"]).endswith(f":table/khong-giay-prod-{AUDIT_TABLE}")
+            for d in denies
+        ), f"{name}: no Deny of {AUDIT_DENIED_ACTIONS} on the audit table"
+
+
+def test_webhook_role_cannot_read_reports(synth: Synth) -> None:
+    fn = functions(synth.template)[WEBHOOK_FUNCTION]
+    p = permissions(role_of(synth.template, fn)[1])
+    assert not any(bucket == "reports" for bucket, _ in p.objects)
+    assert "reports" not in p.tables
+    assert not any(bucket == "reports" for bucket, _ in p.listing)
+    # and the archive only as write-only, under archive/
+    assert dict(p.objects) == {("archive", "archive/"): {"s3:PutObject"}}
+
+
+def test_authorizer_role_has_nothing_but_logs(synth: Synth) -> None:
+    fn = functions(synth.template)["JwtAuthorizer"]
+    p = permissions(role_of(synth.template, fn)[1])
+    assert not (p.tables or p.objects or p.listing or p.key or p.star or p.queues or p.other)
+    assert list(p.logs) == ["/aws/lambda/khong-giay-prod-JwtAuthorizer"]
+
+
+def test_report_policy_cannot_write_events_or_read_the_archive() -> None:
+    grants = POLICIES["reports"]
+    for g in grants:
+        if isinstance(g, TableGrant) and g.table in EVENT_TABLES:
+            assert not set(g.iam_actions) & DDB_WRITES, g
+        if isinstance(g, ObjectGrant):
+            assert g.bucket == "reports", g
+    assert not any(isinstance(g, TableGrant) and g.table in EVENT_TABLES for g in grants)
+
+
+def test_audit_grants_are_append_only_in_the_catalog() -> None:
+    for name, grants in POLICIES.items():
+        for g in grants:
+            if isinstance(g, TableGrant) and g.table == AUDIT_TABLE:
+                assert not set(g.iam_actions) & set(AUDIT_DENIED_ACTIONS), name
+
+
+def test_every_function_has_log_group_retention_concurrency_and_environment(
+    synth: Synth,
+) -> None:
+    groups = {
+        r["Properties"]["LogGroupName"]: r for r in synth.resources("AWS::Logs::LogGroup").values()
+    }
+    for name, fn in functions(synth.template).items():
+        props = fn["Properties"]
+        spec = function_specs()[name]
+        reserved = CONFIG.reserved_concurrency.get(name, spec.reserved_concurrency)
+        assert props["ReservedConcurrentExecutions"] == reserved, name
+        group_name = f"/aws/lambda/khong-giay-prod-{name}"
+        group = groups[group_name]
+        assert group["Properties"]["RetentionInDays"] == (
+            spec.log_retention_days or CONFIG.log_retention_days
+        )
+        assert "KmsKeyId" in group["Properties"]
+        assert render(props["LoggingConfig"]["LogGroup"]).startswith("<"), name
+        env = props["Environment"]["Variables"]
+        for var in (
+            "STAGE",
+            "TABLE_PREFIX",
+            "ARCHIVE_BUCKET",
+            "UPLOADS_BUCKET",
+            "REPORTS_BUCKET",
+            "KMS_KEY_ID",
+            "AUTH_JWKS_URL",
+            "AUTH_ISSUER",
+            "AUTH_AUDIENCE",
+        ):
+            assert var in env, (name, var)
+        assert env["STAGE"] == "prod" and env["TABLE_PREFIX"] == "khong-giay-prod-"
+        assert render(env["AUTH_JWKS_URL"]).endswith("/.well-known/jwks.json")
+        if spec.invocation == "async":
+            assert render(props["DeadLetterQueue"]["TargetArn"]).startswith("<DataAsyncFailures")
+
+
+def test_webhook_function_mirrors_the_api_handler_package(synth: Synth) -> None:
+    fns = functions(synth.template)
+    api, hook = fns["APIHandler"]["Properties"], fns[WEBHOOK_FUNCTION]["Properties"]
+    assert hook["Handler"] == api["Handler"] == "app.app"
+    assert hook["Runtime"] == api["Runtime"]
+    assert hook["Code"]["S3Key"] == api["CodeUri"]["Key"]
+    assert hook["MemorySize"] == api["MemorySize"] and hook["Timeout"] == api["Timeout"]
+    assert hook["TracingConfig"] == {"Mode": "Active"}
+
+
+# --- API Gateway ---------------------------------------------------------------------------
+
+
+def _api(synth: Synth) -> dict[str, Any]:
+    return synth.template["Resources"]["RestAPI"]["Properties"]
+
+
+def test_webhook_routes_are_served_by_the_webhook_function(synth: Synth) -> None:
+    paths = _api(synth)["DefinitionBody"]["paths"]
+    hook_logical = next(
+        k
+        for k, v in synth.template["Resources"].items()
+        if v["Type"] == "AWS::Lambda::Function"
+        and v["Properties"]["FunctionName"].endswith(WEBHOOK_FUNCTION)
+    )
+    for path, operations in paths.items():
+        for method, op in operations.items():
+            uri = render(op["x-amazon-apigateway-integration"]["uri"])
+            if (path, method) in WEBHOOK_ROUTES:
+                assert f"<{hook_logical}.Arn>" in uri, (path, method)
+            else:
+                assert "<APIHandler.Arn>" in uri, (path, method)
+    permissions_ = [
+        p["Properties"]
+        for p in synth.resources("AWS::Lambda::Permission").values()
+        if render(p["Properties"]["FunctionName"]) == f"<{hook_logical}.Arn>"
+    ]
+    assert len(permissions_) == 1
+    assert permissions_[0]["Principal"] == "apigateway.amazonaws.com"
+    assert render(permissions_[0]["SourceArn"]).endswith("<RestAPI>/*/POST/webhooks/*")
+
+
+def test_gateway_responses_use_the_service_error_shape(synth: Synth) -> None:
+    from chalicelib.errors import GATEWAY_ERRORS
+
+    responses = _api(synth)["DefinitionBody"]["x-amazon-apigateway-gateway-responses"]
+    expected_status = {
+        "UNAUTHORIZED": 401,
+        "ACCESS_DENIED": 403,
+        "MISSING_AUTHENTICATION_TOKEN": 404,
+        "DEFAULT_5XX": 500,
+    }
+    for response_type, status in expected_status.items():
+        entry = responses[response_type]
+        body = json.loads(entry["responseTemplates"]["application/json"])
+        code, message = GATEWAY_ERRORS[status]
+        assert body == {"error": {"code": code, "message": message, "details": []}}
+        if response_type != "DEFAULT_5XX":
+            assert entry["statusCode"] == str(status)
+    assert "DEFAULT_4XX" in responses
+    assert json.loads(responses["DEFAULT_4XX"]["responseTemplates"]["application/json"])["error"]
+
+
+def test_api_stage_throttling_logging_and_tracing_are_explicit(synth: Synth) -> None:
+    api = _api(synth)
+    (setting,) = api["MethodSettings"]
+    assert setting["ThrottlingRateLimit"] == CONFIG.api_throttle_rate
+    assert setting["ThrottlingBurstLimit"] == CONFIG.api_throttle_burst
+    assert setting["ResourcePath"] == "/*" and setting["HttpMethod"] == "*"
+    assert setting["DataTraceEnabled"] is False
+    assert api["TracingEnabled"] is True
+    assert render(api["AccessLogSetting"]["DestinationArn"]).startswith("<WiringApiAccessLogs")
+    assert json.loads(api["AccessLogSetting"]["Format"])["requestId"] == "$context.requestId"
+
+
+# --- schedules -----------------------------------------------------------------------------
+
+
+def _expected_schedule(spec: Any) -> str | None:
+    if spec.every_minutes:
+        unit = "minute" if spec.every_minutes == 1 else "minutes"
+        return f"rate({spec.every_minutes} {unit})"
+    if spec.cron_utc:
+        minute, hour, dom = spec.cron_utc
+        return f"cron({minute} {hour} {dom} * ? *)"
+    return None
+
+
+def test_schedules_match_job_specs_in_utc(synth: Synth) -> None:
+    from chalicelib.jobs.catalog import job_specs
+
+    fns = functions(synth.template)
+    scheduled = {
+        name: [
+            e["Properties"]["Schedule"]
+            for e in fn["Properties"].get("Events", {}).values()
+            if e["Type"] == "Schedule"
+        ]
+        for name, fn in fns.items()
+    }
+    if not any(scheduled.values()):
+        pytest.skip("the app registers no Chalice schedule yet (jobs/schedules.py not wired)")
+    for job in job_specs().values():
+        expression = _expected_schedule(job)
+        if expression is None:
+            continue  # run by hand only
+        name = cfn_name(job.name)
+        assert name in fns, f"job {job.name} has a schedule but no function {name}"
+        assert scheduled[name] == [expression], (job.name, scheduled[name])
+        assert function_specs()[name].invocation == "async"
+
+
+def test_job_functions_with_schedules_have_catalog_entries() -> None:
+    from chalicelib.jobs.catalog import job_specs
+
+    for job in job_specs().values():
+        if _expected_schedule(job) is not None:
+            assert cfn_name(job.name) in function_specs(), job.name
+
+
+def test_upload_trigger_when_the_function_exists(synth: Synth) -> None:
+    function, _, prefix = UPLOAD_TRIGGER
+    rules = synth.resources("AWS::Events::Rule")
+    if function not in functions(synth.template):
+        assert not rules
+        pytest.skip(f"no {function} function in the app yet")
+    (rule,) = rules.values()
+    pattern = rule["Properties"]["EventPattern"]
+    assert pattern["detail-type"] == ["Object Created"]
+    assert pattern["detail"]["object"]["key"] == [{"prefix": prefix}]
+    assert render(pattern["detail"]["bucket"]["name"][0]).startswith("<DataUploadsBucket")
+
+
+# --- data protection -----------------------------------------------------------------------
+
+
+def test_tables_are_on_demand_pitr_kms_protected(template: Any, synth: Synth) -> None:
+    from aws_cdk.assertions import Match
+
+    tables = synth.resources("AWS::DynamoDB::Table")
+    assert tables
+    template.all_resources_properties(
+        "AWS::DynamoDB::Table",
+        {
+            "BillingMode": "PAY_PER_REQUEST",
+            "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+            "SSESpecification": {
+                "SSEEnabled": True,
+                "SSEType": "KMS",
+                "KMSMasterKeyId": {"Fn::GetAtt": [Match.string_like_regexp("^DataKey"), "Arn"]},
+            },
+            "DeletionProtectionEnabled": True,
+        },
+    )
+    for table in tables.values():
+        assert table["DeletionPolicy"] == "Retain"
+        assert table["UpdateReplacePolicy"] == "Retain"
+
+
+def test_ttl_where_the_app_expires_items(synth: Synth) -> None:
+    from chalicelib.storage.models import table_specs
+
+    tables = {
+        r["Properties"]["TableName"].removeprefix("khong-giay-prod-"): r["Properties"]
+        for r in synth.resources("AWS::DynamoDB::Table").values()
+    }
+    for spec in table_specs():
+        ttl = tables[spec["logical_name"]].get("TimeToLiveSpecification")
+        if spec["ttl_attribute"]:
+            assert ttl == {"AttributeName": spec["ttl_attribute"], "Enabled": True}
+        else:
+            assert ttl is None
+
+
+def test_key_rotates(template: Any) -> None:
+    template.has_resource_properties("AWS::KMS::Key", {"EnableKeyRotation": True})
+    template.resource_count_is("AWS::KMS::Key", 1)
+
+
+def _buckets(synth: Synth) -> dict[str, dict[str, Any]]:
+    out = {}
+    for logical, r in synth.resources("AWS::S3::Bucket").items():
+        for name in ("Archive", "Uploads", "Reports", "AccessLogs"):
+            if logical.startswith(f"Data{name}"):
+                out[name.lower()] = {"logical": logical, **r}
+    assert set(out) == {"archive", "uploads", "reports", "accesslogs"}
+    return out
+
+
+def test_data_buckets_are_private_kms_versioned_logged(synth: Synth) -> None:
+    buckets = _buckets(synth)
+    log_bucket = buckets["accesslogs"]["logical"]
+    for name in ("archive", "uploads", "reports"):
+        props = buckets[name]["Properties"]
+        assert props["PublicAccessBlockConfiguration"] == {
+            "BlockPublicAcls": True,
+            "BlockPublicPolicy": True,
+            "IgnorePublicAcls": True,
+            "RestrictPublicBuckets": True,
+        }
+        (rule,) = props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+        assert rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
+        assert render(rule["ServerSideEncryptionByDefault"]["KMSMasterKeyID"]).startswith(
+            "<DataKey"
+        )
+        assert props["VersioningConfiguration"] == {"Status": "Enabled"}
+        assert props["LoggingConfiguration"]["DestinationBucketName"] == {"Ref": log_bucket}
+        assert props["LoggingConfiguration"]["LogFilePrefix"] == f"{name}/"
+        assert buckets[name]["DeletionPolicy"] == "Retain"
+
+
+def test_lifecycle_rules(synth: Synth) -> None:
+    buckets = _buckets(synth)
+    uploads = buckets["uploads"]["Properties"]["LifecycleConfiguration"]["Rules"]
+    assert any(
+        r.get("AbortIncompleteMultipartUpload", {}).get("DaysAfterInitiation") for r in uploads
+    )
+    archive = buckets["archive"]["Properties"]["LifecycleConfiguration"]["Rules"]
+    transitions = [t for r in archive for t in r.get("Transitions", [])]
+    assert transitions == [
+        {"StorageClass": "GLACIER_IR", "TransitionInDays": CONFIG.archive_transition_days}
+    ]
+    assert CONFIG.archive_transition_days == 90
+
+
+def test_every_bucket_policy_requires_tls_1_2(synth: Synth) -> None:
+    buckets = _buckets(synth)
+    policies = {
+        p["Properties"]["Bucket"]["Ref"]: p["Properties"]["PolicyDocument"]["Statement"]
+        for p in synth.resources("AWS::S3::BucketPolicy").values()
+    }
+    for name, bucket in buckets.items():
+        st = policies[bucket["logical"]]
+        denies = [s for s in st if s["Effect"] == "Deny" and s["Principal"] == {"AWS": "*"}]
+        assert any(
+            s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} and s["Action"] == "s3:*"
+            for s in denies
+        ), name
+        assert any(
+            s["Condition"] == {"NumericLessThan": {"s3:TlsVersion": 1.2}} and s["Action"] == "s3:*"
+            for s in denies
+        ), name
+
+
+# --- Cognito -------------------------------------------------------------------------------
+
+
+def test_users_cannot_write_their_role_or_unit(synth: Synth) -> None:
+    (pool,) = synth.resources("AWS::Cognito::UserPool").values()
+    props = pool["Properties"]
+    custom = {a["Name"] for a in props["Schema"] if a.get("AttributeDataType") == "String"}
+    assert {"role", "unit_id"} <= custom
+    assert props["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
+    (client,) = synth.resources("AWS::Cognito::UserPoolClient").values()
+    writable = client["Properties"]["WriteAttributes"]
+    assert writable and not any(a.startswith("custom:") for a in writable)
+    assert {"custom:role", "custom:unit_id"} <= set(client["Properties"]["ReadAttributes"])
+    assert client["Properties"]["GenerateSecret"] is False
+
+
+# --- alarms --------------------------------------------------------------------------------
+
+
+def test_alarms_cover_functions_api_dlq_and_silent_sources(synth: Synth) -> None:
+    alarms = [a["Properties"] for a in synth.resources("AWS::CloudWatch::Alarm").values()]
+    (topic,) = synth.resources("AWS::SNS::Topic")
+    for a in alarms:
+        assert a["AlarmActions"] == [{"Ref": topic}]
+
+    def has(namespace: str, metric: str, **dims: str) -> bool:
+        for a in alarms:
+            found = {d["Name"]: d["Value"] for d in a.get("Dimensions", [])}
+            if a["Namespace"] == namespace and a["MetricName"] == metric and found == dims:
+                return True
+        return False
+
+    for name in functions(synth.template):
+        for metric in ("Errors", "Throttles"):
+            assert has("AWS/Lambda", metric, FunctionName=f"khong-giay-prod-{name}"), (name, metric)
+    assert has("AWS/ApiGateway", "5XXError", ApiName="khong-giay-prod", Stage="v1")
+    assert any(
+        a["Namespace"] == "AWS/SQS" and a["MetricName"] == "ApproximateNumberOfMessagesVisible"
+        for a in alarms
+    )
+    assert has("KhongGiay", "SilentSources", **CONFIG.silent_sources_dimensions)
+    (subscription,) = synth.resources("AWS::SNS::Subscription").values()
+    assert subscription["Properties"]["Protocol"] == "email"
+    assert subscription["Properties"]["Endpoint"] == CONFIG.alarm_email

@@ -1,0 +1,385 @@
+"""edXML mapping: every fixture's events and trail, both dialects, every status code."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chalicelib.domain.edxml import EdxmlError, EdxmlResult, parse_edxml
+from chalicelib.domain.events import is_exempt, validate_events
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "edxml"
+VALID = sorted(p.name for p in FIXTURES.glob("*.xml"))
+
+SNV, KHCN, VP = "000.00.31.H34", "000.00.32.H34", "000.00.01.H34"
+NHA_TRANG, BAC_NHA_TRANG, VAN_NINH = "000.01.31.H34", "000.02.31.H34", "000.03.31.H34"
+PLAN_215 = "edxml-doc-f3fb30eeca207f4a9b95eaaf8c7152f3"  # 000.00.31.H34,2025/07/15,215/KH-SNV
+DECISION_1520 = "edxml-doc-de6b292fe5d5d46b9ece2f188f7228a9"  # 000.00.01.H34,2025/07/22,1520/...
+
+
+def load(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+def parse(name: str, **kwargs: Any) -> EdxmlResult:
+    return parse_edxml(load(name), **kwargs)
+
+
+def types(result: EdxmlResult) -> list[str]:
+    return [e["type"] for e in result.events]
+
+
+# --- every fixture, exactly ------------------------------------------------------------
+
+
+def test_every_fixture_has_expectations() -> None:
+    expected = {p.stem for p in (FIXTURES / "expected").glob("*.json")}
+    assert expected == {Path(name).stem for name in VALID}
+
+
+@pytest.mark.parametrize("name", VALID)
+def test_fixture_maps_exactly_to_expected_events_and_trail(name: str) -> None:
+    result = parse(name)
+    expected = json.loads((FIXTURES / "expected" / f"{name[:-4]}.json").read_text("utf-8"))
+    assert {
+        "dialect": result.dialect,
+        "kind": result.kind,
+        "exempt": result.exempt,
+        "events": result.events,
+        "trail": result.trail,
+    } == expected
+    if result.events:  # the JSON webhook's own validation accepts them as they are
+        validated = validate_events({"events": result.events})
+        for model, event in zip(validated, result.events, strict=True):
+            defaults = {"security": "thuong", "state_commendation": False}
+            document = {**defaults, **event["document"]}
+            assert model.model_dump(mode="json", exclude_none=True) == {
+                **event,
+                "document": document,
+            }
+
+
+# --- packages --------------------------------------------------------------------------
+
+
+def test_signed_package_is_signed_issued_and_sent_to_each_recipient() -> None:
+    result = parse("qcvn_package_signed.xml")
+    assert (result.dialect, result.kind, result.exempt) == ("qcvn102", "package", False)
+    assert types(result) == ["document.signed", "document.issued"] + ["document.sent"] * 3
+    assert {e["unit_id"] for e in result.events} == {SNV}
+    assert [e["to_unit_id"] for e in result.events[2:]] == [NHA_TRANG, BAC_NHA_TRANG, VAN_NINH]
+    assert result.events[0]["document"] == {
+        "id": PLAN_215,
+        "number": "215/KH-SNV",
+        "doc_type": "Kế hoạch",
+        "security": "thuong",
+        "state_commendation": False,
+        "pages": 4,
+    }
+    signed, issued, sent = result.events[0], result.events[1], result.events[2]
+    assert signed["method"] == "digital"
+    assert signed["signer_official_id"].startswith("edxml-signer-")
+    # PromulgationDate is date-only: local midnight; the hub's TraceHeader time dates sending.
+    assert signed["occurred_at"] == issued["occurred_at"] == "2025-07-15T00:00:00+07:00"
+    assert sent["occurred_at"] == "2025-07-15T09:12:30+07:00"
+    assert result.trail == []
+
+
+def test_unsigned_package_has_no_signed_event_even_with_an_empty_digital_signature() -> None:
+    raw = load("qcvn_package_unsigned.xml")
+    assert b"<edXML:DigitalSignature/>" in raw  # not an XMLDSig Signature
+    result = parse_edxml(raw)
+    assert types(result) == ["document.issued", "document.sent"]
+    assert result.events[1]["to_unit_id"] == SNV
+    assert result.events[0]["unit_id"] == NHA_TRANG
+
+
+def test_signature_without_certificate_is_not_a_digital_signature() -> None:
+    raw = load("qcvn_package_signed.xml")
+    start, end = raw.index(b"<X509Certificate>"), raw.index(b"</X509Certificate>")
+    raw = raw[:start] + raw[end + len(b"</X509Certificate>") :]
+    assert "document.signed" not in types(parse_edxml(raw))
+
+
+def test_signer_id_comes_from_the_subject_whatever_its_rdn_order() -> None:
+    raw = load("qcvn_package_signed.xml")
+    subject = "CN=Nguyễn Văn An, OU=Sở Nội vụ, O=UBND tỉnh Khánh Hòa, L=Khánh Hòa, C=VN"
+    reordered = "C=VN,L=Khánh Hòa,O=UBND tỉnh Khánh Hòa,OU=Sở Nội vụ,CN=Nguyễn Văn An"
+    assert subject.encode() in raw
+    at = raw.index(b"MIIF", raw.index(b"<X509Certificate>"))
+    other_cert = raw[:at] + b"MIIG" + raw[at + 4 :]  # another certificate, same person
+    ids = {
+        parse_edxml(r).events[0]["signer_official_id"]
+        for r in (raw, raw.replace(subject.encode(), reordered.encode()), other_cert)
+    }
+    assert len(ids) == 1
+    # The secret package is signed by the same person: same signer id.
+    assert parse("qcvn_package_secret.xml").events[0]["signer_official_id"] in ids
+
+
+def test_signer_id_without_subject_is_the_certificate_fingerprint() -> None:
+    result = parse("godoc_package.xml")
+    raw = load("godoc_package.xml")
+    assert b"X509SubjectName" not in raw
+    text = raw.decode()
+    cert = text[text.index("<X509Certificate>") + 17 : text.index("</X509Certificate>")]
+    fingerprint = hashlib.sha256(base64.b64decode("".join(cert.split()))).hexdigest()
+    expected = hashlib.sha256(f"certificate\x1f{fingerprint}".encode()).hexdigest()[:16]
+    assert result.events[0]["signer_official_id"] == f"edxml-signer-{expected}"
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "code", "when", "reason"),
+    [
+        ("qcvn_package_recall.xml", "recall", "1", "2025-07-16T08:00:00+07:00", "Thu hồi để"),
+        ("qcvn_package_update.xml", "update", "2", "2025-07-16T10:30:00+07:00", "Cập nhật phụ"),
+        ("qcvn_package_replace.xml", "replace", "3", "2025-07-17T14:00:00+07:00", "Thay thế văn"),
+    ],
+)
+def test_recall_update_replace_create_no_document_only_a_trail_record(
+    name: str, kind: str, code: str, when: str, reason: str
+) -> None:
+    result = parse(name)
+    assert result.events == []
+    (record,) = result.trail
+    assert record["kind"] == kind
+    assert record["code"] == code
+    assert record["document_id"] == PLAN_215  # the document of the original package
+    assert record["organ_id"] == SNV
+    assert record["counterpart_ids"] == [NHA_TRANG, BAC_NHA_TRANG, VAN_NINH]
+    assert record["occurred_at"] == when
+    assert record["description"].startswith(reason)
+
+
+def test_godoc_package_flat_document_type_and_manifest_attachment() -> None:
+    result = parse("godoc_package.xml")
+    assert (result.dialect, result.kind) == ("godoc", "package")
+    assert types(result) == ["document.signed", "document.issued", "document.sent", "document.sent"]
+    assert result.events[1]["document"] == {
+        "id": DECISION_1520,
+        "number": "1520/QĐ-UBND",
+        "doc_type": "Quyết định",
+        "security": "thuong",
+        "state_commendation": False,
+        "pages": 12,
+    }
+    assert [e["to_unit_id"] for e in result.events[2:]] == [SNV, KHCN]
+    assert result.events[2]["occurred_at"] == "2025-07-22T15:05:00+07:00"
+
+
+def test_package_and_its_statuses_share_one_document_id_across_dialects_and_date_styles() -> None:
+    # The go.vn package writes 2025-07-22, its statuses 2025/07/22: same document.
+    ids = {e["document"]["id"] for e in parse("godoc_package.xml").events}
+    ids |= {e["document"]["id"] for e in parse("godoc_status_01.xml").events}
+    assert ids == {DECISION_1520}
+    assert parse("qcvn_status_01.xml").events[0]["document"]["id"] == PLAN_215
+
+
+def test_document_id_is_the_documented_pseudonym_of_the_canonical_document_id() -> None:
+    canonical = "000.00.31.H34,2025/07/15,215/KH-SNV"
+    assert "edxml-doc-" + hashlib.sha256(canonical.encode()).hexdigest()[:32] == PLAN_215
+
+
+# --- status messages --------------------------------------------------------------------
+
+STATUS_EVENT_TYPES = {
+    "01": "document.received",
+    "03": "document.registered",
+    "06": "document.processed",
+}
+
+
+@pytest.mark.parametrize("code", ["01", "02", "03", "04", "05", "06", "13", "15", "16"])
+def test_every_qcvn_status_code(code: str) -> None:
+    result = parse(f"qcvn_status_{code}.xml")
+    assert (result.dialect, result.kind, result.exempt) == ("qcvn102", "status", False)
+    if code in STATUS_EVENT_TYPES:
+        assert types(result) == [STATUS_EVENT_TYPES[code]]
+        assert result.trail == []
+        assert result.events[0]["document"] == {"id": PLAN_215}
+    else:
+        assert result.events == []
+        (record,) = result.trail
+        assert (record["kind"], record["code"]) == ("status", code)
+        assert record["document_id"] == PLAN_215
+        assert record["counterpart_ids"] == [SNV]
+        assert record["label"]
+
+
+def test_status_01_is_received_by_the_reporting_unit_from_the_response_for_organ() -> None:
+    (event,) = parse("qcvn_status_01.xml").events
+    assert event["unit_id"] == NHA_TRANG
+    assert event["from_unit_id"] == SNV
+    assert event["channel"] == "electronic"
+    assert event["occurred_at"] == "2025-07-15T09:13:05+07:00"
+
+
+def test_status_03_is_an_incoming_registration() -> None:
+    (event,) = parse("qcvn_status_03.xml").events
+    assert (event["unit_id"], event["direction"]) == (NHA_TRANG, "incoming")
+    assert event["occurred_at"] == "2025-07-15T10:20:00+07:00"  # written 15/07/2025 10:20:00
+
+
+def test_status_06_actor_is_derived_from_the_staff_email() -> None:
+    (event,) = parse("qcvn_status_06.xml").events
+    email = "ttbngoc.nhatrang@khanhhoa.gov.vn"
+    digest = hashlib.sha256(f"email\x1f{NHA_TRANG}\x1f{email}".encode()).hexdigest()[:16]
+    assert event["actor_official_id"] == f"edxml-staff-{digest}"
+    assert event["channel"] == "electronic"
+
+
+def test_status_06_actor_falls_back_to_staff_name_then_organ() -> None:
+    raw = load("qcvn_status_06.xml")
+    no_email = raw.replace(b"ttbngoc.nhatrang@khanhhoa.gov.vn", b"")
+    by_name = parse_edxml(no_email).events[0]["actor_official_id"]
+    assert by_name.startswith("edxml-staff-")
+    # The name is compared folded: case and spacing do not make another official.
+    renamed = no_email.replace("Trần Thị Bích Ngọc".encode(), "TRẦN  THỊ BÍCH NGỌC".encode())
+    assert parse_edxml(renamed).events[0]["actor_official_id"] == by_name
+    assert parse("godoc_status_06.xml").events[0]["actor_official_id"] == f"edxml-organ-{KHCN}"
+
+
+def test_godoc_statuses() -> None:
+    received = parse("godoc_status_01.xml")
+    assert received.dialect == "godoc"
+    assert types(received) == ["document.received"]
+    assert received.events[0]["from_unit_id"] == VP
+    assert received.events[0]["occurred_at"] == "2025-07-22T08:06:10+00:00"
+    assert types(parse("godoc_status_03.xml")) == ["document.registered"]
+    assert parse("godoc_status_05.xml").trail[0]["code"] == "05"  # written "5"
+    assert types(parse("godoc_status_06.xml")) == ["document.processed"]
+
+
+# --- deterministic ids -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", VALID)
+def test_parsing_twice_gives_the_same_ids(name: str) -> None:
+    first, second = parse(name), parse(name)
+    assert [e["event_id"] for e in first.events] == [e["event_id"] for e in second.events]
+    assert [t["record_id"] for t in first.trail] == [t["record_id"] for t in second.trail]
+    ids = [e["event_id"] for e in first.events] + [t["record_id"] for t in first.trail]
+    assert len(ids) == len(set(ids))
+
+
+def test_another_recipient_gives_another_sent_id_but_the_same_issue_ids() -> None:
+    raw = load("qcvn_package_unsigned.xml")
+    other = raw.replace(
+        b"<edXML:OrganId>000.00.31.H34</edXML:OrganId>",
+        b"<edXML:OrganId>000.00.32.H34</edXML:OrganId>",
+    )
+    first, second = parse_edxml(raw).events, parse_edxml(other).events
+    assert first[0]["event_id"] == second[0]["event_id"]  # issued
+    assert first[1]["event_id"] != second[1]["event_id"]  # sent
+    assert second[1]["to_unit_id"] == KHCN
+
+
+def test_a_hub_resending_with_an_extra_hop_yields_duplicates() -> None:
+    raw = load("qcvn_package_signed.xml")
+    hop = (
+        b"<edXML:TraceHeader><edXML:OrganId>000.00.00.H34</edXML:OrganId>"
+        b"<edXML:Timestamp>2025/07/15 09:20:00</edXML:Timestamp></edXML:TraceHeader>"
+        b"<edXML:Bussiness>"
+    )
+    resent = raw.replace(b"<edXML:Bussiness>", hop, 1)
+    assert resent != raw
+    assert parse_edxml(resent).events == parse_edxml(raw).events
+
+
+def test_status_ids_differ_by_code_and_reporter() -> None:
+    ids = {parse(f"qcvn_status_{code}.xml").events[0]["event_id"] for code in ("01", "03", "06")}
+    assert len(ids) == 3
+
+
+# --- exemption --------------------------------------------------------------------------
+
+
+def test_secret_package_events_carry_the_marking_and_nothing_identifying() -> None:
+    result = parse("qcvn_package_secret.xml")
+    assert result.exempt is True
+    assert types(result) == ["document.signed", "document.issued", "document.sent"]
+    for event in result.events:
+        assert event["document"] == {
+            "id": "edxml-doc-2eb7445983b345cc6a7379540c4ed845",
+            "security": "mat",
+            "state_commendation": False,
+        }
+    assert all(is_exempt(e) for e in validate_events({"events": result.events}))
+    dumped = json.dumps(result.events, ensure_ascii=False) + json.dumps(result.trail)
+    for secret in ("12/TTr-SNV", "TTr-SNV", "phương án", "Phương án", "2025/07/18,12", "Tờ trình"):
+        assert secret not in dumped
+
+
+@pytest.mark.parametrize(
+    ("marking", "level"),
+    [
+        ("Tối mật", "toi_mat"),
+        ("TUYỆT MẬT", "tuyet_mat"),
+        ("1", "mat"),
+        ("3", "tuyet_mat"),
+        ("toi_mat", "toi_mat"),
+        ("0", "thuong"),
+        ("Thường", "thuong"),
+        ("", "thuong"),
+    ],
+)
+def test_security_markings(marking: str, level: str) -> None:
+    raw = load("qcvn_package_secret.xml").replace(
+        "<edXML:SecurityLevel>Mật<".encode(), f"<edXML:SecurityLevel>{marking}<".encode()
+    )
+    result = parse_edxml(raw)
+    assert {e["document"]["security"] for e in result.events} == {level}
+    assert result.exempt is (level != "thuong")
+    assert ("number" in result.events[0]["document"]) is (level == "thuong")
+
+
+def test_unknown_security_marking_is_refused_not_guessed() -> None:
+    raw = load("qcvn_package_secret.xml").replace("Mật<".encode(), b"Confidential<")
+    with pytest.raises(EdxmlError) as err:
+        parse_edxml(raw)
+    assert err.value.path.endswith("/MessageHeader/OtherInfo/SecurityLevel")
+
+
+def test_urgency_is_not_secrecy() -> None:
+    # Priority (độ khẩn) 3 = hỏa tốc: urgent, not secret.
+    raw = load("qcvn_package_unsigned.xml").replace(
+        b"<edXML:Priority>0</edXML:Priority>", b"<edXML:Priority>3</edXML:Priority>"
+    )
+    result = parse_edxml(raw)
+    assert result.exempt is False
+    assert result.events[0]["document"]["number"] == "87/UBND-VP"
+
+
+@pytest.mark.parametrize("configured", [{"CÔNG VĂN"}, {"công  văn"}, {"18"}])
+def test_exempt_doc_type_is_a_state_commendation_dossier(configured: set[str]) -> None:
+    result = parse("qcvn_package_unsigned.xml", exempt_doc_types=frozenset(configured))
+    assert result.exempt is True
+    for event in result.events:
+        assert event["document"] == {
+            "id": "edxml-doc-413eebac3c9e822249b0faccf041e3fd",
+            "security": "thuong",
+            "state_commendation": True,
+        }
+    assert b"87/UBND-VP" not in result.archive_xml
+    assert b'stateCommendation="true"' in result.archive_xml
+
+
+def test_other_doc_types_are_not_exempt() -> None:
+    result = parse("qcvn_package_unsigned.xml", exempt_doc_types=frozenset({"Tờ trình"}))
+    assert result.exempt is False
+
+
+def test_exempt_recall_keeps_no_reason() -> None:
+    raw = load("qcvn_package_recall.xml").replace(
+        b"<edXML:PageAmount>4</edXML:PageAmount>",
+        "<edXML:PageAmount>4</edXML:PageAmount><edXML:SecurityLevel>Mật</edXML:SecurityLevel>".encode(),
+    )
+    result = parse_edxml(raw)
+    assert result.exempt is True
+    assert result.trail[0]["description"] is None
+    assert result.trail[0]["security"] == "mat"
