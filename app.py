@@ -2,7 +2,16 @@
 
 from chalice import Chalice
 
-from chalicelib.api import admin, campaigns, kpi, openapi, registry, sources, webhooks
+from chalicelib.api import (
+    admin,
+    campaigns,
+    kpi,
+    nominations,
+    openapi,
+    registry,
+    sources,
+    webhooks,
+)
 from chalicelib.api.authorizer import auth_blueprint
 from chalicelib.api.middleware import register_middleware
 from chalicelib.jobs import schedules
@@ -16,5 +25,6 @@ app.register_blueprint(admin.bp)
 app.register_blueprint(sources.bp)
 app.register_blueprint(webhooks.bp)
 app.register_blueprint(kpi.bp)
+app.register_blueprint(nominations.bp)
 app.register_blueprint(openapi.bp)
 app.register_blueprint(schedules.bp)

@@ -43,6 +43,8 @@ class Settings:
     aggregate_settle_seconds: int
     silent_after_hours: int
     upload_max_bytes: int
+    upload_url_seconds: int
+    download_url_seconds: int
     registry_cache_seconds: int
     local_secret_key: str
 
@@ -77,6 +79,8 @@ def get_settings() -> Settings:
         aggregate_settle_seconds=_int("AGGREGATE_SETTLE_SECONDS", 60),
         silent_after_hours=_int("SILENT_AFTER_HOURS", 24),
         upload_max_bytes=_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024),
+        upload_url_seconds=_int("UPLOAD_URL_SECONDS", 300),
+        download_url_seconds=_int("DOWNLOAD_URL_SECONDS", 120),
         registry_cache_seconds=_int("REGISTRY_CACHE_SECONDS", 60),
         local_secret_key=_str("LOCAL_SECRET_KEY"),
     )

@@ -49,6 +49,7 @@ def aws() -> Iterator[None]:
     """A fresh, empty moto backend with every table and bucket created."""
     from moto import mock_aws
 
+    from chalicelib.services.candidates import invalidate as invalidate_candidates
     from chalicelib.storage.aws import reset_clients
     from chalicelib.storage.models import reset_connections
     from chalicelib.storage.registry import invalidate_registry
@@ -58,11 +59,13 @@ def aws() -> Iterator[None]:
         reset_clients()
         reset_connections()
         invalidate_registry()
+        invalidate_candidates()
         create_all()
         yield
     reset_clients()
     reset_connections()
     invalidate_registry()
+    invalidate_candidates()
 
 
 TokenFactory = Callable[..., str]

@@ -44,6 +44,12 @@ def job_specs() -> dict[str, JobSpec]:
             "chalicelib.services.ingestion:rebuild_from_archive",
             description="Re-ingest every archived webhook request (run by hand into empty tables)",
         ),
+        JobSpec(
+            "verify_uploads",
+            "chalicelib.services.nominations:verify_pending_uploads",
+            description="Verify nomination files whose upload arrived (the local stack has no "
+            "S3 triggers; in AWS a sweep for missed events) and expire abandoned ones",
+        ),
     ]
     return {s.name: s for s in specs}
 

@@ -7,6 +7,7 @@ writes through these models, the local stack creates tables from them
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from pynamodb.attributes import (
@@ -215,11 +216,21 @@ ALL_MODELS: list[type[Model]] = [
 TTL_ATTRIBUTES: dict[str, str] = {"idempotency": "expiration"}
 
 
+# Feature modules that define their own models and register them on import.
+FEATURE_MODULES = ("chalicelib.storage.nominations",)
+
+
 def register_models(*models: type[Model]) -> None:
     """Feature modules (nominations, reports) add their tables here."""
     for model in models:
         if model not in ALL_MODELS:
             ALL_MODELS.append(model)
+
+
+def load_feature_models() -> None:
+    """Import every feature module, so ALL_MODELS lists every table of the service."""
+    for module in FEATURE_MODULES:
+        importlib.import_module(module)
 
 
 def logical_name(model: type[Model]) -> str:
@@ -233,6 +244,7 @@ def _hash_first(key_schema: list[Any]) -> list[Any]:
 
 def table_specs() -> list[dict[str, Any]]:
     """Schema of every table, for the local stack, the CDK app and drift tests."""
+    load_feature_models()
     specs = []
     for model in ALL_MODELS:
         schema = model._get_schema()
@@ -261,6 +273,7 @@ def table_specs() -> list[dict[str, Any]]:
 
 def reset_connections() -> None:
     """Drop cached connections (tests start a fresh moto backend per test)."""
+    load_feature_models()
     for model in ALL_MODELS:
         model._connection = None
         for index in getattr(model, "_indexes", {}).values():

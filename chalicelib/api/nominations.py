@@ -1,0 +1,288 @@
+"""Award nomination routes, and the S3 handler that verifies uploaded files."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Blueprint, Response
+
+from chalicelib.api.http import (
+    body_as,
+    decode_token,
+    encode_token,
+    json_response,
+    principal_of,
+    query_int,
+    query_params,
+)
+from chalicelib.api.routing import PAGINATION, QueryParam, route
+from chalicelib.domain.nominations import UPLOAD_PREFIX
+from chalicelib.settings import get_settings
+
+bp = Blueprint(__name__)
+TAG = "Nominations"
+WRITERS = "province_admin, unit_officer (own unit and sub-units)"
+READERS = "any role (a unit officer: own unit and sub-units)"
+
+
+@route(
+    bp,
+    "/campaigns/{campaign_id}/nominations",
+    "POST",
+    summary="Create a draft nomination of a collective (unit) or an individual (official)",
+    tag=TAG,
+    request="chalicelib.schemas.nominations:NominationCreate",
+    response="chalicelib.schemas.nominations:NominationOut",
+    status=201,
+    roles=WRITERS,
+    errors=(403, 404),
+)
+def create_nomination(campaign_id: str) -> Response:
+    from chalicelib.schemas.nominations import NominationCreate
+    from chalicelib.services import nominations
+
+    request = bp.current_request
+    payload = body_as(request, NominationCreate)
+    return json_response(
+        nominations.create_nomination(principal_of(request), campaign_id, payload), status=201
+    )
+
+
+@route(
+    bp,
+    "/campaigns/{campaign_id}/nominations",
+    "GET",
+    summary="A campaign's nominations, oldest first, scoped to what the caller may see",
+    tag=TAG,
+    response="chalicelib.schemas.nominations:NominationPage",
+    roles=READERS,
+    query=(
+        QueryParam(
+            "status", "Filter by state", enum=("draft", "submitted", "approved", "rejected")
+        ),
+        QueryParam("kind", "Filter by kind", enum=("collective", "individual")),
+        QueryParam("unit_id", "Filter by nominating unit"),
+        *PAGINATION,
+    ),
+    errors=(400, 403, 404),
+)
+def list_nominations(campaign_id: str) -> Response:
+    from chalicelib.services import nominations
+
+    request = bp.current_request
+    params = query_params(request)
+    items, last = nominations.list_nominations(
+        principal_of(request),
+        campaign_id,
+        status=params.get("status") or None,
+        kind=params.get("kind") or None,
+        unit_id=params.get("unit_id") or None,
+        limit=query_int(request, "limit", 100, 1, 500),
+        token=decode_token(params.get("next_token")),
+    )
+    return json_response({"items": items, "next_token": encode_token(last)})
+
+
+@route(
+    bp,
+    "/nominations/{nomination_id}",
+    "GET",
+    summary="One nomination, with its evidence snapshot and the nominee's current rank",
+    tag=TAG,
+    response="chalicelib.schemas.nominations:NominationOut",
+    roles=READERS,
+    errors=(403, 404),
+)
+def get_nomination(nomination_id: str) -> Response:
+    from chalicelib.services import nominations
+
+    return json_response(
+        nominations.get_nomination(principal_of(bp.current_request), nomination_id)
+    )
+
+
+@route(
+    bp,
+    "/nominations/{nomination_id}",
+    "PATCH",
+    summary="Edit the summary or creativity of a draft",
+    tag=TAG,
+    request="chalicelib.schemas.nominations:NominationPatch",
+    response="chalicelib.schemas.nominations:NominationOut",
+    roles=WRITERS,
+    errors=(403, 404, 409),
+)
+def update_nomination(nomination_id: str) -> Response:
+    from chalicelib.schemas.nominations import NominationPatch
+    from chalicelib.services import nominations
+
+    request = bp.current_request
+    payload = body_as(request, NominationPatch)
+    return json_response(
+        nominations.update_nomination(principal_of(request), nomination_id, payload)
+    )
+
+
+@route(
+    bp,
+    "/nominations/{nomination_id}/files",
+    "POST",
+    summary="Register a file of a draft and get a presigned S3 POST for its upload "
+    "(5 minutes; the key is generated, the policy pins size and Content-Type)",
+    tag=TAG,
+    request="chalicelib.schemas.nominations:FileCreate",
+    response="chalicelib.schemas.nominations:UploadTicket",
+    status=201,
+    roles=WRITERS,
+    errors=(403, 404, 409),
+)
+def add_file(nomination_id: str) -> Response:
+    from chalicelib.schemas.nominations import FileCreate
+    from chalicelib.services import nominations
+
+    request = bp.current_request
+    payload = body_as(request, FileCreate)
+    return json_response(
+        nominations.add_file(principal_of(request), nomination_id, payload), status=201
+    )
+
+
+@route(
+    bp,
+    "/nominations/{nomination_id}/files",
+    "GET",
+    summary="A nomination's files; verified files carry a short-lived download link",
+    tag=TAG,
+    response="chalicelib.schemas.nominations:FileList",
+    roles=READERS,
+    errors=(403, 404),
+)
+def list_files(nomination_id: str) -> Response:
+    from chalicelib.services import nominations
+
+    return json_response(nominations.list_files(principal_of(bp.current_request), nomination_id))
+
+
+@route(
+    bp,
+    "/nominations/{nomination_id}/files/{file_id}",
+    "DELETE",
+    summary="Delete a file of a draft",
+    tag=TAG,
+    status=204,
+    roles=WRITERS,
+    errors=(403, 404, 409),
+)
+def delete_file(nomination_id: str, file_id: str) -> Response:
+    from chalicelib.services import nominations
+
+    nominations.delete_file(principal_of(bp.current_request), nomination_id, file_id)
+    return Response(body="", status_code=204)
+
+
+@route(
+    bp,
+    "/nominations/{nomination_id}/submit",
+    "POST",
+    summary="Submit a draft before the campaign's nomination deadline (needs a verified "
+    "to_trinh and bao_cao_thanh_tich); attaches the nominee's KPI evidence",
+    tag=TAG,
+    response="chalicelib.schemas.nominations:NominationOut",
+    roles=WRITERS,
+    errors=(403, 404, 409),
+)
+def submit_nomination(nomination_id: str) -> Response:
+    from chalicelib.services import nominations
+
+    return json_response(nominations.submit(principal_of(bp.current_request), nomination_id))
+
+
+@route(
+    bp,
+    "/nominations/{nomination_id}/review",
+    "POST",
+    summary="Approve (within the kind's quota), reject, or return a submitted nomination",
+    tag=TAG,
+    request="chalicelib.schemas.nominations:ReviewRequest",
+    response="chalicelib.schemas.nominations:NominationOut",
+    roles="province_admin, reviewer",
+    errors=(403, 404, 409, 503),
+)
+def review_nomination(nomination_id: str) -> Response:
+    from chalicelib.schemas.nominations import ReviewRequest
+    from chalicelib.services import nominations
+
+    request = bp.current_request
+    payload = body_as(request, ReviewRequest)
+    return json_response(
+        nominations.review(principal_of(request), nomination_id, payload.decision, payload.reason)
+    )
+
+
+@route(
+    bp,
+    "/nominations/{nomination_id}/audit",
+    "GET",
+    summary="The nomination's append-only audit trail, oldest first",
+    tag=TAG,
+    response="chalicelib.schemas.nominations:AuditPage",
+    roles=READERS,
+    query=PAGINATION,
+    errors=(400, 403, 404),
+)
+def nomination_audit(nomination_id: str) -> Response:
+    from chalicelib.services import nominations
+
+    request = bp.current_request
+    items, last = nominations.audit_trail(
+        principal_of(request),
+        nomination_id,
+        query_int(request, "limit", 100, 1, 500),
+        decode_token(query_params(request).get("next_token")),
+    )
+    return json_response({"items": items, "next_token": encode_token(last)})
+
+
+@route(
+    bp,
+    "/campaigns/{campaign_id}/candidates",
+    "GET",
+    summary="Best-ranked candidates for the campaign period: units (compliant first, by "
+    "score) or officials (by individual KPI); a unit officer sees their own unit's",
+    tag=TAG,
+    response="chalicelib.schemas.nominations:Candidates",
+    roles=READERS,
+    query=(
+        QueryParam(
+            "kind", "collective or individual", required=True, enum=("collective", "individual")
+        ),
+        QueryParam("limit", "How many (1-100, default 10)", "integer"),
+    ),
+    errors=(400, 404),
+)
+def campaign_candidates(campaign_id: str) -> Response:
+    from chalicelib.errors import bad_request
+    from chalicelib.services import candidates
+
+    request = bp.current_request
+    kind = query_params(request).get("kind")
+    if not kind:
+        raise bad_request("Query parameter 'kind' is required: collective or individual")
+    return json_response(
+        candidates.candidates(
+            principal_of(request), campaign_id, kind, query_int(request, "limit", 10, 1, 100)
+        )
+    )
+
+
+@bp.on_s3_event(
+    bucket=get_settings().uploads_bucket,
+    events=["s3:ObjectCreated:*"],
+    prefix=UPLOAD_PREFIX,
+    name="verify_nomination_upload",
+)
+def verify_nomination_upload(event: Any) -> dict[str, Any]:
+    """Check an uploaded nomination file (size, type, magic bytes) and settle it."""
+    from chalicelib.services import nominations
+
+    return nominations.verify_upload(event.key)

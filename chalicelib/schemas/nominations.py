@@ -1,0 +1,294 @@
+"""Request and response models of the nomination routes.
+
+Text is kept exactly as sent (no trimming, no normalisation); limits count characters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from chalicelib.domain.nominations import (
+    CREATIVITY_MAX_CHARS,
+    FILE_TYPES,
+    REASON_MAX_CHARS,
+    SUMMARY_MAX_CHARS,
+    filename_problem,
+    is_blank,
+)
+
+Kind = Literal["collective", "individual"]
+Status = Literal["draft", "submitted", "approved", "rejected"]
+Category = Literal["to_trinh", "bao_cao_thanh_tich", "bien_ban", "other"]
+FileStatus = Literal["pending", "verified", "rejected"]
+ContentType = Literal[
+    "application/pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "image/jpeg",
+    "image/png",
+]
+if set(get_args(ContentType)) != set(FILE_TYPES):  # one list of allowed types
+    raise RuntimeError("ContentType and domain.nominations.FILE_TYPES disagree")
+ID_PATTERN = r"^[A-Za-z0-9._-]{1,64}$"
+
+
+def _text(value: str | None, *, required: bool) -> str | None:
+    # pydantic already refuses text that is not valid Unicode (lone surrogates).
+    if value is None:
+        return None
+    if required and is_blank(value):
+        raise ValueError("must not be blank")
+    return value
+
+
+class NominationCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: Kind
+    nominee_unit_id: str | None = Field(
+        default=None, pattern=ID_PATTERN, description="The unit nominated (collective)"
+    )
+    nominee_official_id: str | None = Field(
+        default=None, pattern=ID_PATTERN, description="The official nominated (individual)"
+    )
+    unit_id: str | None = Field(
+        default=None,
+        pattern=ID_PATTERN,
+        description="The nominating unit. A unit officer's nominations always belong to "
+        "their unit; a province admin may name any unit (default: the nominee's unit).",
+    )
+    summary: str = Field(max_length=SUMMARY_MAX_CHARS, description="Thành tích (achievements)")
+    creativity: str = Field(
+        default="", max_length=CREATIVITY_MAX_CHARS, description="Sáng kiến (creativity)"
+    )
+
+    @field_validator("summary")
+    @classmethod
+    def _summary(cls, value: str) -> str:
+        return str(_text(value, required=True))
+
+    @field_validator("creativity")
+    @classmethod
+    def _creativity(cls, value: str) -> str:
+        return str(_text(value, required=False))
+
+    @model_validator(mode="after")
+    def _nominee(self) -> NominationCreate:
+        if self.kind == "collective":
+            if not self.nominee_unit_id or self.nominee_official_id:
+                raise ValueError("a collective nomination names nominee_unit_id (and no official)")
+        elif not self.nominee_official_id or self.nominee_unit_id:
+            raise ValueError("an individual nomination names nominee_official_id (and no unit)")
+        return self
+
+
+class NominationPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    summary: str | None = Field(default=None, max_length=SUMMARY_MAX_CHARS)
+    creativity: str | None = Field(default=None, max_length=CREATIVITY_MAX_CHARS)
+
+    @field_validator("summary")
+    @classmethod
+    def _summary(cls, value: str | None) -> str | None:
+        return _text(value, required=True)
+
+    @field_validator("creativity")
+    @classmethod
+    def _creativity(cls, value: str | None) -> str | None:
+        return _text(value, required=False)
+
+    @model_validator(mode="after")
+    def _something(self) -> NominationPatch:
+        if self.summary is None and self.creativity is None:
+            raise ValueError("name at least one of summary, creativity")
+        return self
+
+
+class FileCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    filename: str = Field(description="Shown and offered on download; never part of the key")
+    content_type: ContentType
+    size: int = Field(gt=0, description="Bytes; at most UPLOAD_MAX_BYTES")
+    category: Category
+
+    @field_validator("filename")
+    @classmethod
+    def _filename(cls, value: str) -> str:
+        problem = filename_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+
+class ReviewRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    decision: Literal["approve", "reject", "return"]
+    reason: str | None = Field(
+        default=None,
+        max_length=REASON_MAX_CHARS,
+        description="Required to reject or return; optional to approve",
+    )
+
+    @field_validator("reason")
+    @classmethod
+    def _reason(cls, value: str | None) -> str | None:
+        return _text(value, required=False)
+
+    @model_validator(mode="after")
+    def _reason_needed(self) -> ReviewRequest:
+        if self.decision in ("reject", "return") and (self.reason is None or is_blank(self.reason)):
+            raise ValueError(f"a reason is required to {self.decision} a nomination")
+        return self
+
+
+# --- responses ----------------------------------------------------------------------------
+
+
+class Actor(BaseModel):
+    sub: str
+    role: str
+    unit_id: str | None
+
+
+class Nominee(BaseModel):
+    unit_id: str
+    official_id: str | None
+    name: str
+    level: str | None = Field(description="The unit's level (collective)")
+    position: str | None = Field(description="The official's position (individual)")
+
+
+class NomineeRank(BaseModel):
+    rank: int | None = Field(description="Among the campaign's candidates of this kind")
+    of: int
+    level_rank: int | None = Field(
+        default=None, description="Collective: rank within its level (the campaign ranking)"
+    )
+    score: float | None = None
+    compliant: bool | None = None
+    as_of: dt.datetime | None
+
+
+class Review(BaseModel):
+    decision: str
+    reason: str | None
+    by: Actor
+    at: dt.datetime
+
+
+class NominationOut(BaseModel):
+    nomination_id: str
+    campaign_id: str
+    unit_id: str = Field(description="The nominating unit")
+    kind: Kind
+    nominee: Nominee
+    summary: str
+    creativity: str
+    status: Status
+    return_reason: str | None
+    review: Review | None
+    evidence: dict[str, Any] | None = Field(
+        description="KPI evidence snapshot of the nominee for the campaign period, taken at "
+        "submission (unit KPIs or individual KPIs, with as_of and the rank then)"
+    )
+    nominee_rank: NomineeRank | None = Field(description="The nominee's rank now")
+    file_count: int
+    created_by: Actor
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    submitted_at: dt.datetime | None
+
+
+class NominationPage(BaseModel):
+    items: list[NominationOut]
+    next_token: str | None
+
+
+class FileOut(BaseModel):
+    file_id: str
+    category: Category
+    filename: str
+    content_type: ContentType
+    size: int
+    status: FileStatus
+    reason: str | None = Field(description="Why the file was rejected")
+    sha256: str | None
+    created_at: dt.datetime
+    verified_at: dt.datetime | None
+    download_url: str | None = Field(description="Short-lived; verified files only")
+    download_expires_at: dt.datetime | None
+
+
+class FileList(BaseModel):
+    nomination_id: str
+    items: list[FileOut]
+
+
+class PresignedPost(BaseModel):
+    url: str
+    fields: dict[str, str] = Field(
+        description="Send as multipart/form-data fields, then the file as the last field 'file'"
+    )
+    expires_at: dt.datetime
+    max_bytes: int
+
+
+class UploadTicket(BaseModel):
+    file: FileOut
+    upload: PresignedPost
+
+
+class AuditRecord(BaseModel):
+    nomination_id: str
+    at: dt.datetime
+    actor: Actor
+    action: str
+    from_status: Status | None
+    to_status: Status | None
+    details: dict[str, Any]
+
+
+class AuditPage(BaseModel):
+    items: list[AuditRecord]
+    next_token: str | None
+
+
+class CollectiveCandidate(BaseModel):
+    rank: int
+    level_rank: int
+    unit_id: str
+    name: str
+    level: str
+    score: float
+    compliant: bool
+    online_rate: float | None
+    signing_rate: float | None
+    e_issuance_rate: float | None
+    kpi_coverage: float | None
+    two_way_interconnection: bool | None
+    processed_total: int
+
+
+class IndividualCandidate(BaseModel):
+    rank: int
+    official_id: str
+    unit_id: str
+    full_name: str
+    position: str
+    processed_total: int
+    online_rate: float | None
+    on_time_rate: float | None
+    digital_signatures: int
+    latest_evaluation_score: float | None
+
+
+class Candidates(BaseModel):
+    campaign_id: str
+    kind: Kind
+    model_config = ConfigDict(populate_by_name=True)
+    from_: dt.date = Field(alias="from")
+    to: dt.date
+    as_of: dt.datetime | None
+    items: list[CollectiveCandidate] | list[IndividualCandidate]
