@@ -56,6 +56,8 @@ class Meter:
     def _before(self, params: dict[str, Any], model: Any, **_: Any) -> None:
         op = model.name
         self.requests[op] += 1
+        if op in ("Query", "Scan"):
+            self._consistent = bool(params.get("ConsistentRead"))
         if op == "PutItem":
             self.wcu += wcu(params["Item"])
         elif op in ("UpdateItem", "DeleteItem"):
@@ -78,8 +80,11 @@ class Meter:
                 for item in items:
                     self.rcu += max(1, math.ceil(item_size(item) / 4096))
         elif op in ("Query", "Scan"):
+            # Billed on the total size read, per started 4 KB: 1 RCU strongly consistent,
+            # 0.5 eventually consistent.
             size = sum(item_size(i) for i in parsed.get("Items", []))
-            self.rcu += max(0.5, math.ceil(size / 4096) * 0.5)
+            unit = 1.0 if getattr(self, "_consistent", False) else 0.5
+            self.rcu += max(1, math.ceil(size / 4096)) * unit
         elif op == "GetItem":
             self.rcu += max(1, math.ceil(item_size(parsed.get("Item", {})) / 4096))
 

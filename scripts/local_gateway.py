@@ -70,5 +70,14 @@ def install() -> None:
                 {"Content-Type": "application/json", "WWW-Authenticate": "Bearer"}, _body(401)
             ) from None
 
+    # http.server answers a method without a do_<METHOD> (TRACE, QUERY, ...) with an HTML
+    # 501; API Gateway never passes such a method to the API. Hand every method to the
+    # gateway, which answers 405 in the service's error shape for a method a route lacks.
+    def any_method(self: Any, name: str) -> Any:
+        if name.startswith("do_"):
+            return self._generic_handle
+        raise AttributeError(name)
+
+    local.ChaliceRequestHandler.__getattr__ = any_method
     local.LocalGatewayAuthorizer.authorize = authorize  # type: ignore[method-assign]
     local.LocalGateway.handle_request = handle_request  # type: ignore[method-assign]

@@ -71,7 +71,7 @@ def aws() -> Iterator[None]:
 TokenFactory = Callable[..., str]
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def make_token() -> TokenFactory:
     def factory(role: str = "province_admin", unit_id: str | None = None, **kwargs: Any) -> str:
         kwargs.setdefault("issuer", "https://auth.test")

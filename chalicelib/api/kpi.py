@@ -11,9 +11,14 @@ from chalicelib.api.routing import QueryParam, route
 
 bp = Blueprint(__name__)
 TAG = "KPI"
+MAX_SILENCE_HOURS = 24 * 365
 RANGE = (
-    QueryParam("from", "First local date YYYY-MM-DD (default: the active campaign's start)"),
-    QueryParam("to", "Last local date YYYY-MM-DD (default: the active campaign's end)"),
+    QueryParam(
+        "from", "First local date YYYY-MM-DD (default: the active campaign's start)", format="date"
+    ),
+    QueryParam(
+        "to", "Last local date YYYY-MM-DD (default: the active campaign's end)", format="date"
+    ),
 )
 
 
@@ -145,7 +150,13 @@ def campaign_interconnection(campaign_id: str) -> Response:
     tag=TAG,
     response="chalicelib.schemas.kpi:Freshness",
     query=(
-        QueryParam("hours", "Silence threshold in hours (default SILENT_AFTER_HOURS)", "integer"),
+        QueryParam(
+            "hours",
+            "Silence threshold in hours (default SILENT_AFTER_HOURS)",
+            "integer",
+            minimum=1,
+            maximum=MAX_SILENCE_HOURS,
+        ),
     ),
     roles="province_admin, reviewer, viewer",
     errors=(400, 403, 404),
@@ -158,5 +169,5 @@ def campaign_freshness(campaign_id: str) -> Response:
 
     request = bp.current_request
     require_role(principal_of(request), PROVINCE_ADMIN, REVIEWER, VIEWER)
-    hours = query_int(request, "hours", get_settings().silent_after_hours, 1, 24 * 365)
+    hours = query_int(request, "hours", get_settings().silent_after_hours, 1, MAX_SILENCE_HOURS)
     return json_response(kpi.freshness(campaign_id, hours))

@@ -86,7 +86,7 @@ def _operation(r: RouteDoc, ref_of: dict[str, Any]) -> dict[str, Any]:
                 "in": "query",
                 "required": q.required,
                 "description": q.description,
-                "schema": {"type": q.type, **({"enum": list(q.enum)} if q.enum else {})},
+                "schema": q.schema(),
             }
             for q in r.query
         ],
@@ -95,7 +95,7 @@ def _operation(r: RouteDoc, ref_of: dict[str, Any]) -> dict[str, Any]:
     if r.request:
         schema = ref_of[_resolve(r.request).__name__]
         op["requestBody"] = {
-            "required": True,
+            "required": r.request_required,
             "content": {
                 ct: {"schema": schema} for ct in r.content_types if ct in ("application/json",)
             }
@@ -109,7 +109,9 @@ def _operation(r: RouteDoc, ref_of: dict[str, Any]) -> dict[str, Any]:
         ok["content"] = {"application/json": {"schema": ref_of[_resolve(r.response).__name__]}}
     error_ref = {"application/json": {"schema": ref_of["ErrorResponse"]}}
     responses: dict[str, Any] = {str(r.status): ok}
-    for status in sorted({*r.errors, 401, *((400,) if r.request else ())}):
+    # Every route: 401 (the authorizer or the signature) and 415 (Chalice answers any
+    # Content-Type the route does not accept, GET included, before the handler runs).
+    for status in sorted({*r.errors, 401, 415, *((400,) if r.request else ())}):
         responses[str(status)] = {
             "description": ERROR_TEXT.get(status, "Error"),
             "content": error_ref,

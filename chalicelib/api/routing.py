@@ -22,6 +22,21 @@ class QueryParam:
     type: str = "string"
     required: bool = False
     enum: tuple[str, ...] = ()
+    format: str | None = None  # e.g. "date": what the handler accepts, so clients and fuzzers know
+    minimum: int | None = None
+    maximum: int | None = None
+
+    def schema(self) -> dict[str, Any]:
+        schema: dict[str, Any] = {"type": self.type}
+        if self.enum:
+            schema["enum"] = list(self.enum)
+        if self.format:
+            schema["format"] = self.format
+        if self.minimum is not None:
+            schema["minimum"] = self.minimum
+        if self.maximum is not None:
+            schema["maximum"] = self.maximum
+        return schema
 
 
 @dataclass(frozen=True)
@@ -38,6 +53,7 @@ class RouteDoc:
     content_types: tuple[str, ...]
     query: tuple[QueryParam, ...] = field(default_factory=tuple)
     errors: tuple[int, ...] = ()
+    request_required: bool = True
 
 
 ROUTES: list[RouteDoc] = []
@@ -58,6 +74,7 @@ def route(
     content_types: Sequence[str] = ("application/json",),
     query: Sequence[QueryParam] = (),
     errors: Sequence[int] = (),
+    request_required: bool = True,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
         ROUTES.append(
@@ -74,6 +91,7 @@ def route(
                 content_types=tuple(content_types),
                 query=tuple(query),
                 errors=tuple(errors),
+                request_required=request_required,
             )
         )
         kwargs: dict[str, Any] = {"methods": [method], "content_types": list(content_types)}
@@ -86,6 +104,6 @@ def route(
 
 
 PAGINATION = (
-    QueryParam("limit", "Page size (1-500, default 100)", "integer"),
+    QueryParam("limit", "Page size (1-500, default 100)", "integer", minimum=1, maximum=500),
     QueryParam("next_token", "Opaque token from the previous page's next_token"),
 )

@@ -61,6 +61,7 @@ def list_sources() -> Response:
     response="chalicelib.schemas.ingestion:SourceRotated",
     roles=PROVINCE_ADMIN,
     errors=(403, 404, 409),
+    request_required=False,  # no body: the default grace period
 )
 def rotate_source(source_id: str) -> Response:
     from chalicelib.api.http import parse_model

@@ -111,6 +111,46 @@ def test_pagination_walks_every_unit_once(api):
     assert sorted(seen) == sorted(u["unit_id"] for u in UNITS)
 
 
+def test_officials_pages_walk_every_official_once(api):
+    load_registry(api)
+    seen, token = [], None
+    while True:
+        path = f"/units/{DEPARTMENT}/officials?limit=1" + (f"&next_token={token}" if token else "")
+        r = api.get(path)
+        assert r.status_code == 200, r.body
+        page = body(r)
+        seen += [o["official_id"] for o in page["items"]]
+        token = page["next_token"]
+        if not token:
+            break
+    assert sorted(seen) == ["cb-001", "cb-002"]
+
+
+def test_forged_officials_page_tokens_are_a_400_not_a_500(api):
+    """Found by fuzzing: a page token that decodes to any other JSON object reached
+    DynamoDB as ExclusiveStartKey and failed with a 500."""
+    import base64
+
+    load_registry(api)
+
+    def token(value):
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+
+    first = body(api.get(f"/units/{DEPARTMENT}/officials?limit=1"))["next_token"]
+    for forged in (
+        token({"after": "cb-001"}),  # a /units token
+        token({"official_id": {"S": "cb-001"}}),
+        token({"official_id": {"S": "cb-001"}, "unit_id": {"S": COMMUNE}}),  # another unit
+        token({"official_id": {"N": "1"}, "unit_id": {"S": DEPARTMENT}}),
+        token({"official_id": "cb-001", "unit_id": DEPARTMENT}),
+        token([]),
+    ):
+        r = api.get(f"/units/{DEPARTMENT}/officials?limit=1&next_token={forged}")
+        assert r.status_code == 400, (forged, r.body)
+        assert body(r)["error"]["code"] == "bad_request"
+    assert api.get(f"/units/{COMMUNE}/officials?next_token={first}").status_code == 400
+
+
 def test_bad_page_token_and_limit(api):
     assert api.get("/units?next_token=%%%").status_code == 400
     assert api.get("/units?limit=0").status_code == 400
