@@ -26,6 +26,9 @@ def client(service: str) -> Any:
                     retries={"mode": "standard", "max_attempts": 5},
                     # SigV4 presigned POSTs/URLs need the regional endpoint.
                     s3={"addressing_style": "path"} if settings.endpoint_url else None,
+                    # Presigned POSTs and URLs default to SigV2, which S3 refuses for
+                    # buckets created since 2020.
+                    signature_version="s3v4" if service == "s3" else None,
                 ),
             )
         return _clients[service]
