@@ -2,7 +2,7 @@
 
 from chalice import Chalice
 
-from chalicelib.api import admin, campaigns, kpi, openapi, registry, sources, webhooks
+from chalicelib.api import admin, campaigns, kpi, openapi, registry, reports, sources, webhooks
 from chalicelib.api.authorizer import auth_blueprint
 from chalicelib.api.middleware import register_middleware
 from chalicelib.jobs import schedules
@@ -18,3 +18,4 @@ app.register_blueprint(webhooks.bp)
 app.register_blueprint(kpi.bp)
 app.register_blueprint(openapi.bp)
 app.register_blueprint(schedules.bp)
+app.register_blueprint(reports.bp)
