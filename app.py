@@ -9,6 +9,7 @@ from chalicelib.api import (
     nominations,
     openapi,
     registry,
+    reports,
     sources,
     webhooks,
 )
@@ -28,3 +29,4 @@ app.register_blueprint(kpi.bp)
 app.register_blueprint(nominations.bp)
 app.register_blueprint(openapi.bp)
 app.register_blueprint(schedules.bp)
+app.register_blueprint(reports.bp)

@@ -29,7 +29,7 @@ WRITE = ("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "ConditionChec
 RW = READ + WRITE
 
 # The audit trail is append-only: every role is denied these on the audit table.
-AUDIT_TABLE = "audit"
+AUDIT_TABLE = "nomination_audit"
 AUDIT_DENIED_ACTIONS = (
     "dynamodb:UpdateItem",
     "dynamodb:DeleteItem",
@@ -122,12 +122,16 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         objects("archive", "archive/", "GetObject", "ListBucket"),
         # nominations and their append-only audit trail
         table("nominations", *RW),
+        table("nomination_files", *RW),
+        table("nomination_counters", *RW),  # the approval quota counter (transactions)
         table(AUDIT_TABLE, "PutItem", "Query", "GetItem"),
         # reports: index and presigned download links
-        table("reports", *READ),
-        objects("reports", "reports/", "GetObject"),
+        # POST /admin/reports generates a report on demand in the API function
+        table("reports", *RW),
+        objects("reports", "reports/", "GetObject", "PutObject"),
         # nomination files: presigned POST uploads
-        objects("uploads", "uploads/", "PutObject"),
+        # presigned POST targets, download links, and deleting a draft's file
+        objects("uploads", "nominations/", "PutObject", "GetObject", "DeleteObject"),
         # webhook source secrets are KMS-encrypted by the app; SSE-KMS data
         key("Encrypt", "Decrypt", "GenerateDataKey"),
     ),
@@ -157,14 +161,16 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table("officials", *READ),
         table("campaigns", *READ),
         table("nominations", *READ),
+        table("nomination_files", *READ),
         table("reports", *RW),
         objects("reports", "reports/", "PutObject", "GetObject"),
         key("Encrypt", "Decrypt", "GenerateDataKey"),
     ),
     # Nomination file verification (uploads bucket, object created).
     "upload_verification": (
-        objects("uploads", "uploads/", "GetObject"),
+        objects("uploads", "nominations/", "GetObject", "DeleteObject"),  # rejected files go
         table("nominations", "GetItem", "UpdateItem"),
+        table("nomination_files", "GetItem", "UpdateItem", "PutItem", "Query"),
         table(AUDIT_TABLE, "PutItem"),
         key("Encrypt", "Decrypt", "GenerateDataKey"),
     ),
@@ -226,7 +232,7 @@ WEBHOOK_ROUTES: tuple[tuple[str, str], ...] = (
 # S3 object-created events of the uploads bucket (via EventBridge) invoke this function
 # (a plain `@app.lambda_function(name="verify_upload")`: `chalice package` cannot package
 # `@app.on_s3_event`). It receives EventBridge "Object Created" events.
-UPLOAD_TRIGGER: tuple[str, BucketName, str] = ("VerifyUpload", "uploads", "uploads/")
+UPLOAD_TRIGGER: tuple[str, BucketName, str] = ("VerifyUpload", "uploads", "nominations/")
 
 
 def cfn_name(chalice_name: str) -> str:

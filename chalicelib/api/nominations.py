@@ -275,14 +275,28 @@ def campaign_candidates(campaign_id: str) -> Response:
     )
 
 
-@bp.on_s3_event(
-    bucket=get_settings().uploads_bucket,
-    events=["s3:ObjectCreated:*"],
-    prefix=UPLOAD_PREFIX,
-    name="verify_nomination_upload",
-)
-def verify_nomination_upload(event: Any) -> dict[str, Any]:
-    """Check an uploaded nomination file (size, type, magic bytes) and settle it."""
+def _verify(key: str) -> dict[str, Any]:
     from chalicelib.services import nominations
 
-    return nominations.verify_upload(event.key)
+    return nominations.verify_upload(key)
+
+
+if get_settings().upload_event_source == "eventbridge":
+    # AWS: an EventBridge rule on the uploads bucket's "Object Created" events invokes
+    # this function (`chalice package` refuses S3 triggers on an existing bucket).
+    @bp.lambda_function(name="verify_upload")
+    def verify_upload(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        """Check an uploaded nomination file (size, type, magic bytes) and settle it."""
+        return _verify(str(event["detail"]["object"]["key"]))
+
+else:
+
+    @bp.on_s3_event(
+        bucket=get_settings().uploads_bucket,
+        events=["s3:ObjectCreated:*"],
+        prefix=UPLOAD_PREFIX,
+        name="verify_nomination_upload",
+    )
+    def verify_nomination_upload(event: Any) -> dict[str, Any]:
+        """Check an uploaded nomination file (size, type, magic bytes) and settle it."""
+        return _verify(event.key)

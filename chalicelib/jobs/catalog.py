@@ -50,6 +50,22 @@ def job_specs() -> dict[str, JobSpec]:
             description="Verify nomination files whose upload arrived (the local stack has no "
             "S3 triggers; in AWS a sweep for missed events) and expire abandoned ones",
         ),
+        JobSpec(
+            "monthly_reports",
+            "chalicelib.services.reports:run_monthly_reports",
+            # 18:00 UTC on the last day of a month = 01:00 on the 1st in Asia/Ho_Chi_Minh.
+            cron_utc=(0, 18, "L"),
+            description="Report the previous local month of every active campaign overlapping "
+            "it (province and units) to S3; finishes an interrupted run when called again",
+        ),
+        JobSpec(
+            "campaign_reports",
+            "chalicelib.services.reports:run_campaign_reports",
+            # Nightly, 01:30 local: the first night after a campaign's end, then corrections.
+            cron_utc=(30, 18, "*"),
+            description="End-of-campaign reports the first night after the end date, and a new "
+            "version whenever late events changed the figures",
+        ),
     ]
     return {s.name: s for s in specs}
 

@@ -36,3 +36,13 @@ def _expression(name: str) -> Rate | Cron:
 @bp.schedule(_expression("aggregate_kpi"), name="aggregate_kpi")
 def aggregate_kpi(event: Any) -> dict[str, Any]:
     return _run("aggregate_kpi", event)
+
+
+@bp.schedule(_expression("monthly_reports"), name="monthly_reports")
+def monthly_reports(event: Any) -> dict[str, Any]:
+    return _run("monthly_reports", event)
+
+
+@bp.schedule(_expression("campaign_reports"), name="campaign_reports")
+def campaign_reports(event: Any) -> dict[str, Any]:
+    return _run("campaign_reports", event)

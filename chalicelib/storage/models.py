@@ -196,6 +196,50 @@ class FreshnessModel(Model):
     last_event_at = UTCDateTimeAttribute()
 
 
+# --- Reports -------------------------------------------------------------------------------
+
+
+class ReportsByCampaignIndex(GlobalSecondaryIndex["ReportModel"]):
+    """A campaign's reports by period, scope and version (begins_with on listing_key)."""
+
+    class Meta:
+        index_name = "by_campaign"
+        projection = AllProjection()
+
+    campaign_id = UnicodeAttribute(hash_key=True)
+    listing_key = UnicodeAttribute(range_key=True)  # "<period>#<scope>#v<000001>"
+
+
+class ReportModel(Model):
+    """The index of generated reports: one item per version; the files are in S3 under
+    ``reports/{campaign_id}/{period}/{scope}/v{n}/``. The key is derived from the version, so
+    a conditional put claims version n exactly once, however many runs race for it."""
+
+    Meta = _meta("reports")
+    report_id = UnicodeAttribute(hash_key=True)  # "<campaign_id>~<period>~<scope>~v<n>"
+    campaign_id = UnicodeAttribute()
+    listing_key = UnicodeAttribute()
+    period = UnicodeAttribute()  # "YYYY-MM" | "campaign" | "YYYY-MM-DD_YYYY-MM-DD"
+    scope = UnicodeAttribute()  # "province" | unit_id
+    version = NumberAttribute()
+    period_from = UnicodeAttribute()  # first local date, ISO
+    period_to = UnicodeAttribute()  # last local date, ISO
+    lang = UnicodeAttribute(default="vi")
+    status = UnicodeAttribute()  # generating | ready | failed
+    trigger = UnicodeAttribute()  # monthly_reports | campaign_reports | on_demand
+    requested_by = UnicodeAttribute(null=True)
+    prefix = UnicodeAttribute()  # S3 key prefix of the version's files
+    created_at = UTCDateTimeAttribute()
+    completed_at = UTCDateTimeAttribute(null=True)
+    as_of = UTCDateTimeAttribute(null=True)
+    # Facts about the content, for listings and the late-correction check.
+    summary = JSONAttribute(null=True)
+    figures_sha256 = UnicodeAttribute(null=True)
+    files = JSONAttribute(null=True)  # [{name, key, content_type, size, sha256}]
+    error = UnicodeAttribute(null=True)
+    by_campaign = ReportsByCampaignIndex()
+
+
 ALL_MODELS: list[type[Model]] = [
     UnitModel,
     OfficialModel,
@@ -210,6 +254,7 @@ ALL_MODELS: list[type[Model]] = [
     EvaluationModel,
     JobStateModel,
     FreshnessModel,
+    ReportModel,
 ]
 
 # TTL attributes per table (DynamoDB enables TTL separately from the schema).
