@@ -4,10 +4,17 @@ the same events as the JSON webhook and stored through the same path."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from chalicelib.domain import events as domain
-from chalicelib.errors import ApiError, payload_too_large, unavailable, validation_failed
+from chalicelib.errors import (
+    ApiError,
+    payload_too_large,
+    unavailable,
+    unprocessable,
+    validation_failed,
+)
 from chalicelib.observability import logger
 from chalicelib.settings import get_settings
 
@@ -25,8 +32,38 @@ def _exempt_doc_types() -> frozenset[str]:
 
 
 def parse_edxml_body(body: bytes) -> tuple[list[Any], bytes | None]:
-    """Validated events and the bytes to archive (attachments replaced by digests)."""
+    """Validated events and the bytes to archive (attachments replaced by digests).
+
+    Also reads back what the archive holds (the rebuild job): an exempt package that creates
+    no event (a secret recall, update or replace) is archived as a redacted summary, not as
+    edXML (docs/edxml.md, "What is archived"); it re-ingests as no event."""
+    if _ARCHIVE_SUMMARY.match(body[:512]):
+        return _summary_events(body), body
     return _parse(body)[:2]
+
+
+# The root of the redacted summary this service writes for exempt packages (archive.py).
+_ARCHIVE_SUMMARY = re.compile(rb"\A\s*(?:<\?xml[^>]*\?>\s*)?<EdxmlArchive[\s>]")
+
+
+def _summary_events(body: bytes) -> list[Any]:
+    from defusedxml.ElementTree import fromstring
+
+    from chalicelib.domain.edxml.model import ARCHIVE_NS
+
+    root = fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    business = root.find(f"{{{ARCHIVE_NS}}}Business")
+    is_summary = root.tag == f"{{{ARCHIVE_NS}}}EdxmlArchive"
+    if is_summary and business is not None and business.get("docType", "0") != "0":
+        return []  # recall, update, replace: a trail record, never an event
+    # A new exempt package's events are archived as redacted JSON (ingestion.store_events);
+    # a summary cannot give them back (it keeps no DocumentId, which their ids derive from).
+    raise ApiError(
+        400,
+        "invalid_edxml",
+        "/EdxmlArchive: this archived summary holds no re-ingestible events",
+        [{"path": "/EdxmlArchive", "message": "holds no re-ingestible events"}],
+    )
 
 
 def _parse(body: bytes) -> tuple[list[Any], bytes, list[dict[str, Any]]]:
@@ -60,16 +97,20 @@ def receive_edxml(
 ) -> dict[str, int]:
     from chalicelib.services import ingestion
 
-    trail: list[dict[str, Any]] = []
-
     def parse(raw: bytes) -> tuple[list[Any], bytes | None]:
-        events, archive_xml, records = _parse(raw)
-        trail.extend(records)
+        # Runs inside the idempotent call: a failure here leaves no remembered answer, so the
+        # hub's retry (same webhook-id) stores the trail instead of replaying a 202. Trail
+        # record ids are deterministic: storing them again overwrites, never duplicates.
+        events, archive_xml, trail = _parse(raw)
+        if trail:
+            _check_organs({record["organ_id"] for record in trail})
         if not events:
             _archive_trail_only(source_id, archive_xml, headers)
+        if trail:
+            _store_trail(source_id, trail)
         return events, archive_xml
 
-    result = ingestion.receive(
+    return ingestion.receive(
         source_id,
         headers,
         body,
@@ -78,31 +119,51 @@ def receive_edxml(
         max_bytes=get_settings().edxml_max_body_bytes,
         lambda_context=lambda_context,
     )
-    if trail:
-        from chalicelib.storage import events as store
 
-        try:
-            store.trail_put(source_id, trail)
-        except Exception:
-            logger.exception("storing the document trail failed")
-            raise unavailable("Storage is unavailable; retry later") from None
-    return result
+
+def _check_organs(organs: set[str]) -> None:
+    """The acting organ of a message that changes no KPI (a recall's sender, a status's
+    reporter) must be in the registry, as an event's unit_id must (422 otherwise)."""
+    from chalicelib.storage.registry import registry_snapshot
+
+    unknown = organs - registry_snapshot().units.keys()
+    if unknown:
+        unknown -= registry_snapshot(max_age_seconds=0).units.keys()  # maybe just registered
+    if unknown:
+        raise unprocessable(
+            "The message names organs that are not in the registry; nothing was stored",
+            [{"unit_id": u} for u in sorted(unknown)],
+        )
+
+
+def _store_trail(source_id: str, trail: list[dict[str, Any]]) -> None:
+    from chalicelib.storage import events as store
+
+    try:
+        store.trail_put(source_id, trail)
+    except Exception:
+        logger.exception("storing the document trail failed")
+        raise unavailable("Storage is unavailable; retry later") from None
 
 
 def _archive_trail_only(source_id: str, archive_xml: bytes, headers: Any) -> None:
-    """A status that changes no KPI still goes to the archive (it is the record)."""
+    """A message that changes no KPI still goes to the archive (it is the record)."""
     import uuid
     from zoneinfo import ZoneInfo
 
     from chalicelib.storage import events as store
 
     now = dt.datetime.now(dt.UTC)
-    store.archive_put(
-        source_id=source_id,
-        local_date=now.astimezone(ZoneInfo(get_settings().timezone)).date(),
-        received_at=now,
-        delivery_id=str({k.lower(): v for k, v in headers.items()}.get("webhook-id", "")),
-        body=archive_xml,
-        content_type="application/xml",
-        request_id=uuid.uuid4().hex[:12],
-    )
+    try:
+        store.archive_put(
+            source_id=source_id,
+            local_date=now.astimezone(ZoneInfo(get_settings().timezone)).date(),
+            received_at=now,
+            delivery_id=str({k.lower(): v for k, v in headers.items()}.get("webhook-id", "")),
+            body=archive_xml,
+            content_type="application/xml",
+            request_id=uuid.uuid4().hex[:12],
+        )
+    except Exception:  # as for events (ingestion.store_events): the sender retries a 503
+        logger.exception("archiving the message failed")
+        raise unavailable("Storage is unavailable; retry later") from None
