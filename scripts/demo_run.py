@@ -117,9 +117,13 @@ def run(stack: LocalStack, days: int) -> None:
         "/admin/sources",
         json={"source_id": "demo-eoffice", "name": "Hệ thống quản lý văn bản tỉnh (demo)"},
     )
-    events = simulator.generate_month(
+    from scripts.demo import edxml_sender
+
+    month = simulator.generate_month(
         units, officials, start=date.fromisoformat(campaign["start_date"]), days=days
     )
+    # A share of whole documents arrives as edXML through the provincial hub instead.
+    edxml_part, events = edxml_sender.split_month(month, share=0.05)
     batches = simulator.delivery_plan(events, seed=2025, batch_size=200)
     print(
         f"→ Sending {len(events)} signed events in {len(batches)} webhook deliveries "
@@ -133,6 +137,16 @@ def run(stack: LocalStack, days: int) -> None:
         f"  accepted {summary.accepted}, duplicates {summary.duplicates}, "
         f"{summary.requests} requests in {time.monotonic() - started:.1f} s"
     )
+    hub = client.call(
+        "POST",
+        "/admin/sources",
+        json={"source_id": "demo-lgsp", "name": "Trục liên thông văn bản tỉnh (edXML)"},
+    )
+    print(f"→ Sending {len(edxml_part)} events of the same month as edXML packages and statuses")
+    edxml_summary = edxml_sender.send_edxml(
+        edxml_part, base_url=stack.api_url, source_id="demo-lgsp", secret=hub["secret"]
+    )
+    print(f"  edXML: {edxml_summary}")
     time.sleep(float(stack.env.get("AGGREGATE_SETTLE_SECONDS", "1")) + 0.5)
     print("→ Aggregating (aggregate_kpi)")
     started = time.monotonic()
@@ -162,6 +176,22 @@ def run(stack: LocalStack, days: int) -> None:
     for item in (compliant, failing):
         if item:
             print_unit(client, by_id[item["unit_id"]], campaign)
+
+    from scripts.demo import nominations
+
+    print(
+        "\n→ Nominations: dossiers with PDF files uploaded through presigned POSTs, submitted, reviewed"
+    )
+
+    def token_for(role: str, unit_id: str | None) -> str:
+        from scripts.devkeys import mint_token
+
+        return mint_token(role, unit_id, sub=f"demo-{role}-{unit_id or 'province'}")
+
+    rows = nominations.run_nominations_demo(
+        stack.api_url, stack.admin_token(), campaign["campaign_id"], token_for=token_for
+    )
+    nominations.print_rows(rows)
 
 
 def main() -> None:
