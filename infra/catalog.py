@@ -132,6 +132,7 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         # nomination files: presigned POST uploads
         # presigned POST targets, download links, and deleting a draft's file
         objects("uploads", "nominations/", "PutObject", "GetObject", "DeleteObject"),
+        objects("uploads", "verified/", "GetObject", "DeleteObject"),  # checked copies
         # webhook source secrets are KMS-encrypted by the app; SSE-KMS data
         key("Encrypt", "Decrypt", "GenerateDataKey"),
     ),
@@ -169,6 +170,7 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
     # Nomination file verification (uploads bucket, object created).
     "upload_verification": (
         objects("uploads", "nominations/", "GetObject", "DeleteObject"),  # rejected files go
+        objects("uploads", "verified/", "PutObject"),  # the checked bytes are copied here
         table("nominations", "GetItem", "UpdateItem"),
         table("nomination_files", "GetItem", "UpdateItem", "PutItem", "Query"),
         table(AUDIT_TABLE, "PutItem"),
