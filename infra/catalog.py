@@ -56,7 +56,7 @@ class TableGrant:
 class ObjectGrant:
     bucket: BucketName
     prefix: str  # key prefix, e.g. "archive/"; objects under it only
-    actions: tuple[str, ...]  # "GetObject", "PutObject", "ListBucket"
+    actions: tuple[str, ...]  # "GetObject", "PutObject", "DeleteObject", "ListBucket"
 
     @property
     def iam_actions(self) -> list[str]:
@@ -120,14 +120,19 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table("event_ledger", *RW),
         table("inbox", "PutItem", "BatchWriteItem"),
         objects("archive", "archive/", "GetObject", "ListBucket"),
-        # nominations and their append-only audit trail
+        # nominations, their files, approval counters and the append-only audit trail
         table("nominations", *RW),
+        table("nomination_files", *RW),
+        table("nomination_counters", "GetItem", "PutItem", "UpdateItem", "ConditionCheckItem"),
         table(AUDIT_TABLE, "PutItem", "Query", "GetItem"),
         # reports: index and presigned download links
         table("reports", *READ),
         objects("reports", "reports/", "GetObject"),
-        # nomination files: presigned POST uploads
-        objects("uploads", "uploads/", "PutObject"),
+        # nomination files: presigned POSTs write under nominations/ only; downloads are
+        # presigned GETs of the verified copies; deleting a draft's file removes both;
+        # the verify_uploads job (POST /admin/jobs) verifies like VerifyUpload.
+        objects("uploads", "nominations/", "PutObject", "GetObject", "DeleteObject"),
+        objects("uploads", "verified/", "PutObject", "GetObject", "DeleteObject"),
         # webhook source secrets are KMS-encrypted by the app; SSE-KMS data
         key("Encrypt", "Decrypt", "GenerateDataKey"),
     ),
@@ -161,10 +166,13 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         objects("reports", "reports/", "PutObject", "GetObject"),
         key("Encrypt", "Decrypt", "GenerateDataKey"),
     ),
-    # Nomination file verification (uploads bucket, object created).
+    # Nomination file verification (uploads bucket, object created): read the upload,
+    # copy the checked bytes to verified/, delete the upload; settle the file record.
     "upload_verification": (
-        objects("uploads", "uploads/", "GetObject"),
-        table("nominations", "GetItem", "UpdateItem"),
+        objects("uploads", "nominations/", "GetObject", "DeleteObject"),
+        objects("uploads", "verified/", "PutObject", "DeleteObject"),
+        table("nominations", "GetItem", "ConditionCheckItem"),
+        table("nomination_files", "GetItem", "UpdateItem"),
         table(AUDIT_TABLE, "PutItem"),
         key("Encrypt", "Decrypt", "GenerateDataKey"),
     ),
@@ -226,7 +234,7 @@ WEBHOOK_ROUTES: tuple[tuple[str, str], ...] = (
 # S3 object-created events of the uploads bucket (via EventBridge) invoke this function
 # (a plain `@app.lambda_function(name="verify_upload")`: `chalice package` cannot package
 # `@app.on_s3_event`). It receives EventBridge "Object Created" events.
-UPLOAD_TRIGGER: tuple[str, BucketName, str] = ("VerifyUpload", "uploads", "uploads/")
+UPLOAD_TRIGGER: tuple[str, BucketName, str] = ("VerifyUpload", "uploads", "nominations/")
 
 
 def cfn_name(chalice_name: str) -> str:

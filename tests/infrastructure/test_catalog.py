@@ -44,7 +44,10 @@ def test_catalog_entries_are_well_formed() -> None:
                 )
             elif isinstance(g, ObjectGrant):
                 assert g.bucket in BUCKETS and g.prefix.endswith("/"), (name, g)
-                assert set(g.actions) <= {"GetObject", "PutObject", "ListBucket"}, (name, g)
+                assert set(g.actions) <= {"GetObject", "PutObject", "DeleteObject", "ListBucket"}, (
+                    name,
+                    g,
+                )
             else:
                 assert isinstance(g, KeyGrant)
                 assert set(g.actions) <= {"Encrypt", "Decrypt", "GenerateDataKey"}, (name, g)
