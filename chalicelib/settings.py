@@ -47,7 +47,6 @@ class Settings:
     download_url_seconds: int
     registry_cache_seconds: int
     local_secret_key: str
-    upload_event_source: str
 
     def table_name(self, logical: str) -> str:
         return f"{self.table_prefix}{logical}"
@@ -84,7 +83,5 @@ def get_settings() -> Settings:
         download_url_seconds=_int("DOWNLOAD_URL_SECONDS", 120),
         registry_cache_seconds=_int("REGISTRY_CACHE_SECONDS", 60),
         local_secret_key=_str("LOCAL_SECRET_KEY"),
-        # "s3": a Chalice S3 trigger (local, tests); "eventbridge": a plain function fed
-        # by an EventBridge rule (AWS: `chalice package` cannot package S3 triggers).
-        upload_event_source=_str("UPLOAD_EVENT_SOURCE", "s3"),
+
     )

@@ -32,8 +32,6 @@ def prepare_environment(stage: str, region: str) -> None:
     os.environ.setdefault("PIP_NO_CACHE_DIR", "1")
     # chalicelib reads these at import time (table schemas); chalice package needs a region.
     os.environ["STAGE"] = stage
-    # Package the EventBridge-fed upload verifier, not the S3 trigger (see settings.py).
-    os.environ["UPLOAD_EVENT_SOURCE"] = "eventbridge"
     os.environ.setdefault("AWS_DEFAULT_REGION", region)
     os.environ.setdefault("AWS_REGION", region)
 

@@ -29,7 +29,7 @@ WRITE = ("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "ConditionChec
 RW = READ + WRITE
 
 # The audit trail is append-only: every role is denied these on the audit table.
-AUDIT_TABLE = "nomination_audit"
+AUDIT_TABLE = "audit"
 AUDIT_DENIED_ACTIONS = (
     "dynamodb:UpdateItem",
     "dynamodb:DeleteItem",
@@ -56,7 +56,7 @@ class TableGrant:
 class ObjectGrant:
     bucket: BucketName
     prefix: str  # key prefix, e.g. "archive/"; objects under it only
-    actions: tuple[str, ...]  # "GetObject", "PutObject", "ListBucket"
+    actions: tuple[str, ...]  # "GetObject", "PutObject", "DeleteObject", "ListBucket"
 
     @property
     def iam_actions(self) -> list[str]:
@@ -120,19 +120,19 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table("event_ledger", *RW),
         table("inbox", "PutItem", "BatchWriteItem"),
         objects("archive", "archive/", "GetObject", "ListBucket"),
-        # nominations and their append-only audit trail
+        # nominations, their files, approval counters and the append-only audit trail
         table("nominations", *RW),
         table("nomination_files", *RW),
-        table("nomination_counters", *RW),  # the approval quota counter (transactions)
+        table("nomination_counters", "GetItem", "PutItem", "UpdateItem", "ConditionCheckItem"),
         table(AUDIT_TABLE, "PutItem", "Query", "GetItem"),
-        # reports: index and presigned download links
-        # POST /admin/reports generates a report on demand in the API function
+        # reports: POST /admin/reports generates on demand; index and presigned links
         table("reports", *RW),
         objects("reports", "reports/", "GetObject", "PutObject"),
-        # nomination files: presigned POST uploads
-        # presigned POST targets, download links, and deleting a draft's file
+        # nomination files: presigned POSTs write under nominations/ only; downloads are
+        # presigned GETs of the verified copies; deleting a draft's file removes both;
+        # the verify_uploads job (POST /admin/jobs) verifies like VerifyUpload.
         objects("uploads", "nominations/", "PutObject", "GetObject", "DeleteObject"),
-        objects("uploads", "verified/", "GetObject", "DeleteObject"),  # checked copies
+        objects("uploads", "verified/", "PutObject", "GetObject", "DeleteObject"),
         # webhook source secrets are KMS-encrypted by the app; SSE-KMS data
         key("Encrypt", "Decrypt", "GenerateDataKey"),
     ),
@@ -162,17 +162,17 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table("officials", *READ),
         table("campaigns", *READ),
         table("nominations", *READ),
-        table("nomination_files", *READ),
         table("reports", *RW),
         objects("reports", "reports/", "PutObject", "GetObject"),
         key("Encrypt", "Decrypt", "GenerateDataKey"),
     ),
-    # Nomination file verification (uploads bucket, object created).
+    # Nomination file verification (uploads bucket, object created): read the upload,
+    # copy the checked bytes to verified/, delete the upload; settle the file record.
     "upload_verification": (
-        objects("uploads", "nominations/", "GetObject", "DeleteObject"),  # rejected files go
-        objects("uploads", "verified/", "PutObject"),  # the checked bytes are copied here
-        table("nominations", "GetItem", "UpdateItem"),
-        table("nomination_files", "GetItem", "UpdateItem", "PutItem", "Query"),
+        objects("uploads", "nominations/", "GetObject", "DeleteObject"),
+        objects("uploads", "verified/", "PutObject", "DeleteObject"),
+        table("nominations", "GetItem", "ConditionCheckItem"),
+        table("nomination_files", "GetItem", "UpdateItem"),
         table(AUDIT_TABLE, "PutItem"),
         key("Encrypt", "Decrypt", "GenerateDataKey"),
     ),

@@ -156,14 +156,21 @@ def key_of(api: Any, issued: dict[str, Any]) -> str:
     return str(issued["upload"]["fields"]["key"])
 
 
-def s3_event(api: Any, key: str) -> Any:
-    """Run the deployed S3 handler on an object-created event, as Lambda would."""
+class Verified:
+    def __init__(self, response: Any) -> None:
+        results = response.payload["results"]
+        assert len(results) == 1, response.payload
+        self.payload = results[0]
+
+
+def s3_event(api: Any, key: str) -> Verified:
+    """Run the verify_upload function on an S3 object-created notification, as Lambda would."""
     from chalicelib.settings import get_settings
 
     event = api.client.events.generate_s3_event(
         get_settings().uploads_bucket, key, "ObjectCreated:Post"
     )
-    return api.client.lambda_.invoke("verify_nomination_upload", event)
+    return Verified(api.client.lambda_.invoke("verify_upload", event))
 
 
 def attach(

@@ -72,6 +72,10 @@ def register_middleware(app: Chalice) -> None:
     def s3_boundary(event: Any, get_response: Any) -> Any:
         return _job_boundary(event, get_response)
 
+    @app.middleware("pure_lambda")
+    def lambda_boundary(event: Any, get_response: Any) -> Any:
+        return _job_boundary(event, get_response)
+
 
 def _job_boundary(event: Any, get_response: Any) -> Any:
     lambda_context = getattr(event, "context", None)

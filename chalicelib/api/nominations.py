@@ -16,7 +16,6 @@ from chalicelib.api.http import (
     query_params,
 )
 from chalicelib.api.routing import PAGINATION, QueryParam, route
-from chalicelib.domain.nominations import UPLOAD_PREFIX
 from chalicelib.settings import get_settings
 
 bp = Blueprint(__name__)
@@ -275,28 +274,34 @@ def campaign_candidates(campaign_id: str) -> Response:
     )
 
 
-def _verify(key: str) -> dict[str, Any]:
+def uploaded_keys(event: dict[str, Any], bucket: str) -> list[str]:
+    """Object keys created in `bucket`, from an EventBridge "Object Created" event (how
+    infra routes S3 events to this function) or an S3 notification (Records[])."""
+    from urllib.parse import unquote_plus
+
+    if event.get("source") == "aws.s3" and "detail" in event:
+        detail = event["detail"]
+        if detail.get("bucket", {}).get("name") == bucket and event.get("detail-type") == (
+            "Object Created"
+        ):
+            return [str(detail["object"]["key"])]
+        return []
+    keys = []
+    for record in event.get("Records") or []:
+        s3 = record.get("s3") or {}
+        if s3.get("bucket", {}).get("name") == bucket and str(
+            record.get("eventName", "")
+        ).startswith("ObjectCreated:"):
+            keys.append(unquote_plus(str(s3["object"]["key"])))  # notifications encode keys
+    return keys
+
+
+# `chalice package` (the CDK app) cannot package @on_s3_event: S3 object-created events
+# reach this function through EventBridge (infra/catalog.py UPLOAD_TRIGGER).
+@bp.lambda_function(name="verify_upload")
+def verify_upload(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Check each uploaded nomination file (size, type, magic bytes) and settle it."""
     from chalicelib.services import nominations
 
-    return nominations.verify_upload(key)
-
-
-if get_settings().upload_event_source == "eventbridge":
-    # AWS: an EventBridge rule on the uploads bucket's "Object Created" events invokes
-    # this function (`chalice package` refuses S3 triggers on an existing bucket).
-    @bp.lambda_function(name="verify_upload")
-    def verify_upload(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        """Check an uploaded nomination file (size, type, magic bytes) and settle it."""
-        return _verify(str(event["detail"]["object"]["key"]))
-
-else:
-
-    @bp.on_s3_event(
-        bucket=get_settings().uploads_bucket,
-        events=["s3:ObjectCreated:*"],
-        prefix=UPLOAD_PREFIX,
-        name="verify_nomination_upload",
-    )
-    def verify_nomination_upload(event: Any) -> dict[str, Any]:
-        """Check an uploaded nomination file (size, type, magic bytes) and settle it."""
-        return _verify(event.key)
+    keys = uploaded_keys(event, get_settings().uploads_bucket)
+    return {"results": [nominations.verify_upload(key) for key in keys]}

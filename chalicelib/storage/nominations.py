@@ -97,7 +97,7 @@ class NominationFileModel(Model):
 class NominationAuditModel(Model):
     """Append-only: one item per change, never updated or deleted."""
 
-    Meta = _meta("nomination_audit")
+    Meta = _meta("audit")  # infra denies update/delete on this table to every principal
     nomination_id = UnicodeAttribute(hash_key=True)
     seq = UnicodeAttribute(range_key=True)  # "<at iso>#<ns>-<random>": time order, unique
     at = UTCDateTimeAttribute()

@@ -118,7 +118,6 @@ def package_chalice_app(stack: Stack, config: StageConfig, workdir: Path) -> Cha
         "environment_variables": {
             "STAGE": config.stage,
             "TABLE_PREFIX": config.table_prefix,
-            "UPLOAD_EVENT_SOURCE": "eventbridge",
             **config.app_environment,
         },
     }

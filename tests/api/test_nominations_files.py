@@ -384,3 +384,48 @@ def test_at_most_twenty_files(api, monkeypatch):
     assert body(r)["error"]["code"] == "too_many_files"
     assert body(r)["error"]["details"][0]["status"] == "draft"
     assert body(api.get(f"/nominations/{nid}"))["file_count"] == 20
+
+
+def test_verify_upload_takes_eventbridge_object_created_events(api, monkeypatch):
+    """In AWS the uploads bucket reaches verify_upload through EventBridge."""
+    setup(api, monkeypatch)
+    nid = created(api)["nomination_id"]
+    data = pdf()
+    issued = ticket(api, nid, data=data)
+    upload(issued, data)
+    key = key_of(api, issued)
+
+    def eventbridge(bucket, detail_type="Object Created"):
+        return {
+            "version": "0",
+            "id": "17793124-05d4-b198-2fde-7ededc63b103",
+            "detail-type": detail_type,
+            "source": "aws.s3",
+            "account": "123456789012",
+            "time": "2025-08-18T03:00:00Z",
+            "region": "ap-southeast-1",
+            "resources": [f"arn:aws:s3:::{bucket}"],
+            "detail": {
+                "version": "0",
+                "bucket": {"name": bucket},
+                "object": {"key": key, "size": len(data), "etag": "x", "sequencer": "1"},
+                "request-id": "N4N7GDK58NMKJ12R",
+                "requester": "123456789012",
+                "reason": "PostObject",
+            },
+        }
+
+    invoke = api.client.lambda_.invoke
+    assert invoke("verify_upload", eventbridge("someone-elses-bucket")).payload == {"results": []}
+    assert invoke("verify_upload", eventbridge(_bucket(), "Object Deleted")).payload == {
+        "results": []
+    }
+    other = api.client.events.generate_s3_event("someone-elses-bucket", key, "ObjectCreated:Put")
+    assert invoke("verify_upload", other).payload == {"results": []}
+    results = invoke("verify_upload", eventbridge(_bucket())).payload["results"]
+    assert [r["outcome"] for r in results] == ["verified"]
+    # EventBridge delivers at least once: a repeat changes nothing.
+    again = invoke("verify_upload", eventbridge(_bucket())).payload["results"]
+    assert [r["outcome"] for r in again] == ["already_verified"]
+    assert body(api.get(f"/nominations/{nid}/files"))["items"][0]["status"] == "verified"
+    assert audit_actions(api, nid).count("file_verified") == 1
