@@ -25,7 +25,7 @@ ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 ACTING_UNITS = [DEPARTMENT, DIVISION, OTHER_DEPARTMENT, COMMUNE]
 OFFSETS = ["+07:00", "Z", "-05:00", "+09:00"]
 SETTINGS = settings(
-    max_examples=10,
+    max_examples=6,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
