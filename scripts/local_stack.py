@@ -24,6 +24,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL_DIR = ROOT / ".local"
+# A scheduled job that stopped at its deadline (done: false) runs again this soon.
+RESUME_AFTER_SECONDS = 5
 
 
 def free_port() -> int:
@@ -209,12 +211,21 @@ class LocalStack:
             for spec in specs:
                 when = due.get(spec.name)
                 if when is not None and now >= when:
+                    unfinished = False
                     try:
                         result = self.run_job(spec.name)
                         print(f"[scheduler] {spec.name}: {result.get('result')}", flush=True)
+                        outcome = result.get("result")
+                        unfinished = isinstance(outcome, dict) and outcome.get("done") is False
                     except Exception as exc:  # keep the stack running; report and retry next time
                         print(f"[scheduler] {spec.name} failed: {exc}", flush=True)
-                    due[spec.name] = next_run(spec, now)
+                    # A run cut short by the HTTP budget (25 s) continues soon, as a long
+                    # Lambda run would have; otherwise wait for the next scheduled time.
+                    due[spec.name] = (
+                        now + dt.timedelta(seconds=RESUME_AFTER_SECONDS)
+                        if unfinished
+                        else next_run(spec, now)
+                    )
 
     def stop(self) -> None:
         self._stop.set()

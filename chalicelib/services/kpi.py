@@ -188,15 +188,8 @@ def unit_table(
     return rows
 
 
-def ranking(
-    campaign_id: str, level: str, start: dt.date | None, end: dt.date | None
-) -> dict[str, Any]:
-    if level not in ("commune", "department", "division"):
-        raise bad_request("Query parameter 'level' must be commune, department or division")
-    campaign = registry_service.get_campaign(campaign_id)
-    period = resolve_range(start, end, campaign)
-    units = [u for u in registry_store.registry_snapshot().units.values() if u.level == level]
-    table = unit_table(units, period, campaign)
+def ranking_items(table: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The ranked scoreboard of ``unit_table`` rows (one level)."""
     rows = [
         {
             "unit_id": r["unit"].unit_id,
@@ -213,27 +206,46 @@ def ranking(
         }
         for r in table
     ]
+    return kpi.rank(rows)
+
+
+def ranking(
+    campaign_id: str, level: str, start: dt.date | None, end: dt.date | None
+) -> dict[str, Any]:
+    if level not in ("commune", "department", "division"):
+        raise bad_request("Query parameter 'level' must be commune, department or division")
+    campaign = registry_service.get_campaign(campaign_id)
+    period = resolve_range(start, end, campaign)
+    units = [u for u in registry_store.registry_snapshot().units.values() if u.level == level]
+    table = unit_table(units, period, campaign)
     return {
         "campaign_id": campaign_id,
         "level": level,
         "from": period.start,
         "to": period.end,
         "as_of": as_of(),
-        "items": kpi.rank(rows),
+        "items": ranking_items(table),
     }
 
 
-def _official_figures(
-    official: OfficialRecord, period: Range, totals: dict[str, int]
+def official_row(
+    official: OfficialRecord, totals: dict[str, int], latest_evaluation: dict[str, Any] | None
 ) -> dict[str, Any]:
+    """One official's individual KPIs from their counters summed over a range."""
     return {
         "official_id": official.official_id,
         "unit_id": official.unit_id,
         "full_name": official.full_name,
         "position": official.position,
         "active": official.active,
-        **kpi.official_metrics(totals, aggregates.latest_evaluation(official.official_id)),
+        **kpi.official_metrics(totals, latest_evaluation),
     }
+
+
+def _official_figures(
+    official: OfficialRecord, period: Range, totals: dict[str, int]
+) -> dict[str, Any]:
+    return official_row(official, totals, aggregates.latest_evaluation(official.official_id))
 
 
 def official_kpi(
@@ -250,9 +262,15 @@ def official_kpi(
     }
 
 
-def officials_table(officials: list[OfficialRecord], period: Range) -> list[dict[str, Any]]:
+def official_totals(officials: list[OfficialRecord], period: Range) -> dict[str, dict[str, int]]:
+    """official_id -> counters summed over the range (one query per official)."""
     totals = _totals_for([f"official#{o.official_id}" for o in officials], period)
-    return [_official_figures(o, period, totals[f"official#{o.official_id}"]) for o in officials]
+    return {o.official_id: totals[f"official#{o.official_id}"] for o in officials}
+
+
+def officials_table(officials: list[OfficialRecord], period: Range) -> list[dict[str, Any]]:
+    totals = official_totals(officials, period)
+    return [_official_figures(o, period, totals[o.official_id]) for o in officials]
 
 
 def unit_officials_kpi(
@@ -270,12 +288,11 @@ def unit_officials_kpi(
     }
 
 
-def interconnection(campaign_id: str, start: dt.date | None, end: dt.date | None) -> dict[str, Any]:
-    campaign = registry_service.get_campaign(campaign_id)
-    period = resolve_range(start, end, campaign)
-    units = registry_store.registry_snapshot().units
-    exchanging = [u for u in units.values() if u.level in PROVINCE_LEVEL or u.level == "commune"]
-    table = unit_table(exchanging, period, campaign)
+def exchanges(
+    table: list[dict[str, Any]], units: dict[str, UnitRecord]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(province-level ↔ commune pairs, units without two-way exchange) of ``unit_table`` rows
+    of province-level units and communes; both sorted by unit ids."""
     pairs = []
     for row in table:
         unit: UnitRecord = row["unit"]
@@ -293,13 +310,23 @@ def interconnection(campaign_id: str, start: dt.date | None, end: dt.date | None
         for r in table
         if r["metrics"]["two_way_interconnection"] is not True
     ]
+    pairs.sort(key=lambda p: (p["province_unit_id"], p["commune_unit_id"]))
+    return pairs, sorted(without, key=lambda u: u["unit_id"])
+
+
+def interconnection(campaign_id: str, start: dt.date | None, end: dt.date | None) -> dict[str, Any]:
+    campaign = registry_service.get_campaign(campaign_id)
+    period = resolve_range(start, end, campaign)
+    units = registry_store.registry_snapshot().units
+    exchanging = [u for u in units.values() if u.level in PROVINCE_LEVEL or u.level == "commune"]
+    pairs, without = exchanges(unit_table(exchanging, period, campaign), units)
     return {
         "campaign_id": campaign_id,
         "from": period.start,
         "to": period.end,
         "as_of": as_of(),
         "pairs": pairs,
-        "units_without_two_way": sorted(without, key=lambda u: u["unit_id"]),
+        "units_without_two_way": without,
     }
 
 

@@ -331,7 +331,8 @@ class ReportContext:
         )
         self._unit_rows: dict[str, dict[str, Any]] = {}
         self._officials: list[OfficialRecord] | None = None
-        self._official_rows: dict[str, dict[str, Any]] = {}
+        self._official_totals: dict[str, dict[str, int]] = {}
+        self._latest_evaluations: dict[str, dict[str, Any] | None] = {}
         self._evaluated: dict[str, bool] = {}
         self._rankings: dict[str, dict[str, Any]] = {}
         self._interconnection: dict[str, Any] | None = None
@@ -376,12 +377,29 @@ class ReportContext:
     def officials_of(self, unit_id: str) -> list[OfficialRecord]:
         return [o for o in self.officials() if o.unit_id == unit_id]
 
-    def official_rows(self, officials: Sequence[OfficialRecord]) -> list[dict[str, Any]]:
-        missing = [o for o in officials if o.official_id not in self._official_rows]
+    def official_totals(self, officials: Sequence[OfficialRecord]) -> dict[str, dict[str, int]]:
+        missing = [o for o in officials if o.official_id not in self._official_totals]
         if missing:
-            for row in kpi_service.officials_table(missing, self.period):
-                self._official_rows[row["official_id"]] = row
-        return [self._official_rows[o.official_id] for o in officials]
+            self._official_totals.update(kpi_service.official_totals(missing, self.period))
+        return {o.official_id: self._official_totals[o.official_id] for o in officials}
+
+    def official_rows(
+        self, officials: Sequence[OfficialRecord], *, evaluations: bool = True
+    ) -> list[dict[str, Any]]:
+        """Rows as GET /units/{id}/officials/kpi returns them. ``evaluations=False`` leaves
+        the latest evaluation out (one read per official less), for ranking many officials."""
+        totals = self.official_totals(officials)
+        rows = []
+        for official in officials:
+            latest = None
+            if evaluations:
+                if official.official_id not in self._latest_evaluations:
+                    self._latest_evaluations[official.official_id] = aggregates.latest_evaluation(
+                        official.official_id
+                    )
+                latest = self._latest_evaluations[official.official_id]
+            rows.append(kpi_service.official_row(official, totals[official.official_id], latest))
+        return rows
 
     def evaluated(self, officials: Sequence[OfficialRecord]) -> dict[str, bool]:
         """official_id -> has an evaluation for a month overlapping the range (as the KPI
@@ -398,17 +416,26 @@ class ReportContext:
     # campaign-wide views
 
     def ranking(self, level: str) -> dict[str, Any]:
+        """As GET /campaigns/{id}/ranking?level=, from the rows already read."""
         if level not in self._rankings:
-            self._rankings[level] = kpi_service.ranking(
-                self.campaign.campaign_id, level, self.period.start, self.period.end
+            rows = self.unit_rows(
+                sorted(u.unit_id for u in self.units.values() if u.level == level)
             )
+            self._rankings[level] = {"items": kpi_service.ranking_items(rows)}
         return self._rankings[level]
 
     def interconnection(self) -> dict[str, Any]:
+        """As GET /campaigns/{id}/interconnection, from the rows already read."""
         if self._interconnection is None:
-            self._interconnection = kpi_service.interconnection(
-                self.campaign.campaign_id, self.period.start, self.period.end
+            rows = self.unit_rows(
+                sorted(
+                    u.unit_id
+                    for u in self.units.values()
+                    if u.level in PROVINCE_LEVEL or u.level == "commune"
+                )
             )
+            pairs, without = kpi_service.exchanges(rows, self.units)
+            self._interconnection = {"pairs": pairs, "units_without_two_way": without}
         return self._interconnection
 
     def freshness(self) -> dict[str, Any]:
@@ -931,16 +958,19 @@ def _leader_key(row: Mapping[str, Any]) -> tuple[Any, ...]:
 
 def _leaders_section(ctx: ReportContext) -> Section:
     names = {u.unit_id: u.name for u in ctx.units.values()}
+    officials = {o.official_id: o for o in ctx.officials()}
+    # Rank on the counters first; only the leaders' latest evaluations are read.
     rows = [
         r
-        for r in ctx.official_rows(ctx.officials())
+        for r in ctx.official_rows(list(officials.values()), evaluations=False)
         if r["processed_total"] > 0 or r["digital_signatures"] > 0
     ]
     rows.sort(key=lambda r: (_leader_key(r), r["official_id"]))
+    top = ctx.official_rows([officials[r["official_id"]] for r in rows[:LEADERS]])
     leaders: list[dict[str, Any]] = []
     previous: tuple[Any, ...] | None = None
     rank = 0
-    for position, row in enumerate(rows[:LEADERS], start=1):
+    for position, row in enumerate(top, start=1):
         key = _leader_key(row)
         if key != previous:
             rank, previous = position, key
