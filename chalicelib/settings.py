@@ -83,5 +83,4 @@ def get_settings() -> Settings:
         download_url_seconds=_int("DOWNLOAD_URL_SECONDS", 120),
         registry_cache_seconds=_int("REGISTRY_CACHE_SECONDS", 60),
         local_secret_key=_str("LOCAL_SECRET_KEY"),
-
     )
