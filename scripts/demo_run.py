@@ -193,6 +193,15 @@ def run(stack: LocalStack, days: int) -> None:
     )
     nominations.print_rows(rows)
 
+    from scripts.demo import reports
+
+    print("\n→ Campaign report (province scope): XLSX, PDF, CSV and manifest, stored in S3")
+    paths = reports.generate_campaign_report(
+        stack.api_url, stack.admin_token(), campaign["campaign_id"], OUT
+    )
+    for path in paths:
+        print(f"  {path.relative_to(ROOT)}")
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Run the demo province month end to end")
