@@ -744,7 +744,11 @@ def review(
         _REVIEW_ACTIONS[decision],
         item.status,
         target,
-        {"decision": decision, "reason": reason, **({"quota": quota} if quota else {})},
+        {
+            "decision": decision,
+            "reason": reason,
+            **({"quota": quota} if target == "approved" else {}),
+        },
     )
     try:
         store.decide_nomination(

@@ -304,6 +304,17 @@ def test_the_s3_handler_ignores_foreign_keys_and_deletes_orphans(api, monkeypatc
     upload(issued, pdf())
     assert s3_event(api, key_of(api, issued)).payload["outcome"] == "orphan_deleted"
     assert key_of(api, issued) not in _keys()
+    # The same service the function and the verify_uploads job call.
+    from chalicelib.services import nominations
+
+    data = pdf()
+    issued = ticket(api, nid, data=data)
+    upload(issued, data)
+    assert nominations.verify_upload(key_of(api, issued))["outcome"] == "verified"
+    assert nominations.verify_upload(key_of(api, issued)) == {
+        "key": key_of(api, issued),
+        "outcome": "already_verified",
+    }
 
 
 def test_an_upload_completing_after_submission_is_rejected(api, monkeypatch):
