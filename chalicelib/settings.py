@@ -46,7 +46,6 @@ class Settings:
     upload_url_seconds: int
     download_url_seconds: int
     registry_cache_seconds: int
-    local_secret_key: str
 
     def table_name(self, logical: str) -> str:
         return f"{self.table_prefix}{logical}"
@@ -82,5 +81,4 @@ def get_settings() -> Settings:
         upload_url_seconds=_int("UPLOAD_URL_SECONDS", 300),
         download_url_seconds=_int("DOWNLOAD_URL_SECONDS", 120),
         registry_cache_seconds=_int("REGISTRY_CACHE_SECONDS", 60),
-        local_secret_key=_str("LOCAL_SECRET_KEY"),
     )

@@ -79,7 +79,6 @@ def stack_environment(moto_port: int, base: dict[str, str] | None = None) -> dic
     # A test (or a developer) may bring its own key and issuer.
     env.setdefault("AUTH_JWKS_FILE", str(jwks))
     env.setdefault("AGGREGATE_SETTLE_SECONDS", "1")
-    env.setdefault("LOCAL_SECRET_KEY_FILE", str(LOCAL_DIR / "secret-key"))
     return env
 
 
