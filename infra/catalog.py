@@ -123,9 +123,10 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         # nominations and their append-only audit trail
         table("nominations", *RW),
         table(AUDIT_TABLE, "PutItem", "Query", "GetItem"),
-        # reports: index and presigned download links
-        table("reports", *READ),
-        objects("reports", "reports/", "GetObject"),
+        # reports: POST /admin/reports generates on demand (and POST /admin/jobs/{name} can
+        # run the report jobs in-process); the index; presigned download links
+        table("reports", *RW),
+        objects("reports", "reports/", "PutObject", "GetObject"),
         # nomination files: presigned POST uploads
         objects("uploads", "uploads/", "PutObject"),
         # webhook source secrets are KMS-encrypted by the app; SSE-KMS data
