@@ -330,15 +330,9 @@ def interconnection(campaign_id: str, start: dt.date | None, end: dt.date | None
     }
 
 
-def freshness(campaign_id: str, hours: int) -> dict[str, Any]:
-    from chalicelib.storage.sources import list_sources
-
-    registry_service.get_campaign(campaign_id)
-    now = dt.datetime.now(dt.UTC)
-    cutoff = now - dt.timedelta(hours=hours)
-    latest = aggregates.all_freshness()
+def _silent_units(latest: dict[str, dt.datetime], cutoff: dt.datetime) -> list[dict[str, Any]]:
     units = sorted(registry_store.registry_snapshot().units.values(), key=lambda u: u.unit_id)
-    silent_units = [
+    return [
         {
             "unit_id": u.unit_id,
             "name": u.name,
@@ -348,6 +342,26 @@ def freshness(campaign_id: str, hours: int) -> dict[str, Any]:
         for u in units
         if (latest.get(f"unit#{u.unit_id}") or dt.datetime.min.replace(tzinfo=dt.UTC)) < cutoff
     ]
+
+
+def silent_units(hours: int) -> dict[str, Any]:
+    """The units part of ``freshness`` (reads no source, so report jobs need no access to
+    the sources table and its secrets)."""
+    now = dt.datetime.now(dt.UTC)
+    return {
+        "silent_after_hours": hours,
+        "checked_at": now,
+        "silent_units": _silent_units(aggregates.all_freshness(), now - dt.timedelta(hours=hours)),
+    }
+
+
+def freshness(campaign_id: str, hours: int) -> dict[str, Any]:
+    from chalicelib.storage.sources import list_sources
+
+    registry_service.get_campaign(campaign_id)
+    now = dt.datetime.now(dt.UTC)
+    cutoff = now - dt.timedelta(hours=hours)
+    latest = aggregates.all_freshness()
     silent_sources = [
         {
             "source_id": s.source_id,
@@ -363,6 +377,6 @@ def freshness(campaign_id: str, hours: int) -> dict[str, Any]:
         "silent_after_hours": hours,
         "checked_at": now,
         "as_of": as_of(),
-        "silent_units": silent_units,
+        "silent_units": _silent_units(latest, cutoff),
         "silent_sources": silent_sources,
     }

@@ -440,9 +440,7 @@ class ReportContext:
 
     def freshness(self) -> dict[str, Any]:
         if self._freshness is None:
-            self._freshness = kpi_service.freshness(
-                self.campaign.campaign_id, get_settings().silent_after_hours
-            )
+            self._freshness = kpi_service.silent_units(get_settings().silent_after_hours)
         return self._freshness
 
     def daily(self, unit_id: str) -> dict[str, Any]:

@@ -768,3 +768,71 @@ def test_nominations_section_lists_them_when_the_feature_is_installed(api, sourc
     ]
     assert "Đã duyệt 1/10 tập thể" in section.paragraphs_vi[0]
     assert "nominations" not in content.figures()  # status changes are not figure changes
+
+
+# --- least privilege -------------------------------------------------------------------------------
+
+
+def _record_aws_calls(monkeypatch) -> set[tuple[str, str, str]]:
+    """(service, operation, table logical name or S3 key) of every call from now on."""
+    import botocore.session
+
+    from chalicelib.settings import get_settings
+    from chalicelib.storage.aws import reset_clients
+    from chalicelib.storage.models import reset_connections
+
+    prefix = get_settings().table_prefix
+    calls: set[tuple[str, str, str]] = set()
+    original = botocore.session.Session.create_client
+
+    def record(service: str, params: dict[str, Any], model: Any, **_: Any) -> None:
+        if service == "s3":
+            assert params.get("Bucket") == get_settings().reports_bucket, params
+            calls.add(("s3", model.name, str(params.get("Key", ""))))
+            return
+        tables = (
+            [params["TableName"]] if "TableName" in params else list(params.get("RequestItems", {}))
+        )
+        for table in tables:
+            calls.add(("dynamodb", model.name, table[len(prefix) :]))
+
+    def create_client(session: Any, service_name: str, *args: Any, **kwargs: Any) -> Any:
+        client = original(session, service_name, *args, **kwargs)
+        if service_name in ("dynamodb", "s3"):
+            client.meta.events.register(
+                f"provide-client-params.{service_name}.*",
+                lambda params, model, **kw: record(service_name, params, model),
+            )
+        return client
+
+    monkeypatch.setattr(botocore.session.Session, "create_client", create_client)
+    reset_clients()
+    reset_connections()
+    return calls
+
+
+def test_report_jobs_stay_within_the_reports_iam_policy(api, source, monkeypatch):
+    from chalicelib.services import reports
+    from infra.catalog import POLICIES, ObjectGrant, TableGrant
+
+    sid, secret = source
+    deliver(api, sid, secret, mixed_events())
+    aggregate(api)
+    calls = _record_aws_calls(monkeypatch)
+    monkeypatch.setattr(reports, "_now", lambda: dt.datetime(2025, 8, 31, 18, 0, tzinfo=UTC))
+    assert reports.run_monthly_reports(deadline=time.monotonic() + 120)["done"]
+    assert reports.run_campaign_reports(deadline=time.monotonic() + 120)["generated"]
+    grants = POLICIES["reports"]
+    tables = {g.table: set(g.actions) for g in grants if isinstance(g, TableGrant)}
+    (objects,) = [g for g in grants if isinstance(g, ObjectGrant)]
+    assert calls
+    for service, operation, target in sorted(calls):
+        if service == "dynamodb":
+            assert operation in tables.get(target, set()), (operation, target)
+        else:
+            assert target.startswith(objects.prefix) and operation in objects.actions, (
+                operation,
+                target,
+            )
+    # the sources table holds webhook secrets: the report functions never read it
+    assert not any(target == "sources" for _s, _o, target in calls)
