@@ -110,7 +110,7 @@ class FileCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     filename: str = Field(description="Shown and offered on download; never part of the key")
     content_type: ContentType
-    size: int = Field(gt=0, description="Bytes; at most UPLOAD_MAX_BYTES")
+    size: int = Field(ge=1, description="Bytes; at most UPLOAD_MAX_BYTES")
     category: Category
 
     @field_validator("filename")
