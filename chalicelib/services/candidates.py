@@ -50,22 +50,7 @@ def _collective_rows(campaign: Campaign, period: kpi_service.Range) -> list[dict
     units = [
         u for u in registry_store.registry_snapshot().units.values() if u.level in NOMINABLE_LEVELS
     ]
-    rows = [
-        {
-            "unit_id": r["unit"].unit_id,
-            "name": r["unit"].name,
-            "level": r["unit"].level,
-            "score": r["score"],
-            "online_rate": r["metrics"]["online_rate"],
-            "signing_rate": r["metrics"]["signing_rate"],
-            "e_issuance_rate": r["metrics"]["e_issuance_rate"],
-            "kpi_coverage": r["metrics"]["kpi_coverage"],
-            "two_way_interconnection": r["metrics"]["two_way_interconnection"],
-            "processed_total": r["metrics"]["processed_total"],
-            "compliant": r["compliance"]["compliant"],
-        }
-        for r in kpi_service.unit_table(units, period, campaign)
-    ]
+    rows = [kpi_service.scoreboard_row(r) for r in kpi_service.unit_table(units, period, campaign)]
     level_rank: dict[str, int] = {}
     for level in NOMINABLE_LEVELS:
         for ranked in kpi.rank([r for r in rows if r["level"] == level]):

@@ -188,25 +188,26 @@ def unit_table(
     return rows
 
 
+def scoreboard_row(r: dict[str, Any]) -> dict[str, Any]:
+    """One ``unit_table`` row as a ranking item (before its rank is set)."""
+    return {
+        "unit_id": r["unit"].unit_id,
+        "name": r["unit"].name,
+        "level": r["unit"].level,
+        "score": r["score"],
+        "online_rate": r["metrics"]["online_rate"],
+        "signing_rate": r["metrics"]["signing_rate"],
+        "e_issuance_rate": r["metrics"]["e_issuance_rate"],
+        "kpi_coverage": r["metrics"]["kpi_coverage"],
+        "two_way_interconnection": r["metrics"]["two_way_interconnection"],
+        "processed_total": r["metrics"]["processed_total"],
+        "compliant": r["compliance"]["compliant"],
+    }
+
+
 def ranking_items(table: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The ranked scoreboard of ``unit_table`` rows (one level)."""
-    rows = [
-        {
-            "unit_id": r["unit"].unit_id,
-            "name": r["unit"].name,
-            "level": r["unit"].level,
-            "score": r["score"],
-            "online_rate": r["metrics"]["online_rate"],
-            "signing_rate": r["metrics"]["signing_rate"],
-            "e_issuance_rate": r["metrics"]["e_issuance_rate"],
-            "kpi_coverage": r["metrics"]["kpi_coverage"],
-            "two_way_interconnection": r["metrics"]["two_way_interconnection"],
-            "processed_total": r["metrics"]["processed_total"],
-            "compliant": r["compliance"]["compliant"],
-        }
-        for r in table
-    ]
-    return kpi.rank(rows)
+    return kpi.rank([scoreboard_row(r) for r in table])
 
 
 def ranking(
