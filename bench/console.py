@@ -62,20 +62,24 @@ def first_load(browser: Any, console_url: str, api_url: str) -> dict[str, Any]:
     page.goto(f"{console_url}/dev/sign-in")
     page.evaluate("t => sessionStorage.setItem('kg.token', t)", token)
     responses: list[Any] = []
-    page.on("response", responses.append)
+    page.on("response", lambda response: responses.append(response))
     page.goto(f"{console_url}/#/scoreboard?level=commune")
     page.wait_for_selector("table.ranking tbody tr")
     page.wait_for_load_state("networkidle")
     files: list[tuple[str, int, int]] = []
     api_bytes = api_gz = 0
+    import requests
+
     for response in responses:
         if response.request.method == "OPTIONS":
             continue
-        body = response.body()
         path = urllib.parse.urlsplit(response.url).path
         if response.url.startswith(console_url) and not path.startswith("/dev/"):
+            # The same bytes again (the browser may have dropped a navigated-away body).
+            body = requests.get(response.url, timeout=30).content
             files.append((path, len(body), gz(body)))
         elif response.url.startswith(api_url):
+            body = response.body()
             api_bytes += len(body)
             api_gz += gz(body)
     rows = page.locator("table.ranking tbody tr").count()

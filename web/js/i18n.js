@@ -261,6 +261,20 @@ const vi = {
   left_days: "{d} ngày {h} giờ",
   left_hours: "{h} giờ {m} phút",
   left_minutes: "{m} phút",
+  act_created: "Tạo hồ sơ",
+  act_edited: "Sửa nội dung",
+  act_file_added: "Thêm tệp",
+  act_file_deleted: "Xóa tệp",
+  act_file_verified: "Tệp đã kiểm tra",
+  act_file_rejected: "Tệp bị từ chối",
+  act_submitted: "Nộp hồ sơ",
+  act_submit: "Nộp hồ sơ",
+  act_approve: "Duyệt",
+  act_approved: "Duyệt",
+  act_reject: "Không duyệt",
+  act_rejected: "Không duyệt",
+  act_return: "Trả lại",
+  act_returned: "Trả lại",
 };
 
 const en = {
@@ -522,6 +536,20 @@ const en = {
   left_days: "{d} days {h} hours",
   left_hours: "{h} h {m} min",
   left_minutes: "{m} min",
+  act_created: "Created",
+  act_edited: "Edited",
+  act_file_added: "File added",
+  act_file_deleted: "File deleted",
+  act_file_verified: "File verified",
+  act_file_rejected: "File rejected",
+  act_submitted: "Submitted",
+  act_submit: "Submitted",
+  act_approve: "Approved",
+  act_approved: "Approved",
+  act_reject: "Rejected",
+  act_rejected: "Rejected",
+  act_return: "Returned",
+  act_returned: "Returned",
 };
 
 const DICTS = { vi, en };
@@ -548,6 +576,12 @@ export function setLang(next) {
 }
 
 /** t("key", {n: 3}) → the text in the current language, {placeholders} filled. */
+/** t() for a code from the API: its words when known, else the code itself. */
+export function tCode(prefix, code) {
+  const key = `${prefix}_${code}`;
+  return DICTS[lang][key] || DICTS.vi[key] || code;
+}
+
 export function t(key, vars = {}) {
   const text = DICTS[lang][key] ?? DICTS.vi[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name) => (name in vars ? String(vars[name]) : `{${name}}`));

@@ -2,7 +2,7 @@
 // the presigned POST (progress bar, then the verification result), submission before the
 // deadline, the review with the quota left, and the audit trail.
 import * as api from "../api.js";
-import { deadlineInstant, fmtBytes, fmtDate, fmtDateTime, fmtNumber, fmtPercent, fmtTimeLeft, t } from "../i18n.js";
+import { deadlineInstant, fmtBytes, fmtDate, fmtDateTime, fmtNumber, fmtPercent, fmtTimeLeft, t, tCode } from "../i18n.js";
 import { act, announce, errorBox, field, h, loading, pagedTable, select, table } from "../ui.js";
 import { REVIEWERS, WRITERS, quotasLeft, statusBadge } from "./nominations.js";
 
@@ -252,7 +252,7 @@ export async function render(ctx) {
     [
       { label: t("when"), cell: (a) => fmtDateTime(a.at) },
       { label: t("who"), cell: (a) => `${t(`role_${a.actor.role}`)}${a.actor.unit_id ? ` (${a.actor.unit_id})` : ""}` },
-      { label: t("action"), cell: (a) => a.action },
+      { label: t("action"), cell: (a) => tCode("act", a.action) },
       { label: t("change"), cell: (a) => (a.from_status || a.to_status ? `${a.from_status ? t(`status_${a.from_status}`) : "—"} → ${a.to_status ? t(`status_${a.to_status}`) : "—"}` : "—") },
     ],
     (next) => api.page(`${base}/audit`, { limit: 50 }, next),
