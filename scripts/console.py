@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import os
 import signal
-import time
 from typing import Any
 
 from scripts.demo_run import OUT, load_month, token_for
@@ -62,9 +61,7 @@ def main() -> None:
             "Data lives only as long as this runs. Ctrl-C stops everything.\n",
             flush=True,
         )
-        while all(p.poll() is None for p in stack.procs):
-            time.sleep(0.5)
-        print("a stack process exited; stopping", flush=True)
+        stack.wait()
     except KeyboardInterrupt:
         print("\nstopping the console and the local stack", flush=True)
     finally:

@@ -264,6 +264,12 @@ class LocalStack:
                         else next_run(spec, now)
                     )
 
+    def wait(self) -> None:
+        """Until Ctrl-C (KeyboardInterrupt) or until a stack process exits."""
+        while all(p.poll() is None for p in self.procs):
+            time.sleep(0.5)
+        print("a stack process exited; stopping", flush=True)
+
     def stop(self) -> None:
         self._stop.set()
         if self.console is not None:
@@ -326,9 +332,7 @@ def main() -> None:
             "Data lives only as long as this stack runs. Ctrl-C stops everything.\n",
             flush=True,
         )
-        while all(p.poll() is None for p in stack.procs):
-            time.sleep(0.5)
-        print("a stack process exited; stopping", flush=True)
+        stack.wait()
     except KeyboardInterrupt:
         print("\nstopping the local stack", flush=True)
     finally:

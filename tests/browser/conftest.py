@@ -18,21 +18,12 @@ from typing import Any
 import pytest
 import requests
 
+from scripts.chromium import CHROMIUM, launch
 from tests.factories import OFFICIALS, UNITS
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = ROOT / "out" / "screenshots"
 CAMPAIGN_ID = "browser-2025"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @dataclass
@@ -110,7 +101,7 @@ def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        browser = launch(playwright)
         yield browser
         browser.close()
 

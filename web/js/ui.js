@@ -93,6 +93,13 @@ export function showError(container, error) {
   return box;
 }
 
+/** A check made in the page before calling the API (e.g. no file chosen), in words. */
+export function inlineError(container, text) {
+  const box = h("p", { class: "error", role: "alert" }, text);
+  container.replaceChildren(box);
+  return box;
+}
+
 export function loading(text = t("loading")) {
   return h("p", { class: "loading", role: "status" }, text);
 }

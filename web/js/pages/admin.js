@@ -2,7 +2,7 @@
 // button; rotate; disable), registry import from CSV, campaigns, and running a job now.
 import * as api from "../api.js";
 import { fmtDateTime, fmtNumber, t } from "../i18n.js";
-import { act, announce, errorBox, field, h, loading, select, table } from "../ui.js";
+import { act, announce, errorBox, field, h, inlineError, loading, select, table } from "../ui.js";
 
 const CRITERIA = ["online_rate", "signing_rate", "e_issuance_rate", "kpi_coverage", "two_way_interconnection"];
 const RATES = CRITERIA.slice(0, 4);
@@ -97,7 +97,7 @@ function importSection(section) {
     event.preventDefault();
     const file = input.files[0];
     if (!file) {
-      status.replaceChildren(h("p", { class: "error", role: "alert" }, t("choose_file")));
+      inlineError(status, t("choose_file"));
       return;
     }
     act(button, status, async () => {

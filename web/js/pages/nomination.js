@@ -3,7 +3,7 @@
 // deadline, the review with the quota left, and the audit trail.
 import * as api from "../api.js";
 import { deadlineInstant, fmtBytes, fmtDate, fmtDateTime, fmtNumber, fmtPercent, fmtTimeLeft, t, tCode } from "../i18n.js";
-import { act, announce, errorBox, field, h, loading, pagedTable, select, table } from "../ui.js";
+import { act, announce, errorBox, field, h, inlineError, loading, pagedTable, select, table } from "../ui.js";
 import { REVIEWERS, WRITERS, quotasLeft, statusBadge } from "./nominations.js";
 
 const CATEGORIES = ["to_trinh", "bao_cao_thanh_tich", "bien_ban", "other"];
@@ -180,11 +180,11 @@ export async function render(ctx) {
       event.preventDefault();
       const file = input.files[0];
       if (!file) {
-        status.replaceChildren(h("p", { class: "error", role: "alert" }, t("choose_file")));
+        inlineError(status, t("choose_file"));
         return;
       }
       if (!TYPES.includes(file.type)) {
-        status.replaceChildren(h("p", { class: "error", role: "alert" }, t("unsupported_type", { type: file.type || file.name })));
+        inlineError(status, t("unsupported_type", { type: file.type || file.name }));
         return;
       }
       act(button, status, async () => {
@@ -226,7 +226,7 @@ export async function render(ctx) {
       const button = h("button", { type: "button", class: decision === "approve" ? "" : decision === "reject" ? "danger" : "secondary", dataset: { decision } }, t(decision));
       button.addEventListener("click", () => {
         if (decision !== "approve" && !reason.value.trim()) {
-          status.replaceChildren(h("p", { class: "error", role: "alert" }, t("reason_required")));
+          inlineError(status, t("reason_required"));
           reason.focus();
           return;
         }
