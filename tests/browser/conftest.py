@@ -142,12 +142,31 @@ class Console:
         page.wait_for_selector("#nav a")
         return self
 
+    def sign_in_quickly(self, role: str, unit_id: str | None = None) -> Console:
+        """What the dev sign-in page does (POST /dev/token, the token into sessionStorage),
+        without loading the page: test_scoreboard signs in through the page itself."""
+        response = requests.post(
+            f"{self.seeded.console_url}/dev/token",
+            json={"role": role, "unit_id": unit_id},
+            timeout=30,
+        )
+        assert response.status_code == 200, response.text
+        self.page.goto(f"{self.seeded.console_url}/config.json")
+        self.page.evaluate(
+            "t => sessionStorage.setItem('kg.token', t)", response.json()["id_token"]
+        )
+        return self
+
     def open(self, hash_path: str) -> Any:
         separator = "&" if "?" in hash_path else "?"
         self.page.goto(f"{self.seeded.console_url}/#{hash_path}{separator}campaign={CAMPAIGN_ID}")
-        self.page.wait_for_selector("main .page")
-        self.page.wait_for_load_state("networkidle")
+        self.settle()
         return self.page
+
+    def settle(self) -> None:
+        """The page is drawn and nothing is loading any more."""
+        self.page.wait_for_selector("main .page")
+        self.page.wait_for_selector("main .loading", state="detached")
 
     def screenshot(self, name: str) -> Path:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -175,8 +194,14 @@ FAILED = pytest.StashKey[bool]()
 def console(request, browser, seeded) -> Iterator[Callable[..., Console]]:
     opened: list[Console] = []
 
-    def factory(role: str, unit_id: str | None = None, **kwargs: Any) -> Console:
-        tab = Console(browser, seeded, **kwargs).sign_in(role, unit_id)
+    def factory(
+        role: str, unit_id: str | None = None, *, via_page: bool = False, **kwargs: Any
+    ) -> Console:
+        tab = Console(browser, seeded, **kwargs)
+        if via_page:
+            tab.sign_in(role, unit_id)
+        else:
+            tab.sign_in_quickly(role, unit_id)
         opened.append(tab)
         return tab
 

@@ -28,7 +28,7 @@ NAV = {
 @pytest.mark.parametrize("role", sorted(NAV))
 def test_each_role_signs_in_and_sees_its_pages(console, role):
     unit = "000.00.71.H34" if role == "unit_officer" else None
-    tab = console(role, unit)
+    tab = console(role, unit, via_page=True)
     page = tab.open("/scoreboard")
     assert set(page.locator("#nav a").all_inner_texts()) == NAV[role]
     who = page.inner_text("#who")
@@ -120,7 +120,7 @@ def test_english_switch(console):
 
 
 def test_an_expired_session_goes_back_to_sign_in(console, seeded):
-    tab = console("viewer")
+    tab = console("viewer", via_page=True)
     page = tab.page
 
     def load_with(token: str, hash_path: str) -> None:

@@ -14,7 +14,7 @@ const TYPES = [
   "image/jpeg",
   "image/png",
 ];
-const POLL_MS = 3000;
+const POLL_MS = 2000;
 
 /** POST the file to S3 with the presigned fields; onProgress(sent, total). */
 export function uploadToS3(upload, file, onProgress) {
