@@ -7,6 +7,7 @@ from typing import Any
 
 from chalice import Chalice, Response
 
+from chalicelib.api.cors import with_cors
 from chalicelib.errors import CHALICE_CODE_MAP, ApiError, error_body
 from chalicelib.observability import flush_metrics, logger, tracer, tracing_enabled
 
@@ -57,7 +58,7 @@ def register_middleware(app: Chalice) -> None:
                 status_code=500,
                 headers={"Content-Type": "application/json; charset=utf-8"},
             )
-        response = _normalise(response)
+        response = with_cors(_normalise(response), event.headers or {})
         level = "warning" if response.status_code >= 500 else "info"
         getattr(logger, level)("request done", extra={"status": response.status_code})
         flush_metrics()
