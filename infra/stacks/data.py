@@ -3,7 +3,8 @@ and the dead-letter queue of asynchronously invoked functions."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, cast
 
 from aws_cdk import ArnFormat, Aws, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as ddb
@@ -13,6 +14,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from chalicelib.storage.setup import BUCKET_CORS_METHODS, bucket_cors_rule
 from infra.catalog import AUDIT_DENIED_ACTIONS, AUDIT_TABLE, BUCKETS, BucketName
 from infra.config import StageConfig
 
@@ -248,6 +250,19 @@ class Data(Construct):
             enforce_ssl=True,
             retention_period=Duration.days(14),
         )
+
+    def allow_browsers(self, cors_origins: Sequence[str]) -> None:
+        """The buckets browsers use directly (presigned POST/GET) allow these origins, with
+        the rule the local stack applies (chalicelib/storage/setup.py)."""
+        for name, methods in BUCKET_CORS_METHODS.items():
+            rule = bucket_cors_rule(methods, tuple(cors_origins))
+            self.buckets[cast(BucketName, name)].add_cors_rule(
+                allowed_methods=[s3.HttpMethods(m) for m in rule["AllowedMethods"]],
+                allowed_origins=list(rule["AllowedOrigins"]),
+                allowed_headers=list(rule["AllowedHeaders"]),
+                exposed_headers=list(rule["ExposeHeaders"]),
+                max_age=int(rule["MaxAgeSeconds"]),
+            )
 
     def table_arn(self, logical: str) -> str:
         """ARN of a table by logical name, whether or not it exists yet (future tables)."""
