@@ -30,6 +30,7 @@ from aws_cdk import aws_s3_deployment as s3_deployment
 from constructs import Construct
 
 from infra.config import REPO_ROOT, StageConfig
+from infra.stacks.data import PRIVATE_BUCKET, log_lifecycle
 
 WEB_DIR = REPO_ROOT / "web"
 CONFIG_FILE = "config.json"
@@ -80,11 +81,7 @@ class Console(Construct):
             "Bucket",
             # SSE-S3: published static files, no secret (config.json holds ids and URLs).
             encryption=s3.BucketEncryption.S3_MANAGED,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            enforce_ssl=True,
-            minimum_tls_version=1.2,
-            versioned=True,
             server_access_logs_bucket=access_logs,
             server_access_logs_prefix="console/",
             lifecycle_rules=[
@@ -95,6 +92,7 @@ class Console(Construct):
                 )
             ],
             removal_policy=removal,
+            **PRIVATE_BUCKET,
         )
         # CloudFront standard logs are delivered with ACLs: their bucket cannot enforce
         # bucket-owner ownership like the others.
@@ -102,22 +100,12 @@ class Console(Construct):
             self,
             "CdnLogs",
             encryption=s3.BucketEncryption.S3_MANAGED,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
-            enforce_ssl=True,
-            minimum_tls_version=1.2,
-            versioned=True,
             server_access_logs_bucket=access_logs,
             server_access_logs_prefix="console-cdn-logs/",
-            lifecycle_rules=[
-                s3.LifecycleRule(
-                    id="expire-cdn-logs",
-                    expiration=Duration.days(config.access_log_expiration_days),
-                    noncurrent_version_expiration=Duration.days(30),
-                    abort_incomplete_multipart_upload_after=Duration.days(1),
-                )
-            ],
+            lifecycle_rules=log_lifecycle("expire-cdn-logs", config.access_log_expiration_days),
             removal_policy=removal,
+            **PRIVATE_BUCKET,
         )
 
         self.csp = content_security_policy(connect)
@@ -217,6 +205,7 @@ class Console(Construct):
         log_group = logs.LogGroup(
             self,
             "DeployLogs",
+            log_group_name=f"/aws/lambda/{self.config.stack_name}-ConsoleDeploy",
             encryption_key=self.key,
             removal_policy=RemovalPolicy.DESTROY,
         )
