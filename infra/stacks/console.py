@@ -29,32 +29,16 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3_deployment
 from constructs import Construct
 
-from infra.config import REPO_ROOT, StageConfig
+from infra.config import StageConfig
 from infra.stacks.data import PRIVATE_BUCKET, log_lifecycle
 
-WEB_DIR = REPO_ROOT / "web"
+# One policy for both servers of the console: the local one (stdlib only, no CDK) owns it.
+from scripts.console_server import WEB_DIR, content_security_policy
+
 CONFIG_FILE = "config.json"
 # Never uploaded from web/: config.json is written at deploy time; the rest is local only.
 EXCLUDE = (CONFIG_FILE, "**/.*", "**/*.map", "**/node_modules/**", "**/__pycache__/**")
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
-
-
-def content_security_policy(connect: Sequence[str]) -> str:
-    """No inline script or style, no eval, nothing framed or framing; the page talks to
-    itself and to `connect` (the API, the hosted UI's token endpoint, S3)."""
-    return "; ".join(
-        [
-            "default-src 'none'",
-            "script-src 'self'",
-            "style-src 'self'",
-            "img-src 'self' data:",
-            "font-src 'self'",
-            "connect-src " + " ".join(["'self'", *connect]),
-            "form-action 'self'",
-            "base-uri 'none'",
-            "frame-ancestors 'none'",
-        ]
-    )
 
 
 class Console(Construct):
@@ -108,7 +92,7 @@ class Console(Construct):
             **PRIVATE_BUCKET,
         )
 
-        self.csp = content_security_policy(connect)
+        self.csp = content_security_policy(list(connect))
         self.headers = cloudfront.ResponseHeadersPolicy(
             self,
             "SecurityHeaders",
