@@ -15,7 +15,7 @@ from chalicelib.api import (
 )
 from chalicelib.api.authorizer import auth_blueprint
 from chalicelib.api.middleware import register_middleware
-from chalicelib.jobs import schedules
+from chalicelib.jobs import schedules, stream
 
 app = Chalice(app_name="khong-giay")
 register_middleware(app)
@@ -29,4 +29,5 @@ app.register_blueprint(kpi.bp)
 app.register_blueprint(nominations.bp)
 app.register_blueprint(openapi.bp)
 app.register_blueprint(schedules.bp)
+app.register_blueprint(stream.bp)
 app.register_blueprint(reports.bp)

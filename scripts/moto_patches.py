@@ -19,6 +19,11 @@ For GetItem, BatchGetItem, Query and Scan results, which are already plain
 DynamoDB-JSON dicts, the patch writes the JSON directly (binary values base64, as
 the serializer does); anything else, and errors, take moto's own path.
 
+Writes: DynamoDB applies each write (a conditional put, a transaction) atomically;
+moto checks a condition and then writes, in steps another thread can interleave with.
+The local stack has concurrent writers (webhooks, the stream consumer, the sweep), so
+every write operation runs under one lock, which gives DynamoDB's isolation.
+
 Real DynamoDB needs none of this.
 """
 
@@ -95,8 +100,24 @@ def install() -> None:
             raise
 
     models.DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+    _serialize_writes(models.DynamoDBBackend)
     _install_partition_query(Table)
     _install_fast_read_responses()
+
+
+_write_lock = threading.RLock()
+WRITE_OPERATIONS = ("put_item", "update_item", "delete_item", "transact_write_items")
+
+
+def _serialize_writes(backend_type: Any) -> None:
+    for name in WRITE_OPERATIONS:
+        original = getattr(backend_type, name)
+
+        def locked(self: Any, *args: Any, __original: Any = original, **kwargs: Any) -> Any:
+            with _write_lock:
+                return __original(self, *args, **kwargs)
+
+        setattr(backend_type, name, locked)
 
 
 _partition = threading.local()

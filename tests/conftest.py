@@ -26,7 +26,6 @@ os.environ.update(
         "AUTH_JWKS_FILE": str(_KEY_DIR / "jwks.json"),
         "AUTH_ISSUER": "https://auth.test",
         "AUTH_AUDIENCE": "khong-giay-test",
-        "AGGREGATE_SETTLE_SECONDS": "0",
         "POWERTOOLS_METRICS_NAMESPACE": "KhongGiayTest",
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_METRICS_DISABLED": "true",
