@@ -24,6 +24,10 @@ moto checks a condition and then writes, in steps another thread can interleave 
 The local stack has concurrent writers (webhooks, the stream consumer, the sweep), so
 every write operation runs under one lock, which gives DynamoDB's isolation.
 
+Slow writes (tests only): MOTO_SLOW_INBOX_WRITES="<source_id>=<seconds>" makes the
+moto server hold every inbox PutItem of that source that long before writing it, the
+"written well after its timestamp, under load" case of issue 15 (an end-to-end test).
+
 Real DynamoDB needs none of this.
 """
 
@@ -32,7 +36,9 @@ from __future__ import annotations
 import base64
 import copy
 import json
+import os
 import threading
+import time
 from typing import Any
 
 _INSTALLED = False
@@ -118,6 +124,20 @@ def _serialize_writes(backend_type: Any) -> None:
                 return __original(self, *args, **kwargs)
 
         setattr(backend_type, name, locked)
+    slow = os.environ.get("MOTO_SLOW_INBOX_WRITES", "")
+    if slow:
+        source_id, _, seconds = slow.partition("=")
+        put_item = backend_type.put_item
+
+        def slow_put_item(
+            self: Any, table_name: str, item_attrs: Any, *args: Any, **kw: Any
+        ) -> Any:
+            source = (item_attrs or {}).get("source_id", {}).get("S")
+            if table_name.endswith("inbox") and source == source_id:
+                time.sleep(float(seconds))  # outside the write lock: others carry on
+            return put_item(self, table_name, item_attrs, *args, **kw)
+
+        backend_type.put_item = slow_put_item
 
 
 _partition = threading.local()

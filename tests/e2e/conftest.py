@@ -6,6 +6,9 @@ import pytest
 
 from scripts.local_stack import LocalStack, free_port
 
+SLOW_SOURCE = "e2e-slow"
+SLOW_WRITE_SECONDS = 2.5
+
 
 @pytest.fixture(scope="session")
 def stack() -> Iterator[LocalStack]:
@@ -15,6 +18,8 @@ def stack() -> Iterator[LocalStack]:
 
     env = dict(os.environ)
     env.pop("AWS_ENDPOINT_URL", None)
+    # tests/e2e/test_live.py: this source's inbox writes land long after their timestamp.
+    env["MOTO_SLOW_INBOX_WRITES"] = f"{SLOW_SOURCE}={SLOW_WRITE_SECONDS}"
     with LocalStack(
         moto_port=free_port(), api_port=free_port(), scheduler=False, env=env, quiet=True
     ) as running:
