@@ -12,8 +12,6 @@ from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib.observability import tracer, tracing_enabled
-
 bp = Blueprint(__name__)
 
 FUNCTION_NAME = "fold_inbox"
@@ -38,12 +36,8 @@ BISECT_ON_ERROR = True  # a function error splits the batch to isolate a bad rec
     maximum_batching_window_in_seconds=BATCH_WINDOW_SECONDS,
 )
 def fold_inbox(event: Any) -> dict[str, Any]:
+    """The partial batch response: `{"batchItemFailures": [{"itemIdentifier": seq}]}`.
+    Logging context and the `## fold_inbox` trace subsegment come from the middleware."""
     from chalicelib.services.aggregation import fold_stream_records
 
-    records = event.to_dict().get("Records", [])
-    if not tracing_enabled():
-        return fold_stream_records(records)
-    # Annotations go on a subsegment: Lambda's own segment does not accept them.
-    with tracer().provider.in_subsegment("## fold_inbox") as subsegment:
-        subsegment.put_annotation(key="records", value=len(records))
-        return fold_stream_records(records)
+    return fold_stream_records(event.to_dict().get("Records", []))
