@@ -5,6 +5,8 @@ In AWS the CDK app creates them from the same definitions (models.table_specs).
 
 from __future__ import annotations
 
+from typing import Any
+
 from chalicelib.settings import get_settings
 from chalicelib.storage import models
 from chalicelib.storage.aws import client
@@ -78,7 +80,7 @@ BUCKET_CORS_METHODS: dict[str, tuple[str, ...]] = {
 BUCKET_CORS_MAX_AGE_SECONDS = 600
 
 
-def bucket_cors_rule(methods: tuple[str, ...], origins: tuple[str, ...]) -> dict[str, object]:
+def bucket_cors_rule(methods: tuple[str, ...], origins: tuple[str, ...]) -> dict[str, Any]:
     """One S3 CORSRule (boto3 shape). One rule per bucket: S3 uses the first matching one."""
     return {
         "AllowedMethods": list(methods),

@@ -2,7 +2,7 @@
 
 The lost item of the time-cursor design: concurrent senders, aggregation runs every few
 tenths of a second, and one request whose inbox write lands seconds after its timestamp
-(the moto server holds that source's writes: tests/e2e/conftest.py). Meanwhile items
+(the moto server holds that source's writes: the `stack` fixture in tests/conftest.py). Meanwhile items
 stamped later are folded and visible — past that point the old cursor never looked back,
 and the slow item's events were lost. Here they reach the KPIs, and nothing counts twice.
 """
@@ -16,7 +16,7 @@ import uuid
 import pytest
 import requests
 
-from tests.e2e.conftest import SLOW_SOURCE, SLOW_WRITE_SECONDS
+from tests.conftest import SLOW_SOURCE, SLOW_WRITE_SECONDS
 from tests.factories import OFFICIALS, UNITS
 from tests.webhooks import encode, sign
 
