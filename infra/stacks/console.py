@@ -30,6 +30,7 @@ from aws_cdk import aws_s3_deployment as s3_deployment
 from constructs import Construct
 
 from infra.config import REPO_ROOT, StageConfig
+from infra.csp import content_security_policy
 from infra.stacks.data import PRIVATE_BUCKET, log_lifecycle
 
 WEB_DIR = REPO_ROOT / "web"
@@ -37,24 +38,6 @@ CONFIG_FILE = "config.json"
 # Never uploaded from web/: config.json is written at deploy time; the rest is local only.
 EXCLUDE = (CONFIG_FILE, "**/.*", "**/*.map", "**/node_modules/**", "**/__pycache__/**")
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
-
-
-def content_security_policy(connect: Sequence[str]) -> str:
-    """No inline script or style, no eval, nothing framed or framing; the page talks to
-    itself and to `connect` (the API, the hosted UI's token endpoint, S3)."""
-    return "; ".join(
-        [
-            "default-src 'none'",
-            "script-src 'self'",
-            "style-src 'self'",
-            "img-src 'self' data:",
-            "font-src 'self'",
-            "connect-src " + " ".join(["'self'", *connect]),
-            "form-action 'self'",
-            "base-uri 'none'",
-            "frame-ancestors 'none'",
-        ]
-    )
 
 
 class Console(Construct):
