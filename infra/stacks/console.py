@@ -29,12 +29,11 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3_deployment
 from constructs import Construct
 
-from infra.config import StageConfig
+from infra.config import REPO_ROOT, StageConfig
+from infra.csp import content_security_policy
 from infra.stacks.data import PRIVATE_BUCKET, log_lifecycle
 
-# One policy for both servers of the console: the local one (stdlib only, no CDK) owns it.
-from scripts.console_server import WEB_DIR, content_security_policy
-
+WEB_DIR = REPO_ROOT / "web"
 CONFIG_FILE = "config.json"
 # Never uploaded from web/: config.json is written at deploy time; the rest is local only.
 EXCLUDE = (CONFIG_FILE, "**/.*", "**/*.map", "**/node_modules/**", "**/__pycache__/**")
