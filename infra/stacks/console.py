@@ -91,7 +91,7 @@ class Console(Construct):
             **PRIVATE_BUCKET,
         )
 
-        self.csp = content_security_policy(list(connect))
+        self.csp = content_security_policy(connect)
         self.headers = cloudfront.ResponseHeadersPolicy(
             self,
             "SecurityHeaders",
