@@ -16,9 +16,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ROLE ?= province_admin
 UNIT ?=
 STAGE ?= prod
-# pytest-xdist workers for the suite: `make test PYTEST_WORKERS=auto` runs it on every core
-# (tests/conftest.py keeps the local stack and the synthesized stack to one worker each).
-PYTEST_WORKERS ?= 0
+# pytest-xdist workers for the suite (`make test PYTEST_WORKERS=0` runs it in one process).
+PYTEST_WORKERS ?= auto
 PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadgroup
 
 .PHONY: help venv install serve demo console vendor browser-deps browser test lint typecheck unit api e2e token openapi rebuild bench synth deploy gates package-size clean
