@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.settings import get_settings
-from chalicelib.storage.aws import client
+from chalicelib.storage.aws import client, sse_params
 from chalicelib.storage.models import (
     DocumentTrailModel,
     EventLedgerModel,
@@ -171,13 +171,6 @@ def mark_folded(keys: list[tuple[str, str]]) -> None:
 # --- archive -----------------------------------------------------------------------------
 
 
-def _sse() -> dict[str, str]:
-    settings = get_settings()
-    if settings.kms_key_id:
-        return {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": settings.kms_key_id}
-    return {"ServerSideEncryption": "AES256"}
-
-
 def archive_put(
     *,
     source_id: str,
@@ -197,7 +190,7 @@ def archive_put(
         Body=body,
         ContentType=content_type,
         Metadata={"source-id": source_id, "delivery-id": delivery_id[:200]},
-        **_sse(),
+        **sse_params(),
     )
     return key
 
