@@ -28,7 +28,7 @@ from aws_cdk import aws_s3_assets as s3_assets
 from chalice.cdk import Chalice
 from constructs import Construct
 
-from chalicelib.errors import GATEWAY_ERRORS, error_body
+from chalicelib.errors import GATEWAY_ERRORS, REQUEST_ID_HEADER, error_body
 from infra.catalog import (
     AUDIT_DENIED_ACTIONS,
     AUDIT_TABLE,
@@ -86,9 +86,14 @@ def gateway_response_templates() -> dict[str, dict[str, Any]]:
     for response_type, (status, error_key) in GATEWAY_RESPONSES.items():
         code, message = GATEWAY_ERRORS.get(error_key) or GATEWAY_FALLBACK[error_key]
         entry: dict[str, Any] = {
-            "responseTemplates": {"application/json": json.dumps(error_body(code, message))},
+            "responseTemplates": {
+                "application/json": json.dumps(
+                    error_body(code, message, request_id="$context.requestId")
+                )
+            },
             "responseParameters": {
                 "gatewayresponse.header.Content-Type": "'application/json'",
+                f"gatewayresponse.header.{REQUEST_ID_HEADER}": "context.requestId",
             },
         }
         if status is not None:

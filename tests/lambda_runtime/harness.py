@@ -161,8 +161,11 @@ class Harness:
             )
         return self._processes[logical_id]
 
-    def invoke(self, logical_id: str, event: Any) -> Result:
+    def invoke(self, logical_id: str, event: Any, *, fresh: bool = False) -> Result:
+        """Invoke the function; `fresh`: in a new execution environment (a cold start)."""
         with self._locks[logical_id]:
+            if fresh and logical_id in self._processes:
+                self._processes.pop(logical_id).stop()
             return self.process(logical_id).invoke(event)
 
     def started(self) -> dict[str, FunctionProcess]:

@@ -41,6 +41,7 @@ class Result:
     invocation: Invocation
     seconds: float
     cold: bool
+    logs: list[str]
 
     @property
     def ok(self) -> bool:
@@ -127,6 +128,7 @@ class FunctionProcess:
         """Invoke as Lambda does: one event at a time, within the function's timeout."""
         cold = self.invocations == 0
         self.invocations += 1
+        first_line = len(self.logs())
         started = time.monotonic()
         invocation = self.api.submit(
             event, trace_id=new_trace_id(sampled), timeout_seconds=self.function.timeout_s
@@ -138,7 +140,9 @@ class FunctionProcess:
                 f"(polls {self.api.polls}, init errors {self.api.init_errors}):\n"
                 + "\n".join(self.logs()[-40:])
             )
-        return Result(invocation, time.monotonic() - started, cold)
+        seconds = time.monotonic() - started
+        time.sleep(0.05)  # the last lines of this invocation's output
+        return Result(invocation, seconds, cold, self.logs(first_line))
 
     def peak_rss_mb(self) -> float:
         """The process's peak resident memory (VmHWM), to hold against MemorySize."""
