@@ -79,6 +79,9 @@ def stack_environment(moto_port: int, base: dict[str, str] | None = None) -> dic
     # A test (or a developer) may bring its own key and issuer.
     env.setdefault("AUTH_JWKS_FILE", str(jwks))
     env.setdefault("AGGREGATE_SETTLE_SECONDS", "1")
+    # moto server answers every origin by default; switched off, the buckets' own CORS
+    # rules (chalicelib/storage/setup.py) answer, as S3 does.
+    env["MOTO_DISABLE_GLOBAL_CORS"] = "true"
     return env
 
 

@@ -36,6 +36,9 @@ os.environ.update(
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.pop("AWS_PROFILE", None)
+# CORS: the default origins (the local console on port 8080), whatever the shell exports.
+os.environ.pop("CORS_ALLOWED_ORIGINS", None)
+os.environ.pop("CONSOLE_PORT", None)
 
 from scripts.devkeys import ensure_keys, mint_token  # noqa: E402
 from scripts.moto_patches import install as install_moto_patches  # noqa: E402

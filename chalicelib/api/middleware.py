@@ -7,6 +7,7 @@ from typing import Any
 
 from chalice import Chalice, Response
 
+from chalicelib.api.cors import with_cors
 from chalicelib.errors import CHALICE_CODE_MAP, REQUEST_ID_HEADER, ApiError, error_body
 from chalicelib.observability import flush_metrics, invocation_trace, logger
 
@@ -80,6 +81,7 @@ def register_middleware(app: Chalice) -> None:
                     headers={"Content-Type": "application/json; charset=utf-8"},
                 )
         response = _with_request_id(_normalise(response), request_id)
+        response = with_cors(response, event.headers or {})
         level = "warning" if response.status_code >= 500 else "info"
         getattr(logger, level)("request done", extra={"status": response.status_code})
         flush_metrics()
