@@ -236,6 +236,8 @@ def scenario(side: Side) -> list[Any]:
     step("openapi", "GET", "/openapi.json", ADMIN)
     for job in ("aggregate_kpi", "monthly_reports", "campaign_reports"):
         out.append((f"job {job}", side.run_job(job)))
+        if job == "aggregate_kpi":
+            assert out[-1][1]["events"] == 2, out[-1]  # the webhook's two events
     step("kpi after aggregation", "GET", f"/units/{DEPARTMENT}/kpi?from={day}&to={day}", ADMIN)
     # Refusals: no token, a bad token, a role without access, an unknown id and route,
     # a body that is not JSON.
@@ -265,18 +267,7 @@ def normalise(value: Any, names: dict[str, str]) -> Any:
 
 
 @pytest.fixture
-def chalice_side(api: Any, monkeypatch: pytest.MonkeyPatch, harness: Harness) -> Callable[[], Side]:
-    """The in-process app with the settings the template gives the functions (the test
-    suite's own overrides would make the two sides differ)."""
-    from chalicelib.settings import get_settings
-
-    env = harness.environment(harness.stack.function_named("APIHandler").logical_id)
-    for name in ("AGGREGATE_SETTLE_SECONDS",):
-        if name in env:
-            monkeypatch.setenv(name, env[name])
-        else:
-            monkeypatch.delenv(name, raising=False)
-    get_settings.cache_clear()
+def chalice_side(api: Any, harness: Harness) -> Callable[[], Side]:
     from app import app
     from infra.catalog import cfn_name
 
@@ -285,8 +276,7 @@ def chalice_side(api: Any, monkeypatch: pytest.MonkeyPatch, harness: Harness) ->
         for name in app.handler_map
         if cfn_name(name) in harness.functions
     }
-    yield lambda: ChaliceSide(api, timeouts)
-    get_settings.cache_clear()
+    return lambda: ChaliceSide(api, timeouts)
 
 
 def test_the_package_under_the_runtime_client_answers_as_under_chalice_test(
