@@ -83,12 +83,19 @@ def event_invocation(context: Any, event: Mapping[str, Any]) -> Iterator[None]:
     logger.set_correlation_id(str(event.get("id") or lambda_request_id or ""))
     logger.append_keys(lambda_request_id=lambda_request_id, function=function_name)
     try:
-        with invocation_trace(function_name, {"event_type": str(event.get("detail-type", ""))}):
+        with invocation_trace(function_name, {"event_type": _event_type(event)}):
             yield
     finally:
         flush_metrics()
         logger.remove_keys(["lambda_request_id", "function", "cold_start"])
         logger.set_correlation_id(None)
+
+
+def _event_type(event: Mapping[str, Any]) -> str:
+    """EventBridge's detail-type ("Scheduled Event", "Object Created") or the source of
+    the records ("aws:dynamodb")."""
+    records = event.get("Records") or [{}]
+    return str(event.get("detail-type") or records[0].get("eventSource") or "")
 
 
 def flush_metrics() -> None:

@@ -26,7 +26,6 @@ os.environ.update(
         "AUTH_JWKS_FILE": str(_KEY_DIR / "jwks.json"),
         "AUTH_ISSUER": "https://auth.test",
         "AUTH_AUDIENCE": "khong-giay-test",
-        "AGGREGATE_SETTLE_SECONDS": "0",
         "POWERTOOLS_METRICS_NAMESPACE": "KhongGiayTest",
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_METRICS_DISABLED": "true",
@@ -138,3 +137,29 @@ def api(aws: None, make_token: TokenFactory) -> Iterator[Api]:
 
 def body(response: Any) -> Any:
     return json.loads(response.body) if response.body else None
+
+
+SLOW_SOURCE = "e2e-slow"  # the session stack's moto server holds this source's inbox writes
+SLOW_WRITE_SECONDS = 2.5
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[Any]:
+    """The real local stack (moto server + chalice local + the console's web server) on
+    free ports, with the test suite's signing key and issuer: one per session, shared by
+    tests/e2e and tests/browser."""
+    from scripts.local_stack import LocalStack, free_port
+
+    env = dict(os.environ)
+    env.pop("AWS_ENDPOINT_URL", None)
+    # tests/e2e/test_live.py: this source's inbox writes land long after their timestamp.
+    env["MOTO_SLOW_INBOX_WRITES"] = f"{SLOW_SOURCE}={SLOW_WRITE_SECONDS}"
+    with LocalStack(
+        moto_port=free_port(),
+        api_port=free_port(),
+        console_port=free_port(),
+        scheduler=False,
+        env=env,
+        quiet=True,
+    ) as running:
+        yield running
