@@ -108,13 +108,16 @@ class Harness:
                 "AWS::KMS::Key": lambda logical, attr: self.key_arn,
                 "AWS::Cognito::UserPool": lambda logical, attr: f"{self.idp.base_url}/{logical}",
                 "AWS::Cognito::UserPoolClient": lambda logical, attr: f"client-{logical.lower()}",
+                "AWS::CloudFront::Distribution": lambda logical, attr: (
+                    f"{logical.lower()}.cloudfront.net"
+                ),
             },
         )
         self.functions = self.stack.functions()
         self._processes: dict[str, FunctionProcess] = {}
         self._locks = {name: threading.Lock() for name in self.functions}
         self._create_resources()
-        self.gateway = Gateway(self.stack, self.invoke)
+        self.gateway = Gateway(self.stack, self.invoke, self.resolver.resolve)
 
     @staticmethod
     def bucket_name(logical_id: str) -> str:

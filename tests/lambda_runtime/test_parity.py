@@ -287,7 +287,52 @@ def test_the_package_under_the_runtime_client_answers_as_under_chalice_test(
     got = normalise(scenario(lambda_side), {})
     for want, have in zip(expected, got, strict=True):
         assert have == want, f"{want[0]}: differs under the runtime client"
-    # Every function of the template ran, and each one cold then warm.
-    assert set(lambda_side.functions_seen) >= {f.name for f in harness.functions.values()} - {
-        harness.functions[s.function].name for s in harness.stack.schedules()
-    } - {harness.functions[r.function].name for r in harness.stack.object_created_rules()}
+    # Every function behind the API ran (the others: test_functions, and the stream below).
+    event_driven = (
+        {s.function for s in harness.stack.schedules()}
+        | {r.function for r in harness.stack.object_created_rules()}
+        | {s.function for s in harness.stack.stream_sources()}
+    )
+    behind_api = {f.name for k, f in harness.functions.items() if k not in event_driven}
+    assert set(lambda_side.functions_seen) >= behind_api
+
+
+def test_the_stream_consumer_folds_the_records_the_inbox_stream_holds(harness: Harness) -> None:
+    """After the scenario's webhook, the inbox table's stream holds its records: read from
+    moto's stream in the event shape Lambda's event source mapping delivers
+    (scripts.stream_poller), given to the function cold, then again warm (a redelivery,
+    as after a retry: folding is idempotent)."""
+    import boto3
+    from botocore.config import Config
+
+    from scripts.stream_poller import StreamPoller
+
+    (source,) = harness.stack.stream_sources()
+    function = harness.functions[source.function]
+    table = harness.moto.client("dynamodb").describe_table(TableName=source.table_name)["Table"]
+    batches: list[dict[str, Any]] = []
+
+    def collect(event_: dict[str, Any]) -> Any:
+        batches.append(event_)
+        return {"batchItemFailures": []}
+
+    streams = boto3.client(
+        "dynamodbstreams",
+        region_name="ap-southeast-1",
+        endpoint_url=harness.moto.url,
+        aws_access_key_id="harness",
+        aws_secret_access_key="harness",
+        config=Config(account_id_endpoint_mode="disabled"),
+    )
+    StreamPoller(
+        collect, table["LatestStreamArn"], streams, "ap-southeast-1", batch_size=source.batch_size
+    ).poll_once(flush=True)
+    assert batches, "the scenario's webhook left no record on the inbox stream"
+    event_ = batches[0]
+    for cold in (True, False):
+        result = harness.invoke(source.function, event_, fresh=cold)
+        assert result.ok, (result.payload, result.logs[-20:])
+        assert result.payload == {"batchItemFailures": []}, result.payload
+        segment = harness.xray.wait_for(result.trace_root, f"## {function.name}")
+        assert segment["annotations"]["ColdStart"] is cold
+        assert segment["annotations"]["event_type"] == "aws:dynamodb"
