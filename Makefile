@@ -21,6 +21,9 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ROLE ?= province_admin
 UNIT ?=
 STAGE ?= prod
+# pytest-xdist workers for the suite (`make test PYTEST_WORKERS=0` runs it in one process).
+PYTEST_WORKERS ?= auto
+PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadgroup
 
 .PHONY: help venv install serve demo console vendor browser-deps browser test lint typecheck unit api e2e lambda token openapi rebuild bench synth deploy gates package-size clean
 
@@ -91,10 +94,10 @@ typecheck: $(DEV_STAMP)
 	$(PY) -m mypy app.py chalicelib scripts
 
 unit: $(DEV_STAMP)
-	$(PY) -m pytest tests/unit
+	$(PY) -m pytest tests/unit $(PYTEST_PARALLEL)
 
 api: $(DEV_STAMP)
-	$(PY) -m pytest tests/api
+	$(PY) -m pytest tests/api $(PYTEST_PARALLEL)
 
 e2e: $(DEV_STAMP)
 	$(PY) -m pytest tests/e2e
@@ -111,7 +114,7 @@ test: $(STAMP) $(CHROMIUM)
 	$(PY) -m ruff check infra
 	$(PY) -m ruff format --check infra
 	$(PY) -m mypy infra
-	$(PY) -m pytest tests
+	$(PY) -m pytest tests $(PYTEST_PARALLEL) --durations=15
 
 # tests/infrastructure (collected by `make test` too) synthesizes the stack once and runs
 # every gate on it; no AWS account needed.

@@ -79,17 +79,14 @@ def generate_events(total: int) -> tuple[list[dict[str, Any]], list[dict], list[
 
 
 def to_records(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The stored form of validated events, as store_events makes them (per 500-event
-    request, so exempt documents are redacted the same way)."""
+    """The stored form of validated events, as store_events makes them (each event
+    redacted by its own exemption marking)."""
     from chalicelib.domain import events as domain
 
     records = []
     for start in range(0, len(events), 500):
-        parsed = domain.validate_events({"events": events[start : start + 500]})
-        exempt = domain.exempt_document_ids(parsed)
-        for event in parsed:
-            doc_id = getattr(getattr(event, "document", None), "id", None)
-            record = domain.to_record(event, SOURCE_ID, redact=doc_id in exempt)
+        for event in domain.validate_events({"events": events[start : start + 500]}):
+            record = domain.to_record(event, SOURCE_ID, redact=domain.is_exempt(event))
             record["_sha"] = domain.payload_hash(record)
             records.append(record)
     return records

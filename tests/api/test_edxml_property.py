@@ -75,30 +75,16 @@ class ChaliceSession:
 
 @contextlib.contextmanager
 def service(make_token: Any) -> Iterator[Api]:
-    """A fresh service on its own empty moto backend (what the `api` fixture gives a test)."""
+    """A fresh service on an empty moto backend (what the `api` fixture gives a test)."""
     from chalice.test import Client
-    from moto import mock_aws
 
     from app import app
-    from chalicelib.storage.aws import reset_clients
-    from chalicelib.storage.models import reset_connections
-    from chalicelib.storage.registry import invalidate_registry
-    from chalicelib.storage.setup import create_all
     from scripts.local_gateway import install
+    from tests.moto_backend import fresh_backend
 
     install()
-    try:
-        with mock_aws():
-            reset_clients()
-            reset_connections()
-            invalidate_registry()
-            create_all()
-            with Client(app) as client:
-                yield Api(client, make_token)
-    finally:
-        reset_clients()
-        reset_connections()
-        invalidate_registry()
+    with fresh_backend(), Client(app) as client:
+        yield Api(client, make_token)
 
 
 def setup(api: Api, units: list[dict[str, Any]], officials: list[dict[str, Any]]) -> str:
