@@ -13,7 +13,7 @@ kpi.contributions), and the job's cursor set after the history. Then the next
 - one aggregation run (run_aggregation) folding them in;
 - one 31-day `kpi` query (services.kpi.unit_kpi, province_admin) of the busiest unit;
 - a naive baseline: scan the whole inbox, decompress every event and recompute the
-  unit's figures with domain.kpi_reference.reference_unit_metrics.
+  unit's figures with tests.kpi_reference.reference_unit_metrics.
 
 Requests and capacity units are counted with botocore event hooks (bench/dynamo_meter.py;
 moto reports no ConsumedCapacity, so units are estimated from item sizes). The naive and
@@ -195,9 +195,9 @@ def load_history(records: list[dict[str, Any]], zone: Any) -> None:
 
 def naive_unit_metrics(unit_id: str, start: dt.date, end: dt.date, zone: Any) -> dict[str, Any]:
     """Scan every stored event and recompute the unit's figures from scratch."""
-    from chalicelib.domain.kpi_reference import reference_unit_metrics
     from chalicelib.storage import registry
     from chalicelib.storage.models import InboxModel
+    from tests.kpi_reference import reference_unit_metrics
 
     events: list[dict[str, Any]] = []
     for item in InboxModel.scan():

@@ -31,11 +31,11 @@ from hypothesis import strategies as st
 from chalicelib.domain.edxml import parse_edxml
 from chalicelib.domain.edxml.values import document_id, document_key
 from chalicelib.domain.events import validate_events
-from chalicelib.domain.kpi_reference import reference_unit_metrics
 from scripts.demo import province, simulator
 from scripts.demo.edxml_sender import send_edxml, split_month
 from scripts.demo.edxml_writer import convert
 from tests.conftest import Api, body
+from tests.kpi_reference import reference_unit_metrics
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 START, DAYS = date(2025, 7, 15), 3  # Tuesday to Thursday

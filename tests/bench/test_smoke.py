@@ -23,8 +23,10 @@ HELPERS = {"__init__", "dynamo_meter"}
 SMOKE: dict[str, tuple[list[str], str]] = {
     "aggregate": (["--sizes", "300", "600", "--new", "50"], "figures equal"),
     "cold_start": (["--runs", "1"], "app.py import ="),
+    "console": (["--days", "1", "--runs", "1"], "API answer → laid out"),
     "edxml": (["--seconds", "2"], "large package:"),
     "ingest": (["--repeats", "1"], "500-event batches"),
+    "live": (["--smoke"], "total CU/ev"),
     "package_size": (["--json"], '"within_limit": true'),
     "reports": (
         ["--units", "4", "--officials", "12", "--days", "2", "--runs", "1", "--import-runs", "1"],
