@@ -147,6 +147,21 @@ class Harness:
             text=True,
         )
 
+    def reset(self) -> None:
+        """Empty tables and new execution environments: what a test sees does not depend
+        on what other tests left (job cursors, caches in warm processes)."""
+        for proc in self._processes.values():
+            proc.stop()
+        self._processes.clear()
+        ddb = self.moto.client("dynamodb")
+        prefix = self.environment(self.stack.function_named("APIHandler").logical_id)[
+            "TABLE_PREFIX"
+        ]
+        for name in ddb.list_tables()["TableNames"]:
+            if name.startswith(prefix):
+                ddb.delete_table(TableName=name)
+        self._create_resources()
+
     @property
     def issuer(self) -> str:
         api = self.functions[self.stack.function_named("APIHandler").logical_id]

@@ -277,6 +277,7 @@ def chalice_side(api: Any, harness: Harness) -> Callable[[], Side]:
 def test_the_package_under_the_runtime_client_answers_as_under_chalice_test(
     harness: Harness, make_token: TokenFactory, chalice_side: Callable[[], Side]
 ) -> None:
+    harness.reset()  # the same empty start as the in-process side
     lambda_side = HarnessSide(harness, make_token)
     expected = normalise(scenario(chalice_side()), {})
     got = normalise(scenario(lambda_side), {})
