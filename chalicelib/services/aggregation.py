@@ -17,12 +17,13 @@ import datetime as dt
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain import kpi
 from chalicelib.observability import NAMESPACE, logger, metrics
+from chalicelib.services.exemption import redact_pending
 from chalicelib.settings import get_settings
 from chalicelib.storage import aggregates as store
 from chalicelib.storage import events as inbox
@@ -80,6 +81,7 @@ def run_aggregation(deadline: float) -> dict[str, Any]:
         summary["done"] = done
         summary["as_of"] = as_of.isoformat() if as_of else None
         summary["seconds"] = round(time.monotonic() - started, 3)
+        summary["redaction"] = redact_pending(deadline)
         report_silence(settings.silent_after_hours)
         jobs.record_run(JOB, summary)
         metrics.add_metric(name="AggregatedEvents", unit="Count", value=summary["events"])
@@ -116,14 +118,17 @@ def apply_records(records: list[dict[str, Any]], zone: ZoneInfo) -> dict[str, in
     return result
 
 
+Fold = Callable[[dict[str, Any] | None, list[dict[str, Any]]], dict[str, Any]]
+
+
 def _apply_documents(
-    by_document: Mapping[str, list[dict[str, Any]]], zone: ZoneInfo
+    by_document: Mapping[str, list[dict[str, Any]]], zone: ZoneInfo, fold: Fold = kpi.fold_events
 ) -> tuple[int, int]:
     pending_keys = list(by_document)
     changed = written = 0
     for attempt in range(MAX_TRANSACTION_RETRIES):
         try:
-            c, w = _apply_documents_once({k: by_document[k] for k in pending_keys}, zone)
+            c, w = _apply_documents_once({k: by_document[k] for k in pending_keys}, zone, fold)
             return changed + c, written + w
         except _Conflict as conflict:
             # Someone else wrote these items meanwhile: re-read and recompute them.
@@ -143,7 +148,7 @@ class _Conflict(Exception):
 
 
 def _apply_documents_once(
-    by_document: Mapping[str, list[dict[str, Any]]], zone: ZoneInfo
+    by_document: Mapping[str, list[dict[str, Any]]], zone: ZoneInfo, fold: Fold
 ) -> tuple[int, int]:
     from pynamodb.exceptions import TransactWriteError
 
@@ -152,7 +157,7 @@ def _apply_documents_once(
     for key, records in by_document.items():
         existing = current.get(key)
         old_state = dict(existing.state) if existing is not None else None
-        new_state = kpi.fold_events(old_state, records)
+        new_state = fold(old_state, records)
         if new_state == old_state:
             continue  # already applied (a redelivery or a resumed run)
         old_contrib = kpi.contributions(old_state, zone) if old_state else {}
@@ -189,6 +194,22 @@ def _apply_documents_once(
         changed += len(group)
         written += len(pending.daily)
     return changed, written
+
+
+def join_exempt(doc_keys: Iterable[str]) -> int:
+    """Make documents exempt in their state and in the daily figures (a marker says so,
+    whether or not its marking event is folded yet); a lattice join, safe to repeat and to
+    race with a fold. Returns how many states changed."""
+
+    def join(old: dict[str, Any] | None, parts: list[dict[str, Any]]) -> dict[str, Any]:
+        return kpi.merge_states(old if old is not None else parts[0], parts[0])
+
+    parts = {}
+    for key in doc_keys:
+        source_id, _, document_id = key.partition("#")
+        parts[key] = [kpi.exempt_state(source_id, document_id)]
+    changed, _ = _apply_documents(parts, ZoneInfo(get_settings().timezone), join)
+    return changed
 
 
 def _transaction_groups(

@@ -48,6 +48,20 @@ def acquire_lease(job_name: str, owner: str, seconds: float) -> bool:
     return True
 
 
+def renew_lease(job_name: str, owner: str, seconds: float) -> bool:
+    """Extend a lease we hold; False if it was lost (expired and taken over)."""
+    try:
+        JobStateModel(job_name).update(
+            actions=[JobStateModel.lease_expires_at.set(time.time() + seconds)],
+            condition=JobStateModel.lease_owner == owner,
+        )
+    except UpdateError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
 def release_lease(job_name: str, owner: str) -> None:
     try:
         JobStateModel(job_name).update(

@@ -262,7 +262,7 @@ TTL_ATTRIBUTES: dict[str, str] = {"idempotency": "expiration"}
 
 
 # Feature modules that define their own models and register them on import.
-FEATURE_MODULES = ("chalicelib.storage.nominations",)
+FEATURE_MODULES = ("chalicelib.storage.nominations", "chalicelib.storage.exemptions")
 
 
 def register_models(*models: type[Model]) -> None:
