@@ -54,6 +54,7 @@ class RouteDoc:
     query: tuple[QueryParam, ...] = field(default_factory=tuple)
     errors: tuple[int, ...] = ()
     request_required: bool = True
+    public: bool = False  # no credentials at all (health, the OpenAPI document)
 
 
 ROUTES: list[RouteDoc] = []
@@ -75,6 +76,7 @@ def route(
     query: Sequence[QueryParam] = (),
     errors: Sequence[int] = (),
     request_required: bool = True,
+    public: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
         ROUTES.append(
@@ -86,16 +88,17 @@ def route(
                 request=request,
                 response=response,
                 status=status,
-                auth=auth,
+                auth=auth and not public,
                 roles=roles,
                 content_types=tuple(content_types),
                 query=tuple(query),
                 errors=tuple(errors),
                 request_required=request_required,
+                public=public,
             )
         )
         kwargs: dict[str, Any] = {"methods": [method], "content_types": list(content_types)}
-        if auth:
+        if auth and not public:
             kwargs["authorizer"] = jwt_authorizer
         bp.route(path, **kwargs)(fn)
         return fn
