@@ -31,7 +31,6 @@ from chalicelib.storage import jobs
 from chalicelib.storage.models import DailyAggregateModel, DocumentStateModel, EvaluationModel
 
 JOB = "aggregate_kpi"
-LEASE_SECONDS = 15 * 60
 MAX_TRANSACTION_RETRIES = 4
 
 
@@ -42,7 +41,8 @@ def _now() -> dt.datetime:
 def run_aggregation(deadline: float) -> dict[str, Any]:
     settings = get_settings()
     owner = uuid.uuid4().hex
-    if not jobs.acquire_lease(JOB, owner, LEASE_SECONDS):
+    lease = settings.aggregate_lease_seconds
+    if not jobs.acquire_lease(JOB, owner, lease):
         return {"skipped": "another aggregation run holds the lease"}
     started = time.monotonic()
     summary: dict[str, Any] = {
@@ -70,11 +70,11 @@ def run_aggregation(deadline: float) -> dict[str, Any]:
             summary["inbox_items"] += 1
             summary["events"] += len(batch.records)
             last_seq = batch.seq
-            if not jobs.commit_progress(JOB, owner, batch.seq, _seq_time(batch.seq), LEASE_SECONDS):
+            if not jobs.commit_progress(JOB, owner, batch.seq, _seq_time(batch.seq), lease):
                 raise RuntimeError("lost the aggregation lease mid-run")
         if done:
             # Everything ingested up to `until` is folded in: the watermark moves.
-            jobs.commit_progress(JOB, owner, last_seq or state.cursor, until, LEASE_SECONDS)
+            jobs.commit_progress(JOB, owner, last_seq or state.cursor, until, lease)
         for key, moment in freshness.items():
             store.touch_freshness(key, moment)
         as_of = until if done else (_seq_time(last_seq) if last_seq else None)

@@ -31,7 +31,6 @@ from chalicelib.storage import exemptions as store
 from chalicelib.storage import jobs
 
 JOB = "redact_exempt"
-LEASE_SECONDS = 15 * 60
 
 
 def _now() -> dt.datetime:
@@ -84,7 +83,8 @@ def redact_pending(deadline: float) -> dict[str, Any]:
     """Redact every document marked exempt since its clear data was stored; called by the
     aggregation job. Returns what it did (skipped when another pass holds the lease)."""
     owner = uuid.uuid4().hex
-    if not jobs.acquire_lease(JOB, owner, LEASE_SECONDS):
+    lease = get_settings().aggregate_lease_seconds
+    if not jobs.acquire_lease(JOB, owner, lease):
         return {"skipped": "another redaction pass holds the lease"}
     summary = {"documents": 0, "settled": 0, "inbox_items": 0, "archive_objects": 0, "trail": 0}
     settle_before = _now() - dt.timedelta(seconds=get_settings().aggregate_settle_seconds)
@@ -101,7 +101,7 @@ def redact_pending(deadline: float) -> dict[str, Any]:
             if marker.marked_at <= settle_before:
                 store.settle(marker.doc_key)
                 summary["settled"] += 1
-            if not jobs.renew_lease(JOB, owner, LEASE_SECONDS):
+            if not jobs.renew_lease(JOB, owner, lease):
                 raise RuntimeError("lost the redaction lease mid-pass")
     finally:
         jobs.release_lease(JOB, owner)
