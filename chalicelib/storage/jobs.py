@@ -50,16 +50,9 @@ def acquire_lease(job_name: str, owner: str, seconds: float) -> bool:
 
 def renew_lease(job_name: str, owner: str, seconds: float) -> bool:
     """Extend a lease we hold; False if it was lost (expired and taken over)."""
-    try:
-        JobStateModel(job_name).update(
-            actions=[JobStateModel.lease_expires_at.set(time.time() + seconds)],
-            condition=JobStateModel.lease_owner == owner,
-        )
-    except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    return _update_as_owner(
+        job_name, owner, [JobStateModel.lease_expires_at.set(time.time() + seconds)]
+    )
 
 
 def release_lease(job_name: str, owner: str) -> None:
@@ -84,10 +77,13 @@ def commit_progress(
     ]
     if cursor:
         actions.append(JobStateModel.cursor.set(cursor))
+    return _update_as_owner(job_name, owner, actions)
+
+
+def _update_as_owner(job_name: str, owner: str, actions: list[Any]) -> bool:
     try:
         JobStateModel(job_name).update(
-            actions=actions,
-            condition=JobStateModel.lease_owner == owner,
+            actions=actions, condition=JobStateModel.lease_owner == owner
         )
     except UpdateError as exc:
         if exc.cause_response_code == "ConditionalCheckFailedException":
