@@ -45,7 +45,6 @@ os.environ.update(
         "AWS_DEFAULT_REGION": "ap-southeast-1",
         "AWS_REGION": "ap-southeast-1",
         "STAGE": "bench",
-        "AGGREGATE_SETTLE_SECONDS": "0",
         "POWERTOOLS_LOG_LEVEL": "ERROR",
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_METRICS_DISABLED": "true",

@@ -97,7 +97,7 @@ def render_times(browser: Any, console_url: str, runs: int, screenshot: Path | N
         layout.append(marks["kg:ranking-laid-out"] - marks["kg:ranking-received"])
         painted.append(marks["kg:ranking-painted"] - marks["kg:ranking-received"])
     if screenshot is not None:
-        page.set_viewport_size({"width": 1100, "height": 720})
+        page.set_viewport_size({"width": 1280, "height": 760})
         page.wait_for_timeout(200)
         screenshot.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(screenshot))

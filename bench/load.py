@@ -9,9 +9,11 @@ again by another sender at the same time with the same webhook-id, and the scena
 re-sends a share of its events under new webhook-ids. Meanwhile:
 
 - two aggregation runs at once (`POST /admin/jobs/aggregate_kpi` from two threads);
-- an aggregation run in its own process, slowed down and killed (SIGKILL) mid-way after
-  it folded a few inbox items, with a short lease (`AGGREGATE_LEASE_SECONDS`);
-- once its lease expired, a run that resumes where it stopped, while senders still send.
+- a stream outage (the local stream poller stopped) while the second half is sent, so
+  inbox items pile up pending; a sweep in its own process, slowed down and killed
+  (SIGKILL) mid-way through them, with a short lease (`AGGREGATE_LEASE_SECONDS`);
+- once its lease expired, a sweep that folds again what it left pending, while senders
+  still send; then the stream consumer resumes (and refolds what it had not read).
 
 Then aggregation runs to the end and every unit's KPIs are compared with a recomputation
 from the events (domain.kpi_reference). Prints throughput, latency percentiles, the
@@ -50,9 +52,13 @@ import sys, time
 from chalicelib.services import aggregation
 original = aggregation.apply_records
 def slow(records, zone):
-    result = original(records, zone)
-    print("folded", flush=True)
-    time.sleep(0.3)
+    # Fold a few records at a time, so that the run is surely mid-way when killed.
+    result = {}
+    for start in range(0, len(records), 5):
+        for key, value in original(records[start:start + 5], zone).items():
+            result[key] = result.get(key, 0) + value
+        print("folded", flush=True)
+        time.sleep(0.3)
     return result
 aggregation.apply_records = slow
 print(aggregation.run_aggregation(deadline=time.monotonic() + 120), flush=True)
@@ -240,8 +246,7 @@ class Load:
         proc.wait()
         self.report.killed_after_items = folded
 
-    def aggregate_to_the_end(self, settle_seconds: float) -> None:
-        time.sleep(settle_seconds)
+    def aggregate_to_the_end(self) -> None:
         for _ in range(50):
             result = self.aggregate_once()
             if result.get("done") and "skipped" not in result:
@@ -291,9 +296,12 @@ def run(
     seed: int,
     senders: int = 8,
     overlap: float = 0.25,
-    settle_seconds: float = 1.2,
+    pause_stream: Callable[[bool], None] | None = None,
 ) -> Report:
-    """The whole scenario against a running stack; the report says what happened."""
+    """The whole scenario against a running stack; the report says what happened.
+
+    `pause_stream(True)` stops the stream consumer (an outage: items pile up pending, for
+    the sweeps to fold), `pause_stream(False)` lets it go on (it then folds them again)."""
     from tests.scenario import build, delivery_plan
     from tests.webhooks import encode
 
@@ -311,7 +319,7 @@ def run(
     concurrent_runs: list[threading.Thread] = []
 
     def start_two_runs(done: int) -> None:
-        if done == half // 2 and not concurrent_runs:
+        if done >= half // 2 and not concurrent_runs:
             concurrent_runs.extend(load.two_runs_at_once())
 
     load.send(
@@ -319,23 +327,45 @@ def run(
     )
     for thread in concurrent_runs:
         thread.join()
-    time.sleep(settle_seconds)  # the first half's items are old enough to be folded
 
-    second_half = threading.Thread(
-        target=load.send,
-        args=(numbered[half:], source_id, secret),
-        kwargs={"overlap": overlap, "seed": seed + 1},
-    )
-    second_half.start()
-    load.killed_run()
-    time.sleep(KILLED_LEASE_SECONDS + 0.2)  # the killed run's lease expires ...
-    load.aggregate_once()  # ... and a run resumes from its last committed item
-    second_half.join()
+    if pause_stream is not None:
+        pause_stream(True)
+    try:
+        backlog = threading.Event()
+        second_half = threading.Thread(
+            target=load.send,
+            args=(numbered[half:], source_id, secret),
+            kwargs={
+                "overlap": overlap,
+                "seed": seed + 1,
+                "on_progress": lambda done: backlog.set() if done >= 6 else None,
+            },
+        )
+        second_half.start()
+        backlog.wait(timeout=120)
+        load.killed_run()
+        time.sleep(KILLED_LEASE_SECONDS + 0.2)  # the killed run's lease expires ...
+        load.aggregate_once()  # ... and a run folds again what it left pending
+        second_half.join()
+    finally:
+        if pause_stream is not None:
+            pause_stream(False)
     load.report.send_seconds = time.perf_counter() - started
 
-    load.aggregate_to_the_end(settle_seconds)
+    load.aggregate_to_the_end()
     load.verify(scenario.events, source_id, scenario.first_day, scenario.last_day)
     return load.report
+
+
+def stream_pauser(stack: Any) -> Callable[[bool], None]:
+    """Stop (SIGSTOP) or continue (SIGCONT) a LocalStack's stream poller process."""
+    pollers = [p for p in stack.procs if "scripts.stream_poller" in " ".join(map(str, p.args))]
+
+    def pause(stop: bool) -> None:
+        for proc in pollers:
+            proc.send_signal(signal.SIGSTOP if stop else signal.SIGCONT)
+
+    return pause
 
 
 def summarize(report: Report) -> dict[str, Any]:
@@ -396,6 +426,7 @@ def main() -> int:
             documents=args.documents,
             seed=args.seed,
             senders=args.senders,
+            pause_stream=stream_pauser(stack),
         )
     summary = summarize(report)
     print(json.dumps(summary, indent=2, ensure_ascii=False))

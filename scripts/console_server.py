@@ -18,6 +18,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from infra.csp import content_security_policy
+
 ROOT = Path(__file__).resolve().parent.parent
 WEB_DIR = ROOT / "web"
 DEV_DIR = Path(__file__).resolve().parent / "console_dev"
@@ -33,23 +35,6 @@ TYPES = {
     ".png": "image/png",
     ".txt": "text/plain; charset=utf-8",
 }
-
-
-def content_security_policy(connect: list[str]) -> str:
-    """The same strict policy CloudFront sends: no inline script or style, no eval."""
-    return "; ".join(
-        [
-            "default-src 'none'",
-            "script-src 'self'",
-            "style-src 'self'",
-            "img-src 'self' data:",
-            "font-src 'self'",
-            "connect-src " + " ".join(["'self'", *connect]),
-            "form-action 'self'",
-            "base-uri 'none'",
-            "frame-ancestors 'none'",
-        ]
-    )
 
 
 class ConsoleServer:

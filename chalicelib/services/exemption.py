@@ -87,7 +87,7 @@ def redact_pending(deadline: float) -> dict[str, Any]:
     if not jobs.acquire_lease(JOB, owner, lease):
         return {"skipped": "another redaction pass holds the lease"}
     summary = {"documents": 0, "settled": 0, "inbox_items": 0, "archive_objects": 0, "trail": 0}
-    settle_before = _now() - dt.timedelta(seconds=get_settings().aggregate_settle_seconds)
+    settle_before = _now() - dt.timedelta(seconds=get_settings().redaction_settle_seconds)
     done = True
     try:
         for marker in store.pending_markers():
@@ -101,7 +101,7 @@ def redact_pending(deadline: float) -> dict[str, Any]:
             if marker.marked_at <= settle_before:
                 store.settle(marker.doc_key)
                 summary["settled"] += 1
-            if not jobs.renew_lease(JOB, owner, lease):
+            if not jobs.extend_lease(JOB, owner, lease):
                 raise RuntimeError("lost the redaction lease mid-pass")
     finally:
         jobs.release_lease(JOB, owner)

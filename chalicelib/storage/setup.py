@@ -5,6 +5,8 @@ In AWS the CDK app creates them from the same definitions (models.table_specs).
 
 from __future__ import annotations
 
+from typing import Any
+
 from chalicelib.settings import get_settings
 from chalicelib.storage import models
 from chalicelib.storage.aws import client
@@ -26,6 +28,11 @@ def create_all_tables() -> list[str]:
         }
         if spec["global_secondary_indexes"]:
             kwargs["GlobalSecondaryIndexes"] = spec["global_secondary_indexes"]
+        if spec["stream_view_type"]:
+            kwargs["StreamSpecification"] = {
+                "StreamEnabled": True,
+                "StreamViewType": spec["stream_view_type"],
+            }
         ddb.create_table(**kwargs)
         if spec["ttl_attribute"]:
             ddb.update_time_to_live(
@@ -77,7 +84,7 @@ BUCKET_CORS_METHODS: dict[str, tuple[str, ...]] = {
 BUCKET_CORS_MAX_AGE_SECONDS = 600
 
 
-def bucket_cors_rule(methods: tuple[str, ...], origins: tuple[str, ...]) -> dict[str, object]:
+def bucket_cors_rule(methods: tuple[str, ...], origins: tuple[str, ...]) -> dict[str, Any]:
     """One S3 CORSRule (boto3 shape). One rule per bucket: S3 uses the first matching one."""
     return {
         "AllowedMethods": list(methods),

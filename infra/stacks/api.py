@@ -4,6 +4,9 @@
 With `manage_iam_role: false` Chalice creates no role; every function then gets:
 its own role built from infra/catalog.py, its own log group, reserved concurrency, the
 service's environment variables, and (async functions) the dead-letter queue.
+The stream consumer's event source mapping gets the inbox table's stream and what
+Chalice cannot express: partial batch responses, bisect on error, a retry limit and
+its on-failure queue.
 The webhook routes are repointed to `WebhookHandler`, a second function from the same
 deployment package with its own, narrower role.
 """
@@ -13,7 +16,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -28,11 +31,14 @@ from aws_cdk import aws_s3_assets as s3_assets
 from chalice.cdk import Chalice
 from constructs import Construct
 
+from chalicelib.api.cors import response_headers
 from chalicelib.errors import GATEWAY_ERRORS, error_body
+from chalicelib.jobs import stream as stream_mapping
 from infra.catalog import (
     AUDIT_DENIED_ACTIONS,
     AUDIT_TABLE,
     POLICIES,
+    STREAM_TRIGGER,
     UPLOAD_TRIGGER,
     WEBHOOK_FUNCTION,
     WEBHOOK_ROUTES,
@@ -40,6 +46,7 @@ from infra.catalog import (
     FunctionSpec,
     KeyGrant,
     ObjectGrant,
+    StreamGrant,
     TableGrant,
     function_specs,
 )
@@ -81,15 +88,26 @@ ACCESS_LOG_FORMAT = {
 }
 
 
-def gateway_response_templates() -> dict[str, dict[str, Any]]:
+def gateway_cors_parameters(console_origin: str) -> dict[str, str]:
+    """CORS headers of API Gateway's own responses. They are static: a gateway response
+    cannot choose among allowed origins (mapping method.request.header.Origin would echo
+    any origin), so they name the console's origin, the one frontend that must read a
+    gateway 401 to send its user back to sign-in (README "Browsers (CORS)")."""
+    headers = {**response_headers(console_origin)}
+    return {f"gatewayresponse.header.{name}": f"'{value}'" for name, value in headers.items()}
+
+
+def gateway_response_templates(console_origin: str) -> dict[str, dict[str, Any]]:
     """The `x-amazon-apigateway-gateway-responses` section of the API's swagger."""
     out: dict[str, dict[str, Any]] = {}
+    cors = gateway_cors_parameters(console_origin)
     for response_type, (status, error_key) in GATEWAY_RESPONSES.items():
         code, message = GATEWAY_ERRORS.get(error_key) or GATEWAY_FALLBACK[error_key]
         entry: dict[str, Any] = {
             "responseTemplates": {"application/json": json.dumps(error_body(code, message))},
             "responseParameters": {
                 "gatewayresponse.header.Content-Type": "'application/json'",
+                **cors,
             },
         }
         if status is not None:
@@ -143,9 +161,12 @@ class ApiWiring(Construct):
         chalice: Chalice,
         data: Data,
         auth: Auth,
+        cors_origins: Sequence[str],
     ) -> None:
+        """`cors_origins`: the browser origins the API allows, the console's first."""
         super().__init__(scope, construct_id)
         self.config = config
+        self.cors_origins = list(cors_origins)
         self.chalice = chalice
         self.data = data
         self.stack = Stack.of(self)
@@ -172,6 +193,7 @@ class ApiWiring(Construct):
             "AUTH_JWKS_URL": auth.jwks_url,
             "AUTH_ISSUER": auth.issuer,
             "AUTH_AUDIENCE": auth.client.user_pool_client_id,
+            "CORS_ALLOWED_ORIGINS": Fn.join(",", self.cors_origins),
         }
 
         self.roles: dict[str, iam.Role] = {}
@@ -183,6 +205,7 @@ class ApiWiring(Construct):
         self.webhook = self._webhook_function(specs[WEBHOOK_FUNCTION], api_handler)
         self._configure_rest_api(resources)
         self._upload_trigger(chalice_functions)
+        self._stream_trigger(resources)
 
     # --- functions ----------------------------------------------------------------------
 
@@ -308,6 +331,26 @@ class ApiWiring(Construct):
                 )
             )
             grants = (*grants, KeyGrant(("Decrypt", "GenerateDataKey")))
+        if spec.invocation == "stream":
+            # The mapping sends a failed batch's description with the function's role.
+            statements.append(
+                iam.PolicyStatement(
+                    sid="StreamFailureQueue",
+                    actions=["sqs:SendMessage"],
+                    resources=[self.data.stream_failures.queue_arn],
+                )
+            )
+            grants = (*grants, KeyGrant(("Decrypt", "GenerateDataKey")))
+        for grant in grants:
+            if isinstance(grant, StreamGrant):
+                # Stream labels are made when the stream is; the grant names the table.
+                statements.append(
+                    iam.PolicyStatement(
+                        sid=f"Stream{_sid(grant.table)}",
+                        actions=grant.iam_actions,
+                        resources=[f"{self.data.table_arn(grant.table)}/stream/*"],
+                    )
+                )
 
         # Tables: one statement per table, actions merged.
         table_actions: dict[str, set[str]] = {}
@@ -422,7 +465,8 @@ class ApiWiring(Construct):
 
         # Gateway responses in the swagger (redeployed with it).
         rest_api.add_property_override(
-            "DefinitionBody.x-amazon-apigateway-gateway-responses", gateway_response_templates()
+            "DefinitionBody.x-amazon-apigateway-gateway-responses",
+            gateway_response_templates(self.cors_origins[0]),
         )
 
         # Stage: throttling, metrics, execution errors and access logs, X-Ray.
@@ -535,6 +579,36 @@ class ApiWiring(Construct):
                 conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}},
             )
         )
+
+    def _stream_trigger(self, resources: dict[str, Any]) -> None:
+        """The mapping Chalice packaged for `fold_inbox` (a SAM DynamoDB event): the real
+        stream, and the settings `on_dynamodb_record` has no parameter for."""
+        function, table_name = STREAM_TRIGGER
+        events_of = resources.get(function, {}).get("Properties", {}).get("Events", {})
+        names = [n for n, e in events_of.items() if e.get("Type") == "DynamoDB"]
+        if len(names) != 1:
+            raise ValueError(f"{function}: expected one DynamoDB event source, found {names}")
+        fn = self.chalice.get_resource(function)
+        prefix = f"Events.{names[0]}.Properties"
+        overrides: dict[str, Any] = {
+            "Stream": self.data.tables[table_name].attr_stream_arn,
+            "FunctionResponseTypes": ["ReportBatchItemFailures"],
+            "BisectBatchOnFunctionError": stream_mapping.BISECT_ON_ERROR,
+            "MaximumRetryAttempts": stream_mapping.MAXIMUM_RETRY_ATTEMPTS,
+            "DestinationConfig": {
+                "OnFailure": {"Destination": self.data.stream_failures.queue_arn}
+            },
+        }
+        for key, value in overrides.items():
+            fn.add_property_override(f"{prefix}.{key}", value)
+        self.stream_function = self._function_name(function)
+
+    @property
+    def url(self) -> str:
+        """The API's public base URL: the custom domain when there is one."""
+        if self.config.api_domain_name:
+            return f"https://{self.config.api_domain_name}/"
+        return self.endpoint_url
 
     @property
     def endpoint_url(self) -> str:
