@@ -168,7 +168,9 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         objects("archive", "archive/", "GetObject", "ListBucket"),
         # ... and the redaction of exempt documents that aggregation runs.
         *REDACTION,
-        table("document_refs", "BatchWriteItem", "PutItem"),  # rebuild stores events too
+        # rebuild stores events as the webhook does (markers, refs)
+        table("exemptions", "PutItem"),
+        table("document_refs", "BatchWriteItem", "PutItem"),
         # nominations, their files, approval counters and the append-only audit trail
         table("nominations", *RW),
         table("nomination_files", *RW),

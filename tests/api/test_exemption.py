@@ -63,7 +63,7 @@ def _reference(events, unit, start, end):
     )
 
 
-@pytest.mark.parametrize("seed", [13, 2026])
+@pytest.mark.parametrize("seed", [2026])
 def test_random_delivery_leaves_no_number_of_an_exempt_document(api, source, seed):
     sid, secret = source
     scenario = build(seed)

@@ -18,7 +18,7 @@ def test_eight_senders_concurrent_runs_and_a_killed_run_lose_and_double_nothing(
         stack.api_url,
         make_token(),
         stack.env,
-        documents=40,
+        documents=30,
         seed=13,
         pause_stream=stream_pauser(stack),
     )
