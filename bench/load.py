@@ -16,7 +16,7 @@ re-sends a share of its events under new webhook-ids. Meanwhile:
   still send; then the stream consumer resumes (and refolds what it had not read).
 
 Then aggregation runs to the end and every unit's KPIs are compared with a recomputation
-from the events (domain.kpi_reference). Prints throughput, latency percentiles, the
+from the events (tests/kpi_reference.py). Prints throughput, latency percentiles, the
 slowest requests, every 5xx, and the mismatches; exits 1 on any failure.
 """
 
@@ -257,8 +257,8 @@ class Load:
     # --- verification ---------------------------------------------------------------------------
 
     def verify(self, events: list[dict[str, Any]], source_id: str, start: dt.date, end: dt.date):
-        from chalicelib.domain.kpi_reference import reference_unit_metrics
         from tests.factories import OFFICIALS, UNITS
+        from tests.kpi_reference import reference_unit_metrics
         from tests.scenario import ACTING_UNITS
 
         levels = {u["unit_id"]: u["level"] for u in UNITS}

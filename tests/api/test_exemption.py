@@ -48,7 +48,7 @@ def _storage() -> tuple[dict[str, str], dict[str, str]]:
 
 
 def _reference(events, unit, start, end):
-    from chalicelib.domain.kpi_reference import reference_unit_metrics
+    from tests.kpi_reference import reference_unit_metrics
 
     return reference_unit_metrics(
         [dict(e, source_id=SOURCE) for e in events],
