@@ -56,7 +56,8 @@ def _expected(spec_name: str) -> dict[str, Any]:
             tables[g.table].update(g.iam_actions)
         elif isinstance(g, ObjectGrant):
             for action in g.iam_actions:
-                target = listing if action == "s3:ListBucket" else objects
+                bucket_level = action in ("s3:ListBucket", "s3:ListBucketVersions")
+                target = listing if bucket_level else objects
                 target[(g.bucket, g.prefix)].add(action)
         elif isinstance(g, KeyGrant):
             key.update(g.iam_actions)
