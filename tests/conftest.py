@@ -157,8 +157,8 @@ def stack() -> Iterator[Any]:
 
 # pytest-xdist (`-n auto --dist loadgroup`, as `make test` runs): every test that uses one
 # of these session fixtures runs on the same worker, so the local stack starts and the
-# stack is synthesized once per run, not once per worker.
-_SESSION_GROUPS = {"stack": "local-stack", "synth": "synth"}
+# stack is synthesized once per run, not once per worker (the Lambda harness too).
+_SESSION_GROUPS = {"stack": "local-stack", "synth": "synth", "harness": "lambda-harness"}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

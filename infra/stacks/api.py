@@ -32,7 +32,7 @@ from chalice.cdk import Chalice
 from constructs import Construct
 
 from chalicelib.api.cors import response_headers
-from chalicelib.errors import GATEWAY_ERRORS, error_body
+from chalicelib.errors import GATEWAY_ERRORS, REQUEST_ID_HEADER, error_body
 from chalicelib.jobs import stream as stream_mapping
 from infra.catalog import (
     AUDIT_DENIED_ACTIONS,
@@ -104,9 +104,14 @@ def gateway_response_templates(console_origin: str) -> dict[str, dict[str, Any]]
     for response_type, (status, error_key) in GATEWAY_RESPONSES.items():
         code, message = GATEWAY_ERRORS.get(error_key) or GATEWAY_FALLBACK[error_key]
         entry: dict[str, Any] = {
-            "responseTemplates": {"application/json": json.dumps(error_body(code, message))},
+            "responseTemplates": {
+                "application/json": json.dumps(
+                    error_body(code, message, request_id="$context.requestId")
+                )
+            },
             "responseParameters": {
                 "gatewayresponse.header.Content-Type": "'application/json'",
+                f"gatewayresponse.header.{REQUEST_ID_HEADER}": "context.requestId",
                 **cors,
             },
         }

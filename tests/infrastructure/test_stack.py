@@ -258,7 +258,17 @@ def test_gateway_responses_use_the_service_error_shape(synth: Synth) -> None:
         entry = responses[response_type]
         body = json.loads(entry["responseTemplates"]["application/json"])
         code, message = GATEWAY_ERRORS[status]
-        assert body == {"error": {"code": code, "message": message, "details": []}}
+        assert body == {
+            "error": {
+                "code": code,
+                "message": message,
+                "details": [],
+                "request_id": "$context.requestId",
+            }
+        }
+        assert entry["responseParameters"]["gatewayresponse.header.X-Request-Id"] == (
+            "context.requestId"
+        )
         if response_type != "DEFAULT_5XX":
             assert entry["statusCode"] == str(status)
     assert "DEFAULT_4XX" in responses
