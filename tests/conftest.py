@@ -161,16 +161,36 @@ def stack() -> Iterator[Any]:
 _SESSION_GROUPS = {"stack": "local-stack", "synth": "synth", "harness": "lambda-harness"}
 
 
+# Marked as each item is collected: xdist turns the marks into node-id suffixes in its own
+# pytest_collection_modifyitems, which runs before this conftest's (its worker plugin is
+# registered later), so marks added there came too late and no group ever formed.
+def pytest_itemcollected(item: pytest.Item) -> None:
+    names = set(getattr(item, "fixturenames", ()))
+    group = next((g for name, g in _SESSION_GROUPS.items() if name in names), None)
+    if group is None:
+        # A module-scoped fixture (a simulated month, a rendered report) is built
+        # once if its module stays on one worker.
+        info = getattr(item, "_fixtureinfo", None)
+        defs = info.name2fixturedefs.values() if info is not None else ()
+        if any(d.scope == "module" for chain in defs for d in chain):
+            group = item.nodeid.split("::", 1)[0]
+    if group is not None:
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Give grouped items the `@group` node-id suffix that `--dist loadgroup` schedules by.
+
+    xdist 3.8 writes the suffix to `item._nodeid`, which pytest 9 no longer reads (node ids
+    are `NodeId` objects in `item._id`), so without this every group is silently spread over
+    all workers and each worker starts its own local stack, synth and Lambda harness.
+    """
+    if not getattr(config.option, "loadgroup", False):
+        return
+    from _pytest.nodeid import NodeId
+
     for item in items:
-        names = set(getattr(item, "fixturenames", ()))
-        group = next((g for name, g in _SESSION_GROUPS.items() if name in names), None)
-        if group is None:
-            # A module-scoped fixture (a simulated month, a rendered report) is built
-            # once if its module stays on one worker.
-            info = getattr(item, "_fixtureinfo", None)
-            defs = info.name2fixturedefs.values() if info is not None else ()
-            if any(d.scope == "module" for chain in defs for d in chain):
-                group = item.nodeid.split("::", 1)[0]
-        if group is not None:
-            item.add_marker(pytest.mark.xdist_group(group))
+        groups = sorted({str(m.args[0]) for m in item.iter_markers("xdist_group") if m.args})
+        if groups and "@" not in item.nodeid:
+            item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(groups)}")
