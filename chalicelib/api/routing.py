@@ -54,6 +54,7 @@ class RouteDoc:
     query: tuple[QueryParam, ...] = field(default_factory=tuple)
     errors: tuple[int, ...] = ()
     request_required: bool = True
+    also_ok: tuple[int, ...] = ()  # other success statuses with the same body
 
 
 ROUTES: list[RouteDoc] = []
@@ -75,6 +76,7 @@ def route(
     query: Sequence[QueryParam] = (),
     errors: Sequence[int] = (),
     request_required: bool = True,
+    also_ok: Sequence[int] = (),
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
         ROUTES.append(
@@ -92,6 +94,7 @@ def route(
                 query=tuple(query),
                 errors=tuple(errors),
                 request_required=request_required,
+                also_ok=tuple(also_ok),
             )
         )
         kwargs: dict[str, Any] = {"methods": [method], "content_types": list(content_types)}

@@ -95,7 +95,7 @@ def _parse(body: bytes) -> tuple[list[Any], bytes, list[dict[str, Any]]]:
 def receive_edxml(
     source_id: str, headers: Any, body: bytes, *, content_type: str, lambda_context: Any = None
 ) -> dict[str, int]:
-    from chalicelib.services import ingestion
+    from chalicelib.services import admission, ingestion
 
     def parse(raw: bytes) -> tuple[list[Any], bytes | None]:
         # Runs inside the idempotent call: a failure here leaves no remembered answer, so the
@@ -103,7 +103,9 @@ def receive_edxml(
         # record ids are deterministic: storing them again overwrites, never duplicates.
         events, archive_xml, trail = _parse(raw)
         if trail:
-            _check_organs({record["organ_id"] for record in trail})
+            organs = {record["organ_id"] for record in trail}
+            _check_organs(organs)
+            admission.check_scope(source_id, organs)
         if not events:
             _archive_trail_only(source_id, archive_xml, headers)
         if trail:

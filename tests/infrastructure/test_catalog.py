@@ -61,6 +61,7 @@ def test_webhook_policy_matches_the_issue() -> None:
     assert tables == {
         "sources": {"GetItem"},
         "units": {"Scan"},
+        "officials": {"BatchGetItem"},  # events naming officials (issue 13)
         "event_ledger": {"BatchGetItem", "BatchWriteItem", "PutItem"},
         "inbox": {"PutItem"},
         "document_trail": {"PutItem", "BatchWriteItem"},
