@@ -9,16 +9,23 @@ STAMP := $(VENV)/.installed
 CHECKOV_VENV := $(VENV)/checkov
 MOTO_PORT ?= 5005
 API_PORT ?= 8000
+CONSOLE_PORT ?= 8080
+# Headless Chromium for the browser tests (tests/browser): Debian's, never a download.
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ROLE ?= province_admin
 UNIT ?=
 STAGE ?= prod
 
-.PHONY: help venv install serve demo test lint typecheck unit api e2e token openapi rebuild bench synth deploy gates package-size clean
+.PHONY: help venv install serve demo console vendor browser-deps browser test lint typecheck unit api e2e token openapi rebuild bench synth deploy gates package-size clean
 
 help:
 	@echo "make demo     - set up, start the local stack, run the demo province month, print results"
 	@echo "make test     - set up and run lint, type checks and the whole test suite"
-	@echo "make serve    - run the local stack (moto + chalice local + scheduler) until Ctrl-C"
+	@echo "make serve    - run the local stack (moto + chalice local + scheduler + console) until Ctrl-C"
+	@echo "make console  - the local stack with the demo month loaded; the web console on CONSOLE_PORT"
+	@echo "make vendor   - refresh the console's third-party code (uPlot, axe-core) from npm"
+	@echo "make browser  - the browser tests only (headless Chromium against the local stack)"
 	@echo "make token ROLE=unit_officer UNIT=<unit_id> - mint a local dev token"
 	@echo "make openapi  - write docs/openapi.json"
 	@echo "make rebuild  - rebuild every event from the S3 archive (against a running local stack)"
@@ -39,7 +46,23 @@ $(STAMP): requirements.txt requirements-dev.txt requirements-infra.txt infra/req
 venv install: $(STAMP)
 
 serve: $(STAMP)
-	$(PY) -m scripts.local_stack --moto-port $(MOTO_PORT) --api-port $(API_PORT)
+	$(PY) -m scripts.local_stack --moto-port $(MOTO_PORT) --api-port $(API_PORT) --console-port $(CONSOLE_PORT)
+
+console: $(STAMP)
+	$(PY) -m scripts.console --moto-port $(MOTO_PORT) --api-port $(API_PORT) --console-port $(CONSOLE_PORT)
+
+# Pinned versions live in scripts/vendor_web.py; needs npm (the npm registry).
+vendor: $(STAMP)
+	$(PY) -m scripts.vendor_web
+
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-dejavu-core
+
+browser-deps: $(CHROMIUM)
+
+browser: $(STAMP) $(CHROMIUM)
+	$(PY) -m pytest tests/browser
 
 demo: $(STAMP)
 	$(PY) -m scripts.demo_run --moto-port $(MOTO_PORT) --api-port $(API_PORT)
@@ -60,7 +83,7 @@ api: $(STAMP)
 e2e: $(STAMP)
 	$(PY) -m pytest tests/e2e
 
-test: $(STAMP)
+test: $(STAMP) $(CHROMIUM)
 	$(PY) -m ruff check app.py chalicelib tests scripts bench
 	$(PY) -m ruff format --check app.py chalicelib tests scripts bench
 	$(PY) -m mypy app.py chalicelib scripts

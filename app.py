@@ -5,6 +5,7 @@ from chalice import Chalice
 from chalicelib.api import (
     admin,
     campaigns,
+    health,
     kpi,
     nominations,
     openapi,
@@ -14,6 +15,7 @@ from chalicelib.api import (
     webhooks,
 )
 from chalicelib.api.authorizer import auth_blueprint
+from chalicelib.api.cors import register_preflights
 from chalicelib.api.middleware import register_middleware
 from chalicelib.jobs import schedules
 
@@ -28,5 +30,7 @@ app.register_blueprint(webhooks.bp)
 app.register_blueprint(kpi.bp)
 app.register_blueprint(nominations.bp)
 app.register_blueprint(openapi.bp)
+app.register_blueprint(health.bp)
 app.register_blueprint(schedules.bp)
 app.register_blueprint(reports.bp)
+register_preflights(app)  # last: one OPTIONS view per path registered above

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -16,6 +18,9 @@ metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
 
 _tracer: Any = None
 _tracer_lock = threading.Lock()
+_cold_start = True
+
+Annotation = str | int | float | bool
 
 
 def tracing_enabled() -> bool:
@@ -33,6 +38,35 @@ def tracer() -> Any:
 
             _tracer = Tracer(service=SERVICE)
         return _tracer
+
+
+def take_cold_start() -> bool:
+    """True for the first invocation of this execution environment, then False."""
+    global _cold_start
+    cold, _cold_start = _cold_start, False
+    return cold
+
+
+@contextmanager
+def invocation_trace(name: str, annotations: Mapping[str, Annotation]) -> Iterator[None]:
+    """The subsegment `## <name>` around one invocation, as Powertools'
+    `capture_lambda_handler` opens it, carrying `ColdStart`, `Service` and `annotations`.
+
+    In Lambda the current X-Ray entity outside a subsegment is the facade segment Lambda
+    owns, which refuses annotations and metadata (FacadeSegmentMutationException), so
+    every annotation goes on this subsegment. Without tracing it only marks cold starts
+    in the logs."""
+    cold = take_cold_start()
+    logger.append_keys(cold_start=cold)
+    if not tracing_enabled():
+        yield
+        return
+    with tracer().provider.in_subsegment(name=f"## {name}") as subsegment:
+        subsegment.put_annotation("ColdStart", cold)
+        subsegment.put_annotation("Service", SERVICE)
+        for key, value in annotations.items():
+            subsegment.put_annotation(key, value)
+        yield
 
 
 def flush_metrics() -> None:

@@ -6,6 +6,7 @@ The README's settings table mirrors `Settings`; keep the two in step.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -17,6 +18,22 @@ def _int(name: str, default: int) -> int:
 
 def _str(name: str, default: str = "") -> str:
     return os.environ.get(name, default) or default
+
+
+_ORIGIN = re.compile(r"https?://[a-z0-9.-]+(:[0-9]{1,5})?")
+
+
+def _origins(name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    """A comma-separated list of browser origins (scheme://host[:port], no path), compared
+    exactly with the Origin header; a typo must fail loudly, not silently block browsers."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    origins = tuple(o.strip().rstrip("/").lower() for o in raw.split(",") if o.strip())
+    invalid = [o for o in origins if not _ORIGIN.fullmatch(o)]
+    if invalid:
+        raise ValueError(f"{name}: not an origin (scheme://host[:port]): {', '.join(invalid)}")
+    return origins
 
 
 @dataclass(frozen=True)
@@ -48,6 +65,7 @@ class Settings:
     download_url_seconds: int
     registry_cache_seconds: int
     reports_per_hour: int
+    cors_allowed_origins: tuple[str, ...]
 
     def table_name(self, logical: str) -> str:
         return f"{self.table_prefix}{logical}"
@@ -57,6 +75,7 @@ class Settings:
 def get_settings() -> Settings:
     stage = _str("STAGE", "local")
     prefix = _str("TABLE_PREFIX", f"khong-giay-{stage}-")
+    console_port = _int("CONSOLE_PORT", 8080)
     return Settings(
         stage=stage,
         region=_str("AWS_REGION", _str("AWS_DEFAULT_REGION", "ap-southeast-1")),
@@ -85,4 +104,9 @@ def get_settings() -> Settings:
         download_url_seconds=_int("DOWNLOAD_URL_SECONDS", 120),
         registry_cache_seconds=_int("REGISTRY_CACHE_SECONDS", 60),
         reports_per_hour=_int("REPORTS_PER_HOUR", 10),
+        # Default: the local console (`make serve`); in AWS infra always sets it.
+        cors_allowed_origins=_origins(
+            "CORS_ALLOWED_ORIGINS",
+            (f"http://127.0.0.1:{console_port}", f"http://localhost:{console_port}"),
+        ),
     )

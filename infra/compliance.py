@@ -105,6 +105,39 @@ NAG_SUPPRESSIONS: tuple[Suppression, ...] = (
         "its depth raises the DeadLetters alarm and operators inspect it.",
         path=r"Data/AsyncFailures/Resource",
     ),
+    # --- the console's deployment (aws_s3_deployment.BucketDeployment, infra/stacks/console.py)
+    Suppression(
+        "AwsSolutions-IAM5",
+        "BucketDeployment's grants (aws-cdk-lib): read the CDK asset bucket's objects and "
+        "replace the console bucket's objects (generated key names, so object wildcards), "
+        "and create an invalidation (CloudFront invalidation actions have no resource-level "
+        "permissions for a distribution created in the same stack by this grant).",
+        path=r"Console/DeployRole/DefaultPolicy/Resource",
+        applies_to=(
+            r"^Action::s3:(GetBucket|GetObject|List|Abort|DeleteObject)\*$",
+            r"^Resource::arn:<AWS::Partition>:s3:::cdk-[a-z0-9]+-assets-<AWS::AccountId>-[a-z0-9-]+/\*$",
+            r"^Resource::<ConsoleBucket[0-9A-F]{8}\.Arn>/\*$",
+            r"^Resource::\*$",
+        ),
+    ),
+    Suppression(
+        "AwsSolutions-L1",
+        "BucketDeployment's provider function: aws-cdk-lib picks and updates its runtime "
+        "(python3.13 here); it runs only during deployments, never on user requests.",
+        path=r"Custom::CDKBucketDeployment[0-9A-F]+\d+MiB/Resource",
+    ),
+    Suppression(
+        "Serverless-LambdaLatestVersion",
+        "Same reason as AwsSolutions-L1: the runtime of CDK's deployment provider is "
+        "aws-cdk-lib's choice, updated with the library.",
+        path=r"Custom::CDKBucketDeployment[0-9A-F]+\d+MiB/Resource",
+    ),
+    Suppression(
+        "Serverless-LambdaDLQ",
+        "CloudFormation's custom resource for the console upload: a failed run fails the "
+        "deployment, which CloudFormation reports and rolls back; a DLQ would have no use.",
+        path=r"Custom::CDKBucketDeployment[0-9A-F]+\d+MiB/Resource",
+    ),
     Suppression(
         "Serverless-SNSRedrivePolicy",
         "E-mail subscription of the alarm topic: SNS retries e-mail delivery itself and "
@@ -132,6 +165,17 @@ def stage_suppressions(config: StageConfig) -> tuple[Suppression, ...]:
             Suppression("AwsSolutions-COG3", reason, path=r"Auth/UserPool/Resource"),
             Suppression("AwsSolutions-COG8", reason, path=r"Auth/UserPool/Resource"),
         ]
+    if not config.console_domain_name:
+        out.append(
+            Suppression(
+                "AwsSolutions-CFR4",
+                f"Stage '{config.stage}' has no console_domain_name in infra/stages.json, so "
+                "the console uses CloudFront's default *.cloudfront.net certificate, whose "
+                "TLS policy CloudFront fixes; set console_domain_name and "
+                "console_certificate_arn to enforce TLSv1.2_2021.",
+                path=r"Console/Distribution/Resource",
+            )
+        )
     if config.mfa != "REQUIRED":
         out.append(
             Suppression(

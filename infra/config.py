@@ -18,6 +18,9 @@ from typing import Any
 STAGES_FILE = Path(__file__).with_name("stages.json")
 REPO_ROOT = Path(__file__).resolve().parent.parent
 APP_NAME = "khong-giay"
+# A deployed browser origin: HTTPS, lower-case host, optional port, no path (the API
+# compares the Origin header exactly).
+ORIGIN = re.compile(r"https://[a-z0-9.-]+(:[0-9]{1,5})?")
 
 
 @dataclass(frozen=True)
@@ -34,8 +37,18 @@ class StageConfig:
     # Optional Cognito hosted-UI domain prefix ("khong-giay-prod" ->
     # https://khong-giay-prod.auth.<region>.amazoncognito.com); "" = no hosted UI.
     auth_domain_prefix: str = ""
-    # OAuth callback URLs of the frontends (hosted UI / authorization-code flow); [] = none.
+    # OAuth callback URLs of other frontends (hosted UI / authorization-code flow); the
+    # console's own address is always added. [] = the console only.
     auth_callback_urls: tuple[str, ...] = ()
+    # Browser origins allowed to call the API and upload/download from S3 directly, besides
+    # the console's own (always allowed), e.g. ["https://app.example.gov.vn"]. API Gateway's
+    # own error responses carry the console's origin only (README "Browsers (CORS)").
+    api_cors_origins: tuple[str, ...] = ()
+    # Optional custom domain of the console (e.g. "console.khonggiay.example.gov.vn") and its
+    # ACM certificate ARN, which CloudFront requires in us-east-1. Both or neither; "" = the
+    # distribution's own https://<id>.cloudfront.net address.
+    console_domain_name: str = ""
+    console_certificate_arn: str = ""
     # Where alarm notifications are e-mailed (SNS e-mail subscription, confirm once).
     alarm_email: str = ""
     # CloudWatch Logs retention of every function and of API access logs (days; a value
@@ -89,11 +102,22 @@ def load_stage(stage: str, path: Path = STAGES_FILE) -> StageConfig:
     unknown = set(raw) - known
     if unknown:
         raise ValueError(f"unknown settings in {path} [{stage}]: {', '.join(sorted(unknown))}")
-    if "auth_callback_urls" in raw:
-        raw["auth_callback_urls"] = tuple(raw["auth_callback_urls"])
+    for key in ("auth_callback_urls", "api_cors_origins"):
+        if key in raw:
+            raw[key] = tuple(raw[key])
     config = StageConfig(stage=stage, **raw)
     if config.mfa not in {"REQUIRED", "OPTIONAL", "OFF"}:
         raise ValueError(f"mfa must be REQUIRED, OPTIONAL or OFF, not {config.mfa!r}")
     if bool(config.api_domain_name) != bool(config.api_certificate_arn):
         raise ValueError("api_domain_name and api_certificate_arn go together")
+    if bool(config.console_domain_name) != bool(config.console_certificate_arn):
+        raise ValueError("console_domain_name and console_certificate_arn go together")
+    if config.console_certificate_arn and ":us-east-1:" not in config.console_certificate_arn:
+        raise ValueError("console_certificate_arn must be in us-east-1 (CloudFront)")
+    invalid = [o for o in config.api_cors_origins if not ORIGIN.fullmatch(o)]
+    if invalid:
+        raise ValueError(
+            f"api_cors_origins: not an https origin (https://host[:port], lower case, no "
+            f"path): {', '.join(invalid)}"
+        )
     return config

@@ -97,7 +97,9 @@ def print_unit(client: Client, unit: dict[str, Any], campaign: dict[str, Any]) -
         print(f"  còn thiếu: {', '.join(missing)}")
 
 
-def run(stack: LocalStack, days: int) -> None:
+def load_month(stack: LocalStack, days: int) -> tuple[Client, list[dict[str, Any]], dict[str, Any]]:
+    """Load the demo province and campaign, send a simulated month of events (JSON and
+    edXML), and aggregate them. Shared by `make demo` and `make console`."""
     from scripts.demo import province, simulator
 
     client = Client(stack)
@@ -165,6 +167,17 @@ def run(stack: LocalStack, days: int) -> None:
         if result.get("done"):
             break
     print(f"  folded {total} events in {time.monotonic() - started:.1f} s")
+    return client, units, campaign
+
+
+def token_for(role: str, unit_id: str | None) -> str:
+    from scripts.devkeys import mint_token
+
+    return mint_token(role, unit_id, sub=f"demo-{role}-{unit_id or 'province'}")
+
+
+def run(stack: LocalStack, days: int) -> None:
+    client, units, campaign = load_month(stack, days)
     for level, title in (
         ("department", "BẢNG XẾP HẠNG SỞ, BAN, NGÀNH"),
         ("commune", "BẢNG XẾP HẠNG XÃ, PHƯỜNG, ĐẶC KHU"),
@@ -190,11 +203,6 @@ def run(stack: LocalStack, days: int) -> None:
     print(
         "\n→ Nominations: dossiers with PDF files uploaded through presigned POSTs, submitted, reviewed"
     )
-
-    def token_for(role: str, unit_id: str | None) -> str:
-        from scripts.devkeys import mint_token
-
-        return mint_token(role, unit_id, sub=f"demo-{role}-{unit_id or 'province'}")
 
     rows = nominations.run_nominations_demo(
         stack.api_url, stack.admin_token(), campaign["campaign_id"], token_for=token_for
@@ -243,7 +251,11 @@ def main() -> None:
     ) as stack:
         print(f"  API {stack.api_url}, AWS (moto) {stack.moto_url}")
         run(stack, args.days)
-    print("\nLocal stack stopped. `make serve` keeps one running to explore the API.")
+    print(
+        "\nLocal stack stopped. `make serve` keeps one running to explore the API.\n"
+        "To see all this in the web console: `make console`, then open "
+        "http://127.0.0.1:8080/ (CONSOLE_PORT) and pick a role and a unit on the dev sign-in page."
+    )
 
 
 if __name__ == "__main__":

@@ -14,7 +14,9 @@ from typing import Any
 
 from chalice import local
 
+from chalicelib.api.cors import allowed_origin, response_headers
 from chalicelib.errors import GATEWAY_ERRORS, error_body
+from chalicelib.settings import get_settings
 
 _PATCHED = False
 
@@ -54,6 +56,16 @@ def install() -> None:
             raise
 
     def handle_request(self: Any, method: str, path: str, headers: Any, body: Any) -> Any:
+        try:
+            return gateway_errors(self, method, path, headers, body)
+        except local.LocalGatewayException as exc:
+            # Gateway responses carry CORS headers (infra). In AWS they are static (the
+            # console's origin); here the request's origin is echoed when it is allowed.
+            origin = allowed_origin(headers or {}, get_settings().cors_allowed_origins)
+            exc.headers = {**(exc.headers or {}), **response_headers(origin)}
+            raise
+
+    def gateway_errors(self: Any, method: str, path: str, headers: Any, body: Any) -> Any:
         try:
             return original_handle(self, method, path, headers, body)
         except local.ForbiddenError as exc:

@@ -1,7 +1,9 @@
-"""The embedded default: moto server + `chalice local` + the job scheduler.
+"""The embedded default: moto server + `chalice local` + the job scheduler, and the
+web console on its own origin (`scripts.console_server`).
 
 `make serve` runs `python -m scripts.local_stack`. The same LocalStack class
-starts the stack for `make demo` and the end-to-end tests (on free ports).
+starts the stack for `make demo`, `make console` and the end-to-end and browser
+tests (on free ports).
 Children die with the parent (PR_SET_PDEATHSIG), so Ctrl-C or a crash leaves
 no orphaned process.
 """
@@ -20,7 +22,12 @@ import threading
 import time
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from scripts.devkeys import DEFAULT_AUDIENCE, DEFAULT_ISSUER
+
+if TYPE_CHECKING:
+    from scripts.console_server import ConsoleServer
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL_DIR = ROOT / ".local"
@@ -79,6 +86,9 @@ def stack_environment(moto_port: int, base: dict[str, str] | None = None) -> dic
     # A test (or a developer) may bring its own key and issuer.
     env.setdefault("AUTH_JWKS_FILE", str(jwks))
     env.setdefault("AGGREGATE_SETTLE_SECONDS", "1")
+    # moto server answers every origin by default; switched off, the buckets' own CORS
+    # rules (chalicelib/storage/setup.py) answer, as S3 does.
+    env["MOTO_DISABLE_GLOBAL_CORS"] = "true"
     return env
 
 
@@ -91,12 +101,18 @@ class LocalStack:
         scheduler: bool = True,
         env: dict[str, str] | None = None,
         quiet: bool = False,
+        console_port: int | None = None,
     ) -> None:
         self.moto_port = moto_port
         self.api_port = api_port
         self.scheduler = scheduler
         self.env = stack_environment(moto_port, env)
         self.quiet = quiet
+        self.console_port = console_port
+        if console_port is not None:
+            # The console is another origin than the API: the API allows exactly it.
+            self.env["CORS_ALLOWED_ORIGINS"] = self.console_url
+        self.console: ConsoleServer | None = None
         self.procs: list[subprocess.Popen[bytes]] = []
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -104,6 +120,18 @@ class LocalStack:
     @property
     def api_url(self) -> str:
         return f"http://127.0.0.1:{self.api_port}"
+
+    @property
+    def console_url(self) -> str:
+        return f"http://127.0.0.1:{self.console_port}"
+
+    @property
+    def key_dir(self) -> Path:
+        """Where the private key of the JWKS the API trusts lives (devkeys writes both)."""
+        from scripts.devkeys import DEFAULT_DIR
+
+        jwks = Path(self.env["AUTH_JWKS_FILE"])
+        return jwks.parent if (jwks.parent / "private.pem").exists() else DEFAULT_DIR
 
     @property
     def moto_url(self) -> str:
@@ -153,6 +181,18 @@ class LocalStack:
             "chalice local",
             self.api_port,
         )
+        if self.console_port is not None:
+            from scripts.console_server import ConsoleServer
+
+            self.console = ConsoleServer(
+                port=self.console_port,
+                api_url=self.api_url,
+                key_dir=self.key_dir,
+                issuer=self.env.get("AUTH_ISSUER", DEFAULT_ISSUER),
+                audience=self.env.get("AUTH_AUDIENCE", DEFAULT_AUDIENCE),
+                # Presigned POSTs of nomination files go straight to the (moto) bucket.
+                connect_origins=[self.moto_url],
+            ).start()
         if self.scheduler:
             self._thread = threading.Thread(target=self._schedule_loop, daemon=True)
             self._thread.start()
@@ -180,8 +220,9 @@ class LocalStack:
         return mint_token(
             "province_admin",
             sub="local-scheduler",
-            issuer=self.env.get("AUTH_ISSUER", "https://auth.khong-giay.local"),
-            audience=self.env.get("AUTH_AUDIENCE", "khong-giay-api"),
+            directory=self.key_dir,
+            issuer=self.env.get("AUTH_ISSUER", DEFAULT_ISSUER),
+            audience=self.env.get("AUTH_AUDIENCE", DEFAULT_AUDIENCE),
         )
 
     def run_job(self, name: str, timeout: float = 120) -> dict[str, Any]:
@@ -226,8 +267,17 @@ class LocalStack:
                         else next_run(spec, now)
                     )
 
+    def wait(self) -> None:
+        """Until Ctrl-C (KeyboardInterrupt) or until a stack process exits."""
+        while all(p.poll() is None for p in self.procs):
+            time.sleep(0.5)
+        print("a stack process exited; stopping", flush=True)
+
     def stop(self) -> None:
         self._stop.set()
+        if self.console is not None:
+            self.console.stop()
+            self.console = None
         for proc in reversed(self.procs):
             if proc.poll() is None:
                 proc.terminate()
@@ -257,10 +307,16 @@ def main() -> None:
     )
     parser.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", "5005")))
     parser.add_argument("--api-port", type=int, default=int(os.environ.get("API_PORT", "8000")))
+    parser.add_argument(
+        "--console-port", type=int, default=int(os.environ.get("CONSOLE_PORT", "8080"))
+    )
     parser.add_argument("--no-scheduler", action="store_true")
     args = parser.parse_args()
     stack = LocalStack(
-        moto_port=args.moto_port, api_port=args.api_port, scheduler=not args.no_scheduler
+        moto_port=args.moto_port,
+        api_port=args.api_port,
+        scheduler=not args.no_scheduler,
+        console_port=args.console_port,
     )
 
     def _terminate(signum: int, frame: Any) -> None:
@@ -273,14 +329,13 @@ def main() -> None:
             "\nKhông Giấy local stack is up:\n"
             f"  API          {stack.api_url}   (chalice local, stage 'local')\n"
             f"  AWS (moto)   {stack.moto_url}   (DynamoDB, S3, KMS in memory)\n"
+            f"  Console      {stack.console_url}/   (dev sign-in: {stack.console_url}/dev/sign-in)\n"
             "  Scheduler    runs aggregate_kpi and the report jobs on their schedules\n"
             "  Token        make token ROLE=province_admin   (or ROLE=unit_officer UNIT=<unit_id>)\n"
             "Data lives only as long as this stack runs. Ctrl-C stops everything.\n",
             flush=True,
         )
-        while all(p.poll() is None for p in stack.procs):
-            time.sleep(0.5)
-        print("a stack process exited; stopping", flush=True)
+        stack.wait()
     except KeyboardInterrupt:
         print("\nstopping the local stack", flush=True)
     finally:

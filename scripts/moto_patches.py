@@ -19,7 +19,12 @@ For GetItem, BatchGetItem, Query and Scan results, which are already plain
 DynamoDB-JSON dicts, the patch writes the JSON directly (binary values base64, as
 the serializer does); anything else, and errors, take moto's own path.
 
-Real DynamoDB needs none of this.
+S3 POST object (the browser's presigned-POST upload): S3 answers it with the bucket's
+CORS headers for an allowed Origin, moto with none, so a browser would see a successful
+upload as a network error. The patch adds the bucket's CORS headers, as moto already does
+for its other object responses.
+
+Real DynamoDB and S3 need none of this.
 """
 
 from __future__ import annotations
@@ -97,6 +102,20 @@ def install() -> None:
     models.DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
     _install_partition_query(Table)
     _install_fast_read_responses()
+    _install_post_object_cors()
+
+
+def _install_post_object_cors() -> None:
+    from moto.s3.responses import S3Response
+
+    post = S3Response._bucket_response_post
+
+    def post_with_cors(self: Any, request: Any, bucket_name: str) -> Any:
+        status, headers, body = post(self, request, bucket_name)
+        self.bucket_name = bucket_name
+        return status, {**self._get_cors_headers_other(), **headers}, body
+
+    S3Response._bucket_response_post = post_with_cors  # type: ignore[method-assign]
 
 
 _partition = threading.local()

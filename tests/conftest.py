@@ -39,6 +39,9 @@ os.environ.update(
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.pop("AWS_PROFILE", None)
+# CORS: the default origins (the local console on port 8080), whatever the shell exports.
+os.environ.pop("CORS_ALLOWED_ORIGINS", None)
+os.environ.pop("CONSOLE_PORT", None)
 
 from scripts.devkeys import ensure_keys, mint_token  # noqa: E402
 from scripts.moto_patches import install as install_moto_patches  # noqa: E402
@@ -160,3 +163,23 @@ def api(aws: None, make_token: TokenFactory) -> Iterator[Api]:
 
 def body(response: Any) -> Any:
     return json.loads(response.body) if response.body else None
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[Any]:
+    """The real local stack (moto server + chalice local + the console's web server) on
+    free ports, with the test suite's signing key and issuer: one per session, shared by
+    tests/e2e and tests/browser."""
+    from scripts.local_stack import LocalStack, free_port
+
+    env = dict(os.environ)
+    env.pop("AWS_ENDPOINT_URL", None)
+    with LocalStack(
+        moto_port=free_port(),
+        api_port=free_port(),
+        console_port=free_port(),
+        scheduler=False,
+        env=env,
+        quiet=True,
+    ) as running:
+        yield running

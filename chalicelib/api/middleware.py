@@ -7,8 +7,9 @@ from typing import Any
 
 from chalice import Chalice, Response
 
+from chalicelib.api.cors import with_cors
 from chalicelib.errors import CHALICE_CODE_MAP, ApiError, error_body
-from chalicelib.observability import flush_metrics, logger, tracer, tracing_enabled
+from chalicelib.observability import flush_metrics, invocation_trace, logger
 
 
 def _normalise(response: Response) -> Response:
@@ -40,28 +41,29 @@ def register_middleware(app: Chalice) -> None:
             unit_id=authorizer.get("unit_id") or None,
             role=authorizer.get("role") or None,
         )
-        if tracing_enabled():
-            tracer().put_annotation(key="route", value=str(context.get("resourcePath", "")))
-        try:
-            response = get_response(event)
-        except ApiError as exc:
-            response = Response(
-                body=json.dumps(exc.body(), ensure_ascii=False),
-                status_code=exc.status,
-                headers={"Content-Type": "application/json; charset=utf-8", **exc.headers},
-            )
-        except Exception:
-            logger.exception("unhandled error")
-            response = Response(
-                body=json.dumps(error_body("internal_error", "An internal error occurred")),
-                status_code=500,
-                headers={"Content-Type": "application/json; charset=utf-8"},
-            )
-        response = _normalise(response)
+        resource_path = str(context.get("resourcePath", ""))
+        function_name = str(getattr(lambda_context, "function_name", "") or "api")
+        with invocation_trace(function_name, {"route": resource_path}):
+            try:
+                response = get_response(event)
+            except ApiError as exc:
+                response = Response(
+                    body=json.dumps(exc.body(), ensure_ascii=False),
+                    status_code=exc.status,
+                    headers={"Content-Type": "application/json; charset=utf-8", **exc.headers},
+                )
+            except Exception:
+                logger.exception("unhandled error")
+                response = Response(
+                    body=json.dumps(error_body("internal_error", "An internal error occurred")),
+                    status_code=500,
+                    headers={"Content-Type": "application/json; charset=utf-8"},
+                )
+        response = with_cors(_normalise(response), event.headers or {})
         level = "warning" if response.status_code >= 500 else "info"
         getattr(logger, level)("request done", extra={"status": response.status_code})
         flush_metrics()
-        logger.remove_keys(["request_id", "route", "unit_id", "role"])
+        logger.remove_keys(["request_id", "route", "unit_id", "role", "cold_start"])
         return response
 
     @app.middleware("scheduled")
@@ -79,12 +81,20 @@ def register_middleware(app: Chalice) -> None:
 
 def _job_boundary(event: Any, get_response: Any) -> Any:
     lambda_context = getattr(event, "context", None)
+    function_name = str(getattr(lambda_context, "function_name", "") or "job")
     logger.append_keys(
         request_id=getattr(lambda_context, "aws_request_id", None),
-        function=getattr(lambda_context, "function_name", None),
+        function=function_name,
     )
     try:
-        return get_response(event)
+        with invocation_trace(function_name, {"event_type": _event_type(event)}):
+            return get_response(event)
     finally:
         flush_metrics()
-        logger.remove_keys(["request_id", "function"])
+        logger.remove_keys(["request_id", "function", "cold_start"])
+
+
+def _event_type(event: Any) -> str:
+    """ "Scheduled Event", "Object Created", ...: the EventBridge detail-type, if any."""
+    raw = event.to_dict() if hasattr(event, "to_dict") else {}
+    return str(raw.get("detail-type") or type(event).__name__)

@@ -1,4 +1,4 @@
-"""The OpenAPI 3 document, built from the route table and the pydantic models."""
+"""The OpenAPI 3.1 document, built from the route table and the pydantic models."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.http import json_response, principal_of
+from chalicelib.api.http import json_response
 from chalicelib.api.routing import ROUTES, RouteDoc, route
 
 bp = Blueprint(__name__)
@@ -48,7 +48,9 @@ def build_openapi() -> dict[str, Any]:
     for r in sorted(ROUTES, key=lambda r: (r.path, r.method)):
         paths.setdefault(r.path, {})[r.method.lower()] = _operation(r, ref_of)
     return {
-        "openapi": "3.0.3",
+        # pydantic writes JSON Schema 2020-12 (`{"type": "null"}` in anyOf, numeric
+        # exclusiveMinimum), which is OpenAPI 3.1's schema dialect, not 3.0's.
+        "openapi": "3.1.0",
         "info": {
             "title": "Không Giấy API",
             "version": "1.0.0",
@@ -91,7 +93,7 @@ def _operation(r: RouteDoc, ref_of: dict[str, Any]) -> dict[str, Any]:
             }
             for q in r.query
         ],
-        "security": [{"bearer": []}] if r.auth else [{"webhookSignature": []}],
+        "security": _security(r),
     }
     if r.request:
         schema = ref_of[_resolve(r.request).__name__]
@@ -110,9 +112,11 @@ def _operation(r: RouteDoc, ref_of: dict[str, Any]) -> dict[str, Any]:
         ok["content"] = {"application/json": {"schema": ref_of[_resolve(r.response).__name__]}}
     error_ref = {"application/json": {"schema": ref_of["ErrorResponse"]}}
     responses: dict[str, Any] = {str(s): ok for s in (r.status, *r.also_ok)}
-    # Every route: 401 (the authorizer or the signature) and 415 (Chalice answers any
-    # Content-Type the route does not accept, GET included, before the handler runs).
-    for status in sorted({*r.errors, 401, 415, *((400,) if r.request else ())}):
+    # Every route: 401 (the authorizer or the signature; not on public routes) and 415
+    # (Chalice answers any Content-Type the route does not accept, GET included, before
+    # the handler runs).
+    always = {415} if r.public else {401, 415}
+    for status in sorted({*r.errors, *always, *((400,) if r.request else ())}):
         responses[str(status)] = {
             "description": ERROR_TEXT.get(status, "Error"),
             "content": error_ref,
@@ -121,7 +125,19 @@ def _operation(r: RouteDoc, ref_of: dict[str, Any]) -> dict[str, Any]:
     return op
 
 
-@route(bp, "/openapi.json", "GET", summary="This API's OpenAPI 3 document", tag="Meta")
+def _security(r: RouteDoc) -> list[dict[str, list[str]]]:
+    if r.public:
+        return []
+    return [{"bearer": []}] if r.auth else [{"webhookSignature": []}]
+
+
+@route(
+    bp,
+    "/openapi.json",
+    "GET",
+    summary="This API's OpenAPI 3.1 document (no token needed: code generators fetch it)",
+    tag="Meta",
+    public=True,
+)
 def openapi_document() -> Response:
-    principal_of(bp.current_request)
     return json_response(build_openapi())

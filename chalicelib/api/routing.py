@@ -55,6 +55,7 @@ class RouteDoc:
     errors: tuple[int, ...] = ()
     request_required: bool = True
     also_ok: tuple[int, ...] = ()  # other success statuses with the same body
+    public: bool = False  # no credentials at all (health, the OpenAPI document)
 
 
 ROUTES: list[RouteDoc] = []
@@ -77,6 +78,7 @@ def route(
     errors: Sequence[int] = (),
     request_required: bool = True,
     also_ok: Sequence[int] = (),
+    public: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
         ROUTES.append(
@@ -88,17 +90,18 @@ def route(
                 request=request,
                 response=response,
                 status=status,
-                auth=auth,
+                auth=auth and not public,
                 roles=roles,
                 content_types=tuple(content_types),
                 query=tuple(query),
                 errors=tuple(errors),
                 request_required=request_required,
                 also_ok=tuple(also_ok),
+                public=public,
             )
         )
         kwargs: dict[str, Any] = {"methods": [method], "content_types": list(content_types)}
-        if auth:
+        if auth and not public:
             kwargs["authorizer"] = jwt_authorizer
         bp.route(path, **kwargs)(fn)
         return fn

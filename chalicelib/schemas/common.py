@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
@@ -26,3 +26,8 @@ class CampaignList(BaseModel):
 class JobRunResponse(BaseModel):
     job: str
     result: dict[str, Any]
+
+
+class HealthResponse(BaseModel):
+    status: Literal["ok"]
+    stage: str

@@ -5,6 +5,8 @@ In AWS the CDK app creates them from the same definitions (models.table_specs).
 
 from __future__ import annotations
 
+from typing import Any
+
 from chalicelib.settings import get_settings
 from chalicelib.storage import models
 from chalicelib.storage.aws import client
@@ -63,6 +65,42 @@ def create_all_buckets() -> list[str]:
     return created
 
 
+# Browsers talk to two buckets directly, from the CORS_ALLOWED_ORIGINS only: the presigned
+# POST of a nomination file (and its download link), and report downloads. infra applies
+# the same rules to the buckets in AWS.
+BUCKET_CORS_METHODS: dict[str, tuple[str, ...]] = {
+    "uploads": ("GET", "POST"),
+    "reports": ("GET",),
+}
+BUCKET_CORS_MAX_AGE_SECONDS = 600
+
+
+def bucket_cors_rule(methods: tuple[str, ...], origins: tuple[str, ...]) -> dict[str, Any]:
+    """One S3 CORSRule (boto3 shape). One rule per bucket: S3 uses the first matching one."""
+    return {
+        "AllowedMethods": list(methods),
+        "AllowedOrigins": list(origins),
+        "AllowedHeaders": ["Content-Type"],
+        "ExposeHeaders": ["ETag"],
+        "MaxAgeSeconds": BUCKET_CORS_MAX_AGE_SECONDS,
+    }
+
+
+def configure_bucket_cors() -> list[str]:
+    s = get_settings()
+    names = {"uploads": s.uploads_bucket, "reports": s.reports_bucket}
+    s3 = client("s3")
+    configured = []
+    for logical, methods in BUCKET_CORS_METHODS.items():
+        if not s.cors_allowed_origins:
+            s3.delete_bucket_cors(Bucket=names[logical])
+            continue
+        rule = bucket_cors_rule(methods, s.cors_allowed_origins)
+        s3.put_bucket_cors(Bucket=names[logical], CORSConfiguration={"CORSRules": [rule]})
+        configured.append(names[logical])
+    return configured
+
+
 def create_kms_key() -> list[str]:
     """The key that encrypts webhook secrets and archives (an alias, as in AWS)."""
     kms = client("kms")
@@ -81,5 +119,6 @@ def create_all() -> dict[str, list[str]]:
     return {
         "tables": create_all_tables(),
         "buckets": create_all_buckets(),
+        "bucket_cors": configure_bucket_cors(),
         "keys": create_kms_key(),
     }

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from aws_cdk import aws_s3_assets as s3_assets
 from chalice.cdk import Chalice
 from constructs import Construct
 
+from chalicelib.api.cors import response_headers
 from chalicelib.errors import GATEWAY_ERRORS, error_body
 from infra.catalog import (
     AUDIT_DENIED_ACTIONS,
@@ -80,15 +81,26 @@ ACCESS_LOG_FORMAT = {
 }
 
 
-def gateway_response_templates() -> dict[str, dict[str, Any]]:
+def gateway_cors_parameters(console_origin: str) -> dict[str, str]:
+    """CORS headers of API Gateway's own responses. They are static: a gateway response
+    cannot choose among allowed origins (mapping method.request.header.Origin would echo
+    any origin), so they name the console's origin, the one frontend that must read a
+    gateway 401 to send its user back to sign-in (README "Browsers (CORS)")."""
+    headers = {**response_headers(console_origin)}
+    return {f"gatewayresponse.header.{name}": f"'{value}'" for name, value in headers.items()}
+
+
+def gateway_response_templates(console_origin: str) -> dict[str, dict[str, Any]]:
     """The `x-amazon-apigateway-gateway-responses` section of the API's swagger."""
     out: dict[str, dict[str, Any]] = {}
+    cors = gateway_cors_parameters(console_origin)
     for response_type, (status, error_key) in GATEWAY_RESPONSES.items():
         code, message = GATEWAY_ERRORS.get(error_key) or GATEWAY_FALLBACK[error_key]
         entry: dict[str, Any] = {
             "responseTemplates": {"application/json": json.dumps(error_body(code, message))},
             "responseParameters": {
                 "gatewayresponse.header.Content-Type": "'application/json'",
+                **cors,
             },
         }
         if status is not None:
@@ -142,9 +154,12 @@ class ApiWiring(Construct):
         chalice: Chalice,
         data: Data,
         auth: Auth,
+        cors_origins: Sequence[str],
     ) -> None:
+        """`cors_origins`: the browser origins the API allows, the console's first."""
         super().__init__(scope, construct_id)
         self.config = config
+        self.cors_origins = list(cors_origins)
         self.chalice = chalice
         self.data = data
         self.stack = Stack.of(self)
@@ -171,6 +186,7 @@ class ApiWiring(Construct):
             "AUTH_JWKS_URL": auth.jwks_url,
             "AUTH_ISSUER": auth.issuer,
             "AUTH_AUDIENCE": auth.client.user_pool_client_id,
+            "CORS_ALLOWED_ORIGINS": Fn.join(",", self.cors_origins),
         }
 
         self.roles: dict[str, iam.Role] = {}
@@ -418,7 +434,8 @@ class ApiWiring(Construct):
 
         # Gateway responses in the swagger (redeployed with it).
         rest_api.add_property_override(
-            "DefinitionBody.x-amazon-apigateway-gateway-responses", gateway_response_templates()
+            "DefinitionBody.x-amazon-apigateway-gateway-responses",
+            gateway_response_templates(self.cors_origins[0]),
         )
 
         # Stage: throttling, metrics, execution errors and access logs, X-Ray.
@@ -531,6 +548,13 @@ class ApiWiring(Construct):
                 conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}},
             )
         )
+
+    @property
+    def url(self) -> str:
+        """The API's public base URL: the custom domain when there is one."""
+        if self.config.api_domain_name:
+            return f"https://{self.config.api_domain_name}/"
+        return self.endpoint_url
 
     @property
     def endpoint_url(self) -> str:

@@ -20,9 +20,21 @@ USER_WRITABLE = cognito.ClientAttributes().with_standard_attributes(
 CUSTOM_ATTRIBUTES = ("role", "unit_id")
 
 
+def hosted_ui_url(config: StageConfig) -> str:
+    """The hosted UI's base URL, "" without `auth_domain_prefix`."""
+    if not config.auth_domain_prefix:
+        return ""
+    return f"https://{config.auth_domain_prefix}.auth.{config.region}.amazoncognito.com"
+
+
 class Auth(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, config: StageConfig) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, config: StageConfig, console_url: str
+    ) -> None:
+        """`console_url`: the console's address ("https://host/"), the hosted UI's callback
+        and sign-out URL besides the stage's `auth_callback_urls`."""
         super().__init__(scope, construct_id)
+        self.config = config
         mfa = {
             "REQUIRED": cognito.Mfa.REQUIRED,
             "OPTIONAL": cognito.Mfa.OPTIONAL,
@@ -83,13 +95,19 @@ class Auth(Construct):
             )
             .with_custom_attributes(*CUSTOM_ATTRIBUTES)
         )
-        oauth = None
-        if config.auth_callback_urls:
-            oauth = cognito.OAuthSettings(
-                flows=cognito.OAuthFlows(authorization_code_grant=True),
-                scopes=[cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL],
-                callback_urls=list(config.auth_callback_urls),
-            )
+        # Authorization-code flow only (no implicit grant); the client has no secret, so the
+        # console proves itself with PKCE. `profile` lets the ID token carry the attributes
+        # the client reads, custom:role and custom:unit_id included.
+        oauth = cognito.OAuthSettings(
+            flows=cognito.OAuthFlows(authorization_code_grant=True),
+            scopes=[
+                cognito.OAuthScope.OPENID,
+                cognito.OAuthScope.EMAIL,
+                cognito.OAuthScope.PROFILE,
+            ],
+            callback_urls=[console_url, *config.auth_callback_urls],
+            logout_urls=[console_url],
+        )
         self.client = self.user_pool.add_client(
             "WebClient",
             user_pool_client_name=f"{config.stack_name}-web",
@@ -103,7 +121,6 @@ class Auth(Construct):
             read_attributes=readable,
             write_attributes=USER_WRITABLE,
             o_auth=oauth,
-            disable_o_auth=oauth is None,
         )
         if config.auth_domain_prefix:
             self.user_pool.add_domain(
@@ -112,6 +129,10 @@ class Auth(Construct):
                     domain_prefix=config.auth_domain_prefix
                 ),
             )
+
+    @property
+    def hosted_ui_url(self) -> str:
+        return hosted_ui_url(self.config)
 
     @property
     def issuer(self) -> str:

@@ -3,7 +3,8 @@ and the dead-letter queue of asynchronously invoked functions."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, cast
 
 from aws_cdk import ArnFormat, Aws, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as ddb
@@ -13,8 +14,29 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from chalicelib.storage.setup import BUCKET_CORS_METHODS, bucket_cors_rule
 from infra.catalog import AUDIT_DENIED_ACTIONS, AUDIT_TABLE, BUCKETS, BucketName
 from infra.config import StageConfig
+
+# Every bucket of the stack: no public access at all, TLS >= 1.2 only, versioned.
+PRIVATE_BUCKET: dict[str, Any] = {
+    "block_public_access": s3.BlockPublicAccess.BLOCK_ALL,
+    "enforce_ssl": True,
+    "minimum_tls_version": 1.2,
+    "versioned": True,
+}
+
+
+def log_lifecycle(rule_id: str, days: int) -> list[s3.LifecycleRule]:
+    """A log bucket's lifecycle: logs expire after `days`, old versions after 30."""
+    return [
+        s3.LifecycleRule(
+            id=rule_id,
+            expiration=Duration.days(days),
+            noncurrent_version_expiration=Duration.days(30),
+            abort_incomplete_multipart_upload_after=Duration.days(1),
+        )
+    ]
 
 
 def _key_schema(items: list[dict[str, str]]) -> list[ddb.CfnTable.KeySchemaProperty]:
@@ -165,20 +187,10 @@ class Data(Construct):
             self,
             "AccessLogs",
             encryption=s3.BucketEncryption.S3_MANAGED,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            enforce_ssl=True,
-            minimum_tls_version=1.2,
-            versioned=True,
-            lifecycle_rules=[
-                s3.LifecycleRule(
-                    id="expire-access-logs",
-                    expiration=Duration.days(config.access_log_expiration_days),
-                    noncurrent_version_expiration=Duration.days(30),
-                    abort_incomplete_multipart_upload_after=Duration.days(1),
-                )
-            ],
+            lifecycle_rules=log_lifecycle("expire-access-logs", config.access_log_expiration_days),
             removal_policy=removal,
+            **PRIVATE_BUCKET,
         )
 
         lifecycle: dict[BucketName, list[s3.LifecycleRule]] = {
@@ -218,15 +230,12 @@ class Data(Construct):
                 encryption=s3.BucketEncryption.KMS,
                 encryption_key=self.key,
                 bucket_key_enabled=True,
-                block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
                 object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-                enforce_ssl=True,
-                minimum_tls_version=1.2,
-                versioned=True,
                 server_access_logs_bucket=self.log_bucket,
                 server_access_logs_prefix=f"{name}/",
                 lifecycle_rules=lifecycle[name],
                 removal_policy=removal,
+                **PRIVATE_BUCKET,
             )
         # Object-created events of uploads reach the verification function via EventBridge
         # (set on the L1: the L2 flag adds a notification custom resource).
@@ -248,6 +257,19 @@ class Data(Construct):
             enforce_ssl=True,
             retention_period=Duration.days(14),
         )
+
+    def allow_browsers(self, cors_origins: Sequence[str]) -> None:
+        """The buckets browsers use directly (presigned POST/GET) allow these origins, with
+        the rule the local stack applies (chalicelib/storage/setup.py)."""
+        for name, methods in BUCKET_CORS_METHODS.items():
+            rule = bucket_cors_rule(methods, tuple(cors_origins))
+            self.buckets[cast(BucketName, name)].add_cors_rule(
+                allowed_methods=[s3.HttpMethods(m) for m in rule["AllowedMethods"]],
+                allowed_origins=list(rule["AllowedOrigins"]),
+                allowed_headers=list(rule["AllowedHeaders"]),
+                exposed_headers=list(rule["ExposeHeaders"]),
+                max_age=int(rule["MaxAgeSeconds"]),
+            )
 
     def table_arn(self, logical: str) -> str:
         """ARN of a table by logical name, whether or not it exists yet (future tables)."""

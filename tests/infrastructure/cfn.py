@@ -42,11 +42,17 @@ def as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
+# aws-cdk-lib's own provider functions (the console's BucketDeployment): not the app's,
+# not in infra/catalog.py; tests/infrastructure/test_console.py checks them.
+CDK_PROVIDER = re.compile(r"CustomCDKBucketDeployment[0-9A-F]+\d+MiB[0-9A-F]{8}")
+
+
 def functions(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Function resources keyed by their catalog name (Chalice's logical id, or ours)."""
+    """The app's function resources keyed by their catalog name (Chalice's logical id, or
+    ours); CDK's provider functions are left out."""
     out = {}
-    for resource in template["Resources"].values():
-        if resource["Type"] in FUNCTION_TYPES:
+    for logical, resource in template["Resources"].items():
+        if resource["Type"] in FUNCTION_TYPES and not CDK_PROVIDER.fullmatch(logical):
             name = resource["Properties"]["FunctionName"].rsplit("-", 1)[-1]
             out[name] = resource
     return out

@@ -35,4 +35,32 @@ def test_document_describes_every_route():
     assert documented == {(r.method, r.path) for r in ROUTES}
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
-            assert {"401", "415"} <= operation["responses"].keys(), (method, path)
+            expected = {"415"} if operation["security"] == [] else {"401", "415"}
+            assert expected <= operation["responses"].keys(), (method, path)
+
+
+def test_document_is_valid_openapi_3_1():
+    """The schemas are pydantic's JSON Schema 2020-12 (`{"type": "null"}`, numeric
+    exclusiveMinimum): OpenAPI 3.1's dialect, so the document must say 3.1 and pass a
+    3.1 validator; read as 3.0 the same schemas are not valid."""
+    from jsonschema.exceptions import UnknownType
+    from openapi_spec_validator import validate
+    from openapi_spec_validator.validation import OpenAPIV30SpecValidator
+
+    document = json.loads(render())
+    assert document["openapi"] == "3.1.0"
+    validate(document)  # raises with the first error
+    as_30 = {**document, "openapi": "3.0.3"}
+    try:
+        errors_as_30: list[object] = list(OpenAPIV30SpecValidator(as_30).iter_errors())
+    except UnknownType as exc:  # the 3.0 dialect has no "null" type at all
+        errors_as_30 = [exc]
+    assert errors_as_30
+
+
+def test_public_routes_declare_no_security():
+    document = json.loads(render())
+    for path in ("/health", "/openapi.json"):
+        operation = document["paths"][path]["get"]
+        assert operation["security"] == [], path
+        assert "401" not in operation["responses"], path

@@ -1,0 +1,65 @@
+// The unit's daily chart (uPlot, vendored): three rates as lines told apart by dash
+// pattern as well as colour, and the processed volume as bars on its own axis.
+import { fmtNumber, fmtPercent, t } from "./i18n.js";
+import { h } from "./ui.js";
+
+let uPlotModule = null;
+let cssLoaded = false;
+
+function loadCss() {
+  if (cssLoaded) return;
+  cssLoaded = true;
+  document.head.append(h("link", { rel: "stylesheet", href: "vendor/uplot/uPlot.min.css" }));
+}
+
+function dayLabel(iso) {
+  const [, m, d] = iso.split("-");
+  return `${d}/${m}`;
+}
+
+/** A figure element; the chart draws into it once uPlot has loaded. */
+export function dailyChart(days) {
+  const figure = h("figure", { class: "chart", id: "daily-chart", "aria-describedby": "chart-desc" });
+  if (!days.length) {
+    figure.append(h("p", { class: "muted" }, t("none")));
+    return figure;
+  }
+  loadCss();
+  const draw = async () => {
+    if (!uPlotModule) uPlotModule = (await import("../vendor/uplot/uPlot.esm.js")).default;
+    const uPlot = uPlotModule;
+    const xs = days.map((_, i) => i);
+    const pct = (key) => days.map((d) => (d.metrics[key] === null ? null : d.metrics[key] * 100));
+    const data = [xs, pct("online_rate"), pct("signing_rate"), pct("e_issuance_rate"), days.map((d) => d.metrics.processed_total)];
+    const width = Math.max(280, Math.min(1100, (figure.parentElement || document.body).clientWidth - 8));
+    const bars = uPlot.paths.bars({ size: [0.6, 40] });
+    const chart = new uPlot(
+      {
+        width,
+        height: 280,
+        scales: { x: { time: false }, pct: { range: [0, 100] }, n: { range: (u, min, max) => [0, Math.max(1, max)] } },
+        axes: [
+          { values: (u, splits) => splits.map((i) => (Number.isInteger(i) && days[i] ? dayLabel(days[i].date) : "")) },
+          { scale: "pct", values: (u, splits) => splits.map((v) => `${fmtNumber(v)}%`), size: 56 },
+          { scale: "n", side: 1, grid: { show: false }, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000], values: (u, splits) => splits.map((v) => fmtNumber(v)), size: 48 },
+        ],
+        series: [
+          { label: t("date"), value: (u, i) => (i === null || !days[i] ? "—" : dayLabel(days[i].date)) },
+          { label: t("online_rate"), scale: "pct", stroke: "#1d4f91", width: 2, value: (u, v) => fmtPercent(v === null ? null : v / 100) },
+          { label: t("signing_rate"), scale: "pct", stroke: "#00703c", width: 2, dash: [8, 4], value: (u, v) => fmtPercent(v === null ? null : v / 100) },
+          { label: t("e_issuance_rate"), scale: "pct", stroke: "#8a4b00", width: 2, dash: [2, 3], value: (u, v) => fmtPercent(v === null ? null : v / 100) },
+          { label: t("volume"), scale: "n", stroke: "#6f777b", fill: "rgba(111,119,123,0.25)", paths: bars, points: { show: false }, value: (u, v) => fmtNumber(v) },
+        ],
+      },
+      data,
+      figure,
+    );
+    chart.root.querySelector("canvas")?.setAttribute("role", "img");
+    chart.root.querySelector("canvas")?.setAttribute("aria-label", t("daily_chart_desc"));
+  };
+  // Draw once the figure is in the document (its width is known then).
+  requestAnimationFrame(() => {
+    draw().catch((error) => figure.replaceChildren(h("p", { class: "error", role: "alert" }, String(error))));
+  });
+  return figure;
+}

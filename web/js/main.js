@@ -1,0 +1,173 @@
+// The shell: loads config.json, signs in, draws the navigation for the caller's role and
+// hands each address (#/page/...) to its page module.
+import * as api from "./api.js";
+import * as auth from "./auth.js";
+import { currentLang, setLang, t } from "./i18n.js";
+import { clear, errorBox, h, loading } from "./ui.js";
+
+const PROVINCE_WIDE = new Set(["province_admin", "reviewer", "viewer"]);
+
+// path pattern → page module (loaded on first use) and who may open it.
+const ROUTES = [
+  { pattern: /^\/?$/, page: "scoreboard" },
+  { pattern: /^\/scoreboard$/, page: "scoreboard", nav: "nav_scoreboard" },
+  { pattern: /^\/units\/([^/]+)$/, page: "unit" },
+  { pattern: /^\/interconnection$/, page: "interconnection", nav: "nav_interconnection", roles: PROVINCE_WIDE },
+  { pattern: /^\/freshness$/, page: "freshness", nav: "nav_freshness", roles: PROVINCE_WIDE },
+  { pattern: /^\/nominations$/, page: "nominations", nav: "nav_nominations" },
+  { pattern: /^\/nominations\/([^/]+)$/, page: "nomination" },
+  { pattern: /^\/reports$/, page: "reports", nav: "nav_reports" },
+  { pattern: /^\/admin$/, page: "admin", nav: "nav_admin", roles: new Set(["province_admin"]) },
+];
+
+const state = { config: null, campaigns: null };
+
+function parseHash() {
+  const raw = window.location.hash.replace(/^#/, "") || "/";
+  const [path, search = ""] = raw.split("?");
+  return { path: decodeURIComponent(path), query: Object.fromEntries(new URLSearchParams(search)) };
+}
+
+/** Pages change their query (filters) through this, so the address is shareable. */
+export function setQuery(query) {
+  const { path } = parseHash();
+  const search = new URLSearchParams(Object.entries(query).filter(([, v]) => v !== "" && v != null));
+  const next = `#${path}${search.toString() ? `?${search}` : ""}`;
+  if (next === window.location.hash) route();
+  else window.location.hash = next;
+}
+
+/** The campaign shown by default: the running one, else the last ended, else the next. */
+function activeCampaign(campaigns) {
+  const today = new Date().toISOString().slice(0, 10);
+  const live = campaigns.filter((c) => c.status === "active");
+  const running = live.filter((c) => c.start_date <= today && today <= c.end_date);
+  if (running.length) return running.sort((a, b) => a.start_date.localeCompare(b.start_date)).at(-1);
+  const past = live.filter((c) => c.end_date < today).sort((a, b) => a.end_date.localeCompare(b.end_date));
+  if (past.length) return past.at(-1);
+  return live.sort((a, b) => a.start_date.localeCompare(b.start_date))[0] || campaigns[0] || null;
+}
+
+async function campaigns(force = false) {
+  if (!state.campaigns || force) state.campaigns = (await api.get("/campaigns")).items;
+  return state.campaigns;
+}
+
+function drawChrome(session) {
+  document.title = `${t("app")} – ${t("nav_scoreboard")}`;
+  document.getElementById("skip-link").textContent = t("skip");
+  document.getElementById("foot-text").textContent = t("footer");
+  const langButton = document.getElementById("lang-switch");
+  langButton.textContent = t("other_lang");
+  langButton.lang = currentLang() === "vi" ? "en" : "vi";
+  const signOut = document.getElementById("sign-out");
+  signOut.textContent = t("sign_out");
+  signOut.hidden = !session;
+  const who = document.getElementById("who");
+  who.textContent = session ? `${t(`role_${session.role}`)}${session.unitId ? ` · ${session.unitId}` : ""}` : "";
+  const nav = document.getElementById("nav");
+  nav.setAttribute("aria-label", t("nav_label"));
+  if (!session) {
+    nav.replaceChildren();
+    return;
+  }
+  const { path } = parseHash();
+  const items = [];
+  for (const r of ROUTES) {
+    if (!r.nav || (r.roles && !r.roles.has(session.role))) continue;
+    const href = `#/${r.page}`;
+    items.push(h("li", {}, h("a", { href, "aria-current": path === `/${r.page}` || (path === "/" && r.page === "scoreboard") ? "page" : null }, t(r.nav))));
+    if (r.page === "scoreboard" && session.unitId) {
+      const own = `/units/${session.unitId}`;
+      items.push(h("li", {}, h("a", { href: `#${own}`, "aria-current": path === own ? "page" : null }, t("nav_unit"))));
+    }
+  }
+  nav.replaceChildren(h("ul", {}, items));
+}
+
+let generation = 0;
+
+async function route() {
+  const session = auth.session();
+  if (!session) {
+    auth.signIn({ expired: Boolean(sessionStorage.getItem("kg.token")) });
+    return;
+  }
+  drawChrome(session);
+  const main = document.getElementById("main");
+  const { path, query } = parseHash();
+  const match = ROUTES.map((r) => [r, path.match(r.pattern)]).find(([, m]) => m);
+  const mine = ++generation;
+  if (!match) {
+    clear(main, h("div", { class: "page" }, h("h1", {}, t("not_found_page"))));
+    return;
+  }
+  const [spec, groups] = match;
+  if (spec.roles && !spec.roles.has(session.role)) {
+    clear(main, h("div", { class: "page" }, h("h1", {}, t(spec.nav)), h("div", { class: "error", role: "alert" }, h("p", {}, t("forbidden_page")))));
+    return;
+  }
+  clear(main, loading());
+  try {
+    const list = await campaigns();
+    const module = await import(`./pages/${spec.page}.js`);
+    if (mine !== generation) return; // the user moved on
+    // A campaign chosen once stays chosen in this tab (pages' own links omit it).
+    if (query.campaign) sessionStorage.setItem("kg.campaign", query.campaign);
+    const wanted = query.campaign || sessionStorage.getItem("kg.campaign");
+    const selected = list.find((c) => c.campaign_id === wanted) || activeCampaign(list);
+    const root = h("div", { class: `page page-${spec.page}` });
+    main.replaceChildren(root);
+    await module.render({
+      root,
+      params: groups.slice(1).map(decodeURIComponent),
+      query,
+      session,
+      campaign: selected,
+      campaigns: list,
+      config: state.config,
+      setQuery,
+      refreshCampaigns: () => campaigns(true),
+      isCurrent: () => mine === generation,
+    });
+    const heading = root.querySelector("h1");
+    if (heading) document.title = `${heading.textContent} – ${t("app")}`;
+  } catch (error) {
+    if (mine === generation) main.replaceChildren(errorBox(error));
+  }
+}
+
+async function start() {
+  setLang(currentLang());
+  const main = document.getElementById("main");
+  try {
+    const response = await fetch("config.json", { cache: "no-store" });
+    if (!response.ok) throw new Error(`config.json: HTTP ${response.status}`);
+    state.config = await response.json();
+  } catch (error) {
+    main.replaceChildren(errorBox({ message: `config.json: ${error.message}` }));
+    return;
+  }
+  auth.configure(state.config);
+  api.configure(state.config);
+  document.getElementById("lang-switch").addEventListener("click", () => {
+    setLang(currentLang() === "vi" ? "en" : "vi");
+    route();
+  });
+  document.getElementById("sign-out").addEventListener("click", () => auth.signOut());
+  try {
+    const back = await auth.completeSignIn();
+    if (back) window.location.hash = back;
+  } catch (error) {
+    main.replaceChildren(errorBox(error));
+    return;
+  }
+  const back = auth.takeReturn();
+  if (back && auth.session() && back !== window.location.hash) {
+    window.location.hash = back;
+  }
+  window.addEventListener("hashchange", route);
+  route();
+}
+
+start();

@@ -1,0 +1,206 @@
+// Administration (province_admin): document systems (the secret shown once, with a copy
+// button; rotate; disable), registry import from CSV, campaigns, and running a job now.
+import * as api from "../api.js";
+import { fmtDateTime, fmtNumber, t } from "../i18n.js";
+import { act, announce, errorBox, field, h, inlineError, loading, select, table } from "../ui.js";
+
+const CRITERIA = ["online_rate", "signing_rate", "e_issuance_rate", "kpi_coverage", "two_way_interconnection"];
+const RATES = CRITERIA.slice(0, 4);
+const JOBS = ["aggregate_kpi", "verify_uploads", "monthly_reports", "campaign_reports", "rebuild_events"];
+
+function secretBox(id, secret, extra) {
+  const code = h("code", { class: "secret", id: "new-secret" }, secret);
+  const copied = h("span", { role: "status" });
+  const copy = h("button", { type: "button", class: "secondary" }, t("copy"));
+  copy.addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(secret);
+    } catch {
+      // No clipboard permission: select the text so Ctrl+C copies it.
+      window.getSelection().selectAllChildren(code);
+    }
+    copied.textContent = t("copied");
+  });
+  return h("div", { class: "success", role: "status" }, h("p", {}, t("secret_once", { id })), code, extra ? h("p", {}, extra) : null, h("div", { class: "actions" }, copy, copied));
+}
+
+async function sourcesSection(section) {
+  const listBox = h("div", {}, loading());
+  const result = h("div", { id: "source-result" });
+  const sourceId = h("input", { name: "source_id", required: true, pattern: "[A-Za-z0-9._-]{1,64}", autocomplete: "off" });
+  const name = h("input", { name: "name", required: true, maxlength: "200" });
+  const register = h("button", { type: "submit" }, t("register"));
+  const form = h("form", { class: "filters", id: "register-source" }, field(t("source_id"), sourceId), field(t("name"), name), register);
+  const refresh = async () => {
+    try {
+      const items = (await api.get("/admin/sources")).items;
+      listBox.replaceChildren(
+        table(
+          [
+            { label: t("source_id"), cell: (s) => s.source_id },
+            { label: t("name"), cell: (s) => s.name },
+            { label: t("enabled"), cell: (s) => h("span", { class: s.enabled ? "met" : "missed" }, s.enabled ? `✔ ${t("yes")}` : `✘ ${t("no")}`) },
+            { label: t("last_event"), cell: (s) => (s.last_event_at ? fmtDateTime(s.last_event_at) : t("never")) },
+            {
+              label: t("action"),
+              cell: (s) =>
+                s.enabled
+                  ? h(
+                      "div",
+                      { class: "actions" },
+                      h("button", { type: "button", class: "secondary", "aria-label": `${t("rotate")} ${s.source_id}`, on: { click: (e) => rotate(e.currentTarget, s) } }, t("rotate")),
+                      h("button", { type: "button", class: "danger", "aria-label": `${t("disable")} ${s.source_id}`, on: { click: (e) => disable(e.currentTarget, s) } }, t("disable")),
+                    )
+                  : "—",
+            },
+          ],
+          items,
+          { className: "sources" },
+        ),
+      );
+    } catch (error) {
+      listBox.replaceChildren(errorBox(error));
+    }
+  };
+  const rotate = (button, source) =>
+    act(button, result, async () => {
+      const out = await api.post(`/admin/sources/${encodeURIComponent(source.source_id)}/rotate`);
+      result.replaceChildren(secretBox(source.source_id, out.secret, t("old_secrets_until", { when: fmtDateTime(out.previous_secrets_expire_at) })));
+    });
+  const disable = (button, source) => {
+    if (!window.confirm(t("confirm_disable", { id: source.source_id }))) return;
+    act(button, result, async () => {
+      await api.request("DELETE", `/admin/sources/${encodeURIComponent(source.source_id)}`);
+      result.replaceChildren(h("p", { class: "success", role: "status" }, t("disabled_done", { id: source.source_id })));
+      await refresh();
+    });
+  };
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    act(register, result, async () => {
+      const out = await api.post("/admin/sources", { source_id: sourceId.value, name: name.value });
+      form.reset();
+      result.replaceChildren(secretBox(out.source_id, out.secret));
+      await refresh();
+    });
+  });
+  section.append(h("h2", {}, t("sources_title")), form, result, listBox);
+  await refresh();
+}
+
+function importSection(section) {
+  const input = h("input", { type: "file", name: "csv", accept: ".csv,text/csv", required: true });
+  const button = h("button", { type: "submit" }, t("import"));
+  const status = h("div", { id: "import-status" });
+  const form = h("form", { id: "import-registry" }, field(t("csv_file"), input, t("import_hint")), h("div", { class: "actions" }, button), status);
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const file = input.files[0];
+    if (!file) {
+      inlineError(status, t("choose_file"));
+      return;
+    }
+    act(button, status, async () => {
+      const text = await file.text();
+      const out = await api.request("POST", "/admin/units", { raw: text, contentType: "text/csv; charset=utf-8" });
+      status.replaceChildren(h("p", { class: "success", role: "status" }, t("imported", { u: fmtNumber(out.units), o: fmtNumber(out.officials) })));
+    });
+  });
+  section.append(h("h2", {}, t("import_title")), form);
+}
+
+function campaignForm(ctx, section) {
+  const { campaigns } = ctx;
+  const choice = select("campaign", [["", t("new_campaign")], ...campaigns.map((c) => [c.campaign_id, c.name])], ctx.campaign ? ctx.campaign.campaign_id : "");
+  const holder = h("div");
+  const draw = () => {
+    const existing = campaigns.find((c) => c.campaign_id === choice.value) || null;
+    holder.replaceChildren(campaignEditor(ctx, existing));
+  };
+  choice.addEventListener("change", draw);
+  section.append(h("h2", {}, t("campaigns_title")), h("div", { class: "filters" }, field(t("edit_campaign"), choice)), holder);
+  draw();
+}
+
+function campaignEditor(ctx, c) {
+  const input = (name, type, value, attrs = {}) => h("input", { name, type, value: value ?? "", ...attrs });
+  const id = input("campaign_id", "text", c && c.campaign_id, { required: true, pattern: "[A-Za-z0-9._-]{1,64}", readonly: Boolean(c) });
+  const name = input("name", "text", c && c.name, { required: true, maxlength: "500" });
+  const start = input("start_date", "date", c && c.start_date, { required: true });
+  const end = input("end_date", "date", c && c.end_date, { required: true });
+  const tz = input("timezone", "text", c ? c.timezone : "Asia/Ho_Chi_Minh", { required: true });
+  const targets = Object.fromEntries(RATES.map((k) => [k, input(`target_${k}`, "number", c && typeof c.targets[k] === "number" ? c.targets[k] * 100 : 100, { min: "0", max: "100", step: "0.1" })]));
+  const twoWay = h("input", { type: "checkbox", name: "target_two_way", checked: !c || c.targets.two_way_interconnection !== false });
+  const weights = Object.fromEntries(CRITERIA.map((k) => [k, input(`weight_${k}`, "number", c && k in c.weights ? c.weights[k] : 1, { min: "0", step: "0.1" })]));
+  const deadlines = Object.fromEntries(["unit_report_deadline", "department_report_deadline", "nomination_deadline"].map((k) => [k, input(k, "date", c && c[k])]));
+  const quota = (k) => input(`quota_${k}`, "number", c ? c.award_quotas[k] : 10, { min: "0", max: "1000" });
+  const quotas = { collective: quota("collective"), individual: quota("individual") };
+  const statusSel = select("status", [["active", t("cstatus_active")], ["archived", t("cstatus_archived")]], c ? c.status : "active");
+  const button = h("button", { type: "submit" }, t("save"));
+  const status = h("div", { id: "campaign-status" });
+  const twoWayId = `two-way-${Math.random().toString(36).slice(2, 8)}`;
+  twoWay.id = twoWayId;
+  const form = h(
+    "form",
+    { id: "campaign-form" },
+    h("div", { class: "form-row" }, field(t("campaign_id"), id), field(t("name"), name), field(t("start_date"), start), field(t("end_date"), end), field(t("timezone"), tz), field(t("campaign_status"), statusSel)),
+    h("fieldset", {}, h("legend", {}, t("targets")), h("div", { class: "form-row" }, RATES.map((k) => field(t(k), targets[k])), h("div", { class: "field" }, h("label", { for: twoWayId }, t("require_two_way")), twoWay))),
+    h("fieldset", {}, h("legend", {}, t("weights")), h("div", { class: "form-row" }, CRITERIA.map((k) => field(t(k), weights[k])))),
+    h("fieldset", {}, h("legend", {}, t("deadlines")), h("div", { class: "form-row" }, Object.entries(deadlines).map(([k, el]) => field(t(k), el)))),
+    h("fieldset", {}, h("legend", {}, t("quotas")), h("div", { class: "form-row" }, field(t("quota_collective"), quotas.collective), field(t("quota_individual"), quotas.individual))),
+    h("div", { class: "actions" }, button),
+    status,
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const body = {
+      ...(c || {}),
+      campaign_id: id.value,
+      name: name.value,
+      start_date: start.value,
+      end_date: end.value,
+      timezone: tz.value,
+      status: statusSel.value,
+      targets: { ...Object.fromEntries(RATES.map((k) => [k, Number(targets[k].value) / 100])), two_way_interconnection: twoWay.checked },
+      weights: Object.fromEntries(CRITERIA.map((k) => [k, Number(weights[k].value)])),
+      award_quotas: { collective: Number(quotas.collective.value), individual: Number(quotas.individual.value) },
+      ...Object.fromEntries(Object.entries(deadlines).map(([k, el]) => [k, el.value || null])),
+    };
+    act(button, status, async () => {
+      const saved = await api.post("/admin/campaigns", body);
+      await ctx.refreshCampaigns();
+      status.replaceChildren(h("p", { class: "success", role: "status" }, t("campaign_saved", { id: saved.campaign_id })));
+      announce(t("campaign_saved", { id: saved.campaign_id }));
+    });
+  });
+  return form;
+}
+
+function jobsSection(section) {
+  const job = select("job", JOBS.map((j) => [j, `${t(`job_${j}`)} (${j})`]), "aggregate_kpi");
+  const button = h("button", { type: "submit" }, t("run"));
+  const status = h("div", { id: "job-status" });
+  const form = h("form", { class: "filters", id: "run-job" }, field(t("job"), job), button);
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    act(button, status, async () => {
+      const out = await api.post(`/admin/jobs/${encodeURIComponent(job.value)}`);
+      status.replaceChildren(h("p", { class: "success", role: "status" }, t("job_done", { job: out.job, result: "" })), h("pre", {}, JSON.stringify(out.result, null, 2)));
+    });
+  });
+  section.append(h("h2", {}, t("jobs_title")), form, status);
+}
+
+export async function render(ctx) {
+  const { root } = ctx;
+  root.append(h("h1", {}, t("admin_title")));
+  const sources = h("section", { id: "admin-sources" });
+  const registry = h("section", { id: "admin-import" });
+  const campaigns = h("section", { id: "admin-campaigns" });
+  const jobs = h("section", { id: "admin-jobs" });
+  root.append(sources, registry, campaigns, jobs);
+  importSection(registry);
+  campaignForm(ctx, campaigns);
+  jobsSection(jobs);
+  await sourcesSection(sources);
+}
