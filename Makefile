@@ -16,6 +16,9 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ROLE ?= province_admin
 UNIT ?=
 STAGE ?= prod
+# pytest-xdist workers for the suite (`make test PYTEST_WORKERS=0` runs it in one process).
+PYTEST_WORKERS ?= auto
+PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadgroup
 
 .PHONY: help venv install serve demo console vendor browser-deps browser test lint typecheck unit api e2e token openapi rebuild bench synth deploy gates package-size clean
 
@@ -75,10 +78,10 @@ typecheck: $(STAMP)
 	$(PY) -m mypy app.py chalicelib scripts
 
 unit: $(STAMP)
-	$(PY) -m pytest tests/unit
+	$(PY) -m pytest tests/unit $(PYTEST_PARALLEL)
 
 api: $(STAMP)
-	$(PY) -m pytest tests/api
+	$(PY) -m pytest tests/api $(PYTEST_PARALLEL)
 
 e2e: $(STAMP)
 	$(PY) -m pytest tests/e2e
@@ -90,7 +93,7 @@ test: $(STAMP) $(CHROMIUM)
 	$(PY) -m ruff check infra
 	$(PY) -m ruff format --check infra
 	$(PY) -m mypy infra
-	$(PY) -m pytest tests
+	$(PY) -m pytest tests $(PYTEST_PARALLEL) --durations=15
 
 # tests/infrastructure (collected by `make test` too) synthesizes the stack once and runs
 # every gate on it; no AWS account needed.

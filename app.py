@@ -17,7 +17,7 @@ from chalicelib.api import (
 from chalicelib.api.authorizer import auth_blueprint
 from chalicelib.api.cors import register_preflights
 from chalicelib.api.middleware import register_middleware
-from chalicelib.jobs import schedules
+from chalicelib.jobs import schedules, stream
 
 app = Chalice(app_name="khong-giay")
 register_middleware(app)
@@ -32,5 +32,6 @@ app.register_blueprint(nominations.bp)
 app.register_blueprint(openapi.bp)
 app.register_blueprint(health.bp)
 app.register_blueprint(schedules.bp)
+app.register_blueprint(stream.bp)
 app.register_blueprint(reports.bp)
 register_preflights(app)  # last: one OPTIONS view per path registered above

@@ -12,7 +12,8 @@ one line here:
   granted per key prefix.
 
 Every role also gets: write to its own log group, X-Ray segments (when traced), SQS
-SendMessage to the async-failure queue (async functions), and an explicit Deny of
+SendMessage to the async-failure queue (async functions) or to the stream-failure queue
+(stream consumers: their mapping's on-failure destination), and an explicit Deny of
 update/delete on the audit table.
 """
 
@@ -72,7 +73,20 @@ class KeyGrant:
         return [f"kms:{a}" for a in self.actions]
 
 
-Grant = TableGrant | ObjectGrant | KeyGrant
+@dataclass(frozen=True)
+class StreamGrant:
+    """Read a table's DynamoDB stream (what an event source mapping needs)."""
+
+    table: str
+
+    @property
+    def iam_actions(self) -> list[str]:
+        return [f"dynamodb:{a}" for a in STREAM_READ]
+
+
+STREAM_READ = ("DescribeStream", "GetRecords", "GetShardIterator", "ListStreams")
+
+Grant = TableGrant | ObjectGrant | KeyGrant | StreamGrant
 
 
 def table(name: str, *actions: str) -> TableGrant:
@@ -87,6 +101,10 @@ def key(*actions: str) -> KeyGrant:
     return KeyGrant(tuple(actions))
 
 
+def stream(table_name: str) -> StreamGrant:
+    return StreamGrant(table_name)
+
+
 # --- The table: policy name -> what it may do --------------------------------------------
 
 POLICIES: dict[str, tuple[Grant, ...]] = {
@@ -97,6 +115,7 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table("officials", "BatchGetItem"),  # events naming officials outside the registry
         table("event_ledger", "BatchGetItem", "BatchWriteItem", "PutItem"),
         table("inbox", "PutItem"),
+        table("inbox_pending", "BatchWriteItem"),  # the pending marker of each inbox item
         table("document_trail", "PutItem", "BatchWriteItem"),  # edXML records that change no KPI
         table("campaigns", "Scan"),  # edXML: document types campaigns configure as exempt
         table("idempotency", "GetItem", "PutItem", "UpdateItem", "DeleteItem"),
@@ -110,8 +129,9 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table("officials", *RW),
         table("campaigns", *RW),
         table("sources", *RW),
-        # KPI reads, and POST /admin/jobs/{name} runs jobs in-process: aggregation ...
-        table("inbox", "Query"),
+        # KPI reads, and POST /admin/jobs/{name} runs jobs in-process: the aggregation sweep
+        table("inbox", "BatchGetItem"),
+        table("inbox_pending", "Query", "BatchWriteItem"),
         table("documents", *RW),
         table("daily", *RW),
         table("evaluations", *RW),
@@ -140,9 +160,21 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
     ),
     # The built-in JWT authorizer: verifies tokens against Cognito's public JWKS.
     "authorizer": (),
-    # Scheduled aggregation: inbox -> document state -> daily aggregates.
+    # The inbox stream's consumer: inbox items -> document state -> daily aggregates, then
+    # their pending markers go and as_of moves. Reads the stream only (never the inbox).
+    "fold_inbox": (
+        stream("inbox"),
+        table("inbox_pending", "Query", "BatchWriteItem"),
+        table("documents", "BatchGetItem", "PutItem"),
+        table("daily", "BatchGetItem", "PutItem"),
+        table("evaluations", "BatchGetItem", "PutItem"),
+        table("jobs", "UpdateItem"),
+        table("freshness", "UpdateItem"),
+    ),
+    # The aggregation sweep (scheduled): folds the inbox items whose markers remain.
     "aggregate_kpi": (
-        table("inbox", "Query"),
+        table("inbox", "BatchGetItem"),
+        table("inbox_pending", "Query", "BatchWriteItem"),
         table("documents", *RW),
         table("daily", *RW),
         table("evaluations", *RW),
@@ -182,7 +214,7 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
 
 # --- Functions ----------------------------------------------------------------------------
 
-Invocation = Literal["api", "authorizer", "async"]
+Invocation = Literal["api", "authorizer", "async", "stream"]
 
 
 @dataclass(frozen=True)
@@ -190,7 +222,10 @@ class FunctionSpec:
     logical_id: str  # CloudFormation logical id (Chalice: CamelCase of the function name)
     policy: str  # key of POLICIES
     reserved_concurrency: int  # stage setting `reserved_concurrency` overrides
-    invocation: Invocation  # "async": EventBridge/S3 invoke it; failures go to the DLQ
+    # "async": EventBridge/S3 invoke it; failures go to the DLQ. "stream": an event source
+    # mapping polls a table's stream; batches that exhaust their retries go to the
+    # stream-failure queue.
+    invocation: Invocation
     tracing: bool = True  # X-Ray active tracing
     log_retention_days: int | None = None  # None: the stage's log_retention_days
     description: str = ""
@@ -213,7 +248,16 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         tracing=False,
         description="API Gateway TOKEN authorizer",
     ),
-    FunctionSpec("AggregateKpi", "aggregate_kpi", 1, "async", description="Job aggregate_kpi"),
+    FunctionSpec(
+        "FoldInbox",
+        "fold_inbox",
+        10,
+        "stream",
+        description="Folds inbox items into the KPI aggregates (inbox table stream)",
+    ),
+    FunctionSpec(
+        "AggregateKpi", "aggregate_kpi", 1, "async", description="Job aggregate_kpi (sweep)"
+    ),
     FunctionSpec("MonthlyReports", "reports", 1, "async", description="Job monthly_reports"),
     FunctionSpec("CampaignReports", "reports", 1, "async", description="Job campaign_reports"),
     FunctionSpec(
@@ -244,6 +288,10 @@ def cfn_name(chalice_name: str) -> str:
     from chalice.utils import to_cfn_resource_name
 
     return str(to_cfn_resource_name(chalice_name))
+
+
+# The stream consumer and the table whose stream feeds it (chalicelib/jobs/stream.py).
+STREAM_TRIGGER: tuple[str, str] = ("FoldInbox", "inbox")
 
 
 def function_specs() -> dict[str, FunctionSpec]:

@@ -157,7 +157,6 @@ def load_month(stack: LocalStack, days: int) -> tuple[Client, list[dict[str, Any
         edxml_part, base_url=stack.api_url, source_id="demo-lgsp", secret=hub["secret"]
     )
     print(f"  edXML: {edxml_summary}")
-    time.sleep(float(stack.env.get("AGGREGATE_SETTLE_SECONDS", "1")) + 0.5)
     print("→ Aggregating (aggregate_kpi)")
     started = time.monotonic()
     total = 0

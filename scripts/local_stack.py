@@ -1,5 +1,6 @@
-"""The embedded default: moto server + `chalice local` + the job scheduler, and the
-web console on its own origin (`scripts.console_server`).
+"""The embedded default: moto server + `chalice local` + the inbox stream poller (the
+event source mapping `chalice local` lacks) + the job scheduler, and the web console
+on its own origin (`scripts.console_server`).
 
 `make serve` runs `python -m scripts.local_stack`. The same LocalStack class
 starts the stack for `make demo`, `make console` and the end-to-end and browser
@@ -85,7 +86,6 @@ def stack_environment(moto_port: int, base: dict[str, str] | None = None) -> dic
     env.pop("AWS_PROFILE", None)
     # A test (or a developer) may bring its own key and issuer.
     env.setdefault("AUTH_JWKS_FILE", str(jwks))
-    env.setdefault("AGGREGATE_SETTLE_SECONDS", "1")
     # moto server answers every origin by default; switched off, the buckets' own CORS
     # rules (chalicelib/storage/setup.py) answer, as S3 does.
     env["MOTO_DISABLE_GLOBAL_CORS"] = "true"
@@ -137,7 +137,7 @@ class LocalStack:
     def moto_url(self) -> str:
         return f"http://127.0.0.1:{self.moto_port}"
 
-    def _spawn(self, args: list[str], what: str, port: int) -> None:
+    def _spawn(self, args: list[str], what: str, port: int | None) -> None:
         out = subprocess.DEVNULL if self.quiet else None
         proc = subprocess.Popen(
             args,
@@ -148,7 +148,8 @@ class LocalStack:
             preexec_fn=_die_with_parent,  # noqa: PLW1509
         )
         self.procs.append(proc)
-        _wait_for_port(port, proc, what)
+        if port is not None:
+            _wait_for_port(port, proc, what)
 
     def start(self) -> LocalStack:
         self._spawn(
@@ -181,6 +182,9 @@ class LocalStack:
             "chalice local",
             self.api_port,
         )
+        # The stream poller starts at the stream's oldest record: nothing written before
+        # it runs is missed.
+        self._spawn([sys.executable, "-m", "scripts.stream_poller"], "stream poller", None)
         if self.console_port is not None:
             from scripts.console_server import ConsoleServer
 
@@ -303,7 +307,7 @@ class LocalStack:
 
 def main() -> None:
     parser = argparse.ArgumentParser(
-        description="Run the local stack (moto + chalice local + jobs)"
+        description="Run the local stack (moto + chalice local + stream poller + jobs)"
     )
     parser.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", "5005")))
     parser.add_argument("--api-port", type=int, default=int(os.environ.get("API_PORT", "8000")))
@@ -330,7 +334,8 @@ def main() -> None:
             f"  API          {stack.api_url}   (chalice local, stage 'local')\n"
             f"  AWS (moto)   {stack.moto_url}   (DynamoDB, S3, KMS in memory)\n"
             f"  Console      {stack.console_url}/   (dev sign-in: {stack.console_url}/dev/sign-in)\n"
-            "  Scheduler    runs aggregate_kpi and the report jobs on their schedules\n"
+            "  Stream       the inbox stream feeds fold_inbox: KPIs within seconds\n"
+            "  Scheduler    runs the aggregate_kpi sweep and the report jobs on their schedules\n"
             "  Token        make token ROLE=province_admin   (or ROLE=unit_officer UNIT=<unit_id>)\n"
             "Data lives only as long as this stack runs. Ctrl-C stops everything.\n",
             flush=True,

@@ -19,6 +19,15 @@ For GetItem, BatchGetItem, Query and Scan results, which are already plain
 DynamoDB-JSON dicts, the patch writes the JSON directly (binary values base64, as
 the serializer does); anything else, and errors, take moto's own path.
 
+Writes: DynamoDB applies each write (a conditional put, a transaction) atomically;
+moto checks a condition and then writes, in steps another thread can interleave with.
+The local stack has concurrent writers (webhooks, the stream consumer, the sweep), so
+every write operation runs under one lock, which gives DynamoDB's isolation.
+
+Slow writes (tests only): MOTO_SLOW_INBOX_WRITES="<source_id>=<seconds>" makes the
+moto server hold every inbox PutItem of that source that long before writing it, the
+"written well after its timestamp, under load" case of issue 15 (an end-to-end test).
+
 S3 POST object (the browser's presigned-POST upload): S3 answers it with the bucket's
 CORS headers for an allowed Origin, moto with none, so a browser would see a successful
 upload as a network error. The patch adds the bucket's CORS headers, as moto already does
@@ -32,7 +41,9 @@ from __future__ import annotations
 import base64
 import copy
 import json
+import os
 import threading
+import time
 from typing import Any
 
 _INSTALLED = False
@@ -100,6 +111,7 @@ def install() -> None:
             raise
 
     models.DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+    _serialize_writes(models.DynamoDBBackend)
     _install_partition_query(Table)
     _install_fast_read_responses()
     _install_post_object_cors()
@@ -116,6 +128,35 @@ def _install_post_object_cors() -> None:
         return status, {**self._get_cors_headers_other(), **headers}, body
 
     S3Response._bucket_response_post = post_with_cors  # type: ignore[method-assign]
+
+
+_write_lock = threading.RLock()
+WRITE_OPERATIONS = ("put_item", "update_item", "delete_item", "transact_write_items")
+
+
+def _serialize_writes(backend_type: Any) -> None:
+    for name in WRITE_OPERATIONS:
+        original = getattr(backend_type, name)
+
+        def locked(self: Any, *args: Any, __original: Any = original, **kwargs: Any) -> Any:
+            with _write_lock:
+                return __original(self, *args, **kwargs)
+
+        setattr(backend_type, name, locked)
+    slow = os.environ.get("MOTO_SLOW_INBOX_WRITES", "")
+    if slow:
+        source_id, _, seconds = slow.partition("=")
+        put_item = backend_type.put_item
+
+        def slow_put_item(
+            self: Any, table_name: str, item_attrs: Any, *args: Any, **kw: Any
+        ) -> Any:
+            source = (item_attrs or {}).get("source_id", {}).get("S")
+            if table_name.endswith("inbox") and source == source_id:
+                time.sleep(float(seconds))  # outside the write lock: others carry on
+            return put_item(self, table_name, item_attrs, *args, **kw)
+
+        backend_type.put_item = slow_put_item
 
 
 _partition = threading.local()

@@ -74,6 +74,10 @@ def register_middleware(app: Chalice) -> None:
     def s3_boundary(event: Any, get_response: Any) -> Any:
         return _job_boundary(event, get_response)
 
+    @app.middleware("dynamodb")
+    def stream_boundary(event: Any, get_response: Any) -> Any:
+        return _job_boundary(event, get_response)
+
     @app.middleware("pure_lambda")
     def lambda_boundary(event: Any, get_response: Any) -> Any:
         return _job_boundary(event, get_response)

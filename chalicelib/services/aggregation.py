@@ -1,14 +1,17 @@
-"""The aggregate_kpi job: fold newly ingested events into per-document state and
-per-(scope, local day) aggregates, incrementally.
+"""Aggregation: fold accepted events into per-document state and per-(scope, local day)
+aggregates, driven by ingestion.
 
-- Incremental: a run reads the inbox after its cursor, the documents those
-  events touch and the daily items they change; never the history.
-- Exactly once: document state is a lattice over the set of events (re-applying
+- Live: the inbox table's stream feeds `fold_stream_records` (the `fold_inbox` function)
+  within seconds of each write; nothing waits for a time-based cursor.
+- Nothing passed over: each inbox item has a pending marker, written before it and deleted
+  only once its events are folded. The `aggregate_kpi` job is a sweep over the markers
+  left (a batch that failed all its retries, a stream outage), whatever their timestamps.
+- Exactly once in effect: document state is a lattice over the set of events (re-applying
   an event changes nothing), and each document's new state is committed in one
-  transaction with the daily deltas it causes, under version conditions.
-- One run at a time: a lease item; a second run returns at once. A crashed
-  run's lease expires and the next run resumes from the last committed cursor.
-- Bounded: the run stops before its deadline between inbox items.
+  transaction with the daily deltas it causes, under version conditions (storage retries
+  on conflicts), so redelivered batches and concurrent consumers are harmless.
+- `as_of`: every event ingested before it is folded in. After folding, it moves to the
+  moment of the check, or to the oldest inbox item still pending if there is one.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import datetime as dt
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,78 +30,100 @@ from chalicelib.settings import get_settings
 from chalicelib.storage import aggregates as store
 from chalicelib.storage import events as inbox
 from chalicelib.storage import jobs
-from chalicelib.storage.models import DailyAggregateModel, DocumentStateModel, EvaluationModel
+from chalicelib.storage.events import InboxBatch
 
 JOB = "aggregate_kpi"
 LEASE_SECONDS = 15 * 60
-MAX_TRANSACTION_RETRIES = 4
+SWEEP_CHUNK = 100  # inbox items folded together by the sweep
+# A marker whose inbox item does not exist may belong to a write still in flight (the
+# webhook writes the marker first); older than the webhook function's timeout, it is stale.
+ORPHAN_MARKER_SECONDS = 120
 
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def run_aggregation(deadline: float) -> dict[str, Any]:
-    settings = get_settings()
-    owner = uuid.uuid4().hex
-    if not jobs.acquire_lease(JOB, owner, LEASE_SECONDS):
-        return {"skipped": "another aggregation run holds the lease"}
-    started = time.monotonic()
-    summary: dict[str, Any] = {
-        "inbox_items": 0,
-        "events": 0,
-        "documents_changed": 0,
-        "daily_items_written": 0,
-        "evaluations_changed": 0,
-    }
-    try:
-        state = jobs.load(JOB)
-        until = _now() - dt.timedelta(seconds=settings.aggregate_settle_seconds)
-        zone = ZoneInfo(settings.timezone)
-        done = True
-        last_seq: str | None = None
-        freshness: dict[str, dt.datetime] = {}
-        for batch in inbox.inbox_read(state.cursor, until):
-            if time.monotonic() > deadline:
-                done = False
-                break
-            result = apply_records(batch.records, zone)
-            _note_freshness(freshness, batch.records, batch.source_id, _seq_time(batch.seq))
-            for key, value in result.items():
-                summary[key] = summary.get(key, 0) + value
-            summary["inbox_items"] += 1
-            summary["events"] += len(batch.records)
-            last_seq = batch.seq
-            if not jobs.commit_progress(JOB, owner, batch.seq, _seq_time(batch.seq), LEASE_SECONDS):
-                raise RuntimeError("lost the aggregation lease mid-run")
-        if done:
-            # Everything ingested up to `until` is folded in: the watermark moves.
-            jobs.commit_progress(JOB, owner, last_seq or state.cursor, until, LEASE_SECONDS)
-        for key, moment in freshness.items():
-            store.touch_freshness(key, moment)
-        as_of = until if done else (_seq_time(last_seq) if last_seq else None)
-        summary["done"] = done
-        summary["as_of"] = as_of.isoformat() if as_of else None
-        summary["seconds"] = round(time.monotonic() - started, 3)
-        report_silence(settings.silent_after_hours)
-        jobs.record_run(JOB, summary)
-        metrics.add_metric(name="AggregatedEvents", unit="Count", value=summary["events"])
-        logger.info("aggregation run", extra=summary)
-        return summary
-    finally:
-        jobs.release_lease(JOB, owner)
+def _zone() -> ZoneInfo:
+    return ZoneInfo(get_settings().timezone)
 
 
-def _seq_time(seq: str) -> dt.datetime:
-    stamp = seq.split("#", 1)[0]
-    try:
-        return dt.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.UTC)
-    except ValueError:
-        return dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+# --- the stream consumer ------------------------------------------------------------------
+
+
+def fold_stream_records(records: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """Fold the inbox items of a batch of DynamoDB stream records (Lambda's shape).
+
+    Returns the partial-batch response: the sequence numbers of the records whose items
+    could not be folded (Lambda retries from the first of them; the rest of the batch
+    is folded already and refolding it changes nothing)."""
+    items: list[tuple[str, InboxBatch]] = []
+    for record in records:
+        image = record.get("dynamodb", {}).get("NewImage")
+        if record.get("eventName") not in ("INSERT", "MODIFY") or not image:
+            continue  # a removal: nothing to fold
+        items.append((record["dynamodb"]["SequenceNumber"], inbox.inbox_from_stream_image(image)))
+    failed: list[str] = []
+    summary: dict[str, Any] = {"inbox_items": len(items), "events": 0}
+    if items:
+        try:
+            _add(summary, fold([batch for _, batch in items]))
+        except Exception:
+            # Find the items at fault: fold one by one (what was committed stays folded).
+            logger.exception("batch fold failed; folding item by item")
+            for sequence_number, batch in items:
+                try:
+                    _add(summary, fold([batch]))
+                except Exception:
+                    logger.exception("inbox item fold failed", extra={"seq": batch.seq})
+                    failed.append(sequence_number)
+        advance_as_of()
+    summary["failed"] = len(failed)
+    metrics.add_metric(name="StreamFoldedEvents", unit="Count", value=summary["events"])
+    if failed:
+        metrics.add_metric(name="StreamFoldFailures", unit="Count", value=len(failed))
+    logger.info("stream batch folded", extra=summary)
+    return {"batchItemFailures": [{"itemIdentifier": s} for s in failed]}
+
+
+def _add(summary: dict[str, Any], result: Mapping[str, int]) -> None:
+    for key, value in result.items():
+        summary[key] = summary.get(key, 0) + value
+
+
+# --- folding ------------------------------------------------------------------------------
+
+
+def fold(batches: list[InboxBatch]) -> dict[str, int]:
+    """Fold inbox items and clear their pending markers; safe to repeat with the same
+    items, and alongside other consumers folding overlapping ones."""
+    records = [r for batch in batches for r in batch.records]
+    result = apply_records(records, _zone())
+    freshness: dict[str, dt.datetime] = {}
+    for batch in batches:
+        _note_freshness(freshness, batch.records, batch.source_id, batch.ingested_at)
+    for key, moment in freshness.items():
+        store.touch_freshness(key, moment)
+    inbox.mark_folded([(b.bucket, b.seq) for b in batches])
+    result["events"] = len(records)
+    return result
+
+
+def advance_as_of() -> dt.datetime:
+    """Move as_of forward to what is known folded now: everything ingested before the
+    oldest pending inbox item, or before this check when none is pending. Markers are
+    written before their items, so an item ingested before the check is either pending
+    or folded."""
+    checked = _now()
+    oldest = inbox.oldest_pending()
+    moment = checked if oldest is None else min(checked, oldest)
+    jobs.advance_as_of(JOB, moment)
+    return moment
 
 
 def apply_records(records: list[dict[str, Any]], zone: ZoneInfo) -> dict[str, int]:
-    """Fold one inbox item's events; safe to call again with the same records."""
+    """Fold events into document state, daily aggregates and evaluations; safe to call
+    again with the same records."""
     by_document: dict[str, list[dict[str, Any]]] = defaultdict(list)
     evaluations: list[dict[str, Any]] = []
     for record in records:
@@ -108,123 +133,24 @@ def apply_records(records: list[dict[str, Any]], zone: ZoneInfo) -> dict[str, in
             by_document[f"{record['source_id']}#{record['document']['id']}"].append(record)
     result = {"documents_changed": 0, "daily_items_written": 0, "evaluations_changed": 0}
     if by_document:
-        changed, written = _apply_documents(by_document, zone)
-        result["documents_changed"] += changed
-        result["daily_items_written"] += written
+
+        def step(
+            key: str, old_state: dict[str, Any] | None
+        ) -> tuple[dict[str, Any], store.Delta] | None:
+            new_state = kpi.fold_events(old_state, by_document[key])
+            if new_state == old_state:
+                return None  # already applied (a redelivery, another consumer)
+            old_contrib = kpi.contributions(old_state, zone) if old_state else {}
+            return new_state, kpi.diff_contributions(
+                old_contrib, kpi.contributions(new_state, zone)
+            )
+
+        changed, written = store.fold_documents(by_document, step)
+        result["documents_changed"] = changed
+        result["daily_items_written"] = written
     if evaluations:
-        result["evaluations_changed"] += _apply_evaluations(evaluations)
+        result["evaluations_changed"] = store.merge_evaluations(evaluations, kpi.merge_evaluation)
     return result
-
-
-def _apply_documents(
-    by_document: Mapping[str, list[dict[str, Any]]], zone: ZoneInfo
-) -> tuple[int, int]:
-    pending_keys = list(by_document)
-    changed = written = 0
-    for attempt in range(MAX_TRANSACTION_RETRIES):
-        try:
-            c, w = _apply_documents_once({k: by_document[k] for k in pending_keys}, zone)
-            return changed + c, written + w
-        except _Conflict as conflict:
-            # Someone else wrote these items meanwhile: re-read and recompute them.
-            changed += conflict.changed
-            written += conflict.written
-            pending_keys = conflict.remaining
-            logger.warning("transaction conflict; retrying", extra={"attempt": attempt + 1})
-    raise RuntimeError("could not commit document state after retries")
-
-
-class _Conflict(Exception):
-    def __init__(self, remaining: list[str], changed: int, written: int) -> None:
-        super().__init__("transaction conflict")
-        self.remaining = remaining
-        self.changed = changed
-        self.written = written
-
-
-def _apply_documents_once(
-    by_document: Mapping[str, list[dict[str, Any]]], zone: ZoneInfo
-) -> tuple[int, int]:
-    from pynamodb.exceptions import TransactWriteError
-
-    current = store.load_documents(by_document)
-    updates: list[tuple[str, DocumentStateModel, dict[tuple[str, str], dict[str, int]]]] = []
-    for key, records in by_document.items():
-        existing = current.get(key)
-        old_state = dict(existing.state) if existing is not None else None
-        new_state = kpi.fold_events(old_state, records)
-        if new_state == old_state:
-            continue  # already applied (a redelivery or a resumed run)
-        old_contrib = kpi.contributions(old_state, zone) if old_state else {}
-        delta = kpi.diff_contributions(old_contrib, kpi.contributions(new_state, zone))
-        item = existing if existing is not None else DocumentStateModel(key)
-        item.state = new_state
-        updates.append((key, item, delta))
-    if not updates:
-        return 0, 0
-
-    daily = store.load_daily({scope_day for _, _, delta in updates for scope_day in delta})
-    changed = written = 0
-    done_keys: set[str] = set()
-    for group in _transaction_groups(updates):
-        pending = store.PendingWrite()
-        for _key, item, delta in group:
-            pending.documents.append(item)
-            for scope_day, counters in delta.items():
-                aggregate = pending.daily.get(scope_day) or daily.get(scope_day)
-                if aggregate is None:
-                    aggregate = DailyAggregateModel(scope_day[0], scope_day[1], counters={})
-                    daily[scope_day] = aggregate
-                totals = store.counters_of(aggregate)
-                for name, value in counters.items():
-                    totals[name] = totals.get(name, 0) + value
-                store.set_counters(aggregate, totals)
-                pending.daily[scope_day] = aggregate
-        try:
-            store.commit(pending)
-        except TransactWriteError:
-            remaining = [k for k, _, _ in updates if k not in done_keys]
-            raise _Conflict(remaining, changed, written) from None
-        done_keys.update(k for k, _, _ in group)
-        changed += len(group)
-        written += len(pending.daily)
-    return changed, written
-
-
-def _transaction_groups(
-    updates: list[tuple[str, DocumentStateModel, dict[tuple[str, str], dict[str, int]]]],
-) -> list[list[tuple[str, DocumentStateModel, dict[tuple[str, str], dict[str, int]]]]]:
-    """Pack documents into transactions of at most 100 distinct items."""
-    groups: list[list[Any]] = []
-    current: list[Any] = []
-    items: set[Any] = set()
-    for update in updates:
-        needed = {("doc", update[0]), *(("day", k) for k in update[2])}
-        if current and len(items | needed) > store.TRANSACTION_LIMIT:
-            groups.append(current)
-            current, items = [], set()
-        current.append(update)
-        items |= needed
-    if current:
-        groups.append(current)
-    return groups
-
-
-def _apply_evaluations(records: list[dict[str, Any]]) -> int:
-    keys = {(r["official_id"], r["period"]) for r in records}
-    existing = store.load_evaluations(keys)
-    merged: dict[tuple[str, str], dict[str, Any]] = {k: dict(v.record) for k, v in existing.items()}
-    for record in records:
-        key = (record["official_id"], record["period"])
-        merged[key] = kpi.merge_evaluation(merged.get(key), record)
-    to_save = []
-    for key, value in merged.items():
-        item = existing.get(key)
-        if item is not None and dict(item.record) == value:
-            continue
-        to_save.append(EvaluationModel(key[0], key[1], record=value))
-    store.save_evaluations(to_save)
-    return len(to_save)
 
 
 def _note_freshness(
@@ -245,6 +171,71 @@ def _note_freshness(
             f"unit#{record['unit_id']}",
             dt.datetime.fromisoformat(record["occurred_at"]).astimezone(dt.UTC),
         )
+
+
+# --- the sweep (the aggregate_kpi job) ----------------------------------------------------
+
+
+def run_aggregation(deadline: float) -> dict[str, Any]:
+    """Fold every inbox item still pending (missed or not yet reached by the stream),
+    move as_of, and report silent sources. One sweep at a time (a lease); a crashed
+    sweep's lease expires. Stops before its deadline between chunks (`done: false`)."""
+    settings = get_settings()
+    owner = uuid.uuid4().hex
+    if not jobs.acquire_lease(JOB, owner, LEASE_SECONDS):
+        return {"skipped": "another aggregation run holds the lease"}
+    started = time.monotonic()
+    summary: dict[str, Any] = {
+        "inbox_items": 0,
+        "events": 0,
+        "documents_changed": 0,
+        "daily_items_written": 0,
+        "evaluations_changed": 0,
+        "stale_markers": 0,
+    }
+    try:
+        done = True
+        chunk: list[tuple[str, str]] = []
+        for key in inbox.pending_items():
+            chunk.append(key)
+            if len(chunk) < SWEEP_CHUNK:
+                continue
+            if time.monotonic() > deadline:
+                done = False
+                break
+            _sweep_chunk(chunk, summary)
+            chunk = []
+            if not jobs.extend_lease(JOB, owner, LEASE_SECONDS):
+                raise RuntimeError("lost the aggregation lease mid-run")
+        if chunk and done:
+            if time.monotonic() > deadline:
+                done = False
+            else:
+                _sweep_chunk(chunk, summary)
+        as_of = advance_as_of()
+        summary["done"] = done
+        summary["as_of"] = as_of.isoformat()
+        summary["seconds"] = round(time.monotonic() - started, 3)
+        report_silence(settings.silent_after_hours)
+        jobs.record_run(JOB, summary)
+        metrics.add_metric(name="AggregatedEvents", unit="Count", value=summary["events"])
+        logger.info("aggregation sweep", extra=summary)
+        return summary
+    finally:
+        jobs.release_lease(JOB, owner)
+
+
+def _sweep_chunk(keys: list[tuple[str, str]], summary: dict[str, Any]) -> None:
+    found = inbox.inbox_get(keys)
+    batches = [found[k] for k in keys if k in found]
+    if batches:
+        _add(summary, fold(batches))
+        summary["inbox_items"] += len(batches)
+    cutoff = _now() - dt.timedelta(seconds=ORPHAN_MARKER_SECONDS)
+    stale = [k for k in keys if k not in found and inbox.seq_time(k[1]) < cutoff]
+    if stale:
+        inbox.mark_folded(stale)  # a write that failed after its marker (answered 503)
+        summary["stale_markers"] += len(stale)
 
 
 def report_silence(hours: int) -> list[str]:

@@ -1,17 +1,20 @@
 """Data access for aggregation: document state, daily aggregates, evaluations
-and freshness. Reads of a KPI range cost one query per scope, whatever the
-number of documents behind it."""
+and freshness. Writers may run concurrently (stream consumers, the sweep): every
+read-modify-write is version-checked and retried here. Reads of a KPI range cost
+one query per scope, whatever the number of documents behind it."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+import random
+import time
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.observability import logger
 from chalicelib.storage.models import (
     DailyAggregateModel,
     DocumentStateModel,
@@ -22,45 +25,119 @@ from chalicelib.storage.models import (
 TRANSACTION_LIMIT = 100  # items per TransactWriteItems
 
 
-def load_documents(keys: Iterable[str]) -> dict[str, DocumentStateModel]:
-    wanted = list(dict.fromkeys(keys))
-    return {
-        item.doc_key: item for item in DocumentStateModel.batch_get(wanted, consistent_read=True)
+MAX_COMMIT_ATTEMPTS = 8  # per document: concurrent consumers retry on version conflicts
+
+DayKey = tuple[str, str]  # (scope, local day)
+Delta = dict[DayKey, dict[str, int]]
+# A document's stored state (None: new) -> its new state and the daily deltas it causes,
+# or None when nothing changes (the events were already folded).
+DocumentStep = Callable[[str, dict[str, Any] | None], tuple[dict[str, Any], Delta] | None]
+
+
+class ConcurrentUpdates(RuntimeError):
+    """Items kept changing under us for every attempt: the caller retries later."""
+
+
+def _backoff(attempt: int) -> None:
+    time.sleep(random.uniform(0, min(1.0, 0.02 * 2**attempt)))  # noqa: S311 (jitter)
+
+
+def fold_documents(keys: Iterable[str], step: DocumentStep) -> tuple[int, int]:
+    """Apply `step` to each document and commit each new state together with the daily
+    deltas it causes. Every item carries its version condition: when a concurrent writer
+    (another stream shard's consumer, the sweep) changed one, the transaction fails and
+    its documents are read and computed again, so no update is lost or applied twice.
+    Returns (documents changed, daily items written)."""
+    remaining = list(dict.fromkeys(keys))
+    changed = written = 0
+    for attempt in range(MAX_COMMIT_ATTEMPTS):
+        done_keys, c, w = _fold_once(remaining, step)
+        changed += c
+        written += w
+        remaining = [k for k in remaining if k not in done_keys]
+        if not remaining:
+            return changed, written
+        logger.info("version conflict; retrying", extra={"attempt": attempt + 1})
+        _backoff(attempt)
+    raise ConcurrentUpdates(f"{len(remaining)} document(s) kept conflicting")
+
+
+def _fold_once(keys: list[str], step: DocumentStep) -> tuple[set[str], int, int]:
+    """One attempt: (keys settled, documents changed, daily items written). Stops at the
+    first failed transaction (its items' in-memory versions are no longer trustworthy)."""
+    current = {
+        item.doc_key: item for item in DocumentStateModel.batch_get(keys, consistent_read=True)
     }
-
-
-def load_daily(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], DailyAggregateModel]:
-    wanted = list(dict.fromkeys(keys))
-    return {
+    settled: set[str] = set()
+    updates: list[tuple[str, DocumentStateModel, Delta]] = []
+    for key in keys:
+        existing = current.get(key)
+        result = step(key, dict(existing.state) if existing is not None else None)
+        if result is None:
+            settled.add(key)  # already folded (a redelivery, a race already won)
+            continue
+        item = existing if existing is not None else DocumentStateModel(key)
+        item.state = result[0]
+        updates.append((key, item, result[1]))
+    if not updates:
+        return settled, 0, 0
+    wanted = list(dict.fromkeys(day for _, _, delta in updates for day in delta))
+    daily = {
         (item.scope, item.day): item
         for item in DailyAggregateModel.batch_get(wanted, consistent_read=True)
     }
+    changed = written = 0
+    for group in _transaction_groups(updates):
+        documents = [item for _, item, _ in group]
+        touched: dict[DayKey, DailyAggregateModel] = {}
+        for _, _, delta in group:
+            for day, counters in delta.items():
+                aggregate = daily.get(day)
+                if aggregate is None:
+                    aggregate = daily[day] = DailyAggregateModel(day[0], day[1], counters={})
+                totals = _counters(aggregate.counters)
+                for name, value in counters.items():
+                    totals[name] = totals.get(name, 0) + value
+                aggregate.counters = {k: v for k, v in totals.items() if v}
+                touched[day] = aggregate
+        try:
+            _commit([*documents, *touched.values()])
+        except TransactWriteError:
+            return settled, changed, written
+        settled.update(key for key, _, _ in group)
+        changed += len(group)
+        written += len(touched)
+    return settled, changed, written
 
 
-@dataclass
-class PendingWrite:
-    """Document states and the daily aggregates they change, committed together."""
+def _transaction_groups(
+    updates: list[tuple[str, DocumentStateModel, Delta]],
+) -> list[list[tuple[str, DocumentStateModel, Delta]]]:
+    """Pack documents into transactions of at most 100 distinct items."""
+    groups: list[list[tuple[str, DocumentStateModel, Delta]]] = []
+    current: list[tuple[str, DocumentStateModel, Delta]] = []
+    items: set[Any] = set()
+    for update in updates:
+        needed = {("doc", update[0]), *(("day", k) for k in update[2])}
+        if current and len(items | needed) > TRANSACTION_LIMIT:
+            groups.append(current)
+            current, items = [], set()
+        current.append(update)
+        items |= needed
+    if current:
+        groups.append(current)
+    return groups
 
-    documents: list[DocumentStateModel] = field(default_factory=list)
-    daily: dict[tuple[str, str], DailyAggregateModel] = field(default_factory=dict)
 
-    def size(self) -> int:
-        return len(self.documents) + len(self.daily)
-
-
-def commit(pending: PendingWrite) -> None:
-    """One transaction: every item carries its version condition, so a concurrent
-    writer makes the whole transaction fail instead of losing an update."""
-    if not pending.size():
-        return
+def _commit(items: list[DocumentStateModel | DailyAggregateModel]) -> None:
+    """One transaction; each item's version condition makes it all-or-nothing against
+    concurrent writers."""
     # The model's own connection: a new Connection would build a new botocore
     # client (and load the service model) for every transaction.
     connection = DocumentStateModel._get_connection().connection
     with TransactWrite(connection=connection) as transaction:
-        for document in pending.documents:
-            transaction.save(document)
-        for daily in pending.daily.values():
-            transaction.save(daily)
+        for item in items:
+            transaction.save(item)
 
 
 def daily_rows(scope: str, start: dt.date, end: dt.date) -> list[tuple[str, dict[str, int]]]:
@@ -78,14 +155,6 @@ def _counters(raw: Any) -> dict[str, int]:
     return {str(k): int(v) for k, v in values.items()}
 
 
-def counters_of(item: DailyAggregateModel) -> dict[str, int]:
-    return _counters(item.counters)
-
-
-def set_counters(item: DailyAggregateModel, counters: Mapping[str, int]) -> None:
-    item.counters = {k: v for k, v in counters.items() if v}
-
-
 # --- evaluations ---------------------------------------------------------------------
 
 
@@ -94,10 +163,46 @@ def load_evaluations(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], E
     return {(i.official_id, i.period): i for i in EvaluationModel.batch_get(wanted)}
 
 
-def save_evaluations(items: Iterable[EvaluationModel]) -> None:
-    with EvaluationModel.batch_write() as batch:
-        for item in items:
-            batch.save(item)
+EvaluationMerge = Callable[[dict[str, Any] | None, dict[str, Any]], dict[str, Any]]
+
+
+def merge_evaluations(records: list[dict[str, Any]], merge: EvaluationMerge) -> int:
+    """Merge evaluation events into the stored record of their (official, period), each
+    write under its version condition (re-read and merged again on a conflict).
+    Returns the number of records changed."""
+    by_key: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for record in records:
+        by_key.setdefault((record["official_id"], record["period"]), []).append(record)
+    changed = 0
+    remaining = list(by_key)
+    for attempt in range(MAX_COMMIT_ATTEMPTS):
+        existing = {
+            (i.official_id, i.period): i
+            for i in EvaluationModel.batch_get(remaining, consistent_read=True)
+        }
+        conflicts = []
+        for key in remaining:
+            item = existing.get(key) or EvaluationModel(key[0], key[1])
+            before = dict(item.record) if item.record is not None else None
+            merged = before
+            for record in by_key[key]:
+                merged = merge(merged, record)
+            if merged == before or merged is None:
+                continue
+            item.record = merged
+            try:
+                item.save()
+            except PutError as exc:
+                if exc.cause_response_code != "ConditionalCheckFailedException":
+                    raise
+                conflicts.append(key)
+                continue
+            changed += 1
+        if not conflicts:
+            return changed
+        remaining = conflicts
+        _backoff(attempt)
+    raise ConcurrentUpdates(f"{len(remaining)} evaluation(s) kept conflicting")
 
 
 def latest_evaluation(official_id: str) -> dict[str, Any] | None:

@@ -1,18 +1,26 @@
-"""Storage of accepted events: the idempotency ledger, the inbox the aggregation
-job reads, and the raw request archive in S3 (the source of truth for rebuilds)."""
+"""Storage of accepted events: the idempotency ledger, the inbox (whose stream feeds the
+aggregation) with its pending markers, and the raw request archive in S3 (the source of
+truth for rebuilds)."""
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import datetime as dt
 import json
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.settings import get_settings
 from chalicelib.storage.aws import client
-from chalicelib.storage.models import DocumentTrailModel, EventLedgerModel, InboxModel
+from chalicelib.storage.models import (
+    DocumentTrailModel,
+    EventLedgerModel,
+    InboxModel,
+    PendingFoldModel,
+)
 
 INBOX_CHUNK = 100  # events per inbox item: compressed, well under the 400 KB item limit
 ARCHIVE_PREFIX = "archive/"
@@ -39,6 +47,9 @@ def ledger_write(source_id: str, entries: list[tuple[str, str, str]]) -> None:
             )
 
 
+PENDING_SHARDS = 4  # marker partitions: no single key takes every ingestion write
+
+
 def inbox_bucket(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H")
 
@@ -48,73 +59,113 @@ def inbox_seq(moment: dt.datetime, request_id: str, chunk: int) -> str:
     return f"{stamp}#{request_id}#{chunk:04d}"
 
 
-def inbox_put(
-    received_at: dt.datetime, request_id: str, source_id: str, records: list[dict[str, Any]]
-) -> list[str]:
-    keys = []
-    for chunk, start in enumerate(range(0, len(records), INBOX_CHUNK)):
-        part = records[start : start + INBOX_CHUNK]
-        payload = zlib.compress(
-            json.dumps(part, ensure_ascii=False, separators=(",", ":")).encode(), 6
-        )
-        item = InboxModel(
-            inbox_bucket(received_at),
-            inbox_seq(received_at, request_id, chunk),
-            source_id=source_id,
-            event_count=len(part),
-            events=payload,
-        )
-        item.save()
-        keys.append(f"{item.bucket}|{item.seq}")
-    return keys
+def seq_time(seq: str) -> dt.datetime:
+    """The ingestion instant at the head of an inbox seq."""
+    return dt.datetime.strptime(seq.split("#", 1)[0], "%Y-%m-%dT%H:%M:%S.%fZ").replace(
+        tzinfo=dt.UTC
+    )
+
+
+def _shard(seq: str) -> str:
+    request_id = seq.split("#")[1] if seq.count("#") >= 2 else seq
+    return str(zlib.crc32(request_id.encode()) % PENDING_SHARDS)
 
 
 @dataclass(frozen=True)
 class InboxBatch:
+    """One inbox item: the events of one chunk of one accepted request."""
+
     bucket: str
     seq: str
     source_id: str
     records: list[dict[str, Any]]
 
     @property
-    def cursor(self) -> str:
-        return self.seq
+    def ingested_at(self) -> dt.datetime:
+        return seq_time(self.seq)
 
 
-def inbox_read(after_seq: str | None, until: dt.datetime) -> Iterator[InboxBatch]:
-    """Inbox items with after_seq < seq <= until, in arrival order, hour by hour."""
-    until_seq = inbox_seq(until, "~", 9999)  # "~" sorts after any request id
-    if after_seq:
-        start = dt.datetime.strptime(after_seq[:13], "%Y-%m-%dT%H").replace(tzinfo=dt.UTC)
-    else:
-        first = _first_bucket()
-        if first is None:
-            return
-        start = first
-    hour = start
-    last_hour = until.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
-    while hour <= last_hour:
-        bucket = inbox_bucket(hour)
-        condition: Any = InboxModel.seq <= until_seq
-        if after_seq and after_seq[:13] == bucket:
-            condition = InboxModel.seq.between(after_seq + "\x00", until_seq)
-        for item in InboxModel.query(bucket, range_key_condition=condition, consistent_read=True):
-            if after_seq and item.seq <= after_seq:
-                continue
-            records = json.loads(zlib.decompress(item.events))
-            yield InboxBatch(item.bucket, item.seq, item.source_id, records)
-        hour += dt.timedelta(hours=1)
+def inbox_put(
+    received_at: dt.datetime, request_id: str, source_id: str, records: list[dict[str, Any]]
+) -> list[str]:
+    """Store the records as inbox items (100 each), each announced by a pending marker
+    written first: whenever an inbox item exists, so does its marker, until it is folded."""
+    items = []
+    for chunk, start in enumerate(range(0, len(records), INBOX_CHUNK)):
+        part = records[start : start + INBOX_CHUNK]
+        payload = zlib.compress(
+            json.dumps(part, ensure_ascii=False, separators=(",", ":")).encode(), 6
+        )
+        items.append(
+            InboxModel(
+                inbox_bucket(received_at),
+                inbox_seq(received_at, request_id, chunk),
+                source_id=source_id,
+                event_count=len(part),
+                events=payload,
+            )
+        )
+    markers = [PendingFoldModel(_shard(i.seq), i.seq, bucket=i.bucket) for i in items]
+    with PendingFoldModel.batch_write() as batch:
+        for marker in markers:
+            batch.save(marker)
+    try:
+        for item in items:
+            item.save()
+    except Exception:
+        # The request fails (503) and is retried: its markers would only hold as_of back.
+        with contextlib.suppress(Exception), PendingFoldModel.batch_write() as batch:
+            for marker in markers:
+                batch.delete(marker)
+        raise
+    return [f"{item.bucket}|{item.seq}" for item in items]
 
 
-def _first_bucket() -> dt.datetime | None:
-    # Only on the very first run (no cursor): find the oldest hour with events.
+def inbox_from_stream_image(image: Mapping[str, Any]) -> InboxBatch:
+    """The inbox item of a stream record's NewImage (DynamoDB JSON, binary values in
+    base64 as Lambda delivers them)."""
+    raw = image["events"]["B"]
+    payload = base64.b64decode(raw) if isinstance(raw, str) else bytes(raw)
+    return InboxBatch(
+        image["bucket"]["S"],
+        image["seq"]["S"],
+        image["source_id"]["S"],
+        json.loads(zlib.decompress(payload)),
+    )
+
+
+def pending_items() -> Iterator[tuple[str, str]]:
+    """(bucket, seq) of every inbox item not folded yet, shard by shard, oldest first in
+    each (read page by page, strongly consistent)."""
+    for shard in range(PENDING_SHARDS):
+        for marker in PendingFoldModel.query(str(shard), consistent_read=True):
+            yield marker.bucket, marker.seq
+
+
+def oldest_pending() -> dt.datetime | None:
+    """Ingestion instant of the oldest inbox item not folded yet (None: all folded)."""
     oldest: str | None = None
-    for item in InboxModel.scan(attributes_to_get=["bucket"]):
-        if oldest is None or item.bucket < oldest:
-            oldest = item.bucket
-    if oldest is None:
-        return None
-    return dt.datetime.strptime(oldest, "%Y-%m-%dT%H").replace(tzinfo=dt.UTC)
+    for shard in range(PENDING_SHARDS):
+        for marker in PendingFoldModel.query(str(shard), consistent_read=True, limit=1):
+            if oldest is None or marker.seq < oldest:
+                oldest = marker.seq
+    return seq_time(oldest) if oldest else None
+
+
+def inbox_get(keys: list[tuple[str, str]]) -> dict[tuple[str, str], InboxBatch]:
+    """The inbox items of `keys` that exist (strongly consistent)."""
+    out = {}
+    for item in InboxModel.batch_get(list(dict.fromkeys(keys)), consistent_read=True):
+        records = json.loads(zlib.decompress(item.events))
+        out[(item.bucket, item.seq)] = InboxBatch(item.bucket, item.seq, item.source_id, records)
+    return out
+
+
+def mark_folded(keys: list[tuple[str, str]]) -> None:
+    """Delete the pending markers of inbox items whose events are folded in."""
+    with PendingFoldModel.batch_write() as batch:
+        for bucket, seq in dict.fromkeys(keys):
+            batch.delete(PendingFoldModel(_shard(seq), seq, bucket=bucket))
 
 
 # --- archive -----------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Job state: cursors, leases and last-run figures of scheduled jobs."""
+"""Job state: cursors, leases, as_of and last-run figures of scheduled jobs."""
 
 from __future__ import annotations
 
@@ -59,20 +59,11 @@ def release_lease(job_name: str, owner: str) -> None:
             raise
 
 
-def commit_progress(
-    job_name: str, owner: str, cursor: str | None, as_of: dt.datetime, lease_seconds: float
-) -> bool:
-    """Advance the cursor (if any) and as_of only while we still hold the lease
-    (and extend it)."""
-    actions: list[Any] = [
-        JobStateModel.as_of.set(as_of),
-        JobStateModel.lease_expires_at.set(time.time() + lease_seconds),
-    ]
-    if cursor:
-        actions.append(JobStateModel.cursor.set(cursor))
+def extend_lease(job_name: str, owner: str, seconds: float) -> bool:
+    """Extend the lease while we still hold it (False: it was lost)."""
     try:
         JobStateModel(job_name).update(
-            actions=actions,
+            actions=[JobStateModel.lease_expires_at.set(time.time() + seconds)],
             condition=JobStateModel.lease_owner == owner,
         )
     except UpdateError as exc:
@@ -80,6 +71,19 @@ def commit_progress(
             return False
         raise
     return True
+
+
+def advance_as_of(job_name: str, moment: dt.datetime) -> None:
+    """as_of only moves forward: writers that race each keep a true statement, and the
+    latest of them wins (a conditional write; an older value is ignored)."""
+    try:
+        JobStateModel(job_name).update(
+            actions=[JobStateModel.as_of.set(moment)],
+            condition=JobStateModel.as_of.does_not_exist() | (JobStateModel.as_of < moment),
+        )
+    except UpdateError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise
 
 
 def record_run(job_name: str, summary: dict[str, Any]) -> None:

@@ -118,10 +118,9 @@ class EventLedgerModel(Model):
 
 
 class InboxModel(Model):
-    """Accepted events in arrival order, compressed, waiting to be aggregated.
-
-    Partitioned by UTC arrival hour so writes spread out and the aggregation job
-    reads only the hours since its cursor.
+    """Accepted events in arrival order, compressed. The table's stream (NEW_IMAGE)
+    feeds the aggregation consumer; the sweep finds what it missed through
+    PendingFoldModel, never by time. Partitioned by UTC arrival hour so writes spread.
     """
 
     Meta = _meta("inbox")
@@ -130,6 +129,17 @@ class InboxModel(Model):
     source_id = UnicodeAttribute()
     event_count = NumberAttribute()
     events = BinaryAttribute(legacy_encoding=False)  # zlib-compressed JSON list
+
+
+class PendingFoldModel(Model):
+    """One small marker per inbox item not yet folded into the aggregates: written before
+    the inbox item, deleted once it is folded. The sweep and `as_of` read these (strongly
+    consistent), so neither depends on when an inbox item's write lands."""
+
+    Meta = _meta("inbox_pending")
+    shard = UnicodeAttribute(hash_key=True)  # "0".."PENDING_SHARDS-1", by request id
+    seq = UnicodeAttribute(range_key=True)  # the inbox item's seq (its ingestion time first)
+    bucket = UnicodeAttribute()  # the inbox item's hash key
 
 
 class DocumentTrailModel(Model):
@@ -173,9 +183,10 @@ class EvaluationModel(Model):
     Meta = _meta("evaluations")
     official_id = UnicodeAttribute(hash_key=True)
     period = UnicodeAttribute(range_key=True)  # "YYYY-MM"
-    # Latest evaluation by (occurred_at, event_id): a merge that is safe to repeat;
-    # the aggregation lease keeps writers single, so no version condition is needed.
+    # Latest evaluation by (occurred_at, event_id): a merge that is safe to repeat,
+    # written under a version condition (consumers of different stream shards race).
     record = JSONAttribute()
+    version = VersionAttribute()
 
 
 class JobStateModel(Model):
@@ -260,6 +271,7 @@ ALL_MODELS: list[type[Model]] = [
     SourceModel,
     EventLedgerModel,
     InboxModel,
+    PendingFoldModel,
     DocumentTrailModel,
     IdempotencyModel,
     DocumentStateModel,
@@ -273,6 +285,8 @@ ALL_MODELS: list[type[Model]] = [
 
 # TTL attributes per table (DynamoDB enables TTL separately from the schema).
 TTL_ATTRIBUTES: dict[str, str] = {"idempotency": "expiration", "quotas": "expires_at"}
+# DynamoDB Streams per table (view type): the inbox's feeds the aggregation consumer.
+STREAM_VIEWS: dict[str, str] = {"inbox": "NEW_IMAGE"}
 
 
 # Feature modules that define their own models and register them on import.
@@ -325,6 +339,7 @@ def table_specs() -> list[dict[str, Any]]:
                     for gsi in schema["global_secondary_indexes"]
                 ],
                 "ttl_attribute": TTL_ATTRIBUTES.get(logical),
+                "stream_view_type": STREAM_VIEWS.get(logical),
             }
         )
     return specs

@@ -28,6 +28,11 @@ def create_all_tables() -> list[str]:
         }
         if spec["global_secondary_indexes"]:
             kwargs["GlobalSecondaryIndexes"] = spec["global_secondary_indexes"]
+        if spec["stream_view_type"]:
+            kwargs["StreamSpecification"] = {
+                "StreamEnabled": True,
+                "StreamViewType": spec["stream_view_type"],
+            }
         ddb.create_table(**kwargs)
         if spec["ttl_attribute"]:
             ddb.update_time_to_live(

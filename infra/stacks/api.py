@@ -4,6 +4,9 @@
 With `manage_iam_role: false` Chalice creates no role; every function then gets:
 its own role built from infra/catalog.py, its own log group, reserved concurrency, the
 service's environment variables, and (async functions) the dead-letter queue.
+The stream consumer's event source mapping gets the inbox table's stream and what
+Chalice cannot express: partial batch responses, bisect on error, a retry limit and
+its on-failure queue.
 The webhook routes are repointed to `WebhookHandler`, a second function from the same
 deployment package with its own, narrower role.
 """
@@ -30,16 +33,19 @@ from constructs import Construct
 
 from chalicelib.api.cors import response_headers
 from chalicelib.errors import GATEWAY_ERRORS, error_body
+from chalicelib.jobs import stream as stream_mapping
 from infra.catalog import (
     AUDIT_DENIED_ACTIONS,
     AUDIT_TABLE,
     POLICIES,
+    STREAM_TRIGGER,
     UPLOAD_TRIGGER,
     WEBHOOK_FUNCTION,
     WEBHOOK_ROUTES,
     FunctionSpec,
     KeyGrant,
     ObjectGrant,
+    StreamGrant,
     TableGrant,
     function_specs,
 )
@@ -198,6 +204,7 @@ class ApiWiring(Construct):
         self.webhook = self._webhook_function(specs[WEBHOOK_FUNCTION], api_handler)
         self._configure_rest_api(resources)
         self._upload_trigger(chalice_functions)
+        self._stream_trigger(resources)
 
     # --- functions ----------------------------------------------------------------------
 
@@ -323,6 +330,26 @@ class ApiWiring(Construct):
                 )
             )
             grants = (*grants, KeyGrant(("Decrypt", "GenerateDataKey")))
+        if spec.invocation == "stream":
+            # The mapping sends a failed batch's description with the function's role.
+            statements.append(
+                iam.PolicyStatement(
+                    sid="StreamFailureQueue",
+                    actions=["sqs:SendMessage"],
+                    resources=[self.data.stream_failures.queue_arn],
+                )
+            )
+            grants = (*grants, KeyGrant(("Decrypt", "GenerateDataKey")))
+        for grant in grants:
+            if isinstance(grant, StreamGrant):
+                # Stream labels are made when the stream is; the grant names the table.
+                statements.append(
+                    iam.PolicyStatement(
+                        sid=f"Stream{_sid(grant.table)}",
+                        actions=grant.iam_actions,
+                        resources=[f"{self.data.table_arn(grant.table)}/stream/*"],
+                    )
+                )
 
         # Tables: one statement per table, actions merged.
         table_actions: dict[str, set[str]] = {}
@@ -548,6 +575,29 @@ class ApiWiring(Construct):
                 conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}},
             )
         )
+
+    def _stream_trigger(self, resources: dict[str, Any]) -> None:
+        """The mapping Chalice packaged for `fold_inbox` (a SAM DynamoDB event): the real
+        stream, and the settings `on_dynamodb_record` has no parameter for."""
+        function, table_name = STREAM_TRIGGER
+        events_of = resources.get(function, {}).get("Properties", {}).get("Events", {})
+        names = [n for n, e in events_of.items() if e.get("Type") == "DynamoDB"]
+        if len(names) != 1:
+            raise ValueError(f"{function}: expected one DynamoDB event source, found {names}")
+        fn = self.chalice.get_resource(function)
+        prefix = f"Events.{names[0]}.Properties"
+        overrides: dict[str, Any] = {
+            "Stream": self.data.tables[table_name].attr_stream_arn,
+            "FunctionResponseTypes": ["ReportBatchItemFailures"],
+            "BisectBatchOnFunctionError": stream_mapping.BISECT_ON_ERROR,
+            "MaximumRetryAttempts": stream_mapping.MAXIMUM_RETRY_ATTEMPTS,
+            "DestinationConfig": {
+                "OnFailure": {"Destination": self.data.stream_failures.queue_arn}
+            },
+        }
+        for key, value in overrides.items():
+            fn.add_property_override(f"{prefix}.{key}", value)
+        self.stream_function = self._function_name(function)
 
     @property
     def url(self) -> str:

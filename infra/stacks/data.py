@@ -1,5 +1,6 @@
-"""Storage: the KMS key, every DynamoDB table (from the app's own schemas), the buckets
-and the dead-letter queue of asynchronously invoked functions."""
+"""Storage: the KMS key, every DynamoDB table (from the app's own schemas, streams
+included), the buckets, the dead-letter queue of asynchronously invoked functions and
+the on-failure queue of the stream consumer."""
 
 from __future__ import annotations
 
@@ -157,6 +158,13 @@ class Data(Construct):
                     if spec.get("ttl_attribute")
                     else None
                 ),
+                stream_specification=(
+                    ddb.CfnTable.StreamSpecificationProperty(
+                        stream_view_type=spec["stream_view_type"]
+                    )
+                    if spec.get("stream_view_type")
+                    else None
+                ),
                 deletion_protection_enabled=config.protect_data,
             )
             table.apply_removal_policy(removal)
@@ -251,6 +259,18 @@ class Data(Construct):
         self.dlq = sqs.Queue(
             self,
             "AsyncFailures",
+            encryption=sqs.QueueEncryption.KMS,
+            encryption_master_key=self.key,
+            data_key_reuse=Duration.hours(1),
+            enforce_ssl=True,
+            retention_period=Duration.days(14),
+        )
+        # --- On-failure destination of the stream consumer's event source mapping -------
+        # A batch that exhausts its retries lands here as a description (shard, sequence
+        # numbers); its inbox items keep their pending markers, so the sweep folds them.
+        self.stream_failures = sqs.Queue(
+            self,
+            "StreamFailures",
             encryption=sqs.QueueEncryption.KMS,
             encryption_master_key=self.key,
             data_key_reuse=Duration.hours(1),

@@ -2,7 +2,8 @@
 
 - each function: Errors >= 1 and Throttles >= 1 in 5 minutes;
 - the API: 5XXError >= 1 in 5 minutes;
-- the dead-letter queue: any visible message;
+- the dead-letter queue, and the stream consumer's on-failure queue: any visible message;
+- the stream consumer's iterator age: events waiting longer than ITERATOR_AGE_MS;
 - SilentSources (namespace KhongGiay, emitted by the app): >= 1 source silent.
 """
 
@@ -20,6 +21,8 @@ from infra.stacks.api import ApiWiring
 from infra.stacks.data import Data
 
 PERIOD = Duration.minutes(5)
+# The scoreboard promises events within a minute: a stream consumer lagging longer alarms.
+ITERATOR_AGE_MS = 60_000
 METRIC_NAMESPACE = "KhongGiay"
 SILENT_SOURCES_METRIC = "SilentSources"
 
@@ -52,6 +55,7 @@ class Monitoring(Construct):
             metric: cw.IMetric,
             description: str,
             comparison: cw.ComparisonOperator = cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            threshold: float = 1,
         ) -> None:
             a = cw.Alarm(
                 self,
@@ -59,7 +63,7 @@ class Monitoring(Construct):
                 alarm_name=f"{config.stack_name}-{construct_id}",
                 alarm_description=description,
                 metric=metric,
-                threshold=1,
+                threshold=threshold,
                 evaluation_periods=1,
                 comparison_operator=comparison,
                 treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
@@ -97,6 +101,27 @@ class Monitoring(Construct):
                 period=PERIOD, statistic="Maximum"
             ),
             "An asynchronous invocation (schedule, upload event) failed after its retries",
+        )
+        alarm(
+            "StreamFailures",
+            data.stream_failures.metric_approximate_number_of_messages_visible(
+                period=PERIOD, statistic="Maximum"
+            ),
+            "A batch of the inbox stream failed all its retries: the aggregate_kpi sweep "
+            "folds its items; find out why",
+        )
+        alarm(
+            "StreamIteratorAge",
+            cw.Metric(
+                namespace="AWS/Lambda",
+                metric_name="IteratorAge",
+                dimensions_map={"FunctionName": api.stream_function},
+                statistic="Maximum",
+                period=Duration.minutes(1),
+            ),
+            f"The inbox stream consumer is more than {ITERATOR_AGE_MS // 1000} s behind",
+            comparison=cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            threshold=ITERATOR_AGE_MS,
         )
         alarm(
             "SilentSources",

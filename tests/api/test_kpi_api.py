@@ -168,18 +168,18 @@ def test_a_run_that_fails_midway_resumes_without_loss(api, source, monkeypatch):
     for b in range(3):
         deliver(api, sid, secret, [event(f"e{b}-{i}", doc=f"b{b}-d{i}") for i in range(10)])
     calls = {"n": 0}
-    real_commit = aggregates.commit
+    real_commit = aggregates._commit
 
     def flaky(pending):
         calls["n"] += 1
-        if calls["n"] == 2:
+        if calls["n"] == 1:
             raise RuntimeError("network down")
         return real_commit(pending)
 
-    monkeypatch.setattr(aggregates, "commit", flaky)
+    monkeypatch.setattr(aggregates, "_commit", flaky)
     with pytest.raises(RuntimeError):
         aggregation.run_aggregation(deadline=time.monotonic() + 60)
-    monkeypatch.setattr(aggregates, "commit", real_commit)
+    monkeypatch.setattr(aggregates, "_commit", real_commit)
     aggregation.run_aggregation(deadline=time.monotonic() + 60)
     assert kpi(api, DEPARTMENT)["metrics"]["processed_total"] == 30
 

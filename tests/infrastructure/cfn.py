@@ -84,6 +84,7 @@ class Permissions:
     logs: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     star: set[str] = field(default_factory=set)
     queues: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    streams: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     other: list[tuple[str, str]] = field(default_factory=list)
     denies: list[dict[str, Any]] = field(default_factory=list)
 
@@ -91,6 +92,7 @@ class Permissions:
 TABLE_RE = re.compile(
     r"^arn:aws:dynamodb:[\w-]+:ACCOUNT:table/khong-giay-prod-(\w+)(/index/(\w+))?$"
 )
+STREAM_RE = re.compile(r"^arn:aws:dynamodb:[\w-]+:ACCOUNT:table/khong-giay-prod-(\w+)/stream/\*$")
 OBJECT_RE = re.compile(r"^<Data(\w+)Bucket[0-9A-F]{8}\.Arn>/(.*)\*$")
 BUCKET_RE = re.compile(r"^<Data(\w+)Bucket[0-9A-F]{8}\.Arn>$")
 LOG_RE = re.compile(r"^arn:aws:logs:[\w-]+:ACCOUNT:log-group:(/aws/lambda/[\w-]+):\*$")
@@ -105,7 +107,9 @@ def permissions(role: dict[str, Any]) -> Permissions:
             continue
         for resource in (render(r) for r in as_list(st["Resource"])):
             for action in actions:
-                if m := TABLE_RE.match(resource):
+                if m := STREAM_RE.match(resource):
+                    p.streams[m.group(1)].add(action)
+                elif m := TABLE_RE.match(resource):
                     target = p.indexes if m.group(3) else p.tables
                     target[m.group(1) + (f"/{m.group(3)}" if m.group(3) else "")].add(action)
                 elif m := OBJECT_RE.match(resource):
@@ -124,6 +128,8 @@ def permissions(role: dict[str, Any]) -> Permissions:
                     p.star.add(action)
                 elif re.fullmatch(r"<DataAsyncFailures\w+\.Arn>", resource):
                     p.queues["dlq"].add(action)
+                elif re.fullmatch(r"<DataStreamFailures\w+\.Arn>", resource):
+                    p.queues["stream_failures"].add(action)
                 else:
                     p.other.append((action, resource))
     return p

@@ -25,7 +25,7 @@ STACK_NAME = f"khong-giay-{STAGE}"
 # Variables the synth must not inherit: credentials (it needs none) and the app's
 # settings (the root conftest sets test values).
 _DROP_PREFIXES = ("AWS_", "AUTH_", "POWERTOOLS_", "CDK_")
-_DROP = {"STAGE", "TABLE_PREFIX", "AGGREGATE_SETTLE_SECONDS", "LOCAL_SECRET_KEY"}
+_DROP = {"STAGE", "TABLE_PREFIX", "LOCAL_SECRET_KEY"}
 
 
 _XDG_CACHE: list[Path] = []

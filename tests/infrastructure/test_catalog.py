@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from chalicelib.storage.models import STREAM_VIEWS
 from infra.catalog import (
     BUCKETS,
     FUNCTIONS,
@@ -15,6 +16,7 @@ from infra.catalog import (
     WEBHOOK_FUNCTION,
     KeyGrant,
     ObjectGrant,
+    StreamGrant,
     TableGrant,
     function_specs,
     tables_granted,
@@ -48,6 +50,8 @@ def test_catalog_entries_are_well_formed() -> None:
                     name,
                     g,
                 )
+            elif isinstance(g, StreamGrant):
+                assert g.table in STREAM_VIEWS, (name, g)
             else:
                 assert isinstance(g, KeyGrant)
                 assert set(g.actions) <= {"Encrypt", "Decrypt", "GenerateDataKey"}, (name, g)
@@ -64,6 +68,7 @@ def test_webhook_policy_matches_the_issue() -> None:
         "officials": {"BatchGetItem"},  # events naming officials (issue 13)
         "event_ledger": {"BatchGetItem", "BatchWriteItem", "PutItem"},
         "inbox": {"PutItem"},
+        "inbox_pending": {"BatchWriteItem"},  # issue 15: each inbox item's pending marker
         "document_trail": {"PutItem", "BatchWriteItem"},
         "campaigns": {"Scan"},
         "idempotency": {"GetItem", "PutItem", "UpdateItem", "DeleteItem"},

@@ -1,5 +1,5 @@
 """The tables the local stack creates (create_all_tables under moto) are the tables the
-synthesized stack deploys: same names, keys, attributes, indexes and TTL."""
+synthesized stack deploys: same names, keys, attributes, indexes, TTL and streams."""
 
 from __future__ import annotations
 
@@ -39,6 +39,9 @@ def _local_tables() -> dict[str, dict[str, Any]]:
             ),
             "TTL": ttl.get("AttributeName") if ttl.get("TimeToLiveStatus") == "ENABLED" else None,
             "BillingMode": t.get("BillingModeSummary", {}).get("BillingMode"),
+            "Stream": (t.get("StreamSpecification") or {}).get("StreamViewType")
+            if (t.get("StreamSpecification") or {}).get("StreamEnabled")
+            else None,
         }
     return out
 
@@ -66,6 +69,7 @@ def _deployed_tables(synth: Synth) -> dict[str, dict[str, Any]]:
             ),
             "TTL": ttl["AttributeName"] if ttl and ttl.get("Enabled") else None,
             "BillingMode": p["BillingMode"],
+            "Stream": (p.get("StreamSpecification") or {}).get("StreamViewType"),
         }
     return out
 

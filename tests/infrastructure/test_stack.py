@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from typing import Any
 
@@ -12,11 +13,13 @@ from infra.catalog import (
     AUDIT_DENIED_ACTIONS,
     AUDIT_TABLE,
     POLICIES,
+    STREAM_TRIGGER,
     UPLOAD_TRIGGER,
     WEBHOOK_FUNCTION,
     WEBHOOK_ROUTES,
     KeyGrant,
     ObjectGrant,
+    StreamGrant,
     TableGrant,
     cfn_name,
     function_specs,
@@ -45,8 +48,11 @@ def _expected(spec_name: str) -> dict[str, Any]:
     objects: dict[tuple[str, str], set[str]] = defaultdict(set)
     listing: dict[tuple[str, str], set[str]] = defaultdict(set)
     key: set[str] = set()
+    streams: dict[str, set[str]] = defaultdict(set)
     for g in grants:
-        if isinstance(g, TableGrant):
+        if isinstance(g, StreamGrant):
+            streams[g.table].update(g.iam_actions)
+        elif isinstance(g, TableGrant):
             tables[g.table].update(g.iam_actions)
         elif isinstance(g, ObjectGrant):
             for action in g.iam_actions:
@@ -54,9 +60,16 @@ def _expected(spec_name: str) -> dict[str, Any]:
                 target[(g.bucket, g.prefix)].add(action)
         elif isinstance(g, KeyGrant):
             key.update(g.iam_actions)
-    if spec.invocation == "async":
+    if spec.invocation in ("async", "stream"):
         key.update({"kms:Decrypt", "kms:GenerateDataKey"})
-    return {"spec": spec, "tables": tables, "objects": objects, "listing": listing, "key": key}
+    return {
+        "spec": spec,
+        "tables": tables,
+        "objects": objects,
+        "listing": listing,
+        "key": key,
+        "streams": streams,
+    }
 
 
 # --- every function: its own role, exactly the catalog's permissions -----------------------
@@ -94,9 +107,11 @@ def test_each_role_allows_exactly_what_the_catalog_grants(synth: Synth) -> None:
         assert p.star == (
             {"xray:PutTraceSegments", "xray:PutTelemetryRecords"} if spec.tracing else set()
         ), name
-        assert dict(p.queues) == (
-            {"dlq": {"sqs:SendMessage"}} if spec.invocation == "async" else {}
-        )
+        assert dict(p.queues) == {
+            "async": {"dlq": {"sqs:SendMessage"}},
+            "stream": {"stream_failures": {"sqs:SendMessage"}},
+        }.get(spec.invocation, {}), name
+        assert dict(p.streams) == dict(expected["streams"]), name
         # index permissions: only for tables it may Query/Scan, and only their real indexes
         for index, actions in p.indexes.items():
             table = index.split("/")[0]
@@ -319,6 +334,39 @@ def test_upload_trigger_when_the_function_exists(synth: Synth) -> None:
     assert render(pattern["detail"]["bucket"]["name"][0]).startswith("<DataUploadsBucket")
 
 
+def test_the_inbox_stream_feeds_the_consumer_with_partial_batches_retries_and_a_dlq(
+    synth: Synth,
+) -> None:
+    from chalicelib.jobs import stream as mapping
+
+    function, table = STREAM_TRIGGER
+    fn = functions(synth.template)[function]
+    (source,) = fn["Properties"]["Events"].values()
+    assert source["Type"] == "DynamoDB"
+    props = source["Properties"]
+    tables = synth.resources("AWS::DynamoDB::Table")
+    (inbox_id,) = [
+        k for k, t in tables.items() if render(t["Properties"]["TableName"]).endswith(f"-{table}")
+    ]
+    assert tables[inbox_id]["Properties"]["StreamSpecification"] == {"StreamViewType": "NEW_IMAGE"}
+    assert props["Stream"] == {"Fn::GetAtt": [inbox_id, "StreamArn"]}
+    assert props["StartingPosition"] == "TRIM_HORIZON"
+    assert props["BatchSize"] == mapping.BATCH_SIZE
+    assert props["MaximumBatchingWindowInSeconds"] == mapping.BATCH_WINDOW_SECONDS > 0
+    assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert props["BisectBatchOnFunctionError"] is True
+    assert props["MaximumRetryAttempts"] == mapping.MAXIMUM_RETRY_ATTEMPTS
+    destination = render(props["DestinationConfig"]["OnFailure"]["Destination"])
+    assert re.fullmatch(r"<DataStreamFailures\w+\.Arn>", destination), destination
+    queue_id = destination.strip("<>").split(".")[0]
+    queue = synth.template["Resources"][queue_id]["Properties"]
+    assert render(queue["KmsMasterKeyId"]).startswith("<DataKey")
+    # only the consumer reads the stream
+    for name, other in functions(synth.template).items():
+        _, role = role_of(synth.template, other)
+        assert bool(permissions(role).streams) == (name == function), name
+
+
 # --- data protection -----------------------------------------------------------------------
 
 
@@ -471,6 +519,16 @@ def test_alarms_cover_functions_api_dlq_and_silent_sources(synth: Synth) -> None
         for a in alarms
     )
     assert has("KhongGiay", "SilentSources", **CONFIG.silent_sources_dimensions)
+    queues = [
+        render(d["Value"])
+        for a in alarms
+        if a["MetricName"] == "ApproximateNumberOfMessagesVisible"
+        for d in a["Dimensions"]
+    ]
+    assert any(q.startswith("<DataStreamFailures") for q in queues), queues
+    (age,) = [a for a in alarms if a["MetricName"] == "IteratorAge"]
+    assert age["Dimensions"] == [{"Name": "FunctionName", "Value": "khong-giay-prod-FoldInbox"}]
+    assert age["Statistic"] == "Maximum" and age["Threshold"] == 60_000
     (subscription,) = synth.resources("AWS::SNS::Subscription").values()
     assert subscription["Properties"]["Protocol"] == "email"
     assert subscription["Properties"]["Endpoint"] == CONFIG.alarm_email
