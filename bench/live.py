@@ -53,6 +53,7 @@ def _bench_env() -> dict[str, str]:
         "POWERTOOLS_LOG_LEVEL": "ERROR",
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_METRICS_DISABLED": "true",
+        "EVENT_MAX_AGE_DAYS": "36500",  # the demo campaign's events are dated 2025
     }
 
 
@@ -254,7 +255,7 @@ def run_capacity(rate: float, seconds: float, batch: int, design: str) -> dict[s
         registry.put_units([UnitRecord(**u) for u in units])
         registry.put_officials([OfficialRecord(**o) for o in officials])
         registry_service.save_campaign(Campaign.model_validate(campaign))
-        secret = sources.register_source(SOURCE_ID, "Bench")["secret"]
+        secret = sources.register_source(SOURCE_ID, "Bench", [units[0]["unit_id"]])["secret"]
         ingestion = aggregation = 0.0
         folds = 0
         with Client(app) as client:

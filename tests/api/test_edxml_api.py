@@ -456,7 +456,7 @@ def test_same_webhook_id_with_another_body_is_409(api, hub) -> None:
 def test_json_and_edxml_webhooks_share_the_source_and_its_ledger(api, hub) -> None:
     """The same source may post both: each route takes only its own content type."""
     _, secret = hub
-    r = deliver(api, SOURCE, secret, [event("json-1", unit=SNV)])
+    r = deliver(api, SOURCE, secret, [event("json-1", unit=SNV, actor_official_id="snv-vt-01")])
     assert (r.status_code, body(r)) == (202, {"accepted": 1, "duplicates": 0})
     r = post_edxml(api, secret, load("qcvn_status_01.xml"))
     assert (r.status_code, body(r)) == (202, {"accepted": 1, "duplicates": 0})

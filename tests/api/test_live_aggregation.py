@@ -13,7 +13,7 @@ import pytest
 
 from chalicelib.storage.events import seq_time
 from tests.conftest import body
-from tests.factories import DEPARTMENT, load_registry
+from tests.factories import DEPARTMENT, PROVINCE, load_registry
 from tests.streams import Recorder, invoker, poller
 from tests.webhooks import deliver, event
 
@@ -21,7 +21,8 @@ from tests.webhooks import deliver, event
 @pytest.fixture
 def source(api):
     load_registry(api)
-    secret = body(api.post("/admin/sources", {"source_id": "eo", "name": "QLVB"}))["secret"]
+    created = api.post("/admin/sources", {"source_id": "eo", "name": "QLVB", "units": [PROVINCE]})
+    secret = body(created)["secret"]
     return "eo", secret
 
 
