@@ -110,7 +110,7 @@ def run_latency(rate: float, seconds: float, batch: int) -> dict[str, Any]:
         requests.post(f"{url}/admin/campaigns", json=campaign, headers=admin, timeout=60)
         secret = requests.post(
             f"{url}/admin/sources",
-            json={"source_id": SOURCE_ID, "name": "Bench"},
+            json={"source_id": SOURCE_ID, "name": "Bench", "units": [units[0]["unit_id"]]},
             headers=admin,
             timeout=60,
         ).json()["secret"]
