@@ -22,6 +22,8 @@ os.environ.update(
         "AWS_DEFAULT_REGION": "ap-southeast-1",
         "AWS_REGION": "ap-southeast-1",
         "STAGE": "test",
+        # Exempt documents: a pass settles a marker at once (no request races it in tests).
+        "REDACTION_SETTLE_SECONDS": "0",
         "TABLE_PREFIX": "kg-test-",
         "AUTH_JWKS_FILE": str(_KEY_DIR / "jwks.json"),
         "AUTH_ISSUER": "https://auth.test",
@@ -180,8 +182,8 @@ def stack() -> Iterator[Any]:
 
 # pytest-xdist (`-n auto --dist loadgroup`, as `make test` runs): every test that uses one
 # of these session fixtures runs on the same worker, so the local stack starts and the
-# stack is synthesized once per run, not once per worker.
-_SESSION_GROUPS = {"stack": "local-stack", "synth": "synth"}
+# stack is synthesized once per run, not once per worker (the Lambda harness too).
+_SESSION_GROUPS = {"stack": "local-stack", "synth": "synth", "harness": "lambda-harness"}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -7,6 +7,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from chalicelib.domain.vocabulary import IDENTIFIER_PATTERN
+
 MAX_SCOPE_UNITS = 200
 
 
@@ -17,7 +19,7 @@ def _distinct(units: list[str]) -> list[str]:
 
 
 ScopeUnits = Annotated[
-    list[Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]{1,64}$")]],
+    list[Annotated[str, Field(pattern=IDENTIFIER_PATTERN)]],
     Field(
         min_length=1,
         max_length=MAX_SCOPE_UNITS,
@@ -30,7 +32,7 @@ ScopeUnits = Annotated[
 
 class SourceCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    source_id: str = Field(pattern=r"^[A-Za-z0-9._-]{1,64}$")
+    source_id: str = Field(pattern=IDENTIFIER_PATTERN)
     name: str = Field(min_length=1, max_length=200)
     units: ScopeUnits
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import re
 import secrets
 from typing import Any
 
@@ -12,8 +11,6 @@ from chalicelib.errors import ApiError, conflict, not_found, unprocessable
 from chalicelib.settings import get_settings
 from chalicelib.storage import sources as store
 from chalicelib.storage.registry import registry_snapshot
-
-SOURCE_ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
 def new_secret() -> str:
