@@ -40,13 +40,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(os.environ.get("KG_BENCH_CODE_ROOT") or Path(__file__).resolve().parent.parent)
-sys.path.insert(0, str(ROOT))
-
-SOURCE_ID = "bench-live"
-SENDERS = 4
-WATCH_SECONDS = 0.25
-
 
 def _bench_env() -> dict[str, str]:
     return {
@@ -60,6 +53,17 @@ def _bench_env() -> dict[str, str]:
         "POWERTOOLS_METRICS_DISABLED": "true",
         "AGGREGATE_SETTLE_SECONDS": "0",  # read only by the code before issue 15
     }
+
+
+ROOT = Path(os.environ.get("KG_BENCH_CODE_ROOT") or Path(__file__).resolve().parent.parent)
+sys.path.insert(0, str(ROOT))
+os.environ.update(_bench_env())  # before anything reads settings or creates Powertools
+os.environ.pop("AWS_ENDPOINT_URL", None)
+os.environ.pop("AWS_SESSION_TOKEN", None)
+
+SOURCE_ID = "bench-live"
+SENDERS = 4
+WATCH_SECONDS = 0.25
 
 
 def demo_events(total: int) -> tuple[list[dict[str, Any]], list[dict], list[dict], dict]:
@@ -223,9 +227,6 @@ def _reference(
 
 
 def run_capacity(rate: float, seconds: float, batch: int, design: str) -> dict[str, Any]:
-    os.environ.update(_bench_env())
-    os.environ.pop("AWS_ENDPOINT_URL", None)
-    os.environ.pop("AWS_SESSION_TOKEN", None)
     from chalice.test import Client
     from moto import mock_aws
 
