@@ -4,6 +4,11 @@
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
+# Two install stamps: DEV_STAMP (runtime + dev requirements) is all the demo, the local
+# stack and the unit/API/e2e tests need; STAMP adds the infrastructure tools (CDK,
+# cdk-nag, cfn-lint, bandit, pip-audit) and checkov, which `make test` and the infra
+# targets need. pip runs without --quiet so a long first install shows what it is doing.
+DEV_STAMP := $(VENV)/.installed-dev
 STAMP := $(VENV)/.installed
 # checkov has its own virtualenv: it pins boto3/packaging versions the runtime cannot use.
 CHECKOV_VENV := $(VENV)/checkov
@@ -16,8 +21,11 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ROLE ?= province_admin
 UNIT ?=
 STAGE ?= prod
+# pytest-xdist workers for the suite (`make test PYTEST_WORKERS=0` runs it in one process).
+PYTEST_WORKERS ?= auto
+PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadgroup
 
-.PHONY: help venv install serve demo console vendor browser-deps browser test lint typecheck unit api e2e token openapi rebuild bench synth deploy gates package-size clean
+.PHONY: help venv install serve demo console vendor browser-deps browser test lint typecheck unit api e2e lambda token openapi rebuild bench synth deploy gates package-size clean
 
 help:
 	@echo "make demo     - set up, start the local stack, run the demo province month, print results"
@@ -32,27 +40,38 @@ help:
 	@echo "make bench    - run the benchmarks in bench/"
 	@echo "make synth [STAGE=prod]  - write the CloudFormation template to infra/cdk.out (no AWS account)"
 	@echo "make deploy STAGE=prod   - deploy the stage with the CDK CLI (AWS credentials, cdk bootstrap)"
+	@echo "make lambda  - the deployed package under the Lambda runtime interface client (tests/lambda_runtime)"
 	@echo "make gates   - infra gates only: CDK assertions, cdk-nag, cfn-lint, checkov, bandit, pip-audit"
 	@echo "make package-size - size of the Lambda deployment package"
 
-$(STAMP): requirements.txt requirements-dev.txt requirements-infra.txt infra/requirements-checkov.txt
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt -r requirements-infra.txt
+$(DEV_STAMP): requirements.txt requirements-dev.txt
+	@test -x $(PY) || { echo "==> creating the virtualenv $(VENV)"; $(PYTHON) -m venv $(VENV); }
+	@echo "==> [1/2] upgrading pip"
+	$(PY) -m pip install --upgrade pip
+	@echo "==> [2/2] runtime and dev requirements (requirements-dev.txt): a few minutes the first time"
+	$(PY) -m pip install -r requirements-dev.txt
+	@touch $(DEV_STAMP)
+
+$(STAMP): $(DEV_STAMP) requirements-infra.txt infra/requirements-checkov.txt
+	@echo "==> [1/2] infrastructure tools (requirements-infra.txt: CDK, cdk-nag, cfn-lint, bandit, pip-audit)"
+	$(PY) -m pip install -r requirements-dev.txt -r requirements-infra.txt
+	@echo "==> [2/2] checkov in its own virtualenv ($(CHECKOV_VENV))"
 	@test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
-	$(CHECKOV_VENV)/bin/python -m pip install --quiet -r infra/requirements-checkov.txt
+	$(CHECKOV_VENV)/bin/python -m pip install -r infra/requirements-checkov.txt
 	@touch $(STAMP)
 
-venv install: $(STAMP)
+venv: $(DEV_STAMP)
 
-serve: $(STAMP)
+install: $(STAMP)
+
+serve: $(DEV_STAMP)
 	$(PY) -m scripts.local_stack --moto-port $(MOTO_PORT) --api-port $(API_PORT) --console-port $(CONSOLE_PORT)
 
-console: $(STAMP)
+console: $(DEV_STAMP)
 	$(PY) -m scripts.console --moto-port $(MOTO_PORT) --api-port $(API_PORT) --console-port $(CONSOLE_PORT)
 
 # Pinned versions live in scripts/vendor_web.py; needs npm (the npm registry).
-vendor: $(STAMP)
+vendor: $(DEV_STAMP)
 	$(PY) -m scripts.vendor_web
 
 $(CHROMIUM):
@@ -61,27 +80,32 @@ $(CHROMIUM):
 
 browser-deps: $(CHROMIUM)
 
-browser: $(STAMP) $(CHROMIUM)
+browser: $(DEV_STAMP) $(CHROMIUM)
 	$(PY) -m pytest tests/browser
 
-demo: $(STAMP)
+demo: $(DEV_STAMP)
 	$(PY) -m scripts.demo_run --moto-port $(MOTO_PORT) --api-port $(API_PORT)
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(PY) -m ruff check app.py chalicelib tests scripts bench
 	$(PY) -m ruff format --check app.py chalicelib tests scripts bench
 
-typecheck: $(STAMP)
+typecheck: $(DEV_STAMP)
 	$(PY) -m mypy app.py chalicelib scripts
 
-unit: $(STAMP)
-	$(PY) -m pytest tests/unit
+unit: $(DEV_STAMP)
+	$(PY) -m pytest tests/unit $(PYTEST_PARALLEL)
 
-api: $(STAMP)
-	$(PY) -m pytest tests/api
+api: $(DEV_STAMP)
+	$(PY) -m pytest tests/api $(PYTEST_PARALLEL)
 
-e2e: $(STAMP)
+e2e: $(DEV_STAMP)
 	$(PY) -m pytest tests/e2e
+
+# The deployed package (synthesized, cached on a hash of the sources) under the real
+# Lambda runtime interface client: every function cold then warm, X-Ray sampled.
+lambda: $(STAMP)
+	$(PY) -m pytest tests/lambda_runtime
 
 test: $(STAMP) $(CHROMIUM)
 	$(PY) -m ruff check app.py chalicelib tests scripts bench
@@ -90,7 +114,7 @@ test: $(STAMP) $(CHROMIUM)
 	$(PY) -m ruff check infra
 	$(PY) -m ruff format --check infra
 	$(PY) -m mypy infra
-	$(PY) -m pytest tests
+	$(PY) -m pytest tests $(PYTEST_PARALLEL) --durations=15
 
 # tests/infrastructure (collected by `make test` too) synthesizes the stack once and runs
 # every gate on it; no AWS account needed.
@@ -108,19 +132,19 @@ deploy: $(STAMP)
 	npx --yes aws-cdk@2 deploy --app "$(PY) -m infra.app --stage $(STAGE)" \
 		--output infra/cdk.out --require-approval broadening $(CDK_ARGS)
 
-package-size: $(STAMP)
+package-size: $(DEV_STAMP)
 	$(PY) bench/package_size.py --stage $(STAGE)
 
-token: $(STAMP)
+token: $(DEV_STAMP)
 	@$(PY) -m scripts.devkeys --role $(ROLE) $(if $(UNIT),--unit $(UNIT),)
 
-openapi: $(STAMP)
+openapi: $(DEV_STAMP)
 	$(PY) -m scripts.write_openapi
 
-rebuild: $(STAMP)
+rebuild: $(DEV_STAMP)
 	$(PY) -m scripts.rebuild --api-port $(API_PORT)
 
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	$(PY) bench/cold_start.py
 
 clean:

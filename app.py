@@ -17,8 +17,10 @@ from chalicelib.api import (
 from chalicelib.api.authorizer import auth_blueprint
 from chalicelib.api.cors import register_preflights
 from chalicelib.api.middleware import register_middleware
+from chalicelib.deploy_guard import refuse_chalice_deploy
 from chalicelib.jobs import schedules, stream
 
+refuse_chalice_deploy()  # deploys with `make deploy` (the CDK stack), never chalice deploy
 app = Chalice(app_name="khong-giay")
 register_middleware(app)
 app.register_blueprint(auth_blueprint)

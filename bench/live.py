@@ -11,7 +11,7 @@ stream-driven aggregation costs in DynamoDB capacity beside one hourly run.
    ingested before it is in the figures, so a request's events are visible at the first
    answer whose `as_of` is at or after the request's 202. Delay = that answer - the 202
    (p50, p95, max over requests). At the end the busiest unit's figures are compared with
-   a recomputation from all events (domain.kpi_reference).
+   a recomputation from all events (tests/kpi_reference.py).
 2. Capacity, in-process on moto (moto reports no ConsumedCapacity; bench/dynamo_meter.py
    estimates it from item sizes in the process that makes the calls): the same requests
    through the Chalice handler, then either
@@ -208,7 +208,7 @@ def _reference(
 ) -> dict[str, Any]:
     from zoneinfo import ZoneInfo
 
-    from chalicelib.domain.kpi_reference import reference_unit_metrics
+    from tests.kpi_reference import reference_unit_metrics
 
     return reference_unit_metrics(
         [dict(e, source_id=SOURCE_ID) for e in events],

@@ -30,8 +30,18 @@ class ApiError(ChaliceUnhandledError):
         return error_body(self.code, self.message, self.details)
 
 
-def error_body(code: str, message: str, details: list[Any] | None = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "details": details or []}}
+def error_body(
+    code: str, message: str, details: list[Any] | None = None, request_id: str | None = None
+) -> dict[str, Any]:
+    error: dict[str, Any] = {"code": code, "message": message, "details": details or []}
+    if request_id is not None:
+        # API Gateway's requestContext.requestId, also the X-Request-Id header and the
+        # logs' correlation_id: what a user quotes to support.
+        error["request_id"] = request_id
+    return {"error": error}
+
+
+REQUEST_ID_HEADER = "X-Request-Id"
 
 
 def bad_request(message: str, details: list[Any] | None = None) -> ApiError:

@@ -69,6 +69,35 @@ def invocation_trace(name: str, annotations: Mapping[str, Annotation]) -> Iterat
         yield
 
 
+@contextmanager
+def event_invocation(context: Any, event: Mapping[str, Any]) -> Iterator[None]:
+    """The boundary of one invocation by an event (a schedule, an S3 object created):
+    its logging context, trace subsegment and metrics.
+
+    Applied in each handler, not as app middleware: a function's handler string names its
+    blueprint module (`chalicelib.jobs.schedules.aggregate_kpi`), so in Lambda `app.py`
+    is never imported and middleware registered there never runs (aws/chalice#1566)."""
+    function_name = str(getattr(context, "function_name", "") or "function")
+    lambda_request_id = getattr(context, "aws_request_id", None)
+    # An EventBridge event's id ties the logs to the event (a retry keeps it).
+    logger.set_correlation_id(str(event.get("id") or lambda_request_id or ""))
+    logger.append_keys(lambda_request_id=lambda_request_id, function=function_name)
+    try:
+        with invocation_trace(function_name, {"event_type": _event_type(event)}):
+            yield
+    finally:
+        flush_metrics()
+        logger.remove_keys(["lambda_request_id", "function", "cold_start"])
+        logger.set_correlation_id(None)
+
+
+def _event_type(event: Mapping[str, Any]) -> str:
+    """EventBridge's detail-type ("Scheduled Event", "Object Created") or the source of
+    the records ("aws:dynamodb")."""
+    records = event.get("Records") or [{}]
+    return str(event.get("detail-type") or records[0].get("eventSource") or "")
+
+
 def flush_metrics() -> None:
     """Publish the metrics of this invocation, if any (EMF lines on stdout)."""
     if metrics.metric_set:

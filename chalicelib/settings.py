@@ -57,6 +57,8 @@ class Settings:
     webhook_max_body_bytes: int
     edxml_max_body_bytes: int
     aggregate_every_minutes: int
+    aggregate_lease_seconds: int
+    redaction_settle_seconds: int
     silent_after_hours: int
     upload_max_bytes: int
     upload_url_seconds: int
@@ -93,6 +95,8 @@ def get_settings() -> Settings:
         webhook_max_body_bytes=_int("WEBHOOK_MAX_BODY_BYTES", 1024 * 1024),
         edxml_max_body_bytes=_int("EDXML_MAX_BODY_BYTES", 10 * 1024 * 1024),
         aggregate_every_minutes=_int("AGGREGATE_EVERY_MINUTES", 60),
+        aggregate_lease_seconds=_int("AGGREGATE_LEASE_SECONDS", 15 * 60),
+        redaction_settle_seconds=_int("REDACTION_SETTLE_SECONDS", 60),
         silent_after_hours=_int("SILENT_AFTER_HOURS", 24),
         upload_max_bytes=_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024),
         upload_url_seconds=_int("UPLOAD_URL_SECONDS", 300),

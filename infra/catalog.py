@@ -57,7 +57,9 @@ class TableGrant:
 class ObjectGrant:
     bucket: BucketName
     prefix: str  # key prefix, e.g. "archive/"; objects under it only
-    actions: tuple[str, ...]  # "GetObject", "PutObject", "DeleteObject", "ListBucket"
+    # "GetObject", "PutObject", "DeleteObject", ...; "ListBucket" and "ListBucketVersions"
+    # are granted on the bucket, for this prefix only
+    actions: tuple[str, ...]
 
     @property
     def iam_actions(self) -> list[str]:
@@ -107,6 +109,26 @@ def stream(table_name: str) -> StreamGrant:
 
 # --- The table: policy name -> what it may do --------------------------------------------
 
+# Redaction of documents marked exempt after clear events were stored (run by every
+# aggregation run, services/exemption.py): rewrite what was stored in clear, delete the
+# clear versions of archive objects, settle the marker.
+REDACTION: tuple[Grant, ...] = (
+    table("exemptions", "Query", "BatchGetItem", "UpdateItem"),
+    table("document_refs", "Query", "DeleteItem"),
+    table("inbox", "GetItem", "UpdateItem"),
+    table("event_ledger", "UpdateItem"),
+    table("document_trail", "Query", "PutItem"),
+    table("campaigns", "Scan"),  # edXML: document types campaigns configure as exempt
+    objects(
+        "archive",
+        "archive/",
+        "GetObject",
+        "PutObject",
+        "DeleteObjectVersion",
+        "ListBucketVersions",
+    ),
+)
+
 POLICIES: dict[str, tuple[Grant, ...]] = {
     # POST /webhooks/{source_id}[/edxml]: verify the signature, de-duplicate, queue, archive.
     "webhook": (
@@ -118,6 +140,10 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table("document_trail", "PutItem", "BatchWriteItem"),  # edXML records that change no KPI
         table("campaigns", "Scan"),  # edXML: document types campaigns configure as exempt
         table("idempotency", "GetItem", "PutItem", "UpdateItem", "DeleteItem"),
+        # exempt documents: markers read and written before anything is stored, and where
+        # clear data of other documents lies (for a later marking's redaction)
+        table("exemptions", "BatchGetItem", "PutItem"),
+        table("document_refs", "BatchWriteItem", "PutItem"),
         objects("archive", "archive/", "PutObject"),
         key("Decrypt", "GenerateDataKey"),
     ),
@@ -140,6 +166,11 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table("event_ledger", *RW),
         table("inbox", "PutItem", "BatchWriteItem"),
         objects("archive", "archive/", "GetObject", "ListBucket"),
+        # ... and the redaction of exempt documents that aggregation runs.
+        *REDACTION,
+        # rebuild stores events as the webhook does (markers, refs)
+        table("exemptions", "PutItem"),
+        table("document_refs", "BatchWriteItem", "PutItem"),
         # nominations, their files, approval counters and the append-only audit trail
         table("nominations", *RW),
         table("nomination_files", *RW),
@@ -181,6 +212,7 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table("units", *READ),
         table("officials", *READ),
         table("sources", *READ),
+        *REDACTION,
         key("Encrypt", "Decrypt", "GenerateDataKey"),
     ),
     # Monthly and campaign reports: read aggregates, write report files and their index.

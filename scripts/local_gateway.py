@@ -15,15 +15,20 @@ from typing import Any
 from chalice import local
 
 from chalicelib.api.cors import allowed_origin, response_headers
-from chalicelib.errors import GATEWAY_ERRORS, error_body
+from chalicelib.errors import GATEWAY_ERRORS, REQUEST_ID_HEADER, error_body
 from chalicelib.settings import get_settings
 
 _PATCHED = False
 
 
-def _body(status: int, message: str | None = None) -> bytes:
+def _body(status: int, request_id: str, message: str | None = None) -> bytes:
     code, default = GATEWAY_ERRORS.get(status, ("error", "Request failed"))
-    return json.dumps(error_body(code, message or default)).encode()
+    return json.dumps(error_body(code, message or default, request_id=request_id)).encode()
+
+
+def _request_id(exc: Any) -> str:
+    headers = exc.headers or {}
+    return str(headers.get(REQUEST_ID_HEADER) or headers.get("x-amzn-RequestId") or "")
 
 
 def install() -> None:
@@ -35,6 +40,10 @@ def install() -> None:
     original_handle = local.LocalGateway.handle_request
 
     def authorize(self: Any, raw_path: str, lambda_event: Any, lambda_context: Any) -> Any:
+        # API Gateway gives every request an id (requestContext.requestId).
+        request_id = lambda_context.aws_request_id
+        lambda_event.setdefault("requestContext", {})["requestId"] = request_id
+        denied = {"x-amzn-ErrorType": "UnauthorizedException", REQUEST_ID_HEADER: request_id}
         headers = lambda_event.get("headers") or {}
         route = self._route_for_event(lambda_event)
         if (
@@ -43,16 +52,14 @@ def install() -> None:
             and not (headers.get("authorization") or headers.get("Authorization"))
         ):
             # API Gateway answers 401 itself when the token header is absent.
-            raise local.NotAuthorizedError({"x-amzn-ErrorType": "UnauthorizedException"}, b"")
+            raise local.NotAuthorizedError(denied, b"")
         try:
             return original_authorize(self, raw_path, lambda_event, lambda_context)
         except local.LocalGatewayException:
             raise
         except Exception as exc:
             if str(exc) == "Unauthorized":
-                raise local.NotAuthorizedError(
-                    {"x-amzn-ErrorType": "UnauthorizedException"}, b""
-                ) from None
+                raise local.NotAuthorizedError(denied, b"") from None
             raise
 
     def handle_request(self: Any, method: str, path: str, headers: Any, body: Any) -> Any:
@@ -73,13 +80,27 @@ def install() -> None:
                 exc.body or b""
             ):
                 # Unknown route: configured as a 404 gateway response in infra.
-                err = local.LocalGatewayException({"Content-Type": "application/json"}, _body(404))
+                request_id = _request_id(exc)
+                err = local.LocalGatewayException(
+                    {"Content-Type": "application/json", REQUEST_ID_HEADER: request_id},
+                    _body(404, request_id),
+                )
                 err.CODE = 404
                 raise err from None
-            raise local.ForbiddenError({"Content-Type": "application/json"}, _body(403)) from None
-        except local.NotAuthorizedError:
+            request_id = _request_id(exc)
+            raise local.ForbiddenError(
+                {"Content-Type": "application/json", REQUEST_ID_HEADER: request_id},
+                _body(403, request_id),
+            ) from None
+        except local.NotAuthorizedError as exc:
+            request_id = _request_id(exc)
             raise local.NotAuthorizedError(
-                {"Content-Type": "application/json", "WWW-Authenticate": "Bearer"}, _body(401)
+                {
+                    "Content-Type": "application/json",
+                    "WWW-Authenticate": "Bearer",
+                    REQUEST_ID_HEADER: request_id,
+                },
+                _body(401, request_id),
             ) from None
 
     # http.server answers a method without a do_<METHOD> (TRACE, QUERY, ...) with an HTML

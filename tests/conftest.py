@@ -1,4 +1,4 @@
-"""Shared fixtures: a fresh moto backend per test, a test signing key, tokens,
+"""Shared fixtures: an empty moto backend per test, a test signing key, tokens,
 and the Chalice test client (API Gateway behaviour mirrored locally)."""
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ os.environ.update(
         "AWS_DEFAULT_REGION": "ap-southeast-1",
         "AWS_REGION": "ap-southeast-1",
         "STAGE": "test",
+        # Exempt documents: a pass settles a marker at once (no request races it in tests).
+        "REDACTION_SETTLE_SECONDS": "0",
         "TABLE_PREFIX": "kg-test-",
         "AUTH_JWKS_FILE": str(_KEY_DIR / "jwks.json"),
         "AUTH_ISSUER": "https://auth.test",
@@ -41,33 +43,21 @@ os.environ.pop("CONSOLE_PORT", None)
 
 from scripts.devkeys import ensure_keys, mint_token  # noqa: E402
 from scripts.moto_patches import install as install_moto_patches  # noqa: E402
+from tests.moto_backend import share_botocore_loader  # noqa: E402
 
 ensure_keys(_KEY_DIR)
 install_moto_patches()
+share_botocore_loader()
 
 
 @pytest.fixture
 def aws() -> Iterator[None]:
-    """A fresh, empty moto backend with every table and bucket created."""
-    from moto import mock_aws
+    """An empty moto backend with every table and bucket created (tests/moto_backend.py:
+    one backend per process, emptied before each test)."""
+    from tests.moto_backend import fresh_backend
 
-    from chalicelib.services.candidates import invalidate as invalidate_candidates
-    from chalicelib.storage.aws import reset_clients
-    from chalicelib.storage.models import reset_connections
-    from chalicelib.storage.registry import invalidate_registry
-    from chalicelib.storage.setup import create_all
-
-    with mock_aws():
-        reset_clients()
-        reset_connections()
-        invalidate_registry()
-        invalidate_candidates()
-        create_all()
+    with fresh_backend():
         yield
-    reset_clients()
-    reset_connections()
-    invalidate_registry()
-    invalidate_candidates()
 
 
 TokenFactory = Callable[..., str]
@@ -163,3 +153,24 @@ def stack() -> Iterator[Any]:
         quiet=True,
     ) as running:
         yield running
+
+
+# pytest-xdist (`-n auto --dist loadgroup`, as `make test` runs): every test that uses one
+# of these session fixtures runs on the same worker, so the local stack starts and the
+# stack is synthesized once per run, not once per worker (the Lambda harness too).
+_SESSION_GROUPS = {"stack": "local-stack", "synth": "synth", "harness": "lambda-harness"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        group = next((g for name, g in _SESSION_GROUPS.items() if name in names), None)
+        if group is None:
+            # A module-scoped fixture (a simulated month, a rendered report) is built
+            # once if its module stays on one worker.
+            info = getattr(item, "_fixtureinfo", None)
+            defs = info.name2fixturedefs.values() if info is not None else ()
+            if any(d.scope == "module" for chain in defs for d in chain):
+                group = item.nodeid.split("::", 1)[0]
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))

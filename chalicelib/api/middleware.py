@@ -8,7 +8,7 @@ from typing import Any
 from chalice import Chalice, Response
 
 from chalicelib.api.cors import with_cors
-from chalicelib.errors import CHALICE_CODE_MAP, ApiError, error_body
+from chalicelib.errors import CHALICE_CODE_MAP, REQUEST_ID_HEADER, ApiError, error_body
 from chalicelib.observability import flush_metrics, invocation_trace, logger
 
 
@@ -29,14 +29,35 @@ def _normalise(response: Response) -> Response:
     )
 
 
+def _with_request_id(response: Response, request_id: str) -> Response:
+    """X-Request-Id on every response; `request_id` in every error body."""
+    response.headers[REQUEST_ID_HEADER] = request_id
+    if response.status_code < 400:
+        return response
+    body = response.body
+    if isinstance(body, str | bytes):
+        try:
+            body = json.loads(body)
+        except ValueError:
+            return response
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        body["error"]["request_id"] = request_id
+        response.body = json.dumps(body, ensure_ascii=False)
+    return response
+
+
 def register_middleware(app: Chalice) -> None:
     @app.middleware("http")
     def http_boundary(event: Any, get_response: Any) -> Response:
         context = event.context or {}
         authorizer = context.get("authorizer") or {}
         lambda_context = getattr(event, "lambda_context", None)
+        lambda_request_id = getattr(lambda_context, "aws_request_id", None)
+        # API Gateway's id of the request (chalice local has none: the invocation's).
+        request_id = str(context.get("requestId") or lambda_request_id or "")
+        logger.set_correlation_id(request_id)
         logger.append_keys(
-            request_id=getattr(lambda_context, "aws_request_id", context.get("requestId")),
+            lambda_request_id=lambda_request_id,
             route=f"{event.method} {context.get('resourcePath', event.path)}",
             unit_id=authorizer.get("unit_id") or None,
             role=authorizer.get("role") or None,
@@ -59,46 +80,11 @@ def register_middleware(app: Chalice) -> None:
                     status_code=500,
                     headers={"Content-Type": "application/json; charset=utf-8"},
                 )
-        response = with_cors(_normalise(response), event.headers or {})
+        response = _with_request_id(_normalise(response), request_id)
+        response = with_cors(response, event.headers or {})
         level = "warning" if response.status_code >= 500 else "info"
         getattr(logger, level)("request done", extra={"status": response.status_code})
         flush_metrics()
-        logger.remove_keys(["request_id", "route", "unit_id", "role", "cold_start"])
+        logger.remove_keys(["lambda_request_id", "route", "unit_id", "role", "cold_start"])
+        logger.set_correlation_id(None)
         return response
-
-    @app.middleware("scheduled")
-    def scheduled_boundary(event: Any, get_response: Any) -> Any:
-        return _job_boundary(event, get_response)
-
-    @app.middleware("s3")
-    def s3_boundary(event: Any, get_response: Any) -> Any:
-        return _job_boundary(event, get_response)
-
-    @app.middleware("dynamodb")
-    def stream_boundary(event: Any, get_response: Any) -> Any:
-        return _job_boundary(event, get_response)
-
-    @app.middleware("pure_lambda")
-    def lambda_boundary(event: Any, get_response: Any) -> Any:
-        return _job_boundary(event, get_response)
-
-
-def _job_boundary(event: Any, get_response: Any) -> Any:
-    lambda_context = getattr(event, "context", None)
-    function_name = str(getattr(lambda_context, "function_name", "") or "job")
-    logger.append_keys(
-        request_id=getattr(lambda_context, "aws_request_id", None),
-        function=function_name,
-    )
-    try:
-        with invocation_trace(function_name, {"event_type": _event_type(event)}):
-            return get_response(event)
-    finally:
-        flush_metrics()
-        logger.remove_keys(["request_id", "function", "cold_start"])
-
-
-def _event_type(event: Any) -> str:
-    """ "Scheduled Event", "Object Created", ...: the EventBridge detail-type, if any."""
-    raw = event.to_dict() if hasattr(event, "to_dict") else {}
-    return str(raw.get("detail-type") or type(event).__name__)

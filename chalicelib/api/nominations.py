@@ -301,7 +301,9 @@ def uploaded_keys(event: dict[str, Any], bucket: str) -> list[str]:
 @bp.lambda_function(name="verify_upload")
 def verify_upload(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Check each uploaded nomination file (size, type, magic bytes) and settle it."""
+    from chalicelib.observability import event_invocation
     from chalicelib.services import nominations
 
-    keys = uploaded_keys(event, get_settings().uploads_bucket)
-    return {"results": [nominations.verify_upload(key) for key in keys]}
+    with event_invocation(context, event):
+        keys = uploaded_keys(event, get_settings().uploads_bucket)
+        return {"results": [nominations.verify_upload(key) for key in keys]}

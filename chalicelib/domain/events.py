@@ -217,16 +217,38 @@ def to_record(event: Any, source_id: str, *, redact: bool) -> dict[str, Any]:
     """The stored form of an event. Exempt documents keep only what KPIs need:
     ids, type, times, unit, channel/method and the exemption markers."""
     record: dict[str, Any] = event.model_dump(mode="json", exclude_none=True)
-    if redact and "document" in record:
-        doc = record["document"]
-        record["document"] = {
-            "id": doc["id"],
-            "security": doc.get("security", "thuong"),
-            "state_commendation": doc.get("state_commendation", False),
-        }
-        record.pop("pages", None)
+    if redact:
+        record = redact_record(record)
     record["source_id"] = source_id
     return record
+
+
+def redact_record(record: dict[str, Any]) -> dict[str, Any]:
+    """An event (as stored or as sent) without what an exempt document may not keep:
+    the document keeps its id and its own markings, the event loses its page count.
+    Depends on the event alone, so the redacted form (and its hash) of a redelivered
+    event is the same whatever else shares its request."""
+    if "document" not in record:
+        return dict(record)
+    out = {k: v for k, v in record.items() if k != "pages"}
+    doc = record["document"]
+    out["document"] = {
+        "id": doc["id"],
+        "security": doc.get("security", "thuong"),
+        "state_commendation": doc.get("state_commendation", False),
+    }
+    return out
+
+
+def archive_body(records: list[dict[str, Any]]) -> bytes:
+    """The JSON webhook body of stored records (what the archive keeps instead of a body
+    that holds text of an exempt document; source_id is implied by the archive key)."""
+    events = [{k: v for k, v in r.items() if k not in ("_sha", "source_id")} for r in records]
+    return json.dumps({"events": events}, ensure_ascii=False).encode()
+
+
+def document_ids(events: list[Any]) -> set[str]:
+    return {e.document.id for e in events if getattr(e, "document", None) is not None}
 
 
 def payload_hash(record: dict[str, Any]) -> str:

@@ -338,6 +338,18 @@ def _merge(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, Any]:
     return _project(out)
 
 
+def exempt_state(source_id: str, document_id: str) -> dict[str, Any]:
+    """The lattice element "this document is exempt" with no event: joined into a state
+    when the service learns of a marking (a marker) without folding the marking event."""
+    return {
+        "v": STATE_VERSION,
+        "source_id": source_id,
+        "document_id": document_id,
+        "exempt": True,
+        "units": {},
+    }
+
+
 # --- events -> singleton states -----------------------------------------------------------
 
 

@@ -21,7 +21,10 @@ def _deadline(event: Any) -> float:
 
 
 def _run(name: str, event: Any) -> dict[str, Any]:
-    return job_specs()[name].load()(deadline=_deadline(event))
+    from chalicelib.observability import event_invocation
+
+    with event_invocation(getattr(event, "context", None), event.to_dict()):
+        return job_specs()[name].load()(deadline=_deadline(event))
 
 
 def _expression(name: str) -> Rate | Cron:

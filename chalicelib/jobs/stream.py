@@ -36,8 +36,9 @@ BISECT_ON_ERROR = True  # a function error splits the batch to isolate a bad rec
     maximum_batching_window_in_seconds=BATCH_WINDOW_SECONDS,
 )
 def fold_inbox(event: Any) -> dict[str, Any]:
-    """The partial batch response: `{"batchItemFailures": [{"itemIdentifier": seq}]}`.
-    Logging context and the `## fold_inbox` trace subsegment come from the middleware."""
+    """The partial batch response: `{"batchItemFailures": [{"itemIdentifier": seq}]}`."""
+    from chalicelib.observability import event_invocation
     from chalicelib.services.aggregation import fold_stream_records
 
-    return fold_stream_records(event.to_dict().get("Records", []))
+    with event_invocation(event.context, event.to_dict()):
+        return fold_stream_records(event.to_dict().get("Records", []))

@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 from chalicelib.domain import kpi
 from chalicelib.observability import NAMESPACE, logger, metrics
+from chalicelib.services.exemption import redact_pending
 from chalicelib.settings import get_settings
 from chalicelib.storage import aggregates as store
 from chalicelib.storage import events as inbox
@@ -33,7 +34,6 @@ from chalicelib.storage import jobs
 from chalicelib.storage.events import InboxBatch
 
 JOB = "aggregate_kpi"
-LEASE_SECONDS = 15 * 60
 SWEEP_CHUNK = 100  # inbox items folded together by the sweep
 # A marker whose inbox item does not exist may belong to a write still in flight (the
 # webhook writes the marker first); older than the webhook function's timeout, it is stale.
@@ -141,6 +141,17 @@ def apply_records(records: list[dict[str, Any]], zone: ZoneInfo) -> dict[str, in
     return result
 
 
+def _change(
+    old_state: dict[str, Any] | None, new_state: dict[str, Any], zone: ZoneInfo
+) -> tuple[dict[str, Any], store.Delta] | None:
+    """The new state and the daily deltas it causes; None if nothing changed (already
+    applied: a redelivery, another consumer, a repeated redaction)."""
+    if new_state == old_state:
+        return None
+    old_contrib = kpi.contributions(old_state, zone) if old_state else {}
+    return new_state, kpi.diff_contributions(old_contrib, kpi.contributions(new_state, zone))
+
+
 def _fold_documents(
     by_document: Mapping[str, list[dict[str, Any]]], zone: ZoneInfo
 ) -> tuple[int, int]:
@@ -151,11 +162,7 @@ def _fold_documents(
     def step(
         key: str, old_state: dict[str, Any] | None
     ) -> tuple[dict[str, Any], store.Delta] | None:
-        new_state = kpi.fold_events(old_state, by_document[key])
-        if new_state == old_state:
-            return None  # already applied (a redelivery, another consumer)
-        old_contrib = kpi.contributions(old_state, zone) if old_state else {}
-        return new_state, kpi.diff_contributions(old_contrib, kpi.contributions(new_state, zone))
+        return _change(old_state, kpi.fold_events(old_state, by_document[key]), zone)
 
     result = store.fold_documents(by_document, step)
     changed, written = result.changed, result.written
@@ -171,6 +178,25 @@ def _fold_documents(
             changed += c
             written += w
     return changed, written
+
+
+def join_exempt(doc_keys: Iterable[str]) -> int:
+    """Make documents exempt in their state and in the daily figures (a marker says so,
+    whether or not its marking event is folded yet): a lattice join, safe to repeat and
+    to race with a fold. Returns how many states changed."""
+    zone = _zone()
+
+    def step(
+        key: str, old_state: dict[str, Any] | None
+    ) -> tuple[dict[str, Any], store.Delta] | None:
+        source_id, _, document_id = key.partition("#")
+        marker = kpi.exempt_state(source_id, document_id)
+        return _change(old_state, kpi.merge_states(old_state or marker, marker), zone)
+
+    result = store.fold_documents(list(doc_keys), step)
+    if result.oversized:
+        raise RuntimeError(f"{result.oversized}: the change exceeds one transaction")
+    return result.changed
 
 
 def _note_freshness(
@@ -202,7 +228,8 @@ def run_aggregation(deadline: float) -> dict[str, Any]:
     sweep's lease expires. Stops before its deadline between chunks (`done: false`)."""
     settings = get_settings()
     owner = uuid.uuid4().hex
-    if not jobs.acquire_lease(JOB, owner, LEASE_SECONDS):
+    lease = settings.aggregate_lease_seconds
+    if not jobs.acquire_lease(JOB, owner, lease):
         return {"skipped": "another aggregation run holds the lease"}
     started = time.monotonic()
     summary: dict[str, Any] = {
@@ -225,7 +252,7 @@ def run_aggregation(deadline: float) -> dict[str, Any]:
                 break
             _sweep_chunk(chunk, summary)
             chunk = []
-            if not jobs.extend_lease(JOB, owner, LEASE_SECONDS):
+            if not jobs.extend_lease(JOB, owner, lease):
                 raise RuntimeError("lost the aggregation lease mid-run")
         if chunk and done:
             if time.monotonic() > deadline:
@@ -236,6 +263,8 @@ def run_aggregation(deadline: float) -> dict[str, Any]:
         summary["done"] = done
         summary["as_of"] = as_of.isoformat()
         summary["seconds"] = round(time.monotonic() - started, 3)
+        # Exempt documents marked after their clear data was stored (its own lease).
+        summary["redaction"] = redact_pending(deadline)
         report_silence(settings.silent_after_hours)
         jobs.record_run(JOB, summary)
         metrics.add_metric(name="AggregatedEvents", unit="Count", value=summary["events"])

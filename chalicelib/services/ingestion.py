@@ -28,6 +28,7 @@ from chalicelib.errors import (
     validation_failed,
 )
 from chalicelib.observability import logger, metrics
+from chalicelib.services.exemption import exempt_documents, record_clear_refs
 from chalicelib.settings import get_settings
 from chalicelib.storage import events as store
 from chalicelib.storage.registry import registry_snapshot
@@ -190,25 +191,40 @@ def store_events(
     delivery_id: str,
     archive: bool = True,
 ) -> dict[str, int]:
-    """De-duplicate validated events against the ledger and store the new ones."""
-    _check_units(events)
-    # Each event is redacted by its own marking, so what is stored (and hashed for
-    # conflict detection) never depends on which other events share its request:
-    # a redelivery in another batch is still recognised as the same event.
-    records = [domain.to_record(e, source_id, redact=domain.is_exempt(e)) for e in events]
-    any_exempt = any(domain.is_exempt(e) for e in events)
-    digests = [domain.payload_hash(r) for r in records]
+    """De-duplicate validated events against the ledger and store the new ones.
 
-    first_seen: dict[str, str] = {}
+    A document is exempt when any event of the request marks it or a marker says an
+    earlier event did; its events are then stored redacted, whatever their own marking
+    (services/exemption.py writes the new markers before anything here is stored)."""
+    _check_units(events)
+    try:
+        exempt = exempt_documents(
+            source_id,
+            domain.document_ids(events),
+            {e.document.id for e in events if domain.is_exempt(e)},
+        )
+    except Exception:
+        logger.exception("exemption lookup failed")
+        raise unavailable("Storage is unavailable; retry later") from None
+    redacted = [_document_id(e) in exempt for e in events]
+    records = [
+        domain.to_record(e, source_id, redact=r) for e, r in zip(events, redacted, strict=True)
+    ]
+    digests = [domain.payload_hash(r) for r in records]
+    # The same event in its other form: a ledger entry written before the document was
+    # known to be exempt (clear), or after its redaction (redacted), is the same event.
+    other_forms = [
+        domain.payload_hash(domain.to_record(e, source_id, redact=not r))
+        for e, r in zip(events, redacted, strict=True)
+    ]
+
+    first_seen: dict[str, tuple[str, str]] = {}
     conflicts: list[str] = []
-    in_request_duplicates = 0
-    for record, digest in zip(records, digests, strict=True):
+    for record, digest, other in zip(records, digests, other_forms, strict=True):
         previous = first_seen.get(record["event_id"])
         if previous is None:
-            first_seen[record["event_id"]] = digest
-        elif previous == digest:
-            in_request_duplicates += 1
-        else:
+            first_seen[record["event_id"]] = (digest, other)
+        elif previous[0] != digest:
             conflicts.append(record["event_id"])
     try:
         stored = store.ledger_lookup(source_id, list(first_seen))
@@ -216,7 +232,7 @@ def store_events(
         logger.exception("ledger lookup failed")
         raise unavailable("Storage is unavailable; retry later") from None
     conflicts += [
-        eid for eid, digest in first_seen.items() if eid in stored and stored[eid] != digest
+        eid for eid, forms in first_seen.items() if eid in stored and stored[eid] not in forms
     ]
     if conflicts:
         raise conflict(
@@ -237,17 +253,32 @@ def store_events(
 
     if new_records:
         request_id = uuid.uuid4().hex[:12]
-        received_at = _now()
+        received_at = _now()  # the inbox order: the keys are known before anything is written
+        zone = ZoneInfo(get_settings().timezone)
+        inbox_keys = store.inbox_keys(received_at, request_id, len(new_records))
+        key = store.archive_key(
+            source_id,
+            received_at.astimezone(zone).date(),
+            received_at,
+            request_id,
+            "application/json" if any(redacted) else content_type,
+        )
         try:
+            _note_clear_data(
+                source_id,
+                request_id,
+                records,
+                new_records,
+                inbox_keys,
+                key if archive else None,
+                exempt,
+            )
             if archive:
                 body = raw_body
-                if any_exempt:
+                if any(redacted):
                     # Never archive text of exempt documents: archive the redacted events.
-                    body = json.dumps(
-                        {"events": [_as_sent(r) for r in records]}, ensure_ascii=False
-                    ).encode()
+                    body = domain.archive_body(records)
                     content_type = "application/json"
-                zone = ZoneInfo(get_settings().timezone)
                 store.archive_put(
                     source_id=source_id,
                     local_date=received_at.astimezone(zone).date(),
@@ -257,7 +288,6 @@ def store_events(
                     content_type=content_type,
                     request_id=request_id,
                 )
-            received_at = _now()  # inbox order follows the moment of the write
             keys = store.inbox_put(
                 received_at, request_id, source_id, [_public(r) for r in new_records]
             )
@@ -283,13 +313,52 @@ def store_events(
     return {"accepted": len(new_records), "duplicates": duplicates}
 
 
+def _document_id(event: Any) -> str | None:
+    document = getattr(event, "document", None)
+    return document.id if document is not None else None
+
+
+def _note_clear_data(
+    source_id: str,
+    request_id: str,
+    records: list[dict[str, Any]],
+    new_records: list[dict[str, Any]],
+    inbox_keys: list[str],
+    archive_key: str | None,
+    exempt: set[str],
+) -> None:
+    """Where this request stores clear data of documents that may later be marked: the
+    archive holds every event of the request (duplicates too), the inbox the new ones."""
+    events_by_document: dict[str, list[str]] = {}
+    for record in records:
+        document = record.get("document")
+        if document is not None and document["id"] not in exempt:
+            ids = events_by_document.setdefault(document["id"], [])
+            if record["event_id"] not in ids:
+                ids.append(record["event_id"])
+    inbox_by_document: dict[str, list[str]] = {}
+    for index, record in enumerate(new_records):
+        document = record.get("document")
+        if document is None or document["id"] in exempt:
+            continue
+        chunks = inbox_by_document.setdefault(document["id"], [])
+        chunk_key = inbox_keys[index // store.INBOX_CHUNK]
+        if chunk_key not in chunks:
+            chunks.append(chunk_key)
+    if archive_key is None:
+        events_by_document = {d: e for d, e in events_by_document.items() if d in inbox_by_document}
+    if events_by_document:
+        record_clear_refs(
+            source_id,
+            request_id,
+            archive_key=archive_key,
+            events_by_document=events_by_document,
+            inbox_keys_by_document=inbox_by_document,
+        )
+
+
 def _public(record: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in record.items() if k != "_sha"}
-
-
-def _as_sent(record: dict[str, Any]) -> dict[str, Any]:
-    # The webhook body shape (source_id is implied by the archive key).
-    return {k: v for k, v in record.items() if k not in ("_sha", "source_id")}
 
 
 def _check_units(events: list[Any]) -> None:

@@ -9,9 +9,11 @@ import contextlib
 import datetime as dt
 import json
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from pynamodb.exceptions import UpdateError
 
 from chalicelib.settings import get_settings
 from chalicelib.storage.aws import client
@@ -83,6 +85,14 @@ class InboxBatch:
     @property
     def ingested_at(self) -> dt.datetime:
         return seq_time(self.seq)
+
+
+def inbox_keys(received_at: dt.datetime, request_id: str, count: int) -> list[str]:
+    """The keys `inbox_put` gives `count` records, one per chunk, known before the write."""
+    return [
+        f"{inbox_bucket(received_at)}|{inbox_seq(received_at, request_id, chunk)}"
+        for chunk in range((count + INBOX_CHUNK - 1) // INBOX_CHUNK)
+    ]
 
 
 def inbox_put(
@@ -178,6 +188,18 @@ def _sse() -> dict[str, str]:
     return {"ServerSideEncryption": "AES256"}
 
 
+def archive_key(
+    source_id: str,
+    local_date: dt.date,
+    received_at: dt.datetime,
+    request_id: str,
+    content_type: str,
+) -> str:
+    stamp = received_at.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    extension = "xml" if "xml" in content_type else "json"
+    return f"{ARCHIVE_PREFIX}{source_id}/{local_date.isoformat()}/{stamp}-{request_id}.{extension}"
+
+
 def archive_put(
     *,
     source_id: str,
@@ -188,9 +210,7 @@ def archive_put(
     content_type: str,
     request_id: str,
 ) -> str:
-    stamp = received_at.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    extension = "xml" if "xml" in content_type else "json"
-    key = f"{ARCHIVE_PREFIX}{source_id}/{local_date.isoformat()}/{stamp}-{request_id}.{extension}"
+    key = archive_key(source_id, local_date, received_at, request_id, content_type)
     client("s3").put_object(
         Bucket=get_settings().archive_bucket,
         Key=key,
@@ -222,6 +242,15 @@ def archive_get(key: str) -> tuple[bytes, str, str]:
     return obj["Body"].read(), str(obj.get("ContentType", "application/json")), source_id
 
 
+def archive_get_if_present(key: str) -> tuple[bytes, str] | None:
+    """(body, content type), or None if there is no such object."""
+    try:
+        body, content_type, _ = archive_get(key)
+    except client("s3").exceptions.NoSuchKey:
+        return None
+    return body, content_type
+
+
 def trail_put(source_id: str, records: list[dict[str, Any]]) -> None:
     """Deterministic record ids make a re-sent message overwrite, not duplicate."""
     with DocumentTrailModel.batch_write() as batch:
@@ -235,3 +264,96 @@ def trail_put(source_id: str, records: list[dict[str, Any]]) -> None:
 
 def trail_of(source_id: str, document_id: str) -> list[dict[str, Any]]:
     return [dict(i.record) for i in DocumentTrailModel.query(f"{source_id}#{document_id}")]
+
+
+# --- redaction (exempt documents marked after clear events were stored) -------------------
+
+
+def inbox_redact(
+    key: str, redact: Callable[[dict[str, Any]], dict[str, Any] | None]
+) -> tuple[list[dict[str, Any]], bool]:
+    """Rewrite one inbox item's records through `redact` (None: not concerned). Returns
+    the concerned records as now stored, and whether the item had to be rewritten. The
+    write is conditional on the bytes read: a concurrent rewrite is retried, never lost."""
+    bucket, _, seq = key.partition("|")
+    for _attempt in range(5):
+        try:
+            item = InboxModel.get(bucket, seq, consistent_read=True)
+        except InboxModel.DoesNotExist:
+            return [], False  # the request failed before its inbox write
+        records = json.loads(zlib.decompress(item.events))
+        concerned: list[dict[str, Any]] = []
+        changed = False
+        for index, record in enumerate(records):
+            new = redact(record)
+            if new is None:
+                continue
+            if new != record:
+                records[index] = new
+                changed = True
+            concerned.append(new)
+        if not changed:
+            return concerned, False
+        payload = zlib.compress(
+            json.dumps(records, ensure_ascii=False, separators=(",", ":")).encode(), 6
+        )
+        try:
+            item.update(
+                actions=[InboxModel.events.set(payload)],
+                condition=InboxModel.events == item.events,
+            )
+            return concerned, True
+        except UpdateError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise
+    raise RuntimeError(f"inbox item {key} kept changing while being redacted")
+
+
+def ledger_set_hash(source_id: str, event_id: str, digest: str) -> None:
+    """Replace an accepted event's payload hash (never creates a ledger entry)."""
+    try:
+        EventLedgerModel(source_id, event_id).update(
+            actions=[EventLedgerModel.payload_sha256.set(digest)],
+            condition=EventLedgerModel.event_id.exists(),
+        )
+    except UpdateError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise
+
+
+def archive_replace(key: str, body: bytes, content_type: str) -> None:
+    """Overwrite an archive object and delete every older version of it: the bucket is
+    versioned in AWS, and a redacted object must not leave its clear version behind."""
+    s3 = client("s3")
+    bucket = get_settings().archive_bucket
+    head = s3.head_object(Bucket=bucket, Key=key)
+    put = s3.put_object(
+        Bucket=bucket,
+        Key=key,
+        Body=body,
+        ContentType=content_type,
+        Metadata=head.get("Metadata", {}),
+        **_sse(),
+    )
+    keep = put.get("VersionId")
+    if not keep or keep == "null":
+        return  # an unversioned bucket keeps no older version
+    paginator = s3.get_paginator("list_object_versions")
+    for page in paginator.paginate(Bucket=bucket, Prefix=key):
+        for version in page.get("Versions", []) + page.get("DeleteMarkers", []):
+            if version["Key"] == key and version["VersionId"] != keep:
+                s3.delete_object(Bucket=bucket, Key=key, VersionId=version["VersionId"])
+
+
+def trail_redact(source_id: str, document_id: str) -> int:
+    """Drop the free text of a document's trail records; returns how many changed."""
+    changed = 0
+    for item in DocumentTrailModel.query(f"{source_id}#{document_id}", consistent_read=True):
+        record = dict(item.record)
+        if record.get("description") is None:
+            continue
+        record["description"] = None
+        item.record = record
+        item.save()
+        changed += 1
+    return changed

@@ -276,7 +276,7 @@ STREAM_VIEWS: dict[str, str] = {"inbox": "NEW_IMAGE"}
 
 
 # Feature modules that define their own models and register them on import.
-FEATURE_MODULES = ("chalicelib.storage.nominations",)
+FEATURE_MODULES = ("chalicelib.storage.nominations", "chalicelib.storage.exemptions")
 
 
 def register_models(*models: type[Model]) -> None:

@@ -66,6 +66,10 @@ def create_all_buckets() -> list[str]:
                 "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
             },
         )
+        if name == get_settings().archive_bucket:
+            # Versioned as in AWS, so that redaction (which deletes old versions) is tested
+            # against the same behaviour.
+            s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
         created.append(name)
     return created
 

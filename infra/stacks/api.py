@@ -32,7 +32,7 @@ from chalice.cdk import Chalice
 from constructs import Construct
 
 from chalicelib.api.cors import response_headers
-from chalicelib.errors import GATEWAY_ERRORS, error_body
+from chalicelib.errors import GATEWAY_ERRORS, REQUEST_ID_HEADER, error_body
 from chalicelib.jobs import stream as stream_mapping
 from infra.catalog import (
     AUDIT_DENIED_ACTIONS,
@@ -42,6 +42,7 @@ from infra.catalog import (
     UPLOAD_TRIGGER,
     WEBHOOK_FUNCTION,
     WEBHOOK_ROUTES,
+    BucketName,
     FunctionSpec,
     KeyGrant,
     ObjectGrant,
@@ -103,9 +104,14 @@ def gateway_response_templates(console_origin: str) -> dict[str, dict[str, Any]]
     for response_type, (status, error_key) in GATEWAY_RESPONSES.items():
         code, message = GATEWAY_ERRORS.get(error_key) or GATEWAY_FALLBACK[error_key]
         entry: dict[str, Any] = {
-            "responseTemplates": {"application/json": json.dumps(error_body(code, message))},
+            "responseTemplates": {
+                "application/json": json.dumps(
+                    error_body(code, message, request_id="$context.requestId")
+                )
+            },
             "responseParameters": {
                 "gatewayresponse.header.Content-Type": "'application/json'",
+                f"gatewayresponse.header.{REQUEST_ID_HEADER}": "context.requestId",
                 **cors,
             },
         }
@@ -369,27 +375,30 @@ class ApiWiring(Construct):
                     resources=resources,
                 )
             )
-        # Objects: per bucket and prefix.
+        # Objects: per bucket and prefix, actions merged.
+        merged: dict[tuple[BucketName, str], set[str]] = {}
         for grant in grants:
-            if not isinstance(grant, ObjectGrant):
-                continue
-            bucket = self.data.buckets[grant.bucket]
-            object_actions = sorted(a for a in grant.iam_actions if a != "s3:ListBucket")
+            if isinstance(grant, ObjectGrant):
+                merged.setdefault((grant.bucket, grant.prefix), set()).update(grant.iam_actions)
+        for (bucket_name, prefix), prefix_actions in sorted(merged.items()):
+            bucket = self.data.buckets[bucket_name]
+            listing = [a for a in ("s3:ListBucket", "s3:ListBucketVersions") if a in prefix_actions]
+            object_actions = sorted(a for a in prefix_actions if a not in listing)
             if object_actions:
                 statements.append(
                     iam.PolicyStatement(
-                        sid=f"Objects{_sid(grant.bucket)}{_sid(grant.prefix)}",
+                        sid=f"Objects{_sid(bucket_name)}{_sid(prefix)}",
                         actions=object_actions,
-                        resources=[bucket.arn_for_objects(f"{grant.prefix}*")],
+                        resources=[bucket.arn_for_objects(f"{prefix}*")],
                     )
                 )
-            if "s3:ListBucket" in grant.iam_actions:
+            if listing:
                 statements.append(
                     iam.PolicyStatement(
-                        sid=f"List{_sid(grant.bucket)}{_sid(grant.prefix)}",
-                        actions=["s3:ListBucket"],
+                        sid=f"List{_sid(bucket_name)}{_sid(prefix)}",
+                        actions=listing,
                         resources=[bucket.bucket_arn],
-                        conditions={"StringLike": {"s3:prefix": [f"{grant.prefix}*"]}},
+                        conditions={"StringLike": {"s3:prefix": [f"{prefix}*"]}},
                     )
                 )
         key_actions = sorted({a for g in grants if isinstance(g, KeyGrant) for a in g.iam_actions})

@@ -577,6 +577,9 @@ def test_rebuild_from_the_archive_re_ingests_every_edxml_message(api, hub) -> No
     assert secret_recall != load("qcvn_package_recall.xml")
     for raw in [load(name) for name in VALID] + [secret_recall]:
         assert post_edxml(api, secret, raw).status_code == 202
+    # The secret recall marks its document exempt: the aggregation run redacts what its
+    # package stored in clear (inbox and archive alike), so the rebuild gives it back redacted.
+    aggregate(api)
     before = sorted((r["event_id"], json.dumps(r, sort_keys=True)) for r in inbox_records())
     assert len(before) == sum(len(expected(name)["events"]) for name in VALID)
 
@@ -603,3 +606,56 @@ def test_summary_of_a_new_secret_package_is_not_taken_for_no_events() -> None:
     with pytest.raises(ApiError) as err:
         parse_edxml_body(summary)
     assert err.value.status == 400 and "/EdxmlArchive" in err.value.message
+
+
+# --- a document marked exempt after its clear messages (issue 13) ----------------------------
+
+
+def test_status_messages_of_a_document_marked_later_keep_no_text(api, hub) -> None:
+    """A hub sends the package and statuses in clear; a JSON event then marks the document
+    secret. The next aggregation run leaves no number, code or description of it anywhere,
+    and statuses arriving afterwards are stored that way at once."""
+    from chalicelib.storage.aws import client
+    from tests.storage_scan import dynamodb_text, find, s3_text
+    from tests.webhooks import deliver, event
+
+    _, secret = hub
+    for name in ("qcvn_package_signed.xml", "qcvn_status_05.xml", "qcvn_status_06.xml"):
+        assert post_edxml(api, secret, load(name)).status_code == 202, name
+    texts = {
+        "number": "215/KH-SNV",
+        "description 05": "Đang xử lý",
+        "description 06": "đã ban hành kế hoạch",
+    }
+
+    def found() -> set[str]:
+        stored = {**dynamodb_text(client("dynamodb")), **s3_text(client("s3"))}
+        return {what for _, what in find(stored, texts)}
+
+    assert found() == set(texts)  # stored in clear: nothing marked it yet
+    document_id = expected("qcvn_package_signed.xml")["events"][0]["document"]["id"]
+    marking = event(
+        "mark-1", "document.registered", unit=SNV, doc=document_id, document={"security": "mat"}
+    )
+    assert deliver(api, SOURCE, secret, [marking]).status_code == 202
+    aggregate(api)
+    assert found() == set()
+    assert metrics(api, SNV)["exempt_total"] == 1
+    assert metrics(api, SNV)["issued_total"] == 0
+
+    # Later statuses of the document: a summary in the archive, no trail description.
+    for name in ("qcvn_status_04.xml", "qcvn_status_02.xml", "qcvn_status_06.xml"):
+        assert post_edxml(api, secret, load(name)).status_code == 202, name
+    texts.update(
+        {"description 04": "Giao Phòng Văn hóa", "description 02": "không đúng đơn vị xử lý"}
+    )
+    assert found() == set()
+    statuses = [b for b, _ in archive_objects() if b'kind="status"' in b]
+    # 05 (rewritten by the run), 04 and 02 (stored so): summaries; the two 06 are events.
+    assert len(statuses) == 3 and all(b"<Status code=" in b for b in statuses)
+    assert all(r["description"] is None for r in trail_records())
+    # The archive still rebuilds the same events.
+    before = sorted(json.dumps(r, sort_keys=True) for r in inbox_records())
+    _empty_event_tables()
+    assert body(api.post("/admin/jobs/rebuild_events"))["result"]["done"] is True
+    assert sorted(json.dumps(r, sort_keys=True) for r in inbox_records()) == before

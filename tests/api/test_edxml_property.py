@@ -31,11 +31,11 @@ from hypothesis import strategies as st
 from chalicelib.domain.edxml import parse_edxml
 from chalicelib.domain.edxml.values import document_id, document_key
 from chalicelib.domain.events import validate_events
-from chalicelib.domain.kpi_reference import reference_unit_metrics
 from scripts.demo import province, simulator
 from scripts.demo.edxml_sender import send_edxml, split_month
 from scripts.demo.edxml_writer import convert
 from tests.conftest import Api, body
+from tests.kpi_reference import reference_unit_metrics
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 START, DAYS = date(2025, 7, 15), 3  # Tuesday to Thursday
@@ -75,30 +75,16 @@ class ChaliceSession:
 
 @contextlib.contextmanager
 def service(make_token: Any) -> Iterator[Api]:
-    """A fresh service on its own empty moto backend (what the `api` fixture gives a test)."""
+    """A fresh service on an empty moto backend (what the `api` fixture gives a test)."""
     from chalice.test import Client
-    from moto import mock_aws
 
     from app import app
-    from chalicelib.storage.aws import reset_clients
-    from chalicelib.storage.models import reset_connections
-    from chalicelib.storage.registry import invalidate_registry
-    from chalicelib.storage.setup import create_all
     from scripts.local_gateway import install
+    from tests.moto_backend import fresh_backend
 
     install()
-    try:
-        with mock_aws():
-            reset_clients()
-            reset_connections()
-            invalidate_registry()
-            create_all()
-            with Client(app) as client:
-                yield Api(client, make_token)
-    finally:
-        reset_clients()
-        reset_connections()
-        invalidate_registry()
+    with fresh_backend(), Client(app) as client:
+        yield Api(client, make_token)
 
 
 def setup(api: Api, units: list[dict[str, Any]], officials: list[dict[str, Any]]) -> str:

@@ -324,13 +324,19 @@ def test_secret_documents_are_redacted_everywhere(api, source, marking, caplog):
     assert deliver(api, sid, secret, events).status_code == 202
     records = {r["event_id"]: r for r in _inbox_records()}
     assert set(records["s2"]["document"]) == {"id", "security", "state_commendation"}
-    # Redaction follows each event's own marking (deterministic whatever the batching);
-    # the unmarked event keeps its fields, and the document still counts as exempt.
-    assert records["s1"]["document"]["number"] == "01/MAT"
+    # Exemption is the document's: its unmarked event is stored redacted too (keeping its
+    # own marking), the other document keeps its fields.
+    assert records["s1"]["document"] == {
+        "id": "secret-doc",
+        "security": "thuong",
+        "state_commendation": False,
+    }
+    assert "pages" not in records["s1"]
     assert records["p1"]["document"]["number"] == "99/UBND"
     archived = _archive_bodies()
     assert len(archived) == 1
-    assert b"02/MAT" not in archived[0] and "Tờ trình".encode() not in archived[0]
+    for text in ("01/MAT", "02/MAT", "Tờ trình", "Quyết định"):
+        assert text.encode() not in archived[0], text
     marked = next(e for e in json.loads(archived[0])["events"] if e["event_id"] == "s2")
     assert set(marked["document"]) == {"id", "security", "state_commendation"}
     assert b"99/UBND" in archived[0]

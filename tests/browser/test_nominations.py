@@ -86,3 +86,47 @@ def test_submitting_without_the_files_shows_the_refusal(console, seeded):
     alert = page.locator("main .error[role=alert]")
     alert.wait_for()
     assert "Không thực hiện được" in alert.inner_text()
+
+
+def _submitted_over_http(seeded, official_id: str) -> str:
+    """A nomination submitted through the API alone (files uploaded by presigned POST)."""
+    from scripts.demo.nominations import _upload
+
+    token = seeded.make_token("unit_officer", OFFICER_UNIT)
+    created = seeded.api(
+        "POST",
+        f"/campaigns/{seeded.campaign['campaign_id']}/nominations",
+        token=token,
+        json={"kind": "individual", "nominee_official_id": official_id, "summary": "Thành tích"},
+    )
+    nomination_id = created["nomination_id"]
+    for category in ("to_trinh", "bao_cao_thanh_tich"):
+        data = minimal_pdf([category])
+        ticket = seeded.api(
+            "POST",
+            f"/nominations/{nomination_id}/files",
+            token=token,
+            json={
+                "filename": f"{category}.pdf",
+                "content_type": "application/pdf",
+                "size": len(data),
+                "category": category,
+            },
+        )
+        _upload(ticket, f"{category}.pdf", data, 30)
+    seeded.run_job("verify_uploads")
+    seeded.api("POST", f"/nominations/{nomination_id}/submit", token=token)
+    return str(nomination_id)
+
+
+def test_reviewer_returns_a_nomination_with_a_reason(console, seeded):
+    nomination_id = _submitted_over_http(seeded, "cb-004")
+    page = console("reviewer").open(f"/nominations/{nomination_id}")
+    page.click("#review-actions button[data-decision=return]")
+    # No reason: the page says so before calling the API.
+    page.locator("main p.error[role=alert]:has-text('Hãy nhập lý do.')").wait_for()
+    page.fill("textarea[name=reason]", "Bổ sung biên bản họp xét")
+    page.click("#review-actions button[data-decision=return]")
+    page.wait_for_selector("#nomination-facts .badge:has-text('Nháp')")
+    assert "Bổ sung biên bản họp xét" in page.inner_text("#nomination-facts")
+    assert seeded.api("GET", f"/nominations/{nomination_id}")["status"] == "draft"

@@ -90,4 +90,8 @@ def test_unit_officer_sees_the_refusal_for_another_unit(console, seeded):
     )
     assert r.status_code == 403
     assert r.json()["error"]["message"] in text
-    assert "Mã yêu cầu" in text or "không có mã yêu cầu" in text
+    # The request id to quote: the one the API put in the error body (and X-Request-Id).
+    shown = alert.locator(".request-id code").inner_text()
+    assert "Mã yêu cầu:" in text and len(shown) >= 8
+    assert r.json()["error"]["request_id"] == r.headers["X-Request-Id"]
+    assert shown != r.headers["X-Request-Id"]  # each call has its own

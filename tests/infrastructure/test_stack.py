@@ -56,7 +56,8 @@ def _expected(spec_name: str) -> dict[str, Any]:
             tables[g.table].update(g.iam_actions)
         elif isinstance(g, ObjectGrant):
             for action in g.iam_actions:
-                target = listing if action == "s3:ListBucket" else objects
+                bucket_level = action in ("s3:ListBucket", "s3:ListBucketVersions")
+                target = listing if bucket_level else objects
                 target[(g.bucket, g.prefix)].add(action)
         elif isinstance(g, KeyGrant):
             key.update(g.iam_actions)
@@ -257,7 +258,17 @@ def test_gateway_responses_use_the_service_error_shape(synth: Synth) -> None:
         entry = responses[response_type]
         body = json.loads(entry["responseTemplates"]["application/json"])
         code, message = GATEWAY_ERRORS[status]
-        assert body == {"error": {"code": code, "message": message, "details": []}}
+        assert body == {
+            "error": {
+                "code": code,
+                "message": message,
+                "details": [],
+                "request_id": "$context.requestId",
+            }
+        }
+        assert entry["responseParameters"]["gatewayresponse.header.X-Request-Id"] == (
+            "context.requestId"
+        )
         if response_type != "DEFAULT_5XX":
             assert entry["statusCode"] == str(status)
     assert "DEFAULT_4XX" in responses

@@ -59,9 +59,10 @@ class GatewayError(Exception):
 
 
 class Gateway:
-    def __init__(self, stack: Stack, invoke: Invoke) -> None:
+    def __init__(self, stack: Stack, invoke: Invoke, resolve: Callable[[Any], str]) -> None:
         self.stack = stack
         self.invoke = invoke
+        self.resolve = resolve  # intrinsics in the swagger (e.g. the console's origin)
         self.stage = stack.api_stage
         self._cache: dict[str, _CachedPolicy] = {}
         body = stack.rest_api["DefinitionBody"]
@@ -246,8 +247,9 @@ class Gateway:
         template = (entry.get("responseTemplates") or {}).get("application/json")
         body = _render(template, context) if template else json.dumps({"message": str(exc)})
         headers = {"x-amzn-RequestId": request_id, "x-amzn-ErrorType": exc.response_type}
-        for key, value in (entry.get("responseParameters") or {}).items():
+        for key, raw in (entry.get("responseParameters") or {}).items():
             name = key.removeprefix("gatewayresponse.header.")
+            value = raw if isinstance(raw, str) else self.resolve(raw)
             if value.startswith("'") and value.endswith("'"):
                 headers[name] = value[1:-1]
             elif value.startswith("context."):

@@ -85,6 +85,12 @@ class IdentityProvider:
         self._server.server_close()
 
 
+# Settings pinned on top of the template's environment. The aggregation's settle window
+# is wall-clock time: left at its default (60 s) a job would or would not see the events
+# of a test depending on how busy the machine is. The whole suite pins it to 0 (conftest).
+PINNED_SETTINGS = {"AGGREGATE_SETTLE_SECONDS": "0"}
+
+
 class Harness:
     def __init__(self, build: Build, jwks_path: Path) -> None:
         self.build = build
@@ -102,20 +108,23 @@ class Harness:
                 "AWS::KMS::Key": lambda logical, attr: self.key_arn,
                 "AWS::Cognito::UserPool": lambda logical, attr: f"{self.idp.base_url}/{logical}",
                 "AWS::Cognito::UserPoolClient": lambda logical, attr: f"client-{logical.lower()}",
+                "AWS::CloudFront::Distribution": lambda logical, attr: (
+                    f"{logical.lower()}.cloudfront.net"
+                ),
             },
         )
         self.functions = self.stack.functions()
         self._processes: dict[str, FunctionProcess] = {}
         self._locks = {name: threading.Lock() for name in self.functions}
         self._create_resources()
-        self.gateway = Gateway(self.stack, self.invoke)
+        self.gateway = Gateway(self.stack, self.invoke, self.resolver.resolve)
 
     @staticmethod
     def bucket_name(logical_id: str) -> str:
         return f"harness-{logical_id.lower()}"
 
     def environment(self, logical_id: str) -> dict[str, str]:
-        return self.resolver.environment(self.functions[logical_id])
+        return {**self.resolver.environment(self.functions[logical_id]), **PINNED_SETTINGS}
 
     def _create_resources(self) -> None:
         """Every table and bucket the functions' settings name, created by the app's own
@@ -137,6 +146,21 @@ class Harness:
             capture_output=True,
             text=True,
         )
+
+    def reset(self) -> None:
+        """Empty tables and new execution environments: what a test sees does not depend
+        on what other tests left (job cursors, caches in warm processes)."""
+        for proc in self._processes.values():
+            proc.stop()
+        self._processes.clear()
+        ddb = self.moto.client("dynamodb")
+        prefix = self.environment(self.stack.function_named("APIHandler").logical_id)[
+            "TABLE_PREFIX"
+        ]
+        for name in ddb.list_tables()["TableNames"]:
+            if name.startswith(prefix):
+                ddb.delete_table(TableName=name)
+        self._create_resources()
 
     @property
     def issuer(self) -> str:
@@ -161,8 +185,11 @@ class Harness:
             )
         return self._processes[logical_id]
 
-    def invoke(self, logical_id: str, event: Any) -> Result:
+    def invoke(self, logical_id: str, event: Any, *, fresh: bool = False) -> Result:
+        """Invoke the function; `fresh`: in a new execution environment (a cold start)."""
         with self._locks[logical_id]:
+            if fresh and logical_id in self._processes:
+                self._processes.pop(logical_id).stop()
             return self.process(logical_id).invoke(event)
 
     def started(self) -> dict[str, FunctionProcess]:

@@ -9,6 +9,7 @@ when the app, its requirements or the infrastructure code changed.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import importlib.metadata
 import json
@@ -92,6 +93,14 @@ def _copy_runtime(runtime_dir: Path) -> None:
 
 
 def build(env: dict[str, str]) -> Build:
+    CACHE.parent.mkdir(parents=True, exist_ok=True)
+    # One build at a time (two test runs of this checkout at once).
+    with open(CACHE.parent / "lambda-harness.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _build(env)
+
+
+def _build(env: dict[str, str]) -> Build:
     key = source_hash()
     root = CACHE / key
     done = root / ".complete"

@@ -4,8 +4,9 @@
 The process sees what Lambda gives a python3.11 function: LAMBDA_TASK_ROOT as its
 working directory and first import path, the runtime client outside the package, no
 site-packages (`python -S`: nothing from the test virtualenv leaks in), the Lambda
-environment variables, then the function's own from the template. The one addition is
-AWS_ENDPOINT_URL, which sends the AWS SDK to the moto server.
+environment variables, then the function's own from the template. The additions are
+AWS_ENDPOINT_URL, which sends the AWS SDK to the moto server, and the harness's
+PINNED_SETTINGS.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class Result:
     invocation: Invocation
     seconds: float
     cold: bool
+    logs: list[str]
 
     @property
     def ok(self) -> bool:
@@ -127,6 +129,7 @@ class FunctionProcess:
         """Invoke as Lambda does: one event at a time, within the function's timeout."""
         cold = self.invocations == 0
         self.invocations += 1
+        first_line = len(self.logs())
         started = time.monotonic()
         invocation = self.api.submit(
             event, trace_id=new_trace_id(sampled), timeout_seconds=self.function.timeout_s
@@ -138,7 +141,9 @@ class FunctionProcess:
                 f"(polls {self.api.polls}, init errors {self.api.init_errors}):\n"
                 + "\n".join(self.logs()[-40:])
             )
-        return Result(invocation, time.monotonic() - started, cold)
+        seconds = time.monotonic() - started
+        time.sleep(0.05)  # the last lines of this invocation's output
+        return Result(invocation, seconds, cold, self.logs(first_line))
 
     def peak_rss_mb(self) -> float:
         """The process's peak resident memory (VmHWM), to hold against MemorySize."""

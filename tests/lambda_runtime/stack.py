@@ -4,7 +4,7 @@ Everything the harness runs comes from here: handler strings, memory, timeouts,
 tracing mode and environment variables of each function; the API's routes, which
 function integrates each and whether the TOKEN authorizer guards it; the EventBridge
 schedules; the S3 "Object Created" rule. Intrinsics in environment variables
-(Ref / Fn::GetAtt / Fn::Join / Fn::Sub) resolve to the local stand-ins of the resources
+(Ref / Fn::GetAtt / Fn::Join) resolve to the local stand-ins of the resources
 they name (`Resolver`).
 """
 
@@ -53,6 +53,13 @@ class Schedule:
 
 
 @dataclass(frozen=True)
+class StreamSource:
+    function: str
+    table_name: str  # the table whose DynamoDB stream invokes the function
+    batch_size: int
+
+
+@dataclass(frozen=True)
 class ObjectCreatedRule:
     function: str
     rule_name: str
@@ -81,10 +88,19 @@ class Stack:
     def of_type(self, type_: str) -> dict[str, dict[str, Any]]:
         return {k: v for k, v in self.resources.items() if v["Type"] == type_}
 
+    @staticmethod
+    def _code_key(resource: dict[str, Any]) -> str:
+        p = resource["Properties"]
+        code = p.get("CodeUri") or p.get("Code") or {}
+        return str(code.get("Key") or code.get("S3Key") or "") if isinstance(code, dict) else ""
+
     def functions(self) -> dict[str, Function]:
+        """The functions that run the app's deployment package (the one Chalice's
+        APIHandler runs), not the stack's helper functions (CDK custom resources)."""
+        package = self._code_key(self.resources["APIHandler"])
         out = {}
         for logical_id, resource in self.resources.items():
-            if resource["Type"] not in FUNCTION_TYPES:
+            if resource["Type"] not in FUNCTION_TYPES or self._code_key(resource) != package:
                 continue
             p = resource["Properties"]
             traced = (
@@ -171,6 +187,20 @@ class Stack:
             for event_name, event in (resource["Properties"].get("Events") or {}).items():
                 if event["Type"] == "Schedule":
                     out.append(Schedule(logical_id, event_name, event["Properties"]["Schedule"]))
+        return out
+
+    def stream_sources(self) -> list[StreamSource]:
+        out = []
+        for logical_id, resource in self.resources.items():
+            if resource["Type"] != "AWS::Serverless::Function":
+                continue
+            for event in (resource["Properties"].get("Events") or {}).values():
+                if event["Type"] == "DynamoDB":
+                    table_id = event["Properties"]["Stream"]["Fn::GetAtt"][0]
+                    table = self.resources[table_id]["Properties"]["TableName"]
+                    out.append(
+                        StreamSource(logical_id, str(table), int(event["Properties"]["BatchSize"]))
+                    )
         return out
 
     def object_created_rules(self) -> list[ObjectCreatedRule]:

@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain import kpi
-from chalicelib.domain.kpi_reference import reference_official_metrics, reference_unit_metrics
+from tests.kpi_reference import reference_official_metrics, reference_unit_metrics
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 

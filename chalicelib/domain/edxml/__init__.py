@@ -29,6 +29,7 @@ __all__ = [
     "EdxmlError",
     "EdxmlResult",
     "parse_edxml",
+    "redacted_archive",
 ]
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -69,3 +70,15 @@ def parse_edxml(
         archive_xml=archive.without_attachments(raw, parsed.attachments),
         exempt=False,
     )
+
+
+def redacted_archive(
+    raw: bytes, *, exempt_doc_types: frozenset[str] = frozenset(), max_bytes: int = MAX_BYTES
+) -> bytes:
+    """What to archive of a message once its document is known to be exempt (a marking
+    on another message of the document): the same summary an exempt package gets."""
+    parsed = read_xml(raw, max_bytes=max_bytes)
+    message = mapping.read_message(parsed, exempt_doc_types)
+    if isinstance(message, Package):
+        return archive.redacted_package(parsed.dialect, message)
+    return archive.redacted_status(parsed.dialect, message)

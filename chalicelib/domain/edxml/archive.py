@@ -6,7 +6,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from . import values
-from .mapping import Package
+from .mapping import Package, Status
 from .model import ARCHIVE_NS
 from .reader import AttachmentDigest
 
@@ -71,5 +71,20 @@ def redacted_package(dialect: str, package: Package) -> bytes:
     if package.signer is not None:
         ET.SubElement(root, "Signature", signerId=package.signer)
     ET.SubElement(root, "Attachments", count=str(package.attachment_count))
+    ET.indent(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def redacted_status(dialect: str, status: Status) -> bytes:
+    """A summary of a status message about an exempt document: who reported which status
+    when. No DocumentId or ResponseFor/Code (they hold the number), no description, no
+    staff names."""
+    root = ET.Element(
+        "EdxmlArchive", xmlns=ARCHIVE_NS, dialect=dialect, kind="status", redacted="true"
+    )
+    ET.SubElement(root, "Document", id=values.document_id(status.key))
+    ET.SubElement(root, "From", organId=status.reporter)
+    ET.SubElement(root, "ResponseFor", organId=status.original_sender)
+    ET.SubElement(root, "Status", code=status.code, at=values.rfc3339(status.at))
     ET.indent(root)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)

@@ -45,10 +45,16 @@ export function heatMap(pairs, units) {
       }),
     ),
   );
+  // The caption sits above the scrolling box (inside the table it would set its width).
   return h(
     "div",
-    { class: "heat-wrap", tabindex: "0", role: "region", "aria-label": t("heat_caption") },
-    h("table", { class: "heat", id: "heat-map" }, h("caption", {}, t("heat_caption")), h("thead", {}, head), h("tbody", {}, rows)),
+    {},
+    h("p", { id: "heat-caption", class: "legend" }, t("heat_caption")),
+    h(
+      "div",
+      { class: "heat-wrap", tabindex: "0", role: "region", "aria-labelledby": "heat-caption" },
+      h("table", { class: "heat", id: "heat-map", "aria-labelledby": "heat-caption" }, h("thead", {}, head), h("tbody", {}, rows)),
+    ),
   );
 }
 

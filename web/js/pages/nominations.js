@@ -10,16 +10,16 @@ const STATUSES = ["draft", "submitted", "approved", "rejected"];
 const KINDS = ["collective", "individual"];
 
 export function statusBadge(status) {
-  const symbol = { draft: "✎", submitted: "⧗", approved: "✔", rejected: "✘" }[status] || "";
+  const symbol = { draft: "✎", submitted: "→", approved: "✔", rejected: "✘" }[status] || "";
   const cls = status === "approved" ? "met" : status === "rejected" ? "missed" : "";
   return h("span", { class: `badge ${cls}` }, `${symbol} ${t(`status_${status}`)}`);
 }
 
-function listColumns() {
+function listColumns(unitNames = new Map()) {
   return [
     { label: t("nominee"), cell: (n) => h("a", { href: `#/nominations/${encodeURIComponent(n.nomination_id)}` }, n.nominee.name) },
     { label: t("kind"), cell: (n) => t(`kind_${n.kind}`) },
-    { label: t("nominating_unit"), cell: (n) => n.unit_id },
+    { label: t("nominating_unit"), cell: (n) => unitNames.get(n.unit_id) || n.unit_id },
     { label: t("status"), cell: (n) => statusBadge(n.status) },
     { label: t("files"), num: true, cell: (n) => fmtNumber(n.file_count) },
     { label: t("created_at"), cell: (n) => fmtDateTime(n.created_at) },
@@ -113,6 +113,7 @@ export async function render(ctx) {
   } catch (error) {
     root.append(errorBox(error));
   }
+  const names = new Map(units.map((u) => [u.unit_id, u.name]));
   if (WRITERS.has(session.role)) root.append(createForm(ctx, units));
   if (REVIEWERS.has(session.role)) {
     const queue = h("section", { id: "review-queue" }, h("h2", {}, t("queue_title")), loading());
@@ -121,7 +122,7 @@ export async function render(ctx) {
       const quotas = await quotasLeft(campaign);
       const list = h("div");
       queue.replaceChildren(h("h2", {}, t("queue_title")), h("p", { class: "notice", id: "quota" }, quotaText(quotas)), list);
-      await pagedTable(list, listColumns(), (next) => api.page(base, { status: "submitted", limit: 20 }, next), { empty: t("nothing") });
+      await pagedTable(list, listColumns(names), (next) => api.page(base, { status: "submitted", limit: 20 }, next), { empty: t("nothing") });
     } catch (error) {
       queue.append(errorBox(error));
     }
@@ -145,7 +146,7 @@ export async function render(ctx) {
   root.append(h("h2", {}, t("nominations_title")), filters, list);
   await pagedTable(
     list,
-    listColumns(),
+    listColumns(names),
     (next) => api.page(base, { status: query.status, kind: query.kind, unit_id: query.unit_id, limit: 50 }, next),
     { empty: t("nothing") },
   );

@@ -1,0 +1,188 @@
+"""Exemption is a property of the document, not of each event (DOMAIN.md, secret documents).
+
+At ingestion, `exempt_documents` decides which documents of a request are exempt from what
+the service already knows (a marker) plus the request's own markings, and writes the
+markers of newly marked documents before anything of the request is stored. Events of an
+exempt document are then stored redacted, whatever their own marking.
+
+A marking can arrive after clear events of the same document were stored (or race with
+them). `redact_pending`, run by every aggregation run, follows the references ingestion
+left for clear data (`record_clear_refs`) and redacts the inbox items, the archive objects,
+the ledger hashes and the trail of each newly marked document, and joins "exempt" into its
+KPI state. It holds a lease (one pass at a time), and each step is idempotent, so passes
+may overlap, crash and repeat. A marker stays pending until every request that could have
+read "not exempt" before it was written has finished (the settle window).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from chalicelib.domain import events as domain
+from chalicelib.observability import logger
+from chalicelib.settings import get_settings
+from chalicelib.storage import events as event_store
+from chalicelib.storage import exemptions as store
+from chalicelib.storage import jobs
+
+JOB = "redact_exempt"
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def exempt_documents(
+    source_id: str, document_ids: Iterable[str], marked_ids: Iterable[str]
+) -> set[str]:
+    """The ids among `document_ids` whose documents are exempt: marked now (`marked_ids`,
+    whose markers are written first) or known exempt from earlier markings."""
+    marked = set(marked_ids)
+    wanted = set(document_ids) | marked
+    if not wanted:
+        return set()
+    keys = {store.doc_key(source_id, d): d for d in wanted}
+    known = store.exempt_among(keys)
+    new = {store.doc_key(source_id, d) for d in marked} - known
+    if new:
+        store.mark(new, _now())
+    return {keys[k] for k in known | new}
+
+
+def record_clear_refs(
+    source_id: str,
+    request_id: str,
+    *,
+    archive_key: str | None,
+    events_by_document: Mapping[str, list[str]],
+    inbox_keys_by_document: Mapping[str, list[str]],
+) -> None:
+    """Remember where a request stores clear data of documents not known to be exempt;
+    written before that data, so a crash never leaves clear data nobody can find."""
+    store.add_refs(
+        store.ClearRef(
+            store.doc_key(source_id, document_id),
+            request_id,
+            archive_key,
+            list(inbox_keys_by_document.get(document_id, [])),
+            list(event_ids),
+        )
+        for document_id, event_ids in events_by_document.items()
+    )
+
+
+# --- the redaction pass -------------------------------------------------------------------
+
+
+def redact_pending(deadline: float) -> dict[str, Any]:
+    """Redact every document marked exempt since its clear data was stored; called by the
+    aggregation job. Returns what it did (skipped when another pass holds the lease)."""
+    owner = uuid.uuid4().hex
+    lease = get_settings().aggregate_lease_seconds
+    if not jobs.acquire_lease(JOB, owner, lease):
+        return {"skipped": "another redaction pass holds the lease"}
+    summary = {"documents": 0, "settled": 0, "inbox_items": 0, "archive_objects": 0, "trail": 0}
+    settle_before = _now() - dt.timedelta(seconds=get_settings().redaction_settle_seconds)
+    done = True
+    try:
+        for marker in store.pending_markers():
+            if time.monotonic() > deadline:
+                done = False
+                break
+            counts = redact_document(marker.doc_key)
+            for key, value in counts.items():
+                summary[key] += value
+            summary["documents"] += 1
+            if marker.marked_at <= settle_before:
+                store.settle(marker.doc_key)
+                summary["settled"] += 1
+            if not jobs.extend_lease(JOB, owner, lease):
+                raise RuntimeError("lost the redaction lease mid-pass")
+    finally:
+        jobs.release_lease(JOB, owner)
+    if summary["documents"]:
+        logger.info("exempt documents redacted", extra=summary)
+    return {**summary, "done": done}
+
+
+def redact_document(key: str) -> dict[str, int]:
+    """Everything stored in clear about one exempt document, redacted; safe to repeat."""
+    from chalicelib.services.aggregation import join_exempt
+
+    source_id, document_id = store.split_doc_key(key)
+    counts = {"inbox_items": 0, "archive_objects": 0, "trail": 0}
+
+    def redact(record: dict[str, Any]) -> dict[str, Any] | None:
+        document = record.get("document")
+        if not isinstance(document, dict) or document.get("id") != document_id:
+            return None
+        return domain.redact_record(record)
+
+    for ref in store.refs_of(key):
+        for inbox_key in ref.inbox_keys:
+            records, changed = event_store.inbox_redact(inbox_key, redact)
+            counts["inbox_items"] += int(changed)
+            for record in records:
+                # The hash a redelivery of this event computes now that it is exempt.
+                event_store.ledger_set_hash(
+                    source_id, record["event_id"], domain.payload_hash(record)
+                )
+        if ref.archive_key and _redact_archive_object(ref.archive_key, source_id, document_id):
+            counts["archive_objects"] += 1
+        store.drop_ref(key, ref.ref)
+    counts["trail"] = event_store.trail_redact(source_id, document_id)
+    join_exempt([key])
+    return counts
+
+
+def _redact_archive_object(key: str, source_id: str, document_id: str) -> bool:
+    found = event_store.archive_get_if_present(key)
+    if found is None:
+        return False  # the request failed before its archive write
+    body, content_type = found
+    replaced = redacted_archive_body(body, content_type, source_id, document_id)
+    if replaced is None:
+        return False
+    event_store.archive_replace(key, *replaced)
+    return True
+
+
+def redacted_archive_body(
+    body: bytes, content_type: str, source_id: str, document_id: str
+) -> tuple[bytes, str] | None:
+    """(body, content type) to archive instead, or None when nothing needs redacting.
+
+    JSON bodies keep their other events as they are. An edXML message is about one
+    document: its events are archived as redacted JSON (as ingestion archives an exempt
+    package), a message with no event as the redacted summary (docs/edxml.md)."""
+    if "xml" not in content_type:
+        data = json.loads(body)
+        events = data.get("events") if isinstance(data, dict) else None
+        if not isinstance(events, list):
+            return None
+        changed = False
+        for index, event in enumerate(events):
+            document = event.get("document") if isinstance(event, dict) else None
+            if isinstance(document, dict) and document.get("id") == document_id:
+                redacted = domain.redact_record(event)
+                if redacted != event:
+                    events[index] = redacted
+                    changed = True
+        if not changed:
+            return None
+        return json.dumps(data, ensure_ascii=False).encode(), content_type
+
+    from chalicelib.services import edxml_ingestion
+
+    if edxml_ingestion.is_archive_summary(body):
+        return None  # already the redacted summary
+    events, _ = edxml_ingestion.parse_edxml_body(body)
+    if events:
+        records = [domain.to_record(e, source_id, redact=True) for e in events]
+        return domain.archive_body(records), "application/json"
+    return edxml_ingestion.redacted_summary(body), "application/xml"
