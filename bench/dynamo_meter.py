@@ -93,6 +93,12 @@ class Meter:
         # found items are charged by size in _after, so charge the not-found remainder there.
         if model.name == "BatchGetItem":
             self._pending_keys = sum(len(v["Keys"]) for v in params["RequestItems"].values())
+            # 0.5 per missing key when eventually consistent (one table per request here)
+            self._pending_unit = (
+                1.0
+                if any(v.get("ConsistentRead") for v in params["RequestItems"].values())
+                else 0.5
+            )
 
     # -- install ------------------------------------------------------------------------------
     def install(self) -> Meter:
@@ -124,7 +130,8 @@ class Meter:
         if model.name == "BatchGetItem":
             found = sum(len(v) for v in parsed.get("Responses", {}).values())
             not_found = max(0, getattr(self, "_pending_keys", 0) - found)
-            self.rcu += not_found  # minimum charge per missing key (strongly consistent)
+            # minimum charge per missing key
+            self.rcu += not_found * getattr(self, "_pending_unit", 1.0)
         self._after(parsed, model)
 
     def uninstall(self) -> None:

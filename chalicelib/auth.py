@@ -126,12 +126,6 @@ def get_verifier() -> TokenVerifier:
         return _verifier
 
 
-def reset_verifier() -> None:
-    global _verifier  # noqa: PLW0603
-    with _lock:
-        _verifier = None
-
-
 def bearer_token(header_value: str | None) -> str:
     if not header_value:
         raise InvalidToken("missing Authorization header")

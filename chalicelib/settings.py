@@ -51,7 +51,6 @@ class Settings:
     auth_issuer: str
     auth_audience: str
     timezone: str
-    webhook_tolerance_seconds: int
     secret_rotation_grace_hours: int
     webhook_max_events: int
     webhook_max_body_bytes: int
@@ -89,7 +88,6 @@ def get_settings() -> Settings:
         auth_issuer=_str("AUTH_ISSUER", "https://auth.khong-giay.local"),
         auth_audience=_str("AUTH_AUDIENCE", "khong-giay-api"),
         timezone=_str("CAMPAIGN_TIMEZONE", "Asia/Ho_Chi_Minh"),
-        webhook_tolerance_seconds=_int("WEBHOOK_TOLERANCE_SECONDS", 300),
         secret_rotation_grace_hours=_int("SECRET_ROTATION_GRACE_HOURS", 24),
         webhook_max_events=_int("WEBHOOK_MAX_EVENTS", 500),
         webhook_max_body_bytes=_int("WEBHOOK_MAX_BODY_BYTES", 1024 * 1024),

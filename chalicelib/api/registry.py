@@ -17,6 +17,7 @@ from chalicelib.api.http import (
 )
 from chalicelib.api.routing import PAGINATION, QueryParam, route
 from chalicelib.auth import PROVINCE_ADMIN
+from chalicelib.domain.vocabulary import UNIT_LEVELS
 from chalicelib.errors import bad_request
 
 bp = Blueprint(__name__)
@@ -56,9 +57,7 @@ def upsert_units() -> Response:
     tag=TAG,
     response="chalicelib.schemas.registry:UnitPage",
     query=(
-        QueryParam(
-            "level", "Filter by level", enum=("province", "department", "commune", "division")
-        ),
+        QueryParam("level", "Filter by level", enum=UNIT_LEVELS),
         QueryParam("parent_id", "Filter by parent unit"),
         *PAGINATION,
     ),
@@ -70,9 +69,9 @@ def list_units() -> Response:
     request = bp.current_request
     params = query_params(request)
     level = params.get("level") or None
-    if level is not None and level not in ("province", "department", "commune", "division"):
+    if level is not None and level not in UNIT_LEVELS:
         raise bad_request(
-            "Query parameter 'level' must be province, department, commune or division"
+            f"Query parameter 'level' must be {', '.join(UNIT_LEVELS[:-1])} or {UNIT_LEVELS[-1]}"
         )
     token = decode_token(params.get("next_token"))
     items, after = registry.list_units(

@@ -11,15 +11,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-CRITERIA = (
-    "online_rate",
-    "signing_rate",
-    "e_issuance_rate",
-    "kpi_coverage",
-    "two_way_interconnection",
+from chalicelib.domain.vocabulary import (
+    CRITERIA,
+    CRITERIA_BY_KEY,
+    DEFAULT_TARGETS,
+    DEFAULT_WEIGHTS,
+    IDENTIFIER_PATTERN,
 )
-RATE_CRITERIA = CRITERIA[:4]
-CAMPAIGN_ID_PATTERN = r"^[A-Za-z0-9._-]{1,64}$"
 
 
 class Criterion(BaseModel):
@@ -39,7 +37,7 @@ class AwardQuotas(BaseModel):
 class Campaign(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    campaign_id: str = Field(pattern=CAMPAIGN_ID_PATTERN)
+    campaign_id: str = Field(pattern=IDENTIFIER_PATTERN)
     name: str = Field(min_length=1, max_length=500)
     start_date: dt.date
     end_date: dt.date
@@ -73,9 +71,9 @@ class Campaign(BaseModel):
                 raise ValueError(
                     f"unknown criterion {key!r}; expected one of {', '.join(CRITERIA)}"
                 )
-            if key == "two_way_interconnection":
+            if not CRITERIA_BY_KEY[key].is_rate:
                 if not isinstance(target, bool):
-                    raise ValueError("two_way_interconnection target must be true or false")
+                    raise ValueError(f"{key} target must be true or false")
             elif isinstance(target, bool) or not 0.0 <= float(target) <= 1.0:
                 raise ValueError(f"target {key!r} must be a number between 0 and 1")
         return value
@@ -105,10 +103,10 @@ class Campaign(BaseModel):
         return ZoneInfo(self.timezone)
 
     def rate_targets(self) -> dict[str, float]:
-        return {k: float(self.targets.get(k, 1.0)) for k in RATE_CRITERIA}
+        return {k: float(self.targets.get(k, default)) for k, default in DEFAULT_TARGETS.items()}
 
     def score_weights(self) -> dict[str, float]:
-        return {k: float(self.weights.get(k, 1.0)) for k in CRITERIA}
+        return {k: float(self.weights.get(k, default)) for k, default in DEFAULT_WEIGHTS.items()}
 
     def deadline_passed(self, deadline: dt.date, now: dt.datetime) -> bool:
         """A deadline D is open until the end of D local time: 00:00 of D+1 is refused."""

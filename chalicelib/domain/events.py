@@ -21,7 +21,8 @@ from pydantic import (
     ValidationError,
 )
 
-ID_PATTERN = r"^[A-Za-z0-9._-]{1,64}$"
+from chalicelib.domain.vocabulary import IDENTIFIER_PATTERN
+
 EVENT_ID_PATTERN = r"^[\x21-\x7e]{1,128}$"  # printable ASCII, no spaces
 SECURITY_LEVELS = ("thuong", "mat", "toi_mat", "tuyet_mat")
 EVENT_TYPES = (
@@ -61,8 +62,8 @@ def _iso(value: dt.datetime) -> str:
 Timestamp = Annotated[
     dt.datetime, BeforeValidator(_rfc3339_with_offset), PlainSerializer(_iso, return_type=str)
 ]
-UnitId = Annotated[str, Field(pattern=ID_PATTERN)]
-OfficialId = Annotated[str, Field(pattern=ID_PATTERN)]
+UnitId = Annotated[str, Field(pattern=IDENTIFIER_PATTERN)]
+OfficialId = Annotated[str, Field(pattern=IDENTIFIER_PATTERN)]
 Channel = Literal["electronic", "paper"]
 
 

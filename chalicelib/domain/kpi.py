@@ -57,20 +57,23 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from types import MappingProxyType
 from typing import Any
 
+# Levels and criteria come from the shared vocabulary; the formulas below are written in them.
+from chalicelib.domain.vocabulary import (
+    CRITERIA,
+    CRITERIA_BY_KEY,
+    DEFAULT_TARGETS,
+    DEFAULT_WEIGHTS,
+    LEVEL_COMMUNE,
+    LEVEL_DIVISION,
+    PROVINCE_LEVELS,
+    UNIT_LEVELS,
+    criteria_for,
+)
+
 STATE_VERSION = 1
-
-# --- levels -------------------------------------------------------------------------------
-
-LEVEL_PROVINCE = "province"
-LEVEL_DEPARTMENT = "department"
-LEVEL_COMMUNE = "commune"
-LEVEL_DIVISION = "division"
-LEVELS = frozenset({LEVEL_PROVINCE, LEVEL_DEPARTMENT, LEVEL_COMMUNE, LEVEL_DIVISION})
-# "Province level" for interconnection (DOMAIN.md, Organisation).
-PROVINCE_LEVELS = frozenset({LEVEL_PROVINCE, LEVEL_DEPARTMENT})
+LEVELS = frozenset(UNIT_LEVELS)
 
 # --- event vocabulary ---------------------------------------------------------------------
 
@@ -108,28 +111,6 @@ EXEMPT_TOTAL = "exempt_total"
 PAPER_PAGES = "paper_pages"
 DIGITAL_SIGNATURES = "digital_signatures"
 
-UNIT_COUNTERS: tuple[str, ...] = (
-    PROCESSED_TOTAL,
-    PROCESSED_ONLINE,
-    ISSUED_TOTAL,
-    ISSUED_SIGNED_DIGITALLY,
-    ISSUED_ONLINE,
-    SENT_ELECTRONIC,
-    SENT_PAPER,
-    RECEIVED_ELECTRONIC,
-    RECEIVED_PAPER,
-    ON_TIME_TOTAL,
-    ON_TIME,
-    EXEMPT_TOTAL,
-    PAPER_PAGES,
-)
-OFFICIAL_COUNTERS: tuple[str, ...] = (
-    PROCESSED_TOTAL,
-    PROCESSED_ONLINE,
-    ON_TIME_TOTAL,
-    ON_TIME,
-    DIGITAL_SIGNATURES,
-)
 # Per-counterpart counters: "pair|<counterpart_unit_id>|<kind>". Unit ids never contain "|".
 PAIR_PREFIX = "pair|"
 PAIR_KINDS: tuple[str, ...] = (SENT_ELECTRONIC, SENT_PAPER, RECEIVED_ELECTRONIC, RECEIVED_PAPER)
@@ -155,19 +136,7 @@ def official_scope(official_id: str) -> str:
     return OFFICIAL_SCOPE_PREFIX + official_id
 
 
-# --- metrics / criteria -------------------------------------------------------------------
-
-CRITERIA: tuple[str, ...] = (
-    "online_rate",
-    "signing_rate",
-    "e_issuance_rate",
-    "kpi_coverage",
-    "two_way_interconnection",
-)
-RATE_CRITERIA: tuple[str, ...] = CRITERIA[:4]
-# Read-only: campaigns override them with their own data, never by mutating these.
-DEFAULT_TARGETS: Mapping[str, float] = MappingProxyType(dict.fromkeys(RATE_CRITERIA, 1.0))
-DEFAULT_WEIGHTS: Mapping[str, float] = MappingProxyType(dict.fromkeys(CRITERIA, 1.0))
+# --- metrics ------------------------------------------------------------------------------
 
 UNIT_METRICS: tuple[str, ...] = (
     "processed_total",
@@ -814,23 +783,23 @@ def official_metrics(totals: Mapping[str, int], latest_evaluation: Mapping | Non
 
 def _criteria_for(level: str) -> tuple[str, ...]:
     _check_level(level)
-    # Divisions (sub-units of a department) have no interconnection criterion.
-    return RATE_CRITERIA if level == LEVEL_DIVISION else CRITERIA
+    return criteria_for(level)
 
 
 def compliance(
     metrics: Mapping[str, Any], *, level: str, targets: Mapping[str, float] | None = None
 ) -> dict:
-    """Per-criterion compliance and the overall verdict; a None rate is never compliant."""
+    """Per-criterion compliance and the overall verdict; a None rate is never compliant, a
+    criterion that does not apply at the level is None."""
     applicable = _criteria_for(level)
     merged = {**DEFAULT_TARGETS, **(targets or {})}
     result: dict[str, bool | None] = {}
-    for name in RATE_CRITERIA:
-        rate = metrics.get(name)
-        result[name] = rate is not None and rate >= merged[name]
-    result["two_way_interconnection"] = (
-        None if level == LEVEL_DIVISION else metrics.get("two_way_interconnection") is True
-    )
+    for name in CRITERIA:
+        value = metrics.get(name)
+        if not CRITERIA_BY_KEY[name].is_rate:
+            result[name] = None if name not in applicable else value is True
+        else:
+            result[name] = value is not None and value >= merged[name]
     result["compliant"] = all(result[name] for name in applicable)
     return result
 
@@ -854,7 +823,7 @@ def score(
         if weight < 0:
             raise ValueError(f"negative weight for {name!r}")
         value = metrics.get(name)
-        if name == "two_way_interconnection":
+        if not CRITERIA_BY_KEY[name].is_rate:
             value_f = Fraction(1 if value is True else 0)
         else:
             value_f = Fraction(value) if value is not None else Fraction(0)

@@ -7,11 +7,15 @@ Office documents, the package's declared main part), never trusted by name.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import IO, Any, NamedTuple
 from urllib.parse import quote
+
+from chalicelib.domain.vocabulary import IDENTIFIER_RE
 
 KINDS = ("collective", "individual")
 STATUSES = ("draft", "submitted", "approved", "rejected")
@@ -33,7 +37,6 @@ UPLOAD_PREFIX = "nominations/"
 # Verified bytes are copied here: presigned POSTs can write only under UPLOAD_PREFIX,
 # so nothing a client uploads later can replace a file once it is verified.
 VERIFIED_PREFIX = "verified/"
-_KEY_SEGMENT = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _ID = re.compile(r"^[0-9a-f]{32}$")
 
 
@@ -154,7 +157,7 @@ def content_disposition(filename: str) -> str:
 def upload_key(campaign_id: str, unit_id: str, nomination_id: str, file_id: str) -> str:
     """The object key a presigned POST may write: ids only, never the client's file name."""
     for segment in (campaign_id, unit_id):
-        if not _KEY_SEGMENT.match(segment) or set(segment) == {"."}:
+        if not IDENTIFIER_RE.match(segment) or set(segment) == {"."}:
             raise ValueError(f"{segment!r} cannot be part of an object key")
     for segment in (nomination_id, file_id):
         if not _ID.match(segment):
@@ -303,3 +306,18 @@ def compliant_first(rows: list[dict[str, Any]], rank: Any) -> list[dict[str, Any
     compliant = rank([r for r in rows if r["compliant"]])
     others = rank([r for r in rows if not r["compliant"]])
     return list(compliant) + [{**r, "rank": r["rank"] + len(compliant)} for r in others]
+
+
+@dataclass(frozen=True)
+class NominationSummary:
+    """What a report lists of a nomination."""
+
+    nomination_id: str
+    kind: str
+    status: str
+    unit_id: str  # the nominating unit
+    nominee_unit_id: str
+    nominee_official_id: str | None
+    nominee_name: str  # as at creation; "" when none was recorded
+    created_key: str  # "<created_at iso>#<nomination_id>": creation order
+    submitted_at: dt.datetime | None

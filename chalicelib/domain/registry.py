@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-UNIT_ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-LEVELS = ("province", "department", "commune", "division")
-PROVINCE_LEVEL = frozenset({"province", "department"})
+from chalicelib.domain.vocabulary import IDENTIFIER_PATTERN, IDENTIFIER_RE, UNIT_LEVELS
+
 # Which levels a unit of a given level may hang under (None = a root).
 ALLOWED_PARENT_LEVELS: dict[str, frozenset[str | None]] = {
     "province": frozenset({None, "province"}),
@@ -77,9 +75,9 @@ def validate_registry_upsert(
     errors = result.errors
     seen_units: dict[str, int] = {}
     for i, u in enumerate(units):
-        if not UNIT_ID_PATTERN.match(u.unit_id or ""):
+        if not IDENTIFIER_RE.match(u.unit_id or ""):
             errors.append(
-                RowError("unit", i, "unit_id", "must match ^[A-Za-z0-9._-]{1,64}$", u.unit_id)
+                RowError("unit", i, "unit_id", f"must match {IDENTIFIER_PATTERN}", u.unit_id)
             )
         if u.unit_id in seen_units:
             errors.append(
@@ -89,9 +87,9 @@ def validate_registry_upsert(
             )
         else:
             seen_units[u.unit_id] = i
-        if u.level not in LEVELS:
+        if u.level not in UNIT_LEVELS:
             errors.append(
-                RowError("unit", i, "level", f"must be one of {', '.join(LEVELS)}", u.unit_id)
+                RowError("unit", i, "level", f"must be one of {', '.join(UNIT_LEVELS)}", u.unit_id)
             )
         if not u.name or not u.name.strip():
             errors.append(RowError("unit", i, "name", "must not be empty", u.unit_id))
@@ -135,10 +133,10 @@ def validate_registry_upsert(
 
     seen_officials: dict[str, int] = {}
     for i, o in enumerate(officials):
-        if not UNIT_ID_PATTERN.match(o.official_id or ""):
+        if not IDENTIFIER_RE.match(o.official_id or ""):
             errors.append(
                 RowError(
-                    "official", i, "official_id", "must match ^[A-Za-z0-9._-]{1,64}$", o.official_id
+                    "official", i, "official_id", f"must match {IDENTIFIER_PATTERN}", o.official_id
                 )
             )
         if o.official_id in seen_officials:

@@ -15,11 +15,12 @@ Conventions every renderer follows:
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal, TypeAlias, get_args
+
+from chalicelib.domain.vocabulary import IDENTIFIER_RE
 
 ColumnKind: TypeAlias = Literal["text", "int", "percent", "float", "date", "bool"]
 Lang: TypeAlias = Literal["vi", "en"]
@@ -30,7 +31,6 @@ LANGS: frozenset[str] = frozenset(get_args(Lang))
 NUMERIC_KINDS: frozenset[str] = frozenset({"int", "percent", "float"})
 
 # Keys become file names (CSV) and manifest entries, so keep them path-safe.
-_KEY_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
 class ReportModelError(ValueError):
@@ -53,8 +53,8 @@ def pick_list(vi: Sequence[str], en: Sequence[str], lang: str) -> Sequence[str]:
 
 
 def _check_key(what: str, key: str) -> None:
-    if not _KEY_RE.match(key):
-        raise ReportModelError(f"{what} key {key!r} must match {_KEY_RE.pattern}")
+    if not IDENTIFIER_RE.match(key):
+        raise ReportModelError(f"{what} key {key!r} must match {IDENTIFIER_RE.pattern}")
 
 
 def _is_number(value: object) -> bool:

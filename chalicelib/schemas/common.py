@@ -13,6 +13,8 @@ class ErrorDetail(BaseModel):
     code: str
     message: str
     details: list[Any]
+    # API Gateway's requestContext.requestId, also the X-Request-Id response header.
+    request_id: str
 
 
 class ErrorResponse(BaseModel):

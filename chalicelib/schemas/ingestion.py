@@ -6,10 +6,12 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from chalicelib.domain.vocabulary import IDENTIFIER_PATTERN
+
 
 class SourceCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    source_id: str = Field(pattern=r"^[A-Za-z0-9._-]{1,64}$")
+    source_id: str = Field(pattern=IDENTIFIER_PATTERN)
     name: str = Field(min_length=1, max_length=200)
 
 

@@ -3,8 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from chalicelib.domain.vocabulary import CRITERIA_DEFINITIONS, UNIT_LEVELS
+
+
+def criterion_fields(kind: str) -> dict[str, Any]:
+    """Pydantic fields, one per criterion (domain.vocabulary), in order.
+
+    kind "value": a rate (None without data) or a flag (None where it does not apply);
+    kind "met": whether it is met (None where it does not apply).
+    """
+    fields: dict[str, Any] = {}
+    for c in CRITERIA_DEFINITIONS:
+        everywhere = c.levels == frozenset(UNIT_LEVELS)
+        if kind == "met":
+            fields[c.key] = (bool if everywhere else bool | None, ...)
+        else:
+            fields[c.key] = (float | None if c.is_rate else bool | None, ...)
+    return fields
 
 
 class UnitMetrics(BaseModel):
@@ -31,13 +50,25 @@ class UnitMetrics(BaseModel):
     paper_pages: int
 
 
-class Compliance(BaseModel):
-    online_rate: bool
-    signing_rate: bool
-    e_issuance_rate: bool
-    kpi_coverage: bool
-    two_way_interconnection: bool | None
-    compliant: bool
+if TYPE_CHECKING:  # built from the criteria below; mypy sees a model
+    Compliance = BaseModel
+    RankingItem = BaseModel
+else:
+    Compliance = create_model(
+        "Compliance", __module__=__name__, **criterion_fields("met"), compliant=(bool, ...)
+    )
+    RankingItem = create_model(
+        "RankingItem",
+        __module__=__name__,
+        rank=(int, ...),
+        unit_id=(str, ...),
+        name=(str, ...),
+        level=(str, ...),
+        score=(float, ...),
+        **criterion_fields("value"),
+        processed_total=(int, ...),
+        compliant=(bool, ...),
+    )
 
 
 class UnitKpi(BaseModel):
@@ -66,24 +97,12 @@ class UnitDaily(BaseModel):
     days: list[DailyPoint]
 
 
-class RankingItem(BaseModel):
-    rank: int
-    unit_id: str
-    name: str
-    level: str
-    score: float
-    online_rate: float | None
-    signing_rate: float | None
-    e_issuance_rate: float | None
-    kpi_coverage: float | None
-    two_way_interconnection: bool | None
-    processed_total: int
-    compliant: bool
-
-
 class Ranking(BaseModel):
     campaign_id: str
     level: str
+    model_config = ConfigDict(populate_by_name=True)
+    from_: dt.date = Field(alias="from")
+    to: dt.date
     as_of: dt.datetime | None
     items: list[RankingItem]
 

@@ -6,9 +6,9 @@ Text is kept exactly as sent (no trimming, no normalisation); limits count chara
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
 
 from chalicelib.domain.nominations import (
     CREATIVITY_MAX_CHARS,
@@ -18,6 +18,8 @@ from chalicelib.domain.nominations import (
     filename_problem,
     is_blank,
 )
+from chalicelib.domain.vocabulary import IDENTIFIER_PATTERN
+from chalicelib.schemas.kpi import criterion_fields
 
 Kind = Literal["collective", "individual"]
 Status = Literal["draft", "submitted", "approved", "rejected"]
@@ -32,7 +34,7 @@ ContentType = Literal[
 ]
 if set(get_args(ContentType)) != set(FILE_TYPES):  # one list of allowed types
     raise RuntimeError("ContentType and domain.nominations.FILE_TYPES disagree")
-ID_PATTERN = r"^[A-Za-z0-9._-]{1,64}$"
+ID_PATTERN = IDENTIFIER_PATTERN
 
 
 def _text(value: str | None, *, required: bool) -> str | None:
@@ -255,20 +257,22 @@ class AuditPage(BaseModel):
     next_token: str | None
 
 
-class CollectiveCandidate(BaseModel):
-    rank: int
-    level_rank: int
-    unit_id: str
-    name: str
-    level: str
-    score: float
-    compliant: bool
-    online_rate: float | None
-    signing_rate: float | None
-    e_issuance_rate: float | None
-    kpi_coverage: float | None
-    two_way_interconnection: bool | None
-    processed_total: int
+if TYPE_CHECKING:  # built from the criteria; mypy sees a model
+    CollectiveCandidate = BaseModel
+else:
+    CollectiveCandidate = create_model(
+        "CollectiveCandidate",
+        __module__=__name__,
+        rank=(int, ...),
+        level_rank=(int, ...),
+        unit_id=(str, ...),
+        name=(str, ...),
+        level=(str, ...),
+        score=(float, ...),
+        compliant=(bool, ...),
+        **criterion_fields("value"),
+        processed_total=(int, ...),
+    )
 
 
 class IndividualCandidate(BaseModel):

@@ -6,12 +6,15 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Level = Literal["province", "department", "commune", "division"]
+from chalicelib.domain.vocabulary import IDENTIFIER_PATTERN, UNIT_LEVELS
+
+# Literal of a tuple is the Literal of its items (typing flattens it); mypy cannot follow.
+Level = Literal[UNIT_LEVELS]  # type: ignore[valid-type]
 
 
 class UnitIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    unit_id: str = Field(max_length=64, description="Electronic organ id, ^[A-Za-z0-9._-]{1,64}$")
+    unit_id: str = Field(max_length=64, description=f"Electronic organ id, {IDENTIFIER_PATTERN}")
     name: str = Field(max_length=300)
     # Validated by the registry rules so every bad row is reported at once.
     level: str

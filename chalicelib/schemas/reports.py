@@ -7,21 +7,19 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from chalicelib.domain.campaigns import CAMPAIGN_ID_PATTERN
-
-SCOPE_PATTERN = r"^[A-Za-z0-9._-]{1,64}$"
+from chalicelib.domain.vocabulary import IDENTIFIER_PATTERN
 
 
 class ReportCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True, str_strip_whitespace=True)
-    campaign_id: str = Field(pattern=CAMPAIGN_ID_PATTERN)
+    campaign_id: str = Field(pattern=IDENTIFIER_PATTERN)
     from_: dt.date | None = Field(
         default=None, alias="from", description="First local date (default: campaign start)"
     )
     to: dt.date | None = Field(default=None, description="Last local date (default: campaign end)")
     scope: str = Field(
         default="province",
-        pattern=SCOPE_PATTERN,
+        pattern=IDENTIFIER_PATTERN,
         description='"province" for the whole province, or a unit_id for that unit\'s report',
     )
     lang: Literal["vi", "en"] = "vi"

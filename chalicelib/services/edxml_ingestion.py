@@ -18,8 +18,6 @@ from chalicelib.errors import (
 from chalicelib.observability import logger
 from chalicelib.settings import get_settings
 
-EDXML_CONTENT_TYPES = ("application/xml", "text/xml")
-
 
 def _exempt_doc_types() -> frozenset[str]:
     """Document types any campaign configures as exempt (campaign data, not code)."""

@@ -13,7 +13,8 @@ from typing import Any
 from chalicelib.auth import Principal
 from chalicelib.domain import kpi
 from chalicelib.domain.campaigns import Campaign
-from chalicelib.domain.registry import PROVINCE_LEVEL, OfficialRecord, UnitRecord
+from chalicelib.domain.registry import OfficialRecord, UnitRecord
+from chalicelib.domain.vocabulary import CRITERIA, PROVINCE_LEVELS
 from chalicelib.errors import bad_request
 from chalicelib.services import registry as registry_service
 from chalicelib.storage import aggregates, jobs
@@ -195,11 +196,7 @@ def scoreboard_row(r: dict[str, Any]) -> dict[str, Any]:
         "name": r["unit"].name,
         "level": r["unit"].level,
         "score": r["score"],
-        "online_rate": r["metrics"]["online_rate"],
-        "signing_rate": r["metrics"]["signing_rate"],
-        "e_issuance_rate": r["metrics"]["e_issuance_rate"],
-        "kpi_coverage": r["metrics"]["kpi_coverage"],
-        "two_way_interconnection": r["metrics"]["two_way_interconnection"],
+        **{key: r["metrics"][key] for key in CRITERIA},
         "processed_total": r["metrics"]["processed_total"],
         "compliant": r["compliance"]["compliant"],
     }
@@ -297,7 +294,7 @@ def exchanges(
     pairs = []
     for row in table:
         unit: UnitRecord = row["unit"]
-        if unit.level not in PROVINCE_LEVEL:
+        if unit.level not in PROVINCE_LEVELS:
             continue  # each province-level ↔ commune pair is listed once, from the province side
         for counterpart, counts in sorted(kpi.interconnection_pairs(row["totals"]).items()):
             other = units.get(counterpart)
@@ -319,7 +316,7 @@ def interconnection(campaign_id: str, start: dt.date | None, end: dt.date | None
     campaign = registry_service.get_campaign(campaign_id)
     period = resolve_range(start, end, campaign)
     units = registry_store.registry_snapshot().units
-    exchanging = [u for u in units.values() if u.level in PROVINCE_LEVEL or u.level == "commune"]
+    exchanging = [u for u in units.values() if u.level in PROVINCE_LEVELS or u.level == "commune"]
     pairs, without = exchanges(unit_table(exchanging, period, campaign), units)
     return {
         "campaign_id": campaign_id,

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import re
 import secrets
 from typing import Any
 
 from chalicelib.errors import ApiError, conflict, not_found
 from chalicelib.settings import get_settings
 from chalicelib.storage import sources as store
-
-SOURCE_ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
 def new_secret() -> str:

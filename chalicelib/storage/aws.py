@@ -37,3 +37,9 @@ def client(service: str) -> Any:
 def reset_clients() -> None:
     with _lock:
         _clients.clear()
+
+
+def sse_params() -> dict[str, str]:
+    """Server-side encryption of every object the service writes: the service's KMS key
+    (KMS_KEY_ID always names one; locally the alias setup.create_kms_key makes)."""
+    return {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": get_settings().kms_key_id}

@@ -16,7 +16,7 @@ from typing import Any
 from pynamodb.exceptions import UpdateError
 
 from chalicelib.settings import get_settings
-from chalicelib.storage.aws import client
+from chalicelib.storage.aws import client, sse_params
 from chalicelib.storage.models import (
     DocumentTrailModel,
     EventLedgerModel,
@@ -181,13 +181,6 @@ def mark_folded(keys: list[tuple[str, str]]) -> None:
 # --- archive -----------------------------------------------------------------------------
 
 
-def _sse() -> dict[str, str]:
-    settings = get_settings()
-    if settings.kms_key_id:
-        return {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": settings.kms_key_id}
-    return {"ServerSideEncryption": "AES256"}
-
-
 def archive_key(
     source_id: str,
     local_date: dt.date,
@@ -217,7 +210,7 @@ def archive_put(
         Body=body,
         ContentType=content_type,
         Metadata={"source-id": source_id, "delivery-id": delivery_id[:200]},
-        **_sse(),
+        **sse_params(),
     )
     return key
 
@@ -333,7 +326,7 @@ def archive_replace(key: str, body: bytes, content_type: str) -> None:
         Body=body,
         ContentType=content_type,
         Metadata=head.get("Metadata", {}),
-        **_sse(),
+        **sse_params(),
     )
     keep = put.get("VersionId")
     if not keep or keep == "null":

@@ -32,6 +32,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.domain.nominations import NominationSummary
 from chalicelib.settings import get_settings
 from chalicelib.storage.models import _meta, register_models
 
@@ -410,6 +411,24 @@ def approved_nominee(campaign_id: str, kind: str, nominee_id: str) -> str | None
     except NominationCounterModel.DoesNotExist:
         return None
     return item.nomination_id
+
+
+def campaign_nominations(campaign_id: str) -> list[NominationSummary]:
+    """Every nomination of a campaign, in creation order."""
+    return [
+        NominationSummary(
+            nomination_id=i.nomination_id,
+            kind=i.kind,
+            status=i.status,
+            unit_id=i.unit_id,
+            nominee_unit_id=i.nominee_unit_id,
+            nominee_official_id=i.nominee_official_id,
+            nominee_name=str((i.nominee or {}).get("name") or ""),
+            created_key=i.created_key,
+            submitted_at=i.submitted_at,
+        )
+        for i in NominationModel.by_campaign.query(campaign_id)
+    ]
 
 
 def nominations_page(

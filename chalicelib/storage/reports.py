@@ -15,7 +15,7 @@ from typing import Any
 from pynamodb.exceptions import PutError, UpdateError
 
 from chalicelib.settings import get_settings
-from chalicelib.storage.aws import client
+from chalicelib.storage.aws import client, sse_params
 from chalicelib.storage.models import ReportModel
 
 PREFIX = "reports/"
@@ -187,13 +187,6 @@ def page(
 # --- S3 -------------------------------------------------------------------------------------
 
 
-def _sse() -> dict[str, str]:
-    settings = get_settings()
-    if settings.kms_key_id:
-        return {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": settings.kms_key_id}
-    return {"ServerSideEncryption": "AES256"}
-
-
 def put_file(key: str, body: bytes, content_type: str, report_id_: str) -> None:
     if not key.startswith(PREFIX):
         raise ValueError(f"report objects live under {PREFIX}: {key!r}")
@@ -203,7 +196,7 @@ def put_file(key: str, body: bytes, content_type: str, report_id_: str) -> None:
         Body=body,
         ContentType=content_type,
         Metadata={"report-id": report_id_},
-        **_sse(),
+        **sse_params(),
     )
 
 

@@ -5,21 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import threading
-from dataclasses import dataclass
 
 from chalicelib.settings import get_settings
 from chalicelib.storage.aws import client
 from chalicelib.storage.models import SourceModel, SourceSecret
-
-
-@dataclass(frozen=True)
-class SourceView:
-    source_id: str
-    name: str
-    enabled: bool
-    created_at: dt.datetime
-    secret_count: int
-
 
 _plaintext_cache: dict[str, str] = {}
 _cache_lock = threading.Lock()

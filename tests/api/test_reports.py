@@ -737,29 +737,30 @@ def test_download_links_are_presigned_for_fifteen_minutes(api, source):
 
 
 def test_nominations_section_lists_them_when_the_feature_is_installed(api, source, monkeypatch):
-    import sys
-    import types
-
     from chalicelib.domain.campaigns import Campaign
+    from chalicelib.domain.nominations import NominationSummary
     from chalicelib.services.report_content import ReportContext, build_province
+    from chalicelib.storage import nominations as nominations_store
 
-    class Item:
-        def __init__(self, kind, status, nominee, unit, nominee_unit):
-            self.kind, self.status, self.nominee = kind, status, nominee
-            self.unit_id, self.nominee_unit_id = unit, nominee_unit
-            self.nominee_official_id = None
-            self.created_key = f"2025-08-18T00:00:00#{nominee['name']}"
-            self.submitted_at = dt.datetime(2025, 8, 18, 3, 0, tzinfo=UTC)
+    def item(kind, status, nominee, unit, nominee_unit):
+        return NominationSummary(
+            nomination_id=nominee,
+            kind=kind,
+            status=status,
+            unit_id=unit,
+            nominee_unit_id=nominee_unit,
+            nominee_official_id=None,
+            nominee_name=nominee,
+            created_key=f"2025-08-18T00:00:00#{nominee}",
+            submitted_at=dt.datetime(2025, 8, 18, 3, 0, tzinfo=UTC),
+        )
 
     items = [
-        Item("collective", "approved", {"name": "UBND phường Nha Trang"}, PROVINCE_UNIT, COMMUNE),
-        Item("individual", "submitted", {"name": "Nguyễn Thị Hằng"}, DEPARTMENT, DEPARTMENT),
-        Item("individual", "draft", {"name": "Trần Văn Đức"}, DEPARTMENT, DEPARTMENT),
+        item("collective", "approved", "UBND phường Nha Trang", PROVINCE_UNIT, COMMUNE),
+        item("individual", "submitted", "Nguyễn Thị Hằng", DEPARTMENT, DEPARTMENT),
+        item("individual", "draft", "Trần Văn Đức", DEPARTMENT, DEPARTMENT),
     ]
-    index = types.SimpleNamespace(query=lambda campaign_id: iter(items))
-    fake = types.ModuleType("chalicelib.storage.nominations")
-    fake.NominationModel = types.SimpleNamespace(by_campaign=index)  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "chalicelib.storage.nominations", fake)
+    monkeypatch.setattr(nominations_store, "campaign_nominations", lambda campaign_id: items)
 
     campaign = Campaign.model_validate(CAMPAIGN)
     content = build_province(

@@ -9,7 +9,7 @@ import re
 import unicodedata
 from datetime import date, datetime, timedelta, timezone
 
-from ..registry import UNIT_ID_PATTERN
+from ..vocabulary import IDENTIFIER_RE
 from .model import DIALECT_GODOC, EdxmlError
 
 # Vietnam has kept UTC+7 since 1975; a fixed offset needs no tzdata in the Lambda image.
@@ -61,7 +61,7 @@ def rfc3339(moment: datetime) -> str:
 
 def unit_id(text: str, path: str) -> str:
     value = text.strip()
-    if not UNIT_ID_PATTERN.match(value):
+    if not IDENTIFIER_RE.match(value):
         raise EdxmlError(
             path, f"{value[:80]!r} is not an organ id (letters, digits, '.', '_', '-')"
         )
@@ -79,7 +79,7 @@ def document_key(text: str, path: str, dialect: str) -> str:
     parts = [p.strip() for p in value.split(",", 2)]
     if len(parts) == 3:
         organ, day, rest = parts
-        if not UNIT_ID_PATTERN.match(organ):
+        if not IDENTIFIER_RE.match(organ):
             raise EdxmlError(
                 path, f"DocumentId must start with the issuing organ id, not {organ!r}"
             )

@@ -1,0 +1,173 @@
+"""The words every layer shares: the campaign criteria, the unit levels, the identifiers.
+
+One entry in ``CRITERIA`` is everything the service knows about a criterion apart from
+its formula (``domain.kpi.unit_metrics``): its key, the counters its rate divides, its
+default target and weight, the levels it applies to and its labels. The KPI core, the
+campaign model, the response schemas, the report columns and so the OpenAPI document
+all read it from here, so a new criterion is one entry here plus its formula.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Literal
+
+# --- identifiers ----------------------------------------------------------------------------
+
+# Unit, official, source, campaign, event and document ids; report scopes; storage key
+# segments. Nothing outside this set may reach a key, a path or a file name.
+IDENTIFIER_PATTERN = r"^[A-Za-z0-9._-]{1,64}$"
+IDENTIFIER_RE = re.compile(IDENTIFIER_PATTERN)
+
+# --- unit levels ----------------------------------------------------------------------------
+
+LEVEL_PROVINCE = "province"
+LEVEL_DEPARTMENT = "department"
+LEVEL_COMMUNE = "commune"
+LEVEL_DIVISION = "division"
+UNIT_LEVELS: tuple[str, ...] = (LEVEL_PROVINCE, LEVEL_DEPARTMENT, LEVEL_COMMUNE, LEVEL_DIVISION)
+# "Province level" for interconnection (DOMAIN.md, Organisation).
+PROVINCE_LEVELS = frozenset({LEVEL_PROVINCE, LEVEL_DEPARTMENT})
+LEVEL_LABELS: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        LEVEL_PROVINCE: ("Cấp tỉnh", "Province"),
+        LEVEL_DEPARTMENT: ("Sở, ban, ngành", "Department"),
+        LEVEL_COMMUNE: ("Xã, phường, đặc khu", "Commune"),
+        LEVEL_DIVISION: ("Phòng thuộc sở", "Division"),
+    }
+)
+
+# --- criteria -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CriterionDefinition:
+    """A measured campaign criterion. Labels are (Vietnamese, English) pairs."""
+
+    key: str
+    # "rate": numerator / denominator against a target in [0, 1];
+    # "flag": true or false, required when the campaign's target is true.
+    kind: Literal["rate", "flag"]
+    label: tuple[str, str]  # the criterion's name
+    text: tuple[str, str]  # what the campaign asks, as the decision words it
+    rate_column: tuple[str, str]  # the column of its value in a scoreboard
+    met_column: tuple[str, str]  # the column saying whether a unit meets it
+    numerator: str | None = None  # metric names of a rate's parts
+    denominator: str | None = None
+    default_target: float | bool = 1.0
+    default_weight: float = 1.0
+    levels: frozenset[str] = frozenset(UNIT_LEVELS)
+
+    @property
+    def is_rate(self) -> bool:
+        return self.kind == "rate"
+
+    def applies_to(self, level: str) -> bool:
+        return level in self.levels
+
+
+CRITERIA_DEFINITIONS: tuple[CriterionDefinition, ...] = (
+    CriterionDefinition(
+        key="online_rate",
+        kind="rate",
+        label=("Xử lý văn bản trên môi trường mạng", "Documents processed online"),
+        text=(
+            "100% văn bản, hồ sơ công việc được xử lý trên môi trường mạng",
+            "100% of documents and work records processed online",
+        ),
+        rate_column=("Tỷ lệ xử lý trên mạng", "Online rate"),
+        met_column=("Đạt: xử lý trên mạng", "Met: online"),
+        numerator="processed_online",
+        denominator="processed_total",
+    ),
+    CriterionDefinition(
+        key="signing_rate",
+        kind="rate",
+        label=("Ký số văn bản phát hành", "Issued documents digitally signed"),
+        text=(
+            "100% văn bản phát hành được ký số (trừ văn bản mật và hồ sơ khen thưởng cấp Nhà nước)",
+            "100% of issued documents digitally signed (secret documents and state commendation "
+            "dossiers exempt)",
+        ),
+        rate_column=("Tỷ lệ ký số", "Signing rate"),
+        met_column=("Đạt: ký số", "Met: signing"),
+        numerator="issued_signed_digitally",
+        denominator="issued_total",
+    ),
+    CriterionDefinition(
+        key="e_issuance_rate",
+        kind="rate",
+        label=("Phát hành văn bản điện tử", "Documents issued electronically"),
+        text=(
+            "100% văn bản được phát hành điện tử (trừ văn bản mật và hồ sơ khen thưởng cấp Nhà "
+            "nước)",
+            "100% of documents issued electronically (same exemptions)",
+        ),
+        rate_column=("Tỷ lệ phát hành điện tử", "E-issuance rate"),
+        met_column=("Đạt: phát hành điện tử", "Met: e-issuance"),
+        numerator="issued_online",
+        denominator="issued_total",
+    ),
+    CriterionDefinition(
+        key="kpi_coverage",
+        kind="rate",
+        label=("Đánh giá cán bộ bằng KPI", "Officials evaluated by KPI"),
+        text=(
+            "100% cán bộ, công chức, viên chức được đánh giá bằng KPI",
+            "100% of officials evaluated by KPI",
+        ),
+        rate_column=("Tỷ lệ đánh giá KPI", "KPI coverage"),
+        met_column=("Đạt: đánh giá KPI", "Met: KPI"),
+        numerator="officials_evaluated",
+        denominator="officials_active",
+    ),
+    CriterionDefinition(
+        key="two_way_interconnection",
+        kind="flag",
+        label=("Liên thông văn bản hai chiều", "Two-way interconnection"),
+        text=(
+            "Liên thông văn bản điện tử hai chiều từ tỉnh đến xã",
+            "Two-way electronic document exchange between province and communes",
+        ),
+        rate_column=("Liên thông hai chiều", "Two-way exchange"),
+        met_column=("Đạt: liên thông", "Met: two-way"),
+        default_target=True,
+        # Divisions (sub-units of a department) exchange through their department.
+        levels=frozenset({LEVEL_PROVINCE, LEVEL_DEPARTMENT, LEVEL_COMMUNE}),
+    ),
+)
+CRITERIA_BY_KEY: Mapping[str, CriterionDefinition] = MappingProxyType(
+    {c.key: c for c in CRITERIA_DEFINITIONS}
+)
+CRITERIA: tuple[str, ...] = tuple(c.key for c in CRITERIA_DEFINITIONS)
+RATE_CRITERIA: tuple[str, ...] = tuple(c.key for c in CRITERIA_DEFINITIONS if c.is_rate)
+FLAG_CRITERIA: tuple[str, ...] = tuple(c.key for c in CRITERIA_DEFINITIONS if not c.is_rate)
+# Read-only: campaigns override them with their own data, never by mutating these.
+DEFAULT_TARGETS: Mapping[str, float] = MappingProxyType(
+    {c.key: float(c.default_target) for c in CRITERIA_DEFINITIONS if c.is_rate}
+)
+DEFAULT_WEIGHTS: Mapping[str, float] = MappingProxyType(
+    {c.key: c.default_weight for c in CRITERIA_DEFINITIONS}
+)
+# Parts of every rate the reports show: the criteria's, and the on-time rate (shown for
+# information, not a criterion).
+RATE_PARTS: Mapping[str, tuple[str, str]] = MappingProxyType(
+    {
+        **{
+            c.key: (c.numerator, c.denominator)
+            for c in CRITERIA_DEFINITIONS
+            if c.numerator is not None and c.denominator is not None
+        },
+        "on_time_rate": ("on_time", "on_time_total"),
+    }
+)
+
+
+def criteria_for(level: str) -> tuple[str, ...]:
+    """The criteria a unit of ``level`` is assessed on, in order."""
+    if level not in UNIT_LEVELS:
+        raise ValueError(f"unknown unit level: {level!r}")
+    return tuple(c.key for c in CRITERIA_DEFINITIONS if c.applies_to(level))

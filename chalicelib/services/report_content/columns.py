@@ -1,0 +1,175 @@
+"""Labels and columns of the reports (Vietnamese, with English for ``lang=en``).
+
+Criterion and level labels, a rate's parts and the criteria's scoreboard columns come from
+the shared vocabulary (``domain.vocabulary``); the rest are the reports' own words.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.domain.vocabulary import (
+    CRITERIA_DEFINITIONS,
+    LEVEL_LABELS,
+    RATE_CRITERIA,
+    RATE_PARTS,
+)
+from chalicelib.reports.model import Column
+
+__all__ = ["LEVEL_LABELS", "RATE_PARTS"]
+
+CRITERION_LABELS: dict[str, tuple[str, str]] = {
+    **{c.key: c.label for c in CRITERIA_DEFINITIONS},
+    "on_time_rate": ("Xử lý đúng hạn (tham khảo)", "Processed on time (for information)"),
+}
+# What each criterion asks, for a campaign that lists no criteria of its own.
+DEFAULT_CRITERIA_TEXT: dict[str, tuple[str, str]] = {c.key: c.text for c in CRITERIA_DEFINITIONS}
+METRIC_LABELS: dict[str, tuple[str, str]] = {
+    "processed_total": ("Văn bản đã xử lý", "Documents processed"),
+    "processed_online": ("Xử lý trên môi trường mạng", "Processed online"),
+    "issued_total": ("Văn bản phát hành", "Documents issued"),
+    "issued_signed_digitally": ("Văn bản phát hành có ký số", "Issued and digitally signed"),
+    "issued_online": ("Phát hành điện tử", "Issued electronically"),
+    "exempt_total": ("Văn bản mật, hồ sơ khen thưởng (miễn trừ)", "Exempt documents"),
+    "paper_pages": ("Số trang giấy đã in", "Paper pages printed"),
+    "paper_saved_estimate": (
+        "Ước tính số trang giấy tiết kiệm (*)",
+        "Estimated paper pages saved (*)",
+    ),
+    "sent_electronic": (
+        "Gửi điện tử (văn bản × nơi nhận)",
+        "Sent electronically (doc × recipient)",
+    ),
+    "sent_paper": ("Gửi bằng giấy", "Sent on paper"),
+    "received_electronic": ("Nhận điện tử", "Received electronically"),
+    "received_paper": ("Nhận bằng giấy", "Received on paper"),
+    "on_time_total": ("Văn bản có hạn xử lý", "Documents with a due date"),
+    "on_time": ("Xử lý đúng hạn", "Processed on time"),
+    "officials_active": ("Cán bộ đang công tác", "Active officials"),
+    "officials_evaluated": ("Cán bộ được đánh giá KPI", "Officials evaluated"),
+    "units": ("Số đơn vị", "Units"),
+    "units_without_data": ("Đơn vị không có dữ liệu", "Units without data"),
+    "units_compliant": ("Đơn vị đạt tất cả tiêu chí", "Units meeting every criterion"),
+    **{key: CRITERION_LABELS[key] for key in RATE_CRITERIA},
+    "on_time_rate": ("Xử lý đúng hạn", "On-time rate"),
+}
+
+SUMMARY_COUNTS = (
+    "processed_total",
+    "processed_online",
+    "issued_total",
+    "issued_signed_digitally",
+    "issued_online",
+    "exempt_total",
+    "paper_pages",
+    "paper_saved_estimate",
+    "sent_electronic",
+    "sent_paper",
+    "received_electronic",
+    "received_paper",
+    "on_time_total",
+    "on_time",
+    "officials_active",
+    "officials_evaluated",
+)
+
+NOMINATION_STATUS: dict[str, tuple[str, str]] = {
+    "draft": ("Dự thảo", "Draft"),
+    "submitted": ("Đã gửi", "Submitted"),
+    "approved": ("Đã duyệt", "Approved"),
+    "rejected": ("Không duyệt", "Rejected"),
+}
+
+NOMINATION_KIND: dict[str, tuple[str, str]] = {
+    "collective": ("Tập thể", "Collective"),
+    "individual": ("Cá nhân", "Individual"),
+}
+
+
+def in_language(pair: tuple[str, str], lang: str) -> str:
+    return pair[1] if lang == "en" else pair[0]
+
+
+def level_label(level: str, lang: str = "vi") -> str:
+    return in_language(LEVEL_LABELS.get(level, (level, level)), lang)
+
+
+def column(key: str, vi: str, en: str, kind: Any = "text") -> Column:
+    return Column(key, vi, en, kind)
+
+
+UNIT_ID = column("unit_id", "Mã định danh", "Unit ID")
+UNIT_NAME = column("name", "Đơn vị", "Unit")
+LEVEL = column("level", "Cấp", "Level")
+KEY = column("key", "Mã chỉ số", "Indicator key")
+INDICATOR = column("indicator", "Chỉ số", "Indicator")
+# A scoreboard's value of each criterion, and whether it is met (domain.vocabulary).
+CRITERION_VALUE_COLUMNS = [
+    column(c.key, *c.rate_column, "percent" if c.is_rate else "bool") for c in CRITERIA_DEFINITIONS
+]
+CRITERION_MET_COLUMNS = [column(c.key, *c.met_column, "bool") for c in CRITERIA_DEFINITIONS]
+RANKING_COLUMNS = [
+    column("rank", "Hạng", "Rank", "int"),
+    UNIT_ID,
+    UNIT_NAME,
+    column("score", "Điểm", "Score", "float"),
+    column("processed_total", "Văn bản xử lý", "Documents processed", "int"),
+    *CRITERION_VALUE_COLUMNS,
+    column("compliant", "Đạt tất cả tiêu chí", "Compliant", "bool"),
+]
+COMPLIANCE_COLUMNS = [
+    column("rank", "Hạng", "Rank", "int"),
+    UNIT_ID,
+    UNIT_NAME,
+    *CRITERION_MET_COLUMNS,
+    column("criteria_met", "Số tiêu chí đạt", "Criteria met", "int"),
+    column("compliant", "Đạt tất cả", "Compliant", "bool"),
+]
+SUB_UNIT_COLUMNS = [
+    UNIT_ID,
+    UNIT_NAME,
+    LEVEL,
+    column("score", "Điểm", "Score", "float"),
+    column("processed_total", "Văn bản xử lý", "Documents processed", "int"),
+    *CRITERION_VALUE_COLUMNS,
+    column("compliant", "Đạt tất cả tiêu chí", "Compliant", "bool"),
+]
+UNIT_LIST_COLUMNS = [UNIT_ID, UNIT_NAME, LEVEL]
+DAILY_COLUMNS = [
+    column("date", "Ngày", "Date", "date"),
+    column("processed_total", "Văn bản xử lý", "Processed", "int"),
+    column("processed_online", "Xử lý trên mạng", "Processed online", "int"),
+    column("online_rate", "Tỷ lệ xử lý trên mạng", "Online rate", "percent"),
+    column("issued_total", "Văn bản phát hành", "Issued", "int"),
+    column("issued_signed_digitally", "Có ký số", "Digitally signed", "int"),
+    column("signing_rate", "Tỷ lệ ký số", "Signing rate", "percent"),
+    column("issued_online", "Phát hành điện tử", "Issued electronically", "int"),
+    column("e_issuance_rate", "Tỷ lệ phát hành điện tử", "E-issuance rate", "percent"),
+]
+OFFICIAL_COLUMNS = [
+    column("official_id", "Mã cán bộ", "Official ID"),
+    column("full_name", "Họ và tên", "Full name"),
+    column("position", "Chức vụ", "Position"),
+    column("active", "Đang công tác", "Active", "bool"),
+    column("evaluated", "Được đánh giá KPI trong kỳ", "Evaluated in period", "bool"),
+    column("processed_total", "Văn bản xử lý", "Processed", "int"),
+    column("processed_online", "Xử lý trên mạng", "Processed online", "int"),
+    column("online_rate", "Tỷ lệ xử lý trên mạng", "Online rate", "percent"),
+    column("on_time_rate", "Tỷ lệ đúng hạn", "On-time rate", "percent"),
+    column("digital_signatures", "Chữ ký số", "Digital signatures", "int"),
+    column("latest_evaluation_score", "Điểm KPI gần nhất", "Latest KPI score", "float"),
+    column("latest_evaluation_period", "Kỳ đánh giá", "Evaluation period"),
+]
+LEADER_COLUMNS = [
+    column("rank", "Hạng", "Rank", "int"),
+    column("official_id", "Mã cán bộ", "Official ID"),
+    column("full_name", "Họ và tên", "Full name"),
+    column("position", "Chức vụ", "Position"),
+    column("unit_name", "Đơn vị", "Unit"),
+    column("processed_total", "Văn bản xử lý", "Processed", "int"),
+    column("processed_online", "Xử lý trên mạng", "Processed online", "int"),
+    column("online_rate", "Tỷ lệ xử lý trên mạng", "Online rate", "percent"),
+    column("on_time_rate", "Tỷ lệ đúng hạn", "On-time rate", "percent"),
+    column("digital_signatures", "Chữ ký số", "Digital signatures", "int"),
+    column("latest_evaluation_score", "Điểm KPI gần nhất", "Latest KPI score", "float"),
+]
