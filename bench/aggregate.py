@@ -101,11 +101,12 @@ def load_registry(units: list[dict], officials: list[dict], campaign: dict) -> N
     from chalicelib.services import registry as registry_service
     from chalicelib.services import sources
     from chalicelib.storage import registry
+    from scripts.demo import province
 
     registry.put_units([UnitRecord(**u) for u in units])
     registry.put_officials([OfficialRecord(**o) for o in officials])
     registry_service.save_campaign(Campaign.model_validate(campaign))
-    sources.register_source(SOURCE_ID, "E-office Khánh Hòa")
+    sources.register_source(SOURCE_ID, "E-office Khánh Hòa", [province.PROVINCE_ID])
 
 
 def load_history(records: list[dict[str, Any]], zone: Any) -> None:

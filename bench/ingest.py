@@ -17,6 +17,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -30,6 +31,7 @@ os.environ.update(
         "POWERTOOLS_LOG_LEVEL": "ERROR",
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_METRICS_DISABLED": "true",
+        "EVENT_MAX_AGE_DAYS": "36500",  # the events are dated 2025
     }
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)
@@ -54,6 +56,16 @@ UNITS.insert(
         "parent_id": None,
     },
 )
+
+
+def _officials() -> list[Any]:
+    from chalicelib.domain.registry import OfficialRecord
+
+    # make_event's actor cb-k acts for department 1 + k % 20 (300 is a multiple of 20).
+    return [
+        OfficialRecord(f"cb-{k:04d}", UNITS[1 + k % 20]["unit_id"], f"Cán bộ {k}")
+        for k in range(300)
+    ]
 
 
 def make_event(n: int) -> dict:
@@ -97,7 +109,8 @@ def main() -> None:
         from chalicelib.storage import registry
 
         registry.put_units([UnitRecord(**u) for u in UNITS])
-        secret = sources.register_source("bench", "Bench")["secret"]
+        registry.put_officials(_officials())
+        secret = sources.register_source("bench", "Bench", [UNITS[0]["unit_id"]])["secret"]
         counter = 0
         print(
             f"{'batch':>6} {'events/s':>10} {'p50 ms':>8} {'req/event':>10} {'WCU/ev':>7} {'RCU/ev':>7} {'CU/ev':>6}"

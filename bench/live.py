@@ -19,7 +19,12 @@ stream-driven aggregation costs in DynamoDB capacity beside one hourly run.
      makes at this rate (what arrives within the 5 s window, at most 100 records), or
    - hourly: one aggregate_kpi sweep folding every item at the end (the hourly design's
      single run over the same events: the most it can amortise them).
-   Capacity units per accepted event: ingestion, aggregation, total.
+   Capacity units per accepted event: ingestion, aggregation, total. The hourly run can
+   also be measured on the code before issue 15 (a checkout of it, whose bench/ has
+   dynamo_meter.py):
+       git worktree add /tmp/kg-before 17e3492
+       KG_BENCH_CODE_ROOT=/tmp/kg-before .venv/bin/python bench/live.py --skip-latency \
+           --designs hourly
 """
 
 from __future__ import annotations
@@ -35,13 +40,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-SOURCE_ID = "bench-live"
-SENDERS = 4
-WATCH_SECONDS = 0.25
-
 
 def _bench_env() -> dict[str, str]:
     return {
@@ -53,7 +51,20 @@ def _bench_env() -> dict[str, str]:
         "POWERTOOLS_LOG_LEVEL": "ERROR",
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_METRICS_DISABLED": "true",
+        "AGGREGATE_SETTLE_SECONDS": "0",  # read only by the code before issue 15
+        "EVENT_MAX_AGE_DAYS": "36500",  # the demo campaign's events are dated 2025
     }
+
+
+ROOT = Path(os.environ.get("KG_BENCH_CODE_ROOT") or Path(__file__).resolve().parent.parent)
+sys.path.insert(0, str(ROOT))
+os.environ.update(_bench_env())  # before anything reads settings or creates Powertools
+os.environ.pop("AWS_ENDPOINT_URL", None)
+os.environ.pop("AWS_SESSION_TOKEN", None)
+
+SOURCE_ID = "bench-live"
+SENDERS = 4
+WATCH_SECONDS = 0.25
 
 
 def demo_events(total: int) -> tuple[list[dict[str, Any]], list[dict], list[dict], dict]:
@@ -109,7 +120,7 @@ def run_latency(rate: float, seconds: float, batch: int) -> dict[str, Any]:
         requests.post(f"{url}/admin/campaigns", json=campaign, headers=admin, timeout=60)
         secret = requests.post(
             f"{url}/admin/sources",
-            json={"source_id": SOURCE_ID, "name": "Bench"},
+            json={"source_id": SOURCE_ID, "name": "Bench", "units": [units[0]["unit_id"]]},
             headers=admin,
             timeout=60,
         ).json()["secret"]
@@ -217,14 +228,10 @@ def _reference(
 
 
 def run_capacity(rate: float, seconds: float, batch: int, design: str) -> dict[str, Any]:
-    os.environ.update(_bench_env())
-    os.environ.pop("AWS_ENDPOINT_URL", None)
-    os.environ.pop("AWS_SESSION_TOKEN", None)
     from chalice.test import Client
     from moto import mock_aws
 
     from bench.dynamo_meter import Meter
-    from chalicelib.jobs import stream as mapping
     from chalicelib.storage.aws import reset_clients
     from chalicelib.storage.models import reset_connections
     from chalicelib.storage.registry import invalidate_registry
@@ -234,7 +241,12 @@ def run_capacity(rate: float, seconds: float, batch: int, design: str) -> dict[s
     install()
     events, units, officials, campaign = demo_events(int(rate * seconds))
     plan = requests_of(events, batch)
-    per_window = max(1, round(rate * mapping.BATCH_WINDOW_SECONDS / batch))
+    window_seconds = 5.0
+    if design == "live":
+        from chalicelib.jobs import stream as mapping
+
+        window_seconds = mapping.BATCH_WINDOW_SECONDS
+    per_window = max(1, round(rate * window_seconds / batch))
     meter = Meter().install()
     with mock_aws():
         reset_clients()
@@ -248,18 +260,19 @@ def run_capacity(rate: float, seconds: float, batch: int, design: str) -> dict[s
         from chalicelib.services.aggregation import run_aggregation
         from chalicelib.storage import registry
         from chalicelib.storage.setup import create_all
-        from tests.streams import Recorder, invoker
 
         create_all()
         registry.put_units([UnitRecord(**u) for u in units])
         registry.put_officials([OfficialRecord(**o) for o in officials])
         registry_service.save_campaign(Campaign.model_validate(campaign))
-        secret = sources.register_source(SOURCE_ID, "Bench")["secret"]
+        secret = sources.register_source(SOURCE_ID, "Bench", [units[0]["unit_id"]])["secret"]
         ingestion = aggregation = 0.0
         folds = 0
         with Client(app) as client:
-            invoke = invoker(client)
-            stream = Recorder()
+            if design == "live":
+                from tests.streams import Recorder, invoker
+
+                invoke, stream = invoker(client), Recorder()
             for start in range(0, len(plan), per_window):
                 meter.reset()
                 for body_events in plan[start : start + per_window]:
@@ -309,6 +322,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--smoke", action="store_true", help="20 events/s for 10 s (a test)")
     parser.add_argument("--skip-latency", action="store_true")
     parser.add_argument("--skip-capacity", action="store_true")
+    parser.add_argument("--designs", nargs="+", default=["live", "hourly"])
     args = parser.parse_args(argv)
     if args.smoke:
         args.rate, args.seconds, args.replay_seconds = 20.0, 10.0, 10.0
@@ -332,7 +346,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             f"\n{'design':>7} | {'events':>6} | {'folds':>5} | {'ingest CU/ev':>12} | "
             f"{'aggregate CU/ev':>15} | {'total CU/ev':>11}"
         )
-        for design in ("live", "hourly"):
+        for design in args.designs:
             c = run_capacity(args.rate, replay, args.batch, design)
             out[design] = c
             print(

@@ -51,6 +51,8 @@ class Settings:
     auth_issuer: str
     auth_audience: str
     timezone: str
+    webhook_tolerance_seconds: int
+    event_max_age_days: int
     secret_rotation_grace_hours: int
     webhook_max_events: int
     webhook_max_body_bytes: int
@@ -63,6 +65,7 @@ class Settings:
     upload_url_seconds: int
     download_url_seconds: int
     registry_cache_seconds: int
+    reports_per_hour: int
     cors_allowed_origins: tuple[str, ...]
 
     def table_name(self, logical: str) -> str:
@@ -88,6 +91,8 @@ def get_settings() -> Settings:
         auth_issuer=_str("AUTH_ISSUER", "https://auth.khong-giay.local"),
         auth_audience=_str("AUTH_AUDIENCE", "khong-giay-api"),
         timezone=_str("CAMPAIGN_TIMEZONE", "Asia/Ho_Chi_Minh"),
+        webhook_tolerance_seconds=_int("WEBHOOK_TOLERANCE_SECONDS", 300),
+        event_max_age_days=_int("EVENT_MAX_AGE_DAYS", 400),
         secret_rotation_grace_hours=_int("SECRET_ROTATION_GRACE_HOURS", 24),
         webhook_max_events=_int("WEBHOOK_MAX_EVENTS", 500),
         webhook_max_body_bytes=_int("WEBHOOK_MAX_BODY_BYTES", 1024 * 1024),
@@ -100,6 +105,7 @@ def get_settings() -> Settings:
         upload_url_seconds=_int("UPLOAD_URL_SECONDS", 300),
         download_url_seconds=_int("DOWNLOAD_URL_SECONDS", 120),
         registry_cache_seconds=_int("REGISTRY_CACHE_SECONDS", 60),
+        reports_per_hour=_int("REPORTS_PER_HOUR", 10),
         # Default: the local console (`make serve`); in AWS infra always sets it.
         cors_allowed_origins=_origins(
             "CORS_ALLOWED_ORIGINS",

@@ -134,6 +134,7 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
     "webhook": (
         table("sources", "GetItem"),
         table("units", "Scan"),
+        table("officials", "BatchGetItem"),  # events naming officials outside the registry
         table("event_ledger", "BatchGetItem", "BatchWriteItem", "PutItem"),
         table("inbox", "PutItem"),
         table("inbox_pending", "BatchWriteItem"),  # the pending marker of each inbox item
@@ -179,6 +180,7 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         # reports: POST /admin/reports generates on demand; index and presigned links
         table("reports", *RW),
         objects("reports", "reports/", "GetObject", "PutObject"),
+        table("quotas", "GetItem", "PutItem"),  # REPORTS_PER_HOUR per user
         # nomination files: presigned POSTs write under nominations/ only; downloads are
         # presigned GETs of the verified copies; deleting a draft's file removes both;
         # the verify_uploads job (POST /admin/jobs) verifies like VerifyUpload.

@@ -117,7 +117,11 @@ def load_month(stack: LocalStack, days: int) -> tuple[Client, list[dict[str, Any
     created = client.call(
         "POST",
         "/admin/sources",
-        json={"source_id": "demo-eoffice", "name": "Hệ thống quản lý văn bản tỉnh (demo)"},
+        json={
+            "source_id": "demo-eoffice",
+            "name": "Hệ thống quản lý văn bản tỉnh (demo)",
+            "units": [province.PROVINCE_ID],  # the province's e-office serves every unit
+        },
     )
     from scripts.demo import edxml_sender
 
@@ -142,7 +146,11 @@ def load_month(stack: LocalStack, days: int) -> tuple[Client, list[dict[str, Any
     hub = client.call(
         "POST",
         "/admin/sources",
-        json={"source_id": "demo-lgsp", "name": "Trục liên thông văn bản tỉnh (edXML)"},
+        json={
+            "source_id": "demo-lgsp",
+            "name": "Trục liên thông văn bản tỉnh (edXML)",
+            "units": [province.PROVINCE_ID],  # the provincial hub relays for every unit
+        },
     )
     print(f"→ Sending {len(edxml_part)} events of the same month as edXML packages and statuses")
     edxml_summary = edxml_sender.send_edxml(
@@ -210,6 +218,20 @@ def run(stack: LocalStack, days: int) -> None:
         print(f"  {path.relative_to(ROOT)}")
 
 
+def demo_environment() -> dict[str, str]:
+    """The shipped demo is the 2025 campaign: its events must not be refused as too old
+    (EVENT_MAX_AGE_DAYS, default 400), however long after 2025 the demo is run."""
+    import os
+
+    from scripts.demo import province
+
+    start = date.fromisoformat(province.demo_campaign()["start_date"])
+    age = (date.today() - start).days + 31
+    env = dict(os.environ)
+    env.setdefault("EVENT_MAX_AGE_DAYS", str(max(age, 400)))
+    return env
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Run the demo province month end to end")
     parser.add_argument("--moto-port", type=int, default=5005)
@@ -220,7 +242,11 @@ def main() -> None:
     args = parser.parse_args()
     print("Starting the local stack (moto server + chalice local)…")
     with LocalStack(
-        moto_port=args.moto_port, api_port=args.api_port, scheduler=False, quiet=True
+        moto_port=args.moto_port,
+        api_port=args.api_port,
+        scheduler=False,
+        quiet=True,
+        env=demo_environment(),
     ) as stack:
         print(f"  API {stack.api_url}, AWS (moto) {stack.moto_url}")
         run(stack, args.days)

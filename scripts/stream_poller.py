@@ -123,29 +123,35 @@ class StreamPoller:
         self._discover()
         delivered = 0
         for shard in self.shards.values():
-            while shard.iterator and len(shard.buffer) < self.batch_size:
-                page = self.client.get_records(ShardIterator=shard.iterator, Limit=1000)
-                shard.iterator = page.get("NextShardIterator")
-                records = page.get("Records", [])
-                if not records:
+            while True:
+                self._read(shard)
+                if not shard.buffer or not (
+                    flush
+                    or len(shard.buffer) >= self.batch_size
+                    or time.monotonic() - shard.window_started >= self.window_seconds
+                ):
                     break
-                if not shard.buffer:
-                    shard.window_started = time.monotonic()
-                shard.buffer += [lambda_record(r, self.stream_arn, self.region) for r in records]
-            while shard.buffer and (
-                flush
-                or len(shard.buffer) >= self.batch_size
-                or time.monotonic() - shard.window_started >= self.window_seconds
-            ):
                 batch, shard.buffer = (
                     shard.buffer[: self.batch_size],
                     shard.buffer[self.batch_size :],
                 )
-                shard.window_started = time.monotonic()
+                shard.window_started = time.monotonic()  # the rest's window starts now
                 self._deliver(batch)
                 delivered += len(batch)
         self.delivered += delivered
         return delivered
+
+    def _read(self, shard: _Shard) -> None:
+        """Fill the shard's buffer up to a batch from the stream (records in order)."""
+        while shard.iterator and len(shard.buffer) < self.batch_size:
+            page = self.client.get_records(ShardIterator=shard.iterator, Limit=1000)
+            shard.iterator = page.get("NextShardIterator")
+            records = page.get("Records", [])
+            if not records:
+                return
+            if not shard.buffer:
+                shard.window_started = time.monotonic()
+            shard.buffer += [lambda_record(r, self.stream_arn, self.region) for r in records]
 
     def _deliver(self, batch: list[dict[str, Any]]) -> None:
         queue: list[tuple[list[dict[str, Any]], int]] = [(batch, 0)]

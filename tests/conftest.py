@@ -28,6 +28,9 @@ os.environ.update(
         "AUTH_JWKS_FILE": str(_KEY_DIR / "jwks.json"),
         "AUTH_ISSUER": "https://auth.test",
         "AUTH_AUDIENCE": "khong-giay-test",
+        # The fixtures are the 2025 campaign: events that old must still be accepted here.
+        # The limit itself is tested at its default (tests/api/test_admission.py).
+        "EVENT_MAX_AGE_DAYS": "36500",
         "POWERTOOLS_METRICS_NAMESPACE": "KhongGiayTest",
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_METRICS_DISABLED": "true",
@@ -58,6 +61,28 @@ def aws() -> Iterator[None]:
 
     with fresh_backend():
         yield
+
+
+@pytest.fixture
+def setting() -> Iterator[Callable[[str, object], None]]:
+    """Set an environment setting for one test (settings are read once, so the cache is
+    cleared both ways)."""
+    from chalicelib.settings import get_settings
+
+    saved: dict[str, str | None] = {}
+
+    def set_setting(name: str, value: object) -> None:
+        saved.setdefault(name, os.environ.get(name))
+        os.environ[name] = str(value)
+        get_settings.cache_clear()
+
+    yield set_setting
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    get_settings.cache_clear()
 
 
 TokenFactory = Callable[..., str]

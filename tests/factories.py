@@ -80,6 +80,7 @@ OFFICIALS: list[dict[str, Any]] = [
         "active": False,
     },
 ]
+PROVINCE = "000.00.00.H34"  # its scope covers the whole province
 DEPARTMENT = "000.00.31.H34"
 DIVISION = "000.01.31.H34"
 OTHER_DEPARTMENT = "000.00.32.H34"

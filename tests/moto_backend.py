@@ -97,6 +97,8 @@ def _empty_dynamodb() -> bool:
             del ours.tables[name]
     for name in wanted:
         ours.tables[name].items.clear()
+        if ours.tables[name].stream_shard is not None:
+            ours.tables[name].stream_shard.items.clear()  # a new table's stream is empty
     ours.backups.clear()
     ours.table_imports.clear()
     ours.table_exports.clear()

@@ -70,6 +70,8 @@ def raw_body(request: Request) -> bytes:
 
 
 def json_payload(request: Request) -> Any:
+    from chalicelib.json_input import JsonInputError, loads
+
     content_type = (request.headers.get("content-type") or "application/json").lower()
     if "json" not in content_type:
         raise unsupported_media_type(f"Expected application/json, got {content_type}")
@@ -77,9 +79,9 @@ def json_payload(request: Request) -> Any:
     if not data.strip():
         raise bad_request("Request body is empty; expected a JSON object")
     try:
-        return json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise bad_request(f"Request body is not valid JSON: {exc}") from None
+        return loads(data)
+    except JsonInputError as exc:
+        raise bad_request(f"Request body is not acceptable JSON: {exc}") from None
 
 
 def validation_details(exc: Any) -> list[dict[str, Any]]:
@@ -131,20 +133,67 @@ def query_date(request: Request, name: str) -> dt.date | None:
         raise bad_request(f"Query parameter {name!r} must be a date YYYY-MM-DD") from None
 
 
-def encode_token(key: dict[str, Any] | None) -> str | None:
+# Page tokens: base64url of {"v", "exp", "s", "key"}. The key is where the next page starts;
+# the expiry bounds how long a client may resume a listing (the data moves meanwhile); the
+# scope names the listing (e.g. the unit whose officials are listed), so a token of another
+# listing is refused. A token whose key has other fields than the route's, or values that
+# are not short strings, is refused before it reaches DynamoDB as an ExclusiveStartKey.
+PAGE_TOKEN_VERSION = 1
+PAGE_TOKEN_SECONDS = 24 * 3600
+_MAX_TOKEN_CHARS = 4096
+_MAX_KEY_BYTES = 1024  # DynamoDB's limit for a sort key value
+
+
+def encode_token(
+    key: dict[str, str] | None, scope: str = "", now: dt.datetime | None = None
+) -> str | None:
     if not key:
         return None
-    return base64.urlsafe_b64encode(dumps(key).encode()).decode().rstrip("=")
+    moment = now or dt.datetime.now(dt.UTC)
+    payload = {
+        "v": PAGE_TOKEN_VERSION,
+        "exp": int(moment.timestamp()) + PAGE_TOKEN_SECONDS,
+        "s": scope,
+        "key": key,
+    }
+    return base64.urlsafe_b64encode(dumps(payload).encode()).decode().rstrip("=")
 
 
-def decode_token(token: str | None) -> dict[str, Any] | None:
+def decode_token(
+    token: str | None,
+    fields: tuple[str, ...],
+    scope: str = "",
+    now: dt.datetime | None = None,
+) -> dict[str, str] | None:
+    """The key of a page token that encode_token issued for this listing (`scope`) with a
+    key of exactly `fields`; 400 for anything else and for an expired token."""
+    from chalicelib.json_input import JsonInputError, loads
+
     if not token:
         return None
+    invalid = bad_request("Query parameter 'next_token' is not a valid page token")
+    if len(token) > _MAX_TOKEN_CHARS:
+        raise invalid
     try:
         padded = token + "=" * (-len(token) % 4)
-        value = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, binascii.Error):
-        raise bad_request("Query parameter 'next_token' is not a valid page token") from None
-    if not isinstance(value, dict):
-        raise bad_request("Query parameter 'next_token' is not a valid page token")
-    return value
+        payload = loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+    except (ValueError, binascii.Error, JsonInputError):
+        raise invalid from None
+    if not isinstance(payload, dict) or set(payload) != {"v", "exp", "s", "key"}:
+        raise invalid
+    if payload["s"] != scope:
+        raise bad_request("Query parameter 'next_token' belongs to another listing")
+    key, expires = payload["key"], payload["exp"]
+    if payload["v"] != PAGE_TOKEN_VERSION or not isinstance(expires, int):
+        raise invalid
+    if not isinstance(key, dict) or set(key) != set(fields):
+        raise invalid
+    if not all(
+        isinstance(v, str) and v and len(v.encode()) <= _MAX_KEY_BYTES for v in key.values()
+    ):
+        raise invalid
+    if expires < (now or dt.datetime.now(dt.UTC)).timestamp():
+        raise bad_request(
+            "Query parameter 'next_token' has expired; list again from the first page"
+        )
+    return {k: str(v) for k, v in key.items()}

@@ -77,9 +77,9 @@ def list_nominations(campaign_id: str) -> Response:
         kind=params.get("kind") or None,
         unit_id=params.get("unit_id") or None,
         limit=query_int(request, "limit", 100, 1, 500),
-        token=decode_token(params.get("next_token")),
+        token=decode_token(params.get("next_token"), ("nomination_id", "created_key"), campaign_id),
     )
-    return json_response({"items": items, "next_token": encode_token(last)})
+    return json_response({"items": items, "next_token": encode_token(last, campaign_id)})
 
 
 @route(
@@ -237,9 +237,9 @@ def nomination_audit(nomination_id: str) -> Response:
         principal_of(request),
         nomination_id,
         query_int(request, "limit", 100, 1, 500),
-        decode_token(query_params(request).get("next_token")),
+        decode_token(query_params(request).get("next_token"), ("seq",), nomination_id),
     )
-    return json_response({"items": items, "next_token": encode_token(last)})
+    return json_response({"items": items, "next_token": encode_token(last, nomination_id)})
 
 
 @route(

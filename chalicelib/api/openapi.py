@@ -21,7 +21,8 @@ ERROR_TEXT = {
     409: "Conflict with the current state",
     413: "Body too large",
     415: "Unsupported Content-Type",
-    422: "Refers to unknown entities",
+    422: "Refers to unknown entities, or events that cannot be true (the details name each)",
+    429: "Too many requests; retry after Retry-After seconds",
     503: "Temporarily unavailable; retry after Retry-After seconds",
 }
 
@@ -110,7 +111,7 @@ def _operation(r: RouteDoc, ref_of: dict[str, Any]) -> dict[str, Any]:
     if r.response:
         ok["content"] = {"application/json": {"schema": ref_of[_resolve(r.response).__name__]}}
     error_ref = {"application/json": {"schema": ref_of["ErrorResponse"]}}
-    responses: dict[str, Any] = {str(r.status): ok}
+    responses: dict[str, Any] = {str(s): ok for s in (r.status, *r.also_ok)}
     # Every route: 401 (the authorizer or the signature; not on public routes) and 415
     # (Chalice answers any Content-Type the route does not accept, GET included, before
     # the handler runs).

@@ -73,13 +73,13 @@ def list_units() -> Response:
         raise bad_request(
             f"Query parameter 'level' must be {', '.join(UNIT_LEVELS[:-1])} or {UNIT_LEVELS[-1]}"
         )
-    token = decode_token(params.get("next_token"))
+    token = decode_token(params.get("next_token"), ("after",))
     items, after = registry.list_units(
         principal_of(request),
         level=level,
         parent_id=params.get("parent_id") or None,
         limit=query_int(request, "limit", 100, 1, 500),
-        after=str(token["after"]) if token and "after" in token else None,
+        after=token["after"] if token else None,
     )
     return json_response(
         {"items": items, "next_token": encode_token({"after": after} if after else None)}
@@ -120,6 +120,6 @@ def list_officials(unit_id: str) -> Response:
         principal_of(request),
         unit_id,
         query_int(request, "limit", 100, 1, 500),
-        decode_token(query_params(request).get("next_token")),
+        decode_token(query_params(request).get("next_token"), ("official_id",), unit_id),
     )
-    return json_response({"items": items, "next_token": encode_token(last)})
+    return json_response({"items": items, "next_token": encode_token(last, unit_id)})

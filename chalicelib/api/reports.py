@@ -23,13 +23,16 @@ TAG = "Reports"
     bp,
     "/admin/reports",
     "POST",
-    summary="Generate a report now (a new version; PDF, XLSX, CSV and a manifest in S3)",
+    summary="Generate a report now (201: a new version with PDF, XLSX, CSV and a manifest in "
+    "S3; 200: the latest ready version, whose figures are the same). At most REPORTS_PER_HOUR "
+    "generations per user, then 429 with Retry-After",
     tag=TAG,
     request="chalicelib.schemas.reports:ReportCreate",
     response="chalicelib.schemas.reports:ReportOut",
     status=201,
+    also_ok=(200,),
     roles="province_admin (any scope); unit_officer (its own unit or a sub-unit)",
-    errors=(400, 403, 404),
+    errors=(400, 403, 404, 429),
 )
 def create_report() -> Response:
     from chalicelib.schemas.reports import ReportCreate
@@ -38,7 +41,7 @@ def create_report() -> Response:
     request = bp.current_request
     principal = principal_of(request)
     payload = body_as(request, ReportCreate)
-    out = reports.create_report(
+    out, generated = reports.create_report(
         principal,
         campaign_id=payload.campaign_id,
         start=payload.from_,
@@ -46,7 +49,7 @@ def create_report() -> Response:
         scope=payload.scope,
         lang=payload.lang,
     )
-    return json_response(out, status=201)
+    return json_response(out, status=201 if generated else 200)
 
 
 @route(
@@ -70,16 +73,17 @@ def list_reports() -> Response:
 
     request = bp.current_request
     params = query_params(request)
-    token = decode_token(params.get("next_token"))
+    listing = params.get("campaign_id") or ""
+    token = decode_token(params.get("next_token"), ("report_id", "listing_key"), listing)
     items, last = reports.list_reports(
         principal_of(request),
         campaign_id=params.get("campaign_id") or None,
         period=params.get("period") or None,
         scope=params.get("scope") or None,
         limit=query_int(request, "limit", 100, 1, 500),
-        after={k: str(v) for k, v in token.items()} if token else None,
+        after=token,
     )
-    return json_response({"items": items, "next_token": encode_token(last)})
+    return json_response({"items": items, "next_token": encode_token(last, listing)})
 
 
 @route(

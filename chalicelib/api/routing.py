@@ -54,6 +54,7 @@ class RouteDoc:
     query: tuple[QueryParam, ...] = field(default_factory=tuple)
     errors: tuple[int, ...] = ()
     request_required: bool = True
+    also_ok: tuple[int, ...] = ()  # other success statuses with the same body
     public: bool = False  # no credentials at all (health, the OpenAPI document)
 
 
@@ -76,6 +77,7 @@ def route(
     query: Sequence[QueryParam] = (),
     errors: Sequence[int] = (),
     request_required: bool = True,
+    also_ok: Sequence[int] = (),
     public: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -94,6 +96,7 @@ def route(
                 query=tuple(query),
                 errors=tuple(errors),
                 request_required=request_required,
+                also_ok=tuple(also_ok),
                 public=public,
             )
         )

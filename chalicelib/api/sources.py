@@ -22,7 +22,7 @@ TAG = "Sources"
     response="chalicelib.schemas.ingestion:SourceCreated",
     status=201,
     roles=PROVINCE_ADMIN,
-    errors=(403, 409),
+    errors=(403, 409, 422),
 )
 def create_source() -> Response:
     from chalicelib.schemas.ingestion import SourceCreate
@@ -31,7 +31,9 @@ def create_source() -> Response:
     request = bp.current_request
     require_role(principal_of(request), PROVINCE_ADMIN)
     payload = body_as(request, SourceCreate)
-    return json_response(sources.register_source(payload.source_id, payload.name), status=201)
+    return json_response(
+        sources.register_source(payload.source_id, payload.name, payload.units), status=201
+    )
 
 
 @route(
@@ -73,6 +75,27 @@ def rotate_source(source_id: str) -> Response:
     raw = json_payload(request) if request.raw_body else {}
     payload = parse_model(SourceRotate, raw)
     return json_response(sources.rotate_secret(source_id, payload.grace_hours))
+
+
+@route(
+    bp,
+    "/admin/sources/{source_id}",
+    "PATCH",
+    summary="Change a document system's name or the units it may speak for",
+    tag=TAG,
+    request="chalicelib.schemas.ingestion:SourcePatch",
+    response="chalicelib.schemas.ingestion:SourceOut",
+    roles=PROVINCE_ADMIN,
+    errors=(403, 404, 409, 422),
+)
+def update_source(source_id: str) -> Response:
+    from chalicelib.schemas.ingestion import SourcePatch
+    from chalicelib.services import sources
+
+    request = bp.current_request
+    require_role(principal_of(request), PROVINCE_ADMIN)
+    payload = body_as(request, SourcePatch)
+    return json_response(sources.update_source(source_id, name=payload.name, units=payload.units))
 
 
 @route(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -37,21 +38,37 @@ EVENT_TYPES = (
 )
 
 
+# RFC 3339 section 5.6 date-time with a mandatory offset: no week or ordinal dates, no
+# basic (separator-free) form, no missing seconds; "t" and "z" may be lower case.
+_RFC3339 = re.compile(
+    r"^(\d{4}-\d{2}-\d{2})[Tt](\d{2}:\d{2}:\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$"
+)
+_RFC3339_EXAMPLE = "2025-07-15T08:30:00+07:00"
+
+
 def _rfc3339_with_offset(value: Any) -> dt.datetime:
     if isinstance(value, dt.datetime):
-        parsed = value
-    elif isinstance(value, str) and "T" in value.upper():
-        try:
-            parsed = dt.datetime.fromisoformat(value)
-        except ValueError:
-            raise ValueError(
-                "must be an RFC 3339 date-time such as 2025-07-15T08:30:00+07:00"
-            ) from None
-    else:
-        raise ValueError("must be an RFC 3339 date-time string such as 2025-07-15T08:30:00+07:00")
-    if parsed.tzinfo is None or parsed.utcoffset() is None:
-        raise ValueError("must carry a UTC offset (e.g. +07:00 or Z)")
-    return parsed
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError("must carry a UTC offset (e.g. +07:00 or Z)")
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"must be an RFC 3339 date-time string such as {_RFC3339_EXAMPLE}")
+    match = _RFC3339.match(value)
+    if match is None:
+        if _RFC3339_NO_OFFSET.match(value):
+            raise ValueError("must carry a UTC offset (e.g. +07:00 or Z)")
+        raise ValueError(f"must be an RFC 3339 date-time with an offset such as {_RFC3339_EXAMPLE}")
+    day, clock, fraction, offset = match.groups()
+    # Python keeps microseconds: a longer fraction is cut, never rounded up into the next second.
+    fraction = (fraction or "")[:7]
+    offset = "+00:00" if offset in ("Z", "z") else offset
+    try:
+        return dt.datetime.fromisoformat(f"{day}T{clock}{fraction}{offset}")
+    except ValueError:
+        raise ValueError(f"is not a valid date-time ({value!r}): {_RFC3339_EXAMPLE}") from None
+
+
+_RFC3339_NO_OFFSET = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$")
 
 
 def _iso(value: dt.datetime) -> str:
@@ -255,8 +272,3 @@ def document_ids(events: list[Any]) -> set[str]:
 def payload_hash(record: dict[str, Any]) -> str:
     canonical = json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def referenced_units(events: list[Any]) -> set[str]:
-    # Counterparts (to_unit_id, from_unit_id) may be outside the registry.
-    return {e.unit_id for e in events}

@@ -64,6 +64,28 @@ def allowed_from(action: str) -> list[str]:
     return sorted(TRANSITIONS[action][0])
 
 
+# Separation of duties: the audit actions after which the same person may not review.
+AUTHOR_ACTIONS = ("created", "submitted")
+
+
+@dataclass(frozen=True)
+class TrailEntry:
+    """What the separation of duties reads from an audit record."""
+
+    action: str
+    sub: str
+    at: str
+
+
+def authored_by(reviewer_sub: str, trail: Iterable[TrailEntry]) -> TrailEntry | None:
+    """The first audit record by which the reviewer created or submitted the nomination
+    (any of its submissions, after returns too); None when they did neither."""
+    for entry in trail:
+        if entry.action in AUTHOR_ACTIONS and entry.sub == reviewer_sub:
+            return entry
+    return None
+
+
 def missing_categories(verified_categories: Iterable[str]) -> list[str]:
     have = set(verified_categories)
     return [c for c in REQUIRED_CATEGORIES if c not in have]

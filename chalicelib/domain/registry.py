@@ -212,3 +212,17 @@ def descendants(root_id: str, units: Iterable[UnitRecord]) -> set[str]:
                 out.add(child)
                 stack.append(child)
     return out
+
+
+def outside_scope(
+    acting: Iterable[str], scope: Iterable[str], units: Mapping[str, UnitRecord]
+) -> list[str]:
+    """The acting units (known to the registry) that are neither a scope unit nor below one.
+
+    Units the registry does not know are left to the registry check, which names them."""
+    roots = set(scope)
+    return sorted(
+        u
+        for u in set(acting)
+        if u in units and u not in roots and not roots.intersection(ancestors(u, units))
+    )

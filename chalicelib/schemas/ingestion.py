@@ -3,21 +3,56 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from chalicelib.domain.vocabulary import IDENTIFIER_PATTERN
+
+MAX_SCOPE_UNITS = 200
+
+
+def _distinct(units: list[str]) -> list[str]:
+    if len(set(units)) != len(units):
+        raise ValueError("must not name a unit twice")
+    return units
+
+
+ScopeUnits = Annotated[
+    list[Annotated[str, Field(pattern=IDENTIFIER_PATTERN)]],
+    Field(
+        min_length=1,
+        max_length=MAX_SCOPE_UNITS,
+        description="Units the source may speak for, each with every unit below it "
+        "(the province's own unit covers the whole province)",
+    ),
+    AfterValidator(_distinct),
+]
 
 
 class SourceCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     source_id: str = Field(pattern=IDENTIFIER_PATTERN)
     name: str = Field(min_length=1, max_length=200)
+    units: ScopeUnits
+
+
+class SourcePatch(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    units: ScopeUnits | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> SourcePatch:
+        if self.name is None and self.units is None:
+            raise ValueError("give name, units or both")
+        return self
 
 
 class SourceCreated(BaseModel):
     source_id: str
     name: str
+    units: list[str]
     secret: str = Field(description="whsec_ + base64 of 32 random bytes; shown only once")
 
 
@@ -35,6 +70,7 @@ class SourceRotated(BaseModel):
 class SourceOut(BaseModel):
     source_id: str
     name: str
+    units: list[str]
     enabled: bool
     created_at: dt.datetime
     active_secrets: int

@@ -133,13 +133,7 @@ def apply_records(records: list[dict[str, Any]], zone: ZoneInfo) -> dict[str, in
             by_document[f"{record['source_id']}#{record['document']['id']}"].append(record)
     result = {"documents_changed": 0, "daily_items_written": 0, "evaluations_changed": 0}
     if by_document:
-
-        def step(
-            key: str, old_state: dict[str, Any] | None
-        ) -> tuple[dict[str, Any], store.Delta] | None:
-            return _change(old_state, kpi.fold_events(old_state, by_document[key]), zone)
-
-        changed, written = store.fold_documents(by_document, step)
+        changed, written = _fold_documents(by_document, zone)
         result["documents_changed"] = changed
         result["daily_items_written"] = written
     if evaluations:
@@ -158,6 +152,34 @@ def _change(
     return new_state, kpi.diff_contributions(old_contrib, kpi.contributions(new_state, zone))
 
 
+def _fold_documents(
+    by_document: Mapping[str, list[dict[str, Any]]], zone: ZoneInfo
+) -> tuple[int, int]:
+    """(documents changed, daily items written). A document whose events change more daily
+    items than one transaction holds is folded in halves, one after the other: each
+    step is an ordinary fold (the lattice), so the result is the same."""
+
+    def step(
+        key: str, old_state: dict[str, Any] | None
+    ) -> tuple[dict[str, Any], store.Delta] | None:
+        return _change(old_state, kpi.fold_events(old_state, by_document[key]), zone)
+
+    result = store.fold_documents(by_document, step)
+    changed, written = result.changed, result.written
+    for key in result.oversized:
+        records = sorted(by_document[key], key=lambda r: (r["occurred_at"], r["event_id"]))
+        if len(records) == 1:
+            raise RuntimeError(
+                f"{key}: one event changes more daily items than a transaction holds"
+            )
+        half = len(records) // 2
+        for part in (records[:half], records[half:]):
+            c, w = _fold_documents({key: part}, zone)
+            changed += c
+            written += w
+    return changed, written
+
+
 def join_exempt(doc_keys: Iterable[str]) -> int:
     """Make documents exempt in their state and in the daily figures (a marker says so,
     whether or not its marking event is folded yet): a lattice join, safe to repeat and
@@ -171,8 +193,10 @@ def join_exempt(doc_keys: Iterable[str]) -> int:
         marker = kpi.exempt_state(source_id, document_id)
         return _change(old_state, kpi.merge_states(old_state or marker, marker), zone)
 
-    changed, _ = store.fold_documents(list(doc_keys), step)
-    return changed
+    result = store.fold_documents(list(doc_keys), step)
+    if result.oversized:
+        raise RuntimeError(f"{result.oversized}: the change exceeds one transaction")
+    return result.changed
 
 
 def _note_freshness(

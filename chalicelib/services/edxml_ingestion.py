@@ -110,7 +110,7 @@ def _parse(body: bytes) -> tuple[list[Any], bytes, list[dict[str, Any]]]:
 def receive_edxml(
     source_id: str, headers: Any, body: bytes, *, content_type: str, lambda_context: Any = None
 ) -> dict[str, int]:
-    from chalicelib.services import ingestion
+    from chalicelib.services import admission, ingestion
 
     def parse(raw: bytes) -> tuple[list[Any], bytes | None]:
         # Runs inside the idempotent call: a failure here leaves no remembered answer, so the
@@ -119,7 +119,9 @@ def receive_edxml(
         events, archive_xml, trail = _parse(raw)
         exempt: set[str] = set()
         if trail:
-            _check_organs({record["organ_id"] for record in trail})
+            organs = {record["organ_id"] for record in trail}
+            _check_organs(organs)
+            admission.check_scope(source_id, organs)
             trail, exempt = _trail_exemption(source_id, trail)
         if not events:
             document_ids = {record["document_id"] for record in trail}

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -24,14 +23,13 @@ from chalicelib.errors import (
     payload_too_large,
     unauthorized,
     unavailable,
-    unprocessable,
     validation_failed,
 )
 from chalicelib.observability import logger, metrics
+from chalicelib.services import admission
 from chalicelib.services.exemption import exempt_documents, record_clear_refs
 from chalicelib.settings import get_settings
 from chalicelib.storage import events as store
-from chalicelib.storage.registry import registry_snapshot
 
 IDEMPOTENCY_TTL_SECONDS = 7 * 24 * 3600
 
@@ -42,8 +40,7 @@ def _now() -> dt.datetime:
 
 def verify_delivery(source_id: str, headers: Mapping[str, str], body: bytes) -> str:
     """Standard Webhooks verification over the raw bytes; returns the webhook-id."""
-    from standardwebhooks.webhooks import Webhook
-
+    from chalicelib.domain.signatures import SignatureRefused, verify
     from chalicelib.services.sources import verification_secrets
 
     lowered = {k.lower(): v for k, v in headers.items()}
@@ -59,20 +56,16 @@ def verify_delivery(source_id: str, headers: Mapping[str, str], body: bytes) -> 
         raise unavailable("Could not check the source right now; retry later") from None
     if not secrets:
         raise unauthorized("Unknown or disabled source")
-    reason = "No matching signature"
-    for secret in secrets:
-        try:
-            Webhook(secret).verify(body, lowered, json_parse=False)
-            return lowered["webhook-id"]
-        except Exception as exc:  # WebhookVerificationError, malformed headers, bad base64
-            text = str(exc)
-            if "timestamp" in text.lower():
-                reason = "Timestamp outside the 5 minute tolerance"
-                break
-            if "Invalid Signature Headers" in text:
-                reason = "Malformed webhook-timestamp"
-                break
-    raise unauthorized(reason)
+    try:
+        return verify(
+            secrets,
+            lowered,
+            body,
+            now=_now(),
+            tolerance_seconds=get_settings().webhook_tolerance_seconds,
+        )
+    except SignatureRefused as exc:
+        raise unauthorized(exc.reason) from None
 
 
 def receive(
@@ -152,10 +145,12 @@ def _idempotent(
 
 
 def parse_json_body(body: bytes) -> tuple[list[Any], bytes | None]:
+    from chalicelib.json_input import JsonInputError, loads
+
     try:
-        raw = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ApiError(400, "bad_request", f"Body is not valid JSON: {exc}") from None
+        raw = loads(body)
+    except JsonInputError as exc:
+        raise ApiError(400, "bad_request", f"Body is not acceptable JSON: {exc}") from None
     try:
         events = domain.validate_events(raw, max_events=get_settings().webhook_max_events)
     except domain.InvalidEvents as exc:
@@ -173,6 +168,8 @@ def _process(
     events, archive_body = parse(body)
     if not events:
         return {"accepted": 0, "duplicates": 0}
+    # edXML names officials by ids derived from certificates and names, not registry ids.
+    admission.admit(delivery["source_id"], events, registry_officials="xml" not in content_type)
     return store_events(
         delivery["source_id"],
         events,
@@ -196,7 +193,7 @@ def store_events(
     A document is exempt when any event of the request marks it or a marker says an
     earlier event did; its events are then stored redacted, whatever their own marking
     (services/exemption.py writes the new markers before anything here is stored)."""
-    _check_units(events)
+    admission.check_units(events)
     try:
         exempt = exempt_documents(
             source_id,
@@ -359,20 +356,6 @@ def _note_clear_data(
 
 def _public(record: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in record.items() if k != "_sha"}
-
-
-def _check_units(events: list[Any]) -> None:
-    wanted = domain.referenced_units(events)
-    units = registry_snapshot().units
-    unknown = wanted - units.keys()
-    if unknown:
-        units = registry_snapshot(max_age_seconds=0).units  # maybe just registered
-        unknown = wanted - units.keys()
-    if unknown:
-        raise unprocessable(
-            "Events name units that are not in the registry; nothing was stored",
-            [{"unit_id": u} for u in sorted(unknown)],
-        )
 
 
 # --- rebuild --------------------------------------------------------------------------

@@ -356,7 +356,7 @@ def list_nominations(
     kind: str | None,
     unit_id: str | None,
     limit: int,
-    token: dict[str, Any] | None,
+    token: dict[str, str] | None,
 ) -> tuple[list[dict[str, Any]], dict[str, str] | None]:
     if status is not None and status not in rules.STATUSES:
         raise bad_request(f"Query parameter 'status' must be one of {', '.join(rules.STATUSES)}")
@@ -365,17 +365,10 @@ def list_nominations(
     campaign = registry_service.get_campaign(campaign_id)
     if unit_id is not None:
         registry_service.check_unit_access(principal, unit_id)
-    after = None
-    if token is not None:
-        if set(token) != {"nomination_id", "created_key"} or not all(
-            isinstance(v, str) for v in token.values()
-        ):
-            raise bad_request("Query parameter 'next_token' is not a valid page token")
-        after = {k: str(v) for k, v in token.items()}
     items, last = store.nominations_page(
         campaign_id,
         limit=limit,
-        after=after,
+        after=token,
         status=status,
         kind=kind,
         unit_id=unit_id,
@@ -730,6 +723,7 @@ def review(
     target = rules.next_status(item.status, decision)
     if target is None:
         raise _invalid(item, decision)
+    _check_separation_of_duties(principal, item, decision)
     campaign = registry_service.get_campaign(item.campaign_id)
     quota = int(getattr(campaign.award_quotas, item.kind))
     if decision == "approve" and quota <= 0:
@@ -774,6 +768,35 @@ def review(
     return view(store.get_nomination(nomination_id) or item)
 
 
+def _check_separation_of_duties(principal: Principal, item: NominationModel, decision: str) -> None:
+    """No one approves, rejects or returns a nomination they created or submitted (read
+    from the audit trail: every submission counts, also those before a return)."""
+    trail = (
+        rules.TrailEntry(record.action, str((record.actor or {}).get("sub") or ""), _iso(record.at))
+        for record in store.audit_records(item.nomination_id)
+    )
+    authored = rules.authored_by(principal.sub, trail)
+    if authored is None:
+        return
+    raise ApiError(
+        403,
+        "separation_of_duties",
+        f"{principal.sub!r} may not {decision} nomination {item.nomination_id!r}: the audit "
+        f"trail records them as its {authored.action!r} actor at {authored.at}; it is reviewed "
+        "by someone who neither created nor submitted it",
+        [
+            {
+                "nomination_id": item.nomination_id,
+                "status": item.status,
+                "action": decision,
+                "actor": _actor(principal),
+                "conflicting_action": authored.action,
+                "conflicting_at": authored.at,
+            }
+        ],
+    )
+
+
 def _quota_reached(item: NominationModel, quota: int) -> ApiError:
     approved = store.approved_count(item.campaign_id, item.kind)
     return ApiError(
@@ -798,13 +821,8 @@ def _iso(moment: dt.datetime) -> str:
 
 
 def audit_trail(
-    principal: Principal, nomination_id: str, limit: int, token: dict[str, Any] | None
+    principal: Principal, nomination_id: str, limit: int, token: dict[str, str] | None
 ) -> tuple[list[dict[str, Any]], dict[str, str] | None]:
     _visible(principal, nomination_id)
-    after = None
-    if token is not None:
-        if set(token) != {"seq"} or not isinstance(token["seq"], str):
-            raise bad_request("Query parameter 'next_token' is not a valid page token")
-        after = token["seq"]
-    items, last = store.audit_page(nomination_id, limit, after)
+    items, last = store.audit_page(nomination_id, limit, token["seq"] if token else None)
     return [_audit_view(i) for i in items], ({"seq": last} if last else None)

@@ -171,28 +171,11 @@ def list_units(
 
 
 def list_officials(
-    principal: Principal, unit_id: str, limit: int, start_key: dict[str, Any] | None
-) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    principal: Principal, unit_id: str, limit: int, token: dict[str, str] | None
+) -> tuple[list[dict[str, Any]], dict[str, str] | None]:
     check_unit_access(principal, unit_id)
-    if start_key is not None and not _is_officials_page_key(start_key, unit_id):
-        # The token is the index's last evaluated key: a forged or another unit's key would
-        # reach DynamoDB as an invalid ExclusiveStartKey (a 500).
-        raise bad_request("Query parameter 'next_token' is not a valid page token")
-    items, last = store.officials_page(unit_id, limit, start_key)
-    return [official_out(o) for o in items], last
-
-
-def _is_officials_page_key(key: dict[str, Any], unit_id: str) -> bool:
-    def string(value: Any) -> str | None:
-        if isinstance(value, dict) and set(value) == {"S"} and isinstance(value["S"], str):
-            return str(value["S"])
-        return None
-
-    return (
-        set(key) == {"official_id", "unit_id"}
-        and string(key["unit_id"]) == unit_id
-        and bool(string(key["official_id"]))
-    )
+    items, after = store.officials_page(unit_id, limit, token["official_id"] if token else None)
+    return [official_out(o) for o in items], ({"official_id": after} if after else None)
 
 
 def check_official_access(principal: Principal, official_id: str) -> OfficialRecord:

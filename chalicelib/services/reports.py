@@ -31,6 +31,7 @@ from chalicelib.domain.campaigns import Campaign
 from chalicelib.errors import ApiError, bad_request, conflict, forbidden, not_found
 from chalicelib.observability import logger, metrics
 from chalicelib.reports import MANIFEST_CONTENT_TYPE, build_manifest, render_all
+from chalicelib.services import quotas
 from chalicelib.services import registry as registry_service
 from chalicelib.services.report_content import (
     ReportContent,
@@ -263,17 +264,36 @@ def create_report(
     end: dt.date | None,
     scope: str,
     lang: str,
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], bool]:
+    """The report of these figures and whether it was generated now (False: the latest ready
+    version already has them). At most REPORTS_PER_HOUR generations per user (429)."""
     _check_create(principal, scope)
     campaign = registry_service.get_campaign(campaign_id)
     ctx = ReportContext.load(campaign, start or campaign.start_date, end or campaign.end_date)
     if scope != PROVINCE and scope not in ctx.units:
         raise not_found(f"Unit {scope!r} is not in the registry")
     label = period_label(campaign, ctx.period.start, ctx.period.end)
-    item = generate(
-        ctx, scope, label, lang=lang, trigger=ON_DEMAND, requested_by=principal.sub or None
+    ctx, content = build(ctx, scope, label, lang)
+    last = latest_ready(campaign.campaign_id, label, scope, lang)
+    if last is not None and last.figures_sha256 == content.figures_sha256():
+        return report_out(last), False  # the same figures: that version, not a new one
+    quotas.take(
+        "reports",
+        principal.sub or "anonymous",
+        limit=get_settings().reports_per_hour,
+        window_seconds=3600,
+        what="report generations",
     )
-    return report_out(item)
+    item = generate(
+        ctx,
+        scope,
+        label,
+        lang=lang,
+        trigger=ON_DEMAND,
+        requested_by=principal.sub or None,
+        content=content,
+    )
+    return report_out(item), True
 
 
 def _check_read(principal: Principal, item: ReportModel) -> None:
@@ -499,9 +519,12 @@ def _continue_monthly(deadline: float) -> dict[str, Any] | None:
         jobs.release_lease(JOB_MONTHLY, owner)
 
 
-def latest_ready(campaign_id: str, period: str, scope: str) -> ReportModel | None:
+def latest_ready(
+    campaign_id: str, period: str, scope: str, lang: str | None = None
+) -> ReportModel | None:
+    """The newest ready version (of the language, when one is given)."""
     for item in store.versions(campaign_id, period, scope):
-        if item.status == "ready":
+        if item.status == "ready" and lang in (None, item.lang):
             return item
     return None
 

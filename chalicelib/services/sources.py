@@ -7,9 +7,10 @@ import datetime as dt
 import secrets
 from typing import Any
 
-from chalicelib.errors import ApiError, conflict, not_found
+from chalicelib.errors import ApiError, conflict, not_found, unprocessable
 from chalicelib.settings import get_settings
 from chalicelib.storage import sources as store
+from chalicelib.storage.registry import registry_snapshot
 
 
 def new_secret() -> str:
@@ -24,6 +25,7 @@ def source_out(source: Any) -> dict[str, Any]:
     return {
         "source_id": source.source_id,
         "name": source.name,
+        "units": list(source.units or []),
         "enabled": source.enabled,
         "created_at": source.created_at,
         "active_secrets": sum(
@@ -33,13 +35,50 @@ def source_out(source: Any) -> dict[str, Any]:
     }
 
 
-def register_source(source_id: str, name: str) -> dict[str, Any]:
+def _check_scope_units(units: list[str]) -> None:
+    """A source's scope names units of the registry (422 naming each unknown one)."""
+    known = registry_snapshot().units
+    if any(u not in known for u in units):
+        known = registry_snapshot(max_age_seconds=0).units  # maybe just registered
+    unknown = [(i, u) for i, u in enumerate(units) if u not in known]
+    if unknown:
+        raise unprocessable(
+            "The source's units must be in the registry",
+            [{"field": f"units.{i}", "unit_id": u, "message": "unknown unit"} for i, u in unknown],
+        )
+
+
+def register_source(source_id: str, name: str, units: list[str]) -> dict[str, Any]:
+    _check_scope_units(units)
     secret = new_secret()
-    created = store.create_source(source_id, name, store.encrypt_secret(secret, source_id), _now())
+    created = store.create_source(
+        source_id, name, units, store.encrypt_secret(secret, source_id), _now()
+    )
     if not created:
         raise conflict(f"Source {source_id!r} already exists; rotate its secret instead")
     # The only time the secret is ever returned.
-    return {"source_id": source_id, "name": name, "secret": secret}
+    return {"source_id": source_id, "name": name, "units": units, "secret": secret}
+
+
+def update_source(source_id: str, *, name: str | None, units: list[str] | None) -> dict[str, Any]:
+    source = store.get_source(source_id)
+    if source is None:
+        raise not_found(f"Source {source_id!r} does not exist")
+    if units is not None:
+        _check_scope_units(units)
+    try:
+        store.update_source(source, _now(), name=name, units=units)
+    except store.ConcurrentChange:
+        raise conflict(f"Source {source_id!r} was changed meanwhile; read it and retry") from None
+    return source_out(source)
+
+
+def scope_of(source_id: str) -> list[str] | None:
+    """The units an enabled source may speak for; None for an unknown or disabled source."""
+    source = store.get_source(source_id)
+    if source is None or not source.enabled:
+        return None
+    return list(source.units or [])
 
 
 def rotate_secret(source_id: str, grace_hours: int | None = None) -> dict[str, Any]:

@@ -9,6 +9,7 @@ import datetime as dt
 import random
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
@@ -42,27 +43,37 @@ def _backoff(attempt: int) -> None:
     time.sleep(random.uniform(0, min(1.0, 0.02 * 2**attempt)))  # noqa: S311 (jitter)
 
 
-def fold_documents(keys: Iterable[str], step: DocumentStep) -> tuple[int, int]:
+@dataclass
+class FoldResult:
+    changed: int = 0  # documents
+    written: int = 0  # daily items
+    # Documents whose new state and deltas do not fit one transaction: nothing was written
+    # for them; the caller folds their events in smaller steps.
+    oversized: list[str] = field(default_factory=list)
+
+
+def fold_documents(keys: Iterable[str], step: DocumentStep) -> FoldResult:
     """Apply `step` to each document and commit each new state together with the daily
     deltas it causes. Every item carries its version condition: when a concurrent writer
     (another stream shard's consumer, the sweep) changed one, the transaction fails and
-    its documents are read and computed again, so no update is lost or applied twice.
-    Returns (documents changed, daily items written)."""
+    its documents are read and computed again, so no update is lost or applied twice."""
     remaining = list(dict.fromkeys(keys))
-    changed = written = 0
+    out = FoldResult()
     for attempt in range(MAX_COMMIT_ATTEMPTS):
-        done_keys, c, w = _fold_once(remaining, step)
-        changed += c
-        written += w
-        remaining = [k for k in remaining if k not in done_keys]
+        done_keys, c, w = _fold_once(remaining, step, out.oversized)
+        out.changed += c
+        out.written += w
+        remaining = [k for k in remaining if k not in done_keys and k not in out.oversized]
         if not remaining:
-            return changed, written
+            return out
         logger.info("version conflict; retrying", extra={"attempt": attempt + 1})
         _backoff(attempt)
     raise ConcurrentUpdates(f"{len(remaining)} document(s) kept conflicting")
 
 
-def _fold_once(keys: list[str], step: DocumentStep) -> tuple[set[str], int, int]:
+def _fold_once(
+    keys: list[str], step: DocumentStep, oversized: list[str]
+) -> tuple[set[str], int, int]:
     """One attempt: (keys settled, documents changed, daily items written). Stops at the
     first failed transaction (its items' in-memory versions are no longer trustworthy)."""
     current = {
@@ -75,6 +86,9 @@ def _fold_once(keys: list[str], step: DocumentStep) -> tuple[set[str], int, int]
         result = step(key, dict(existing.state) if existing is not None else None)
         if result is None:
             settled.add(key)  # already folded (a redelivery, a race already won)
+            continue
+        if 1 + len(result[1]) > TRANSACTION_LIMIT:
+            oversized.append(key)
             continue
         item = existing if existing is not None else DocumentStateModel(key)
         item.state = result[0]

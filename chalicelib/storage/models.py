@@ -97,6 +97,8 @@ class SourceModel(Model):
     Meta = _meta("sources")
     source_id = UnicodeAttribute(hash_key=True)
     name = UnicodeAttribute()
+    # The units the source may speak for (each with everything below it).
+    units: ListAttribute[str] = ListAttribute(of=UnicodeAttribute, default=list)  # type: ignore[arg-type]
     enabled = BooleanAttribute(default=True)
     secrets = ListAttribute(of=SourceSecret, default=list)
     created_at = UTCDateTimeAttribute()
@@ -251,6 +253,17 @@ class ReportModel(Model):
     by_campaign = ReportsByCampaignIndex()
 
 
+class QuotaModel(Model):
+    """Recent admissions of a per-user quota (e.g. "reports#<sub>"): epoch seconds inside the
+    window; the item expires (TTL) when the window has passed."""
+
+    Meta = _meta("quotas")
+    quota_key = UnicodeAttribute(hash_key=True)
+    times = ListAttribute[float](of=NumberAttribute, default=list)  # type: ignore[arg-type]
+    revision = NumberAttribute(default=0)  # optimistic concurrency between containers
+    expires_at = TTLAttribute(null=True)
+
+
 ALL_MODELS: list[type[Model]] = [
     UnitModel,
     OfficialModel,
@@ -267,10 +280,11 @@ ALL_MODELS: list[type[Model]] = [
     JobStateModel,
     FreshnessModel,
     ReportModel,
+    QuotaModel,
 ]
 
 # TTL attributes per table (DynamoDB enables TTL separately from the schema).
-TTL_ATTRIBUTES: dict[str, str] = {"idempotency": "expiration"}
+TTL_ATTRIBUTES: dict[str, str] = {"idempotency": "expiration", "quotas": "expires_at"}
 # DynamoDB Streams per table (view type): the inbox's feeds the aggregation consumer.
 STREAM_VIEWS: dict[str, str] = {"inbox": "NEW_IMAGE"}
 

@@ -271,6 +271,11 @@ def audit_page(
     return items, None
 
 
+def audit_records(nomination_id: str) -> Iterator[NominationAuditModel]:
+    """A nomination's whole audit trail, oldest first (a few records per nomination)."""
+    yield from NominationAuditModel.query(nomination_id, consistent_read=True)
+
+
 # --- nominations ---------------------------------------------------------------------------------
 
 

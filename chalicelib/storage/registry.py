@@ -96,11 +96,14 @@ def _official(item: OfficialModel) -> OfficialRecord:
 
 
 def officials_page(
-    unit_id: str, limit: int, start_key: dict[str, Any] | None
-) -> tuple[list[OfficialRecord], dict[str, Any] | None]:
-    result = OfficialModel.by_unit.query(unit_id, limit=limit, last_evaluated_key=start_key)
+    unit_id: str, limit: int, after: str | None
+) -> tuple[list[OfficialRecord], str | None]:
+    """A unit's officials by id, from after the given official id; the id to go on from."""
+    start = {"unit_id": {"S": unit_id}, "official_id": {"S": after}} if after else None
+    result = OfficialModel.by_unit.query(unit_id, limit=limit, last_evaluated_key=start)
     items = [_official(i) for i in result]
-    return items, result.last_evaluated_key
+    last = result.last_evaluated_key
+    return items, (str(last["official_id"]["S"]) if last else None)
 
 
 def officials_of_unit(unit_id: str) -> list[OfficialRecord]:
@@ -112,6 +115,14 @@ def get_official(official_id: str) -> OfficialRecord | None:
         return _official(OfficialModel.get(official_id))
     except OfficialModel.DoesNotExist:
         return None
+
+
+def officials_by_id(official_ids: Iterable[str]) -> dict[str, OfficialRecord]:
+    """The named officials that exist (one BatchGetItem per 100 ids)."""
+    ids = sorted(set(official_ids))
+    if not ids:
+        return {}
+    return {item.official_id: _official(item) for item in OfficialModel.batch_get(ids)}
 
 
 def all_officials() -> list[OfficialRecord]:

@@ -52,13 +52,16 @@ def get_source(source_id: str) -> SourceModel | None:
         return None
 
 
-def create_source(source_id: str, name: str, ciphertext: bytes, now: dt.datetime) -> bool:
+def create_source(
+    source_id: str, name: str, units: list[str], ciphertext: bytes, now: dt.datetime
+) -> bool:
     """False when the source id is taken."""
     from pynamodb.exceptions import PutError
 
     source = SourceModel(
         source_id,
         name=name,
+        units=list(units),
         enabled=True,
         secrets=[SourceSecret(ciphertext=ciphertext, created_at=now, expires_at=None)],
         created_at=now,
@@ -88,6 +91,28 @@ def add_secret(
     source.secrets = kept
     source.updated_at = now
     source.save()  # VersionAttribute guards against a concurrent rotation
+
+
+class ConcurrentChange(Exception):
+    """The source changed between our read and our write (its version moved)."""
+
+
+def update_source(
+    source: SourceModel, now: dt.datetime, *, name: str | None, units: list[str] | None
+) -> None:
+    from pynamodb.exceptions import PutError
+
+    if name is not None:
+        source.name = name
+    if units is not None:
+        source.units = list(units)
+    source.updated_at = now
+    try:
+        source.save()  # VersionAttribute: a concurrent change fails the condition
+    except PutError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            raise ConcurrentChange(source.source_id) from None
+        raise
 
 
 def disable_source(source: SourceModel, now: dt.datetime) -> None:

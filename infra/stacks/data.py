@@ -256,21 +256,17 @@ class Data(Construct):
         )
 
         # --- Dead-letter queue of async invocations (schedules, upload events) -------------
-        self.dlq = sqs.Queue(
-            self,
-            "AsyncFailures",
-            encryption=sqs.QueueEncryption.KMS,
-            encryption_master_key=self.key,
-            data_key_reuse=Duration.hours(1),
-            enforce_ssl=True,
-            retention_period=Duration.days(14),
-        )
+        self.dlq = self._failure_queue("AsyncFailures")
         # --- On-failure destination of the stream consumer's event source mapping -------
         # A batch that exhausts its retries lands here as a description (shard, sequence
         # numbers); its inbox items keep their pending markers, so the sweep folds them.
-        self.stream_failures = sqs.Queue(
+        self.stream_failures = self._failure_queue("StreamFailures")
+
+    def _failure_queue(self, construct_id: str) -> sqs.Queue:
+        """A queue of failed invocations: KMS-encrypted, TLS only, kept 14 days."""
+        return sqs.Queue(
             self,
-            "StreamFailures",
+            construct_id,
             encryption=sqs.QueueEncryption.KMS,
             encryption_master_key=self.key,
             data_key_reuse=Duration.hours(1),

@@ -94,7 +94,10 @@ def hub(api):
     r = api.post("/admin/units", {"units": UNITS, "officials": OFFICIALS})
     assert r.status_code == 200, r.body
     assert api.post("/admin/campaigns", CAMPAIGN).status_code == 201
-    r = api.post("/admin/sources", {"source_id": SOURCE, "name": "Trục LGSP tỉnh Khánh Hòa"})
+    r = api.post(
+        "/admin/sources",
+        {"source_id": SOURCE, "name": "Trục LGSP tỉnh Khánh Hòa", "units": [PROVINCE]},
+    )
     assert r.status_code == 201, r.body
     return SOURCE, body(r)["secret"]
 
@@ -387,7 +390,8 @@ def test_unknown_sender_organ_is_422(api, hub) -> None:
     assert b"000.09.31.H34" in raw
     r = post_edxml(api, secret, raw)
     assert r.status_code == 422, r.body
-    assert body(r)["error"]["details"] == [{"unit_id": "000.09.31.H34"}]
+    assert {d["unit_id"] for d in body(r)["error"]["details"]} == {"000.09.31.H34"}
+    assert {d["field"] for d in body(r)["error"]["details"]} == {"unit_id"}
     assert stored_anything() == {}
 
 
@@ -420,6 +424,28 @@ def test_counterpart_outside_the_registry_is_accepted(api, hub) -> None:
     assert (r.status_code, body(r)) == (202, {"accepted": 2, "duplicates": 0})
 
 
+@pytest.mark.parametrize(
+    ("name", "organ"),
+    [
+        ("qcvn_package_signed.xml", SNV),  # events: signed, issued, sent by the department
+        ("qcvn_status_06.xml", NHA_TRANG),  # an event reported by a commune
+        ("qcvn_package_recall.xml", SNV),  # trail only: the recall's sender
+        ("qcvn_status_13.xml", BAC_NHA_TRANG),  # trail only: a status's reporter
+    ],
+)
+def test_an_edxml_source_speaks_only_for_its_units(api, hub, name: str, organ: str) -> None:
+    """The scope applies to edXML as to JSON: the acting organ (a package's sender, a
+    status's reporter) must be within the source's units; recipients stay free."""
+    _, secret = hub
+    assert api.patch(f"/admin/sources/{SOURCE}", {"units": [VAN_NINH]}).status_code == 200
+    r = post_edxml(api, secret, load(name))
+    assert r.status_code == 403, r.body
+    assert body(r)["error"]["details"] == [{"unit_id": organ}]
+    assert stored_anything() == {}
+    assert api.patch(f"/admin/sources/{SOURCE}", {"units": [VAN_NINH, organ]}).status_code == 200
+    assert post_edxml(api, secret, load(name)).status_code == 202
+
+
 def test_same_webhook_id_with_another_body_is_409(api, hub) -> None:
     _, secret = hub
     assert post_edxml(api, secret, load("qcvn_status_01.xml"), msg_id="msg_x").status_code == 202
@@ -430,7 +456,7 @@ def test_same_webhook_id_with_another_body_is_409(api, hub) -> None:
 def test_json_and_edxml_webhooks_share_the_source_and_its_ledger(api, hub) -> None:
     """The same source may post both: each route takes only its own content type."""
     _, secret = hub
-    r = deliver(api, SOURCE, secret, [event("json-1", unit=SNV)])
+    r = deliver(api, SOURCE, secret, [event("json-1", unit=SNV, actor_official_id="snv-vt-01")])
     assert (r.status_code, body(r)) == (202, {"accepted": 1, "duplicates": 0})
     r = post_edxml(api, secret, load("qcvn_status_01.xml"))
     assert (r.status_code, body(r)) == (202, {"accepted": 1, "duplicates": 0})

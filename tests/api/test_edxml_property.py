@@ -92,7 +92,10 @@ def setup(api: Api, units: list[dict[str, Any]], officials: list[dict[str, Any]]
     assert r.status_code == 200, r.body
     r = api.post("/admin/campaigns", province.demo_campaign())
     assert r.status_code == 201, r.body
-    r = api.post("/admin/sources", {"source_id": "hub", "name": "Trục LGSP tỉnh"})
+    r = api.post(
+        "/admin/sources",
+        {"source_id": "hub", "name": "Trục LGSP tỉnh", "units": [province.PROVINCE_ID]},
+    )
     assert r.status_code == 201, r.body
     return str(body(r)["secret"])
 

@@ -6,14 +6,23 @@ import time
 import pytest
 
 from tests.conftest import body
-from tests.factories import COMMUNE, DEPARTMENT, DIVISION, OTHER_DEPARTMENT, load_registry
+from tests.factories import (
+    COMMUNE,
+    DEPARTMENT,
+    DIVISION,
+    OTHER_DEPARTMENT,
+    PROVINCE,
+    load_registry,
+)
 from tests.webhooks import deliver, event
 
 
 @pytest.fixture
 def source(api):
     load_registry(api)
-    secret = body(api.post("/admin/sources", {"source_id": "eo", "name": "QLVB"}))["secret"]
+    secret = body(
+        api.post("/admin/sources", {"source_id": "eo", "name": "QLVB", "units": [PROVINCE]})
+    )["secret"]
     return "eo", secret
 
 
@@ -301,7 +310,7 @@ def test_freshness_lists_silent_units_and_sources(api, source):
     sid, secret = source
     now = __import__("datetime").datetime.now(__import__("datetime").UTC).isoformat()
     deliver(api, sid, secret, [event("e1", at=now)])
-    api.post("/admin/sources", {"source_id": "quiet", "name": "Silent"})
+    api.post("/admin/sources", {"source_id": "quiet", "name": "Silent", "units": [PROVINCE]})
     aggregate(api)
     data = body(api.get("/campaigns/kh-2025/freshness?hours=1"))
     assert {s["source_id"] for s in data["silent_sources"]} == {"quiet"}

@@ -13,7 +13,7 @@ import pytest
 
 from chalicelib.storage.events import seq_time
 from tests.conftest import body
-from tests.factories import DEPARTMENT, load_registry
+from tests.factories import DEPARTMENT, PROVINCE, load_registry
 from tests.streams import Recorder, invoker, poller
 from tests.webhooks import deliver, event
 
@@ -21,7 +21,8 @@ from tests.webhooks import deliver, event
 @pytest.fixture
 def source(api):
     load_registry(api)
-    secret = body(api.post("/admin/sources", {"source_id": "eo", "name": "QLVB"}))["secret"]
+    created = api.post("/admin/sources", {"source_id": "eo", "name": "QLVB", "units": [PROVINCE]})
+    secret = body(created)["secret"]
     return "eo", secret
 
 
@@ -208,4 +209,26 @@ def test_two_consumers_fold_the_same_days_at_once_without_losing_an_update(api, 
     m = kpi(api)["metrics"]
     assert m["processed_total"] == 48
     assert m["processed_online"] == 16
+    assert pending() == []
+
+
+def test_a_document_changing_more_days_than_a_transaction_holds_is_folded_in_steps(api, source):
+    """120 printed events of one document on 120 days: 120 daily items, more than one
+    transaction (100 items) can carry with the document."""
+    sid, secret = source
+    start = dt.date(2025, 3, 1)
+    events = [
+        event(
+            f"pr{i}",
+            "document.printed",
+            doc="thick",
+            pages=1,
+            at=f"{start + dt.timedelta(days=i)}T09:00:00+07:00",
+        )
+        for i in range(120)
+    ]
+    assert deliver(api, sid, secret, events).status_code == 202
+    assert poller(api.client).poll_once(flush=True) == 2  # two inbox items (100 + 20)
+    r = api.get(f"/units/{DEPARTMENT}/kpi?from={start}&to={start + dt.timedelta(days=119)}")
+    assert body(r)["metrics"]["paper_pages"] == 120
     assert pending() == []

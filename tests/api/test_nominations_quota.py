@@ -8,7 +8,14 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from tests.conftest import body
-from tests.factories import CAMPAIGN, COMMUNE, DEPARTMENT, DIVISION, OTHER_DEPARTMENT
+from tests.factories import (
+    CAMPAIGN,
+    COMMUNE,
+    DEPARTMENT,
+    DIVISION,
+    OTHER_DEPARTMENT,
+    PROVINCE,
+)
 from tests.nominations import officer, reviewer, setup, submitted
 from tests.webhooks import deliver, event
 
@@ -111,7 +118,8 @@ def test_quota_holds_under_concurrent_approvals(api, monkeypatch, atomic_request
         f"/nominations/{refused[0][0]}/review", {"decision": "reject", "reason": "Hết chỉ tiêu"}
     )
     assert r.status_code == 200
-    assert api.post(f"/nominations/{individual}/review", {"decision": "approve"}).status_code == 200
+    r = api.post(f"/nominations/{individual}/review", {"decision": "approve"}, token=reviewer(api))
+    assert r.status_code == 200, r.body
 
 
 def test_quota_is_campaign_data(api, monkeypatch):
@@ -159,7 +167,7 @@ def test_a_nominee_is_approved_once(api, monkeypatch):
 
 
 def _seed_kpis(api):
-    r = api.post("/admin/sources", {"source_id": "eoffice-1", "name": "QLVB"})
+    r = api.post("/admin/sources", {"source_id": "eoffice-1", "name": "QLVB", "units": [PROVINCE]})
     secret = body(r)["secret"]
     events = [
         # The commune processes two documents online; cb-004 acts.

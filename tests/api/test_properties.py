@@ -28,6 +28,10 @@ from tests.webhooks import encode, sign
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 ACTING_UNITS = [DEPARTMENT, DIVISION, OTHER_DEPARTMENT, COMMUNE]
+# Who may act for a unit (its own officials and those of the units above it) and who may
+# be evaluated in it (its own): anything else is refused as an event that cannot be true.
+STAFF = {DEPARTMENT: ["cb-001", "cb-002"], DIVISION: ["cb-003", "cb-001"], COMMUNE: ["cb-004"]}
+OWN = {DEPARTMENT: ["cb-001", "cb-002"], DIVISION: ["cb-003"], COMMUNE: ["cb-004"]}
 OFFSETS = ["+07:00", "Z", "-05:00", "+09:00"]
 SETTINGS = settings(
     max_examples=6,
@@ -60,11 +64,12 @@ def events_strategy(draw: st.DrawFn) -> list[dict]:
         hour = draw(st.integers(min_value=0, max_value=23))
         offset = draw(st.sampled_from(OFFSETS))
         at = f"2025-07-{day:02d}T{hour:02d}:{draw(st.sampled_from(['00', '59'])):s}:00{offset}"
-        unit = draw(st.sampled_from(ACTING_UNITS))
+        needs_staff = kind in ("document.processed", "document.signed", "official.evaluated")
+        unit = draw(st.sampled_from(sorted(STAFF) if needs_staff else ACTING_UNITS))
         event: dict = {"event_id": f"e{i}", "type": kind, "occurred_at": at, "unit_id": unit}
         if kind == "official.evaluated":
             event.update(
-                official_id=draw(st.sampled_from(["cb-001", "cb-002", "cb-004"])),
+                official_id=draw(st.sampled_from(OWN[unit])),
                 period="2025-07",
                 score=draw(st.integers(0, 100)),
             )
@@ -80,12 +85,12 @@ def events_strategy(draw: st.DrawFn) -> list[dict]:
             extra = {
                 "document.processed": {
                     "channel": channel,
-                    "actor_official_id": draw(st.sampled_from(["cb-001", "cb-002", "cb-004"])),
+                    "actor_official_id": draw(st.sampled_from(STAFF.get(unit, ["cb-001"]))),
                 },
                 "document.issued": {"channel": channel},
                 "document.signed": {
                     "method": draw(st.sampled_from(["digital", "handwritten"])),
-                    "signer_official_id": "cb-001",
+                    "signer_official_id": draw(st.sampled_from(STAFF.get(unit, ["cb-001"]))),
                 },
                 "document.sent": {"to_unit_id": other, "channel": channel},
                 "document.received": {"from_unit_id": other, "channel": channel},
@@ -129,7 +134,7 @@ class Stack:
         self.backend.__enter__()
         registry.put_units([UnitRecord(**u) for u in UNITS])
         registry.put_officials([OfficialRecord(**o) for o in OFFICIALS])
-        self.secret = register_source("src", "Nguồn thử")["secret"]
+        self.secret = register_source("src", "Nguồn thử", ["000.00.00.H34"])["secret"]
         self.client = Client(app)
         self.stream = Recorder()
         self.invoke = invoker(self.client)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.conftest import body
-from tests.factories import COMMUNE, DEPARTMENT, load_registry
+from tests.factories import COMMUNE, DEPARTMENT, PROVINCE, load_registry
 from tests.webhooks import deliver, event
 
 
@@ -18,7 +18,9 @@ def test_rebuild_from_archive_reproduces_every_figure(api):
     from chalicelib.storage import models as m
 
     load_registry(api)
-    secret = body(api.post("/admin/sources", {"source_id": "eo", "name": "QLVB"}))["secret"]
+    secret = body(
+        api.post("/admin/sources", {"source_id": "eo", "name": "QLVB", "units": [PROVINCE]})
+    )["secret"]
     deliver(
         api,
         "eo",

@@ -24,6 +24,7 @@ from tests.factories import (
     DEPARTMENT,
     DIVISION,
     OTHER_DEPARTMENT,
+    PROVINCE,
     UNITS,
     load_registry,
 )
@@ -35,10 +36,23 @@ PROVINCE_UNIT = "000.00.00.H34"
 OTHER_COMMUNE = "000.00.72.H34"
 
 
+# An official of the other department (acting for it needs one: issue 13).
+OTHER_OFFICIAL = {
+    "official_id": "kh-001",
+    "unit_id": OTHER_DEPARTMENT,
+    "full_name": "Đặng Văn Khoa",
+    "position": "Văn thư",
+    "active": True,
+}
+
+
 @pytest.fixture
 def source(api):
     load_registry(api)
-    secret = body(api.post("/admin/sources", {"source_id": "eo", "name": "QLVB"}))["secret"]
+    assert api.post("/admin/units", {"units": [], "officials": [OTHER_OFFICIAL]}).status_code == 200
+    secret = body(
+        api.post("/admin/sources", {"source_id": "eo", "name": "QLVB", "units": [PROVINCE]})
+    )["secret"]
     return "eo", secret
 
 
@@ -122,9 +136,17 @@ def mixed_events() -> list[dict[str, Any]]:
         event("c3", "document.received", doc="c3", unit=COMMUNE, from_unit_id=DEPARTMENT),
         event("c4", "document.issued", doc="c4", unit=COMMUNE),
         event("c5", "document.signed", doc="c4", unit=COMMUNE, signer_official_id="cb-004"),
-        event("k1", doc="k1", unit=OTHER_DEPARTMENT, channel="paper"),
+        event("k1", doc="k1", unit=OTHER_DEPARTMENT, channel="paper", actor_official_id="kh-001"),
         event("e1", "official.evaluated", official_id="cb-001", period="2025-07"),
-        event("e4", "official.evaluated", official_id="cb-004", period="2025-08", score=88),
+        event(
+            "e4",
+            "official.evaluated",
+            unit=COMMUNE,
+            official_id="cb-004",
+            at="2025-08-02T09:00:00+07:00",
+            period="2025-08",
+            score=88,
+        ),
     ]
 
 
@@ -701,6 +723,12 @@ def test_role_scoping_of_generate_list_and_download(api, source):
     # generate: province admins any scope; a unit officer its own subtree; others never
     create(api, token=officer, expect=403)
     create(api, token=officer, expect=403, scope=COMMUNE)
+    # Unchanged figures: the latest ready version, not a new one (issue 13).
+    assert create(api, token=officer, scope=DIVISION, expect=200) == reports[DIVISION]
+    sid, secret = source
+    division_event = event("div1", unit=DIVISION, doc="dv1", actor_official_id="cb-003")
+    assert deliver(api, sid, secret, [division_event]).status_code == 202
+    aggregate(api)
     own = create(api, token=officer, scope=DIVISION)
     assert own["requested_by"] == "officer-1" and own["version"] == 2
     create(api, token=viewer, expect=403)

@@ -8,14 +8,17 @@ import pytest
 from standardwebhooks.webhooks import Webhook
 
 from tests.conftest import body
-from tests.factories import COMMUNE, load_registry
+from tests.factories import COMMUNE, PROVINCE, load_registry
 from tests.webhooks import deliver, encode, event, sign
 
 
 @pytest.fixture
 def source(api):
     load_registry(api)
-    r = api.post("/admin/sources", {"source_id": "eoffice-1", "name": "Hệ thống QLVB tỉnh"})
+    r = api.post(
+        "/admin/sources",
+        {"source_id": "eoffice-1", "name": "Hệ thống QLVB tỉnh", "units": [PROVINCE]},
+    )
     assert r.status_code == 201, r.body
     secret = body(r)["secret"]
     assert secret.startswith("whsec_")
@@ -60,26 +63,43 @@ def test_reference_vector_of_standard_webhooks(monkeypatch):
     )
 
 
+def test_reference_vector_through_our_verifier():
+    """The service's verifier (not the package's) accepts the spec's vector and refuses it
+    outside the tolerance."""
+    from chalicelib.domain.signatures import SignatureRefused, verify
+
+    secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+    headers = {
+        "webhook-id": "msg_p5jXN8AQM9LWM0D4loKWxJek",
+        "webhook-timestamp": "1614265330",
+        "webhook-signature": "v2,xxx v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+    }
+    moment = dt.datetime.fromtimestamp(1614265330, tz=dt.UTC)
+    payload = b'{"test": 2432232314}'
+    assert (
+        verify([secret], headers, payload, now=moment, tolerance_seconds=1) == headers["webhook-id"]
+    )
+    with pytest.raises(SignatureRefused, match="tolerance"):
+        verify(
+            [secret], headers, payload, now=moment + dt.timedelta(seconds=2), tolerance_seconds=1
+        )
+    with pytest.raises(SignatureRefused, match="No matching"):
+        verify([secret], headers, payload + b" ", now=moment, tolerance_seconds=1)
+
+
 def test_reference_vector_through_the_endpoint(api, monkeypatch):
     """A source whose secret is the spec's: our endpoint accepts the spec's signature."""
-    import standardwebhooks.webhooks as sw
-
+    from chalicelib.services import ingestion
     from chalicelib.storage import sources as store
 
     load_registry(api)
     secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
     store.create_source(
-        "vector", "v", store.encrypt_secret(secret, "vector"), dt.datetime.now(dt.UTC)
+        "vector", "v", [PROVINCE], store.encrypt_secret(secret, "vector"), dt.datetime.now(dt.UTC)
     )
     payload = encode([event("e1")])
     moment = dt.datetime.fromtimestamp(1614265330, tz=dt.UTC)
-
-    class Frozen(dt.datetime):
-        @classmethod
-        def now(cls, tz=None):
-            return moment
-
-    monkeypatch.setattr(sw, "datetime", Frozen)
+    monkeypatch.setattr(ingestion, "_now", lambda: moment)  # the signature's clock only
     headers = sign(secret, payload, msg_id="msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp=moment)
     r = api.request("POST", "/webhooks/vector", token=None, headers=headers, raw=payload)
     assert r.status_code == 202, r.body
@@ -95,13 +115,25 @@ def test_accepts_and_counts(api, source):
     assert sorted(x["event_id"] for x in _inbox_records()) == ["e1", "e2", "e3"]
 
 
-@pytest.mark.parametrize(("offset", "status"), [(-299, 202), (299, 202), (-301, 401), (301, 401)])
-def test_timestamp_tolerance(api, source, offset, status):
+@pytest.mark.parametrize(
+    ("tolerance", "offset", "status"),
+    # 5 s inside or outside: signing and a slow test machine take a second or two.
+    [
+        (tolerance, side * (tolerance + delta), 202 if delta < 0 else 401)
+        for tolerance in (300, 30, 600)
+        for side in (-1, 1)
+        for delta in (-5, 5)
+    ],
+)
+def test_timestamp_tolerance_is_the_setting(api, source, setting, tolerance, offset, status):
+    """WEBHOOK_TOLERANCE_SECONDS bounds the signature's age both ways (default 300 s)."""
+    if tolerance != 300:
+        setting("WEBHOOK_TOLERANCE_SECONDS", tolerance)
     sid, secret = source
     r = deliver(api, sid, secret, [event("e1")], offset_seconds=offset)
     assert r.status_code == status, r.body
     if status == 401:
-        assert "Timestamp" in body(r)["error"]["message"]
+        assert f"outside the {tolerance} s tolerance" in body(r)["error"]["message"]
         assert _inbox_records() == []
 
 
@@ -177,7 +209,12 @@ def test_secrets_never_returned_again(api, source):
 
     stored = SourceModel.get(sid)
     assert secret.encode() not in bytes(stored.secrets[0].ciphertext)
-    assert api.post("/admin/sources", {"source_id": sid, "name": "again"}).status_code == 409
+    assert (
+        api.post(
+            "/admin/sources", {"source_id": sid, "name": "again", "units": [PROVINCE]}
+        ).status_code
+        == 409
+    )
 
 
 @pytest.mark.parametrize(
@@ -187,6 +224,17 @@ def test_secrets_never_returned_again(api, source):
         ({"events": [event("a")], "extra": 1}, "extra"),
         ({"events": [dict(event("a"), occurred_at="2025-07-16T09:00:00")]}, "occurred_at"),
         ({"events": [dict(event("a"), occurred_at=1752634800)]}, "occurred_at"),
+        # ISO 8601 forms that are not RFC 3339 (week date, basic form, no seconds, space).
+        ({"events": [dict(event("a"), occurred_at="2025-W29-2T08:30+07:00")]}, "occurred_at"),
+        ({"events": [dict(event("a"), occurred_at="20250715T083000+0700")]}, "occurred_at"),
+        ({"events": [dict(event("a"), occurred_at="2025-07-15T08:30+07:00")]}, "occurred_at"),
+        ({"events": [dict(event("a"), occurred_at="2025-07-15 08:30:00+07:00")]}, "occurred_at"),
+        ({"events": [dict(event("a"), occurred_at="2025-196T08:30:00+07:00")]}, "occurred_at"),
+        ({"events": [dict(event("a"), occurred_at="2025-02-30T08:30:00+07:00")]}, "occurred_at"),
+        ({"events": [dict(event("a"), due_at="2025-07-20")]}, "due_at"),
+        ({"events": [dict(event("a"), due_at="2025-07-20T17:00:00")]}, "due_at"),
+        ({"events": [dict(event("a"), completed_at="2025-W29-3T10:00:00+07:00")]}, "completed_at"),
+        ({"events": [dict(event("a"), completed_at="20250716T100000Z")]}, "completed_at"),
         ({"events": [dict(event("a"), type="document.burned")]}, "type"),
         ({"events": [dict(event("a"), color="red")]}, "color"),
         ({"events": [dict(event("a"), channel="fax")]}, "channel"),
@@ -237,7 +285,10 @@ def test_unknown_unit_is_422_and_nothing_stored(api, source):
         api, sid, secret, [event("e1"), event("e2", unit="ghost-1"), event("e3", unit="ghost-2")]
     )
     assert r.status_code == 422
-    assert body(r)["error"]["details"] == [{"unit_id": "ghost-1"}, {"unit_id": "ghost-2"}]
+    assert [(d["index"], d["field"], d["unit_id"]) for d in body(r)["error"]["details"]] == [
+        (1, "unit_id", "ghost-1"),
+        (2, "unit_id", "ghost-2"),
+    ]
     assert _inbox_records() == []
     # A counterpart outside the registry is fine (a ministry, another province).
     r = deliver(api, sid, secret, [event("e4", "document.sent", to_unit_id="G01.BNV")])

@@ -74,7 +74,11 @@ def seeded(stack, make_token) -> Seeded:
     seeded.api("POST", "/admin/campaigns", json=campaign)
     source = requests.post(
         f"{stack.api_url}/admin/sources",
-        json={"source_id": "browser-eoffice", "name": "Hệ thống văn bản (thử)"},
+        json={
+            "source_id": "browser-eoffice",
+            "name": "Hệ thống văn bản (thử)",
+            "units": ["000.00.00.H34"],  # the province: every unit
+        },
         headers={"Authorization": f"Bearer {seeded.admin}"},
         timeout=30,
     )

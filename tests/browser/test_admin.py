@@ -19,6 +19,7 @@ def test_sources_registry_campaign_and_jobs(console, seeded):
 
     page.fill("#register-source input[name=source_id]", "browser-admin-src")
     page.fill("#register-source input[name=name]", "Hệ thống thử của trang quản trị")
+    page.fill("#register-source input[name=units]", "000.00.31.H34, 000.00.71.H34")
     page.click("#register-source button[type=submit]")
     secret = page.locator("#new-secret")
     secret.wait_for()
@@ -36,6 +37,7 @@ def test_sources_registry_campaign_and_jobs(console, seeded):
     page.locator("#source-result:has-text('Đã ngừng kết nối browser-admin-src')").wait_for()
     sources = {s["source_id"]: s for s in seeded.api("GET", "/admin/sources")["items"]}
     assert sources["browser-admin-src"]["enabled"] is False
+    assert sources["browser-admin-src"]["units"] == ["000.00.31.H34", "000.00.71.H34"]
 
     page.set_input_files(
         "#import-registry input[type=file]",

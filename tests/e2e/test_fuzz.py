@@ -43,7 +43,15 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from scripts.local_stack import LocalStack, free_port
-from tests.factories import CAMPAIGN, COMMUNE, DEPARTMENT, DIVISION, OFFICIALS, UNITS
+from tests.factories import (
+    CAMPAIGN,
+    COMMUNE,
+    DEPARTMENT,
+    DIVISION,
+    OFFICIALS,
+    PROVINCE,
+    UNITS,
+)
 from tests.webhooks import encode, event, sign
 
 pytestmark = pytest.mark.e2e
@@ -110,7 +118,11 @@ def fuzz_stack(make_token) -> Iterator[dict[str, Any]]:
         for path, body, status in (
             ("/admin/units", {"units": UNITS, "officials": OFFICIALS}, 200),
             ("/admin/campaigns", CAMPAIGN, 201),
-            ("/admin/sources", {"source_id": SOURCE_ID, "name": "E-office (fuzz)"}, 201),
+            (
+                "/admin/sources",
+                {"source_id": SOURCE_ID, "name": "E-office (fuzz)", "units": [PROVINCE]},
+                201,
+            ),
         ):
             r = requests.post(f"{url}{path}", json=body, headers=admin, timeout=30)
             assert r.status_code == status, r.text
@@ -124,7 +136,7 @@ def fuzz_stack(make_token) -> Iterator[dict[str, Any]]:
         r = requests.post(f"{url}/admin/jobs/aggregate_kpi", headers=admin, timeout=60)
         assert r.status_code == 200 and r.json()["result"]["events"] == len(_events()), r.text
         tokens = {role: make_token(role, unit, sub=f"fuzz-{role}") for role, unit in ROLES.items()}
-        yield {"url": url, "tokens": tokens, "admin": admin}
+        yield {"url": url, "tokens": tokens, "admin": admin, "secret": secret}
 
 
 def _signature_authenticated(ctx: Any) -> bool:
@@ -195,3 +207,70 @@ def test_a_content_type_the_route_does_not_take_is_a_documented_415(fuzz_stack):
             assert r.status_code == 415, (method, path, r.status_code, r.text)
             assert "415" in operation["responses"], (method, path)
             assert r.json()["error"]["code"] == "unsupported_media_type"
+
+
+# --- targeted cases the generator does not reach (issue 13, item 5) ---------------------------
+
+DEEP = b"[" * 100_000 + b"]" * 100_000
+HUGE = (b'{"n": 1' + b"0" * 5000 + b"}", b'{"n": 1e999}', b'{"n": NaN}')
+
+
+def _operations(predicate: Any) -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (method, path, operation)
+        for path, operations in _document()["paths"].items()
+        for method, operation in operations.items()
+        if predicate(operation)
+    ]
+
+
+def _url(fuzz_stack: dict[str, Any], path: str) -> str:
+    return fuzz_stack["url"] + path.replace("{", "").replace("}", "")
+
+
+def test_deep_nesting_and_huge_numbers_are_a_documented_400_on_every_json_operation(fuzz_stack):
+    operations = _operations(
+        lambda op: "application/json" in op.get("requestBody", {}).get("content", {})
+    )
+    assert len(operations) >= 8
+    for method, path, operation in operations:
+        webhook = not any("bearer" in s for s in operation["security"])
+        url = _url(fuzz_stack, path.replace("{source_id}", SOURCE_ID))
+        for data in (DEEP, *HUGE):
+            headers = {**fuzz_stack["admin"], "Content-Type": "application/json"}
+            if webhook:
+                headers = sign(fuzz_stack["secret"], data)
+            r = requests.request(method.upper(), url, data=data, headers=headers, timeout=30)
+            assert r.status_code == 400, (method, path, data[:20], r.text[:200])
+            assert "400" in operation["responses"], (method, path)
+            assert r.json()["error"]["code"] == "bad_request"
+
+
+def test_forged_and_expired_page_tokens_are_a_documented_400_on_every_paged_operation(
+    fuzz_stack,
+):
+    import base64
+    import datetime as dt
+
+    from chalicelib.api.http import encode_token
+
+    forged = base64.urlsafe_b64encode(b'{"x":"y"}').decode()
+    past = dt.datetime.now(dt.UTC) - dt.timedelta(days=2)
+    operations = _operations(
+        lambda op: any(p["name"] == "next_token" for p in op.get("parameters", []))
+    )
+    assert len(operations) >= 5
+    for method, path, operation in operations:
+        names = {"after", "official_id", "seq", "report_id", "listing_key"}
+        expired = [encode_token({n: "a"}, now=past) for n in names]
+        for token in (forged, "%%%", *expired):
+            r = requests.request(
+                method.upper(),
+                _url(fuzz_stack, path),
+                params={"next_token": token},
+                headers=fuzz_stack["admin"],
+                timeout=30,
+            )
+            assert r.status_code == 400, (method, path, token, r.text[:200])
+            assert "400" in operation["responses"], (method, path)
+            assert "next_token" in r.json()["error"]["message"]

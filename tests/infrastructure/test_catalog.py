@@ -72,6 +72,7 @@ def test_webhook_policy_matches_the_issue() -> None:
     assert tables == {
         "sources": {"GetItem"},
         "units": {"Scan"},
+        "officials": {"BatchGetItem"},  # events naming officials (issue 13)
         "event_ledger": {"BatchGetItem", "BatchWriteItem", "PutItem"},
         "inbox": {"PutItem"},
         "inbox_pending": {"BatchWriteItem"},  # issue 15: each inbox item's pending marker

@@ -29,8 +29,16 @@ async function sourcesSection(section) {
   const result = h("div", { id: "source-result" });
   const sourceId = h("input", { name: "source_id", required: true, pattern: "[A-Za-z0-9._-]{1,64}", autocomplete: "off" });
   const name = h("input", { name: "name", required: true, maxlength: "200" });
+  const units = h("input", { name: "units", required: true, autocomplete: "off" });
   const register = h("button", { type: "submit" }, t("register"));
-  const form = h("form", { class: "filters", id: "register-source" }, field(t("source_id"), sourceId), field(t("name"), name), register);
+  const form = h(
+    "form",
+    { class: "filters", id: "register-source" },
+    field(t("source_id"), sourceId),
+    field(t("name"), name),
+    field(t("source_units"), units, t("source_units_hint")),
+    register,
+  );
   const refresh = async () => {
     try {
       const items = (await api.get("/admin/sources")).items;
@@ -39,6 +47,7 @@ async function sourcesSection(section) {
           [
             { label: t("source_id"), cell: (s) => s.source_id },
             { label: t("name"), cell: (s) => s.name },
+            { label: t("source_units"), cell: (s) => (s.units || []).join(", ") },
             { label: t("enabled"), cell: (s) => h("span", { class: s.enabled ? "met" : "missed" }, s.enabled ? `✔ ${t("yes")}` : `✘ ${t("no")}`) },
             { label: t("last_event"), cell: (s) => (s.last_event_at ? fmtDateTime(s.last_event_at) : t("never")) },
             {
@@ -78,7 +87,8 @@ async function sourcesSection(section) {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     act(register, result, async () => {
-      const out = await api.post("/admin/sources", { source_id: sourceId.value, name: name.value });
+      const scope = units.value.split(/[\s,]+/).filter(Boolean);
+      const out = await api.post("/admin/sources", { source_id: sourceId.value, name: name.value, units: scope });
       form.reset();
       result.replaceChildren(secretBox(out.source_id, out.secret));
       await refresh();

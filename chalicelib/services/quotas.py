@@ -1,0 +1,40 @@
+"""Per-user quotas on costly actions (REPORTS_PER_HOUR on-demand report generations)."""
+
+from __future__ import annotations
+
+import time
+
+from chalicelib.domain import quotas
+from chalicelib.errors import ApiError, unavailable
+from chalicelib.observability import logger
+from chalicelib.storage import quotas as store
+
+_ATTEMPTS = 5  # concurrent requests of one user retry on the revision they lost to
+
+
+def take(kind: str, user: str, *, limit: int, window_seconds: int, what: str) -> None:
+    """Use one of the user's `limit` slots in any `window_seconds`, or refuse with 429 and
+    Retry-After (the seconds until the oldest counted use leaves the window)."""
+    key = f"{kind}#{user}"
+    try:
+        for _attempt in range(_ATTEMPTS):
+            now = time.time()
+            times, revision = store.load(key)
+            decision = quotas.admit(times, now, limit, window_seconds)
+            if not decision.admitted:
+                raise ApiError(
+                    429,
+                    "too_many_requests",
+                    f"At most {limit} {what} per user in {window_seconds // 60} minutes; "
+                    f"retry in {decision.retry_after} s",
+                    [{"limit": limit, "window_seconds": window_seconds, "used": len(times)}],
+                    headers={"Retry-After": str(decision.retry_after)},
+                )
+            if store.save(key, decision.times, revision, now + window_seconds):
+                return
+    except ApiError:
+        raise
+    except Exception:
+        logger.exception("quota storage failed", extra={"quota": kind})
+        raise unavailable("Could not check your quota right now; retry later") from None
+    raise unavailable("Too many of your requests at once; retry shortly", 1)
