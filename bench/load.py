@@ -44,6 +44,7 @@ from zoneinfo import ZoneInfo
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as `python bench/load.py` too, like the other benchmarks
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 KILLED_LEASE_SECONDS = 2
 # The run killed mid-way: its fold is slowed so that it is surely mid-way when killed.
@@ -122,7 +123,11 @@ class Load:
         assert r.status_code in (201, 409), r.text
         r = requests.post(
             f"{self.api_url}/admin/sources",
-            json={"source_id": source_id, "name": "Hệ thống tải thử"},
+            json={
+                "source_id": source_id,
+                "name": "Hệ thống tải thử",
+                "units": [UNITS[0]["unit_id"]],
+            },
             headers=self.headers,
             timeout=60,
         )

@@ -27,6 +27,7 @@ SMOKE: dict[str, tuple[list[str], str]] = {
     "edxml": (["--seconds", "2"], "large package:"),
     "ingest": (["--repeats", "1"], "500-event batches"),
     "live": (["--smoke"], "total CU/ev"),
+    "load": (["--documents", "12", "--senders", "2"], '"kpi_mismatches": []'),
     "package_size": (["--json"], '"within_limit": true'),
     "reports": (
         ["--units", "4", "--officials", "12", "--days", "2", "--runs", "1", "--import-runs", "1"],

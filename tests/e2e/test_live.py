@@ -34,7 +34,7 @@ def _admin(make_token):
 def _source(url, headers, source_id):
     r = requests.post(
         f"{url}/admin/sources",
-        json={"source_id": source_id, "name": source_id},
+        json={"source_id": source_id, "name": source_id, "units": [UNITS[0]["unit_id"]]},
         headers=headers,
         timeout=30,
     )
@@ -65,7 +65,8 @@ def _event(unit, doc):
         "unit_id": unit,
         "document": {"id": doc},
         "channel": "electronic",
-        "actor_official_id": "cb-001",
+        # cb-001 is of the department above both units: an actor the rules accept.
+        "actor_official_id": OFFICIALS[0]["official_id"],
     }
 
 
@@ -109,7 +110,7 @@ def test_an_item_written_late_is_not_passed_over(stack, make_token):
     units = [
         *UNITS,
         *(
-            {"unit_id": u, "name": u, "level": "department", "parent_id": UNITS[0]["unit_id"]}
+            {"unit_id": u, "name": u, "level": "division", "parent_id": OFFICIALS[0]["unit_id"]}
             for u in (FAST_UNIT, SLOW_UNIT)
         ),
     ]
