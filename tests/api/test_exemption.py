@@ -27,7 +27,10 @@ SOURCE = "eoffice-1"
 @pytest.fixture
 def source(api):
     load_registry(api)
-    r = api.post("/admin/sources", {"source_id": SOURCE, "name": "Hệ thống QLVB tỉnh"})
+    r = api.post(
+        "/admin/sources",
+        {"source_id": SOURCE, "name": "Hệ thống QLVB tỉnh", "units": [UNITS[0]["unit_id"]]},
+    )
     assert r.status_code == 201, r.body
     return SOURCE, body(r)["secret"]
 

@@ -174,7 +174,11 @@ def scenario(side: Side) -> list[Any]:
     step("unit", "GET", f"/units/{DEPARTMENT}", ADMIN)
     step("campaign read", "GET", f"/campaigns/{CAMPAIGN['campaign_id']}", ADMIN)
     source = step(
-        "source", "POST", "/admin/sources", ADMIN, {"source_id": "parity-src", "name": "QLVB"}
+        "source",
+        "POST",
+        "/admin/sources",
+        ADMIN,
+        {"source_id": "parity-src", "name": "QLVB", "units": [UNITS[0]["unit_id"]]},
     )
     day = (TODAY - dt.timedelta(days=2)).isoformat()
     data = encode(
