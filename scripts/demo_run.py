@@ -17,6 +17,7 @@ from typing import Any
 
 import requests
 
+from chalicelib.domain.vocabulary import CRITERIA_BY_KEY
 from scripts.local_stack import LocalStack
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -89,12 +90,13 @@ def print_unit(client: Client, unit: dict[str, Any], campaign: dict[str, Any]) -
         f"  đánh giá KPI      {m['officials_evaluated']}/{m['officials_active']} ({pct(m['kpi_coverage']).strip()})"
     )
     print(
-        f"  liên thông 2 chiều {m['two_way_interconnection']}; văn bản mật/miễn trừ {m['exempt_total']}; "
+        f"  liên thông 2 chiều {'có' if m['two_way_interconnection'] else 'không'}; văn bản mật/miễn trừ {m['exempt_total']}; "
         f"trang giấy {m['paper_pages']}"
     )
     missing = [k for k, ok in c.items() if k != "compliant" and ok is False]
     if missing:
-        print(f"  còn thiếu: {', '.join(missing)}")
+        # The criteria's Vietnamese names, not their keys: this is read by province staff.
+        print(f"  còn thiếu: {', '.join(CRITERIA_BY_KEY[k].label[0] for k in missing)}")
 
 
 def load_month(stack: LocalStack, days: int) -> tuple[Client, list[dict[str, Any]], dict[str, Any]]:
