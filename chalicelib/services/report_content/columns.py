@@ -146,30 +146,30 @@ DAILY_COLUMNS = [
     column("issued_online", "Phát hành điện tử", "Issued electronically", "int"),
     column("e_issuance_rate", "Tỷ lệ phát hành điện tử", "E-issuance rate", "percent"),
 ]
-OFFICIAL_COLUMNS = [
+# An official's identity and figures: the same columns in the officials and leaders tables.
+_OFFICIAL_IDENTITY = [
     column("official_id", "Mã cán bộ", "Official ID"),
     column("full_name", "Họ và tên", "Full name"),
     column("position", "Chức vụ", "Position"),
-    column("active", "Đang công tác", "Active", "bool"),
-    column("evaluated", "Được đánh giá KPI trong kỳ", "Evaluated in period", "bool"),
+]
+_OFFICIAL_FIGURES = [
     column("processed_total", "Văn bản xử lý", "Processed", "int"),
     column("processed_online", "Xử lý trên mạng", "Processed online", "int"),
     column("online_rate", "Tỷ lệ xử lý trên mạng", "Online rate", "percent"),
     column("on_time_rate", "Tỷ lệ đúng hạn", "On-time rate", "percent"),
     column("digital_signatures", "Chữ ký số", "Digital signatures", "int"),
     column("latest_evaluation_score", "Điểm KPI gần nhất", "Latest KPI score", "float"),
+]
+OFFICIAL_COLUMNS = [
+    *_OFFICIAL_IDENTITY,
+    column("active", "Đang công tác", "Active", "bool"),
+    column("evaluated", "Được đánh giá KPI trong kỳ", "Evaluated in period", "bool"),
+    *_OFFICIAL_FIGURES,
     column("latest_evaluation_period", "Kỳ đánh giá", "Evaluation period"),
 ]
 LEADER_COLUMNS = [
     column("rank", "Hạng", "Rank", "int"),
-    column("official_id", "Mã cán bộ", "Official ID"),
-    column("full_name", "Họ và tên", "Full name"),
-    column("position", "Chức vụ", "Position"),
+    *_OFFICIAL_IDENTITY,
     column("unit_name", "Đơn vị", "Unit"),
-    column("processed_total", "Văn bản xử lý", "Processed", "int"),
-    column("processed_online", "Xử lý trên mạng", "Processed online", "int"),
-    column("online_rate", "Tỷ lệ xử lý trên mạng", "Online rate", "percent"),
-    column("on_time_rate", "Tỷ lệ đúng hạn", "On-time rate", "percent"),
-    column("digital_signatures", "Chữ ký số", "Digital signatures", "int"),
-    column("latest_evaluation_score", "Điểm KPI gần nhất", "Latest KPI score", "float"),
+    *_OFFICIAL_FIGURES,
 ]
