@@ -24,7 +24,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from chalicelib.domain import kpi
+from chalicelib.domain import daily_counters, document_state
+from chalicelib.domain.evaluations import EV_EVALUATED, merge_evaluation
 from chalicelib.observability import NAMESPACE, logger, metrics
 from chalicelib.services.exemption import redact_pending
 from chalicelib.settings import get_settings
@@ -127,7 +128,7 @@ def apply_records(records: list[dict[str, Any]], zone: ZoneInfo) -> dict[str, in
     by_document: dict[str, list[dict[str, Any]]] = defaultdict(list)
     evaluations: list[dict[str, Any]] = []
     for record in records:
-        if record["type"] == "official.evaluated":
+        if record["type"] == EV_EVALUATED:
             evaluations.append(record)
         else:
             by_document[f"{record['source_id']}#{record['document']['id']}"].append(record)
@@ -137,7 +138,7 @@ def apply_records(records: list[dict[str, Any]], zone: ZoneInfo) -> dict[str, in
         result["documents_changed"] = changed
         result["daily_items_written"] = written
     if evaluations:
-        result["evaluations_changed"] = store.merge_evaluations(evaluations, kpi.merge_evaluation)
+        result["evaluations_changed"] = store.merge_evaluations(evaluations, merge_evaluation)
     return result
 
 
@@ -148,8 +149,10 @@ def _change(
     applied: a redelivery, another consumer, a repeated redaction)."""
     if new_state == old_state:
         return None
-    old_contrib = kpi.contributions(old_state, zone) if old_state else {}
-    return new_state, kpi.diff_contributions(old_contrib, kpi.contributions(new_state, zone))
+    old_contrib = daily_counters.contributions(old_state, zone) if old_state else {}
+    return new_state, daily_counters.diff_contributions(
+        old_contrib, daily_counters.contributions(new_state, zone)
+    )
 
 
 def _fold_documents(
@@ -162,7 +165,7 @@ def _fold_documents(
     def step(
         key: str, old_state: dict[str, Any] | None
     ) -> tuple[dict[str, Any], store.Delta] | None:
-        return _change(old_state, kpi.fold_events(old_state, by_document[key]), zone)
+        return _change(old_state, document_state.fold_events(old_state, by_document[key]), zone)
 
     result = store.fold_documents(by_document, step)
     changed, written = result.changed, result.written
@@ -190,8 +193,8 @@ def join_exempt(doc_keys: Iterable[str]) -> int:
         key: str, old_state: dict[str, Any] | None
     ) -> tuple[dict[str, Any], store.Delta] | None:
         source_id, _, document_id = key.partition("#")
-        marker = kpi.exempt_state(source_id, document_id)
-        return _change(old_state, kpi.merge_states(old_state or marker, marker), zone)
+        marker = document_state.exempt_state(source_id, document_id)
+        return _change(old_state, document_state.merge_states(old_state or marker, marker), zone)
 
     result = store.fold_documents(list(doc_keys), step)
     if result.oversized:

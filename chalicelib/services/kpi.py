@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.auth import Principal
-from chalicelib.domain import kpi
+from chalicelib.domain import daily_counters, evaluations, kpi
 from chalicelib.domain.campaigns import Campaign
 from chalicelib.domain.registry import OfficialRecord, UnitRecord
 from chalicelib.domain.vocabulary import CRITERIA, PROVINCE_LEVELS
@@ -95,12 +95,12 @@ def unit_kpi(
     unit = registry_service.check_unit_access(principal, unit_id)
     campaign = _campaign_or_current(None)
     period = resolve_range(start, end, campaign)
-    rows = aggregates.daily_rows(f"unit#{unit_id}", period.start, period.end)
+    rows = aggregates.daily_rows(daily_counters.unit_scope(unit_id), period.start, period.end)
     officials = registry_store.officials_of_unit(unit_id)
-    evaluated = _evaluated(officials, kpi.months_overlapping(period.start, period.end))
+    evaluated = _evaluated(officials, evaluations.months_overlapping(period.start, period.end))
     figures = _unit_figures(
         unit,
-        kpi.sum_daily(c for _, c in rows),
+        daily_counters.sum_daily(c for _, c in rows),
         officials,
         evaluated,
         registry_store.registry_snapshot().levels(),
@@ -123,7 +123,9 @@ def unit_daily(
     unit = registry_service.check_unit_access(principal, unit_id)
     campaign = _campaign_or_current(None)
     period = resolve_range(start, end, campaign)
-    by_day = dict(aggregates.daily_rows(f"unit#{unit_id}", period.start, period.end))
+    by_day = dict(
+        aggregates.daily_rows(daily_counters.unit_scope(unit_id), period.start, period.end)
+    )
     officials = registry_store.officials_of_unit(unit_id)
     levels = registry_store.registry_snapshot().levels()
     evaluated_by_month: dict[str, set[str]] = {}
@@ -153,7 +155,7 @@ def unit_daily(
 def _totals_for(scopes: list[str], period: Range) -> dict[str, dict[str, int]]:
     def read(scope: str) -> tuple[str, dict[str, int]]:
         rows = aggregates.daily_rows(scope, period.start, period.end)
-        return scope, kpi.sum_daily(c for _, c in rows)
+        return scope, daily_counters.sum_daily(c for _, c in rows)
 
     with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
         return dict(pool.map(read, scopes))
@@ -172,20 +174,22 @@ def unit_table(
             officials_by_unit[official.unit_id].append(official)
     evaluated = _evaluated(
         (o for group in officials_by_unit.values() for o in group),
-        kpi.months_overlapping(period.start, period.end),
+        evaluations.months_overlapping(period.start, period.end),
     )
-    totals = _totals_for([f"unit#{u.unit_id}" for u in units], period)
+    totals = _totals_for([daily_counters.unit_scope(u.unit_id) for u in units], period)
     rows = []
     for unit in units:
         figures = _unit_figures(
             unit,
-            totals[f"unit#{unit.unit_id}"],
+            totals[daily_counters.unit_scope(unit.unit_id)],
             officials_by_unit.get(unit.unit_id, []),
             evaluated,
             levels,
             campaign,
         )
-        rows.append({"unit": unit, "totals": totals[f"unit#{unit.unit_id}"], **figures})
+        rows.append(
+            {"unit": unit, "totals": totals[daily_counters.unit_scope(unit.unit_id)], **figures}
+        )
     return rows
 
 
@@ -251,19 +255,21 @@ def official_kpi(
 ) -> dict[str, Any]:
     official = registry_service.check_official_access(principal, official_id)
     period = resolve_range(start, end, _campaign_or_current(None))
-    rows = aggregates.daily_rows(f"official#{official_id}", period.start, period.end)
+    rows = aggregates.daily_rows(
+        daily_counters.official_scope(official_id), period.start, period.end
+    )
     return {
         "from": period.start,
         "to": period.end,
         "as_of": as_of(),
-        **_official_figures(official, period, kpi.sum_daily(c for _, c in rows)),
+        **_official_figures(official, period, daily_counters.sum_daily(c for _, c in rows)),
     }
 
 
 def official_totals(officials: list[OfficialRecord], period: Range) -> dict[str, dict[str, int]]:
     """official_id -> counters summed over the range (one query per official)."""
-    totals = _totals_for([f"official#{o.official_id}" for o in officials], period)
-    return {o.official_id: totals[f"official#{o.official_id}"] for o in officials}
+    totals = _totals_for([daily_counters.official_scope(o.official_id) for o in officials], period)
+    return {o.official_id: totals[daily_counters.official_scope(o.official_id)] for o in officials}
 
 
 def officials_table(officials: list[OfficialRecord], period: Range) -> list[dict[str, Any]]:
@@ -296,7 +302,9 @@ def exchanges(
         unit: UnitRecord = row["unit"]
         if unit.level not in PROVINCE_LEVELS:
             continue  # each province-level ↔ commune pair is listed once, from the province side
-        for counterpart, counts in sorted(kpi.interconnection_pairs(row["totals"]).items()):
+        for counterpart, counts in sorted(
+            daily_counters.interconnection_pairs(row["totals"]).items()
+        ):
             other = units.get(counterpart)
             if other is None or other.level != "commune":
                 continue

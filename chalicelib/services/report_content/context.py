@@ -8,8 +8,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from chalicelib.auth import PROVINCE_ADMIN, Principal
-from chalicelib.domain import kpi as kpi_rules
 from chalicelib.domain.campaigns import Campaign
+from chalicelib.domain.evaluations import months_overlapping
 from chalicelib.domain.registry import OfficialRecord, UnitRecord
 from chalicelib.domain.vocabulary import (
     PROVINCE_LEVELS,
@@ -110,7 +110,7 @@ class ReportContext:
         service counts ``officials_evaluated``)."""
         missing = [o.official_id for o in officials if o.official_id not in self._evaluated]
         if missing:
-            months = kpi_rules.months_overlapping(self.period.start, self.period.end)
+            months = months_overlapping(self.period.start, self.period.end)
             found = aggregates.load_evaluations([(i, m) for i in missing for m in months])
             seen = {official_id for (official_id, _month) in found}
             for official_id in missing:

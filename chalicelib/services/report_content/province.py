@@ -6,7 +6,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from chalicelib.domain import kpi as kpi_rules
+from chalicelib.domain.daily_counters import PAIR_KINDS
+from chalicelib.domain.kpi import ratio
 from chalicelib.domain.registry import UnitRecord
 from chalicelib.domain.vocabulary import (
     CRITERIA,
@@ -143,8 +144,8 @@ def _summary_section(rows: list[dict[str, Any]], no_events: bool, lang: str) -> 
         {
             "key": key,
             "indicator": in_language(METRIC_LABELS[key], lang),
-            "total": kpi_rules.ratio(sums["total"][num], sums["total"][den]),
-            **{level: kpi_rules.ratio(sums[level][num], sums[level][den]) for level in UNIT_LEVELS},
+            "total": ratio(sums["total"][num], sums["total"][den]),
+            **{level: ratio(sums[level][num], sums[level][den]) for level in UNIT_LEVELS},
         }
         for key, (num, den) in RATE_PARTS.items()
     ]
@@ -272,7 +273,7 @@ def _interconnection_section(ctx: ReportContext, lang: str) -> Section:
             "province_unit_name": names.get(p["province_unit_id"], p["province_unit_id"]),
             "commune_unit_id": p["commune_unit_id"],
             "commune_unit_name": names.get(p["commune_unit_id"], p["commune_unit_id"]),
-            **{k: p[k] for k in kpi_rules.PAIR_KINDS},
+            **{k: p[k] for k in PAIR_KINDS},
         }
         for p in data["pairs"]
     ]

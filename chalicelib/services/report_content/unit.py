@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from chalicelib.domain import kpi as kpi_rules
+from chalicelib.domain.daily_counters import interconnection_pairs
 from chalicelib.domain.registry import UnitRecord
 from chalicelib.domain.vocabulary import (
     CRITERIA,
@@ -496,7 +496,7 @@ def _two_way_gap(
     else:
         wanted, other_vi, other_en = frozenset({"commune"}), "xã, phường", "communes"
     sent = received = False
-    for counterpart, counts in kpi_rules.interconnection_pairs(totals).items():
+    for counterpart, counts in interconnection_pairs(totals).items():
         if levels.get(counterpart) in wanted:
             sent = sent or counts["sent_electronic"] > 0
             received = received or counts["received_electronic"] > 0
