@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from chalicelib.domain.vocabulary import CRITERIA_DEFINITIONS, UNIT_LEVELS
+from chalicelib.domain.kpi import UNIT_METRICS
+from chalicelib.domain.vocabulary import CRITERIA_DEFINITIONS, RATE_PARTS, UNIT_LEVELS
 
 
 def criterion_fields(kind: str) -> dict[str, Any]:
@@ -26,34 +27,22 @@ def criterion_fields(kind: str) -> dict[str, Any]:
     return fields
 
 
-class UnitMetrics(BaseModel):
-    processed_total: int
-    processed_online: int
-    online_rate: float | None
-    issued_total: int
-    issued_signed_digitally: int
-    signing_rate: float | None
-    issued_online: int
-    e_issuance_rate: float | None
-    sent_electronic: int
-    sent_paper: int
-    received_electronic: int
-    received_paper: int
-    two_way_interconnection: bool | None
-    officials_active: int
-    officials_evaluated: int
-    kpi_coverage: float | None
-    on_time_total: int
-    on_time: int
-    on_time_rate: float | None
-    exempt_total: int
-    paper_pages: int
+def _unit_metric_fields() -> dict[str, Any]:
+    """Every unit metric (domain.kpi.UNIT_METRICS, in order): a criterion as its kind says,
+    another rate (None without data) or a count."""
+    criteria = criterion_fields("value")
+    return {
+        name: criteria.get(name) or ((float | None, ...) if name in RATE_PARTS else (int, ...))
+        for name in UNIT_METRICS
+    }
 
 
-if TYPE_CHECKING:  # built from the criteria below; mypy sees a model
+if TYPE_CHECKING:  # built from the metrics and criteria below; mypy sees a model
+    UnitMetrics = BaseModel
     Compliance = BaseModel
     RankingItem = BaseModel
 else:
+    UnitMetrics = create_model("UnitMetrics", __module__=__name__, **_unit_metric_fields())
     Compliance = create_model(
         "Compliance", __module__=__name__, **criterion_fields("met"), compliant=(bool, ...)
     )
@@ -93,6 +82,9 @@ class DailyPoint(BaseModel):
 
 class UnitDaily(BaseModel):
     unit_id: str
+    model_config = ConfigDict(populate_by_name=True)
+    from_: dt.date = Field(alias="from")
+    to: dt.date
     as_of: dt.datetime | None
     days: list[DailyPoint]
 
@@ -124,8 +116,20 @@ class OfficialKpi(BaseModel):
     latest_evaluation_period: str | None
 
 
+class OfficialKpiInRange(OfficialKpi):
+    """One official's KPIs for a range (GET /officials/{official_id}/kpi)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+    from_: dt.date = Field(alias="from")
+    to: dt.date
+    as_of: dt.datetime | None
+
+
 class OfficialKpiList(BaseModel):
     unit_id: str
+    model_config = ConfigDict(populate_by_name=True)
+    from_: dt.date = Field(alias="from")
+    to: dt.date
     as_of: dt.datetime | None
     items: list[OfficialKpi]
 
@@ -147,6 +151,9 @@ class UnitRef(BaseModel):
 
 class Interconnection(BaseModel):
     campaign_id: str
+    model_config = ConfigDict(populate_by_name=True)
+    from_: dt.date = Field(alias="from")
+    to: dt.date
     as_of: dt.datetime | None
     pairs: list[InterconnectionPair]
     units_without_two_way: list[UnitRef]

@@ -14,7 +14,7 @@ from chalicelib.auth import Principal
 from chalicelib.domain import daily_counters, evaluations, kpi
 from chalicelib.domain.campaigns import Campaign
 from chalicelib.domain.registry import OfficialRecord, UnitRecord
-from chalicelib.domain.vocabulary import CRITERIA, PROVINCE_LEVELS
+from chalicelib.domain.vocabulary import CRITERIA, LEVEL_COMMUNE, PROVINCE_LEVELS, RANKED_LEVELS
 from chalicelib.errors import bad_request
 from chalicelib.services import registry as registry_service
 from chalicelib.storage import aggregates, jobs
@@ -214,8 +214,9 @@ def ranking_items(table: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def ranking(
     campaign_id: str, level: str, start: dt.date | None, end: dt.date | None
 ) -> dict[str, Any]:
-    if level not in ("commune", "department", "division"):
-        raise bad_request("Query parameter 'level' must be commune, department or division")
+    if level not in RANKED_LEVELS:
+        *others, last = RANKED_LEVELS
+        raise bad_request(f"Query parameter 'level' must be {', '.join(others)} or {last}")
     campaign = registry_service.get_campaign(campaign_id)
     period = resolve_range(start, end, campaign)
     units = [u for u in registry_store.registry_snapshot().units.values() if u.level == level]
@@ -306,7 +307,7 @@ def exchanges(
             daily_counters.interconnection_pairs(row["totals"]).items()
         ):
             other = units.get(counterpart)
-            if other is None or other.level != "commune":
+            if other is None or other.level != LEVEL_COMMUNE:
                 continue
             pairs.append(
                 {"province_unit_id": unit.unit_id, "commune_unit_id": counterpart, **counts}
@@ -324,7 +325,9 @@ def interconnection(campaign_id: str, start: dt.date | None, end: dt.date | None
     campaign = registry_service.get_campaign(campaign_id)
     period = resolve_range(start, end, campaign)
     units = registry_store.registry_snapshot().units
-    exchanging = [u for u in units.values() if u.level in PROVINCE_LEVELS or u.level == "commune"]
+    exchanging = [
+        u for u in units.values() if u.level in PROVINCE_LEVELS or u.level == LEVEL_COMMUNE
+    ]
     pairs, without = exchanges(unit_table(exchanging, period, campaign), units)
     return {
         "campaign_id": campaign_id,

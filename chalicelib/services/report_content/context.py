@@ -11,9 +11,7 @@ from chalicelib.auth import PROVINCE_ADMIN, Principal
 from chalicelib.domain.campaigns import Campaign
 from chalicelib.domain.evaluations import months_overlapping
 from chalicelib.domain.registry import OfficialRecord, UnitRecord
-from chalicelib.domain.vocabulary import (
-    PROVINCE_LEVELS,
-)
+from chalicelib.domain.vocabulary import LEVEL_COMMUNE, PROVINCE_LEVELS
 from chalicelib.services import kpi as kpi_service
 from chalicelib.settings import get_settings
 from chalicelib.storage import aggregates
@@ -135,7 +133,7 @@ class ReportContext:
                 sorted(
                     u.unit_id
                     for u in self.units.values()
-                    if u.level in PROVINCE_LEVELS or u.level == "commune"
+                    if u.level in PROVINCE_LEVELS or u.level == LEVEL_COMMUNE
                 )
             )
             pairs, without = kpi_service.exchanges(rows, self.units)
