@@ -40,7 +40,7 @@ from chalicelib.services.report_content import (
     build_unit,
 )
 from chalicelib.settings import get_settings
-from chalicelib.storage import jobs
+from chalicelib.storage import jobs as job_store
 from chalicelib.storage import reports as store
 from chalicelib.storage.models import ReportModel
 
@@ -428,7 +428,7 @@ def _monthly_plan(now: dt.datetime) -> dict[str, Any]:
 
 
 def _load_plan() -> dict[str, Any] | None:
-    cursor = jobs.load(JOB_MONTHLY).cursor
+    cursor = job_store.cursor(JOB_MONTHLY)
     if not cursor:
         return None
     try:
@@ -469,14 +469,14 @@ def _drain(plan: dict[str, Any], deadline: float) -> dict[str, Any]:
             logger.exception("monthly report failed", extra={"item": pending[0]})
             failed.append("~".join(pending[0]))
         pending.pop(0)
-        jobs.save_cursor(JOB_MONTHLY, json.dumps(plan) if pending else None)
+        job_store.save_cursor(JOB_MONTHLY, json.dumps(plan) if pending else None)
     return {"generated": generated, "failed": failed, "remaining": len(pending)}
 
 
 def run_monthly_reports(deadline: float) -> dict[str, Any]:
     """Report the previous local month (or finish an interrupted run for that month)."""
     owner = uuid.uuid4().hex
-    if not jobs.acquire_lease(JOB_MONTHLY, owner, LEASE_SECONDS):
+    if not job_store.acquire_lease(JOB_MONTHLY, owner, LEASE_SECONDS):
         return {"skipped": "another monthly_reports run holds the lease", "done": True}
     started = time.monotonic()
     try:
@@ -487,7 +487,7 @@ def run_monthly_reports(deadline: float) -> dict[str, Any]:
         if not resumed:
             plan = _monthly_plan(now)
         assert plan is not None
-        jobs.save_cursor(JOB_MONTHLY, json.dumps(plan) if plan["pending"] else None)
+        job_store.save_cursor(JOB_MONTHLY, json.dumps(plan) if plan["pending"] else None)
         result = _drain(plan, deadline)
         summary = {
             "month": plan["month"],
@@ -496,11 +496,11 @@ def run_monthly_reports(deadline: float) -> dict[str, Any]:
             "done": result["remaining"] == 0,
             "seconds": round(time.monotonic() - started, 3),
         }
-        jobs.record_run(JOB_MONTHLY, summary)
+        job_store.record_run(JOB_MONTHLY, summary)
         logger.info("monthly reports", extra=summary)
         return summary
     finally:
-        jobs.release_lease(JOB_MONTHLY, owner)
+        job_store.release_lease(JOB_MONTHLY, owner)
 
 
 def _continue_monthly(deadline: float) -> dict[str, Any] | None:
@@ -508,7 +508,7 @@ def _continue_monthly(deadline: float) -> dict[str, Any] | None:
     if _load_plan() is None:
         return None
     owner = uuid.uuid4().hex
-    if not jobs.acquire_lease(JOB_MONTHLY, owner, LEASE_SECONDS):
+    if not job_store.acquire_lease(JOB_MONTHLY, owner, LEASE_SECONDS):
         return None
     try:
         plan = _load_plan()
@@ -516,7 +516,7 @@ def _continue_monthly(deadline: float) -> dict[str, Any] | None:
             return None
         return {"month": plan["month"], **_drain(plan, deadline)}
     finally:
-        jobs.release_lease(JOB_MONTHLY, owner)
+        job_store.release_lease(JOB_MONTHLY, owner)
 
 
 def latest_ready(
@@ -543,7 +543,7 @@ def run_campaign_reports(deadline: float) -> dict[str, Any]:
     started = time.monotonic()
     monthly = _continue_monthly(deadline)
     owner = uuid.uuid4().hex
-    if not jobs.acquire_lease(JOB_CAMPAIGN, owner, LEASE_SECONDS):
+    if not job_store.acquire_lease(JOB_CAMPAIGN, owner, LEASE_SECONDS):
         return {"skipped": "another campaign_reports run holds the lease", "done": True}
     try:
         today = local_today(_now())
@@ -586,8 +586,8 @@ def run_campaign_reports(deadline: float) -> dict[str, Any]:
             "done": done,
             "seconds": round(time.monotonic() - started, 3),
         }
-        jobs.record_run(JOB_CAMPAIGN, summary)
+        job_store.record_run(JOB_CAMPAIGN, summary)
         logger.info("campaign reports", extra=summary)
         return summary
     finally:
-        jobs.release_lease(JOB_CAMPAIGN, owner)
+        job_store.release_lease(JOB_CAMPAIGN, owner)
