@@ -63,7 +63,7 @@ def _campaign_or_current(campaign_id: str | None) -> Campaign | None:
 
 def _evaluated(officials: Iterable[OfficialRecord], months: list[str]) -> set[str]:
     keys = [(o.official_id, m) for o in officials if o.active for m in months]
-    return {official_id for (official_id, _period) in aggregate_store.load_evaluations(keys)}
+    return {official_id for (official_id, _period) in aggregate_store.evaluated_among(keys)}
 
 
 def _unit_figures(

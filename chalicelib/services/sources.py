@@ -7,6 +7,7 @@ import datetime as dt
 import secrets
 from typing import Any
 
+from chalicelib.domain.sources import SourceRecord
 from chalicelib.errors import ApiError, conflict, not_found, unprocessable
 from chalicelib.settings import get_settings
 from chalicelib.storage import registry as registry_store
@@ -21,16 +22,14 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def source_out(source: Any) -> dict[str, Any]:
+def source_out(source: SourceRecord) -> dict[str, Any]:
     return {
         "source_id": source.source_id,
         "name": source.name,
-        "units": list(source.units or []),
+        "units": list(source.units),
         "enabled": source.enabled,
         "created_at": source.created_at,
-        "active_secrets": sum(
-            1 for s in source.secrets if s.expires_at is None or s.expires_at > _now()
-        ),
+        "active_secrets": sum(1 for s in source.secrets if s.active(_now())),
         "last_event_at": source.last_event_at,
     }
 
@@ -65,7 +64,7 @@ def update_source(source_id: str, *, name: str | None, units: list[str] | None) 
     if units is not None:
         _check_scope_units(units)
     try:
-        source_store.update_source(source, _now(), name=name, units=units)
+        source = source_store.update_source(source, _now(), name=name, units=units)
     except source_store.ConcurrentChange:
         raise conflict(f"Source {source_id!r} was changed meanwhile; read it and retry") from None
     return source_out(source)
@@ -76,7 +75,7 @@ def scope_of(source_id: str) -> list[str] | None:
     source = source_store.get_source(source_id)
     if source is None or not source.enabled:
         return None
-    return list(source.units or [])
+    return list(source.units)
 
 
 def rotate_secret(source_id: str, grace_hours: int | None = None) -> dict[str, Any]:
@@ -102,8 +101,7 @@ def disable_source(source_id: str) -> dict[str, Any]:
     source = source_store.get_source(source_id)
     if source is None:
         raise not_found(f"Source {source_id!r} does not exist")
-    source_store.disable_source(source, _now())
-    return source_out(source)
+    return source_out(source_store.disable_source(source, _now()))
 
 
 def list_sources() -> list[dict[str, Any]]:
@@ -119,5 +117,5 @@ def verification_secrets(source_id: str) -> list[str] | None:
     return [
         source_store.decrypt_secret(s.ciphertext, source_id)
         for s in source.secrets
-        if s.expires_at is None or s.expires_at > now
+        if s.active(now)
     ]

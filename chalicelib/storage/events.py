@@ -144,6 +144,12 @@ def inbox_put(
     return [f"{item.bucket}|{item.seq}" for item in items]
 
 
+def inbox_stream_arn() -> str:
+    """The inbox table's stream (what the aggregation consumer reads)."""
+    table = client("dynamodb").describe_table(TableName=InboxModel.Meta.table_name)["Table"]
+    return str(table["LatestStreamArn"])
+
+
 def inbox_from_stream_image(image: Mapping[str, Any]) -> InboxBatch:
     """The inbox item of a stream record's NewImage (DynamoDB JSON, binary values in
     base64 as Lambda delivers them)."""
