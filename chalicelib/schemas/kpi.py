@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from chalicelib.domain.kpi import UNIT_METRICS
+from chalicelib.domain.kpi import OFFICIAL_METRICS, UNIT_METRICS
 from chalicelib.domain.vocabulary import CRITERIA_DEFINITIONS, RATE_PARTS, UNIT_LEVELS
 
 
@@ -27,13 +27,24 @@ def criterion_fields(kind: str) -> dict[str, Any]:
     return fields
 
 
-def _unit_metric_fields() -> dict[str, Any]:
-    """Every unit metric (domain.kpi.UNIT_METRICS, in order): a criterion as its kind says,
-    another rate (None without data) or a count."""
+# An official's latest evaluation in the range: its score and "YYYY-MM" period, or None.
+_EVALUATION_FIELDS: dict[str, Any] = {
+    "latest_evaluation_score": (float | None, ...),
+    "latest_evaluation_period": (str | None, ...),
+}
+
+
+def _metric_fields(names: tuple[str, ...]) -> dict[str, Any]:
+    """Pydantic fields of metrics (domain.kpi.UNIT_METRICS or OFFICIAL_METRICS), in order:
+    a criterion as its kind says, another rate (None without data), the latest evaluation,
+    or a count."""
     criteria = criterion_fields("value")
+    rate = (float | None, ...)
     return {
-        name: criteria.get(name) or ((float | None, ...) if name in RATE_PARTS else (int, ...))
-        for name in UNIT_METRICS
+        name: criteria.get(name)
+        or _EVALUATION_FIELDS.get(name)
+        or (rate if name in RATE_PARTS else (int, ...))
+        for name in names
     }
 
 
@@ -41,8 +52,9 @@ if TYPE_CHECKING:  # built from the metrics and criteria below; mypy sees a mode
     UnitMetrics = BaseModel
     Compliance = BaseModel
     RankingItem = BaseModel
+    OfficialKpi = BaseModel
 else:
-    UnitMetrics = create_model("UnitMetrics", __module__=__name__, **_unit_metric_fields())
+    UnitMetrics = create_model("UnitMetrics", __module__=__name__, **_metric_fields(UNIT_METRICS))
     Compliance = create_model(
         "Compliance", __module__=__name__, **criterion_fields("met"), compliant=(bool, ...)
     )
@@ -57,6 +69,16 @@ else:
         **criterion_fields("value"),
         processed_total=(int, ...),
         compliant=(bool, ...),
+    )
+    OfficialKpi = create_model(
+        "OfficialKpi",
+        __module__=__name__,
+        official_id=(str, ...),
+        unit_id=(str, ...),
+        full_name=(str, ...),
+        position=(str, ...),
+        active=(bool, ...),
+        **_metric_fields(OFFICIAL_METRICS),
     )
 
 
@@ -97,23 +119,6 @@ class Ranking(BaseModel):
     to: dt.date
     as_of: dt.datetime | None
     items: list[RankingItem]
-
-
-class OfficialKpi(BaseModel):
-    official_id: str
-    unit_id: str
-    full_name: str
-    position: str
-    active: bool
-    processed_total: int
-    processed_online: int
-    online_rate: float | None
-    on_time_total: int
-    on_time: int
-    on_time_rate: float | None
-    digital_signatures: int
-    latest_evaluation_score: float | None
-    latest_evaluation_period: str | None
 
 
 class OfficialKpiInRange(OfficialKpi):
