@@ -435,7 +435,7 @@ def test_audit_records_every_change(api, monkeypatch):
 
 
 def test_audit_table_is_append_only_in_the_storage_layer():
-    from chalicelib.storage import nominations as store
+    from chalicelib.storage.nominations import audit as store
 
     writers = [
         name
