@@ -8,11 +8,13 @@ from typing import Any
 
 from chalicelib.auth import Principal
 from chalicelib.domain import nominations as rules
+from chalicelib.domain.campaigns import deadline_closes_at
 from chalicelib.domain.nominations import AuditRecord, Nomination
 from chalicelib.errors import ApiError, unavailable
 from chalicelib.services import registry as registry_service
 from chalicelib.services.nominations import access, clock
 from chalicelib.services.nominations.dossiers import view
+from chalicelib.settings import get_settings
 from chalicelib.storage import nominations as nomination_store
 
 _REVIEW_ACTIONS = {"approve": "approved", "reject": "rejected", "return": "returned"}
@@ -25,23 +27,25 @@ def submit(principal: Principal, nomination_id: str) -> dict[str, Any]:
     campaign = registry_service.get_campaign(item.campaign_id)
     at = clock.now()
     deadline = campaign.nomination_deadline
-    if deadline is not None and campaign.deadline_passed(deadline, at):
-        closed_at = dt.datetime.combine(deadline + dt.timedelta(days=1), dt.time(), campaign.zone)
-        raise ApiError(
-            409,
-            "deadline_passed",
-            f"Nominations for {campaign.campaign_id!r} closed at the end of {deadline} "
-            f"({campaign.timezone}); nomination {nomination_id!r} stays {item.status!r}",
-            [
-                {
-                    "nomination_id": nomination_id,
-                    "status": item.status,
-                    "nomination_deadline": deadline.isoformat(),
-                    "timezone": campaign.timezone,
-                    "closed_at": closed_at.isoformat(),
-                }
-            ],
-        )
+    if deadline is not None:
+        settings = get_settings()
+        closed_at = deadline_closes_at(deadline, settings.zone)
+        if at >= closed_at:
+            raise ApiError(
+                409,
+                "deadline_passed",
+                f"Nominations for {campaign.campaign_id!r} closed at the end of {deadline} "
+                f"({settings.timezone}); nomination {nomination_id!r} stays {item.status!r}",
+                [
+                    {
+                        "nomination_id": nomination_id,
+                        "status": item.status,
+                        "nomination_deadline": deadline.isoformat(),
+                        "timezone": settings.timezone,
+                        "closed_at": closed_at.isoformat(),
+                    }
+                ],
+            )
     verified: dict[str, str] = {}
     for file in sorted(
         nomination_store.files_of(nomination_id), key=lambda f: (f.created_at, f.file_id)
