@@ -100,11 +100,11 @@ def load_registry(units: list[dict], officials: list[dict], campaign: dict) -> N
     from chalicelib.domain.registry import OfficialRecord, UnitRecord
     from chalicelib.services import registry as registry_service
     from chalicelib.services import sources
-    from chalicelib.storage import registry
+    from chalicelib.storage import registry as registry_store
     from scripts.demo import province
 
-    registry.put_units([UnitRecord(**u) for u in units])
-    registry.put_officials([OfficialRecord(**o) for o in officials])
+    registry_store.put_units([UnitRecord(**u) for u in units])
+    registry_store.put_officials([OfficialRecord(**o) for o in officials])
     registry_service.save_campaign(Campaign.model_validate(campaign))
     sources.register_source(SOURCE_ID, "E-office Khánh Hòa", [province.PROVINCE_ID])
 
@@ -112,7 +112,7 @@ def load_registry(units: list[dict], officials: list[dict], campaign: dict) -> N
 def load_history(records: list[dict[str, Any]], zone: Any) -> None:
     """Write what ingestion plus one aggregation run would have left behind."""
     from chalicelib.domain import kpi
-    from chalicelib.storage import events as inbox
+    from chalicelib.storage import events as event_store
     from chalicelib.storage.models import (
         DailyAggregateModel,
         DocumentStateModel,
@@ -127,13 +127,13 @@ def load_history(records: list[dict[str, Any]], zone: Any) -> None:
     arrived = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=90)
     last_seq = ""
     with InboxModel.batch_write() as inbox_batch, EventLedgerModel.batch_write() as ledger:
-        for n, start in enumerate(range(0, len(records), inbox.INBOX_CHUNK)):
-            part = records[start : start + inbox.INBOX_CHUNK]
+        for n, start in enumerate(range(0, len(records), event_store.INBOX_CHUNK)):
+            part = records[start : start + event_store.INBOX_CHUNK]
             moment = arrived + dt.timedelta(milliseconds=n)
             public = [{k: v for k, v in r.items() if k != "_sha"} for r in part]
             item = InboxModel(
-                inbox.inbox_bucket(moment),
-                inbox.inbox_seq(moment, f"hist{n:08d}", 0),
+                event_store.inbox_bucket(moment),
+                event_store.inbox_seq(moment, f"hist{n:08d}", 0),
                 source_id=SOURCE_ID,
                 event_count=len(part),
                 events=zlib.compress(
@@ -196,21 +196,21 @@ def load_history(records: list[dict[str, Any]], zone: Any) -> None:
 
 def naive_unit_metrics(unit_id: str, start: dt.date, end: dt.date, zone: Any) -> dict[str, Any]:
     """Scan every stored event and recompute the unit's figures from scratch."""
-    from chalicelib.storage import registry
+    from chalicelib.storage import registry as registry_store
     from chalicelib.storage.models import InboxModel
     from tests.kpi_reference import reference_unit_metrics
 
     events: list[dict[str, Any]] = []
     for item in InboxModel.scan():
         events.extend(json.loads(zlib.decompress(item.events)))
-    officials = registry.officials_of_unit(unit_id)
+    officials = registry_store.officials_of_unit(unit_id)
     return reference_unit_metrics(
         events,
         unit_id=unit_id,
         start=start,
         end=end,
         tz=zone,
-        unit_levels=registry.registry_snapshot().levels(),
+        unit_levels=registry_store.registry_snapshot().levels(),
         active_official_ids=[o.official_id for o in officials if o.active],
     )
 
@@ -248,16 +248,16 @@ def run_size(
     from chalicelib.services.aggregation import run_aggregation
     from chalicelib.services.ingestion import store_events
     from chalicelib.settings import get_settings
+    from chalicelib.storage import registry as registry_store
     from chalicelib.storage.aws import reset_clients
     from chalicelib.storage.models import reset_connections
-    from chalicelib.storage.registry import invalidate_registry
     from chalicelib.storage.setup import create_all
 
     zone = ZoneInfo(get_settings().timezone)
     with mock_aws():
         reset_clients()
         reset_connections()
-        invalidate_registry()
+        registry_store.invalidate_registry()
         create_all()
         started = time.perf_counter()
         load_registry(*registry_data)
@@ -297,7 +297,7 @@ def run_size(
         )
     reset_clients()
     reset_connections()
-    invalidate_registry()
+    registry_store.invalidate_registry()
     return {
         "history": len(history),
         "load_seconds": load_seconds,

@@ -106,10 +106,10 @@ def main() -> None:
         create_all()
         from chalicelib.domain.registry import UnitRecord
         from chalicelib.services import sources
-        from chalicelib.storage import registry
+        from chalicelib.storage import registry as registry_store
 
-        registry.put_units([UnitRecord(**u) for u in UNITS])
-        registry.put_officials(_officials())
+        registry_store.put_units([UnitRecord(**u) for u in UNITS])
+        registry_store.put_officials(_officials())
         secret = sources.register_source("bench", "Bench", [UNITS[0]["unit_id"]])["secret"]
         counter = 0
         print(

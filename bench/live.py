@@ -232,9 +232,9 @@ def run_capacity(rate: float, seconds: float, batch: int, design: str) -> dict[s
     from moto import mock_aws
 
     from bench.dynamo_meter import Meter
+    from chalicelib.storage import registry as registry_store
     from chalicelib.storage.aws import reset_clients
     from chalicelib.storage.models import reset_connections
-    from chalicelib.storage.registry import invalidate_registry
     from scripts.moto_patches import install
     from tests.webhooks import encode, sign
 
@@ -251,19 +251,18 @@ def run_capacity(rate: float, seconds: float, batch: int, design: str) -> dict[s
     with mock_aws():
         reset_clients()
         reset_connections()
-        invalidate_registry()
+        registry_store.invalidate_registry()
         from app import app
         from chalicelib.domain.campaigns import Campaign
         from chalicelib.domain.registry import OfficialRecord, UnitRecord
         from chalicelib.services import registry as registry_service
         from chalicelib.services import sources
         from chalicelib.services.aggregation import run_aggregation
-        from chalicelib.storage import registry
         from chalicelib.storage.setup import create_all
 
         create_all()
-        registry.put_units([UnitRecord(**u) for u in units])
-        registry.put_officials([OfficialRecord(**o) for o in officials])
+        registry_store.put_units([UnitRecord(**u) for u in units])
+        registry_store.put_officials([OfficialRecord(**o) for o in officials])
         registry_service.save_campaign(Campaign.model_validate(campaign))
         secret = sources.register_source(SOURCE_ID, "Bench", [units[0]["unit_id"]])["secret"]
         ingestion = aggregation = 0.0
@@ -299,7 +298,7 @@ def run_capacity(rate: float, seconds: float, batch: int, design: str) -> dict[s
     meter.uninstall()
     reset_clients()
     reset_connections()
-    invalidate_registry()
+    registry_store.invalidate_registry()
     n = len(events)
     return {
         "design": design,

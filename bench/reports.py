@@ -400,14 +400,16 @@ def bench_generation(args: argparse.Namespace) -> dict[str, Any]:
         _current, traced_peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         if args.pdf:
-            from chalicelib.storage import reports as store
+            from chalicelib.storage import reports as report_store
 
-            item = store.get(runs[-1]["report_id"])
+            item = report_store.get(runs[-1]["report_id"])
             assert item is not None
             out = Path(args.pdf)
             out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_bytes(store.get_file(item.prefix + "report.pdf"))
-            (out.with_suffix(".xlsx")).write_bytes(store.get_file(item.prefix + "report.xlsx"))
+            out.write_bytes(report_store.get_file(item.prefix + "report.pdf"))
+            (out.with_suffix(".xlsx")).write_bytes(
+                report_store.get_file(item.prefix + "report.xlsx")
+            )
     return {
         "data": {k: v for k, v in data.items() if k not in ("from", "to")},
         "runs": runs,

@@ -209,11 +209,9 @@ class StreamPoller:
 
 
 def inbox_stream_arn() -> str:
-    from chalicelib.storage.aws import client
-    from chalicelib.storage.models import InboxModel
+    from chalicelib.storage import events as event_store
 
-    table = client("dynamodb").describe_table(TableName=InboxModel.Meta.table_name)["Table"]
-    return str(table["LatestStreamArn"])
+    return event_store.inbox_stream_arn()
 
 
 def app_invoker() -> Invoke:

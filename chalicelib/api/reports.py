@@ -99,8 +99,7 @@ def list_reports() -> Response:
 def get_report(report_id: str) -> Response:
     from chalicelib.services import reports
 
-    item = reports.get_report(principal_of(bp.current_request), report_id)
-    return json_response(reports.report_out(item))
+    return json_response(reports.get_report(principal_of(bp.current_request), report_id))
 
 
 @route(

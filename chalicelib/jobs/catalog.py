@@ -41,7 +41,7 @@ def job_specs() -> dict[str, JobSpec]:
         ),
         JobSpec(
             "rebuild_events",
-            "chalicelib.services.ingestion:rebuild_from_archive",
+            "chalicelib.services.archive_rebuild:rebuild_from_archive",
             description="Re-ingest every archived webhook request (run by hand into empty tables)",
         ),
         JobSpec(

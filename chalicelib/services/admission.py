@@ -18,6 +18,7 @@ from chalicelib.domain import plausibility
 from chalicelib.domain.registry import outside_scope
 from chalicelib.errors import ApiError, unavailable, unprocessable
 from chalicelib.observability import logger
+from chalicelib.services import sources as source_service
 from chalicelib.settings import get_settings
 from chalicelib.storage import registry as registry_store
 
@@ -27,13 +28,11 @@ def _now() -> dt.datetime:
 
 
 def check_scope(source_id: str, acting_units: Iterable[str]) -> None:
-    from chalicelib.services.sources import scope_of
-
     acting = set(acting_units)
     if not acting:
         return
     try:
-        scope = scope_of(source_id) or []
+        scope = source_service.scope_of(source_id) or []
         units = registry_store.registry_snapshot().units
         outside = outside_scope(acting, scope, units)
         if outside:  # maybe a unit was just moved under the scope
@@ -57,18 +56,29 @@ def check_scope(source_id: str, acting_units: Iterable[str]) -> None:
 def check_units(events: list[Any]) -> None:
     """Every acting unit is in the registry (422 naming each event and unit otherwise).
     Counterparts (to_unit_id, from_unit_id) may be outside it."""
-    units = registry_store.registry_snapshot().units
-    if any(e.unit_id not in units for e in events):
-        units = registry_store.registry_snapshot(max_age_seconds=0).units  # maybe just registered
+    missing = registry_store.missing_units(e.unit_id for e in events)
     unknown = [
         {"index": i, "field": "unit_id", "unit_id": e.unit_id, "message": "not in the registry"}
         for i, e in enumerate(events)
-        if e.unit_id not in units
+        if e.unit_id in missing
     ]
     if unknown:
         raise unprocessable(
             "Events name units that are not in the registry; nothing was stored", unknown
         )
+
+
+def check_organs(source_id: str, organs: set[str]) -> None:
+    """The acting organs of an edXML message that changes no KPI (a recall's sender, a
+    status's reporter) are held to an event's unit rules: in the registry (422 otherwise)
+    and in the source's scope (403)."""
+    missing = registry_store.missing_units(organs)
+    if missing:
+        raise unprocessable(
+            "The message names organs that are not in the registry; nothing was stored",
+            [{"unit_id": u} for u in sorted(missing)],
+        )
+    check_scope(source_id, organs)
 
 
 def admit(source_id: str, events: list[Any], *, registry_officials: bool = True) -> None:

@@ -28,10 +28,10 @@ from chalicelib.domain import kpi
 from chalicelib.observability import NAMESPACE, logger, metrics
 from chalicelib.services.exemption import redact_pending
 from chalicelib.settings import get_settings
-from chalicelib.storage import aggregates as store
-from chalicelib.storage import events as inbox
-from chalicelib.storage import jobs
-from chalicelib.storage.events import InboxBatch
+from chalicelib.storage import aggregates as aggregate_store
+from chalicelib.storage import events as event_store
+from chalicelib.storage import jobs as job_store
+from chalicelib.storage import sources as source_store
 
 JOB = "aggregate_kpi"
 SWEEP_CHUNK = 100  # inbox items folded together by the sweep
@@ -57,12 +57,14 @@ def fold_stream_records(records: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     Returns the partial-batch response: the sequence numbers of the records whose items
     could not be folded (Lambda retries from the first of them; the rest of the batch
     is folded already and refolding it changes nothing)."""
-    items: list[tuple[str, InboxBatch]] = []
+    items: list[tuple[str, event_store.InboxBatch]] = []
     for record in records:
         image = record.get("dynamodb", {}).get("NewImage")
         if record.get("eventName") not in ("INSERT", "MODIFY") or not image:
             continue  # a removal: nothing to fold
-        items.append((record["dynamodb"]["SequenceNumber"], inbox.inbox_from_stream_image(image)))
+        items.append(
+            (record["dynamodb"]["SequenceNumber"], event_store.inbox_from_stream_image(image))
+        )
     failed: list[str] = []
     summary: dict[str, Any] = {"inbox_items": len(items), "events": 0}
     if items:
@@ -94,7 +96,7 @@ def _add(summary: dict[str, Any], result: Mapping[str, int]) -> None:
 # --- folding ------------------------------------------------------------------------------
 
 
-def fold(batches: list[InboxBatch]) -> dict[str, int]:
+def fold(batches: list[event_store.InboxBatch]) -> dict[str, int]:
     """Fold inbox items and clear their pending markers; safe to repeat with the same
     items, and alongside other consumers folding overlapping ones."""
     records = [r for batch in batches for r in batch.records]
@@ -103,8 +105,8 @@ def fold(batches: list[InboxBatch]) -> dict[str, int]:
     for batch in batches:
         _note_freshness(freshness, batch.records, batch.source_id, batch.ingested_at)
     for key, moment in freshness.items():
-        store.touch_freshness(key, moment)
-    inbox.mark_folded([(b.bucket, b.seq) for b in batches])
+        aggregate_store.touch_freshness(key, moment)
+    event_store.mark_folded([(b.bucket, b.seq) for b in batches])
     result["events"] = len(records)
     return result
 
@@ -115,9 +117,9 @@ def advance_as_of() -> dt.datetime:
     written before their items, so an item ingested before the check is either pending
     or folded."""
     checked = _now()
-    oldest = inbox.oldest_pending()
+    oldest = event_store.oldest_pending()
     moment = checked if oldest is None else min(checked, oldest)
-    jobs.advance_as_of(JOB, moment)
+    job_store.advance_as_of(JOB, moment)
     return moment
 
 
@@ -137,13 +139,15 @@ def apply_records(records: list[dict[str, Any]], zone: ZoneInfo) -> dict[str, in
         result["documents_changed"] = changed
         result["daily_items_written"] = written
     if evaluations:
-        result["evaluations_changed"] = store.merge_evaluations(evaluations, kpi.merge_evaluation)
+        result["evaluations_changed"] = aggregate_store.merge_evaluations(
+            evaluations, kpi.merge_evaluation
+        )
     return result
 
 
 def _change(
     old_state: dict[str, Any] | None, new_state: dict[str, Any], zone: ZoneInfo
-) -> tuple[dict[str, Any], store.Delta] | None:
+) -> tuple[dict[str, Any], aggregate_store.Delta] | None:
     """The new state and the daily deltas it causes; None if nothing changed (already
     applied: a redelivery, another consumer, a repeated redaction)."""
     if new_state == old_state:
@@ -161,10 +165,10 @@ def _fold_documents(
 
     def step(
         key: str, old_state: dict[str, Any] | None
-    ) -> tuple[dict[str, Any], store.Delta] | None:
+    ) -> tuple[dict[str, Any], aggregate_store.Delta] | None:
         return _change(old_state, kpi.fold_events(old_state, by_document[key]), zone)
 
-    result = store.fold_documents(by_document, step)
+    result = aggregate_store.fold_documents(by_document, step)
     changed, written = result.changed, result.written
     for key in result.oversized:
         records = sorted(by_document[key], key=lambda r: (r["occurred_at"], r["event_id"]))
@@ -188,12 +192,12 @@ def join_exempt(doc_keys: Iterable[str]) -> int:
 
     def step(
         key: str, old_state: dict[str, Any] | None
-    ) -> tuple[dict[str, Any], store.Delta] | None:
+    ) -> tuple[dict[str, Any], aggregate_store.Delta] | None:
         source_id, _, document_id = key.partition("#")
         marker = kpi.exempt_state(source_id, document_id)
         return _change(old_state, kpi.merge_states(old_state or marker, marker), zone)
 
-    result = store.fold_documents(list(doc_keys), step)
+    result = aggregate_store.fold_documents(list(doc_keys), step)
     if result.oversized:
         raise RuntimeError(f"{result.oversized}: the change exceeds one transaction")
     return result.changed
@@ -229,7 +233,7 @@ def run_aggregation(deadline: float) -> dict[str, Any]:
     settings = get_settings()
     owner = uuid.uuid4().hex
     lease = settings.aggregate_lease_seconds
-    if not jobs.acquire_lease(JOB, owner, lease):
+    if not job_store.acquire_lease(JOB, owner, lease):
         return {"skipped": "another aggregation run holds the lease"}
     started = time.monotonic()
     summary: dict[str, Any] = {
@@ -243,7 +247,7 @@ def run_aggregation(deadline: float) -> dict[str, Any]:
     try:
         done = True
         chunk: list[tuple[str, str]] = []
-        for key in inbox.pending_items():
+        for key in event_store.pending_items():
             chunk.append(key)
             if len(chunk) < SWEEP_CHUNK:
                 continue
@@ -252,7 +256,7 @@ def run_aggregation(deadline: float) -> dict[str, Any]:
                 break
             _sweep_chunk(chunk, summary)
             chunk = []
-            if not jobs.extend_lease(JOB, owner, lease):
+            if not job_store.extend_lease(JOB, owner, lease):
                 raise RuntimeError("lost the aggregation lease mid-run")
         if chunk and done:
             if time.monotonic() > deadline:
@@ -266,24 +270,24 @@ def run_aggregation(deadline: float) -> dict[str, Any]:
         # Exempt documents marked after their clear data was stored (its own lease).
         summary["redaction"] = redact_pending(deadline)
         report_silence(settings.silent_after_hours)
-        jobs.record_run(JOB, summary)
+        job_store.record_run(JOB, summary)
         metrics.add_metric(name="AggregatedEvents", unit="Count", value=summary["events"])
         logger.info("aggregation sweep", extra=summary)
         return summary
     finally:
-        jobs.release_lease(JOB, owner)
+        job_store.release_lease(JOB, owner)
 
 
 def _sweep_chunk(keys: list[tuple[str, str]], summary: dict[str, Any]) -> None:
-    found = inbox.inbox_get(keys)
+    found = event_store.inbox_get(keys)
     batches = [found[k] for k in keys if k in found]
     if batches:
         _add(summary, fold(batches))
         summary["inbox_items"] += len(batches)
     cutoff = _now() - dt.timedelta(seconds=ORPHAN_MARKER_SECONDS)
-    stale = [k for k in keys if k not in found and inbox.seq_time(k[1]) < cutoff]
+    stale = [k for k in keys if k not in found and event_store.seq_time(k[1]) < cutoff]
     if stale:
-        inbox.mark_folded(stale)  # a write that failed after its marker (answered 503)
+        event_store.mark_folded(stale)  # a write that failed after its marker (answered 503)
         summary["stale_markers"] += len(stale)
 
 
@@ -291,12 +295,10 @@ def report_silence(hours: int) -> list[str]:
     """Emit one metric per source silent for more than `hours` (an alarm target)."""
     from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
-    from chalicelib.storage.sources import list_sources
-
     cutoff = _now() - dt.timedelta(hours=hours)
-    fresh = store.all_freshness()
+    fresh = aggregate_store.all_freshness()
     silent = []
-    for source in list_sources():
+    for source in source_store.list_sources():
         if not source.enabled:
             continue
         last = fresh.get(f"source#{source.source_id}")

@@ -25,10 +25,11 @@ from typing import Any
 
 from chalicelib.domain import events as domain
 from chalicelib.observability import logger
+from chalicelib.services import edxml_messages
 from chalicelib.settings import get_settings
 from chalicelib.storage import events as event_store
-from chalicelib.storage import exemptions as store
-from chalicelib.storage import jobs
+from chalicelib.storage import exemptions as exemption_store
+from chalicelib.storage import jobs as job_store
 
 JOB = "redact_exempt"
 
@@ -46,11 +47,11 @@ def exempt_documents(
     wanted = set(document_ids) | marked
     if not wanted:
         return set()
-    keys = {store.doc_key(source_id, d): d for d in wanted}
-    known = store.exempt_among(keys)
-    new = {store.doc_key(source_id, d) for d in marked} - known
+    keys = {exemption_store.doc_key(source_id, d): d for d in wanted}
+    known = exemption_store.exempt_among(keys)
+    new = {exemption_store.doc_key(source_id, d) for d in marked} - known
     if new:
-        store.mark(new, _now())
+        exemption_store.mark(new, _now())
     return {keys[k] for k in known | new}
 
 
@@ -64,9 +65,9 @@ def record_clear_refs(
 ) -> None:
     """Remember where a request stores clear data of documents not known to be exempt;
     written before that data, so a crash never leaves clear data nobody can find."""
-    store.add_refs(
-        store.ClearRef(
-            store.doc_key(source_id, document_id),
+    exemption_store.add_refs(
+        exemption_store.ClearRef(
+            exemption_store.doc_key(source_id, document_id),
             request_id,
             archive_key,
             list(inbox_keys_by_document.get(document_id, [])),
@@ -84,13 +85,13 @@ def redact_pending(deadline: float) -> dict[str, Any]:
     aggregation job. Returns what it did (skipped when another pass holds the lease)."""
     owner = uuid.uuid4().hex
     lease = get_settings().aggregate_lease_seconds
-    if not jobs.acquire_lease(JOB, owner, lease):
+    if not job_store.acquire_lease(JOB, owner, lease):
         return {"skipped": "another redaction pass holds the lease"}
     summary = {"documents": 0, "settled": 0, "inbox_items": 0, "archive_objects": 0, "trail": 0}
     settle_before = _now() - dt.timedelta(seconds=get_settings().redaction_settle_seconds)
     done = True
     try:
-        for marker in store.pending_markers():
+        for marker in exemption_store.pending_markers():
             if time.monotonic() > deadline:
                 done = False
                 break
@@ -99,12 +100,12 @@ def redact_pending(deadline: float) -> dict[str, Any]:
                 summary[key] += value
             summary["documents"] += 1
             if marker.marked_at <= settle_before:
-                store.settle(marker.doc_key)
+                exemption_store.settle(marker.doc_key)
                 summary["settled"] += 1
-            if not jobs.extend_lease(JOB, owner, lease):
+            if not job_store.extend_lease(JOB, owner, lease):
                 raise RuntimeError("lost the redaction lease mid-pass")
     finally:
-        jobs.release_lease(JOB, owner)
+        job_store.release_lease(JOB, owner)
     if summary["documents"]:
         logger.info("exempt documents redacted", extra=summary)
     return {**summary, "done": done}
@@ -114,7 +115,7 @@ def redact_document(key: str) -> dict[str, int]:
     """Everything stored in clear about one exempt document, redacted; safe to repeat."""
     from chalicelib.services.aggregation import join_exempt
 
-    source_id, document_id = store.split_doc_key(key)
+    source_id, document_id = exemption_store.split_doc_key(key)
     counts = {"inbox_items": 0, "archive_objects": 0, "trail": 0}
 
     def redact(record: dict[str, Any]) -> dict[str, Any] | None:
@@ -123,7 +124,7 @@ def redact_document(key: str) -> dict[str, int]:
             return None
         return domain.redact_record(record)
 
-    for ref in store.refs_of(key):
+    for ref in exemption_store.refs_of(key):
         for inbox_key in ref.inbox_keys:
             records, changed = event_store.inbox_redact(inbox_key, redact)
             counts["inbox_items"] += int(changed)
@@ -134,7 +135,7 @@ def redact_document(key: str) -> dict[str, int]:
                 )
         if ref.archive_key and _redact_archive_object(ref.archive_key, source_id, document_id):
             counts["archive_objects"] += 1
-        store.drop_ref(key, ref.ref)
+        exemption_store.drop_ref(key, ref.ref)
     counts["trail"] = event_store.trail_redact(source_id, document_id)
     join_exempt([key])
     return counts
@@ -177,12 +178,10 @@ def redacted_archive_body(
             return None
         return json.dumps(data, ensure_ascii=False).encode(), content_type
 
-    from chalicelib.services import edxml_ingestion
-
-    if edxml_ingestion.is_archive_summary(body):
+    if edxml_messages.is_archive_summary(body):
         return None  # already the redacted summary
-    events, _ = edxml_ingestion.parse_edxml_body(body)
+    events, _ = edxml_messages.parse_edxml_body(body)
     if events:
         records = [domain.to_record(e, source_id, redact=True) for e in events]
         return domain.archive_body(records), "application/json"
-    return edxml_ingestion.redacted_summary(body), "application/xml"
+    return edxml_messages.redacted_summary(body), "application/xml"

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import time
 import uuid
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -27,9 +27,10 @@ from chalicelib.errors import (
 )
 from chalicelib.observability import logger, metrics
 from chalicelib.services import admission
+from chalicelib.services import sources as source_service
 from chalicelib.services.exemption import exempt_documents, record_clear_refs
 from chalicelib.settings import get_settings
-from chalicelib.storage import events as store
+from chalicelib.storage import events as event_store
 
 IDEMPOTENCY_TTL_SECONDS = 7 * 24 * 3600
 
@@ -41,7 +42,6 @@ def _now() -> dt.datetime:
 def verify_delivery(source_id: str, headers: Mapping[str, str], body: bytes) -> str:
     """Standard Webhooks verification over the raw bytes; returns the webhook-id."""
     from chalicelib.domain.signatures import SignatureRefused, verify
-    from chalicelib.services.sources import verification_secrets
 
     lowered = {k.lower(): v for k, v in headers.items()}
     missing = [
@@ -50,7 +50,7 @@ def verify_delivery(source_id: str, headers: Mapping[str, str], body: bytes) -> 
     if missing:
         raise unauthorized(f"Missing header(s): {', '.join(missing)}")
     try:
-        secrets = verification_secrets(source_id)
+        secrets = source_service.verification_secrets(source_id)
     except Exception:
         logger.exception("source lookup failed")
         raise unavailable("Could not check the source right now; retry later") from None
@@ -100,7 +100,6 @@ def _idempotent(
     """Powertools Idempotency keyed on (source, webhook-id): a redelivered webhook
     gets the first answer. Only successes are remembered; errors may be retried."""
     from aws_lambda_powertools.utilities.idempotency import (
-        DynamoDBPersistenceLayer,
         IdempotencyConfig,
         idempotent_function,
     )
@@ -109,9 +108,6 @@ def _idempotent(
         IdempotencyPersistenceLayerError,
         IdempotencyValidationError,
     )
-
-    from chalicelib.storage.aws import client
-    from chalicelib.storage.models import IdempotencyModel
 
     config = IdempotencyConfig(
         event_key_jmespath="[source_id, webhook_id]",
@@ -124,9 +120,7 @@ def _idempotent(
         config.register_lambda_context(lambda_context)
     wrapped = idempotent_function(
         data_keyword_argument="delivery",
-        persistence_store=DynamoDBPersistenceLayer(
-            table_name=IdempotencyModel.Meta.table_name, boto3_client=client("dynamodb")
-        ),
+        persistence_store=event_store.delivery_idempotency_layer(),
         config=config,
     )(fn)
 
@@ -188,12 +182,12 @@ def store_events(
     delivery_id: str,
     archive: bool = True,
 ) -> dict[str, int]:
-    """De-duplicate validated events against the ledger and store the new ones.
+    """De-duplicate admitted events against the ledger and store the new ones (the
+    caller checked their units: `admission`).
 
     A document is exempt when any event of the request marks it or a marker says an
     earlier event did; its events are then stored redacted, whatever their own marking
     (services/exemption.py writes the new markers before anything here is stored)."""
-    admission.check_units(events)
     try:
         exempt = exempt_documents(
             source_id,
@@ -224,7 +218,7 @@ def store_events(
         elif previous[0] != digest:
             conflicts.append(record["event_id"])
     try:
-        stored = store.ledger_lookup(source_id, list(first_seen))
+        stored = event_store.ledger_lookup(source_id, list(first_seen))
     except Exception:
         logger.exception("ledger lookup failed")
         raise unavailable("Storage is unavailable; retry later") from None
@@ -249,49 +243,35 @@ def store_events(
     duplicates = len(records) - len(new_records)
 
     if new_records:
-        request_id = uuid.uuid4().hex[:12]
-        received_at = _now()  # the inbox order: the keys are known before anything is written
-        zone = ZoneInfo(get_settings().timezone)
-        inbox_keys = store.inbox_keys(received_at, request_id, len(new_records))
-        key = store.archive_key(
-            source_id,
-            received_at.astimezone(zone).date(),
-            received_at,
-            request_id,
-            "application/json" if any(redacted) else content_type,
+        arrival = Arrival.now(source_id)
+        inbox_keys = event_store.inbox_keys(
+            arrival.received_at, arrival.request_id, len(new_records)
         )
+        body: bytes | None = None
+        if archive:
+            body = raw_body
+            if any(redacted):
+                # Never archive text of exempt documents: archive the redacted events.
+                body, content_type = domain.archive_body(records), "application/json"
         try:
-            _note_clear_data(
+            archive_request(
+                arrival,
+                body,
+                content_type,
+                delivery_id=delivery_id,
+                clear_events=_clear_events(records, exempt),
+                clear_inbox_keys=_clear_inbox_keys(new_records, inbox_keys, exempt),
+            )
+            keys = event_store.inbox_put(
+                arrival.received_at,
+                arrival.request_id,
                 source_id,
-                request_id,
-                records,
-                new_records,
-                inbox_keys,
-                key if archive else None,
-                exempt,
+                [_public(r) for r in new_records],
             )
-            if archive:
-                body = raw_body
-                if any(redacted):
-                    # Never archive text of exempt documents: archive the redacted events.
-                    body = domain.archive_body(records)
-                    content_type = "application/json"
-                store.archive_put(
-                    source_id=source_id,
-                    local_date=received_at.astimezone(zone).date(),
-                    received_at=received_at,
-                    delivery_id=delivery_id,
-                    body=body,
-                    content_type=content_type,
-                    request_id=request_id,
-                )
-            keys = store.inbox_put(
-                received_at, request_id, source_id, [_public(r) for r in new_records]
-            )
-            store.ledger_write(
+            event_store.ledger_write(
                 source_id,
                 [
-                    (r["event_id"], r["_sha"], keys[i // store.INBOX_CHUNK])
+                    (r["event_id"], r["_sha"], keys[i // event_store.INBOX_CHUNK])
                     for i, r in enumerate(new_records)
                 ],
             )
@@ -315,17 +295,9 @@ def _document_id(event: Any) -> str | None:
     return document.id if document is not None else None
 
 
-def _note_clear_data(
-    source_id: str,
-    request_id: str,
-    records: list[dict[str, Any]],
-    new_records: list[dict[str, Any]],
-    inbox_keys: list[str],
-    archive_key: str | None,
-    exempt: set[str],
-) -> None:
-    """Where this request stores clear data of documents that may later be marked: the
-    archive holds every event of the request (duplicates too), the inbox the new ones."""
+def _clear_events(records: list[dict[str, Any]], exempt: set[str]) -> dict[str, list[str]]:
+    """document id -> ids of the request's events (duplicates too) of each document not
+    known to be exempt: what its archive object holds in clear."""
     events_by_document: dict[str, list[str]] = {}
     for record in records:
         document = record.get("document")
@@ -333,69 +305,92 @@ def _note_clear_data(
             ids = events_by_document.setdefault(document["id"], [])
             if record["event_id"] not in ids:
                 ids.append(record["event_id"])
+    return events_by_document
+
+
+def _clear_inbox_keys(
+    new_records: list[dict[str, Any]], inbox_keys: list[str], exempt: set[str]
+) -> dict[str, list[str]]:
+    """document id -> the inbox items holding the new events of each document not known to
+    be exempt."""
     inbox_by_document: dict[str, list[str]] = {}
     for index, record in enumerate(new_records):
         document = record.get("document")
         if document is None or document["id"] in exempt:
             continue
         chunks = inbox_by_document.setdefault(document["id"], [])
-        chunk_key = inbox_keys[index // store.INBOX_CHUNK]
+        chunk_key = inbox_keys[index // event_store.INBOX_CHUNK]
         if chunk_key not in chunks:
             chunks.append(chunk_key)
-    if archive_key is None:
-        events_by_document = {d: e for d, e in events_by_document.items() if d in inbox_by_document}
-    if events_by_document:
-        record_clear_refs(
-            source_id,
-            request_id,
-            archive_key=archive_key,
-            events_by_document=events_by_document,
-            inbox_keys_by_document=inbox_by_document,
-        )
+    return inbox_by_document
 
 
 def _public(record: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in record.items() if k != "_sha"}
 
 
-# --- rebuild --------------------------------------------------------------------------
+# --- the request's record: archive and clear-data references --------------------------------
 
 
-def rebuild_from_archive(deadline: float) -> dict[str, Any]:
-    """Re-ingest archived request bodies into the (empty) event tables, resuming
-    from a cursor so a long rebuild spans several runs."""
-    from chalicelib.storage import jobs
+@dataclass(frozen=True)
+class Arrival:
+    """One stored request: its id and the instant it was received, which orders its
+    inbox items and names its archive object (both known before anything is written)."""
 
-    state = jobs.load("rebuild_events")
-    cursor = state.cursor
-    objects = accepted = duplicates = 0
-    done = True
-    for key in store.archive_keys(cursor):
-        if time.monotonic() > deadline:
-            done = False
-            break
-        body, content_type, source_id = store.archive_get(key)
-        events, _ = parse_archived(body, content_type)
-        result = store_events(
-            source_id,
-            events,
-            raw_body=body,
-            content_type=content_type,
-            delivery_id=f"rebuild:{key}",
-            archive=False,
+    source_id: str
+    request_id: str
+    received_at: dt.datetime
+
+    @classmethod
+    def now(cls, source_id: str) -> Arrival:
+        return cls(source_id, uuid.uuid4().hex[:12], _now())
+
+    @property
+    def local_date(self) -> dt.date:
+        return self.received_at.astimezone(ZoneInfo(get_settings().timezone)).date()
+
+    def archive_key(self, content_type: str) -> str:
+        return event_store.archive_key(
+            self.source_id, self.local_date, self.received_at, self.request_id, content_type
         )
-        objects += 1
-        accepted += result["accepted"]
-        duplicates += result["duplicates"]
-        jobs.save_cursor("rebuild_events", key)
-    if done:
-        jobs.save_cursor("rebuild_events", None)
-    return {"objects": objects, "accepted": accepted, "duplicates": duplicates, "done": done}
 
 
-def parse_archived(body: bytes, content_type: str) -> tuple[list[Any], bytes | None]:
-    if "xml" in content_type:
-        from chalicelib.services.edxml_ingestion import parse_edxml_body
+def archive_request(
+    arrival: Arrival,
+    body: bytes | None,
+    content_type: str,
+    *,
+    delivery_id: str,
+    clear_events: Mapping[str, list[str]],
+    clear_inbox_keys: Mapping[str, list[str]] | None = None,
+) -> None:
+    """The one archive write of the JSON and edXML webhooks: the body as received (or as
+    redacted), the record of what arrived and the source of truth for rebuilds.
 
-        return parse_edxml_body(body)
-    return parse_json_body(body)
+    First, where the request stores clear data of documents not known to be exempt is
+    noted (`clear_events`: document id -> event ids in the archive object;
+    `clear_inbox_keys`: document id -> inbox items), so that a later marking can redact
+    it (services/exemption.py) and a crash never leaves clear data nobody can find.
+    `body` None (a rebuild, which re-stores what the archive holds) notes the inbox only."""
+    inbox_keys = dict(clear_inbox_keys or {})
+    key = arrival.archive_key(content_type) if body is not None else None
+    if key is None:
+        clear_events = {d: e for d, e in clear_events.items() if d in inbox_keys}
+    if clear_events:
+        record_clear_refs(
+            arrival.source_id,
+            arrival.request_id,
+            archive_key=key,
+            events_by_document=clear_events,
+            inbox_keys_by_document=inbox_keys,
+        )
+    if body is not None:
+        event_store.archive_put(
+            source_id=arrival.source_id,
+            local_date=arrival.local_date,
+            received_at=arrival.received_at,
+            delivery_id=delivery_id,
+            body=body,
+            content_type=content_type,
+            request_id=arrival.request_id,
+        )

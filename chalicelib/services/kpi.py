@@ -17,8 +17,10 @@ from chalicelib.domain.registry import OfficialRecord, UnitRecord
 from chalicelib.domain.vocabulary import CRITERIA, PROVINCE_LEVELS
 from chalicelib.errors import bad_request
 from chalicelib.services import registry as registry_service
-from chalicelib.storage import aggregates, jobs
+from chalicelib.storage import aggregates as aggregate_store
+from chalicelib.storage import jobs as job_store
 from chalicelib.storage import registry as registry_store
+from chalicelib.storage import sources as source_store
 
 MAX_RANGE_DAYS = 400
 READ_THREADS = 8
@@ -47,7 +49,7 @@ def resolve_range(start: dt.date | None, end: dt.date | None, campaign: Campaign
 
 
 def as_of() -> dt.datetime | None:
-    return jobs.load("aggregate_kpi").as_of
+    return job_store.as_of("aggregate_kpi")
 
 
 def _campaign_or_current(campaign_id: str | None) -> Campaign | None:
@@ -61,7 +63,7 @@ def _campaign_or_current(campaign_id: str | None) -> Campaign | None:
 
 def _evaluated(officials: Iterable[OfficialRecord], months: list[str]) -> set[str]:
     keys = [(o.official_id, m) for o in officials if o.active for m in months]
-    return {official_id for (official_id, _period) in aggregates.load_evaluations(keys)}
+    return {official_id for (official_id, _period) in aggregate_store.evaluated_among(keys)}
 
 
 def _unit_figures(
@@ -95,7 +97,7 @@ def unit_kpi(
     unit = registry_service.check_unit_access(principal, unit_id)
     campaign = _campaign_or_current(None)
     period = resolve_range(start, end, campaign)
-    rows = aggregates.daily_rows(f"unit#{unit_id}", period.start, period.end)
+    rows = aggregate_store.daily_rows(f"unit#{unit_id}", period.start, period.end)
     officials = registry_store.officials_of_unit(unit_id)
     evaluated = _evaluated(officials, kpi.months_overlapping(period.start, period.end))
     figures = _unit_figures(
@@ -123,7 +125,7 @@ def unit_daily(
     unit = registry_service.check_unit_access(principal, unit_id)
     campaign = _campaign_or_current(None)
     period = resolve_range(start, end, campaign)
-    by_day = dict(aggregates.daily_rows(f"unit#{unit_id}", period.start, period.end))
+    by_day = dict(aggregate_store.daily_rows(f"unit#{unit_id}", period.start, period.end))
     officials = registry_store.officials_of_unit(unit_id)
     levels = registry_store.registry_snapshot().levels()
     evaluated_by_month: dict[str, set[str]] = {}
@@ -152,7 +154,7 @@ def unit_daily(
 
 def _totals_for(scopes: list[str], period: Range) -> dict[str, dict[str, int]]:
     def read(scope: str) -> tuple[str, dict[str, int]]:
-        rows = aggregates.daily_rows(scope, period.start, period.end)
+        rows = aggregate_store.daily_rows(scope, period.start, period.end)
         return scope, kpi.sum_daily(c for _, c in rows)
 
     with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
@@ -243,7 +245,7 @@ def official_row(
 def _official_figures(
     official: OfficialRecord, period: Range, totals: dict[str, int]
 ) -> dict[str, Any]:
-    return official_row(official, totals, aggregates.latest_evaluation(official.official_id))
+    return official_row(official, totals, aggregate_store.latest_evaluation(official.official_id))
 
 
 def official_kpi(
@@ -251,7 +253,7 @@ def official_kpi(
 ) -> dict[str, Any]:
     official = registry_service.check_official_access(principal, official_id)
     period = resolve_range(start, end, _campaign_or_current(None))
-    rows = aggregates.daily_rows(f"official#{official_id}", period.start, period.end)
+    rows = aggregate_store.daily_rows(f"official#{official_id}", period.start, period.end)
     return {
         "from": period.start,
         "to": period.end,
@@ -349,24 +351,24 @@ def silent_units(hours: int) -> dict[str, Any]:
     return {
         "silent_after_hours": hours,
         "checked_at": now,
-        "silent_units": _silent_units(aggregates.all_freshness(), now - dt.timedelta(hours=hours)),
+        "silent_units": _silent_units(
+            aggregate_store.all_freshness(), now - dt.timedelta(hours=hours)
+        ),
     }
 
 
 def freshness(campaign_id: str, hours: int) -> dict[str, Any]:
-    from chalicelib.storage.sources import list_sources
-
     registry_service.get_campaign(campaign_id)
     now = dt.datetime.now(dt.UTC)
     cutoff = now - dt.timedelta(hours=hours)
-    latest = aggregates.all_freshness()
+    latest = aggregate_store.all_freshness()
     silent_sources = [
         {
             "source_id": s.source_id,
             "name": s.name,
             "last_event_at": latest.get(f"source#{s.source_id}"),
         }
-        for s in list_sources()
+        for s in source_store.list_sources()
         if s.enabled
         and (latest.get(f"source#{s.source_id}") or dt.datetime.min.replace(tzinfo=dt.UTC)) < cutoff
     ]

@@ -7,7 +7,7 @@ import time
 from chalicelib.domain import quotas
 from chalicelib.errors import ApiError, unavailable
 from chalicelib.observability import logger
-from chalicelib.storage import quotas as store
+from chalicelib.storage import quotas as quota_store
 
 _ATTEMPTS = 5  # concurrent requests of one user retry on the revision they lost to
 
@@ -19,7 +19,7 @@ def take(kind: str, user: str, *, limit: int, window_seconds: int, what: str) ->
     try:
         for _attempt in range(_ATTEMPTS):
             now = time.time()
-            times, revision = store.load(key)
+            times, revision = quota_store.load(key)
             decision = quotas.admit(times, now, limit, window_seconds)
             if not decision.admitted:
                 raise ApiError(
@@ -30,7 +30,7 @@ def take(kind: str, user: str, *, limit: int, window_seconds: int, what: str) ->
                     [{"limit": limit, "window_seconds": window_seconds, "used": len(times)}],
                     headers={"Retry-After": str(decision.retry_after)},
                 )
-            if store.save(key, decision.times, revision, now + window_seconds):
+            if quota_store.save(key, decision.times, revision, now + window_seconds):
                 return
     except ApiError:
         raise

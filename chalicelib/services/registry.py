@@ -19,7 +19,7 @@ from chalicelib.domain.registry import (
 from chalicelib.errors import ApiError, bad_request, forbidden, not_found, validation_failed
 from chalicelib.schemas.registry import RegistryUpsertRequest
 from chalicelib.settings import get_settings
-from chalicelib.storage import registry as store
+from chalicelib.storage import registry as registry_store
 
 UNIT_CSV_COLUMNS = ("unit_id", "name", "level", "parent_id")
 OFFICIAL_CSV_COLUMNS = ("official_id", "unit_id", "full_name", "position", "active")
@@ -97,14 +97,17 @@ def upsert_registry(request: RegistryUpsertRequest) -> dict[str, int]:
         OfficialRecord(o.official_id, o.unit_id, o.full_name, o.position, o.active)
         for o in request.officials
     ]
-    existing = store.load_units()  # fresh, not cached: validation must see every unit
+    existing = registry_store.load_units()  # fresh, not cached: validation must see every unit
     result = validate_registry_upsert(units, officials, existing)
     if not result.ok:
         raise validation_failed(
             [e.as_dict() for e in result.errors],
             f"{len(result.errors)} invalid row(s); nothing was applied",
         )
-    return {"units": store.put_units(units), "officials": store.put_officials(officials)}
+    return {
+        "units": registry_store.put_units(units),
+        "officials": registry_store.put_officials(officials),
+    }
 
 
 # --- scoping -------------------------------------------------------------------------
@@ -112,10 +115,10 @@ def upsert_registry(request: RegistryUpsertRequest) -> dict[str, int]:
 
 def check_unit_access(principal: Principal, unit_id: str) -> UnitRecord:
     """404 for an unknown unit, 403 for a unit outside the caller's subtree."""
-    units = store.registry_snapshot().units
+    units = registry_store.registry_snapshot().units
     unit = units.get(unit_id)
     if unit is None:
-        units = store.registry_snapshot(max_age_seconds=0).units
+        units = registry_store.registry_snapshot(max_age_seconds=0).units
         unit = units.get(unit_id)
     if unit is None:
         raise not_found(f"Unit {unit_id!r} is not in the registry")
@@ -130,7 +133,7 @@ def visible_unit_ids(principal: Principal) -> set[str] | None:
     """None means every unit."""
     if principal.province_wide:
         return None
-    units = store.registry_snapshot().units
+    units = registry_store.registry_snapshot().units
     return descendants(principal.unit_id or "", units.values()) if principal.unit_id else set()
 
 
@@ -157,7 +160,7 @@ def list_units(
     after: str | None,
 ) -> tuple[list[dict[str, Any]], str | None]:
     visible = visible_unit_ids(principal)
-    units = sorted(store.registry_snapshot().units.values(), key=lambda u: u.unit_id)
+    units = sorted(registry_store.registry_snapshot().units.values(), key=lambda u: u.unit_id)
     selected = [
         u
         for u in units
@@ -175,12 +178,14 @@ def list_officials(
     principal: Principal, unit_id: str, limit: int, token: dict[str, str] | None
 ) -> tuple[list[dict[str, Any]], dict[str, str] | None]:
     check_unit_access(principal, unit_id)
-    items, after = store.officials_page(unit_id, limit, token["official_id"] if token else None)
+    items, after = registry_store.officials_page(
+        unit_id, limit, token["official_id"] if token else None
+    )
     return [official_out(o) for o in items], ({"official_id": after} if after else None)
 
 
 def check_official_access(principal: Principal, official_id: str) -> OfficialRecord:
-    official = store.get_official(official_id)
+    official = registry_store.get_official(official_id)
     if official is None:
         raise not_found(f"Official {official_id!r} is not in the registry")
     check_unit_access(principal, official.unit_id)
@@ -205,12 +210,12 @@ def save_campaign(campaign: Campaign) -> Campaign:
                 }
             ]
         )
-    store.put_campaign(campaign.campaign_id, campaign.model_dump(mode="json"))
+    registry_store.put_campaign(campaign.campaign_id, campaign.model_dump(mode="json"))
     return campaign
 
 
 def get_campaign(campaign_id: str) -> Campaign:
-    body = store.get_campaign(campaign_id)
+    body = registry_store.get_campaign(campaign_id)
     if body is None:
         raise not_found(f"Campaign {campaign_id!r} does not exist")
     return Campaign.model_validate(body)
@@ -218,7 +223,7 @@ def get_campaign(campaign_id: str) -> Campaign:
 
 def list_campaigns() -> list[Campaign]:
     return sorted(
-        (Campaign.model_validate(b) for b in store.list_campaigns()),
+        (Campaign.model_validate(b) for b in registry_store.list_campaigns()),
         key=lambda c: (c.start_date, c.campaign_id),
     )
 

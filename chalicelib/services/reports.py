@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 
 from chalicelib.auth import PROVINCE_ADMIN, UNIT_OFFICER, Principal
 from chalicelib.domain.campaigns import Campaign
+from chalicelib.domain.reports import ReportVersion
 from chalicelib.errors import ApiError, bad_request, conflict, forbidden, not_found
 from chalicelib.observability import logger, metrics
 from chalicelib.reports import MANIFEST_CONTENT_TYPE, build_manifest, render_all
@@ -40,9 +41,9 @@ from chalicelib.services.report_content import (
     build_unit,
 )
 from chalicelib.settings import get_settings
-from chalicelib.storage import jobs
-from chalicelib.storage import reports as store
-from chalicelib.storage.models import ReportModel
+from chalicelib.storage import jobs as job_store
+from chalicelib.storage import registry as registry_store
+from chalicelib.storage import reports as report_store
 
 JOB_MONTHLY = "monthly_reports"
 JOB_CAMPAIGN = "campaign_reports"
@@ -131,12 +132,12 @@ def generate(
     trigger: str,
     requested_by: str | None = None,
     content: ReportContent | None = None,
-) -> ReportModel:
+) -> ReportVersion:
     """Write a new version: claim it, render every format, upload, mark it ready."""
     if content is None:
         ctx, content = build(ctx, scope, label, lang)
     started = time.monotonic()
-    item = store.claim_version(
+    item = report_store.claim_version(
         campaign_id=ctx.campaign.campaign_id,
         period=label,
         scope=scope,
@@ -171,15 +172,15 @@ def generate(
         entries = []
         for name, (body, content_type) in sorted(files.items()):
             key = item.prefix + name
-            store.put_file(key, body, content_type, item.report_id)
+            report_store.put_file(key, body, content_type, item.report_id)
             entries.append(_entry(name, key, body, content_type))
         # The manifest goes last: its presence means every file is there.
         manifest_body = json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8")
         manifest_key = item.prefix + "manifest.json"
-        store.put_file(manifest_key, manifest_body, MANIFEST_CONTENT_TYPE, item.report_id)
+        report_store.put_file(manifest_key, manifest_body, MANIFEST_CONTENT_TYPE, item.report_id)
         entries.append(_entry("manifest.json", manifest_key, manifest_body, MANIFEST_CONTENT_TYPE))
-        store.mark_ready(
-            item,
+        report_store.mark_ready(
+            item.report_id,
             files=entries,
             as_of=ctx.as_of,
             figures_sha256=digest,
@@ -191,7 +192,7 @@ def generate(
             now=_now(),
         )
     except Exception as exc:
-        store.mark_failed(item, f"{type(exc).__name__}: {exc}", _now())
+        report_store.mark_failed(item.report_id, f"{type(exc).__name__}: {exc}", _now())
         logger.exception("report generation failed", extra={"report_id": item.report_id})
         raise
     seconds = round(time.monotonic() - started, 3)
@@ -200,7 +201,7 @@ def generate(
         extra={"report_id": item.report_id, "trigger": trigger, "seconds": seconds},
     )
     metrics.add_metric(name="ReportsGenerated", unit="Count", value=1)
-    return store.get(item.report_id) or item
+    return report_store.get(item.report_id) or item
 
 
 def _entry(name: str, key: str, body: bytes, content_type: str) -> dict[str, Any]:
@@ -216,7 +217,7 @@ def _entry(name: str, key: str, body: bytes, content_type: str) -> dict[str, Any
 # --- API use cases ---------------------------------------------------------------------------
 
 
-def report_out(item: ReportModel) -> dict[str, Any]:
+def report_out(item: ReportVersion) -> dict[str, Any]:
     summary = dict(item.summary or {})
     return {
         "report_id": item.report_id,
@@ -224,7 +225,7 @@ def report_out(item: ReportModel) -> dict[str, Any]:
         "period": item.period,
         "scope": item.scope,
         "scope_name": summary.get("scope_name"),
-        "version": int(item.version),
+        "version": item.version,
         "from": item.period_from,
         "to": item.period_to,
         "lang": item.lang,
@@ -296,7 +297,7 @@ def create_report(
     return report_out(item), True
 
 
-def _check_read(principal: Principal, item: ReportModel) -> None:
+def _check_read(principal: Principal, item: ReportVersion) -> None:
     """Province roles read every report; a unit officer reads the reports of its own unit
     and its sub-units, never the province report (403)."""
     if principal.province_wide:
@@ -306,12 +307,16 @@ def _check_read(principal: Principal, item: ReportModel) -> None:
     registry_service.check_unit_access(principal, item.scope)
 
 
-def get_report(principal: Principal, report_id: str) -> ReportModel:
-    item = store.get(report_id)
+def _readable(principal: Principal, report_id: str) -> ReportVersion:
+    item = report_store.get(report_id)
     if item is None:
         raise not_found(f"Report {report_id!r} does not exist")
     _check_read(principal, item)
     return item
+
+
+def get_report(principal: Principal, report_id: str) -> dict[str, Any]:
+    return report_out(_readable(principal, report_id))
 
 
 def list_reports(
@@ -339,7 +344,7 @@ def list_reports(
         if scope:
             registry_service.check_unit_access(principal, scope)
         visible = registry_service.visible_unit_ids(principal) or set()
-    items, last = store.page(
+    items, last = report_store.page(
         campaign.campaign_id,
         period=period,
         scope=scope,
@@ -353,17 +358,17 @@ def list_reports(
 def download(principal: Principal, report_id: str, fmt: str) -> dict[str, Any]:
     if fmt not in FORMATS:
         raise bad_request(f"Query parameter 'format' must be one of {', '.join(FORMATS)}")
-    item = get_report(principal, report_id)
+    item = _readable(principal, report_id)
     if item.status != "ready":
         raise conflict(f"Report {report_id!r} is {item.status}, not ready")
     files = [f for f in (item.files or []) if _format_of(f["name"]) == fmt]
     if not files:
         raise ApiError(404, "not_found", f"Report {report_id!r} has no {fmt} file")
-    stem = f"{item.campaign_id}_{item.period}_{item.scope}_v{int(item.version)}"
+    stem = f"{item.campaign_id}_{item.period}_{item.scope}_v{item.version}"
     links = [
         {
             "name": f["name"],
-            "url": store.presigned_get(
+            "url": report_store.presigned_get(
                 f["key"],
                 filename=_download_name(stem, f["name"]),
                 content_type=f["content_type"],
@@ -419,8 +424,6 @@ def _monthly_plan(now: dt.datetime) -> dict[str, Any]:
             continue
         start, end = campaign_month(campaign, first, last)
         if units is None:
-            from chalicelib.storage import registry as registry_store
-
             units = sorted(registry_store.registry_snapshot(max_age_seconds=0).units)
         for scope in (PROVINCE, *units):
             items.append([campaign.campaign_id, start.isoformat(), end.isoformat(), scope])
@@ -428,7 +431,7 @@ def _monthly_plan(now: dt.datetime) -> dict[str, Any]:
 
 
 def _load_plan() -> dict[str, Any] | None:
-    cursor = jobs.load(JOB_MONTHLY).cursor
+    cursor = job_store.cursor(JOB_MONTHLY)
     if not cursor:
         return None
     try:
@@ -469,14 +472,14 @@ def _drain(plan: dict[str, Any], deadline: float) -> dict[str, Any]:
             logger.exception("monthly report failed", extra={"item": pending[0]})
             failed.append("~".join(pending[0]))
         pending.pop(0)
-        jobs.save_cursor(JOB_MONTHLY, json.dumps(plan) if pending else None)
+        job_store.save_cursor(JOB_MONTHLY, json.dumps(plan) if pending else None)
     return {"generated": generated, "failed": failed, "remaining": len(pending)}
 
 
 def run_monthly_reports(deadline: float) -> dict[str, Any]:
     """Report the previous local month (or finish an interrupted run for that month)."""
     owner = uuid.uuid4().hex
-    if not jobs.acquire_lease(JOB_MONTHLY, owner, LEASE_SECONDS):
+    if not job_store.acquire_lease(JOB_MONTHLY, owner, LEASE_SECONDS):
         return {"skipped": "another monthly_reports run holds the lease", "done": True}
     started = time.monotonic()
     try:
@@ -487,7 +490,7 @@ def run_monthly_reports(deadline: float) -> dict[str, Any]:
         if not resumed:
             plan = _monthly_plan(now)
         assert plan is not None
-        jobs.save_cursor(JOB_MONTHLY, json.dumps(plan) if plan["pending"] else None)
+        job_store.save_cursor(JOB_MONTHLY, json.dumps(plan) if plan["pending"] else None)
         result = _drain(plan, deadline)
         summary = {
             "month": plan["month"],
@@ -496,11 +499,11 @@ def run_monthly_reports(deadline: float) -> dict[str, Any]:
             "done": result["remaining"] == 0,
             "seconds": round(time.monotonic() - started, 3),
         }
-        jobs.record_run(JOB_MONTHLY, summary)
+        job_store.record_run(JOB_MONTHLY, summary)
         logger.info("monthly reports", extra=summary)
         return summary
     finally:
-        jobs.release_lease(JOB_MONTHLY, owner)
+        job_store.release_lease(JOB_MONTHLY, owner)
 
 
 def _continue_monthly(deadline: float) -> dict[str, Any] | None:
@@ -508,7 +511,7 @@ def _continue_monthly(deadline: float) -> dict[str, Any] | None:
     if _load_plan() is None:
         return None
     owner = uuid.uuid4().hex
-    if not jobs.acquire_lease(JOB_MONTHLY, owner, LEASE_SECONDS):
+    if not job_store.acquire_lease(JOB_MONTHLY, owner, LEASE_SECONDS):
         return None
     try:
         plan = _load_plan()
@@ -516,14 +519,14 @@ def _continue_monthly(deadline: float) -> dict[str, Any] | None:
             return None
         return {"month": plan["month"], **_drain(plan, deadline)}
     finally:
-        jobs.release_lease(JOB_MONTHLY, owner)
+        job_store.release_lease(JOB_MONTHLY, owner)
 
 
 def latest_ready(
     campaign_id: str, period: str, scope: str, lang: str | None = None
-) -> ReportModel | None:
+) -> ReportVersion | None:
     """The newest ready version (of the language, when one is given)."""
-    for item in store.versions(campaign_id, period, scope):
+    for item in report_store.versions(campaign_id, period, scope):
         if item.status == "ready" and lang in (None, item.lang):
             return item
     return None
@@ -543,7 +546,7 @@ def run_campaign_reports(deadline: float) -> dict[str, Any]:
     started = time.monotonic()
     monthly = _continue_monthly(deadline)
     owner = uuid.uuid4().hex
-    if not jobs.acquire_lease(JOB_CAMPAIGN, owner, LEASE_SECONDS):
+    if not job_store.acquire_lease(JOB_CAMPAIGN, owner, LEASE_SECONDS):
         return {"skipped": "another campaign_reports run holds the lease", "done": True}
     try:
         today = local_today(_now())
@@ -586,8 +589,8 @@ def run_campaign_reports(deadline: float) -> dict[str, Any]:
             "done": done,
             "seconds": round(time.monotonic() - started, 3),
         }
-        jobs.record_run(JOB_CAMPAIGN, summary)
+        job_store.record_run(JOB_CAMPAIGN, summary)
         logger.info("campaign reports", extra=summary)
         return summary
     finally:
-        jobs.release_lease(JOB_CAMPAIGN, owner)
+        job_store.release_lease(JOB_CAMPAIGN, owner)

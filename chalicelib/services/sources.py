@@ -7,10 +7,11 @@ import datetime as dt
 import secrets
 from typing import Any
 
+from chalicelib.domain.sources import SourceRecord
 from chalicelib.errors import ApiError, conflict, not_found, unprocessable
 from chalicelib.settings import get_settings
-from chalicelib.storage import sources as store
-from chalicelib.storage.registry import registry_snapshot
+from chalicelib.storage import registry as registry_store
+from chalicelib.storage import sources as source_store
 
 
 def new_secret() -> str:
@@ -21,26 +22,22 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def source_out(source: Any) -> dict[str, Any]:
+def source_out(source: SourceRecord) -> dict[str, Any]:
     return {
         "source_id": source.source_id,
         "name": source.name,
-        "units": list(source.units or []),
+        "units": list(source.units),
         "enabled": source.enabled,
         "created_at": source.created_at,
-        "active_secrets": sum(
-            1 for s in source.secrets if s.expires_at is None or s.expires_at > _now()
-        ),
+        "active_secrets": sum(1 for s in source.secrets if s.active(_now())),
         "last_event_at": source.last_event_at,
     }
 
 
 def _check_scope_units(units: list[str]) -> None:
     """A source's scope names units of the registry (422 naming each unknown one)."""
-    known = registry_snapshot().units
-    if any(u not in known for u in units):
-        known = registry_snapshot(max_age_seconds=0).units  # maybe just registered
-    unknown = [(i, u) for i, u in enumerate(units) if u not in known]
+    missing = registry_store.missing_units(units)
+    unknown = [(i, u) for i, u in enumerate(units) if u in missing]
     if unknown:
         raise unprocessable(
             "The source's units must be in the registry",
@@ -51,8 +48,8 @@ def _check_scope_units(units: list[str]) -> None:
 def register_source(source_id: str, name: str, units: list[str]) -> dict[str, Any]:
     _check_scope_units(units)
     secret = new_secret()
-    created = store.create_source(
-        source_id, name, units, store.encrypt_secret(secret, source_id), _now()
+    created = source_store.create_source(
+        source_id, name, units, source_store.encrypt_secret(secret, source_id), _now()
     )
     if not created:
         raise conflict(f"Source {source_id!r} already exists; rotate its secret instead")
@@ -61,28 +58,28 @@ def register_source(source_id: str, name: str, units: list[str]) -> dict[str, An
 
 
 def update_source(source_id: str, *, name: str | None, units: list[str] | None) -> dict[str, Any]:
-    source = store.get_source(source_id)
+    source = source_store.get_source(source_id)
     if source is None:
         raise not_found(f"Source {source_id!r} does not exist")
     if units is not None:
         _check_scope_units(units)
     try:
-        store.update_source(source, _now(), name=name, units=units)
-    except store.ConcurrentChange:
+        source = source_store.update_source(source, _now(), name=name, units=units)
+    except source_store.ConcurrentChange:
         raise conflict(f"Source {source_id!r} was changed meanwhile; read it and retry") from None
     return source_out(source)
 
 
 def scope_of(source_id: str) -> list[str] | None:
     """The units an enabled source may speak for; None for an unknown or disabled source."""
-    source = store.get_source(source_id)
+    source = source_store.get_source(source_id)
     if source is None or not source.enabled:
         return None
-    return list(source.units or [])
+    return list(source.units)
 
 
 def rotate_secret(source_id: str, grace_hours: int | None = None) -> dict[str, Any]:
-    source = store.get_source(source_id)
+    source = source_store.get_source(source_id)
     if source is None:
         raise not_found(f"Source {source_id!r} does not exist")
     if not source.enabled:
@@ -90,8 +87,8 @@ def rotate_secret(source_id: str, grace_hours: int | None = None) -> dict[str, A
     hours = get_settings().secret_rotation_grace_hours if grace_hours is None else grace_hours
     secret = new_secret()
     now = _now()
-    store.add_secret(
-        source, store.encrypt_secret(secret, source_id), now, dt.timedelta(hours=hours)
+    source_store.add_secret(
+        source, source_store.encrypt_secret(secret, source_id), now, dt.timedelta(hours=hours)
     )
     return {
         "source_id": source_id,
@@ -101,25 +98,24 @@ def rotate_secret(source_id: str, grace_hours: int | None = None) -> dict[str, A
 
 
 def disable_source(source_id: str) -> dict[str, Any]:
-    source = store.get_source(source_id)
+    source = source_store.get_source(source_id)
     if source is None:
         raise not_found(f"Source {source_id!r} does not exist")
-    store.disable_source(source, _now())
-    return source_out(source)
+    return source_out(source_store.disable_source(source, _now()))
 
 
 def list_sources() -> list[dict[str, Any]]:
-    return [source_out(s) for s in store.list_sources()]
+    return [source_out(s) for s in source_store.list_sources()]
 
 
 def verification_secrets(source_id: str) -> list[str] | None:
     """The secrets a delivery may be signed with now; None for an unknown or disabled source."""
-    source = store.get_source(source_id)
+    source = source_store.get_source(source_id)
     if source is None or not source.enabled:
         return None
     now = _now()
     return [
-        store.decrypt_secret(s.ciphertext, source_id)
+        source_store.decrypt_secret(s.ciphertext, source_id)
         for s in source.secrets
-        if s.expires_at is None or s.expires_at > now
+        if s.active(now)
     ]

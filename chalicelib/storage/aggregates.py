@@ -172,9 +172,10 @@ def _counters(raw: Any) -> dict[str, int]:
 # --- evaluations ---------------------------------------------------------------------
 
 
-def load_evaluations(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], EvaluationModel]:
+def evaluated_among(keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The (official, period) keys that have an evaluation."""
     wanted = list(dict.fromkeys(keys))
-    return {(i.official_id, i.period): i for i in EvaluationModel.batch_get(wanted)}
+    return {(i.official_id, i.period) for i in EvaluationModel.batch_get(wanted)}
 
 
 EvaluationMerge = Callable[[dict[str, Any] | None, dict[str, Any]], dict[str, Any]]

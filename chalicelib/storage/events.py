@@ -11,7 +11,7 @@ import json
 import zlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pynamodb.exceptions import UpdateError
 
@@ -20,9 +20,13 @@ from chalicelib.storage.aws import client, sse_params
 from chalicelib.storage.models import (
     DocumentTrailModel,
     EventLedgerModel,
+    IdempotencyModel,
     InboxModel,
     PendingFoldModel,
 )
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
 INBOX_CHUNK = 100  # events per inbox item: compressed, well under the 400 KB item limit
 ARCHIVE_PREFIX = "archive/"
@@ -47,6 +51,15 @@ def ledger_write(source_id: str, entries: list[tuple[str, str, str]]) -> None:
             batch.save(
                 EventLedgerModel(source_id, event_id, payload_sha256=digest, inbox_key=inbox_key)
             )
+
+
+def delivery_idempotency_layer() -> DynamoDBPersistenceLayer:
+    """Where Powertools Idempotency remembers each webhook delivery's answer."""
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
+    return DynamoDBPersistenceLayer(
+        table_name=IdempotencyModel.Meta.table_name, boto3_client=client("dynamodb")
+    )
 
 
 PENDING_SHARDS = 4  # marker partitions: no single key takes every ingestion write
@@ -129,6 +142,12 @@ def inbox_put(
                 batch.delete(marker)
         raise
     return [f"{item.bucket}|{item.seq}" for item in items]
+
+
+def inbox_stream_arn() -> str:
+    """The inbox table's stream (what the aggregation consumer reads)."""
+    table = client("dynamodb").describe_table(TableName=InboxModel.Meta.table_name)["Table"]
+    return str(table["LatestStreamArn"])
 
 
 def inbox_from_stream_image(image: Mapping[str, Any]) -> InboxBatch:

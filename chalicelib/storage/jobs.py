@@ -12,11 +12,20 @@ from pynamodb.exceptions import PutError, UpdateError
 from chalicelib.storage.models import JobStateModel
 
 
-def load(job_name: str) -> JobStateModel:
+def _load(job_name: str) -> JobStateModel:
     try:
         return JobStateModel.get(job_name, consistent_read=True)
     except JobStateModel.DoesNotExist:
         return JobStateModel(job_name)
+
+
+def cursor(job_name: str) -> str | None:
+    """Where an interrupted run of the job goes on from (None: from the start)."""
+    return _load(job_name).cursor
+
+
+def as_of(job_name: str) -> dt.datetime | None:
+    return _load(job_name).as_of
 
 
 def save_cursor(job_name: str, cursor: str | None) -> None:

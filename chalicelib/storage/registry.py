@@ -49,6 +49,16 @@ def registry_snapshot(max_age_seconds: float | None = None) -> RegistrySnapshot:
         return _snapshot
 
 
+def missing_units(unit_ids: Iterable[str]) -> set[str]:
+    """The ids that name no unit of the registry. The cached snapshot is read again
+    before any id is called missing: the unit may just have been registered."""
+    wanted = set(unit_ids)
+    units = registry_snapshot().units
+    if not wanted <= units.keys():
+        units = registry_snapshot(max_age_seconds=0).units
+    return wanted - units.keys()
+
+
 def invalidate_registry() -> None:
     global _snapshot  # noqa: PLW0603
     with _snapshot_lock:

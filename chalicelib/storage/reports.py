@@ -14,6 +14,7 @@ from typing import Any
 
 from pynamodb.exceptions import PutError, UpdateError
 
+from chalicelib.domain.reports import ReportVersion
 from chalicelib.settings import get_settings
 from chalicelib.storage.aws import client, sse_params
 from chalicelib.storage.models import ReportModel
@@ -36,21 +37,47 @@ def key_prefix(campaign_id: str, period: str, scope: str, version: int) -> str:
     return f"{PREFIX}{campaign_id}/{period}/{scope}/v{version}/"
 
 
-def get(report_id_: str) -> ReportModel | None:
+def _version(item: ReportModel) -> ReportVersion:
+    return ReportVersion(
+        report_id=item.report_id,
+        campaign_id=item.campaign_id,
+        period=item.period,
+        scope=item.scope,
+        version=int(item.version),
+        period_from=item.period_from,
+        period_to=item.period_to,
+        lang=item.lang,
+        status=item.status,
+        trigger=item.trigger,
+        requested_by=item.requested_by,
+        prefix=item.prefix,
+        created_at=item.created_at,
+        completed_at=item.completed_at,
+        as_of=item.as_of,
+        summary=dict(item.summary) if item.summary is not None else None,
+        figures_sha256=item.figures_sha256,
+        files=list(item.files) if item.files is not None else None,
+        error=item.error,
+        listing_key=item.listing_key,
+    )
+
+
+def get(report_id_: str) -> ReportVersion | None:
     try:
-        return ReportModel.get(report_id_, consistent_read=True)
+        return _version(ReportModel.get(report_id_, consistent_read=True))
     except ReportModel.DoesNotExist:
         return None
 
 
-def versions(campaign_id: str, period: str, scope: str) -> Iterator[ReportModel]:
+def versions(campaign_id: str, period: str, scope: str) -> Iterator[ReportVersion]:
     """Every version of (campaign, period, scope), newest first (the index is eventually
     consistent: callers that need certainty use the conditional claim)."""
-    yield from ReportModel.by_campaign.query(
+    for item in ReportModel.by_campaign.query(
         campaign_id,
         range_key_condition=ReportModel.listing_key.startswith(f"{period}#{scope}#v"),
         scan_index_forward=False,
-    )
+    ):
+        yield _version(item)
 
 
 def latest_version_number(campaign_id: str, period: str, scope: str) -> int:
@@ -70,7 +97,7 @@ def claim_version(
     trigger: str,
     requested_by: str | None,
     now: dt.datetime,
-) -> ReportModel:
+) -> ReportVersion:
     """Create the index item of the next free version (status "generating").
 
     The key contains the version, so ``attribute_not_exists`` makes the put fail for a
@@ -101,12 +128,12 @@ def claim_version(
                 raise
             version += 1
             continue
-        return item
+        return _version(item)
     raise RuntimeError(f"could not claim a report version for {campaign_id}/{period}/{scope}")
 
 
 def mark_ready(
-    item: ReportModel,
+    report_id_: str,
     *,
     files: list[dict[str, Any]],
     as_of: dt.datetime | None,
@@ -123,12 +150,12 @@ def mark_ready(
     ]
     if as_of is not None:
         actions.append(ReportModel.as_of.set(as_of))
-    item.update(actions=actions, condition=ReportModel.status == "generating")
+    ReportModel(report_id_).update(actions=actions, condition=ReportModel.status == "generating")
 
 
-def mark_failed(item: ReportModel, error: str, now: dt.datetime) -> None:
+def mark_failed(report_id_: str, error: str, now: dt.datetime) -> None:
     try:
-        item.update(
+        ReportModel(report_id_).update(
             actions=[
                 ReportModel.status.set("failed"),
                 ReportModel.error.set(error[:1000]),
@@ -149,7 +176,7 @@ def page(
     limit: int,
     after: dict[str, str] | None,
     visible_scopes: set[str] | None,
-) -> tuple[list[ReportModel], dict[str, str] | None]:
+) -> tuple[list[ReportVersion], dict[str, str] | None]:
     """Newest first. ``visible_scopes`` (None = every scope) filters for a unit officer."""
     condition: Any = None
     if period and scope:
@@ -166,7 +193,7 @@ def page(
         if after
         else None
     )
-    found: list[ReportModel] = []
+    found: list[ReportVersion] = []
     for item in ReportModel.by_campaign.query(
         campaign_id,
         range_key_condition=condition,
@@ -177,7 +204,7 @@ def page(
     ):
         if visible_scopes is not None and item.scope not in visible_scopes:
             continue
-        found.append(item)
+        found.append(_version(item))
         if len(found) > limit:
             last = found[limit - 1]
             return found[:limit], {"report_id": last.report_id, "listing_key": last.listing_key}

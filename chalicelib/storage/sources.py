@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import threading
 
+from pynamodb.exceptions import PutError
+
+from chalicelib.domain.sources import SourceRecord, SourceSecret
 from chalicelib.settings import get_settings
 from chalicelib.storage.aws import client
-from chalicelib.storage.models import SourceModel, SourceSecret
+from chalicelib.storage.models import SourceModel
+from chalicelib.storage.models import SourceSecret as StoredSecret
 
 _plaintext_cache: dict[str, str] = {}
 _cache_lock = threading.Lock()
@@ -45,9 +50,46 @@ def clear_secret_cache() -> None:
         _plaintext_cache.clear()
 
 
-def get_source(source_id: str) -> SourceModel | None:
+def _record(item: SourceModel) -> SourceRecord:
+    return SourceRecord(
+        source_id=item.source_id,
+        name=item.name,
+        units=tuple(item.units or []),
+        enabled=bool(item.enabled),
+        secrets=tuple(
+            SourceSecret(bytes(s.ciphertext), s.created_at, s.expires_at) for s in item.secrets
+        ),
+        created_at=item.created_at,
+        updated_at=item.updated_at,
+        last_event_at=item.last_event_at,
+        version=item.version,
+    )
+
+
+def _save(source: SourceRecord) -> SourceRecord:
+    """Write the whole item; its version condition fails the write (PutError) when the
+    source changed since `source` was read."""
+    item = SourceModel(
+        source.source_id,
+        name=source.name,
+        units=list(source.units),
+        enabled=source.enabled,
+        secrets=[
+            StoredSecret(ciphertext=s.ciphertext, created_at=s.created_at, expires_at=s.expires_at)
+            for s in source.secrets
+        ],
+        created_at=source.created_at,
+        updated_at=source.updated_at,
+        last_event_at=source.last_event_at,
+        version=source.version,
+    )
+    item.save()
+    return _record(item)
+
+
+def get_source(source_id: str) -> SourceRecord | None:
     try:
-        return SourceModel.get(source_id, consistent_read=True)
+        return _record(SourceModel.get(source_id, consistent_read=True))
     except SourceModel.DoesNotExist:
         return None
 
@@ -56,14 +98,12 @@ def create_source(
     source_id: str, name: str, units: list[str], ciphertext: bytes, now: dt.datetime
 ) -> bool:
     """False when the source id is taken."""
-    from pynamodb.exceptions import PutError
-
     source = SourceModel(
         source_id,
         name=name,
         units=list(units),
         enabled=True,
-        secrets=[SourceSecret(ciphertext=ciphertext, created_at=now, expires_at=None)],
+        secrets=[StoredSecret(ciphertext=ciphertext, created_at=now, expires_at=None)],
         created_at=now,
         updated_at=now,
     )
@@ -77,20 +117,20 @@ def create_source(
 
 
 def add_secret(
-    source: SourceModel, ciphertext: bytes, now: dt.datetime, grace: dt.timedelta
-) -> None:
-    """Append a new secret; older ones keep working until now + grace."""
+    source: SourceRecord, ciphertext: bytes, now: dt.datetime, grace: dt.timedelta
+) -> SourceRecord:
+    """Append a new secret; older ones keep working until now + grace. A concurrent
+    rotation fails the version condition."""
     kept = []
     for secret in source.secrets:
         if secret.expires_at is not None and secret.expires_at <= now:
             continue  # already expired: drop it
         if secret.expires_at is None or secret.expires_at > now + grace:
-            secret.expires_at = now + grace
-        kept.append(secret)
+            kept.append(dataclasses.replace(secret, expires_at=now + grace))
+        else:
+            kept.append(secret)
     kept.append(SourceSecret(ciphertext=ciphertext, created_at=now, expires_at=None))
-    source.secrets = kept
-    source.updated_at = now
-    source.save()  # VersionAttribute guards against a concurrent rotation
+    return _save(dataclasses.replace(source, secrets=tuple(kept), updated_at=now))
 
 
 class ConcurrentChange(Exception):
@@ -98,28 +138,25 @@ class ConcurrentChange(Exception):
 
 
 def update_source(
-    source: SourceModel, now: dt.datetime, *, name: str | None, units: list[str] | None
-) -> None:
-    from pynamodb.exceptions import PutError
-
-    if name is not None:
-        source.name = name
-    if units is not None:
-        source.units = list(units)
-    source.updated_at = now
+    source: SourceRecord, now: dt.datetime, *, name: str | None, units: list[str] | None
+) -> SourceRecord:
+    changed = dataclasses.replace(
+        source,
+        name=source.name if name is None else name,
+        units=source.units if units is None else tuple(units),
+        updated_at=now,
+    )
     try:
-        source.save()  # VersionAttribute: a concurrent change fails the condition
+        return _save(changed)
     except PutError as exc:
         if exc.cause_response_code == "ConditionalCheckFailedException":
             raise ConcurrentChange(source.source_id) from None
         raise
 
 
-def disable_source(source: SourceModel, now: dt.datetime) -> None:
-    source.enabled = False
-    source.updated_at = now
-    source.save()
+def disable_source(source: SourceRecord, now: dt.datetime) -> SourceRecord:
+    return _save(dataclasses.replace(source, enabled=False, updated_at=now))
 
 
-def list_sources() -> list[SourceModel]:
-    return sorted(SourceModel.scan(), key=lambda s: s.source_id)
+def list_sources() -> list[SourceRecord]:
+    return sorted((_record(s) for s in SourceModel.scan()), key=lambda s: s.source_id)

@@ -625,7 +625,7 @@ def test_summary_of_a_new_secret_package_is_not_taken_for_no_events() -> None:
     """Its events live in the redacted JSON archive; a summary must not silently give none."""
     from chalicelib.domain.edxml import parse_edxml
     from chalicelib.errors import ApiError
-    from chalicelib.services.edxml_ingestion import parse_edxml_body
+    from chalicelib.services.edxml_messages import parse_edxml_body
 
     summary = parse_edxml(load("qcvn_package_secret.xml")).archive_xml
     assert summary.lstrip().startswith(b"<?xml") and b"<EdxmlArchive" in summary

@@ -16,7 +16,7 @@ from chalicelib.domain.vocabulary import (
 )
 from chalicelib.services import kpi as kpi_service
 from chalicelib.settings import get_settings
-from chalicelib.storage import aggregates
+from chalicelib.storage import aggregates as aggregate_store
 from chalicelib.storage import registry as registry_store
 
 # The reports read as the system, with province-wide access (scoping happens at download).
@@ -98,8 +98,8 @@ class ReportContext:
             latest = None
             if evaluations:
                 if official.official_id not in self._latest_evaluations:
-                    self._latest_evaluations[official.official_id] = aggregates.latest_evaluation(
-                        official.official_id
+                    self._latest_evaluations[official.official_id] = (
+                        aggregate_store.latest_evaluation(official.official_id)
                     )
                 latest = self._latest_evaluations[official.official_id]
             rows.append(kpi_service.official_row(official, totals[official.official_id], latest))
@@ -111,7 +111,7 @@ class ReportContext:
         missing = [o.official_id for o in officials if o.official_id not in self._evaluated]
         if missing:
             months = kpi_rules.months_overlapping(self.period.start, self.period.end)
-            found = aggregates.load_evaluations([(i, m) for i in missing for m in months])
+            found = aggregate_store.evaluated_among([(i, m) for i in missing for m in months])
             seen = {official_id for (official_id, _month) in found}
             for official_id in missing:
                 self._evaluated[official_id] = official_id in seen

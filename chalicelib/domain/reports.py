@@ -1,0 +1,35 @@
+"""A report version as the report index holds it (storage/reports.py writes it; the
+report service and its routes read it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ReportVersion:
+    """One version of one report: its files are in S3 under ``prefix``."""
+
+    report_id: str  # "<campaign_id>~<period>~<scope>~v<n>"
+    campaign_id: str
+    period: str  # "YYYY-MM" | "campaign" | "YYYY-MM-DD_YYYY-MM-DD"
+    scope: str  # "province" | unit_id
+    version: int
+    period_from: str  # first local date, ISO
+    period_to: str  # last local date, ISO
+    lang: str
+    status: str  # generating | ready | failed
+    trigger: str  # monthly_reports | campaign_reports | on_demand
+    requested_by: str | None
+    prefix: str
+    created_at: dt.datetime
+    completed_at: dt.datetime | None = None
+    as_of: dt.datetime | None = None
+    # Facts about the content, for listings and the late-correction check.
+    summary: dict[str, Any] | None = None
+    figures_sha256: str | None = None
+    files: list[dict[str, Any]] | None = None  # [{name, key, content_type, size, sha256}]
+    error: str | None = None
+    listing_key: str = ""  # "<period>#<scope>#v<000001>": the paging position
