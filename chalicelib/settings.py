@@ -9,6 +9,7 @@ import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 
 def _int(name: str, default: int) -> int:
@@ -70,6 +71,12 @@ class Settings:
 
     def table_name(self, logical: str) -> str:
         return f"{self.table_prefix}{logical}"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The province's time zone (CAMPAIGN_TIMEZONE): the local dates of every figure and
+        every deadline. One zone, because daily rows are shared by every campaign."""
+        return ZoneInfo(self.timezone)
 
 
 @lru_cache(maxsize=1)

@@ -75,6 +75,9 @@ def setting() -> Iterator[Callable[[str, object], None]]:
         saved.setdefault(name, os.environ.get(name))
         os.environ[name] = str(value)
         get_settings.cache_clear()
+        # Read now: the Chalice test client runs each request with .chalice/config.json's
+        # variables (CAMPAIGN_TIMEZONE among them) over the environment.
+        get_settings()
 
     yield set_setting
     for name, value in saved.items():

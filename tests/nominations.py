@@ -85,9 +85,9 @@ def jpeg() -> bytes:
 
 
 def freeze(monkeypatch: Any, moment: dt.datetime) -> None:
-    from chalicelib.services import nominations
+    from chalicelib.services.nominations import clock
 
-    monkeypatch.setattr(nominations, "now", lambda: moment)
+    monkeypatch.setattr(clock, "now", lambda: moment)
 
 
 def setup(api: Any, monkeypatch: Any, moment: dt.datetime = BEFORE_DEADLINE) -> None:

@@ -38,12 +38,12 @@ READERS = "any role (a unit officer: own unit and sub-units)"
 )
 def create_nomination(campaign_id: str) -> Response:
     from chalicelib.schemas.nominations import NominationCreate
-    from chalicelib.services import nominations
+    from chalicelib.services.nominations import dossiers
 
     request = bp.current_request
     payload = body_as(request, NominationCreate)
     return json_response(
-        nominations.create_nomination(principal_of(request), campaign_id, payload), status=201
+        dossiers.create_nomination(principal_of(request), campaign_id, payload), status=201
     )
 
 
@@ -66,11 +66,11 @@ def create_nomination(campaign_id: str) -> Response:
     errors=(400, 403, 404),
 )
 def list_nominations(campaign_id: str) -> Response:
-    from chalicelib.services import nominations
+    from chalicelib.services.nominations import dossiers
 
     request = bp.current_request
     params = query_params(request)
-    items, last = nominations.list_nominations(
+    items, last = dossiers.list_nominations(
         principal_of(request),
         campaign_id,
         status=params.get("status") or None,
@@ -93,11 +93,9 @@ def list_nominations(campaign_id: str) -> Response:
     errors=(403, 404),
 )
 def get_nomination(nomination_id: str) -> Response:
-    from chalicelib.services import nominations
+    from chalicelib.services.nominations import dossiers
 
-    return json_response(
-        nominations.get_nomination(principal_of(bp.current_request), nomination_id)
-    )
+    return json_response(dossiers.get_nomination(principal_of(bp.current_request), nomination_id))
 
 
 @route(
@@ -113,13 +111,11 @@ def get_nomination(nomination_id: str) -> Response:
 )
 def update_nomination(nomination_id: str) -> Response:
     from chalicelib.schemas.nominations import NominationPatch
-    from chalicelib.services import nominations
+    from chalicelib.services.nominations import dossiers
 
     request = bp.current_request
     payload = body_as(request, NominationPatch)
-    return json_response(
-        nominations.update_nomination(principal_of(request), nomination_id, payload)
-    )
+    return json_response(dossiers.update_nomination(principal_of(request), nomination_id, payload))
 
 
 @route(
@@ -137,13 +133,11 @@ def update_nomination(nomination_id: str) -> Response:
 )
 def add_file(nomination_id: str) -> Response:
     from chalicelib.schemas.nominations import FileCreate
-    from chalicelib.services import nominations
+    from chalicelib.services.nominations import files
 
     request = bp.current_request
     payload = body_as(request, FileCreate)
-    return json_response(
-        nominations.add_file(principal_of(request), nomination_id, payload), status=201
-    )
+    return json_response(files.add_file(principal_of(request), nomination_id, payload), status=201)
 
 
 @route(
@@ -157,9 +151,9 @@ def add_file(nomination_id: str) -> Response:
     errors=(403, 404),
 )
 def list_files(nomination_id: str) -> Response:
-    from chalicelib.services import nominations
+    from chalicelib.services.nominations import files
 
-    return json_response(nominations.list_files(principal_of(bp.current_request), nomination_id))
+    return json_response(files.list_files(principal_of(bp.current_request), nomination_id))
 
 
 @route(
@@ -173,9 +167,9 @@ def list_files(nomination_id: str) -> Response:
     errors=(403, 404, 409),
 )
 def delete_file(nomination_id: str, file_id: str) -> Response:
-    from chalicelib.services import nominations
+    from chalicelib.services.nominations import files
 
-    nominations.delete_file(principal_of(bp.current_request), nomination_id, file_id)
+    files.delete_file(principal_of(bp.current_request), nomination_id, file_id)
     return Response(body="", status_code=204)
 
 
@@ -191,9 +185,9 @@ def delete_file(nomination_id: str, file_id: str) -> Response:
     errors=(403, 404, 409),
 )
 def submit_nomination(nomination_id: str) -> Response:
-    from chalicelib.services import nominations
+    from chalicelib.services.nominations import workflow
 
-    return json_response(nominations.submit(principal_of(bp.current_request), nomination_id))
+    return json_response(workflow.submit(principal_of(bp.current_request), nomination_id))
 
 
 @route(
@@ -209,12 +203,12 @@ def submit_nomination(nomination_id: str) -> Response:
 )
 def review_nomination(nomination_id: str) -> Response:
     from chalicelib.schemas.nominations import ReviewRequest
-    from chalicelib.services import nominations
+    from chalicelib.services.nominations import workflow
 
     request = bp.current_request
     payload = body_as(request, ReviewRequest)
     return json_response(
-        nominations.review(principal_of(request), nomination_id, payload.decision, payload.reason)
+        workflow.review(principal_of(request), nomination_id, payload.decision, payload.reason)
     )
 
 
@@ -230,10 +224,10 @@ def review_nomination(nomination_id: str) -> Response:
     errors=(400, 403, 404),
 )
 def nomination_audit(nomination_id: str) -> Response:
-    from chalicelib.services import nominations
+    from chalicelib.services.nominations import workflow
 
     request = bp.current_request
-    items, last = nominations.audit_trail(
+    items, last = workflow.audit_trail(
         principal_of(request),
         nomination_id,
         query_int(request, "limit", 100, 1, 500),
@@ -302,8 +296,8 @@ def uploaded_keys(event: dict[str, Any], bucket: str) -> list[str]:
 def verify_upload(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Check each uploaded nomination file (size, type, magic bytes) and settle it."""
     from chalicelib.observability import event_invocation
-    from chalicelib.services import nominations
+    from chalicelib.services.nominations import files
 
     with event_invocation(context, event):
         keys = uploaded_keys(event, get_settings().uploads_bucket)
-        return {"results": [nominations.verify_upload(key) for key in keys]}
+        return {"results": [files.verify_upload(key) for key in keys]}

@@ -1,6 +1,9 @@
 """What a campaign is: dates, time zone, targets, weights, deadlines, quotas.
 
-Campaigns are data; nothing about a particular year or province is in code.
+Campaigns are data; nothing about a particular year or province is in code. The time
+zone is the province's (the CAMPAIGN_TIMEZONE setting), the same for every campaign:
+daily figures are shared by every campaign, and a deadline day must be the same day as
+that day's figures.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from chalicelib.domain.vocabulary import (
     DEFAULT_WEIGHTS,
     IDENTIFIER_PATTERN,
 )
+from chalicelib.settings import get_settings
 
 
 class Criterion(BaseModel):
@@ -41,7 +45,12 @@ class Campaign(BaseModel):
     name: str = Field(min_length=1, max_length=500)
     start_date: dt.date
     end_date: dt.date
-    timezone: str = "Asia/Ho_Chi_Minh"
+    timezone: str = Field(
+        default_factory=lambda: get_settings().timezone,
+        description="The province's time zone: the CAMPAIGN_TIMEZONE setting (default "
+        "Asia/Ho_Chi_Minh), which dates the figures and the deadlines of every campaign; "
+        "a campaign with another zone is refused",
+    )
     # Rate targets in [0, 1]; two-way interconnection is required when true.
     targets: dict[str, float | bool] = Field(default_factory=dict)
     weights: dict[str, float] = Field(default_factory=dict)
@@ -98,23 +107,20 @@ class Campaign(BaseModel):
             raise ValueError("end_date is before start_date")
         return self
 
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
-
     def rate_targets(self) -> dict[str, float]:
         return {k: float(self.targets.get(k, default)) for k, default in DEFAULT_TARGETS.items()}
 
     def score_weights(self) -> dict[str, float]:
         return {k: float(self.weights.get(k, default)) for k, default in DEFAULT_WEIGHTS.items()}
 
-    def deadline_passed(self, deadline: dt.date, now: dt.datetime) -> bool:
-        """A deadline D is open until the end of D local time: 00:00 of D+1 is refused."""
-        first_refused = dt.datetime.combine(deadline + dt.timedelta(days=1), dt.time(), self.zone)
-        return now >= first_refused
-
     def contains(self, day: dt.date) -> bool:
         return self.start_date <= day <= self.end_date
+
+
+def deadline_closes_at(deadline: dt.date, zone: dt.tzinfo) -> dt.datetime:
+    """A deadline D is open until the end of D local time: 00:00 of D+1 in `zone` is the
+    first instant refused."""
+    return dt.datetime.combine(deadline + dt.timedelta(days=1), dt.time(), zone)
 
 
 def active_campaign(campaigns: list[Campaign], today: dt.date) -> Campaign | None:

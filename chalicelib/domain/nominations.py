@@ -330,6 +330,73 @@ def compliant_first(rows: list[dict[str, Any]], rank: Any) -> list[dict[str, Any
     return list(compliant) + [{**r, "rank": r["rank"] + len(compliant)} for r in others]
 
 
+# --- the records: what storage hands back -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Nomination:
+    """A nomination dossier (its files and audit trail are records of their own)."""
+
+    nomination_id: str
+    campaign_id: str
+    created_key: str  # "<created_at iso>#<nomination_id>": creation order
+    unit_id: str  # the nominating unit
+    kind: str  # collective | individual
+    nominee_unit_id: str  # the unit nominated, or the official's unit
+    nominee_official_id: str | None
+    nominee: dict[str, Any]  # name and level/position, as at creation
+    summary: str
+    creativity: str
+    status: str
+    created_by: dict[str, Any]  # the actor: {"sub", "role", "unit_id"}
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    return_reason: str | None = None
+    review: dict[str, Any] | None = None
+    evidence: dict[str, Any] | None = None  # the nominee's KPI snapshot at submission
+    file_count: int = 0
+    submitted_at: dt.datetime | None = None
+
+    @property
+    def nominee_id(self) -> str:
+        return self.nominee_official_id or self.nominee_unit_id
+
+
+@dataclass(frozen=True)
+class NominationFile:
+    """One file of a dossier: declared by its uploader, settled by verification."""
+
+    nomination_id: str
+    file_id: str
+    category: str
+    filename: str  # the client's name: shown, never part of a key
+    content_type: str
+    declared_size: int
+    status: str  # pending | verified | rejected
+    upload_key: str
+    created_by: dict[str, Any]
+    created_at: dt.datetime
+    upload_expires_at: dt.datetime
+    reason: str | None = None
+    size: int | None = None
+    sha256: str | None = None
+    verified_key: str | None = None
+    verified_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    """One change in a nomination's append-only audit trail: who, when, what, from which state."""
+
+    nomination_id: str
+    at: dt.datetime
+    actor: dict[str, Any]  # {"sub", "role", "unit_id"}
+    action: str
+    from_status: str | None
+    to_status: str | None
+    details: dict[str, Any]
+
+
 @dataclass(frozen=True)
 class NominationSummary:
     """What a report lists of a nomination."""

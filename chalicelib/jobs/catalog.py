@@ -46,7 +46,7 @@ def job_specs() -> dict[str, JobSpec]:
         ),
         JobSpec(
             "verify_uploads",
-            "chalicelib.services.nominations:verify_pending_uploads",
+            "chalicelib.services.nominations.files:verify_pending_uploads",
             description="Verify nomination files whose upload arrived (the local stack has no "
             "S3 triggers; in AWS a sweep for missed events) and expire abandoned ones",
         ),

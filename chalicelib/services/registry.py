@@ -18,6 +18,7 @@ from chalicelib.domain.registry import (
 )
 from chalicelib.errors import ApiError, bad_request, forbidden, not_found, validation_failed
 from chalicelib.schemas.registry import RegistryUpsertRequest
+from chalicelib.settings import get_settings
 from chalicelib.storage import registry as registry_store
 
 UNIT_CSV_COLUMNS = ("unit_id", "name", "level", "parent_id")
@@ -195,6 +196,20 @@ def check_official_access(principal: Principal, official_id: str) -> OfficialRec
 
 
 def save_campaign(campaign: Campaign) -> Campaign:
+    """Create or replace a campaign. Its time zone must be the province's: daily figures
+    are shared by every campaign, so they have one zone, and deadlines use it too."""
+    province_zone = get_settings().timezone
+    if campaign.timezone != province_zone:
+        raise validation_failed(
+            [
+                {
+                    "field": "timezone",
+                    "message": f"the campaign time zone must be the province's time zone "
+                    f"{province_zone} (setting CAMPAIGN_TIMEZONE), not {campaign.timezone}: "
+                    "every campaign's figures and deadlines use that one zone",
+                }
+            ]
+        )
     registry_store.put_campaign(campaign.campaign_id, campaign.model_dump(mode="json"))
     return campaign
 

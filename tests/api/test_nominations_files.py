@@ -305,7 +305,7 @@ def test_the_s3_handler_ignores_foreign_keys_and_deletes_orphans(api, monkeypatc
     assert s3_event(api, key_of(api, issued)).payload["outcome"] == "orphan_deleted"
     assert key_of(api, issued) not in _keys()
     # The same service the function and the verify_uploads job call.
-    from chalicelib.services import nominations
+    from chalicelib.services.nominations import files as nominations
 
     data = pdf()
     issued = ticket(api, nid, data=data)
@@ -355,7 +355,7 @@ def test_delete_file_while_draft(api, monkeypatch):
 
 def test_verification_job_for_the_local_stack(api, monkeypatch):
     """chalice local runs no S3 triggers: the verify_uploads job settles pending files."""
-    from chalicelib.services import nominations
+    from chalicelib.services.nominations import files as nominations
 
     setup(api, monkeypatch)
     nid = created(api)["nomination_id"]

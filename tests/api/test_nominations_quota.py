@@ -57,7 +57,7 @@ def _principal(role="reviewer", sub="reviewer-1"):
 
 def test_quota_holds_under_concurrent_approvals(api, monkeypatch, atomic_requests):
     from chalicelib.errors import ApiError
-    from chalicelib.services import nominations
+    from chalicelib.services.nominations import workflow as nominations
 
     setup(api, monkeypatch)
     assert api.post("/admin/units", {"units": EXTRA_COMMUNES}).status_code == 200

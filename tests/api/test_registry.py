@@ -209,3 +209,25 @@ def test_campaign_crud_and_validation(api):
     text = json.dumps(body(r))
     assert "time zone" in text and "speed" in text
     assert api.get("/campaigns/nope").status_code == 404
+
+
+def test_a_campaign_has_the_province_time_zone(api, setting):
+    """Daily figures are shared by every campaign, so every campaign has the one zone of
+    CAMPAIGN_TIMEZONE (its deadlines too): another zone is refused, none means that one."""
+    from tests.factories import CAMPAIGN
+
+    r = api.post("/admin/campaigns", {**CAMPAIGN, "campaign_id": "utc-2025", "timezone": "UTC"})
+    assert r.status_code == 400
+    error = body(r)["error"]
+    assert error["code"] == "validation_failed"
+    assert error["details"][0]["field"] == "timezone"
+    assert "time zone Asia/Ho_Chi_Minh" in error["details"][0]["message"]
+    assert api.get("/campaigns/utc-2025").status_code == 404
+
+    unzoned = {k: v for k, v in CAMPAIGN.items() if k != "timezone"}
+    r = api.post("/admin/campaigns", unzoned)
+    assert r.status_code == 201 and body(r)["timezone"] == "Asia/Ho_Chi_Minh"
+    setting("CAMPAIGN_TIMEZONE", "UTC")
+    r = api.post("/admin/campaigns", {**unzoned, "campaign_id": "utc-2025"})
+    assert r.status_code == 201 and body(r)["timezone"] == "UTC"
+    assert api.post("/admin/campaigns", CAMPAIGN).status_code == 400

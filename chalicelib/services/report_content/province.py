@@ -44,7 +44,7 @@ from chalicelib.services.report_content.shared import (
     period_titles,
 )
 from chalicelib.settings import get_settings
-from chalicelib.storage import nominations as nominations_store
+from chalicelib.storage import nominations as nomination_store
 
 LEADERS = 20
 RANKED_LEVELS = ("department", "commune")
@@ -441,7 +441,7 @@ def _leaders_section(ctx: ReportContext) -> Section:
 def _nominations_section(ctx: ReportContext, lang: str) -> Section:
     title_vi, title_en = "Hồ sơ đề nghị khen thưởng", "Award nominations"
     names = {u.unit_id: u.name for u in ctx.units.values()}
-    items = nominations_store.campaign_nominations(ctx.campaign.campaign_id)
+    items = nomination_store.campaign_nominations(ctx.campaign.campaign_id)
     drafts = sum(1 for i in items if i.status == "draft")
     zone = ZoneInfo(get_settings().timezone)
     rows = [

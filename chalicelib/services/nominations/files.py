@@ -1,0 +1,330 @@
+"""A dossier's files: uploads with presigned POSTs, verification of what arrived (size,
+type, magic bytes) into a read-only copy, downloads with presigned links, deletion."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import tempfile
+import time
+import uuid
+from typing import Any
+
+from chalicelib.auth import Principal
+from chalicelib.domain import nominations as rules
+from chalicelib.domain.nominations import AuditRecord, Nomination, NominationFile
+from chalicelib.errors import ApiError, not_found, validation_failed
+from chalicelib.observability import logger
+from chalicelib.schemas.nominations import FileCreate
+from chalicelib.services.nominations import access, clock
+from chalicelib.settings import get_settings
+from chalicelib.storage import nominations as nomination_store
+
+SYSTEM_ACTOR = {"sub": "system:upload-verifier", "role": "system", "unit_id": None}
+# How long after its presigned POST expired a pending file is given up on.
+UPLOAD_GRACE_SECONDS = 120
+
+
+def _wall_clock() -> dt.datetime:
+    # Presigned URLs expire by S3's clock, whatever clock.now() says.
+    return dt.datetime.now(dt.UTC)
+
+
+def _file_view(item: NominationFile, *, download: bool = False) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "file_id": item.file_id,
+        "category": item.category,
+        "filename": item.filename,
+        "content_type": item.content_type,
+        "size": int(item.size if item.size is not None else item.declared_size),
+        "status": item.status,
+        "reason": item.reason,
+        "sha256": item.sha256,
+        "created_at": item.created_at,
+        "verified_at": item.verified_at,
+        "download_url": None,
+        "download_expires_at": None,
+    }
+    if download and item.status == "verified" and item.verified_key:
+        seconds = get_settings().download_url_seconds
+        out["download_url"] = nomination_store.presigned_download(
+            item.verified_key,
+            item.content_type,
+            rules.content_disposition(rules.download_name(item.filename, item.content_type)),
+            seconds,
+        )
+        out["download_expires_at"] = _wall_clock() + dt.timedelta(seconds=seconds)
+    return out
+
+
+# --- uploads and deletion ----------------------------------------------------------------
+
+
+def add_file(principal: Principal, nomination_id: str, payload: FileCreate) -> dict[str, Any]:
+    """Declare a file and hand out the presigned POST that uploads it."""
+    item = access.changeable(principal, nomination_id, "add_file")
+    settings = get_settings()
+    if payload.size > settings.upload_max_bytes:
+        raise validation_failed(
+            [
+                {
+                    "field": "size",
+                    "message": f"a file may have at most {settings.upload_max_bytes} bytes",
+                }
+            ]
+        )
+    if int(item.file_count or 0) >= rules.MAX_FILES_PER_NOMINATION:
+        raise _too_many_files(item)
+    at = clock.now()
+    file_id = uuid.uuid4().hex
+    key = rules.upload_key(item.campaign_id, item.unit_id, item.nomination_id, file_id)
+    actor = access.actor(principal)
+    file = NominationFile(
+        nomination_id=nomination_id,
+        file_id=file_id,
+        category=payload.category,
+        filename=payload.filename,
+        content_type=payload.content_type,
+        declared_size=payload.size,
+        status="pending",
+        upload_key=key,
+        created_by=actor,
+        created_at=at,
+        upload_expires_at=_wall_clock() + dt.timedelta(seconds=settings.upload_url_seconds),
+    )
+    record = AuditRecord(
+        nomination_id,
+        at,
+        actor,
+        "file_added",
+        item.status,
+        item.status,
+        {
+            "file_id": file_id,
+            "category": payload.category,
+            "filename": payload.filename,
+            "content_type": payload.content_type,
+            "size": payload.size,
+        },
+    )
+    try:
+        nomination_store.add_file(file, at, rules.MAX_FILES_PER_NOMINATION, record)
+    except nomination_store.Refused:
+        fresh = nomination_store.get_nomination(nomination_id)
+        if fresh is not None and fresh.status == "draft":
+            raise _too_many_files(fresh) from None
+        raise access.refused_state(nomination_id, "add_file") from None
+    post = nomination_store.presigned_post(
+        key, payload.content_type, settings.upload_max_bytes, settings.upload_url_seconds
+    )
+    return {
+        "file": _file_view(file),
+        "upload": {
+            "url": post["url"],
+            "fields": post["fields"],
+            "expires_at": file.upload_expires_at,
+            "max_bytes": settings.upload_max_bytes,
+        },
+    }
+
+
+def _too_many_files(item: Nomination) -> ApiError:
+    return ApiError(
+        409,
+        "too_many_files",
+        f"A nomination has at most {rules.MAX_FILES_PER_NOMINATION} files; delete one first",
+        [{"nomination_id": item.nomination_id, "status": item.status}],
+    )
+
+
+def list_files(principal: Principal, nomination_id: str) -> dict[str, Any]:
+    access.visible(principal, nomination_id)
+    files = sorted(
+        nomination_store.files_of(nomination_id), key=lambda f: (f.created_at, f.file_id)
+    )
+    return {
+        "nomination_id": nomination_id,
+        "items": [_file_view(f, download=True) for f in files],
+    }
+
+
+def delete_file(principal: Principal, nomination_id: str, file_id: str) -> None:
+    item = access.visible(principal, nomination_id)
+    file = nomination_store.get_file(nomination_id, file_id)
+    if file is None:
+        raise not_found(f"File {file_id!r} is not part of nomination {nomination_id!r}")
+    access.require(principal, access.WRITER_ROLES, "delete files of a nomination")
+    if rules.next_status(item.status, "delete_file") is None:
+        raise access.invalid(item, "delete_file")
+    at = clock.now()
+    record = AuditRecord(
+        nomination_id,
+        at,
+        access.actor(principal),
+        "file_deleted",
+        item.status,
+        item.status,
+        {
+            "file_id": file_id,
+            "category": file.category,
+            "filename": file.filename,
+            "file_status": file.status,
+        },
+    )
+    try:
+        nomination_store.delete_file(nomination_id, file_id, at, record)
+    except nomination_store.Refused as exc:
+        if nomination_store.FILE in exc.failed and nomination_store.NOMINATION not in exc.failed:
+            raise not_found(
+                f"File {file_id!r} is not part of nomination {nomination_id!r}"
+            ) from None
+        raise access.refused_state(nomination_id, "delete_file") from None
+    keys = [file.upload_key] + ([file.verified_key] if file.verified_key else [])
+    try:
+        nomination_store.delete_objects(*keys)
+    except Exception:  # the record is gone: an orphaned object is never served
+        logger.exception("could not delete the objects of a deleted file", extra={"keys": keys})
+
+
+# --- verification ------------------------------------------------------------------------
+
+
+def verify_upload(key: str) -> dict[str, Any]:
+    """Check an uploaded object against its file record and settle the file.
+
+    Called by the S3 object-created handler (AWS) and by the `verify_uploads`
+    job (local stack, and a sweep for missed events). Idempotent."""
+    parsed = rules.parse_upload_key(key)
+    if parsed is None:
+        logger.warning("ignoring an object the service did not issue", extra={"key": key})
+        return {"key": key, "outcome": "ignored"}
+    file = nomination_store.get_file(parsed.nomination_id, parsed.file_id)
+    if file is None or file.upload_key != key:
+        # Deleted while uploading, or never issued: nothing may keep it.
+        nomination_store.delete_objects(key)
+        return {"key": key, "outcome": "orphan_deleted"}
+    if file.status != "pending":
+        # A second POST with a still-valid policy: the verified copy is what counts.
+        nomination_store.delete_objects(key)
+        return {"key": key, "outcome": f"already_{file.status}"}
+    max_bytes = get_settings().upload_max_bytes
+    with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as spool:
+        stored = nomination_store.read_upload(key, spool, max_bytes)
+        if stored is None:
+            return {"key": key, "outcome": "missing"}
+        reason = _content_problem(file, stored, spool, max_bytes)
+        if reason is not None:
+            try:
+                _settle(file, verified=False, reason=reason, size=stored.size)
+            except nomination_store.Refused:
+                return {"key": key, "outcome": "raced"}
+            nomination_store.delete_objects(key)
+            return {"key": key, "outcome": "rejected", "reason": reason}
+        spool.seek(0)
+        digest = hashlib.sha256()
+        for chunk in iter(lambda: spool.read(1024 * 1024), b""):
+            digest.update(chunk)
+        # A key of its own per verification, so concurrent runs never share a copy.
+        target = rules.verified_key(key, uuid.uuid4().hex)
+        nomination_store.put_verified(target, spool, file.content_type)
+    try:
+        _settle(
+            file,
+            verified=True,
+            size=stored.size,
+            sha256=digest.hexdigest(),
+            verified_key=target,
+        )
+    except nomination_store.Refused as exc:
+        nomination_store.delete_objects(target)  # this verification's own copy: unreferenced
+        if nomination_store.FILE in exc.failed:
+            return {"key": key, "outcome": "raced"}  # settled by someone else meanwhile
+        reason = "the nomination left draft before this upload completed"
+        try:
+            _settle(file, verified=False, reason=reason, size=stored.size)
+        except nomination_store.Refused:
+            return {"key": key, "outcome": "raced"}
+        nomination_store.delete_objects(key)
+        return {"key": key, "outcome": "rejected", "reason": reason}
+    nomination_store.delete_objects(key)
+    return {"key": key, "outcome": "verified", "sha256": digest.hexdigest()}
+
+
+def _content_problem(
+    file: NominationFile, stored: nomination_store.StoredObject, spool: Any, max_bytes: int
+) -> str | None:
+    label = rules.FILE_TYPES[file.content_type].label
+    if stored.size > max_bytes:
+        return f"file too large: {stored.size} bytes, at most {max_bytes}"
+    if stored.size != int(file.declared_size):
+        return f"size mismatch: declared {int(file.declared_size)} bytes, received {stored.size}"
+    if stored.content_type.split(";")[0].strip().lower() != file.content_type:
+        return (
+            f"content type mismatch: declared {file.content_type}, "
+            f"uploaded as {stored.content_type or 'none'}"
+        )
+    problem = rules.sniff(file.content_type, spool, stored.size)
+    return None if problem is None else f"declared {label}, but {problem}"
+
+
+def _settle(
+    file: NominationFile,
+    *,
+    verified: bool,
+    reason: str | None = None,
+    size: int | None = None,
+    sha256: str | None = None,
+    verified_key: str | None = None,
+) -> None:
+    at = clock.now()
+    nomination = nomination_store.get_nomination(file.nomination_id)
+    status = nomination.status if nomination is not None else None
+    record = AuditRecord(
+        file.nomination_id,
+        at,
+        SYSTEM_ACTOR,
+        "file_verified" if verified else "file_rejected",
+        status,
+        status,
+        {
+            "file_id": file.file_id,
+            "category": file.category,
+            "filename": file.filename,
+            "size": size,
+            **({"sha256": sha256} if sha256 else {}),
+            **({"reason": reason} if reason else {}),
+        },
+    )
+    nomination_store.settle_file(
+        file,
+        verified=verified,
+        at=at,
+        record=record,
+        reason=reason,
+        size=size,
+        sha256=sha256,
+        verified_key=verified_key,
+    )
+
+
+def verify_pending_uploads(deadline: float) -> dict[str, Any]:
+    """The `verify_uploads` job: verify every pending file whose object has arrived,
+    and reject those whose upload window closed without one."""
+    counts: dict[str, int] = {}
+    done = True
+    for file in nomination_store.pending_files():
+        if time.monotonic() > deadline:
+            done = False
+            break
+        if nomination_store.head_upload(file.upload_key) is not None:
+            outcome = verify_upload(file.upload_key)["outcome"]
+        elif _wall_clock() > file.upload_expires_at + dt.timedelta(seconds=UPLOAD_GRACE_SECONDS):
+            try:
+                _settle(file, verified=False, reason="no upload arrived before the link expired")
+                outcome = "expired"
+            except nomination_store.Refused:
+                outcome = "raced"
+        else:
+            outcome = "waiting"
+        counts[outcome] = counts.get(outcome, 0) + 1
+    return {"done": done, **counts}

@@ -1,0 +1,113 @@
+"""Nomination dossiers: read, create, edit, list by campaign."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pynamodb.expressions.condition import Condition
+
+from chalicelib.domain.nominations import AuditRecord, Nomination, NominationSummary
+from chalicelib.storage.nominations import audit
+from chalicelib.storage.nominations.tables import NominationModel, nomination_item, nomination_of
+from chalicelib.storage.nominations.transactions import NOMINATION, Transaction
+
+
+def get_nomination(nomination_id: str) -> Nomination | None:
+    try:
+        return nomination_of(NominationModel.get(nomination_id, consistent_read=True))
+    except NominationModel.DoesNotExist:
+        return None
+
+
+def create_nomination(nomination: Nomination, record: AuditRecord) -> None:
+    tx = Transaction()
+    tx.put(
+        NOMINATION,
+        nomination_item(nomination),
+        condition=NominationModel.nomination_id.does_not_exist(),
+    )
+    audit.append(tx, record)
+    tx.commit()
+
+
+def edit_nomination(
+    nomination_id: str, changes: dict[str, str], at: dt.datetime, record: AuditRecord
+) -> None:
+    """Change the texts of a draft."""
+    attributes = {"summary": NominationModel.summary, "creativity": NominationModel.creativity}
+    actions = [attributes[name].set(value) for name, value in changes.items()]
+    tx = Transaction()
+    tx.update(
+        NOMINATION,
+        NominationModel(nomination_id),
+        [*actions, NominationModel.updated_at.set(at)],
+        condition=NominationModel.status == "draft",
+    )
+    audit.append(tx, record)
+    tx.commit()
+
+
+def campaign_nominations(campaign_id: str) -> list[NominationSummary]:
+    """Every nomination of a campaign, in creation order."""
+    return [
+        NominationSummary(
+            nomination_id=i.nomination_id,
+            kind=i.kind,
+            status=i.status,
+            unit_id=i.unit_id,
+            nominee_unit_id=i.nominee_unit_id,
+            nominee_official_id=i.nominee_official_id,
+            nominee_name=str((i.nominee or {}).get("name") or ""),
+            created_key=i.created_key,
+            submitted_at=i.submitted_at,
+        )
+        for i in NominationModel.by_campaign.query(campaign_id)
+    ]
+
+
+def nominations_page(
+    campaign_id: str,
+    *,
+    limit: int,
+    after: dict[str, str] | None,
+    status: str | None,
+    kind: str | None,
+    unit_id: str | None,
+    visible_units: set[str] | None,
+) -> tuple[list[Nomination], dict[str, str] | None]:
+    """One page in creation order. `visible_units` (None = all) scopes a unit officer."""
+    condition: Condition | None = None
+    for attribute, value in (
+        (NominationModel.status, status),
+        (NominationModel.kind, kind),
+        (NominationModel.unit_id, unit_id),
+    ):
+        if value is not None:
+            term = attribute == value
+            condition = term if condition is None else condition & term
+    start = (
+        {
+            "nomination_id": {"S": after["nomination_id"]},
+            "campaign_id": {"S": campaign_id},
+            "created_key": {"S": after["created_key"]},
+        }
+        if after
+        else None
+    )
+    found: list[Nomination] = []
+    for item in NominationModel.by_campaign.query(
+        campaign_id,
+        filter_condition=condition,
+        last_evaluated_key=start,
+        page_size=max(limit + 1, 25),
+    ):
+        if visible_units is not None and item.unit_id not in visible_units:
+            continue
+        found.append(nomination_of(item))
+        if len(found) > limit:
+            last = found[limit - 1]
+            return found[:limit], {
+                "nomination_id": last.nomination_id,
+                "created_key": last.created_key,
+            }
+    return found, None

@@ -1,0 +1,113 @@
+"""The files of a dossier: declared (pending), then verified or rejected, or deleted.
+
+A file and its nomination's file count change in one transaction, so a dossier never
+holds more than its maximum of files."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from pynamodb.expressions.update import Action
+
+from chalicelib.domain.nominations import AuditRecord, NominationFile
+from chalicelib.storage.nominations import audit
+from chalicelib.storage.nominations.tables import (
+    NominationFileModel,
+    NominationModel,
+    file_item,
+    file_of,
+)
+from chalicelib.storage.nominations.transactions import FILE, NOMINATION, Transaction
+
+
+def get_file(nomination_id: str, file_id: str) -> NominationFile | None:
+    try:
+        return file_of(NominationFileModel.get(nomination_id, file_id, consistent_read=True))
+    except NominationFileModel.DoesNotExist:
+        return None
+
+
+def files_of(nomination_id: str) -> list[NominationFile]:
+    return [file_of(i) for i in NominationFileModel.query(nomination_id, consistent_read=True)]
+
+
+def add_file(file: NominationFile, at: dt.datetime, max_files: int, record: AuditRecord) -> None:
+    """Declare a file of a draft that has fewer than `max_files`."""
+    tx = Transaction()
+    tx.update(
+        NOMINATION,
+        NominationModel(file.nomination_id),
+        [NominationModel.file_count.add(1), NominationModel.updated_at.set(at)],
+        condition=(NominationModel.status == "draft") & (NominationModel.file_count < max_files),
+    )
+    tx.put(FILE, file_item(file), condition=NominationFileModel.file_id.does_not_exist())
+    audit.append(tx, record)
+    tx.commit()
+
+
+def delete_file(nomination_id: str, file_id: str, at: dt.datetime, record: AuditRecord) -> None:
+    tx = Transaction()
+    tx.update(
+        NOMINATION,
+        NominationModel(nomination_id),
+        [NominationModel.file_count.add(-1), NominationModel.updated_at.set(at)],
+        condition=NominationModel.status == "draft",
+    )
+    tx.delete(
+        FILE,
+        NominationFileModel(nomination_id, file_id),
+        condition=NominationFileModel.file_id.exists(),
+    )
+    audit.append(tx, record)
+    tx.commit()
+
+
+def settle_file(
+    file: NominationFile,
+    *,
+    verified: bool,
+    at: dt.datetime,
+    record: AuditRecord,
+    reason: str | None = None,
+    size: int | None = None,
+    sha256: str | None = None,
+    verified_key: str | None = None,
+) -> None:
+    """pending → verified | rejected. A file is verified only while its nomination
+    is a draft: a submitted dossier never changes under the reviewers."""
+    actions: list[Action] = [
+        NominationFileModel.status.set("verified" if verified else "rejected"),
+        NominationFileModel.verified_at.set(at),
+    ]
+    if reason is not None:
+        actions.append(NominationFileModel.reason.set(reason))
+    if size is not None:
+        actions.append(NominationFileModel.size.set(size))
+    if sha256 is not None:
+        actions.append(NominationFileModel.sha256.set(sha256))
+    if verified_key is not None:
+        actions.append(NominationFileModel.verified_key.set(verified_key))
+    tx = Transaction()
+    tx.update(
+        FILE,
+        NominationFileModel(file.nomination_id, file.file_id),
+        actions,
+        condition=NominationFileModel.status == "pending",
+    )
+    if verified:
+        tx.check(
+            NOMINATION,
+            NominationModel,
+            file.nomination_id,
+            None,
+            NominationModel.status == "draft",
+        )
+    audit.append(tx, record)
+    tx.commit()
+
+
+def pending_files() -> Iterator[NominationFile]:
+    """Files still waiting for their upload's verification (a scan: the table is small)."""
+    for item in NominationFileModel.scan(NominationFileModel.status == "pending"):
+        yield file_of(item)
