@@ -55,7 +55,7 @@ def synth(stage: str, outdir: Path | None = None) -> Any:
 
     import aws_cdk as cdk
 
-    from chalicelib.storage.models import table_specs
+    from chalicelib.storage.tables import table_specs
     from infra.compliance import apply_compliance
     from infra.stacks.service import ServiceStack
 

@@ -185,8 +185,10 @@ def stack() -> Iterator[Any]:
 
 # pytest-xdist (`-n auto --dist loadgroup`, as `make test` runs): every test that uses one
 # of these session fixtures runs on the same worker, so the local stack starts and the
-# stack is synthesized once per run, not once per worker (the Lambda harness too).
-_SESSION_GROUPS = {"stack": "local-stack", "synth": "synth", "harness": "lambda-harness"}
+# stack is synthesized once per run, not once per worker. The gates and the Lambda harness
+# read the same synthesis (tests/synthesis.py), so they share a worker too: on two they
+# would both wait for one build.
+_SESSION_GROUPS = {"stack": "local-stack", "synth": "synth", "harness": "synth"}
 
 
 # Marked as each item is collected: xdist turns the marks into node-id suffixes in its own

@@ -25,7 +25,7 @@ _expected_tables: set[str] = set()
 
 def _table_names() -> set[str]:
     if not _expected_tables:
-        from chalicelib.storage.models import table_specs
+        from chalicelib.storage.tables import table_specs
 
         _expected_tables.update(spec["table_name"] for spec in table_specs())
     return _expected_tables

@@ -1,13 +1,13 @@
 """Every DynamoDB table of the service, as PynamoDB models.
 
-This module is the single source of truth for table schemas: the app reads and
-writes through these models, the local stack creates tables from them
-(`create_all_tables`), and the CDK app derives its tables from `table_specs()`.
+This module and the modules that register their models here (storage/exemptions.py,
+storage/nominations) are the single source of truth for table schemas: the app reads and
+writes through these models, and storage/tables.py lists every table for the local stack
+(`setup.create_all_tables`), the CDK app and the schema-drift tests.
 """
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from pynamodb.attributes import (
@@ -289,65 +289,21 @@ TTL_ATTRIBUTES: dict[str, str] = {"idempotency": "expiration", "quotas": "expire
 STREAM_VIEWS: dict[str, str] = {"inbox": "NEW_IMAGE"}
 
 
-# Feature modules that define their own models and register them on import.
-FEATURE_MODULES = ("chalicelib.storage.nominations", "chalicelib.storage.exemptions")
-
-
 def register_models(*models: type[Model]) -> None:
-    """Feature modules (nominations, reports) add their tables here."""
+    """Tables defined beside their data access (storage/exemptions.py, nominations) add
+    themselves here when imported; storage/tables.py imports them all."""
     for model in models:
         if model not in ALL_MODELS:
             ALL_MODELS.append(model)
-
-
-def load_feature_models() -> None:
-    """Import every feature module, so ALL_MODELS lists every table of the service."""
-    for module in FEATURE_MODULES:
-        importlib.import_module(module)
 
 
 def logical_name(model: type[Model]) -> str:
     return str(model.Meta.table_name)[len(_settings.table_prefix) :]
 
 
-def _hash_first(key_schema: list[Any]) -> list[Any]:
-    # DynamoDB wants HASH before RANGE; PynamoDB lists keys in attribute order.
-    return sorted(key_schema, key=lambda k: k["KeyType"] != "HASH")
-
-
-def table_specs() -> list[dict[str, Any]]:
-    """Schema of every table, for the local stack, the CDK app and drift tests."""
-    load_feature_models()
-    specs = []
-    for model in ALL_MODELS:
-        schema = model._get_schema()
-        logical = logical_name(model)
-        specs.append(
-            {
-                "logical_name": logical,
-                "table_name": model.Meta.table_name,
-                "attribute_definitions": sorted(
-                    schema["attribute_definitions"], key=lambda a: a["AttributeName"]
-                ),
-                "key_schema": _hash_first(schema["key_schema"]),
-                "global_secondary_indexes": [
-                    {
-                        "IndexName": gsi["index_name"],
-                        "KeySchema": _hash_first(gsi["key_schema"]),
-                        "Projection": gsi["projection"],
-                    }
-                    for gsi in schema["global_secondary_indexes"]
-                ],
-                "ttl_attribute": TTL_ATTRIBUTES.get(logical),
-                "stream_view_type": STREAM_VIEWS.get(logical),
-            }
-        )
-    return specs
-
-
 def reset_connections() -> None:
-    """Drop cached connections (tests start a fresh moto backend per test)."""
-    load_feature_models()
+    """Drop cached connections (tests start a fresh moto backend per test). Only a model
+    whose module was imported can hold one."""
     for model in ALL_MODELS:
         model._connection = None
         for index in getattr(model, "_indexes", {}).values():

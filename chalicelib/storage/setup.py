@@ -1,6 +1,6 @@
 """Idempotent creation of every table and bucket (local stack and tests).
 
-In AWS the CDK app creates them from the same definitions (models.table_specs).
+In AWS the CDK app creates them from the same definitions (tables.table_specs).
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.settings import get_settings
-from chalicelib.storage import models
+from chalicelib.storage import tables
 from chalicelib.storage.aws import client
 
 
@@ -16,7 +16,7 @@ def create_all_tables() -> list[str]:
     created = []
     ddb = client("dynamodb")
     existing = set(ddb.list_tables().get("TableNames", []))
-    for spec in models.table_specs():
+    for spec in tables.table_specs():
         name = spec["table_name"]
         if name in existing:
             continue

@@ -107,7 +107,7 @@ def test_the_window_slides(api, source, setting, monkeypatch):
 
 
 def test_the_quota_table_expires_its_items():
-    from chalicelib.storage.models import table_specs
+    from chalicelib.storage.tables import table_specs
 
     spec = next(s for s in table_specs() if s["logical_name"] == "quotas")
     assert spec["ttl_attribute"] == "expires_at"

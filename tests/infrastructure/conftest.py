@@ -1,5 +1,5 @@
-"""Synthesize the prod stack once per test session, in a subprocess, with no AWS
-credentials: `python -m infra.app --stage prod --outdir <tmp>`.
+"""The synthesized prod stack the gates read (tests/synthesis.py builds it in a
+subprocess with no AWS credentials, once per source state).
 
 A subprocess keeps `chalice package` (which imports app.py with the stage's
 environment) and the jsii runtime out of the test process's environment.
@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.synthesis import synthesize
 
 REPO = Path(__file__).resolve().parents[2]
 STAGE = "prod"
@@ -90,30 +89,20 @@ class Synth:
 
 
 @pytest.fixture(scope="session")
-def synth(tmp_path_factory: pytest.TempPathFactory) -> Synth:
-    outdir = tmp_path_factory.mktemp("cdk.out")
-    started = time.monotonic()
-    proc = subprocess.run(
-        [sys.executable, "-m", "infra.app", "--stage", STAGE, "--outdir", str(outdir)],
-        cwd=REPO,
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    seconds = time.monotonic() - started
-    output = proc.stdout + proc.stderr
-    template_path = outdir / f"{STAGE}.template.json"
-    if not template_path.exists():
-        pytest.fail(f"synth failed (exit {proc.returncode}):\n{output[-6000:]}")
+def synth() -> Synth:
+    """The prod stack's synthesis (tests/synthesis.py: built once per source state, shared
+    with the Lambda harness)."""
+    try:
+        built = synthesize(clean_env())
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
     return Synth(
-        outdir=outdir,
-        template_path=template_path,
-        template=json.loads(template_path.read_text(encoding="utf-8")),
-        manifest=json.loads((outdir / "manifest.json").read_text(encoding="utf-8")),
-        seconds=seconds,
-        output=output + f"\n(exit {proc.returncode})",
+        outdir=built.outdir,
+        template_path=built.template_path,
+        template=json.loads(built.template_path.read_text(encoding="utf-8")),
+        manifest=json.loads((built.outdir / "manifest.json").read_text(encoding="utf-8")),
+        seconds=built.seconds,
+        output=built.output,
     )
 
 

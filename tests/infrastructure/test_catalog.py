@@ -25,7 +25,7 @@ from infra.config import STAGES_FILE, StageConfig, load_stage
 
 
 def test_every_table_is_granted_to_some_function() -> None:
-    from chalicelib.storage.models import table_specs
+    from chalicelib.storage.tables import table_specs
 
     missing = {s["logical_name"] for s in table_specs()} - tables_granted()
     assert not missing, f"tables no function may use: {missing}: add them to infra/catalog.py"

@@ -405,7 +405,7 @@ def test_tables_are_on_demand_pitr_kms_protected(template: Any, synth: Synth) ->
 
 
 def test_ttl_where_the_app_expires_items(synth: Synth) -> None:
-    from chalicelib.storage.models import table_specs
+    from chalicelib.storage.tables import table_specs
 
     tables = {
         r["Properties"]["TableName"].removeprefix("khong-giay-prod-"): r["Properties"]

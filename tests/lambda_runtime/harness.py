@@ -21,10 +21,11 @@ from typing import Any
 
 from scripts.local_stack import _die_with_parent, _wait_for_port, free_port
 from tests.lambda_runtime.gateway import Gateway
-from tests.lambda_runtime.package import REPO, Build
+from tests.lambda_runtime.package import Build
 from tests.lambda_runtime.runner import ACCOUNT, REGION, FunctionProcess, Result
 from tests.lambda_runtime.stack import Function, Resolver, Stack
 from tests.lambda_runtime.xray_daemon import XRayDaemon
+from tests.synthesis import REPO
 
 
 class MotoServer:
