@@ -24,9 +24,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from chalicelib.domain import daily_counters, document_state
 from chalicelib.domain.evaluations import EV_EVALUATED, merge_evaluation
 from chalicelib.observability import NAMESPACE, logger, metrics
+from chalicelib.services import document_folds
 from chalicelib.services.exemption import redact_pending
 from chalicelib.settings import get_settings
 from chalicelib.storage import aggregates as aggregate_store
@@ -43,10 +43,6 @@ ORPHAN_MARKER_SECONDS = 120
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def _zone() -> ZoneInfo:
-    return ZoneInfo(get_settings().timezone)
 
 
 # --- the stream consumer ------------------------------------------------------------------
@@ -101,7 +97,7 @@ def fold(batches: list[event_store.InboxBatch]) -> dict[str, int]:
     """Fold inbox items and clear their pending markers; safe to repeat with the same
     items, and alongside other consumers folding overlapping ones."""
     records = [r for batch in batches for r in batch.records]
-    result = apply_records(records, _zone())
+    result = apply_records(records, get_settings().zone)
     freshness: dict[str, dt.datetime] = {}
     for batch in batches:
         _note_freshness(freshness, batch.records, batch.source_id, batch.ingested_at)
@@ -136,7 +132,7 @@ def apply_records(records: list[dict[str, Any]], zone: ZoneInfo) -> dict[str, in
             by_document[f"{record['source_id']}#{record['document']['id']}"].append(record)
     result = {"documents_changed": 0, "daily_items_written": 0, "evaluations_changed": 0}
     if by_document:
-        changed, written = _fold_documents(by_document, zone)
+        changed, written = document_folds.fold_documents(by_document, zone)
         result["documents_changed"] = changed
         result["daily_items_written"] = written
     if evaluations:
@@ -144,66 +140,6 @@ def apply_records(records: list[dict[str, Any]], zone: ZoneInfo) -> dict[str, in
             evaluations, merge_evaluation
         )
     return result
-
-
-def _change(
-    old_state: dict[str, Any] | None, new_state: dict[str, Any], zone: ZoneInfo
-) -> tuple[dict[str, Any], aggregate_store.Delta] | None:
-    """The new state and the daily deltas it causes; None if nothing changed (already
-    applied: a redelivery, another consumer, a repeated redaction)."""
-    if new_state == old_state:
-        return None
-    old_contrib = daily_counters.contributions(old_state, zone) if old_state else {}
-    return new_state, daily_counters.diff_contributions(
-        old_contrib, daily_counters.contributions(new_state, zone)
-    )
-
-
-def _fold_documents(
-    by_document: Mapping[str, list[dict[str, Any]]], zone: ZoneInfo
-) -> tuple[int, int]:
-    """(documents changed, daily items written). A document whose events change more daily
-    items than one transaction holds is folded in halves, one after the other: each
-    step is an ordinary fold (the lattice), so the result is the same."""
-
-    def step(
-        key: str, old_state: dict[str, Any] | None
-    ) -> tuple[dict[str, Any], aggregate_store.Delta] | None:
-        return _change(old_state, document_state.fold_events(old_state, by_document[key]), zone)
-
-    result = aggregate_store.fold_documents(by_document, step)
-    changed, written = result.changed, result.written
-    for key in result.oversized:
-        records = sorted(by_document[key], key=lambda r: (r["occurred_at"], r["event_id"]))
-        if len(records) == 1:
-            raise RuntimeError(
-                f"{key}: one event changes more daily items than a transaction holds"
-            )
-        half = len(records) // 2
-        for part in (records[:half], records[half:]):
-            c, w = _fold_documents({key: part}, zone)
-            changed += c
-            written += w
-    return changed, written
-
-
-def join_exempt(doc_keys: Iterable[str]) -> int:
-    """Make documents exempt in their state and in the daily figures (a marker says so,
-    whether or not its marking event is folded yet): a lattice join, safe to repeat and
-    to race with a fold. Returns how many states changed."""
-    zone = _zone()
-
-    def step(
-        key: str, old_state: dict[str, Any] | None
-    ) -> tuple[dict[str, Any], aggregate_store.Delta] | None:
-        source_id, _, document_id = key.partition("#")
-        marker = document_state.exempt_state(source_id, document_id)
-        return _change(old_state, document_state.merge_states(old_state or marker, marker), zone)
-
-    result = aggregate_store.fold_documents(list(doc_keys), step)
-    if result.oversized:
-        raise RuntimeError(f"{result.oversized}: the change exceeds one transaction")
-    return result.changed
 
 
 def _note_freshness(

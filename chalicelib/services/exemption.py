@@ -25,7 +25,7 @@ from typing import Any
 
 from chalicelib.domain import events as domain
 from chalicelib.observability import logger
-from chalicelib.services import edxml_messages
+from chalicelib.services import document_folds, edxml_messages
 from chalicelib.settings import get_settings
 from chalicelib.storage import events as event_store
 from chalicelib.storage import exemptions as exemption_store
@@ -113,8 +113,6 @@ def redact_pending(deadline: float) -> dict[str, Any]:
 
 def redact_document(key: str) -> dict[str, int]:
     """Everything stored in clear about one exempt document, redacted; safe to repeat."""
-    from chalicelib.services.aggregation import join_exempt
-
     source_id, document_id = exemption_store.split_doc_key(key)
     counts = {"inbox_items": 0, "archive_objects": 0, "trail": 0}
 
@@ -137,7 +135,7 @@ def redact_document(key: str) -> dict[str, int]:
             counts["archive_objects"] += 1
         exemption_store.drop_ref(key, ref.ref)
     counts["trail"] = event_store.trail_redact(source_id, document_id)
-    join_exempt([key])
+    document_folds.join_exempt([key])
     return counts
 
 
