@@ -1,9 +1,9 @@
 """Report document model: a storage-agnostic description of a report.
 
-Pure dataclasses (stdlib only). Whoever assembles a report (from the KPI service) builds a
-``ReportDocument``; the renderers (XLSX, PDF, CSV) and the manifest consume it. Importing this
-module must stay cheap: the webhook Lambda imports ``chalicelib`` and must not pay for
-reportlab or xlsxwriter (a test checks ``sys.modules``).
+Pure dataclasses (stdlib only, and the zone setting). Whoever assembles a report (from the
+KPI service) builds a ``ReportDocument``; the renderers (XLSX, PDF, CSV) and the manifest
+consume it. Importing this module must stay cheap: the webhook Lambda imports ``chalicelib``
+and must not pay for reportlab or xlsxwriter (a test checks ``sys.modules``).
 
 Conventions every renderer follows:
 - ``None`` in a cell or chart value means "no data" and is shown as "—" (never 0 or 100 %);
@@ -21,6 +21,7 @@ from datetime import date, datetime
 from typing import Any, Literal, TypeAlias, get_args
 
 from chalicelib.domain.vocabulary import IDENTIFIER_RE
+from chalicelib.settings import get_settings
 
 ColumnKind: TypeAlias = Literal["text", "int", "percent", "float", "date", "bool"]
 Lang: TypeAlias = Literal["vi", "en"]
@@ -251,8 +252,9 @@ class ReportDocument:
     campaign_id: str | None = None
     title_vi: str = "Báo cáo kết quả phong trào thi đua"
     title_en: str = "Campaign results report"
-    # Display zone for as_of / generated_at (aware datetimes are shown in it).
-    timezone: str = "Asia/Ho_Chi_Minh"
+    # Display zone for as_of / generated_at (aware datetimes are shown in it): the
+    # province's zone (CAMPAIGN_TIMEZONE), which also dates every figure of the report.
+    timezone: str = field(default_factory=lambda: get_settings().timezone)
 
     def __post_init__(self) -> None:
         self.validate()

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from chalicelib.domain import plausibility
 from chalicelib.domain.registry import outside_scope
@@ -96,7 +95,7 @@ def admit(source_id: str, events: list[Any], *, registry_officials: bool = True)
         now=_now(),
         future_tolerance=dt.timedelta(seconds=settings.webhook_tolerance_seconds),
         max_age=dt.timedelta(days=settings.event_max_age_days),
-        zone=ZoneInfo(settings.timezone),
+        zone=settings.zone,
     )
     try:
         named = plausibility.named_officials(events) if registry_officials else set()

@@ -14,7 +14,6 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from chalicelib.domain import events as domain
 from chalicelib.errors import (
@@ -347,7 +346,7 @@ class Arrival:
 
     @property
     def local_date(self) -> dt.date:
-        return self.received_at.astimezone(ZoneInfo(get_settings().timezone)).date()
+        return self.received_at.astimezone(get_settings().zone).date()
 
     def archive_key(self, content_type: str) -> str:
         return event_store.archive_key(

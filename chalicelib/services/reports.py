@@ -24,7 +24,6 @@ import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from chalicelib.auth import PROVINCE_ADMIN, UNIT_OFFICER, Principal
 from chalicelib.domain.campaigns import Campaign
@@ -67,7 +66,7 @@ def _now() -> dt.datetime:
 
 
 def local_today(now: dt.datetime) -> dt.date:
-    return now.astimezone(ZoneInfo(get_settings().timezone)).date()
+    return now.astimezone(get_settings().zone).date()
 
 
 def previous_local_month(now: dt.datetime) -> tuple[dt.date, dt.date, str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from chalicelib.domain.daily_counters import PAIR_KINDS
 from chalicelib.domain.kpi import ratio
@@ -327,7 +326,7 @@ def _interconnection_section(ctx: ReportContext, lang: str) -> Section:
 
 
 def _gaps_section(ctx: ReportContext, rows: list[dict[str, Any]], lang: str) -> Section:
-    zone = ZoneInfo(get_settings().timezone)
+    zone = get_settings().zone
     without_data = [
         {
             "unit_id": r["unit"].unit_id,
@@ -448,7 +447,7 @@ def _nominations_section(ctx: ReportContext, lang: str) -> Section:
     names = {u.unit_id: u.name for u in ctx.units.values()}
     items = nomination_store.campaign_nominations(ctx.campaign.campaign_id)
     drafts = sum(1 for i in items if i.status == "draft")
-    zone = ZoneInfo(get_settings().timezone)
+    zone = get_settings().zone
     rows = [
         {
             "kind": in_language(NOMINATION_KIND.get(i.kind, (i.kind, i.kind)), lang),
