@@ -7,6 +7,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+# A report's scope: the whole province, or else the unit_id of the unit it is about.
+PROVINCE_SCOPE = "province"
+
 
 @dataclass(frozen=True)
 class ReportVersion:
@@ -15,7 +18,7 @@ class ReportVersion:
     report_id: str  # "<campaign_id>~<period>~<scope>~v<n>"
     campaign_id: str
     period: str  # "YYYY-MM" | "campaign" | "YYYY-MM-DD_YYYY-MM-DD"
-    scope: str  # "province" | unit_id
+    scope: str  # PROVINCE_SCOPE | unit_id
     version: int
     period_from: str  # first local date, ISO
     period_to: str  # last local date, ISO

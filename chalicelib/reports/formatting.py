@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from chalicelib.domain.reports import PROVINCE_SCOPE
 from chalicelib.reports.model import CellValue, ColumnKind, ReportDocument
 
 NO_DATA_MARK = "—"
@@ -128,7 +129,7 @@ def format_timestamp(value: datetime, tz_name: str) -> str:
 
 
 def scope_text(doc: ReportDocument, lang: str) -> str:
-    if doc.scope == "province":
+    if doc.scope == PROVINCE_SCOPE:
         return f"{doc.scope_name} ({label('province', lang).lower()})"
     return f"{doc.scope_name} ({doc.scope})"
 

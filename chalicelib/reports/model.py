@@ -242,7 +242,7 @@ class Section:
 class ReportDocument:
     report_id: str
     campaign_name: str
-    scope: str  # "province" or a unit_id
+    scope: str  # PROVINCE_SCOPE (domain/reports.py) or a unit_id
     scope_name: str
     period_from: date
     period_to: date

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from chalicelib.domain.reports import PROVINCE_SCOPE
 from chalicelib.domain.vocabulary import IDENTIFIER_PATTERN
 
 
@@ -18,9 +19,9 @@ class ReportCreate(BaseModel):
     )
     to: dt.date | None = Field(default=None, description="Last local date (default: campaign end)")
     scope: str = Field(
-        default="province",
+        default=PROVINCE_SCOPE,
         pattern=IDENTIFIER_PATTERN,
-        description='"province" for the whole province, or a unit_id for that unit\'s report',
+        description=f'"{PROVINCE_SCOPE}" for the whole province, or a unit_id for that unit\'s report',
     )
     lang: Literal["vi", "en"] = "vi"
 

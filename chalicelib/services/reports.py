@@ -27,7 +27,7 @@ from typing import Any
 
 from chalicelib.auth import PROVINCE_ADMIN, UNIT_OFFICER, Principal
 from chalicelib.domain.campaigns import Campaign
-from chalicelib.domain.reports import ReportVersion
+from chalicelib.domain.reports import PROVINCE_SCOPE, ReportVersion
 from chalicelib.errors import ApiError, bad_request, conflict, forbidden, not_found
 from chalicelib.observability import logger, metrics
 from chalicelib.reports import MANIFEST_CONTENT_TYPE, build_manifest, render_all
@@ -47,7 +47,6 @@ from chalicelib.storage import reports as report_store
 JOB_MONTHLY = "monthly_reports"
 JOB_CAMPAIGN = "campaign_reports"
 ON_DEMAND = "on_demand"
-PROVINCE = "province"
 DOWNLOAD_URL_SECONDS = 15 * 60
 # Late corrections are looked for this long after a campaign's end.
 CORRECTION_WINDOW_DAYS = 90
@@ -111,7 +110,7 @@ def build(
     """The report's content from one consistent set of reads: when an aggregation run moved
     ``as_of`` meanwhile, read again (the figures must all be of one ``as_of``)."""
     for _attempt in range(CONSISTENT_READ_ATTEMPTS):
-        if scope == PROVINCE:
+        if scope == PROVINCE_SCOPE:
             content = build_province(ctx, label, lang)
         else:
             content = build_unit(ctx, scope, label, lang)
@@ -251,7 +250,7 @@ def _check_create(principal: Principal, scope: str) -> None:
         return
     if principal.role != UNIT_OFFICER:
         raise forbidden(f"Role {principal.role!r} may not generate reports")
-    if scope == PROVINCE:
+    if scope == PROVINCE_SCOPE:
         raise forbidden("Only province admins generate the province report")
     registry_service.check_unit_access(principal, scope)
 
@@ -270,7 +269,7 @@ def create_report(
     _check_create(principal, scope)
     campaign = registry_service.get_campaign(campaign_id)
     ctx = ReportContext.load(campaign, start or campaign.start_date, end or campaign.end_date)
-    if scope != PROVINCE and scope not in ctx.units:
+    if scope != PROVINCE_SCOPE and scope not in ctx.units:
         raise not_found(f"Unit {scope!r} is not in the registry")
     label = period_label(campaign, ctx.period.start, ctx.period.end)
     ctx, content = build(ctx, scope, label, lang)
@@ -301,7 +300,7 @@ def _check_read(principal: Principal, item: ReportVersion) -> None:
     and its sub-units, never the province report (403)."""
     if principal.province_wide:
         return
-    if item.scope == PROVINCE:
+    if item.scope == PROVINCE_SCOPE:
         raise forbidden("The province report is for province roles")
     registry_service.check_unit_access(principal, item.scope)
 
@@ -338,7 +337,7 @@ def list_reports(
     )
     visible: set[str] | None = None
     if not principal.province_wide:
-        if scope == PROVINCE:
+        if scope == PROVINCE_SCOPE:
             raise forbidden("The province report is for province roles")
         if scope:
             registry_service.check_unit_access(principal, scope)
@@ -409,7 +408,7 @@ def _download_name(stem: str, name: str) -> str:
 
 def _scopes(ctx: ReportContext) -> list[str]:
     """The province report first, then every unit's."""
-    return [PROVINCE, *sorted(ctx.units)]
+    return [PROVINCE_SCOPE, *sorted(ctx.units)]
 
 
 def _monthly_plan(now: dt.datetime) -> dict[str, Any]:
@@ -424,7 +423,7 @@ def _monthly_plan(now: dt.datetime) -> dict[str, Any]:
         start, end = campaign_month(campaign, first, last)
         if units is None:
             units = sorted(registry_store.registry_snapshot(max_age_seconds=0).units)
-        for scope in (PROVINCE, *units):
+        for scope in (PROVINCE_SCOPE, *units):
             items.append([campaign.campaign_id, start.isoformat(), end.isoformat(), scope])
     return {"month": label, "pending": items}
 
@@ -460,7 +459,7 @@ def _drain(plan: dict[str, Any], deadline: float) -> dict[str, Any]:
                     campaigns[campaign_id], dt.date.fromisoformat(start), dt.date.fromisoformat(end)
                 )
             ctx = contexts[key]
-            if scope == PROVINCE or scope in ctx.units:
+            if scope == PROVINCE_SCOPE or scope in ctx.units:
                 ctx, content = build(ctx, scope, plan["month"])
                 contexts[key] = ctx
                 item = generate(ctx, scope, plan["month"], trigger=JOB_MONTHLY, content=content)

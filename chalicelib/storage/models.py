@@ -233,7 +233,7 @@ class ReportModel(Model):
     campaign_id = UnicodeAttribute()
     listing_key = UnicodeAttribute()
     period = UnicodeAttribute()  # "YYYY-MM" | "campaign" | "YYYY-MM-DD_YYYY-MM-DD"
-    scope = UnicodeAttribute()  # "province" | unit_id
+    scope = UnicodeAttribute()  # PROVINCE_SCOPE | unit_id
     version = NumberAttribute()
     period_from = UnicodeAttribute()  # first local date, ISO
     period_to = UnicodeAttribute()  # last local date, ISO

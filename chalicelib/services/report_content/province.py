@@ -8,6 +8,7 @@ from typing import Any
 from chalicelib.domain.daily_counters import PAIR_KINDS
 from chalicelib.domain.kpi import ratio
 from chalicelib.domain.registry import UnitRecord
+from chalicelib.domain.reports import PROVINCE_SCOPE
 from chalicelib.domain.vocabulary import (
     CRITERIA,
     LEVEL_COMMUNE,
@@ -90,7 +91,7 @@ def build_province(ctx: ReportContext, period_label: str, lang: str = "vi") -> R
     ]
     compliant = sum(1 for r in rows if r["compliance"]["compliant"])
     return ReportContent(
-        scope="province",
+        scope=PROVINCE_SCOPE,
         scope_name=province_name(ctx.units),
         title_vi=f"Báo cáo kết quả phong trào thi đua — {when_vi}",
         title_en=f"Campaign results report — {when_en}",
