@@ -46,27 +46,23 @@ from decimal import Decimal
 from typing import Any
 
 from chalicelib.domain.instants import parse_instant_us
+from chalicelib.domain.records import required
+from chalicelib.domain.vocabulary import (
+    CHANNEL_ELECTRONIC,
+    CHANNEL_PAPER,
+    DOCUMENT_EVENT_TYPES,
+    EV_ISSUED,
+    EV_PRINTED,
+    EV_PROCESSED,
+    EV_RECEIVED,
+    EV_SENT,
+    EV_SIGNED,
+    METHOD_DIGITAL,
+    METHOD_HANDWRITTEN,
+    SECURITY_NORMAL,
+)
 
 STATE_VERSION = 1
-
-# --- the document events a state folds (DOMAIN.md "Document events") -----------------------
-
-EV_REGISTERED = "document.registered"
-EV_PROCESSED = "document.processed"
-EV_SIGNED = "document.signed"
-EV_ISSUED = "document.issued"
-EV_SENT = "document.sent"
-EV_RECEIVED = "document.received"
-EV_PRINTED = "document.printed"
-DOCUMENT_EVENT_TYPES = frozenset(
-    {EV_REGISTERED, EV_PROCESSED, EV_SIGNED, EV_ISSUED, EV_SENT, EV_RECEIVED, EV_PRINTED}
-)
-CHANNEL_ELECTRONIC = "electronic"
-CHANNEL_PAPER = "paper"
-METHOD_DIGITAL = "digital"
-METHOD_HANDWRITTEN = "handwritten"
-SECURITY_NORMAL = "thuong"
-
 
 # --- lattice helpers ----------------------------------------------------------------------
 
@@ -193,13 +189,6 @@ def exempt_state(source_id: str, document_id: str) -> dict[str, Any]:
 # --- events -> singleton states -----------------------------------------------------------
 
 
-def _required(mapping: Mapping[str, Any], key: str, what: str) -> Any:
-    value = mapping.get(key)
-    if value is None:
-        raise ValueError(f"{what}: missing {key!r}")
-    return value
-
-
 def _opt_int(value: Any, what: str) -> int | None:
     if value is None:
         return None
@@ -210,7 +199,7 @@ def _opt_int(value: Any, what: str) -> int | None:
 
 def _channel(event: Mapping[str, Any], what: str) -> str:
     # Strict: an unknown channel must not silently count as electronic (or as paper).
-    channel = _required(event, "channel", what)
+    channel = required(event, "channel", what)
     if channel not in (CHANNEL_ELECTRONIC, CHANNEL_PAPER):
         raise ValueError(f"{what}: unknown channel {channel!r}")
     return str(channel)
@@ -222,8 +211,8 @@ def document_key(event: Mapping[str, Any]) -> tuple[str, str]:
     if not isinstance(document, Mapping):
         raise ValueError(f"event {event.get('event_id')!r}: not a document event")
     return (
-        str(_required(event, "source_id", "event")),
-        str(_required(document, "id", "document")),
+        str(required(event, "source_id", "event")),
+        str(required(document, "id", "document")),
     )
 
 
@@ -236,14 +225,14 @@ def is_exempt_event(event: Mapping[str, Any]) -> bool:
 
 def _event_state(event: Mapping[str, Any]) -> dict[str, Any]:
     """The state of a document that has seen only this event."""
-    etype = _required(event, "type", "event")
+    etype = required(event, "type", "event")
     if etype not in DOCUMENT_EVENT_TYPES:
         raise ValueError(f"not a document event type: {etype!r}")
     source_id, document_id = document_key(event)
-    event_id = str(_required(event, "event_id", "event"))
+    event_id = str(required(event, "event_id", "event"))
     what = f"event {event_id!r}"
-    unit_id = str(_required(event, "unit_id", what))
-    us = parse_instant_us(_required(event, "occurred_at", what))
+    unit_id = str(required(event, "unit_id", what))
+    us = parse_instant_us(required(event, "occurred_at", what))
     document = event["document"]
 
     unit: dict[str, Any] = {"first": [us, event_id]}
@@ -261,7 +250,7 @@ def _event_state(event: Mapping[str, Any]) -> dict[str, Any]:
 
     if etype == EV_PROCESSED:
         channel = _channel(event, what)
-        actor = str(_required(event, "actor_official_id", what))
+        actor = str(required(event, "actor_official_id", what))
         due = event.get("due_at")
         due_us = parse_instant_us(due) if due is not None else None
         completed = event.get("completed_at")
@@ -277,16 +266,16 @@ def _event_state(event: Mapping[str, Any]) -> dict[str, Any]:
             unit["issued_paper"] = True
             unit["paper_first"] = [us, event_id]
     elif etype == EV_SIGNED:
-        method = _required(event, "method", what)
+        method = required(event, "method", what)
         if method not in (METHOD_DIGITAL, METHOD_HANDWRITTEN):
             raise ValueError(f"{what}: unknown signature method {method!r}")
         if method == METHOD_DIGITAL:
             unit["signed_digital"] = True
-            signer = str(_required(event, "signer_official_id", what))
+            signer = str(required(event, "signer_official_id", what))
             state["signers"] = {signer: [us, event_id]}
     elif etype in (EV_SENT, EV_RECEIVED):
         field, key = ("to_unit_id", "sent") if etype == EV_SENT else ("from_unit_id", "received")
-        counterpart = str(_required(event, field, what))
+        counterpart = str(required(event, field, what))
         electronic = _channel(event, what) == CHANNEL_ELECTRONIC
         unit[key] = {counterpart: [us, event_id, electronic]}
     elif etype == EV_PRINTED:

@@ -13,15 +13,8 @@ from datetime import date
 from typing import Any
 
 from chalicelib.domain.instants import parse_instant_us
-
-EV_EVALUATED = "official.evaluated"
-
-
-def _required(mapping: Mapping[str, Any], key: str, what: str) -> Any:
-    value = mapping.get(key)
-    if value is None:
-        raise ValueError(f"{what}: missing {key!r}")
-    return value
+from chalicelib.domain.records import required
+from chalicelib.domain.vocabulary import EV_EVALUATED
 
 
 def _evaluation_key(ev: Mapping[str, Any]) -> tuple[int, str, Any]:
@@ -33,18 +26,18 @@ def merge_evaluation(current: Mapping[str, Any] | None, event: Mapping[str, Any]
     """Keep the latest ``official.evaluated`` event per (official_id, period)."""
     if event.get("type", EV_EVALUATED) != EV_EVALUATED:
         raise ValueError(f"not an evaluation event: {event.get('type')!r}")
-    event_id = str(_required(event, "event_id", "evaluation"))
-    period = str(_required(event, "period", "evaluation"))
+    event_id = str(required(event, "event_id", "evaluation"))
+    period = str(required(event, "period", "evaluation"))
     _parse_period(period)
-    score_value = _required(event, "score", "evaluation")
+    score_value = required(event, "score", "evaluation")
     if isinstance(score_value, bool) or not isinstance(score_value, int | float):
         raise ValueError(f"evaluation {event_id!r}: score must be a number")
     candidate = {
-        "official_id": str(_required(event, "official_id", "evaluation")),
-        "unit_id": str(_required(event, "unit_id", "evaluation")),
+        "official_id": str(required(event, "official_id", "evaluation")),
+        "unit_id": str(required(event, "unit_id", "evaluation")),
         "period": period,
         "score": score_value,
-        "occurred_at_us": parse_instant_us(_required(event, "occurred_at", "evaluation")),
+        "occurred_at_us": parse_instant_us(required(event, "occurred_at", "evaluation")),
         "event_id": event_id,
     }
     if current is None:

@@ -22,20 +22,24 @@ from pydantic import (
     ValidationError,
 )
 
-from chalicelib.domain.vocabulary import IDENTIFIER_PATTERN
+from chalicelib.domain.vocabulary import (
+    EVENT_TYPES,
+    IDENTIFIER_PATTERN,
+    SECURITY_NORMAL,
+    Channel,
+    EvaluatedType,
+    IssuedType,
+    PrintedType,
+    ProcessedType,
+    ReceivedType,
+    RegisteredType,
+    Security,
+    SentType,
+    SignedType,
+    SigningMethod,
+)
 
 EVENT_ID_PATTERN = r"^[\x21-\x7e]{1,128}$"  # printable ASCII, no spaces
-SECURITY_LEVELS = ("thuong", "mat", "toi_mat", "tuyet_mat")
-EVENT_TYPES = (
-    "document.registered",
-    "document.processed",
-    "document.signed",
-    "document.issued",
-    "document.sent",
-    "document.received",
-    "document.printed",
-    "official.evaluated",
-)
 
 
 # RFC 3339 section 5.6 date-time with a mandatory offset: no week or ordinal dates, no
@@ -81,7 +85,6 @@ Timestamp = Annotated[
 ]
 UnitId = Annotated[str, Field(pattern=IDENTIFIER_PATTERN)]
 OfficialId = Annotated[str, Field(pattern=IDENTIFIER_PATTERN)]
-Channel = Literal["electronic", "paper"]
 
 
 class _Strict(BaseModel):
@@ -92,13 +95,13 @@ class Document(_Strict):
     id: str = Field(min_length=1, max_length=256)
     number: str | None = Field(default=None, max_length=100)
     doc_type: str | None = Field(default=None, max_length=100)
-    security: Literal["thuong", "mat", "toi_mat", "tuyet_mat"] = "thuong"
+    security: Security = SECURITY_NORMAL
     state_commendation: bool = False
     pages: int | None = Field(default=None, ge=0, le=100_000)
 
     @property
     def exempt(self) -> bool:
-        return self.security != "thuong" or self.state_commendation
+        return self.security != SECURITY_NORMAL or self.state_commendation
 
 
 class _Event(_Strict):
@@ -112,12 +115,12 @@ class _DocumentEvent(_Event):
 
 
 class Registered(_DocumentEvent):
-    type: Literal["document.registered"]
+    type: RegisteredType
     direction: Literal["incoming", "outgoing"]
 
 
 class Processed(_DocumentEvent):
-    type: Literal["document.processed"]
+    type: ProcessedType
     channel: Channel
     actor_official_id: OfficialId
     due_at: Timestamp | None = None
@@ -125,35 +128,35 @@ class Processed(_DocumentEvent):
 
 
 class Signed(_DocumentEvent):
-    type: Literal["document.signed"]
-    method: Literal["digital", "handwritten"]
+    type: SignedType
+    method: SigningMethod
     signer_official_id: OfficialId
 
 
 class Issued(_DocumentEvent):
-    type: Literal["document.issued"]
+    type: IssuedType
     channel: Channel
 
 
 class Sent(_DocumentEvent):
-    type: Literal["document.sent"]
+    type: SentType
     to_unit_id: UnitId
     channel: Channel
 
 
 class Received(_DocumentEvent):
-    type: Literal["document.received"]
+    type: ReceivedType
     from_unit_id: UnitId
     channel: Channel
 
 
 class Printed(_DocumentEvent):
-    type: Literal["document.printed"]
+    type: PrintedType
     pages: int | None = Field(default=None, ge=0, le=100_000)
 
 
 class Evaluated(_Event):
-    type: Literal["official.evaluated"]
+    type: EvaluatedType
     official_id: OfficialId
     period: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
     score: float = Field(ge=0, le=100)
@@ -252,7 +255,7 @@ def redact_record(record: dict[str, Any]) -> dict[str, Any]:
     doc = record["document"]
     out["document"] = {
         "id": doc["id"],
-        "security": doc.get("security", "thuong"),
+        "security": doc.get("security", SECURITY_NORMAL),
         "state_commendation": doc.get("state_commendation", False),
     }
     return out

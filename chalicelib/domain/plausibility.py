@@ -15,11 +15,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from chalicelib.domain.registry import OfficialRecord, UnitRecord, ancestors
+from chalicelib.domain.vocabulary import EV_EVALUATED, EV_PROCESSED, EV_SIGNED
 
 # The fields naming an official who acted for the event's unit, by event type.
 ACTING_OFFICIAL_FIELDS: dict[str, str] = {
-    "document.processed": "actor_official_id",
-    "document.signed": "signer_official_id",
+    EV_PROCESSED: "actor_official_id",
+    EV_SIGNED: "signer_official_id",
 }
 
 
@@ -38,7 +39,7 @@ def named_officials(events: list[Any]) -> set[str]:
         field = ACTING_OFFICIAL_FIELDS.get(event.type)
         if field is not None:
             out.add(getattr(event, field))
-        elif event.type == "official.evaluated":
+        elif event.type == EV_EVALUATED:
             out.add(event.official_id)
     return out
 
@@ -59,7 +60,7 @@ def implausible(
         problems = [("occurred_at", _time_problem(event.occurred_at, bounds))]
         if check_officials:
             problems.append(_official_problem(event, units, officials))
-        if event.type == "official.evaluated":
+        if event.type == EV_EVALUATED:
             month = event.occurred_at.astimezone(bounds.zone).strftime("%Y-%m")
             if event.period > month:
                 problems.append(
@@ -88,7 +89,7 @@ def _official_problem(
     """An actor or signer acts for their own unit or a unit below it; an evaluation is of
     an official of the event's own unit."""
     field = ACTING_OFFICIAL_FIELDS.get(event.type)
-    evaluated = event.type == "official.evaluated"
+    evaluated = event.type == EV_EVALUATED
     if evaluated:
         field = "official_id"
     if field is None:

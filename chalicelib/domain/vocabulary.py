@@ -1,4 +1,5 @@
-"""The words every layer shares: the campaign criteria, the unit levels, the identifiers.
+"""The words every layer shares: the campaign criteria, the unit levels, the identifiers,
+the event types and the values of their fields.
 
 One entry in ``CRITERIA`` is everything the service knows about a criterion apart from
 its formula (``domain.kpi.unit_metrics``, named in ``UNIT_METRICS``): its key, the counters
@@ -14,7 +15,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Literal
+from typing import Literal, get_args
 
 # --- identifiers ----------------------------------------------------------------------------
 
@@ -43,6 +44,49 @@ LEVEL_LABELS: Mapping[str, tuple[str, str]] = MappingProxyType(
         LEVEL_DIVISION: ("Phòng thuộc sở", "Division"),
     }
 )
+
+# --- event vocabulary (DOMAIN.md "Document events") -----------------------------------------
+
+# Each event type is a Literal, which tags its model in the webhook schema (domain/events.py),
+# and that Literal's value is the constant the code reading stored events compares with.
+RegisteredType = Literal["document.registered"]
+ProcessedType = Literal["document.processed"]
+SignedType = Literal["document.signed"]
+IssuedType = Literal["document.issued"]
+SentType = Literal["document.sent"]
+ReceivedType = Literal["document.received"]
+PrintedType = Literal["document.printed"]
+EvaluatedType = Literal["official.evaluated"]
+EV_REGISTERED: RegisteredType = get_args(RegisteredType)[0]
+EV_PROCESSED: ProcessedType = get_args(ProcessedType)[0]
+EV_SIGNED: SignedType = get_args(SignedType)[0]
+EV_ISSUED: IssuedType = get_args(IssuedType)[0]
+EV_SENT: SentType = get_args(SentType)[0]
+EV_RECEIVED: ReceivedType = get_args(ReceivedType)[0]
+EV_PRINTED: PrintedType = get_args(PrintedType)[0]
+EV_EVALUATED: EvaluatedType = get_args(EvaluatedType)[0]
+# The events about a document (folded into its state); an evaluation is about an official.
+DOCUMENT_EVENT_TYPES: tuple[str, ...] = (
+    EV_REGISTERED,
+    EV_PROCESSED,
+    EV_SIGNED,
+    EV_ISSUED,
+    EV_SENT,
+    EV_RECEIVED,
+    EV_PRINTED,
+)
+EVENT_TYPES: tuple[str, ...] = (*DOCUMENT_EVENT_TYPES, EV_EVALUATED)
+
+Channel = Literal["electronic", "paper"]
+CHANNEL_ELECTRONIC: Channel = get_args(Channel)[0]
+CHANNEL_PAPER: Channel = get_args(Channel)[1]
+SigningMethod = Literal["digital", "handwritten"]
+METHOD_DIGITAL: SigningMethod = get_args(SigningMethod)[0]
+METHOD_HANDWRITTEN: SigningMethod = get_args(SigningMethod)[1]
+# A document's security level; any level but the first makes it secret, so exempt.
+Security = Literal["thuong", "mat", "toi_mat", "tuyet_mat"]
+SECURITY_LEVELS: tuple[Security, ...] = get_args(Security)
+SECURITY_NORMAL: Security = SECURITY_LEVELS[0]
 
 # --- criteria -------------------------------------------------------------------------------
 

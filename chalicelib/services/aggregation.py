@@ -24,7 +24,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from chalicelib.domain.evaluations import EV_EVALUATED, merge_evaluation
+from chalicelib.domain.evaluations import merge_evaluation
+from chalicelib.domain.vocabulary import EV_EVALUATED
 from chalicelib.observability import NAMESPACE, logger, metrics
 from chalicelib.services import document_folds
 from chalicelib.services.exemption import redact_pending

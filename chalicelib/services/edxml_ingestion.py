@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.domain.vocabulary import SECURITY_NORMAL
 from chalicelib.errors import unavailable
 from chalicelib.observability import logger
 from chalicelib.services import admission, ingestion
@@ -53,7 +54,7 @@ def _trail_exemption(
     source_id: str, trail: list[dict[str, Any]]
 ) -> tuple[list[dict[str, Any]], set[str]]:
     """Trail records of documents known (or now marked) exempt keep no description."""
-    marked = {r["document_id"] for r in trail if r.get("security") not in (None, "thuong")}
+    marked = {r["document_id"] for r in trail if r.get("security") not in (None, SECURITY_NORMAL)}
     try:
         exempt = exempt_documents(source_id, {r["document_id"] for r in trail}, marked)
     except Exception:

@@ -12,6 +12,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ..vocabulary import (
+    CHANNEL_ELECTRONIC,
+    EV_ISSUED,
+    EV_PROCESSED,
+    EV_RECEIVED,
+    EV_REGISTERED,
+    EV_SENT,
+    EV_SIGNED,
+    METHOD_DIGITAL,
+    SECURITY_NORMAL,
+)
 from . import values
 from .model import DIALECT_QCVN, XMLDSIG_NS, EdxmlError
 from .reader import ParsedXml, local_name, namespace
@@ -31,7 +42,7 @@ STATUS_LABELS = {
     "15": "Đồng ý lấy lại/cập nhật",
     "16": "Từ chối lấy lại/cập nhật",
 }
-STATUS_EVENTS = {"01": "document.received", "03": "document.registered", "06": "document.processed"}
+STATUS_EVENTS = {"01": EV_RECEIVED, "03": EV_REGISTERED, "06": EV_PROCESSED}
 TRAIL_DESCRIPTION_MAX = 2000
 # Limits of the JSON webhook's event model, checked here to name the element at fault.
 PAGE_COUNT = re.compile(r"^[0-9]{1,6}$")
@@ -100,7 +111,7 @@ class Package:
 
     @property
     def exempt(self) -> bool:
-        return self.security != "thuong" or self.state_commendation
+        return self.security != SECURITY_NORMAL or self.state_commendation
 
 
 @dataclass(frozen=True)
@@ -171,7 +182,8 @@ def read_package(
     )
     promulgated = values.parse_time(date_node.text, date_node.path)
 
-    pages, security = None, "thuong"
+    pages: int | None = None
+    security: str = SECURITY_NORMAL
     other = message.child("OtherInfo")
     if other is not None:
         pages_node = other.child("PageAmount")
@@ -332,15 +344,15 @@ def package_events(dialect: str, package: Package) -> list[dict[str, Any]]:
     if package.signer is not None:
         events.append(
             event(
-                "document.signed",
+                EV_SIGNED,
                 package.promulgated,
-                method="digital",
+                method=METHOD_DIGITAL,
                 signer_official_id=package.signer,
             )
         )
-    events.append(event("document.issued", package.promulgated, channel="electronic"))
+    events.append(event(EV_ISSUED, package.promulgated, channel=CHANNEL_ELECTRONIC))
     events.extend(
-        event("document.sent", package.sent, to, to_unit_id=to, channel="electronic")
+        event(EV_SENT, package.sent, to, to_unit_id=to, channel=CHANNEL_ELECTRONIC)
         for to in package.recipients
     )
     return events
@@ -390,11 +402,11 @@ def status_events(dialect: str, status: Status) -> list[dict[str, Any]]:
         "document": {"id": values.document_id(status.key)},
     }
     if status.code == "01":
-        event.update(from_unit_id=status.original_sender, channel="electronic")
+        event.update(from_unit_id=status.original_sender, channel=CHANNEL_ELECTRONIC)
     elif status.code == "03":
         event.update(direction="incoming")
     else:
-        event.update(channel="electronic", actor_official_id=status.actor)
+        event.update(channel=CHANNEL_ELECTRONIC, actor_official_id=status.actor)
     return [event]
 
 

@@ -9,7 +9,7 @@ import re
 import unicodedata
 from datetime import date, datetime, timedelta, timezone
 
-from ..vocabulary import IDENTIFIER_RE
+from ..vocabulary import IDENTIFIER_RE, SECURITY_NORMAL
 from .model import DIALECT_GODOC, EdxmlError
 
 # Vietnam has kept UTC+7 since 1975; a fixed offset needs no tzdata in the Lambda image.
@@ -107,7 +107,7 @@ def _date_or_none(year: str, month: str, day: str) -> date | None:
 
 
 def security_level(text: str, path: str) -> str:
-    level = SECURITY_LEVELS.get(fold(text)) if text.strip() else "thuong"
+    level = SECURITY_LEVELS.get(fold(text)) if text.strip() else SECURITY_NORMAL
     if level is None:
         raise EdxmlError(
             path,
