@@ -9,7 +9,7 @@ then :func:`compliance`, :func:`score` and :func:`rank`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
@@ -224,23 +224,35 @@ def score(
     return float(snapped.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
-def _rank_key(row: Mapping[str, Any]) -> tuple[Any, ...]:
-    # Descending score, online_rate (None below any number), processed_total.
-    def desc(value: float | int | None) -> tuple[int, float]:
-        return (1, 0.0) if value is None else (0, -value)
-
-    return (desc(row.get("score")), desc(row.get("online_rate")), desc(row.get("processed_total")))
+def descending(value: float | int | None) -> tuple[int, float]:
+    """A sort key for a figure: larger first, "no data" (None) after every figure."""
+    return (1, 0.0) if value is None else (0, -value)
 
 
-def rank(rows: Sequence[Mapping[str, Any]]) -> list[dict]:
-    """Standard competition ranking (1, 2, 2, 4); ties listed by unit_id."""
-    ordered = sorted(rows, key=lambda r: (_rank_key(r), str(r["unit_id"])))
+def competition_rank(
+    rows: Iterable[Mapping[str, Any]],
+    key: Callable[[Mapping[str, Any]], tuple[Any, ...]],
+    id_field: str,
+) -> list[dict]:
+    """The rows in the order of ``key`` (then of ``id_field``), each with its standard
+    competition rank (1, 2, 2, 4): rows equal on ``key`` share a rank."""
+    ordered = sorted(rows, key=lambda r: (key(r), str(r[id_field])))
     ranked: list[dict] = []
     previous_key: tuple[Any, ...] | None = None
     current_rank = 0
     for position, row in enumerate(ordered, start=1):
-        key = _rank_key(row)
-        if key != previous_key:
-            current_rank, previous_key = position, key
+        row_key = key(row)
+        if row_key != previous_key:
+            current_rank, previous_key = position, row_key
         ranked.append({**row, "rank": current_rank})
     return ranked
+
+
+def _rank_key(row: Mapping[str, Any]) -> tuple[Any, ...]:
+    # Descending score, online_rate (None below any number), processed_total.
+    return tuple(descending(row.get(k)) for k in ("score", "online_rate", "processed_total"))
+
+
+def rank(rows: Sequence[Mapping[str, Any]]) -> list[dict]:
+    """Standard competition ranking (1, 2, 2, 4); ties listed by unit_id."""
+    return competition_rank(rows, _rank_key, "unit_id")

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import IO, Any, NamedTuple
 from urllib.parse import quote
 
+from chalicelib.domain.kpi import competition_rank, descending
 from chalicelib.domain.vocabulary import IDENTIFIER_RE, RANKED_LEVELS, UNIT_LEVELS
 
 KINDS = ("collective", "individual")
@@ -298,11 +299,6 @@ _OFFICIAL_KEYS = (
 )
 
 
-def _desc(value: Any) -> tuple[int, float]:
-    # Descending with "no data" (None) after every figure, zero included.
-    return (1, 0.0) if value is None else (0, -float(value))
-
-
 def rank_officials(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Individual KPI ranking: online rate, then on-time rate, then the latest KPI
     evaluation score, then documents processed, then digital signatures (all
@@ -310,14 +306,9 @@ def rank_officials(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     share a rank (1, 2, 2, 4)."""
 
     def key(row: Mapping[str, Any]) -> tuple[Any, ...]:
-        return tuple(_desc(row.get(k)) for k in _OFFICIAL_KEYS)
+        return tuple(descending(row.get(k)) for k in _OFFICIAL_KEYS)
 
-    ordered = sorted(rows, key=lambda r: (key(r), str(r["official_id"])))
-    out: list[dict[str, Any]] = []
-    for i, row in enumerate(ordered):
-        rank = out[-1]["rank"] if out and key(ordered[i - 1]) == key(row) else i + 1
-        out.append({**row, "rank": rank})
-    return out
+    return competition_rank(rows, key, "official_id")
 
 
 def compliant_first(rows: list[dict[str, Any]], rank: Any) -> list[dict[str, Any]]:

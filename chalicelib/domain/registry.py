@@ -83,28 +83,12 @@ def validate_registry_upsert(
     errors = result.errors
     seen_units: dict[str, int] = {}
     for i, u in enumerate(units):
-        if not IDENTIFIER_RE.match(u.unit_id or ""):
-            errors.append(
-                RowError("unit", i, "unit_id", f"must match {IDENTIFIER_PATTERN}", u.unit_id)
-            )
-        if u.unit_id in seen_units:
-            errors.append(
-                RowError(
-                    "unit", i, "unit_id", f"duplicate of row {seen_units[u.unit_id]}", u.unit_id
-                )
-            )
-        else:
-            seen_units[u.unit_id] = i
+        errors += _id_errors("unit", i, "unit_id", u.unit_id, seen_units)
         if u.level not in UNIT_LEVELS:
             errors.append(
                 RowError("unit", i, "level", f"must be one of {', '.join(UNIT_LEVELS)}", u.unit_id)
             )
-        if not u.name or not u.name.strip():
-            errors.append(RowError("unit", i, "name", "must not be empty", u.unit_id))
-        elif len(u.name) > MAX_NAME_LENGTH:
-            errors.append(
-                RowError("unit", i, "name", f"longer than {MAX_NAME_LENGTH} characters", u.unit_id)
-            )
+        errors += _name_errors("unit", i, "name", u.name, u.unit_id)
         if u.parent_id is not None and u.parent_id == u.unit_id:
             errors.append(
                 RowError("unit", i, "parent_id", "a unit cannot be its own parent", u.unit_id)
@@ -141,41 +125,36 @@ def validate_registry_upsert(
 
     seen_officials: dict[str, int] = {}
     for i, o in enumerate(officials):
-        if not IDENTIFIER_RE.match(o.official_id or ""):
-            errors.append(
-                RowError(
-                    "official", i, "official_id", f"must match {IDENTIFIER_PATTERN}", o.official_id
-                )
-            )
-        if o.official_id in seen_officials:
-            errors.append(
-                RowError(
-                    "official",
-                    i,
-                    "official_id",
-                    f"duplicate of row {seen_officials[o.official_id]}",
-                    o.official_id,
-                )
-            )
-        else:
-            seen_officials[o.official_id] = i
+        errors += _id_errors("official", i, "official_id", o.official_id, seen_officials)
         if o.unit_id not in merged:
             errors.append(
                 RowError("official", i, "unit_id", f"unknown unit {o.unit_id!r}", o.official_id)
             )
-        if not o.full_name or not o.full_name.strip():
-            errors.append(RowError("official", i, "full_name", "must not be empty", o.official_id))
-        elif len(o.full_name) > MAX_NAME_LENGTH:
-            errors.append(
-                RowError(
-                    "official",
-                    i,
-                    "full_name",
-                    f"longer than {MAX_NAME_LENGTH} characters",
-                    o.official_id,
-                )
-            )
+        errors += _name_errors("official", i, "full_name", o.full_name, o.official_id)
     return result
+
+
+def _id_errors(
+    kind: str, row: int, field: str, row_id: str, seen: dict[str, int]
+) -> list[RowError]:
+    """A row's id must be an identifier and appear once in the upsert (`seen`: id -> the
+    first row with it, filled as the rows are checked)."""
+    errors = []
+    if not IDENTIFIER_RE.match(row_id or ""):
+        errors.append(RowError(kind, row, field, f"must match {IDENTIFIER_PATTERN}", row_id))
+    if row_id in seen:
+        errors.append(RowError(kind, row, field, f"duplicate of row {seen[row_id]}", row_id))
+    else:
+        seen[row_id] = row
+    return errors
+
+
+def _name_errors(kind: str, row: int, field: str, name: str, row_id: str) -> list[RowError]:
+    if not name or not name.strip():
+        return [RowError(kind, row, field, "must not be empty", row_id)]
+    if len(name) > MAX_NAME_LENGTH:
+        return [RowError(kind, row, field, f"longer than {MAX_NAME_LENGTH} characters", row_id)]
+    return []
 
 
 def _in_cycle(start: str, units: Mapping[str, UnitRecord]) -> bool:

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from chalicelib.domain.daily_counters import PAIR_KINDS
-from chalicelib.domain.kpi import ratio
+from chalicelib.domain.kpi import competition_rank, ratio
 from chalicelib.domain.registry import UnitRecord
 from chalicelib.domain.reports import PROVINCE_SCOPE
 from chalicelib.domain.vocabulary import (
@@ -407,16 +407,10 @@ def _leaders_section(ctx: ReportContext) -> Section:
     ]
     rows.sort(key=lambda r: (_leader_key(r), r["official_id"]))
     top = ctx.official_rows([officials[r["official_id"]] for r in rows[:LEADERS]])
-    leaders: list[dict[str, Any]] = []
-    previous: tuple[Any, ...] | None = None
-    rank = 0
-    for position, row in enumerate(top, start=1):
-        key = _leader_key(row)
-        if key != previous:
-            rank, previous = position, key
-        leaders.append(
-            {**row, "rank": rank, "unit_name": names.get(row["unit_id"], row["unit_id"])}
-        )
+    leaders = [
+        {**row, "unit_name": names.get(row["unit_id"], row["unit_id"])}
+        for row in competition_rank(top, _leader_key, "official_id")
+    ]
     return Section(
         key="leaders",
         title_vi="Cá nhân dẫn đầu về KPI",
