@@ -110,6 +110,20 @@ def query_params(request: Request) -> dict[str, str]:
     return dict(request.query_params or {})
 
 
+PAGE_LIMIT_DEFAULT = 100
+PAGE_LIMIT_MAX = 500
+
+
+def page_limit(request: Request) -> int:
+    """The page size of a listing (`limit`, documented by routing.PAGINATION)."""
+    return query_int(request, "limit", PAGE_LIMIT_DEFAULT, 1, PAGE_LIMIT_MAX)
+
+
+def page_response(items: list[Any], last: dict[str, str] | None, scope: str = "") -> Response:
+    """One page of a listing: its items and the token of the next page (null on the last)."""
+    return json_response({"items": items, "next_token": encode_token(last, scope)})
+
+
 def query_int(request: Request, name: str, default: int, lo: int, hi: int) -> int:
     raw = query_params(request).get(name)
     if raw is None or raw == "":

@@ -9,8 +9,9 @@ from chalice import Blueprint, Response
 from chalicelib.api.http import (
     body_as,
     decode_token,
-    encode_token,
     json_response,
+    page_limit,
+    page_response,
     principal_of,
     query_int,
     query_params,
@@ -76,10 +77,10 @@ def list_nominations(campaign_id: str) -> Response:
         status=params.get("status") or None,
         kind=params.get("kind") or None,
         unit_id=params.get("unit_id") or None,
-        limit=query_int(request, "limit", 100, 1, 500),
+        limit=page_limit(request),
         token=decode_token(params.get("next_token"), ("nomination_id", "created_key"), campaign_id),
     )
-    return json_response({"items": items, "next_token": encode_token(last, campaign_id)})
+    return page_response(items, last, campaign_id)
 
 
 @route(
@@ -230,10 +231,10 @@ def nomination_audit(nomination_id: str) -> Response:
     items, last = workflow.audit_trail(
         principal_of(request),
         nomination_id,
-        query_int(request, "limit", 100, 1, 500),
+        page_limit(request),
         decode_token(query_params(request).get("next_token"), ("seq",), nomination_id),
     )
-    return json_response({"items": items, "next_token": encode_token(last, nomination_id)})
+    return page_response(items, last, nomination_id)
 
 
 @route(

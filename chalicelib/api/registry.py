@@ -7,10 +7,10 @@ from chalice import Blueprint, Response
 from chalicelib.api.http import (
     body_as,
     decode_token,
-    encode_token,
     json_response,
+    page_limit,
+    page_response,
     principal_of,
-    query_int,
     query_params,
     raw_body,
     require_role,
@@ -78,12 +78,10 @@ def list_units() -> Response:
         principal_of(request),
         level=level,
         parent_id=params.get("parent_id") or None,
-        limit=query_int(request, "limit", 100, 1, 500),
+        limit=page_limit(request),
         after=token["after"] if token else None,
     )
-    return json_response(
-        {"items": items, "next_token": encode_token({"after": after} if after else None)}
-    )
+    return page_response(items, {"after": after} if after else None)
 
 
 @route(
@@ -119,7 +117,7 @@ def list_officials(unit_id: str) -> Response:
     items, last = registry.list_officials(
         principal_of(request),
         unit_id,
-        query_int(request, "limit", 100, 1, 500),
+        page_limit(request),
         decode_token(query_params(request).get("next_token"), ("official_id",), unit_id),
     )
-    return json_response({"items": items, "next_token": encode_token(last, unit_id)})
+    return page_response(items, last, unit_id)

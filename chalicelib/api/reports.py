@@ -7,10 +7,10 @@ from chalice import Blueprint, Response
 from chalicelib.api.http import (
     body_as,
     decode_token,
-    encode_token,
     json_response,
+    page_limit,
+    page_response,
     principal_of,
-    query_int,
     query_params,
 )
 from chalicelib.api.routing import PAGINATION, QueryParam, route
@@ -80,10 +80,10 @@ def list_reports() -> Response:
         campaign_id=params.get("campaign_id") or None,
         period=params.get("period") or None,
         scope=params.get("scope") or None,
-        limit=query_int(request, "limit", 100, 1, 500),
+        limit=page_limit(request),
         after=token,
     )
-    return json_response({"items": items, "next_token": encode_token(last, listing)})
+    return page_response(items, last, listing)
 
 
 @route(

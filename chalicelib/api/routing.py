@@ -13,6 +13,7 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib.api.authorizer import jwt_authorizer
+from chalicelib.api.http import PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,12 @@ def route(
 
 
 PAGINATION = (
-    QueryParam("limit", "Page size (1-500, default 100)", "integer", minimum=1, maximum=500),
+    QueryParam(
+        "limit",
+        f"Page size (1-{PAGE_LIMIT_MAX}, default {PAGE_LIMIT_DEFAULT})",
+        "integer",
+        minimum=1,
+        maximum=PAGE_LIMIT_MAX,
+    ),
     QueryParam("next_token", "Opaque token from the previous page's next_token"),
 )

@@ -214,12 +214,7 @@ def verify_upload(key: str) -> dict[str, Any]:
             return {"key": key, "outcome": "missing"}
         reason = _content_problem(file, stored, spool, max_bytes)
         if reason is not None:
-            try:
-                _settle(file, verified=False, reason=reason, size=stored.size)
-            except nomination_store.Refused:
-                return {"key": key, "outcome": "raced"}
-            nomination_store.delete_objects(key)
-            return {"key": key, "outcome": "rejected", "reason": reason}
+            return _reject(file, key, reason, stored.size)
         spool.seek(0)
         digest = hashlib.sha256()
         for chunk in iter(lambda: spool.read(1024 * 1024), b""):
@@ -239,15 +234,21 @@ def verify_upload(key: str) -> dict[str, Any]:
         nomination_store.delete_objects(target)  # this verification's own copy: unreferenced
         if nomination_store.FILE in exc.failed:
             return {"key": key, "outcome": "raced"}  # settled by someone else meanwhile
-        reason = "the nomination left draft before this upload completed"
-        try:
-            _settle(file, verified=False, reason=reason, size=stored.size)
-        except nomination_store.Refused:
-            return {"key": key, "outcome": "raced"}
-        nomination_store.delete_objects(key)
-        return {"key": key, "outcome": "rejected", "reason": reason}
+        return _reject(
+            file, key, "the nomination left draft before this upload completed", stored.size
+        )
     nomination_store.delete_objects(key)
     return {"key": key, "outcome": "verified", "sha256": digest.hexdigest()}
+
+
+def _reject(file: NominationFile, key: str, reason: str, size: int) -> dict[str, Any]:
+    """Settle the file rejected and delete its upload; "raced" when it was settled first."""
+    try:
+        _settle(file, verified=False, reason=reason, size=size)
+    except nomination_store.Refused:
+        return {"key": key, "outcome": "raced"}
+    nomination_store.delete_objects(key)
+    return {"key": key, "outcome": "rejected", "reason": reason}
 
 
 def _content_problem(
