@@ -101,6 +101,10 @@ UNIT_NAME = column("name", "Đơn vị", "Unit")
 LEVEL = column("level", "Cấp", "Level")
 KEY = column("key", "Mã chỉ số", "Indicator key")
 INDICATOR = column("indicator", "Chỉ số", "Indicator")
+RANK = column("rank", "Hạng", "Rank", "int")
+SCORE = column("score", "Điểm", "Score", "float")
+CRITERIA_MET = column("criteria_met", "Số tiêu chí đạt", "Criteria met", "int")
+COMPLIANT = column("compliant", "Đạt tất cả tiêu chí", "Compliant", "bool")
 
 
 def criterion_value_column(key: str) -> Column:
@@ -112,32 +116,23 @@ def criterion_value_column(key: str) -> Column:
 # A scoreboard's value of each criterion, and whether it is met.
 CRITERION_VALUE_COLUMNS = [criterion_value_column(c.key) for c in CRITERIA_DEFINITIONS]
 CRITERION_MET_COLUMNS = [column(c.key, *c.met_column, "bool") for c in CRITERIA_DEFINITIONS]
-RANKING_COLUMNS = [
-    column("rank", "Hạng", "Rank", "int"),
-    UNIT_ID,
-    UNIT_NAME,
-    column("score", "Điểm", "Score", "float"),
+# A unit's scoreboard figures: the same columns in the rankings and the sub-units table.
+_SCOREBOARD_FIGURES = [
+    SCORE,
     column("processed_total", "Văn bản xử lý", "Documents processed", "int"),
     *CRITERION_VALUE_COLUMNS,
-    column("compliant", "Đạt tất cả tiêu chí", "Compliant", "bool"),
+    COMPLIANT,
 ]
+RANKING_COLUMNS = [RANK, UNIT_ID, UNIT_NAME, *_SCOREBOARD_FIGURES]
 COMPLIANCE_COLUMNS = [
-    column("rank", "Hạng", "Rank", "int"),
+    RANK,
     UNIT_ID,
     UNIT_NAME,
     *CRITERION_MET_COLUMNS,
-    column("criteria_met", "Số tiêu chí đạt", "Criteria met", "int"),
+    CRITERIA_MET,
     column("compliant", "Đạt tất cả", "Compliant", "bool"),
 ]
-SUB_UNIT_COLUMNS = [
-    UNIT_ID,
-    UNIT_NAME,
-    LEVEL,
-    column("score", "Điểm", "Score", "float"),
-    column("processed_total", "Văn bản xử lý", "Documents processed", "int"),
-    *CRITERION_VALUE_COLUMNS,
-    column("compliant", "Đạt tất cả tiêu chí", "Compliant", "bool"),
-]
+SUB_UNIT_COLUMNS = [UNIT_ID, UNIT_NAME, LEVEL, *_SCOREBOARD_FIGURES]
 UNIT_LIST_COLUMNS = [UNIT_ID, UNIT_NAME, LEVEL]
 DAILY_COLUMNS = [
     column("date", "Ngày", "Date", "date"),
@@ -172,7 +167,7 @@ OFFICIAL_COLUMNS = [
     column("latest_evaluation_period", "Kỳ đánh giá", "Evaluation period"),
 ]
 LEADER_COLUMNS = [
-    column("rank", "Hạng", "Rank", "int"),
+    RANK,
     *_OFFICIAL_IDENTITY,
     column("unit_name", "Đơn vị", "Unit"),
     *_OFFICIAL_FIGURES,

@@ -26,6 +26,8 @@ from chalicelib.domain.vocabulary import (
 from chalicelib.reports.formatting import format_number
 from chalicelib.reports.model import LineChart, Section, Table
 from chalicelib.services.report_content.columns import (
+    COMPLIANT,
+    CRITERIA_MET,
     CRITERION_LABELS,
     DAILY_COLUMNS,
     INDICATOR,
@@ -33,6 +35,7 @@ from chalicelib.services.report_content.columns import (
     LEVEL,
     METRIC_LABELS,
     OFFICIAL_COLUMNS,
+    SCORE,
     SUB_UNIT_COLUMNS,
     UNIT_ID,
     UNIT_NAME,
@@ -110,11 +113,11 @@ def build_unit(
                         UNIT_ID,
                         UNIT_NAME,
                         LEVEL,
-                        column("score", "Điểm", "Score", "float"),
+                        SCORE,
                         column("rank", "Hạng trong cấp", "Rank in level", "int"),
-                        column("criteria_met", "Số tiêu chí đạt", "Criteria met", "int"),
+                        CRITERIA_MET,
                         column("criteria_total", "Số tiêu chí xét", "Criteria assessed", "int"),
-                        column("compliant", "Đạt tất cả tiêu chí", "Compliant", "bool"),
+                        COMPLIANT,
                     ],
                     [
                         {
