@@ -21,6 +21,7 @@ from chalicelib.storage.models import (
     DocumentStateModel,
     EvaluationModel,
     FreshnessModel,
+    condition_failed,
 )
 
 TRANSACTION_LIMIT = 100  # items per TransactWriteItems
@@ -208,7 +209,7 @@ def merge_evaluations(records: list[dict[str, Any]], merge: EvaluationMerge) -> 
             try:
                 item.save()
             except PutError as exc:
-                if exc.cause_response_code != "ConditionalCheckFailedException":
+                if not condition_failed(exc):
                     raise
                 conflicts.append(key)
                 continue
@@ -238,7 +239,7 @@ def touch_freshness(key: str, moment: dt.datetime) -> None:
             | (FreshnessModel.last_event_at < moment),
         )
     except UpdateError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
+        if not condition_failed(exc):
             raise
 
 

@@ -39,6 +39,24 @@ def reset_clients() -> None:
         _clients.clear()
 
 
+def presigned_get_url(
+    bucket: str, key: str, *, content_type: str, disposition: str, expires_seconds: int
+) -> str:
+    """A link that downloads one object for `expires_seconds`, served with these headers."""
+    return str(
+        client("s3").generate_presigned_url(
+            "get_object",
+            Params={
+                "Bucket": bucket,
+                "Key": key,
+                "ResponseContentType": content_type,
+                "ResponseContentDisposition": disposition,
+            },
+            ExpiresIn=expires_seconds,
+        )
+    )
+
+
 def sse_params() -> dict[str, str]:
     """Server-side encryption of every object the service writes: the service's KMS key
     (KMS_KEY_ID always names one; locally the alias setup.create_kms_key makes)."""

@@ -23,6 +23,7 @@ from chalicelib.storage.models import (
     IdempotencyModel,
     InboxModel,
     PendingFoldModel,
+    condition_failed,
 )
 
 if TYPE_CHECKING:
@@ -316,7 +317,7 @@ def inbox_redact(
             )
             return concerned, True
         except UpdateError as exc:
-            if exc.cause_response_code != "ConditionalCheckFailedException":
+            if not condition_failed(exc):
                 raise
     raise RuntimeError(f"inbox item {key} kept changing while being redacted")
 
@@ -329,7 +330,7 @@ def ledger_set_hash(source_id: str, event_id: str, digest: str) -> None:
             condition=EventLedgerModel.event_id.exists(),
         )
     except UpdateError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
+        if not condition_failed(exc):
             raise
 
 

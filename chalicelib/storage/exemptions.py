@@ -20,7 +20,7 @@ from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
-from chalicelib.storage.models import _meta, register_models
+from chalicelib.storage.models import _meta, condition_failed, register_models
 
 PENDING = "pending"
 
@@ -98,7 +98,7 @@ def mark(keys: Iterable[str], moment: dt.datetime) -> None:
                 marked_at_key=f"{stamp}#{key}",
             ).save(condition=ExemptionModel.doc_key.does_not_exist())
         except PutError as exc:
-            if exc.cause_response_code != "ConditionalCheckFailedException":
+            if not condition_failed(exc):
                 raise
 
 
@@ -126,7 +126,7 @@ def settle(key: str) -> None:
             condition=ExemptionModel.doc_key.exists(),
         )
     except UpdateError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
+        if not condition_failed(exc):
             raise
 
 

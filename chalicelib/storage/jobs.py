@@ -9,7 +9,7 @@ from typing import Any
 
 from pynamodb.exceptions import PutError, UpdateError
 
-from chalicelib.storage.models import JobStateModel
+from chalicelib.storage.models import JobStateModel, condition_failed
 
 
 def _load(job_name: str) -> JobStateModel:
@@ -51,7 +51,7 @@ def acquire_lease(job_name: str, owner: str, seconds: float) -> bool:
             ),
         )
     except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(exc):
             return False
         raise
     return True
@@ -64,7 +64,7 @@ def release_lease(job_name: str, owner: str) -> None:
             condition=JobStateModel.lease_owner == owner,
         )
     except UpdateError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
+        if not condition_failed(exc):
             raise
 
 
@@ -76,7 +76,7 @@ def extend_lease(job_name: str, owner: str, seconds: float) -> bool:
             condition=JobStateModel.lease_owner == owner,
         )
     except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(exc):
             return False
         raise
     return True
@@ -91,7 +91,7 @@ def advance_as_of(job_name: str, moment: dt.datetime) -> None:
             condition=JobStateModel.as_of.does_not_exist() | (JobStateModel.as_of < moment),
         )
     except UpdateError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
+        if not condition_failed(exc):
             raise
 
 

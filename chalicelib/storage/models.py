@@ -22,6 +22,7 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
     VersionAttribute,
 )
+from pynamodb.exceptions import PynamoDBException
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
@@ -287,6 +288,11 @@ ALL_MODELS: list[type[Model]] = [
 TTL_ATTRIBUTES: dict[str, str] = {"idempotency": "expiration", "quotas": "expires_at"}
 # DynamoDB Streams per table (view type): the inbox's feeds the aggregation consumer.
 STREAM_VIEWS: dict[str, str] = {"inbox": "NEW_IMAGE"}
+
+
+def condition_failed(exc: PynamoDBException) -> bool:
+    """Whether a write failed because its condition was false (not any other error)."""
+    return exc.cause_response_code == "ConditionalCheckFailedException"
 
 
 def register_models(*models: type[Model]) -> None:

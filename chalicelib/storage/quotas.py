@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from chalicelib.storage.models import QuotaModel
+from chalicelib.storage.models import QuotaModel, condition_failed
 
 
 def load(quota_key: str) -> tuple[tuple[float, ...], int]:
@@ -32,7 +32,7 @@ def save(quota_key: str, times: tuple[float, ...], revision: int, expires_at: fl
     try:
         item.save(condition=condition)
     except PutError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(exc):
             return False
         raise
     return True

@@ -16,8 +16,8 @@ from pynamodb.exceptions import PutError, UpdateError
 
 from chalicelib.domain.reports import ReportVersion
 from chalicelib.settings import get_settings
-from chalicelib.storage.aws import client, sse_params
-from chalicelib.storage.models import ReportModel
+from chalicelib.storage.aws import client, presigned_get_url, sse_params
+from chalicelib.storage.models import ReportModel, condition_failed
 
 PREFIX = "reports/"
 VERSION_DIGITS = 6
@@ -124,7 +124,7 @@ def claim_version(
         try:
             item.save(condition=ReportModel.report_id.does_not_exist())
         except PutError as exc:
-            if exc.cause_response_code != "ConditionalCheckFailedException":
+            if not condition_failed(exc):
                 raise
             version += 1
             continue
@@ -164,7 +164,7 @@ def mark_failed(report_id_: str, error: str, now: dt.datetime) -> None:
             condition=ReportModel.status == "generating",
         )
     except UpdateError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
+        if not condition_failed(exc):
             raise
 
 
@@ -233,15 +233,10 @@ def get_file(key: str) -> bytes:
 
 
 def presigned_get(key: str, *, filename: str, content_type: str, expires_seconds: int) -> str:
-    return str(
-        client("s3").generate_presigned_url(
-            "get_object",
-            Params={
-                "Bucket": get_settings().reports_bucket,
-                "Key": key,
-                "ResponseContentType": content_type,
-                "ResponseContentDisposition": f'attachment; filename="{filename}"',
-            },
-            ExpiresIn=expires_seconds,
-        )
+    return presigned_get_url(
+        get_settings().reports_bucket,
+        key,
+        content_type=content_type,
+        disposition=f'attachment; filename="{filename}"',
+        expires_seconds=expires_seconds,
     )

@@ -12,7 +12,7 @@ from pynamodb.exceptions import PutError
 from chalicelib.domain.sources import SourceRecord, SourceSecret
 from chalicelib.settings import get_settings
 from chalicelib.storage.aws import client
-from chalicelib.storage.models import SourceModel
+from chalicelib.storage.models import SourceModel, condition_failed
 from chalicelib.storage.models import SourceSecret as StoredSecret
 
 _plaintext_cache: dict[str, str] = {}
@@ -110,7 +110,7 @@ def create_source(
     try:
         source.save(condition=SourceModel.source_id.does_not_exist())
     except PutError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(exc):
             return False
         raise
     return True
@@ -149,7 +149,7 @@ def update_source(
     try:
         return _save(changed)
     except PutError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
+        if condition_failed(exc):
             raise ConcurrentChange(source.source_id) from None
         raise
 

@@ -31,19 +31,14 @@ def presigned_post(
 
 
 def presigned_download(key: str, content_type: str, disposition: str, expires_seconds: int) -> str:
-    from chalicelib.storage.aws import client
+    from chalicelib.storage.aws import presigned_get_url
 
-    return str(
-        client("s3").generate_presigned_url(
-            "get_object",
-            Params={
-                "Bucket": get_settings().uploads_bucket,
-                "Key": key,
-                "ResponseContentType": content_type,
-                "ResponseContentDisposition": disposition,
-            },
-            ExpiresIn=expires_seconds,
-        )
+    return presigned_get_url(
+        get_settings().uploads_bucket,
+        key,
+        content_type=content_type,
+        disposition=disposition,
+        expires_seconds=expires_seconds,
     )
 
 
