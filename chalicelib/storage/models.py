@@ -8,7 +8,8 @@ writes through these models, and storage/tables.py lists every table for the loc
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 from pynamodb.attributes import (
     BinaryAttribute,
@@ -27,6 +28,8 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from chalicelib.settings import get_settings
+
+T = TypeVar("T")
 
 _settings = get_settings()
 
@@ -293,6 +296,25 @@ STREAM_VIEWS: dict[str, str] = {"inbox": "NEW_IMAGE"}
 def condition_failed(exc: PynamoDBException) -> bool:
     """Whether a write failed because its condition was false (not any other error)."""
     return exc.cause_response_code == "ConditionalCheckFailedException"
+
+
+def start_key(after: dict[str, str] | None, **index_keys: str) -> dict[str, Any] | None:
+    """The ExclusiveStartKey of a page token's key (`after`), with the keys of the index
+    it pages that the token leaves out."""
+    return {k: {"S": v} for k, v in {**after, **index_keys}.items()} if after else None
+
+
+def first_page(
+    items: Iterable[T], limit: int, key_of: Callable[[T], dict[str, str]]
+) -> tuple[list[T], dict[str, str] | None]:
+    """The first `limit` items and the page token key of the last of them, when more
+    follow (one more is read to know; None when none does)."""
+    found: list[T] = []
+    for item in items:
+        found.append(item)
+        if len(found) > limit:
+            return found[:limit], key_of(found[limit - 1])
+    return found, None
 
 
 def register_models(*models: type[Model]) -> None:

@@ -17,7 +17,7 @@ from pynamodb.exceptions import PutError, UpdateError
 from chalicelib.domain.reports import ReportVersion
 from chalicelib.settings import get_settings
 from chalicelib.storage.aws import client, presigned_get_url, sse_params
-from chalicelib.storage.models import ReportModel, condition_failed
+from chalicelib.storage.models import ReportModel, condition_failed, first_page, start_key
 
 PREFIX = "reports/"
 VERSION_DIGITS = 6
@@ -184,31 +184,23 @@ def page(
     elif period:
         condition = ReportModel.listing_key.startswith(f"{period}#")
     filter_condition = ReportModel.scope == scope if scope and not period else None
-    start = (
-        {
-            "report_id": {"S": after["report_id"]},
-            "campaign_id": {"S": campaign_id},
-            "listing_key": {"S": after["listing_key"]},
-        }
-        if after
-        else None
-    )
-    found: list[ReportVersion] = []
-    for item in ReportModel.by_campaign.query(
+    items = ReportModel.by_campaign.query(
         campaign_id,
         range_key_condition=condition,
         filter_condition=filter_condition,
         scan_index_forward=False,
-        last_evaluated_key=start,
+        last_evaluated_key=start_key(after, campaign_id=campaign_id),
         page_size=max(limit + 1, 25),
-    ):
-        if visible_scopes is not None and item.scope not in visible_scopes:
-            continue
-        found.append(_version(item))
-        if len(found) > limit:
-            last = found[limit - 1]
-            return found[:limit], {"report_id": last.report_id, "listing_key": last.listing_key}
-    return found, None
+    )
+    return first_page(
+        (
+            _version(item)
+            for item in items
+            if visible_scopes is None or item.scope in visible_scopes
+        ),
+        limit,
+        lambda last: {"report_id": last.report_id, "listing_key": last.listing_key},
+    )
 
 
 # --- S3 -------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import datetime as dt
 from pynamodb.expressions.condition import Condition
 
 from chalicelib.domain.nominations import AuditRecord, Nomination, NominationSummary
+from chalicelib.storage.models import first_page, start_key
 from chalicelib.storage.nominations import audit
 from chalicelib.storage.nominations.tables import NominationModel, nomination_item, nomination_of
 from chalicelib.storage.nominations.transactions import NOMINATION, Transaction
@@ -85,29 +86,18 @@ def nominations_page(
         if value is not None:
             term = attribute == value
             condition = term if condition is None else condition & term
-    start = (
-        {
-            "nomination_id": {"S": after["nomination_id"]},
-            "campaign_id": {"S": campaign_id},
-            "created_key": {"S": after["created_key"]},
-        }
-        if after
-        else None
-    )
-    found: list[Nomination] = []
-    for item in NominationModel.by_campaign.query(
+    items = NominationModel.by_campaign.query(
         campaign_id,
         filter_condition=condition,
-        last_evaluated_key=start,
+        last_evaluated_key=start_key(after, campaign_id=campaign_id),
         page_size=max(limit + 1, 25),
-    ):
-        if visible_units is not None and item.unit_id not in visible_units:
-            continue
-        found.append(nomination_of(item))
-        if len(found) > limit:
-            last = found[limit - 1]
-            return found[:limit], {
-                "nomination_id": last.nomination_id,
-                "created_key": last.created_key,
-            }
-    return found, None
+    )
+    return first_page(
+        (
+            nomination_of(item)
+            for item in items
+            if visible_units is None or item.unit_id in visible_units
+        ),
+        limit,
+        lambda last: {"nomination_id": last.nomination_id, "created_key": last.created_key},
+    )
