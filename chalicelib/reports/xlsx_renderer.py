@@ -317,20 +317,18 @@ def render_xlsx(doc: ReportDocument, lang: str = "vi") -> bytes:
     # Name every sheet first so the cover can link to them.
     links: dict[int, str] = {}
     plan: list[tuple[str, Table | Chart]] = []
-    n_table = n_chart = 0
+    numbers = {"chart": 0, "table": 0}  # untitled sheets are "Chart 2", "Table 3", ...
     for section in doc.sections:
-        for chart in section.charts:
-            n_chart += 1
-            fallback = f"{label('chart', lang)} {n_chart}"
-            name = sheet_name(chart.title(lang), used, fallback)
-            links[id(chart)] = name
-            plan.append((name, chart))
-        for table in section.tables:
-            n_table += 1
-            fallback = f"{label('table', lang)} {n_table}"
-            name = sheet_name(table.title(lang), used, fallback)
-            links[id(table)] = name
-            plan.append((name, table))
+        items: list[tuple[str, Table | Chart]] = [
+            *(("chart", chart) for chart in section.charts),
+            *(("table", table) for table in section.tables),
+        ]
+        for kind, item in items:
+            numbers[kind] += 1
+            fallback = f"{label(kind, lang)} {numbers[kind]}"
+            name = sheet_name(item.title(lang), used, fallback)
+            links[id(item)] = name
+            plan.append((name, item))
     _write_cover(cover, doc, fm, lang, links)
     for name, item in plan:
         if isinstance(item, Table):
