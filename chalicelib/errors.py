@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from chalice import ChaliceUnhandledError
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+M = TypeVar("M", bound="BaseModel")
 
 
 class ApiError(ChaliceUnhandledError):
@@ -50,6 +55,25 @@ def bad_request(message: str, details: list[Any] | None = None) -> ApiError:
 
 def validation_failed(details: list[Any], message: str = "Request validation failed") -> ApiError:
     return ApiError(400, "validation_failed", message, details)
+
+
+def validation_details(exc: Any) -> list[dict[str, Any]]:
+    """pydantic ValidationError -> [{"field": "a.b.0", "message": ...}]"""
+    details = []
+    for err in exc.errors(include_url=False, include_context=False, include_input=False):
+        loc = ".".join(str(p) for p in err.get("loc", ()))
+        details.append({"field": loc or "(body)", "message": err.get("msg", "invalid")})
+    return details
+
+
+def parse_model(model: type[M], data: Any) -> M:
+    """`data` as `model`, or 400 validation_failed listing every invalid field."""
+    from pydantic import ValidationError
+
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise validation_failed(validation_details(exc)) from None
 
 
 def unauthorized(message: str = "Missing or invalid credentials") -> ApiError:

@@ -5,14 +5,13 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-import json
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from chalice import Response
 
 from chalicelib.auth import Principal
-from chalicelib.errors import bad_request, forbidden, unsupported_media_type, validation_failed
+from chalicelib.errors import bad_request, forbidden, parse_model, unsupported_media_type
+from chalicelib.json_output import dumps
 
 if TYPE_CHECKING:
     from chalice.app import Request
@@ -20,22 +19,6 @@ if TYPE_CHECKING:
 
 M = TypeVar("M", bound="BaseModel")
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
-
-
-def _default(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, set | frozenset):
-        return sorted(value)
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-
-def dumps(body: Any) -> str:
-    return json.dumps(body, ensure_ascii=False, default=_default, separators=(",", ":"))
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -82,24 +65,6 @@ def json_payload(request: Request) -> Any:
         return loads(data)
     except JsonInputError as exc:
         raise bad_request(f"Request body is not acceptable JSON: {exc}") from None
-
-
-def validation_details(exc: Any) -> list[dict[str, Any]]:
-    """pydantic ValidationError -> [{"field": "a.b.0", "message": ...}]"""
-    details = []
-    for err in exc.errors(include_url=False, include_context=False, include_input=False):
-        loc = ".".join(str(p) for p in err.get("loc", ()))
-        details.append({"field": loc or "(body)", "message": err.get("msg", "invalid")})
-    return details
-
-
-def parse_model(model: type[M], data: Any) -> M:
-    from pydantic import ValidationError
-
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise validation_failed(validation_details(exc)) from None
 
 
 def body_as(request: Request, model: type[M]) -> M:

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.http import body_as, json_payload, json_response, principal_of, require_role
+from chalicelib.api.http import (
+    body_as,
+    json_payload,
+    json_response,
+    parse_model,
+    principal_of,
+    require_role,
+)
 from chalicelib.api.routing import route
 from chalicelib.auth import PROVINCE_ADMIN
 
@@ -66,7 +73,6 @@ def list_sources() -> Response:
     request_required=False,  # no body: the default grace period
 )
 def rotate_source(source_id: str) -> Response:
-    from chalicelib.api.http import parse_model
     from chalicelib.schemas.ingestion import SourceRotate
     from chalicelib.services import sources
 

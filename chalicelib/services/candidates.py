@@ -18,6 +18,7 @@ from chalicelib.domain import kpi
 from chalicelib.domain.campaigns import Campaign
 from chalicelib.domain.nominations import NOMINABLE_LEVELS, compliant_first, rank_officials
 from chalicelib.errors import bad_request
+from chalicelib.json_output import dumps
 from chalicelib.services import kpi as kpi_service
 from chalicelib.services import registry as registry_service
 from chalicelib.settings import get_settings
@@ -120,8 +121,6 @@ def nominee_rank(campaign: Campaign, kind: str, nominee_id: str) -> dict[str, An
 
 
 def _jsonable(value: Any) -> Any:
-    from chalicelib.api.http import dumps
-
     return json.loads(dumps(value))
 
 

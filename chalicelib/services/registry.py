@@ -16,7 +16,14 @@ from chalicelib.domain.registry import (
     is_within,
     validate_registry_upsert,
 )
-from chalicelib.errors import ApiError, bad_request, forbidden, not_found, validation_failed
+from chalicelib.errors import (
+    ApiError,
+    bad_request,
+    forbidden,
+    not_found,
+    parse_model,
+    validation_failed,
+)
 from chalicelib.schemas.registry import RegistryUpsertRequest
 from chalicelib.settings import get_settings
 from chalicelib.storage import registry as registry_store
@@ -86,8 +93,6 @@ def parse_registry_csv(data: bytes) -> RegistryUpsertRequest:
             )
     if details:
         raise validation_failed(details, "CSV rows are invalid")
-    from chalicelib.api.http import parse_model
-
     return parse_model(RegistryUpsertRequest, {kind: rows})
 
 
