@@ -8,7 +8,7 @@ from chalice import Blueprint, Response
 
 from chalicelib.api.http import json_response, principal_of, query_date, query_int, query_params
 from chalicelib.api.routing import QueryParam, route
-from chalicelib.domain.vocabulary import RANKED_LEVELS
+from chalicelib.domain.vocabulary import RANKED_LEVELS, alternatives
 
 bp = Blueprint(__name__)
 TAG = "KPI"
@@ -119,7 +119,7 @@ def campaign_ranking(campaign_id: str) -> Response:
     principal_of(bp.current_request)
     level = query_params(bp.current_request).get("level")
     if not level:
-        raise bad_request("Query parameter 'level' is required: commune, department or division")
+        raise bad_request(f"Query parameter 'level' is required: {alternatives(RANKED_LEVELS)}")
     return json_response(kpi.ranking(campaign_id, level, *_range()))
 
 

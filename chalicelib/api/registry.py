@@ -17,7 +17,7 @@ from chalicelib.api.http import (
 )
 from chalicelib.api.routing import PAGINATION, QueryParam, route
 from chalicelib.auth import PROVINCE_ADMIN
-from chalicelib.domain.vocabulary import UNIT_LEVELS
+from chalicelib.domain.vocabulary import UNIT_LEVELS, alternatives
 from chalicelib.errors import bad_request
 
 bp = Blueprint(__name__)
@@ -70,9 +70,7 @@ def list_units() -> Response:
     params = query_params(request)
     level = params.get("level") or None
     if level is not None and level not in UNIT_LEVELS:
-        raise bad_request(
-            f"Query parameter 'level' must be {', '.join(UNIT_LEVELS[:-1])} or {UNIT_LEVELS[-1]}"
-        )
+        raise bad_request(f"Query parameter 'level' must be {alternatives(UNIT_LEVELS)}")
     token = decode_token(params.get("next_token"), ("after",))
     items, after = registry.list_units(
         principal_of(request),

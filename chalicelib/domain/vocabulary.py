@@ -12,7 +12,7 @@ here plus its formula.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal, get_args
@@ -44,6 +44,13 @@ LEVEL_LABELS: Mapping[str, tuple[str, str]] = MappingProxyType(
         LEVEL_DIVISION: ("Phòng thuộc sở", "Division"),
     }
 )
+
+
+def alternatives(words: Sequence[str]) -> str:
+    """The values a parameter may take, as a message names them: "a, b or c"."""
+    *others, last = words
+    return f"{', '.join(others)} or {last}" if others else last
+
 
 # --- event vocabulary (DOMAIN.md "Document events") -----------------------------------------
 

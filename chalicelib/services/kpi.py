@@ -14,7 +14,13 @@ from chalicelib.auth import Principal
 from chalicelib.domain import daily_counters, evaluations, kpi
 from chalicelib.domain.campaigns import Campaign
 from chalicelib.domain.registry import OfficialRecord, UnitRecord
-from chalicelib.domain.vocabulary import CRITERIA, LEVEL_COMMUNE, PROVINCE_LEVELS, RANKED_LEVELS
+from chalicelib.domain.vocabulary import (
+    CRITERIA,
+    LEVEL_COMMUNE,
+    PROVINCE_LEVELS,
+    RANKED_LEVELS,
+    alternatives,
+)
 from chalicelib.errors import bad_request
 from chalicelib.services import registry as registry_service
 from chalicelib.storage import aggregates as aggregate_store
@@ -217,8 +223,7 @@ def ranking(
     campaign_id: str, level: str, start: dt.date | None, end: dt.date | None
 ) -> dict[str, Any]:
     if level not in RANKED_LEVELS:
-        *others, last = RANKED_LEVELS
-        raise bad_request(f"Query parameter 'level' must be {', '.join(others)} or {last}")
+        raise bad_request(f"Query parameter 'level' must be {alternatives(RANKED_LEVELS)}")
     campaign = registry_service.get_campaign(campaign_id)
     period = resolve_range(start, end, campaign)
     units = [u for u in registry_store.registry_snapshot().units.values() if u.level == level]
