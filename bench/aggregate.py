@@ -6,8 +6,8 @@ In-process on moto. For each history size a fresh backend gets the demo province
 registry and campaign and that many events of history (the demo simulator's events,
 extended over as many days as needed), loaded fast: inbox, ledger, document state,
 daily aggregates, evaluations and freshness items written with batch writes, the
-state computed by the same pure functions the job uses (kpi.fold_events,
-kpi.contributions), and the job's cursor set after the history. Then the next
+state computed by the same pure functions the job uses (document_state.fold_events,
+daily_counters.contributions), and the job's cursor set after the history. Then the next
 `--new` events go through the real ingestion path (store_events) and are measured:
 
 - one aggregation run (run_aggregation) folding them in;
@@ -111,7 +111,8 @@ def load_registry(units: list[dict], officials: list[dict], campaign: dict) -> N
 
 def load_history(records: list[dict[str, Any]], zone: Any) -> None:
     """Write what ingestion plus one aggregation run would have left behind."""
-    from chalicelib.domain import kpi
+    from chalicelib.domain import daily_counters, document_state
+    from chalicelib.domain.evaluations import merge_evaluation
     from chalicelib.storage import events as event_store
     from chalicelib.storage.models import (
         DailyAggregateModel,
@@ -161,15 +162,15 @@ def load_history(records: list[dict[str, Any]], zone: Any) -> None:
         latest[key] = max(latest.get(key, moment), moment)
         if record["type"] == "official.evaluated":
             ekey = (record["official_id"], record["period"])
-            evaluations[ekey] = kpi.merge_evaluation(evaluations.get(ekey), record)
+            evaluations[ekey] = merge_evaluation(evaluations.get(ekey), record)
         else:
             by_document[f"{record['source_id']}#{record['document']['id']}"].append(record)
     daily: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
     with DocumentStateModel.batch_write() as documents:
         for doc_key, doc_records in by_document.items():
-            state = kpi.fold_events(None, doc_records)
+            state = document_state.fold_events(None, doc_records)
             documents.save(DocumentStateModel(doc_key, state=state, version=1))
-            for scope_day, counters in kpi.contributions(state, zone).items():
+            for scope_day, counters in daily_counters.contributions(state, zone).items():
                 row = daily[scope_day]
                 for name, value in counters.items():
                     row[name] = row.get(name, 0) + value

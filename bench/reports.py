@@ -214,7 +214,7 @@ def load(n_units: int, n_officials: int, days: int) -> dict[str, Any]:
     """Registry, campaign and `days` days of aggregates, written straight to the tables."""
     import datetime as dt
 
-    from chalicelib.domain import kpi
+    from chalicelib.domain import daily_counters
     from chalicelib.domain.campaigns import Campaign
     from chalicelib.services import registry as registry_service
     from chalicelib.storage import registry as registry_store
@@ -255,25 +255,33 @@ def load(n_units: int, n_officials: int, days: int) -> dict[str, Any]:
                 processed = rng.randint(5, 60)
                 issued = rng.randint(0, 20)
                 counters = {
-                    kpi.PROCESSED_TOTAL: processed,
-                    kpi.PROCESSED_ONLINE: processed - rng.randint(0, 2),
-                    kpi.ISSUED_TOTAL: issued,
-                    kpi.ISSUED_SIGNED_DIGITALLY: max(0, issued - rng.randint(0, 1)),
-                    kpi.ISSUED_ONLINE: max(0, issued - rng.randint(0, 1)),
-                    kpi.ON_TIME_TOTAL: processed // 2,
-                    kpi.ON_TIME: processed // 2 - rng.randint(0, 1),
-                    kpi.EXEMPT_TOTAL: rng.randint(0, 2),
-                    kpi.PAPER_PAGES: rng.randint(0, 6),
+                    daily_counters.PROCESSED_TOTAL: processed,
+                    daily_counters.PROCESSED_ONLINE: processed - rng.randint(0, 2),
+                    daily_counters.ISSUED_TOTAL: issued,
+                    daily_counters.ISSUED_SIGNED_DIGITALLY: max(0, issued - rng.randint(0, 1)),
+                    daily_counters.ISSUED_ONLINE: max(0, issued - rng.randint(0, 1)),
+                    daily_counters.ON_TIME_TOTAL: processed // 2,
+                    daily_counters.ON_TIME: processed // 2 - rng.randint(0, 1),
+                    daily_counters.EXEMPT_TOTAL: rng.randint(0, 2),
+                    daily_counters.PAPER_PAGES: rng.randint(0, 6),
                 }
                 if unit.level == "commune":
                     for other in counterparts[unit.unit_id]:
-                        counters[kpi.pair_counter(other.unit_id, kpi.SENT_ELECTRONIC)] = 1
-                        counters[kpi.pair_counter(other.unit_id, kpi.RECEIVED_ELECTRONIC)] = 1
-                    counters[kpi.SENT_ELECTRONIC] = len(counterparts[unit.unit_id])
-                    counters[kpi.RECEIVED_ELECTRONIC] = len(counterparts[unit.unit_id])
+                        counters[
+                            daily_counters.pair_counter(
+                                other.unit_id, daily_counters.SENT_ELECTRONIC
+                            )
+                        ] = 1
+                        counters[
+                            daily_counters.pair_counter(
+                                other.unit_id, daily_counters.RECEIVED_ELECTRONIC
+                            )
+                        ] = 1
+                    counters[daily_counters.SENT_ELECTRONIC] = len(counterparts[unit.unit_id])
+                    counters[daily_counters.RECEIVED_ELECTRONIC] = len(counterparts[unit.unit_id])
                 batch.save(
                     DailyAggregateModel(
-                        kpi.unit_scope(unit.unit_id),
+                        daily_counters.unit_scope(unit.unit_id),
                         day,
                         counters={k: v for k, v in counters.items() if v},
                     )
@@ -284,15 +292,15 @@ def load(n_units: int, n_officials: int, days: int) -> dict[str, Any]:
                     continue
                 processed = rng.randint(0, 8)
                 counters = {
-                    kpi.PROCESSED_TOTAL: processed,
-                    kpi.PROCESSED_ONLINE: max(0, processed - rng.randint(0, 1)),
-                    kpi.DIGITAL_SIGNATURES: rng.randint(0, 3),
-                    kpi.ON_TIME_TOTAL: processed // 2,
-                    kpi.ON_TIME: processed // 2,
+                    daily_counters.PROCESSED_TOTAL: processed,
+                    daily_counters.PROCESSED_ONLINE: max(0, processed - rng.randint(0, 1)),
+                    daily_counters.DIGITAL_SIGNATURES: rng.randint(0, 3),
+                    daily_counters.ON_TIME_TOTAL: processed // 2,
+                    daily_counters.ON_TIME: processed // 2,
                 }
                 batch.save(
                     DailyAggregateModel(
-                        kpi.official_scope(official.official_id),
+                        daily_counters.official_scope(official.official_id),
                         day,
                         counters={k: v for k, v in counters.items() if v},
                     )

@@ -1,9 +1,9 @@
 """Reference oracle: KPIs recomputed straight from the full event list.
 
-Deliberately naive and independent of ``kpi.fold_events`` / ``kpi.contributions`` (it works
-on aware datetimes, not on document states or daily rows), so property tests can check that
-the incremental pipeline gives exactly the figures of DOMAIN.md. Cost is O(events) per call;
-never use it on the serving path.
+Deliberately naive and independent of ``document_state.fold_events`` /
+``daily_counters.contributions`` (it works on aware datetimes, not on document states or
+daily rows), so property tests can check that the incremental pipeline gives exactly the
+figures of DOMAIN.md. Cost is O(events) per call; never use it on the serving path.
 
 It applies DOMAIN.md "KPI definitions" literally, with the documented choices of the core:
 an exempt document counts in ``exempt_total`` of a unit on the local date of that unit's

@@ -8,6 +8,7 @@ from chalice import Blueprint, Response
 
 from chalicelib.api.http import json_response, principal_of, query_date, query_int, query_params
 from chalicelib.api.routing import QueryParam, route
+from chalicelib.domain.vocabulary import RANKED_LEVELS
 
 bp = Blueprint(__name__)
 TAG = "KPI"
@@ -83,7 +84,7 @@ def unit_officials_kpi(unit_id: str) -> Response:
     "GET",
     summary="One official's individual KPIs",
     tag=TAG,
-    response="chalicelib.schemas.kpi:OfficialKpi",
+    response="chalicelib.schemas.kpi:OfficialKpiInRange",
     query=RANGE,
     errors=(400, 403, 404),
 )
@@ -105,7 +106,7 @@ def official_kpi(official_id: str) -> Response:
             "level",
             "Which units to rank",
             required=True,
-            enum=("commune", "department", "division"),
+            enum=RANKED_LEVELS,
         ),
         *RANGE,
     ),

@@ -15,17 +15,15 @@ from dataclasses import dataclass
 from typing import IO, Any, NamedTuple
 from urllib.parse import quote
 
-from chalicelib.domain.vocabulary import IDENTIFIER_RE
+from chalicelib.domain.vocabulary import IDENTIFIER_RE, RANKED_LEVELS, UNIT_LEVELS
 
 KINDS = ("collective", "individual")
 STATUSES = ("draft", "submitted", "approved", "rejected")
-DECISIONS = ("approve", "reject", "return")
-CATEGORIES = ("to_trinh", "bao_cao_thanh_tich", "bien_ban", "other")
 # A dossier is complete with at least one verified file of each of these.
 REQUIRED_CATEGORIES = ("to_trinh", "bao_cao_thanh_tich")
-FILE_STATUSES = ("pending", "verified", "rejected")
-# Levels a collective nominee may have (the province itself awards, it is not nominated).
-NOMINABLE_LEVELS = ("department", "commune", "division")
+# Levels a collective nominee may have: the ranked ones (the province itself awards, it is
+# not nominated), in the vocabulary's order.
+NOMINABLE_LEVELS = tuple(level for level in UNIT_LEVELS if level in RANKED_LEVELS)
 
 SUMMARY_MAX_CHARS = 8000
 CREATIVITY_MAX_CHARS = 8000

@@ -6,14 +6,22 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from chalicelib.domain.vocabulary import IDENTIFIER_PATTERN, IDENTIFIER_RE, UNIT_LEVELS
+from chalicelib.domain.vocabulary import (
+    IDENTIFIER_PATTERN,
+    IDENTIFIER_RE,
+    LEVEL_COMMUNE,
+    LEVEL_DEPARTMENT,
+    LEVEL_DIVISION,
+    LEVEL_PROVINCE,
+    UNIT_LEVELS,
+)
 
 # Which levels a unit of a given level may hang under (None = a root).
 ALLOWED_PARENT_LEVELS: dict[str, frozenset[str | None]] = {
-    "province": frozenset({None, "province"}),
-    "department": frozenset({"province"}),
-    "commune": frozenset({"province"}),
-    "division": frozenset({"department"}),
+    LEVEL_PROVINCE: frozenset({None, LEVEL_PROVINCE}),
+    LEVEL_DEPARTMENT: frozenset({LEVEL_PROVINCE}),
+    LEVEL_COMMUNE: frozenset({LEVEL_PROVINCE}),
+    LEVEL_DIVISION: frozenset({LEVEL_DEPARTMENT}),
 }
 MAX_NAME_LENGTH = 300
 

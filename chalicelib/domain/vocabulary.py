@@ -1,10 +1,11 @@
 """The words every layer shares: the campaign criteria, the unit levels, the identifiers.
 
 One entry in ``CRITERIA`` is everything the service knows about a criterion apart from
-its formula (``domain.kpi.unit_metrics``): its key, the counters its rate divides, its
-default target and weight, the levels it applies to and its labels. The KPI core, the
-campaign model, the response schemas, the report columns and so the OpenAPI document
-all read it from here, so a new criterion is one entry here plus its formula.
+its formula (``domain.kpi.unit_metrics``, named in ``UNIT_METRICS``): its key, the counters
+its rate divides, its default target and weight, the levels it applies to and its labels
+and report texts. The KPI core, the campaign model, the response schemas, the report
+columns and so the OpenAPI document all read it from here, so a new criterion is one entry
+here plus its formula.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ LEVEL_DIVISION = "division"
 UNIT_LEVELS: tuple[str, ...] = (LEVEL_PROVINCE, LEVEL_DEPARTMENT, LEVEL_COMMUNE, LEVEL_DIVISION)
 # "Province level" for interconnection (DOMAIN.md, Organisation).
 PROVINCE_LEVELS = frozenset({LEVEL_PROVINCE, LEVEL_DEPARTMENT})
+# The levels with a scoreboard of their own (the ranking route's `level`): every level but
+# the province's, which awards and is neither ranked nor nominated.
+RANKED_LEVELS: tuple[str, ...] = (LEVEL_COMMUNE, LEVEL_DEPARTMENT, LEVEL_DIVISION)
 LEVEL_LABELS: Mapping[str, tuple[str, str]] = MappingProxyType(
     {
         LEVEL_PROVINCE: ("Cấp tỉnh", "Province"),
@@ -57,9 +61,17 @@ class CriterionDefinition:
     met_column: tuple[str, str]  # the column saying whether a unit meets it
     numerator: str | None = None  # metric names of a rate's parts
     denominator: str | None = None
+    # A rate's gap in a unit's report: what the {count} items of the denominator that do
+    # not qualify are, and what to say when the denominator is 0.
+    shortfall: tuple[str, str] | None = None
+    no_data: tuple[str, str] = ("Không có dữ liệu trong kỳ.", "No data in the period.")
     default_target: float | bool = 1.0
     default_weight: float = 1.0
     levels: frozenset[str] = frozenset(UNIT_LEVELS)
+
+    def __post_init__(self) -> None:
+        if self.is_rate and None in (self.numerator, self.denominator, self.shortfall):
+            raise ValueError(f"rate criterion {self.key!r} needs its parts and shortfall text")
 
     @property
     def is_rate(self) -> bool:
@@ -82,6 +94,10 @@ CRITERIA_DEFINITIONS: tuple[CriterionDefinition, ...] = (
         met_column=("Đạt: xử lý trên mạng", "Met: online"),
         numerator="processed_online",
         denominator="processed_total",
+        shortfall=(
+            "{count} văn bản xử lý trên giấy hoặc đã in ra giấy.",
+            "{count} documents processed on paper or printed.",
+        ),
     ),
     CriterionDefinition(
         key="signing_rate",
@@ -96,6 +112,10 @@ CRITERIA_DEFINITIONS: tuple[CriterionDefinition, ...] = (
         met_column=("Đạt: ký số", "Met: signing"),
         numerator="issued_signed_digitally",
         denominator="issued_total",
+        shortfall=(
+            "{count} văn bản phát hành chưa được ký số.",
+            "{count} issued documents not digitally signed.",
+        ),
     ),
     CriterionDefinition(
         key="e_issuance_rate",
@@ -110,6 +130,7 @@ CRITERIA_DEFINITIONS: tuple[CriterionDefinition, ...] = (
         met_column=("Đạt: phát hành điện tử", "Met: e-issuance"),
         numerator="issued_online",
         denominator="issued_total",
+        shortfall=("{count} văn bản phát hành bằng giấy.", "{count} documents issued on paper."),
     ),
     CriterionDefinition(
         key="kpi_coverage",
@@ -123,6 +144,11 @@ CRITERIA_DEFINITIONS: tuple[CriterionDefinition, ...] = (
         met_column=("Đạt: đánh giá KPI", "Met: KPI"),
         numerator="officials_evaluated",
         denominator="officials_active",
+        shortfall=(
+            "{count} cán bộ chưa được đánh giá KPI trong kỳ.",
+            "{count} officials not evaluated by KPI in the period.",
+        ),
+        no_data=("Không có cán bộ đang công tác trong danh mục.", "No active official listed."),
     ),
     CriterionDefinition(
         key="two_way_interconnection",

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from chalicelib.domain.vocabulary import CRITERIA_DEFINITIONS, UNIT_LEVELS
+from chalicelib.domain.kpi import OFFICIAL_METRICS, UNIT_METRICS
+from chalicelib.domain.vocabulary import CRITERIA_DEFINITIONS, RATE_PARTS, UNIT_LEVELS
 
 
 def criterion_fields(kind: str) -> dict[str, Any]:
@@ -26,34 +27,34 @@ def criterion_fields(kind: str) -> dict[str, Any]:
     return fields
 
 
-class UnitMetrics(BaseModel):
-    processed_total: int
-    processed_online: int
-    online_rate: float | None
-    issued_total: int
-    issued_signed_digitally: int
-    signing_rate: float | None
-    issued_online: int
-    e_issuance_rate: float | None
-    sent_electronic: int
-    sent_paper: int
-    received_electronic: int
-    received_paper: int
-    two_way_interconnection: bool | None
-    officials_active: int
-    officials_evaluated: int
-    kpi_coverage: float | None
-    on_time_total: int
-    on_time: int
-    on_time_rate: float | None
-    exempt_total: int
-    paper_pages: int
+# An official's latest evaluation in the range: its score and "YYYY-MM" period, or None.
+_EVALUATION_FIELDS: dict[str, Any] = {
+    "latest_evaluation_score": (float | None, ...),
+    "latest_evaluation_period": (str | None, ...),
+}
 
 
-if TYPE_CHECKING:  # built from the criteria below; mypy sees a model
+def _metric_fields(names: tuple[str, ...]) -> dict[str, Any]:
+    """Pydantic fields of metrics (domain.kpi.UNIT_METRICS or OFFICIAL_METRICS), in order:
+    a criterion as its kind says, another rate (None without data), the latest evaluation,
+    or a count."""
+    criteria = criterion_fields("value")
+    rate = (float | None, ...)
+    return {
+        name: criteria.get(name)
+        or _EVALUATION_FIELDS.get(name)
+        or (rate if name in RATE_PARTS else (int, ...))
+        for name in names
+    }
+
+
+if TYPE_CHECKING:  # built from the metrics and criteria below; mypy sees a model
+    UnitMetrics = BaseModel
     Compliance = BaseModel
     RankingItem = BaseModel
+    OfficialKpi = BaseModel
 else:
+    UnitMetrics = create_model("UnitMetrics", __module__=__name__, **_metric_fields(UNIT_METRICS))
     Compliance = create_model(
         "Compliance", __module__=__name__, **criterion_fields("met"), compliant=(bool, ...)
     )
@@ -68,6 +69,16 @@ else:
         **criterion_fields("value"),
         processed_total=(int, ...),
         compliant=(bool, ...),
+    )
+    OfficialKpi = create_model(
+        "OfficialKpi",
+        __module__=__name__,
+        official_id=(str, ...),
+        unit_id=(str, ...),
+        full_name=(str, ...),
+        position=(str, ...),
+        active=(bool, ...),
+        **_metric_fields(OFFICIAL_METRICS),
     )
 
 
@@ -93,6 +104,9 @@ class DailyPoint(BaseModel):
 
 class UnitDaily(BaseModel):
     unit_id: str
+    model_config = ConfigDict(populate_by_name=True)
+    from_: dt.date = Field(alias="from")
+    to: dt.date
     as_of: dt.datetime | None
     days: list[DailyPoint]
 
@@ -107,25 +121,20 @@ class Ranking(BaseModel):
     items: list[RankingItem]
 
 
-class OfficialKpi(BaseModel):
-    official_id: str
-    unit_id: str
-    full_name: str
-    position: str
-    active: bool
-    processed_total: int
-    processed_online: int
-    online_rate: float | None
-    on_time_total: int
-    on_time: int
-    on_time_rate: float | None
-    digital_signatures: int
-    latest_evaluation_score: float | None
-    latest_evaluation_period: str | None
+class OfficialKpiInRange(OfficialKpi):
+    """One official's KPIs for a range (GET /officials/{official_id}/kpi)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+    from_: dt.date = Field(alias="from")
+    to: dt.date
+    as_of: dt.datetime | None
 
 
 class OfficialKpiList(BaseModel):
     unit_id: str
+    model_config = ConfigDict(populate_by_name=True)
+    from_: dt.date = Field(alias="from")
+    to: dt.date
     as_of: dt.datetime | None
     items: list[OfficialKpi]
 
@@ -147,6 +156,9 @@ class UnitRef(BaseModel):
 
 class Interconnection(BaseModel):
     campaign_id: str
+    model_config = ConfigDict(populate_by_name=True)
+    from_: dt.date = Field(alias="from")
+    to: dt.date
     as_of: dt.datetime | None
     pairs: list[InterconnectionPair]
     units_without_two_way: list[UnitRef]

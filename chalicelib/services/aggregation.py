@@ -24,7 +24,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from chalicelib.domain import kpi
+from chalicelib.domain import daily_counters, document_state
+from chalicelib.domain.evaluations import EV_EVALUATED, merge_evaluation
 from chalicelib.observability import NAMESPACE, logger, metrics
 from chalicelib.services.exemption import redact_pending
 from chalicelib.settings import get_settings
@@ -129,7 +130,7 @@ def apply_records(records: list[dict[str, Any]], zone: ZoneInfo) -> dict[str, in
     by_document: dict[str, list[dict[str, Any]]] = defaultdict(list)
     evaluations: list[dict[str, Any]] = []
     for record in records:
-        if record["type"] == "official.evaluated":
+        if record["type"] == EV_EVALUATED:
             evaluations.append(record)
         else:
             by_document[f"{record['source_id']}#{record['document']['id']}"].append(record)
@@ -140,7 +141,7 @@ def apply_records(records: list[dict[str, Any]], zone: ZoneInfo) -> dict[str, in
         result["daily_items_written"] = written
     if evaluations:
         result["evaluations_changed"] = aggregate_store.merge_evaluations(
-            evaluations, kpi.merge_evaluation
+            evaluations, merge_evaluation
         )
     return result
 
@@ -152,8 +153,10 @@ def _change(
     applied: a redelivery, another consumer, a repeated redaction)."""
     if new_state == old_state:
         return None
-    old_contrib = kpi.contributions(old_state, zone) if old_state else {}
-    return new_state, kpi.diff_contributions(old_contrib, kpi.contributions(new_state, zone))
+    old_contrib = daily_counters.contributions(old_state, zone) if old_state else {}
+    return new_state, daily_counters.diff_contributions(
+        old_contrib, daily_counters.contributions(new_state, zone)
+    )
 
 
 def _fold_documents(
@@ -166,7 +169,7 @@ def _fold_documents(
     def step(
         key: str, old_state: dict[str, Any] | None
     ) -> tuple[dict[str, Any], aggregate_store.Delta] | None:
-        return _change(old_state, kpi.fold_events(old_state, by_document[key]), zone)
+        return _change(old_state, document_state.fold_events(old_state, by_document[key]), zone)
 
     result = aggregate_store.fold_documents(by_document, step)
     changed, written = result.changed, result.written
@@ -194,8 +197,8 @@ def join_exempt(doc_keys: Iterable[str]) -> int:
         key: str, old_state: dict[str, Any] | None
     ) -> tuple[dict[str, Any], aggregate_store.Delta] | None:
         source_id, _, document_id = key.partition("#")
-        marker = kpi.exempt_state(source_id, document_id)
-        return _change(old_state, kpi.merge_states(old_state or marker, marker), zone)
+        marker = document_state.exempt_state(source_id, document_id)
+        return _change(old_state, document_state.merge_states(old_state or marker, marker), zone)
 
     result = aggregate_store.fold_documents(list(doc_keys), step)
     if result.oversized:

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.auth import Principal
-from chalicelib.domain import kpi
+from chalicelib.domain import daily_counters, evaluations, kpi
 from chalicelib.domain.campaigns import Campaign
 from chalicelib.domain.registry import OfficialRecord, UnitRecord
-from chalicelib.domain.vocabulary import CRITERIA, PROVINCE_LEVELS
+from chalicelib.domain.vocabulary import CRITERIA, LEVEL_COMMUNE, PROVINCE_LEVELS, RANKED_LEVELS
 from chalicelib.errors import bad_request
 from chalicelib.services import registry as registry_service
 from chalicelib.storage import aggregates as aggregate_store
@@ -97,12 +97,12 @@ def unit_kpi(
     unit = registry_service.check_unit_access(principal, unit_id)
     campaign = _campaign_or_current(None)
     period = resolve_range(start, end, campaign)
-    rows = aggregate_store.daily_rows(f"unit#{unit_id}", period.start, period.end)
+    rows = aggregate_store.daily_rows(daily_counters.unit_scope(unit_id), period.start, period.end)
     officials = registry_store.officials_of_unit(unit_id)
-    evaluated = _evaluated(officials, kpi.months_overlapping(period.start, period.end))
+    evaluated = _evaluated(officials, evaluations.months_overlapping(period.start, period.end))
     figures = _unit_figures(
         unit,
-        kpi.sum_daily(c for _, c in rows),
+        daily_counters.sum_daily(c for _, c in rows),
         officials,
         evaluated,
         registry_store.registry_snapshot().levels(),
@@ -125,7 +125,9 @@ def unit_daily(
     unit = registry_service.check_unit_access(principal, unit_id)
     campaign = _campaign_or_current(None)
     period = resolve_range(start, end, campaign)
-    by_day = dict(aggregate_store.daily_rows(f"unit#{unit_id}", period.start, period.end))
+    by_day = dict(
+        aggregate_store.daily_rows(daily_counters.unit_scope(unit_id), period.start, period.end)
+    )
     officials = registry_store.officials_of_unit(unit_id)
     levels = registry_store.registry_snapshot().levels()
     evaluated_by_month: dict[str, set[str]] = {}
@@ -155,7 +157,7 @@ def unit_daily(
 def _totals_for(scopes: list[str], period: Range) -> dict[str, dict[str, int]]:
     def read(scope: str) -> tuple[str, dict[str, int]]:
         rows = aggregate_store.daily_rows(scope, period.start, period.end)
-        return scope, kpi.sum_daily(c for _, c in rows)
+        return scope, daily_counters.sum_daily(c for _, c in rows)
 
     with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
         return dict(pool.map(read, scopes))
@@ -174,20 +176,22 @@ def unit_table(
             officials_by_unit[official.unit_id].append(official)
     evaluated = _evaluated(
         (o for group in officials_by_unit.values() for o in group),
-        kpi.months_overlapping(period.start, period.end),
+        evaluations.months_overlapping(period.start, period.end),
     )
-    totals = _totals_for([f"unit#{u.unit_id}" for u in units], period)
+    totals = _totals_for([daily_counters.unit_scope(u.unit_id) for u in units], period)
     rows = []
     for unit in units:
         figures = _unit_figures(
             unit,
-            totals[f"unit#{unit.unit_id}"],
+            totals[daily_counters.unit_scope(unit.unit_id)],
             officials_by_unit.get(unit.unit_id, []),
             evaluated,
             levels,
             campaign,
         )
-        rows.append({"unit": unit, "totals": totals[f"unit#{unit.unit_id}"], **figures})
+        rows.append(
+            {"unit": unit, "totals": totals[daily_counters.unit_scope(unit.unit_id)], **figures}
+        )
     return rows
 
 
@@ -212,8 +216,9 @@ def ranking_items(table: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def ranking(
     campaign_id: str, level: str, start: dt.date | None, end: dt.date | None
 ) -> dict[str, Any]:
-    if level not in ("commune", "department", "division"):
-        raise bad_request("Query parameter 'level' must be commune, department or division")
+    if level not in RANKED_LEVELS:
+        *others, last = RANKED_LEVELS
+        raise bad_request(f"Query parameter 'level' must be {', '.join(others)} or {last}")
     campaign = registry_service.get_campaign(campaign_id)
     period = resolve_range(start, end, campaign)
     units = [u for u in registry_store.registry_snapshot().units.values() if u.level == level]
@@ -253,19 +258,21 @@ def official_kpi(
 ) -> dict[str, Any]:
     official = registry_service.check_official_access(principal, official_id)
     period = resolve_range(start, end, _campaign_or_current(None))
-    rows = aggregate_store.daily_rows(f"official#{official_id}", period.start, period.end)
+    rows = aggregate_store.daily_rows(
+        daily_counters.official_scope(official_id), period.start, period.end
+    )
     return {
         "from": period.start,
         "to": period.end,
         "as_of": as_of(),
-        **_official_figures(official, period, kpi.sum_daily(c for _, c in rows)),
+        **_official_figures(official, period, daily_counters.sum_daily(c for _, c in rows)),
     }
 
 
 def official_totals(officials: list[OfficialRecord], period: Range) -> dict[str, dict[str, int]]:
     """official_id -> counters summed over the range (one query per official)."""
-    totals = _totals_for([f"official#{o.official_id}" for o in officials], period)
-    return {o.official_id: totals[f"official#{o.official_id}"] for o in officials}
+    totals = _totals_for([daily_counters.official_scope(o.official_id) for o in officials], period)
+    return {o.official_id: totals[daily_counters.official_scope(o.official_id)] for o in officials}
 
 
 def officials_table(officials: list[OfficialRecord], period: Range) -> list[dict[str, Any]]:
@@ -298,9 +305,11 @@ def exchanges(
         unit: UnitRecord = row["unit"]
         if unit.level not in PROVINCE_LEVELS:
             continue  # each province-level ↔ commune pair is listed once, from the province side
-        for counterpart, counts in sorted(kpi.interconnection_pairs(row["totals"]).items()):
+        for counterpart, counts in sorted(
+            daily_counters.interconnection_pairs(row["totals"]).items()
+        ):
             other = units.get(counterpart)
-            if other is None or other.level != "commune":
+            if other is None or other.level != LEVEL_COMMUNE:
                 continue
             pairs.append(
                 {"province_unit_id": unit.unit_id, "commune_unit_id": counterpart, **counts}
@@ -318,7 +327,9 @@ def interconnection(campaign_id: str, start: dt.date | None, end: dt.date | None
     campaign = registry_service.get_campaign(campaign_id)
     period = resolve_range(start, end, campaign)
     units = registry_store.registry_snapshot().units
-    exchanging = [u for u in units.values() if u.level in PROVINCE_LEVELS or u.level == "commune"]
+    exchanging = [
+        u for u in units.values() if u.level in PROVINCE_LEVELS or u.level == LEVEL_COMMUNE
+    ]
     pairs, without = exchanges(unit_table(exchanging, period, campaign), units)
     return {
         "campaign_id": campaign_id,

@@ -110,7 +110,7 @@ def test_marking_after_clear_events_redacts_them_at_the_next_run(api, source):
     ]
     assert deliver(api, sid, secret, clear).status_code == 202
     _aggregate()
-    from chalicelib.domain.kpi import EXEMPT_TOTAL
+    from chalicelib.domain.daily_counters import EXEMPT_TOTAL
 
     m = body(api.get("/units/000.00.31.H34/kpi?from=2025-07-01&to=2025-07-31"))["metrics"]
     assert (m["processed_total"], m["paper_pages"], m[EXEMPT_TOTAL]) == (1, 4, 0)

@@ -7,7 +7,7 @@ from datetime import date, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from chalicelib.domain import kpi
+from chalicelib.domain import daily_counters, document_state, evaluations, kpi
 from tests.kpi_reference import reference_official_metrics, reference_unit_metrics
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -120,22 +120,28 @@ def document_events(events: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str]
     by_doc: dict[tuple[str, str], list] = {}
     for event in events:
         if event["type"].startswith("document."):
-            by_doc.setdefault(kpi.document_key(event), []).append(event)
+            by_doc.setdefault(document_state.document_key(event), []).append(event)
     return by_doc
 
 
-def daily_rows(events: Iterable[Mapping[str, Any]], tz: tzinfo = TZ) -> kpi.Contributions:
+def daily_rows(
+    events: Iterable[Mapping[str, Any]], tz: tzinfo = TZ
+) -> daily_counters.Contributions:
     """Fold each document in one go and collect its contributions (no incremental diffs)."""
-    rows: kpi.Contributions = {}
+    rows: daily_counters.Contributions = {}
     for doc_events in document_events(events).values():
-        for key, counters in kpi.contributions(kpi.fold_events(None, doc_events), tz).items():
+        for key, counters in daily_counters.contributions(
+            document_state.fold_events(None, doc_events), tz
+        ).items():
             row = rows.setdefault(key, {})
             for name, value in counters.items():
                 row[name] = row.get(name, 0) + value
     return rows
 
 
-def add_into(rows: kpi.Contributions, delta: Mapping[tuple[str, str], Mapping[str, int]]) -> None:
+def add_into(
+    rows: daily_counters.Contributions, delta: Mapping[tuple[str, str], Mapping[str, int]]
+) -> None:
     for key, counters in delta.items():
         row = rows.setdefault(key, {})
         for name, value in counters.items():
@@ -150,8 +156,10 @@ def dates(start: date, end: date) -> list[str]:
     return [(start + timedelta(days=i)).isoformat() for i in range((end - start).days + 1)]
 
 
-def range_totals(rows: kpi.Contributions, scope: str, start: date, end: date) -> dict[str, int]:
-    return kpi.sum_daily(rows.get((scope, d), {}) for d in dates(start, end))
+def range_totals(
+    rows: daily_counters.Contributions, scope: str, start: date, end: date
+) -> dict[str, int]:
+    return daily_counters.sum_daily(rows.get((scope, d), {}) for d in dates(start, end))
 
 
 def active_evaluated(
@@ -162,8 +170,8 @@ def active_evaluated(
     for event in events:
         if event["type"] == "official.evaluated":
             key = (event["official_id"], event["period"])
-            latest[key] = kpi.merge_evaluation(latest.get(key), event)
-    months = set(kpi.months_overlapping(start, end))
+            latest[key] = evaluations.merge_evaluation(latest.get(key), event)
+    months = set(evaluations.months_overlapping(start, end))
     active_set = set(active)
     return len({o for (o, period) in latest if o in active_set and period in months})
 
@@ -174,8 +182,10 @@ def latest_eval_for(
     latest: dict[str, dict] = {}
     for event in events:
         if event["type"] == "official.evaluated" and event["official_id"] == official:
-            latest[event["period"]] = kpi.merge_evaluation(latest.get(event["period"]), event)
-    return kpi.latest_evaluation(latest.values(), start, end)
+            latest[event["period"]] = evaluations.merge_evaluation(
+                latest.get(event["period"]), event
+            )
+    return evaluations.latest_evaluation(latest.values(), start, end)
 
 
 def unit_kpis(
@@ -187,14 +197,14 @@ def unit_kpis(
     levels: Mapping[str, str] = LEVELS,
     active: Iterable[str] = (),
     tz: tzinfo = TZ,
-    rows: kpi.Contributions | None = None,
+    rows: daily_counters.Contributions | None = None,
 ) -> dict:
     """Metrics through the real pipeline, asserted equal to the reference oracle."""
     end = end or start
     active = list(active)
     rows = daily_rows(events, tz) if rows is None else rows
     metrics = kpi.unit_metrics(
-        range_totals(rows, kpi.unit_scope(unit_id), start, end),
+        range_totals(rows, daily_counters.unit_scope(unit_id), start, end),
         level=levels[unit_id],
         unit_levels=levels,
         officials_active=len(active),
@@ -225,7 +235,7 @@ def official_kpis(
     end = end or start
     rows = daily_rows(events, tz)
     metrics = kpi.official_metrics(
-        range_totals(rows, kpi.official_scope(official), start, end),
+        range_totals(rows, daily_counters.official_scope(official), start, end),
         latest_eval_for(events, official, start, end),
     )
     expected = reference_official_metrics(events, official_id=official, start=start, end=end, tz=tz)

@@ -12,7 +12,7 @@ from datetime import UTC, date, timedelta, timezone
 
 import pytest
 
-from chalicelib.domain import kpi
+from chalicelib.domain import daily_counters, document_state, evaluations, instants, kpi, vocabulary
 from tests.unit.conftest import (
     TZ,
     add_into,
@@ -34,7 +34,7 @@ D15, D16, D17 = date(2025, 7, 15), date(2025, 7, 16), date(2025, 7, 17)
 
 
 def contrib(events, tz=TZ):
-    return kpi.contributions(kpi.fold_events(None, events), tz)
+    return daily_counters.contributions(document_state.fold_events(None, events), tz)
 
 
 # --- instants and local dates ---------------------------------------------------------------
@@ -42,32 +42,34 @@ def contrib(events, tz=TZ):
 
 class TestInstants:
     def test_parse_is_exact_microseconds_utc(self):
-        assert kpi.parse_instant_us("1970-01-01T00:00:00Z") == 0
-        assert kpi.parse_instant_us("1970-01-01T07:00:00.000001+07:00") == 1
+        assert instants.parse_instant_us("1970-01-01T00:00:00Z") == 0
+        assert instants.parse_instant_us("1970-01-01T07:00:00.000001+07:00") == 1
         assert (
-            kpi.parse_instant_us("2025-07-15T17:00:00+00:00")
-            == kpi.parse_instant_us("2025-07-16T00:00:00+07:00")
-            == kpi.parse_instant_us("2025-07-15T12:00:00-05:00")
+            instants.parse_instant_us("2025-07-15T17:00:00+00:00")
+            == instants.parse_instant_us("2025-07-16T00:00:00+07:00")
+            == instants.parse_instant_us("2025-07-15T12:00:00-05:00")
         )
-        assert isinstance(kpi.parse_instant_us("2025-07-15T17:00:00Z"), int)
+        assert isinstance(instants.parse_instant_us("2025-07-15T17:00:00Z"), int)
 
     def test_before_epoch(self):
-        assert kpi.parse_instant_us("1969-12-31T23:59:59.999999Z") == -1
+        assert instants.parse_instant_us("1969-12-31T23:59:59.999999Z") == -1
 
     @pytest.mark.parametrize("bad", ["2025-07-15T10:00:00", "2025-07-15", "nonsense"])
     def test_rejects_instants_without_offset(self, bad):
         with pytest.raises(ValueError):
-            kpi.parse_instant_us(bad)
+            instants.parse_instant_us(bad)
 
     def test_local_midnight_boundary(self):
-        assert kpi.local_date(kpi.parse_instant_us("2025-07-15T16:59:59Z"), TZ) == D15
-        assert kpi.local_date(kpi.parse_instant_us("2025-07-15T16:59:59.999999Z"), TZ) == D15
-        assert kpi.local_date(kpi.parse_instant_us("2025-07-15T17:00:00Z"), TZ) == D16
+        assert instants.local_date(instants.parse_instant_us("2025-07-15T16:59:59Z"), TZ) == D15
+        assert (
+            instants.local_date(instants.parse_instant_us("2025-07-15T16:59:59.999999Z"), TZ) == D15
+        )
+        assert instants.local_date(instants.parse_instant_us("2025-07-15T17:00:00Z"), TZ) == D16
 
     def test_local_date_other_zone(self):
-        us = kpi.parse_instant_us("2025-07-15T16:59:59Z")
-        assert kpi.local_date(us, UTC) == D15
-        assert kpi.local_date(us, timezone(timedelta(hours=9))) == D16
+        us = instants.parse_instant_us("2025-07-15T16:59:59Z")
+        assert instants.local_date(us, UTC) == D15
+        assert instants.local_date(us, timezone(timedelta(hours=9))) == D16
 
 
 # --- dating ------------------------------------------------------------------------------
@@ -121,7 +123,7 @@ class TestDating:
         )
         other = processed("a", "2025-07-16T00:30:00+00:00", due_at="2025-07-16T00:00:00+00:00")
         for order in ([other, late_text_early_instant], [late_text_early_instant, other]):
-            state = kpi.fold_events(None, order)
+            state = document_state.fold_events(None, order)
             assert state["units"]["C1"]["processed"][1] == "z"
             # first (z) completed 06:00 local, due 07:00 local -> on time
             assert unit_kpis(order, "C1", D16)["on_time"] == 1
@@ -130,7 +132,7 @@ class TestDating:
         b = processed("e-b", "2025-07-15T10:00:00+07:00", due_at="2025-07-15T11:00:00+07:00")
         a = processed("e-a", "2025-07-15T03:00:00Z")  # same instant, no due_at
         for order in ([a, b], [b, a]):
-            assert kpi.fold_events(None, order)["units"]["C1"]["processed"][1] == "e-a"
+            assert document_state.fold_events(None, order)["units"]["C1"]["processed"][1] == "e-a"
             m = unit_kpis(order, "C1", D15)
             assert (m["on_time_total"], m["processed_total"]) == (0, 1)
 
@@ -164,7 +166,7 @@ class TestProcessed:
         first = [processed("p1", "2025-07-15T09:00:00+07:00")]
         old = contrib(first)
         new = contrib([*first, processed("p2", "2025-07-17T09:00:00+07:00", channel="paper")])
-        assert kpi.diff_contributions(old, new) == {
+        assert daily_counters.diff_contributions(old, new) == {
             ("unit#C1", "2025-07-15"): {"processed_online": -1},
             ("official#O1", "2025-07-15"): {"processed_online": -1},
             # a paper processed event books the document's pages (0 here: nothing to add)
@@ -177,13 +179,15 @@ class TestProcessed:
     def test_late_paper_event_on_an_earlier_day_moves_the_document(self):
         electronic = processed("p2", "2025-07-16T09:00:00+07:00")
         paper = processed("p1", "2025-07-15T09:00:00+07:00", channel="paper", doc_pages=3)
-        rows: kpi.Contributions = {}
-        state = kpi.fold_events(None, [electronic])
-        add_into(rows, kpi.diff_contributions({}, kpi.contributions(state, TZ)))
+        rows: daily_counters.Contributions = {}
+        state = document_state.fold_events(None, [electronic])
+        add_into(
+            rows, daily_counters.diff_contributions({}, daily_counters.contributions(state, TZ))
+        )
         assert rows[("unit#C1", "2025-07-16")] == {"processed_total": 1, "processed_online": 1}
-        new_state = kpi.fold_events(state, [paper])  # arrives late
-        delta = kpi.diff_contributions(
-            kpi.contributions(state, TZ), kpi.contributions(new_state, TZ)
+        new_state = document_state.fold_events(state, [paper])  # arrives late
+        delta = daily_counters.diff_contributions(
+            daily_counters.contributions(state, TZ), daily_counters.contributions(new_state, TZ)
         )
         assert delta[("unit#C1", "2025-07-16")] == {"processed_total": -1, "processed_online": -1}
         assert delta[("unit#C1", "2025-07-15")] == {"processed_total": 1, "paper_pages": 3}
@@ -365,8 +369,10 @@ class TestSentReceived:
         ]
         m = unit_kpis(events, "C1", D15)
         assert (m["received_electronic"], m["received_paper"]) == (1, 1)
-        totals = kpi.sum_daily(r for (s, _), r in daily_rows(events).items() if s == "unit#C1")
-        assert kpi.interconnection_pairs(totals) == {
+        totals = daily_counters.sum_daily(
+            r for (s, _), r in daily_rows(events).items() if s == "unit#C1"
+        )
+        assert daily_counters.interconnection_pairs(totals) == {
             "D1": {
                 "sent_electronic": 0,
                 "sent_paper": 0,
@@ -541,7 +547,7 @@ class TestExempt:
             ("unit#C1", "2025-07-15"): {"exempt_total": 1},
             ("unit#D1", "2025-07-16"): {"exempt_total": 1},
         }
-        delta = kpi.diff_contributions(old, new)
+        delta = daily_counters.diff_contributions(old, new)
         assert delta[("unit#C1", "2025-07-15")] == {
             "processed_total": -1,
             "issued_total": -1,
@@ -572,14 +578,14 @@ class TestExempt:
         assert (m["exempt_total"], m["processed_total"]) == (0, 1)
 
     def test_exempt_state_keeps_only_what_counting_needs(self):
-        state = kpi.fold_events(
+        state = document_state.fold_events(
             None,
             [
                 processed("p", "2025-07-15T09:00:00+07:00", doc_pages=4, security="mat"),
                 printed("x", "2025-07-16T09:00:00+07:00", unit="D1"),
             ],
         )
-        us = kpi.parse_instant_us
+        us = instants.parse_instant_us
         assert state == {
             "v": 1,
             "source_id": "s1",
@@ -656,7 +662,7 @@ class TestPaperPages:
     def test_later_larger_pages_corrects_earlier_day(self):
         first = [printed("pr", "2025-07-15T08:00:00+07:00", doc_pages=3)]
         later = registered("r", "2025-07-20T08:00:00+07:00", unit="D1", doc_pages=10)
-        delta = kpi.diff_contributions(contrib(first), contrib([*first, later]))
+        delta = daily_counters.diff_contributions(contrib(first), contrib([*first, later]))
         assert delta == {("unit#C1", "2025-07-15"): {"paper_pages": 7}}
 
     def test_per_unit(self):
@@ -793,55 +799,72 @@ class TestEvaluations:
         for order in ([e1, e2], [e2, e1], [e2, e1, e2, e1]):
             current = None
             for event in order:
-                current = kpi.merge_evaluation(current, event)
+                current = evaluations.merge_evaluation(current, event)
             assert current == {
                 "official_id": "O1",
                 "unit_id": "C1",
                 "period": "2025-07",
                 "score": 90,
-                "occurred_at_us": kpi.parse_instant_us("2025-07-21T09:00:00+07:00"),
+                "occurred_at_us": instants.parse_instant_us("2025-07-21T09:00:00+07:00"),
                 "event_id": "e2",
             }
 
     def test_instant_not_text_and_event_id_tie_break(self):
         early = evaluated("z", "2025-07-21T08:00:00+09:00", "O1", "2025-07", 10)  # 06:00 VN
         late = evaluated("a", "2025-07-21T00:00:00+00:00", "O1", "2025-07", 20)  # 07:00 VN
-        assert kpi.merge_evaluation(kpi.merge_evaluation(None, late), early)["score"] == 20
+        assert (
+            evaluations.merge_evaluation(evaluations.merge_evaluation(None, late), early)["score"]
+            == 20
+        )
         same_a = evaluated("a", "2025-07-21T00:00:00Z", "O1", "2025-07", 30)
         same_b = evaluated("b", "2025-07-21T07:00:00+07:00", "O1", "2025-07", 40)
-        assert kpi.merge_evaluation(kpi.merge_evaluation(None, same_b), same_a)["score"] == 40
-        assert kpi.merge_evaluation(kpi.merge_evaluation(None, same_a), same_b)["score"] == 40
+        assert (
+            evaluations.merge_evaluation(evaluations.merge_evaluation(None, same_b), same_a)[
+                "score"
+            ]
+            == 40
+        )
+        assert (
+            evaluations.merge_evaluation(evaluations.merge_evaluation(None, same_a), same_b)[
+                "score"
+            ]
+            == 40
+        )
 
     def test_rejects_other_key_and_bad_period(self):
-        current = kpi.merge_evaluation(
+        current = evaluations.merge_evaluation(
             None, evaluated("a", "2025-07-21T00:00:00Z", "O1", "2025-07", 1)
         )
         with pytest.raises(ValueError):
-            kpi.merge_evaluation(
+            evaluations.merge_evaluation(
                 current, evaluated("b", "2025-07-21T00:00:00Z", "O2", "2025-07", 1)
             )
         with pytest.raises(ValueError):
-            kpi.merge_evaluation(
+            evaluations.merge_evaluation(
                 current, evaluated("b", "2025-07-21T00:00:00Z", "O1", "2025-08", 1)
             )
         with pytest.raises(ValueError):
-            kpi.merge_evaluation(None, evaluated("b", "2025-07-21T00:00:00Z", "O1", "2025-7", 1))
+            evaluations.merge_evaluation(
+                None, evaluated("b", "2025-07-21T00:00:00Z", "O1", "2025-7", 1)
+            )
         with pytest.raises(ValueError):
-            kpi.merge_evaluation(None, evaluated("b", "2025-07-21T00:00:00Z", "O1", "2025-13", 1))
+            evaluations.merge_evaluation(
+                None, evaluated("b", "2025-07-21T00:00:00Z", "O1", "2025-13", 1)
+            )
 
     def test_months_overlapping(self):
-        assert kpi.months_overlapping(date(2025, 7, 15), date(2025, 8, 15)) == [
+        assert evaluations.months_overlapping(date(2025, 7, 15), date(2025, 8, 15)) == [
             "2025-07",
             "2025-08",
         ]
-        assert kpi.months_overlapping(date(2025, 7, 31), date(2025, 7, 31)) == ["2025-07"]
-        assert kpi.months_overlapping(date(2025, 11, 30), date(2026, 2, 1)) == [
+        assert evaluations.months_overlapping(date(2025, 7, 31), date(2025, 7, 31)) == ["2025-07"]
+        assert evaluations.months_overlapping(date(2025, 11, 30), date(2026, 2, 1)) == [
             "2025-11",
             "2025-12",
             "2026-01",
             "2026-02",
         ]
-        assert kpi.months_overlapping(date(2025, 8, 1), date(2025, 7, 31)) == []
+        assert evaluations.months_overlapping(date(2025, 8, 1), date(2025, 7, 31)) == []
 
     def test_kpi_coverage(self):
         events = [
@@ -916,22 +939,25 @@ class TestUnitMetrics:
         assert m["on_time_rate"] == 0.0
 
     def test_sum_daily_and_diff(self):
-        assert kpi.sum_daily([{"a": 1, "b": 2}, {"a": 3}, {}]) == {"a": 4, "b": 2}
-        assert kpi.sum_daily([]) == {}
+        assert daily_counters.sum_daily([{"a": 1, "b": 2}, {"a": 3}, {}]) == {"a": 4, "b": 2}
+        assert daily_counters.sum_daily([]) == {}
         old = {("unit#C1", "2025-07-15"): {"a": 1, "b": 1}, ("unit#C1", "2025-07-16"): {"a": 1}}
         new = {("unit#C1", "2025-07-15"): {"a": 1, "c": 2}}
-        assert kpi.diff_contributions(old, new) == {
+        assert daily_counters.diff_contributions(old, new) == {
             ("unit#C1", "2025-07-15"): {"b": -1, "c": 2},
             ("unit#C1", "2025-07-16"): {"a": -1},
         }
-        assert kpi.diff_contributions(new, new) == {}
+        assert daily_counters.diff_contributions(new, new) == {}
 
     def test_pair_counter_names(self):
-        assert kpi.pair_counter("000.00.31.H34", "sent_paper") == "pair|000.00.31.H34|sent_paper"
+        assert (
+            daily_counters.pair_counter("000.00.31.H34", "sent_paper")
+            == "pair|000.00.31.H34|sent_paper"
+        )
         with pytest.raises(ValueError):
-            kpi.pair_counter("D1", "bogus")
+            daily_counters.pair_counter("D1", "bogus")
         with pytest.raises(ValueError):
-            kpi.interconnection_pairs({"pair|D1|bogus": 1})
+            daily_counters.interconnection_pairs({"pair|D1|bogus": 1})
 
 
 class TestCompliance:
@@ -1067,7 +1093,7 @@ class TestScore:
         with pytest.raises(ValueError):
             kpi.score(m, level="commune", weights={"online_rate": -1})
         with pytest.raises(ValueError):
-            kpi.score(m, level="commune", weights=dict.fromkeys(kpi.CRITERIA, 0))
+            kpi.score(m, level="commune", weights=dict.fromkeys(vocabulary.CRITERIA, 0))
 
     def test_rounding_to_two_decimals_half_up(self):
         third = kpi.ratio(1, 3)
@@ -1190,7 +1216,7 @@ class TestFold:
             received("re", "2025-07-15T09:00:00+07:00", "D1", channel="paper"),
             printed("pr", "2025-07-15T09:00:00+07:00", pages=2),
         ]
-        state = kpi.fold_events(None, events)
+        state = document_state.fold_events(None, events)
 
         def walk(value):
             assert not isinstance(value, float)
@@ -1205,7 +1231,7 @@ class TestFold:
 
         walk(state)
         assert json.loads(json.dumps(state)) == state
-        us = kpi.parse_instant_us
+        us = instants.parse_instant_us
         assert state["units"]["C1"]["processed"] == [
             us("2025-07-15T09:00:00.123456+07:00"),
             "p",
@@ -1217,22 +1243,28 @@ class TestFold:
         assert len(json.dumps(state)) < 1000
 
     def test_does_not_mutate_input(self):
-        state = kpi.fold_events(None, [processed("p", "2025-07-15T09:00:00+07:00")])
+        state = document_state.fold_events(None, [processed("p", "2025-07-15T09:00:00+07:00")])
         snapshot = json.dumps(state, sort_keys=True)
-        new = kpi.fold_events(state, [processed("q", "2025-07-14T09:00:00+07:00", channel="paper")])
+        new = document_state.fold_events(
+            state, [processed("q", "2025-07-14T09:00:00+07:00", channel="paper")]
+        )
         assert json.dumps(state, sort_keys=True) == snapshot
         assert new != state
-        same = kpi.fold_events(state, [])
+        same = document_state.fold_events(state, [])
         assert same == state and same is not state
 
     def test_rejects_events_of_another_document(self):
-        state = kpi.fold_events(None, [processed("p", "2025-07-15T09:00:00+07:00")])
+        state = document_state.fold_events(None, [processed("p", "2025-07-15T09:00:00+07:00")])
         with pytest.raises(ValueError):
-            kpi.fold_events(state, [processed("q", "2025-07-15T09:00:00+07:00", doc="OTHER")])
+            document_state.fold_events(
+                state, [processed("q", "2025-07-15T09:00:00+07:00", doc="OTHER")]
+            )
         with pytest.raises(ValueError):
-            kpi.fold_events(state, [processed("q", "2025-07-15T09:00:00+07:00", source="s2")])
+            document_state.fold_events(
+                state, [processed("q", "2025-07-15T09:00:00+07:00", source="s2")]
+            )
         with pytest.raises(ValueError):
-            kpi.fold_events(
+            document_state.fold_events(
                 None,
                 [
                     processed("p", "2025-07-15T09:00:00+07:00"),
@@ -1242,45 +1274,50 @@ class TestFold:
 
     def test_rejects_non_document_events_and_bad_input(self):
         with pytest.raises(ValueError):
-            kpi.fold_events(None, [evaluated("e", "2025-07-15T09:00:00Z", "O1", "2025-07", 1)])
+            document_state.fold_events(
+                None, [evaluated("e", "2025-07-15T09:00:00Z", "O1", "2025-07", 1)]
+            )
         with pytest.raises(ValueError):
-            kpi.fold_events(None, [ev("document.archived", "x", "2025-07-15T09:00:00Z")])
+            document_state.fold_events(None, [ev("document.archived", "x", "2025-07-15T09:00:00Z")])
         with pytest.raises(ValueError):
-            kpi.fold_events(None, [processed("p", "2025-07-15T09:00:00")])  # no offset
+            document_state.fold_events(None, [processed("p", "2025-07-15T09:00:00")])  # no offset
         with pytest.raises(ValueError):
-            kpi.fold_events(None, [])
+            document_state.fold_events(None, [])
         with pytest.raises(ValueError):
-            kpi.fold_events(
+            document_state.fold_events(
                 {"v": 99, "source_id": "s1", "document_id": "D-1", "units": {}},
                 [processed("p", "2025-07-15T09:00:00Z")],
             )
         with pytest.raises(ValueError):
-            kpi.fold_events(None, [sent("s", "2025-07-15T09:00:00Z", None)])
+            document_state.fold_events(None, [sent("s", "2025-07-15T09:00:00Z", None)])
         with pytest.raises(ValueError):
-            kpi.fold_events(None, [issued("i", "2025-07-15T09:00:00Z", channel="fax")])
+            document_state.fold_events(None, [issued("i", "2025-07-15T09:00:00Z", channel="fax")])
         with pytest.raises(ValueError):
-            kpi.fold_events(None, [signed("s", "2025-07-15T09:00:00Z", method="stamp")])
+            document_state.fold_events(None, [signed("s", "2025-07-15T09:00:00Z", method="stamp")])
         with pytest.raises(ValueError):
-            kpi.fold_events(None, [printed("p", "2025-07-15T09:00:00Z", pages=-1)])
+            document_state.fold_events(None, [printed("p", "2025-07-15T09:00:00Z", pages=-1)])
 
     def test_registered_only_dates_exempt(self):
-        state = kpi.fold_events(None, [registered("r", "2025-07-15T09:00:00+07:00")])
-        assert kpi.contributions(state, TZ) == {}
+        state = document_state.fold_events(None, [registered("r", "2025-07-15T09:00:00+07:00")])
+        assert daily_counters.contributions(state, TZ) == {}
 
     def test_merge_states_rejects_other_document(self):
-        a = kpi.fold_events(None, [processed("p", "2025-07-15T09:00:00Z")])
-        b = kpi.fold_events(None, [processed("p", "2025-07-15T09:00:00Z", doc="B")])
+        a = document_state.fold_events(None, [processed("p", "2025-07-15T09:00:00Z")])
+        b = document_state.fold_events(None, [processed("p", "2025-07-15T09:00:00Z", doc="B")])
         with pytest.raises(ValueError):
-            kpi.merge_states(a, b)
+            document_state.merge_states(a, b)
 
     def test_refolding_the_same_events_changes_nothing(self):
         events = [
             processed("p", "2025-07-15T09:00:00+07:00"),
             printed("x", "2025-07-16T09:00:00+07:00", pages=1),
         ]
-        state = kpi.fold_events(None, events)
-        again = kpi.fold_events(state, list(reversed(events)))
+        state = document_state.fold_events(None, events)
+        again = document_state.fold_events(state, list(reversed(events)))
         assert again == state
         assert (
-            kpi.diff_contributions(kpi.contributions(state, TZ), kpi.contributions(again, TZ)) == {}
+            daily_counters.diff_contributions(
+                daily_counters.contributions(state, TZ), daily_counters.contributions(again, TZ)
+            )
+            == {}
         )

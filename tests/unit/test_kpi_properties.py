@@ -18,7 +18,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chalicelib.domain import kpi
+from chalicelib.domain import daily_counters, document_state, evaluations, kpi
 from tests.unit.conftest import (
     TZ,
     add_into,
@@ -212,20 +212,22 @@ def one_document(draw: st.DrawFn) -> list[dict[str, Any]]:
 def test_fold_depends_only_on_the_set_of_events(
     data: st.DataObject, events: list[dict[str, Any]]
 ) -> None:
-    canonical = kpi.fold_events(None, events)
+    canonical = document_state.fold_events(None, events)
     batches = data.draw(deliveries(events))
     state: dict | None = None
     for i, batch in enumerate(batches):
         if state is not None and i % 2:
             # as stored and read back from DynamoDB
             state = decimalized(json.loads(json.dumps(state)))
-        state = kpi.fold_events(state, batch)
+        state = document_state.fold_events(state, batch)
     assert state == canonical
     assert json.dumps(state, sort_keys=True) == json.dumps(canonical, sort_keys=True)
     # idempotent: re-applying any subset changes nothing
     subset = data.draw(st.lists(st.sampled_from(events), max_size=len(events)))
-    assert kpi.fold_events(canonical, subset) == canonical
-    assert kpi.contributions(decimalized(canonical), TZ) == kpi.contributions(canonical, TZ)
+    assert document_state.fold_events(canonical, subset) == canonical
+    assert daily_counters.contributions(decimalized(canonical), TZ) == daily_counters.contributions(
+        canonical, TZ
+    )
 
 
 @SETTINGS
@@ -236,14 +238,18 @@ def test_merge_is_a_join(data: st.DataObject, events: list[dict[str, Any]]) -> N
         data.draw(st.lists(st.sampled_from(events), min_size=1, max_size=len(events)))
         for _ in range(3)
     ]
-    a, b, c = (kpi.fold_events(None, g) for g in groups)
-    assert kpi.merge_states(a, b) == kpi.merge_states(b, a)
-    assert kpi.merge_states(kpi.merge_states(a, b), c) == kpi.merge_states(
-        a, kpi.merge_states(b, c)
+    a, b, c = (document_state.fold_events(None, g) for g in groups)
+    assert document_state.merge_states(a, b) == document_state.merge_states(b, a)
+    assert document_state.merge_states(
+        document_state.merge_states(a, b), c
+    ) == document_state.merge_states(a, document_state.merge_states(b, c))
+    assert document_state.merge_states(a, a) == a
+    assert document_state.merge_states(a, b) == document_state.fold_events(
+        None, [*groups[0], *groups[1]]
     )
-    assert kpi.merge_states(a, a) == a
-    assert kpi.merge_states(a, b) == kpi.fold_events(None, [*groups[0], *groups[1]])
-    assert kpi.fold_events(a, parts) == kpi.merge_states(a, kpi.fold_events(None, parts))
+    assert document_state.fold_events(a, parts) == document_state.merge_states(
+        a, document_state.fold_events(None, parts)
+    )
 
 
 # --- (2) incremental pipeline == reference ---------------------------------------------------
@@ -272,7 +278,7 @@ class Aggregator:
 
     def __init__(self) -> None:
         self.states: dict[tuple[str, str], dict] = {}
-        self.rows: kpi.Contributions = {}
+        self.rows: daily_counters.Contributions = {}
         self.evaluations: dict[tuple[str, str], dict] = {}
         self.applied: list[dict[str, Any]] = []
 
@@ -281,14 +287,19 @@ class Aggregator:
         for event in batch:
             if event["type"] == "official.evaluated":
                 key = (event["official_id"], event["period"])
-                self.evaluations[key] = kpi.merge_evaluation(self.evaluations.get(key), event)
+                self.evaluations[key] = evaluations.merge_evaluation(
+                    self.evaluations.get(key), event
+                )
             else:
-                by_doc.setdefault(kpi.document_key(event), []).append(event)
+                by_doc.setdefault(document_state.document_key(event), []).append(event)
         for key, doc_events in by_doc.items():
             old = self.states.get(key)
-            new = kpi.fold_events(old, doc_events)
-            old_c = kpi.contributions(old, TZ) if old is not None else {}
-            add_into(self.rows, kpi.diff_contributions(old_c, kpi.contributions(new, TZ)))
+            new = document_state.fold_events(old, doc_events)
+            old_c = daily_counters.contributions(old, TZ) if old is not None else {}
+            add_into(
+                self.rows,
+                daily_counters.diff_contributions(old_c, daily_counters.contributions(new, TZ)),
+            )
             self.states[key] = new
         self.applied.extend(batch)
 
@@ -320,8 +331,8 @@ def test_incremental_daily_sums_equal_reference(scenario) -> None:
             assert metrics["issued_online"] <= metrics["issued_total"]
         for official in [*OFFICIALS, "O9"]:
             from_rows = kpi.official_metrics(
-                range_totals(agg.rows, kpi.official_scope(official), start, end),
-                kpi.latest_evaluation(
+                range_totals(agg.rows, daily_counters.official_scope(official), start, end),
+                evaluations.latest_evaluation(
                     [v for (o, _), v in agg.evaluations.items() if o == official], start, end
                 ),
             )

@@ -1,6 +1,6 @@
 """Labels and columns of the reports (Vietnamese, with English for ``lang=en``).
 
-Criterion and level labels, a rate's parts and the criteria's scoreboard columns come from
+Criterion and level labels and the criteria's scoreboard columns come from
 the shared vocabulary (``domain.vocabulary``); the rest are the reports' own words.
 """
 
@@ -9,14 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.domain.vocabulary import (
+    CRITERIA_BY_KEY,
     CRITERIA_DEFINITIONS,
     LEVEL_LABELS,
     RATE_CRITERIA,
-    RATE_PARTS,
 )
 from chalicelib.reports.model import Column
-
-__all__ = ["LEVEL_LABELS", "RATE_PARTS"]
 
 CRITERION_LABELS: dict[str, tuple[str, str]] = {
     **{c.key: c.label for c in CRITERIA_DEFINITIONS},
@@ -103,10 +101,16 @@ UNIT_NAME = column("name", "Đơn vị", "Unit")
 LEVEL = column("level", "Cấp", "Level")
 KEY = column("key", "Mã chỉ số", "Indicator key")
 INDICATOR = column("indicator", "Chỉ số", "Indicator")
-# A scoreboard's value of each criterion, and whether it is met (domain.vocabulary).
-CRITERION_VALUE_COLUMNS = [
-    column(c.key, *c.rate_column, "percent" if c.is_rate else "bool") for c in CRITERIA_DEFINITIONS
-]
+
+
+def criterion_value_column(key: str) -> Column:
+    """The column of a criterion's value (domain.vocabulary): a percentage or a yes/no."""
+    c = CRITERIA_BY_KEY[key]
+    return column(c.key, *c.rate_column, "percent" if c.is_rate else "bool")
+
+
+# A scoreboard's value of each criterion, and whether it is met.
+CRITERION_VALUE_COLUMNS = [criterion_value_column(c.key) for c in CRITERIA_DEFINITIONS]
 CRITERION_MET_COLUMNS = [column(c.key, *c.met_column, "bool") for c in CRITERIA_DEFINITIONS]
 RANKING_COLUMNS = [
     column("rank", "Hạng", "Rank", "int"),
@@ -139,12 +143,12 @@ DAILY_COLUMNS = [
     column("date", "Ngày", "Date", "date"),
     column("processed_total", "Văn bản xử lý", "Processed", "int"),
     column("processed_online", "Xử lý trên mạng", "Processed online", "int"),
-    column("online_rate", "Tỷ lệ xử lý trên mạng", "Online rate", "percent"),
+    criterion_value_column("online_rate"),
     column("issued_total", "Văn bản phát hành", "Issued", "int"),
     column("issued_signed_digitally", "Có ký số", "Digitally signed", "int"),
-    column("signing_rate", "Tỷ lệ ký số", "Signing rate", "percent"),
+    criterion_value_column("signing_rate"),
     column("issued_online", "Phát hành điện tử", "Issued electronically", "int"),
-    column("e_issuance_rate", "Tỷ lệ phát hành điện tử", "E-issuance rate", "percent"),
+    criterion_value_column("e_issuance_rate"),
 ]
 # An official's identity and figures: the same columns in the officials and leaders tables.
 _OFFICIAL_IDENTITY = [
@@ -155,7 +159,7 @@ _OFFICIAL_IDENTITY = [
 _OFFICIAL_FIGURES = [
     column("processed_total", "Văn bản xử lý", "Processed", "int"),
     column("processed_online", "Xử lý trên mạng", "Processed online", "int"),
-    column("online_rate", "Tỷ lệ xử lý trên mạng", "Online rate", "percent"),
+    criterion_value_column("online_rate"),
     column("on_time_rate", "Tỷ lệ đúng hạn", "On-time rate", "percent"),
     column("digital_signatures", "Chữ ký số", "Digital signatures", "int"),
     column("latest_evaluation_score", "Điểm KPI gần nhất", "Latest KPI score", "float"),

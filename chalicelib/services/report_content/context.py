@@ -8,12 +8,10 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from chalicelib.auth import PROVINCE_ADMIN, Principal
-from chalicelib.domain import kpi as kpi_rules
 from chalicelib.domain.campaigns import Campaign
+from chalicelib.domain.evaluations import months_overlapping
 from chalicelib.domain.registry import OfficialRecord, UnitRecord
-from chalicelib.domain.vocabulary import (
-    PROVINCE_LEVELS,
-)
+from chalicelib.domain.vocabulary import LEVEL_COMMUNE, PROVINCE_LEVELS
 from chalicelib.services import kpi as kpi_service
 from chalicelib.settings import get_settings
 from chalicelib.storage import aggregates as aggregate_store
@@ -110,7 +108,7 @@ class ReportContext:
         service counts ``officials_evaluated``)."""
         missing = [o.official_id for o in officials if o.official_id not in self._evaluated]
         if missing:
-            months = kpi_rules.months_overlapping(self.period.start, self.period.end)
+            months = months_overlapping(self.period.start, self.period.end)
             found = aggregate_store.evaluated_among([(i, m) for i in missing for m in months])
             seen = {official_id for (official_id, _month) in found}
             for official_id in missing:
@@ -135,7 +133,7 @@ class ReportContext:
                 sorted(
                     u.unit_id
                     for u in self.units.values()
-                    if u.level in PROVINCE_LEVELS or u.level == "commune"
+                    if u.level in PROVINCE_LEVELS or u.level == LEVEL_COMMUNE
                 )
             )
             pairs, without = kpi_service.exchanges(rows, self.units)

@@ -6,11 +6,15 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from chalicelib.domain import kpi as kpi_rules
+from chalicelib.domain.daily_counters import PAIR_KINDS
+from chalicelib.domain.kpi import ratio
 from chalicelib.domain.registry import UnitRecord
 from chalicelib.domain.vocabulary import (
     CRITERIA,
+    LEVEL_COMMUNE,
+    LEVEL_DEPARTMENT,
     LEVEL_LABELS,
+    LEVEL_PROVINCE,
     RATE_PARTS,
     UNIT_LEVELS,
 )
@@ -47,12 +51,13 @@ from chalicelib.settings import get_settings
 from chalicelib.storage import nominations as nomination_store
 
 LEADERS = 20
-RANKED_LEVELS = ("department", "commune")
+# The scoreboards the province report shows (a division's rank shows in its unit report).
+REPORTED_RANKINGS = (LEVEL_DEPARTMENT, LEVEL_COMMUNE)
 
 
 def province_name(units: Mapping[str, UnitRecord]) -> str:
     roots = sorted(
-        (u for u in units.values() if u.level == "province" and not u.parent_id),
+        (u for u in units.values() if u.level == LEVEL_PROVINCE and not u.parent_id),
         key=lambda u: u.unit_id,
     )
     return roots[0].name if roots else "Toàn tỉnh"
@@ -78,7 +83,7 @@ def build_province(ctx: ReportContext, period_label: str, lang: str = "vi") -> R
         ),
         criteria_section(ctx.campaign, lang),
         _summary_section(rows, no_events, lang),
-        *(_ranking_section(ctx, level, no_events) for level in RANKED_LEVELS),
+        *(_ranking_section(ctx, level, no_events) for level in REPORTED_RANKINGS),
         _interconnection_section(ctx, lang),
         _gaps_section(ctx, rows, lang),
         _leaders_section(ctx),
@@ -143,8 +148,8 @@ def _summary_section(rows: list[dict[str, Any]], no_events: bool, lang: str) -> 
         {
             "key": key,
             "indicator": in_language(METRIC_LABELS[key], lang),
-            "total": kpi_rules.ratio(sums["total"][num], sums["total"][den]),
-            **{level: kpi_rules.ratio(sums[level][num], sums[level][den]) for level in UNIT_LEVELS},
+            "total": ratio(sums["total"][num], sums["total"][den]),
+            **{level: ratio(sums[level][num], sums[level][den]) for level in UNIT_LEVELS},
         }
         for key, (num, den) in RATE_PARTS.items()
     ]
@@ -198,8 +203,8 @@ def _summary_section(rows: list[dict[str, Any]], no_events: bool, lang: str) -> 
 
 
 def _ranking_section(ctx: ReportContext, level: str, no_events: bool) -> Section:
-    plural_vi = {"department": "sở, ban, ngành", "commune": "xã, phường, đặc khu"}[level]
-    plural_en = {"department": "departments", "commune": "communes"}[level]
+    plural_vi = {LEVEL_DEPARTMENT: "sở, ban, ngành", LEVEL_COMMUNE: "xã, phường, đặc khu"}[level]
+    plural_en = {LEVEL_DEPARTMENT: "departments", LEVEL_COMMUNE: "communes"}[level]
     items = ctx.ranking(level)["items"]
     by_id = {r["unit"].unit_id: r for r in ctx.unit_rows(i["unit_id"] for i in items)}
     compliance_rows = []
@@ -217,7 +222,7 @@ def _ranking_section(ctx: ReportContext, level: str, no_events: bool) -> Section
         )
     note_vi = NO_EVENTS_VI if no_events else None
     note_en = NO_EVENTS_EN if no_events else None
-    level_key = "departments" if level == "department" else "communes"
+    level_key = "departments" if level == LEVEL_DEPARTMENT else "communes"
     return Section(
         key=f"ranking_{level_key}",
         title_vi=f"Xếp hạng các {plural_vi}",
@@ -272,7 +277,7 @@ def _interconnection_section(ctx: ReportContext, lang: str) -> Section:
             "province_unit_name": names.get(p["province_unit_id"], p["province_unit_id"]),
             "commune_unit_id": p["commune_unit_id"],
             "commune_unit_name": names.get(p["commune_unit_id"], p["commune_unit_id"]),
-            **{k: p[k] for k in kpi_rules.PAIR_KINDS},
+            **{k: p[k] for k in PAIR_KINDS},
         }
         for p in data["pairs"]
     ]

@@ -10,6 +10,7 @@ from typing import Any
 from chalicelib.domain.campaigns import Campaign
 from chalicelib.domain.vocabulary import (
     CRITERIA,
+    FLAG_CRITERIA,
     RATE_CRITERIA,
 )
 from chalicelib.reports.model import Section, Table
@@ -111,7 +112,7 @@ def criteria_section(campaign: Campaign, lang: str) -> Section:
             "criterion": in_language(CRITERION_LABELS[key], lang),
             "key": key,
             "target": targets.get(key) if key in RATE_CRITERIA else None,
-            "required": True if key == "two_way_interconnection" else None,
+            "required": True if key in FLAG_CRITERIA else None,
             "weight": weights[key],
         }
         for key in CRITERIA

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from chalicelib.domain import kpi as kpi_rules
+from chalicelib.domain.daily_counters import (
+    RECEIVED_ELECTRONIC,
+    SENT_ELECTRONIC,
+    interconnection_pairs,
+)
 from chalicelib.domain.registry import UnitRecord
 from chalicelib.domain.vocabulary import (
     CRITERIA,
+    CRITERIA_BY_KEY,
+    FLAG_CRITERIA,
+    LEVEL_COMMUNE,
     PROVINCE_LEVELS,
+    RANKED_LEVELS,
     RATE_CRITERIA,
     RATE_PARTS,
 )
@@ -58,7 +66,7 @@ def build_unit(
     when_vi, when_en = period_titles(ctx.campaign, ctx.period, period_label)
     parent = ctx.units.get(unit.parent_id or "")
     rank = None
-    if unit.level in ("department", "commune", "division"):
+    if unit.level in RANKED_LEVELS:
         for item in ctx.ranking(unit.level)["items"]:
             if item["unit_id"] == unit_id:
                 rank = item["rank"]
@@ -182,8 +190,8 @@ def _unit_figures_section(
         {
             "key": key,
             "indicator": in_language(CRITERION_LABELS[key], lang),
-            "value": metrics[key] if key != "two_way_interconnection" else None,
-            "achieved": metrics[key] if key == "two_way_interconnection" else None,
+            "value": metrics[key] if key not in FLAG_CRITERIA else None,
+            "achieved": metrics[key] if key in FLAG_CRITERIA else None,
             "target": targets.get(key),
             "compliant": verdict.get(key),
         }
@@ -356,35 +364,14 @@ def _missing_section(
     metrics, verdict = row["metrics"], row["compliance"]
     targets = ctx.campaign.rate_targets()
     missing: list[dict[str, Any]] = []
-    texts: dict[str, Callable[[int, int], tuple[str, str]]] = {
-        "online_rate": lambda n, d: (
-            f"{d - n} văn bản xử lý trên giấy hoặc đã in ra giấy.",
-            f"{d - n} documents processed on paper or printed.",
-        ),
-        "signing_rate": lambda n, d: (
-            f"{d - n} văn bản phát hành chưa được ký số.",
-            f"{d - n} issued documents not digitally signed.",
-        ),
-        "e_issuance_rate": lambda n, d: (
-            f"{d - n} văn bản phát hành bằng giấy.",
-            f"{d - n} documents issued on paper.",
-        ),
-        "kpi_coverage": lambda n, d: (
-            f"{d - n} cán bộ chưa được đánh giá KPI trong kỳ.",
-            f"{d - n} officials not evaluated by KPI in the period.",
-        ),
-    }
     for key in RATE_CRITERIA:
         if verdict[key]:
             continue
+        criterion = CRITERIA_BY_KEY[key]
         num_key, den_key = RATE_PARTS[key]
         n, d = int(metrics[num_key]), int(metrics[den_key])
         if d == 0:
-            what_vi, what_en = (
-                ("Không có cán bộ đang công tác trong danh mục.", "No active official listed.")
-                if key == "kpi_coverage"
-                else ("Không có dữ liệu trong kỳ.", "No data in the period.")
-            )
+            what_vi, what_en = criterion.no_data
             missing.append(
                 {
                     "key": key,
@@ -398,7 +385,8 @@ def _missing_section(
                 }
             )
             continue
-        what_vi, what_en = texts[key](n, d)
+        assert criterion.shortfall is not None  # every rate has one (CriterionDefinition)
+        what_vi, what_en = (text.format(count=d - n) for text in criterion.shortfall)
         missing.append(
             {
                 "key": key,
@@ -491,15 +479,15 @@ def _two_way_gap(
     ctx: ReportContext, unit: UnitRecord, totals: Mapping[str, int]
 ) -> tuple[str, str]:
     levels = {u.unit_id: u.level for u in ctx.units.values()}
-    if unit.level == "commune":
+    if unit.level == LEVEL_COMMUNE:
         wanted, other_vi, other_en = PROVINCE_LEVELS, "đơn vị cấp tỉnh", "province-level units"
     else:
-        wanted, other_vi, other_en = frozenset({"commune"}), "xã, phường", "communes"
+        wanted, other_vi, other_en = frozenset({LEVEL_COMMUNE}), "xã, phường", "communes"
     sent = received = False
-    for counterpart, counts in kpi_rules.interconnection_pairs(totals).items():
+    for counterpart, counts in interconnection_pairs(totals).items():
         if levels.get(counterpart) in wanted:
-            sent = sent or counts["sent_electronic"] > 0
-            received = received or counts["received_electronic"] > 0
+            sent = sent or counts[SENT_ELECTRONIC] > 0
+            received = received or counts[RECEIVED_ELECTRONIC] > 0
     gaps_vi, gaps_en = [], []
     if not sent:
         gaps_vi.append(f"chưa gửi văn bản điện tử đến {other_vi}")
