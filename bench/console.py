@@ -124,7 +124,7 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     from scripts.chromium import launch
-    from scripts.demo_run import load_month
+    from scripts.demo_run import demo_environment, load_month
     from scripts.local_stack import LocalStack, free_port
 
     with LocalStack(
@@ -132,6 +132,7 @@ def main() -> None:
         api_port=free_port(),
         console_port=free_port(),
         scheduler=False,
+        env=demo_environment(),
         quiet=True,
     ) as stack:
         load_month(stack, args.days)

@@ -2,7 +2,7 @@
 stream-driven aggregation costs in DynamoDB capacity beside one hourly run.
 
     .venv/bin/python bench/live.py                    # 100 events/s for 180 s, 4 senders
-    .venv/bin/python bench/live.py --smoke            # 20 events/s for 10 s, small replay
+    .venv/bin/python bench/live.py --smoke            # 20 events/s for 4 s, small replay
 
 1. Delay, on the local stack (moto server + chalice local + the stream poller, free
    ports, no scheduler: no sweep helps): four senders post the demo simulator's events,
@@ -318,13 +318,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument(
         "--replay-seconds", type=float, default=None, help="seconds of events replayed for capacity"
     )
-    parser.add_argument("--smoke", action="store_true", help="20 events/s for 10 s (a test)")
+    parser.add_argument("--smoke", action="store_true", help="20 events/s for 4 s (a test)")
     parser.add_argument("--skip-latency", action="store_true")
     parser.add_argument("--skip-capacity", action="store_true")
     parser.add_argument("--designs", nargs="+", default=["live", "hourly"])
     args = parser.parse_args(argv)
     if args.smoke:
-        args.rate, args.seconds, args.replay_seconds = 20.0, 10.0, 10.0
+        args.rate, args.seconds, args.replay_seconds = 20.0, 4.0, 4.0
     replay = args.replay_seconds or args.seconds
     out: dict[str, Any] = {}
     if not args.skip_latency:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -35,6 +36,12 @@ def _origins(name: str, default: tuple[str, ...]) -> tuple[str, ...]:
     if invalid:
         raise ValueError(f"{name}: not an origin (scheme://host[:port]): {', '.join(invalid)}")
     return origins
+
+
+def province_timezone(environ: Mapping[str, str]) -> str:
+    """CAMPAIGN_TIMEZONE as the service reads it from `environ`. Also read by what builds
+    the console's config.json from the functions' environment, so the two always agree."""
+    return environ.get("CAMPAIGN_TIMEZONE") or "Asia/Ho_Chi_Minh"
 
 
 @dataclass(frozen=True)
@@ -97,7 +104,7 @@ def get_settings() -> Settings:
         auth_jwks_file=_str("AUTH_JWKS_FILE"),
         auth_issuer=_str("AUTH_ISSUER", "https://auth.khong-giay.local"),
         auth_audience=_str("AUTH_AUDIENCE", "khong-giay-api"),
-        timezone=_str("CAMPAIGN_TIMEZONE", "Asia/Ho_Chi_Minh"),
+        timezone=province_timezone(os.environ),
         webhook_tolerance_seconds=_int("WEBHOOK_TOLERANCE_SECONDS", 300),
         event_max_age_days=_int("EVENT_MAX_AGE_DAYS", 400),
         secret_rotation_grace_hours=_int("SECRET_ROTATION_GRACE_HOURS", 24),

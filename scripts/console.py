@@ -10,7 +10,7 @@ import os
 import signal
 from typing import Any
 
-from scripts.demo_run import OUT, load_month, token_for
+from scripts.demo_run import OUT, demo_environment, load_month, token_for
 from scripts.local_stack import LocalStack
 
 
@@ -33,6 +33,7 @@ def main() -> None:
         api_port=args.api_port,
         console_port=args.console_port,
         scheduler=True,
+        env=demo_environment(),
         quiet=True,
     )
     try:

@@ -3,7 +3,8 @@ the dev sign-in (pick a role and a unit; a token signed with the local key).
 
 Started by `scripts.local_stack.LocalStack` (`make serve`, `make console`, browser tests);
 never deployed. In AWS, CloudFront serves `web/` and the CDK stack writes `config.json`
-with the Cognito settings instead (format in README, "Console").
+(the same `infra.console_config`) with the Cognito settings instead (format in README,
+"config.json").
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ import mimetypes
 import threading
 import urllib.parse
 import urllib.request
+from collections.abc import Mapping
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from infra.console_config import console_config
 from infra.csp import content_security_policy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,14 +49,17 @@ class ConsoleServer:
         key_dir: Path,
         issuer: str,
         audience: str,
+        app_environment: Mapping[str, str],
         connect_origins: list[str] | None = None,
         web_dir: Path = WEB_DIR,
     ) -> None:
+        """`app_environment`: the variables the local API runs with (its time zone)."""
         self.port = port
         self.api_url = api_url.rstrip("/")
         self.key_dir = key_dir
         self.issuer = issuer
         self.audience = audience
+        self.app_environment = dict(app_environment)
         self.web_dir = web_dir.resolve()
         origins = [self.api_url, *(connect_origins or [])]
         self.csp = content_security_policy(list(dict.fromkeys(origins)))
@@ -65,11 +71,12 @@ class ConsoleServer:
         return f"http://127.0.0.1:{self.port}"
 
     def config(self) -> dict[str, Any]:
-        return {
-            "api_url": self.api_url,
-            "stage": "local",
-            "auth": {"type": "dev", "sign_in_url": "/dev/sign-in"},
-        }
+        return console_config(
+            api_url=self.api_url,
+            stage="local",
+            auth={"type": "dev", "sign_in_url": "/dev/sign-in"},
+            app_environment=self.app_environment,
+        )
 
     def mint(self, role: str, unit_id: str | None, ttl_seconds: int = DEV_TOKEN_SECONDS) -> str:
         from scripts.devkeys import mint_token

@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL_DIR = ROOT / ".local"
+# The Chalice stage `chalice local` runs (.chalice/config.json).
+CHALICE_STAGE = "local"
 # A scheduled job that stopped at its deadline (done: false) runs again this soon.
 RESUME_AFTER_SECONDS = 5
 
@@ -172,7 +174,7 @@ class LocalStack:
                 "-m",
                 "scripts.chalice_local",
                 "--stage",
-                "local",
+                CHALICE_STAGE,
                 "--host",
                 "127.0.0.1",
                 "--port",
@@ -186,6 +188,7 @@ class LocalStack:
         # it runs is missed.
         self._spawn([sys.executable, "-m", "scripts.stream_poller"], "stream poller", None)
         if self.console_port is not None:
+            from scripts.chalice_local import app_environment
             from scripts.console_server import ConsoleServer
 
             self.console = ConsoleServer(
@@ -194,6 +197,7 @@ class LocalStack:
                 key_dir=self.key_dir,
                 issuer=self.env.get("AUTH_ISSUER", DEFAULT_ISSUER),
                 audience=self.env.get("AUTH_AUDIENCE", DEFAULT_AUDIENCE),
+                app_environment=app_environment(CHALICE_STAGE, self.env),
                 # Presigned POSTs of nomination files go straight to the (moto) bucket.
                 connect_origins=[self.moto_url],
             ).start()

@@ -14,30 +14,29 @@ import pytest
 
 # Settings are read once per process: fix them before anything imports the app.
 _KEY_DIR = Path(tempfile.mkdtemp(prefix="kg-test-keys-"))
-os.environ.update(
-    {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": "ap-southeast-1",
-        "AWS_REGION": "ap-southeast-1",
-        "STAGE": "test",
-        # Exempt documents: a pass settles a marker at once (no request races it in tests).
-        "REDACTION_SETTLE_SECONDS": "0",
-        "TABLE_PREFIX": "kg-test-",
-        "AUTH_JWKS_FILE": str(_KEY_DIR / "jwks.json"),
-        "AUTH_ISSUER": "https://auth.test",
-        "AUTH_AUDIENCE": "khong-giay-test",
-        # The fixtures are the 2025 campaign: events that old must still be accepted here.
-        # The limit itself is tested at its default (tests/api/test_admission.py).
-        "EVENT_MAX_AGE_DAYS": "36500",
-        "POWERTOOLS_METRICS_NAMESPACE": "KhongGiayTest",
-        "POWERTOOLS_TRACE_DISABLED": "true",
-        "POWERTOOLS_METRICS_DISABLED": "true",
-        "POWERTOOLS_LOG_LEVEL": "WARNING",
-        "POWERTOOLS_DEV": "false",
-    }
-)
+TEST_ENVIRONMENT = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "ap-southeast-1",
+    "AWS_REGION": "ap-southeast-1",
+    "STAGE": "test",
+    # Exempt documents: a pass settles a marker at once (no request races it in tests).
+    "REDACTION_SETTLE_SECONDS": "0",
+    "TABLE_PREFIX": "kg-test-",
+    "AUTH_JWKS_FILE": str(_KEY_DIR / "jwks.json"),
+    "AUTH_ISSUER": "https://auth.test",
+    "AUTH_AUDIENCE": "khong-giay-test",
+    # The fixtures are the 2025 campaign: events that old must still be accepted here.
+    # The limit itself is tested at its default (tests/api/test_admission.py).
+    "EVENT_MAX_AGE_DAYS": "36500",
+    "POWERTOOLS_METRICS_NAMESPACE": "KhongGiayTest",
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "POWERTOOLS_METRICS_DISABLED": "true",
+    "POWERTOOLS_LOG_LEVEL": "WARNING",
+    "POWERTOOLS_DEV": "false",
+}
+os.environ.update(TEST_ENVIRONMENT)
 os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.pop("AWS_PROFILE", None)
 # CORS: the default origins (the local console on port 8080), whatever the shell exports.
@@ -46,11 +45,12 @@ os.environ.pop("CONSOLE_PORT", None)
 
 from scripts.devkeys import ensure_keys, mint_token  # noqa: E402
 from scripts.moto_patches import install as install_moto_patches  # noqa: E402
-from tests.moto_backend import share_botocore_loader  # noqa: E402
+from tests.moto_backend import share_botocore_loader, watch_client_factory  # noqa: E402
 
 ensure_keys(_KEY_DIR)
 install_moto_patches()
 share_botocore_loader()
+watch_client_factory()
 
 
 @pytest.fixture

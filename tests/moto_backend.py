@@ -32,19 +32,60 @@ def _table_names() -> set[str]:
 
 
 def invalidate_caches() -> None:
-    """Every process-level cache of the app: clients, connections, registry, rankings,
-    decrypted secrets."""
+    """Every process-level cache of the app that holds data: registry, rankings,
+    decrypted secrets; and its clients and connections when they can no longer be
+    reused (see `_clients_reusable`)."""
     from chalicelib.services.candidates import invalidate as invalidate_candidates
-    from chalicelib.storage.aws import reset_clients
-    from chalicelib.storage.models import reset_connections
     from chalicelib.storage.registry import invalidate_registry
     from chalicelib.storage.sources import clear_secret_cache
 
-    reset_clients()
-    reset_connections()
+    if not _clients_reusable():
+        from chalicelib.storage.aws import reset_clients
+        from chalicelib.storage.models import reset_connections
+
+        reset_clients()
+        reset_connections()
     invalidate_registry()
     invalidate_candidates()
     clear_secret_cache()
+
+
+# Clients and PynamoDB connections hold no data (moto's backend does), so they outlive a
+# test: building them again for every test (a botocore session and client per table,
+# each registering and copying hundreds of event handlers) was a fifth of an API test's
+# time. They are rebuilt when the endpoint or region they were made for changes, or
+# when a test created one through a patched `Session.create_client` (such a client may
+# carry the test's own event handlers).
+_clients_made_for: list[tuple[str, str | None]] = []
+_patched_client_made = [False]
+
+
+def _clients_reusable() -> bool:
+    from chalicelib.settings import get_settings
+
+    settings = get_settings()
+    target = (settings.region, settings.endpoint_url or None)
+    reusable = _clients_made_for == [target] and not _patched_client_made[0]
+    _clients_made_for[:] = [target]
+    _patched_client_made[0] = False
+    return reusable
+
+
+def watch_client_factory() -> None:
+    """Note every client made while a test has patched `Session.create_client`."""
+    import botocore.session
+
+    original = botocore.session.Session.create_client
+    if getattr(original, "watched", False):
+        return
+
+    def create_client(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if botocore.session.Session.create_client is not create_client:
+            _patched_client_made[0] = True
+        return original(self, *args, **kwargs)
+
+    create_client.watched = True  # type: ignore[attr-defined]
+    botocore.session.Session.create_client = create_client  # type: ignore[method-assign]
 
 
 def share_botocore_loader() -> None:

@@ -10,6 +10,7 @@ from aws_cdk import Annotations, CfnOutput, Environment, Stack, Tags
 from constructs import Construct
 
 from infra.config import APP_NAME, StageConfig
+from infra.console_config import console_config
 from infra.stacks.api import ApiWiring, package_chalice_app
 from infra.stacks.auth import Auth, hosted_ui_url
 from infra.stacks.console import Console
@@ -89,11 +90,12 @@ class ServiceStack(Stack):
 
     def console_settings(self) -> dict[str, Any]:
         """config.json of the console (web/js/main.js reads it; the local console server
-        writes the same keys with `auth.type` "dev")."""
-        return {
-            "api_url": self.api.url,
-            "stage": self.config.stage,
-            "auth": {
+        builds it with the same function, `auth.type` "dev"). Its time zone is the one the
+        functions are given (.chalice/config.json, `app_environment`)."""
+        return console_config(
+            api_url=self.api.url,
+            stage=self.config.stage,
+            auth={
                 "type": "cognito",
                 "region": self.config.region,
                 "user_pool_id": self.auth.user_pool.user_pool_id,
@@ -103,7 +105,8 @@ class ServiceStack(Stack):
                 "logout_uri": self.console.url,
                 "scopes": list(CONSOLE_SCOPES),
             },
-        }
+            app_environment=self.api.environment,
+        )
 
 
 def console_connect_sources(config: StageConfig) -> list[str]:

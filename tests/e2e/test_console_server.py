@@ -8,6 +8,7 @@ import urllib.parse
 import pytest
 import requests
 
+from chalicelib.domain.vocabulary import IDENTIFIER_PATTERN, RANKED_LEVELS
 from tests.factories import OFFICIALS, UNITS
 
 pytestmark = pytest.mark.e2e
@@ -41,6 +42,11 @@ def test_config_json_is_the_documented_shape(stack):
         "api_url": stack.api_url,
         "stage": "local",
         "auth": {"type": "dev", "sign_in_url": "/dev/sign-in"},
+        # What the local API runs with (.chalice/config.json) and its vocabulary.
+        "time_zone": "Asia/Ho_Chi_Minh",
+        "identifier_pattern": IDENTIFIER_PATTERN,
+        "province_levels": ["province", "department"],
+        "ranked_levels": list(RANKED_LEVELS),
     }
 
 

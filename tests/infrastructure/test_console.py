@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from chalicelib.domain.vocabulary import IDENTIFIER_PATTERN, RANKED_LEVELS
 from infra.config import load_stage
 from tests.infrastructure.cfn import CDK_PROVIDER, render, statements
 from tests.infrastructure.conftest import Synth
@@ -178,6 +179,17 @@ def test_console_is_deployed_with_a_config_file(synth: Synth) -> None:
     )
     assert auth["redirect_uri"] == auth["logout_uri"] == f"{origin}/"
     assert auth["scopes"] == ["openid", "email", "profile"]
+    # The zone every function is given and the vocabulary: the console restates neither.
+    from tests.infrastructure.cfn import functions
+
+    zones = {
+        fn["Properties"]["Environment"]["Variables"]["CAMPAIGN_TIMEZONE"]
+        for fn in functions(synth.template).values()
+    }
+    assert zones == {config["time_zone"]} == {"Asia/Ho_Chi_Minh"}
+    assert config["identifier_pattern"] == IDENTIFIER_PATTERN
+    assert config["province_levels"] == ["province", "department"]
+    assert config["ranked_levels"] == list(RANKED_LEVELS)
 
 
 def test_deployment_function_is_scoped_to_the_console(synth: Synth) -> None:

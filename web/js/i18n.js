@@ -28,6 +28,9 @@ const vi = {
   role_reviewer: "Thẩm định",
   role_unit_officer: "Cán bộ đơn vị",
   role_viewer: "Xem",
+  // The console's words for the API's unit levels (keys: UNIT_LEVELS in
+  // chalicelib/domain/vocabulary.py; which levels rank and which are province level come
+  // from config.json).
   level_province: "Tỉnh",
   level_department: "Sở, ban, ngành",
   level_commune: "Xã, phường, đặc khu",
@@ -231,9 +234,11 @@ const vi = {
   imported: "Đã nhập {u} đơn vị và {o} cán bộ.",
   campaigns_title: "Phong trào thi đua",
   campaign_id: "Mã phong trào",
+  invalid_identifier: "Chỉ gồm chữ cái không dấu, chữ số và các dấu . _ - (tối đa 64 ký tự).",
   start_date: "Ngày bắt đầu",
   end_date: "Ngày kết thúc",
   timezone: "Múi giờ",
+  timezone_hint: "Múi giờ của tỉnh, chung cho mọi phong trào: ngày của số liệu và các hạn tính theo múi giờ này.",
   targets: "Chỉ tiêu (%)",
   weights: "Trọng số",
   deadlines: "Các hạn",
@@ -508,9 +513,11 @@ const en = {
   imported: "Imported {u} units and {o} officials.",
   campaigns_title: "Campaigns",
   campaign_id: "Campaign id",
+  invalid_identifier: "Only unaccented letters, digits and . _ - (at most 64 characters).",
   start_date: "Start date",
   end_date: "End date",
   timezone: "Time zone",
+  timezone_hint: "The province's time zone, shared by every campaign: the dates of the figures and the deadlines are in it.",
   targets: "Targets (%)",
   weights: "Weights",
   deadlines: "Deadlines",
@@ -648,8 +655,9 @@ function zoneOffsetMs(instantMs, timeZone) {
 }
 
 /**
- * A deadline is a local date D in the campaign's time zone, open until the end of D: the
- * first refused instant is 00:00 of D+1 there (DOMAIN.md). Returns that instant.
+ * A deadline is a local date D in the province's time zone (config.json `time_zone`, the
+ * server's CAMPAIGN_TIMEZONE), open until the end of D: the first refused instant is 00:00
+ * of D+1 there (DOMAIN.md). Returns that instant.
  */
 export function deadlineInstant(dateIso, timeZone) {
   const [y, m, d] = dateIso.split("-").map(Number);

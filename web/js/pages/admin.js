@@ -1,5 +1,6 @@
 // Administration (province_admin): document systems (the secret shown once, with a copy
 // button; rotate; disable), registry import from CSV, campaigns, and running a job now.
+// Identifiers follow the server's pattern and campaigns its one time zone (config.json).
 import * as api from "../api.js";
 import { fmtDateTime, fmtNumber, t } from "../i18n.js";
 import { act, announce, errorBox, field, h, inlineError, loading, select, table } from "../ui.js";
@@ -7,6 +8,19 @@ import { act, announce, errorBox, field, h, inlineError, loading, select, table 
 const CRITERIA = ["online_rate", "signing_rate", "e_issuance_rate", "kpi_coverage", "two_way_interconnection"];
 const RATES = CRITERIA.slice(0, 4);
 const JOBS = ["aggregate_kpi", "verify_uploads", "monthly_reports", "campaign_reports", "rebuild_events"];
+
+/**
+ * Check an identifier field against the server's pattern (config.json). In script, not the
+ * `pattern` attribute: browsers compile that with the `v` flag, where the class's bare "-"
+ * is a syntax error, and would ignore it.
+ */
+function identifierInput(input, pattern) {
+  const re = new RegExp(pattern);
+  const check = () => input.setCustomValidity(!input.value || re.test(input.value) ? "" : t("invalid_identifier"));
+  input.addEventListener("input", check);
+  check();
+  return input;
+}
 
 function secretBox(id, secret, extra) {
   const code = h("code", { class: "secret", id: "new-secret" }, secret);
@@ -24,10 +38,10 @@ function secretBox(id, secret, extra) {
   return h("div", { class: "success", role: "status" }, h("p", {}, t("secret_once", { id })), code, extra ? h("p", {}, extra) : null, h("div", { class: "actions" }, copy, copied));
 }
 
-async function sourcesSection(section) {
+async function sourcesSection(section, config) {
   const listBox = h("div", {}, loading());
   const result = h("div", { id: "source-result" });
-  const sourceId = h("input", { name: "source_id", required: true, pattern: "[A-Za-z0-9._-]{1,64}", autocomplete: "off" });
+  const sourceId = identifierInput(h("input", { name: "source_id", required: true, autocomplete: "off" }), config.identifier_pattern);
   const name = h("input", { name: "name", required: true, maxlength: "200" });
   const units = h("input", { name: "units", required: true, autocomplete: "off" });
   const register = h("button", { type: "submit" }, t("register"));
@@ -134,11 +148,12 @@ function campaignForm(ctx, section) {
 
 function campaignEditor(ctx, c) {
   const input = (name, type, value, attrs = {}) => h("input", { name, type, value: value ?? "", ...attrs });
-  const id = input("campaign_id", "text", c && c.campaign_id, { required: true, pattern: "[A-Za-z0-9._-]{1,64}", readonly: Boolean(c) });
+  const id = identifierInput(input("campaign_id", "text", c && c.campaign_id, { required: true, readonly: Boolean(c) }), ctx.config.identifier_pattern);
   const name = input("name", "text", c && c.name, { required: true, maxlength: "500" });
   const start = input("start_date", "date", c && c.start_date, { required: true });
   const end = input("end_date", "date", c && c.end_date, { required: true });
-  const tz = input("timezone", "text", c ? c.timezone : "Asia/Ho_Chi_Minh", { required: true });
+  // Shown, never sent: the server gives every campaign the province's zone.
+  const tz = input("timezone", "text", ctx.config.time_zone, { readonly: true });
   const targets = Object.fromEntries(RATES.map((k) => [k, input(`target_${k}`, "number", c && typeof c.targets[k] === "number" ? c.targets[k] * 100 : 100, { min: "0", max: "100", step: "0.1" })]));
   const twoWay = h("input", { type: "checkbox", name: "target_two_way", checked: !c || c.targets.two_way_interconnection !== false });
   const weights = Object.fromEntries(CRITERIA.map((k) => [k, input(`weight_${k}`, "number", c && k in c.weights ? c.weights[k] : 1, { min: "0", step: "0.1" })]));
@@ -153,7 +168,7 @@ function campaignEditor(ctx, c) {
   const form = h(
     "form",
     { id: "campaign-form" },
-    h("div", { class: "form-row" }, field(t("campaign_id"), id), field(t("name"), name), field(t("start_date"), start), field(t("end_date"), end), field(t("timezone"), tz), field(t("campaign_status"), statusSel)),
+    h("div", { class: "form-row" }, field(t("campaign_id"), id), field(t("name"), name), field(t("start_date"), start), field(t("end_date"), end), field(t("timezone"), tz, t("timezone_hint")), field(t("campaign_status"), statusSel)),
     h("fieldset", {}, h("legend", {}, t("targets")), h("div", { class: "form-row" }, RATES.map((k) => field(t(k), targets[k])), h("div", { class: "field" }, h("label", { for: twoWayId }, t("require_two_way")), twoWay))),
     h("fieldset", {}, h("legend", {}, t("weights")), h("div", { class: "form-row" }, CRITERIA.map((k) => field(t(k), weights[k])))),
     h("fieldset", {}, h("legend", {}, t("deadlines")), h("div", { class: "form-row" }, Object.entries(deadlines).map(([k, el]) => field(t(k), el)))),
@@ -163,13 +178,14 @@ function campaignEditor(ctx, c) {
   );
   form.addEventListener("submit", (event) => {
     event.preventDefault();
+    const stored = { ...(c || {}) };
+    delete stored.timezone; // the server defaults it to the province's zone
     const body = {
-      ...(c || {}),
+      ...stored,
       campaign_id: id.value,
       name: name.value,
       start_date: start.value,
       end_date: end.value,
-      timezone: tz.value,
       status: statusSel.value,
       targets: { ...Object.fromEntries(RATES.map((k) => [k, Number(targets[k].value) / 100])), two_way_interconnection: twoWay.checked },
       weights: Object.fromEntries(CRITERIA.map((k) => [k, Number(weights[k].value)])),
@@ -212,5 +228,5 @@ export async function render(ctx) {
   importSection(registry);
   campaignForm(ctx, campaigns);
   jobsSection(jobs);
-  await sourcesSection(sources);
+  await sourcesSection(sources, ctx.config);
 }

@@ -6,8 +6,6 @@ import { fmtDateTime, fmtNumber, t } from "../i18n.js";
 import { describeRange, periodForm, rangeOf } from "../period.js";
 import { errorBox, h, loading, table } from "../ui.js";
 
-const PROVINCE_LEVEL = new Set(["province", "department"]);
-
 function shade(value, max) {
   if (!value) return "";
   // Light to dark blue; text turns white on the dark end to keep its contrast.
@@ -16,9 +14,11 @@ function shade(value, max) {
   return `hsl(214 65% ${lightness}%)`;
 }
 
-export function heatMap(pairs, units) {
+/** provinceLevels: the levels of the rows, "province level" (config.json province_levels). */
+export function heatMap(pairs, units, provinceLevels) {
+  const rowLevels = new Set(provinceLevels);
   const byId = new Map(units.map((u) => [u.unit_id, u]));
-  const rowsIds = [...new Set([...units.filter((u) => PROVINCE_LEVEL.has(u.level)).map((u) => u.unit_id), ...pairs.map((p) => p.province_unit_id)])];
+  const rowsIds = [...new Set([...units.filter((u) => rowLevels.has(u.level)).map((u) => u.unit_id), ...pairs.map((p) => p.province_unit_id)])];
   const colIds = [...new Set([...units.filter((u) => u.level === "commune").map((u) => u.unit_id), ...pairs.map((p) => p.commune_unit_id)])];
   const cells = new Map(pairs.map((p) => [`${p.province_unit_id}|${p.commune_unit_id}`, p]));
   const max = Math.max(1, ...pairs.map((p) => p.sent_electronic + p.received_electronic));
@@ -77,7 +77,7 @@ export async function render(ctx) {
     body.replaceChildren(
       h("p", { class: "muted" }, `${describeRange(range, campaign)} · ${t("as_of")}: ${data.as_of ? fmtDateTime(data.as_of) : t("no_data_yet")}`),
       h("p", { class: "legend" }, `⇄ ${t("two_way_interconnection").toLowerCase()} · ${t("pairs")}: ${fmtNumber(data.pairs.length)}`),
-      heatMap(data.pairs, units),
+      heatMap(data.pairs, units, ctx.config.province_levels),
       h("h2", {}, `${t("without_two_way")} (${fmtNumber(data.units_without_two_way.length)})`),
       data.units_without_two_way.length
         ? table(

@@ -47,9 +47,10 @@ function fileStatus(file) {
   return h("span", { class: `badge ${cls} file-status`, dataset: { status: file.status } }, t(`file_status_${file.status}`));
 }
 
-function deadlineNotice(campaign) {
+/** timeZone: the province's (config.json), in which the server closes every deadline. */
+function deadlineNotice(campaign, timeZone) {
   if (!campaign.nomination_deadline) return { open: true, node: h("p", { class: "muted" }, t("no_deadline")) };
-  const closes = deadlineInstant(campaign.nomination_deadline, campaign.timezone || "Asia/Ho_Chi_Minh");
+  const closes = deadlineInstant(campaign.nomination_deadline, timeZone);
   const left = closes.getTime() - Date.now();
   if (left <= 0) return { open: false, node: h("p", { class: "error", role: "status", id: "deadline" }, t("deadline_passed", { date: fmtDate(campaign.nomination_deadline) })) };
   return {
@@ -205,7 +206,7 @@ export async function render(ctx) {
     root.append(h("h3", {}, t("upload_title")), form);
 
     // Submit.
-    const deadline = deadlineNotice(campaign);
+    const deadline = deadlineNotice(campaign, ctx.config.time_zone);
     const submitStatus = h("div");
     const submit = h("button", { type: "button", id: "submit-nomination", disabled: !deadline.open }, t("submit"));
     submit.addEventListener("click", () =>

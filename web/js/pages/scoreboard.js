@@ -4,7 +4,6 @@ import { fmtDateTime, fmtNumber, t } from "../i18n.js";
 import { describeRange, periodForm, rangeOf, targetsOf } from "../period.js";
 import { errorBox, field, h, loading, rateMark, select, table, twoWayMark, verdict } from "../ui.js";
 
-export const LEVELS = ["commune", "department", "division"];
 const RATES = ["online_rate", "signing_rate", "e_issuance_rate", "kpi_coverage"];
 
 function columns(targets, query) {
@@ -44,8 +43,9 @@ export async function render(ctx) {
     root.append(h("p", { class: "notice" }, t("no_campaign")));
     return;
   }
-  const level = LEVELS.includes(query.level) ? query.level : "commune";
-  const levelSelect = select("level", LEVELS.map((l) => [l, t(`level_${l}`)]), level);
+  const levels = ctx.config.ranked_levels; // the levels the ranking route ranks
+  const level = levels.includes(query.level) ? query.level : levels[0];
+  const levelSelect = select("level", levels.map((l) => [l, t(`level_${l}`)]), level);
   root.append(
     h("p", { class: "muted" }, campaign.name),
     periodForm(ctx, field(t("level"), levelSelect), (values) => ctx.setQuery({ ...values, level: levelSelect.value })),

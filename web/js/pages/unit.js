@@ -7,8 +7,6 @@ import { describeRange, periodForm, rangeOf, targetsOf } from "../period.js";
 import { errorBox, h, loading, stateWord, table, twoWayMark, verdict } from "../ui.js";
 import { dailyChart } from "../chart.js";
 
-const RANKED = new Set(["commune", "department", "division"]);
-
 /** Documents (or officials) still missing for a rate to reach its target. */
 export function shortfall(done, total, target) {
   return Math.max(0, Math.ceil(target * total - 1e-9) - done);
@@ -110,7 +108,7 @@ export async function render(ctx) {
   const summary = h("section", { id: "unit-kpi", "aria-busy": "true" }, loading());
   root.append(summary);
   const base = `/units/${encodeURIComponent(unitId)}`;
-  const rankingPromise = RANKED.has(unit.level)
+  const rankingPromise = ctx.config.ranked_levels.includes(unit.level)
     ? api.get(`/campaigns/${encodeURIComponent(campaign.campaign_id)}/ranking`, { level: unit.level, ...range }).catch(() => null)
     : Promise.resolve(null);
   try {
