@@ -41,3 +41,32 @@ def test_formats_deadline_and_shortfall(console):
         "left": "2 ngày 3 giờ",
         "shortfall": [8, 0, 2, 0],
     }
+
+
+def test_criteria_words_come_from_config_or_the_console(console):
+    # Each criterion is named by the console's short word when it has one, else by the
+    # vocabulary's name in config.json: a new criterion needs no console change to show.
+    page = console("viewer").open("/scoreboard")
+    result = page.evaluate(
+        """async () => {
+          const i18n = await import('/js/i18n.js');
+          const config = await (await fetch('/config.json')).json();
+          const known = config.criteria.find((c) => c.key === 'online_rate');
+          const added = { key: 'paperless_meetings', kind: 'rate',
+                          label: { vi: 'Họp không giấy', en: 'Paperless meetings' } };
+          return {
+            known: i18n.criterionLabel(known),
+            added: i18n.criterionLabel(added),
+            missing: i18n.tCriterion('missing', added, 'missing_rate',
+                                     { value: '50,0%', target: '100%', n: '3' }),
+            worded: i18n.tCriterion('missing', known, 'missing_rate',
+                                    { value: '50,0%', target: '100%', n: '3' }),
+          };
+        }"""
+    )
+    assert result == {
+        "known": "Xử lý trên mạng",
+        "added": "Họp không giấy",
+        "missing": "Họp không giấy 50,0%, chỉ tiêu 100%: còn thiếu 3.",
+        "worded": "Xử lý trên mạng 50,0%, chỉ tiêu 100%: còn 3 văn bản xử lý trên giấy hoặc đã in.",
+    }

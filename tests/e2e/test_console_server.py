@@ -9,6 +9,7 @@ import pytest
 import requests
 
 from chalicelib.domain.vocabulary import IDENTIFIER_PATTERN, RANKED_LEVELS
+from infra.console_config import console_config
 from tests.factories import OFFICIALS, UNITS
 
 pytestmark = pytest.mark.e2e
@@ -47,6 +48,9 @@ def test_config_json_is_the_documented_shape(stack):
         "identifier_pattern": IDENTIFIER_PATTERN,
         "province_levels": ["province", "department"],
         "ranked_levels": list(RANKED_LEVELS),
+        # The vocabulary's criteria (tests/unit/test_console_config.py pins their entries).
+        "criteria": console_config(api_url="", stage="", auth={}, app_environment={})["criteria"],
+        "default_award_quotas": {"collective": 10, "individual": 10},
     }
 
 

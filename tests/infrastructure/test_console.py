@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 
-from chalicelib.domain.vocabulary import IDENTIFIER_PATTERN, RANKED_LEVELS
+from chalicelib.domain.vocabulary import CRITERIA, IDENTIFIER_PATTERN, RANKED_LEVELS
 from infra.config import load_stage
+from infra.console_config import console_config
 from tests.infrastructure.cfn import CDK_PROVIDER, render, statements
 from tests.infrastructure.conftest import Synth
 
@@ -190,6 +191,11 @@ def test_console_is_deployed_with_a_config_file(synth: Synth) -> None:
     assert config["identifier_pattern"] == IDENTIFIER_PATTERN
     assert config["province_levels"] == ["province", "department"]
     assert config["ranked_levels"] == list(RANKED_LEVELS)
+    # The vocabulary's criteria (tests/unit/test_console_config.py pins their entries).
+    built = console_config(api_url="", stage="", auth={}, app_environment={})
+    assert config["criteria"] == built["criteria"]
+    assert [c["key"] for c in config["criteria"]] == list(CRITERIA)
+    assert config["default_award_quotas"] == {"collective": 10, "individual": 10}
 
 
 def test_deployment_function_is_scoped_to_the_console(synth: Synth) -> None:

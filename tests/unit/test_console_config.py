@@ -1,11 +1,21 @@
-"""The console's config.json carries the server's identifier pattern, levels and time zone,
-built by one function for the deployed file and the local server alike."""
+"""The console's config.json carries the server's identifier pattern, levels, criteria and
+time zone, built by one function for the deployed file and the local server alike."""
 
 from __future__ import annotations
 
 import json
 
-from chalicelib.domain.vocabulary import IDENTIFIER_PATTERN, PROVINCE_LEVELS, RANKED_LEVELS
+from chalicelib.domain.campaigns import AwardQuotas
+from chalicelib.domain.vocabulary import (
+    CRITERIA,
+    CRITERIA_BY_KEY,
+    DEFAULT_TARGETS,
+    DEFAULT_WEIGHTS,
+    FLAG_CRITERIA,
+    IDENTIFIER_PATTERN,
+    PROVINCE_LEVELS,
+    RANKED_LEVELS,
+)
 from infra.console_config import console_config
 from scripts.chalice_local import CHALICE_CONFIG, app_environment
 
@@ -27,9 +37,46 @@ def test_config_carries_the_vocabulary_and_the_functions_zone() -> None:
         "identifier_pattern": IDENTIFIER_PATTERN,
         "province_levels": ["province", "department"],
         "ranked_levels": list(RANKED_LEVELS),
+        "criteria": config["criteria"],  # below
+        "default_award_quotas": {"collective": 10, "individual": 10},
     }
+    assert config["default_award_quotas"] == AwardQuotas().model_dump()
     assert set(config["province_levels"]) == PROVINCE_LEVELS
     json.dumps(config)  # what the stack and the local server serialise
+
+
+def test_criteria_are_the_vocabulary_s_in_its_order() -> None:
+    criteria = console_config(api_url="", stage="local", auth=AUTH, app_environment={})["criteria"]
+    assert [c["key"] for c in criteria] == list(CRITERIA)
+    # One entry of each kind, as the console reads them (README, "config.json").
+    assert criteria[0] == {
+        "key": "online_rate",
+        "kind": "rate",
+        "numerator": "processed_online",
+        "denominator": "processed_total",
+        "default_target": 1.0,
+        "default_weight": 1.0,
+        "label": {"vi": "Xử lý văn bản trên môi trường mạng", "en": "Documents processed online"},
+    }
+    assert criteria[-1] == {
+        "key": "two_way_interconnection",
+        "kind": "flag",
+        "default_target": True,
+        "default_weight": 1.0,
+        "label": {"vi": "Liên thông văn bản hai chiều", "en": "Two-way interconnection"},
+    }
+    for entry in criteria:
+        definition = CRITERIA_BY_KEY[entry["key"]]
+        assert entry["kind"] == ("flag" if entry["key"] in FLAG_CRITERIA else "rate")
+        if definition.is_rate:
+            parts = (entry["numerator"], entry["denominator"])
+            assert parts == (definition.numerator, definition.denominator)
+            assert entry["default_target"] == DEFAULT_TARGETS[entry["key"]]
+        else:
+            assert "numerator" not in entry and "denominator" not in entry
+            assert entry["default_target"] is definition.default_target
+        assert entry["default_weight"] == DEFAULT_WEIGHTS[entry["key"]]
+        assert (entry["label"]["vi"], entry["label"]["en"]) == definition.label
 
 
 def test_zone_defaults_as_the_service_defaults_it() -> None:

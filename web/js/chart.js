@@ -1,7 +1,20 @@
-// The unit's daily chart (uPlot, vendored): three rates as lines told apart by dash
+// The unit's daily chart (uPlot, vendored): the document rates as lines told apart by dash
 // pattern as well as colour, and the processed volume as bars on its own axis.
-import { fmtNumber, fmtPercent, t } from "./i18n.js";
+import { criterionLabel, fmtNumber, fmtPercent, t } from "./i18n.js";
 import { h } from "./ui.js";
+
+// The line of each rate criterion the chart draws: its own colour and dash, never colour
+// alone. KPI coverage has none: evaluations are monthly, a daily line of them says nothing.
+const LINES = {
+  online_rate: { stroke: "#1d4f91" },
+  signing_rate: { stroke: "#00703c", dash: [8, 4] },
+  e_issuance_rate: { stroke: "#8a4b00", dash: [2, 3] },
+};
+
+/** The rate criteria (config.json `criteria`) shown day by day, in the vocabulary's order. */
+export function dailyRates(criteria) {
+  return criteria.filter((c) => c.kind === "rate" && c.key in LINES);
+}
 
 let uPlotModule = null;
 let cssLoaded = false;
@@ -18,7 +31,8 @@ function dayLabel(iso) {
 }
 
 /** A figure element; the chart draws into it once uPlot has loaded. */
-export function dailyChart(days) {
+export function dailyChart(days, criteria) {
+  const rates = dailyRates(criteria);
   const figure = h("figure", { class: "chart", id: "daily-chart", "aria-describedby": "chart-desc" });
   if (!days.length) {
     figure.append(h("p", { class: "muted" }, t("none")));
@@ -30,7 +44,7 @@ export function dailyChart(days) {
     const uPlot = uPlotModule;
     const xs = days.map((_, i) => i);
     const pct = (key) => days.map((d) => (d.metrics[key] === null ? null : d.metrics[key] * 100));
-    const data = [xs, pct("online_rate"), pct("signing_rate"), pct("e_issuance_rate"), days.map((d) => d.metrics.processed_total)];
+    const data = [xs, ...rates.map((c) => pct(c.key)), days.map((d) => d.metrics.processed_total)];
     const width = Math.max(280, Math.min(1100, (figure.parentElement || document.body).clientWidth - 8));
     const bars = uPlot.paths.bars({ size: [0.6, 40] });
     const chart = new uPlot(
@@ -45,9 +59,7 @@ export function dailyChart(days) {
         ],
         series: [
           { label: t("date"), value: (u, i) => (i === null || !days[i] ? "—" : dayLabel(days[i].date)) },
-          { label: t("online_rate"), scale: "pct", stroke: "#1d4f91", width: 2, value: (u, v) => fmtPercent(v === null ? null : v / 100) },
-          { label: t("signing_rate"), scale: "pct", stroke: "#00703c", width: 2, dash: [8, 4], value: (u, v) => fmtPercent(v === null ? null : v / 100) },
-          { label: t("e_issuance_rate"), scale: "pct", stroke: "#8a4b00", width: 2, dash: [2, 3], value: (u, v) => fmtPercent(v === null ? null : v / 100) },
+          ...rates.map((c) => ({ label: criterionLabel(c), scale: "pct", ...LINES[c.key], width: 2, value: (u, v) => fmtPercent(v === null ? null : v / 100) })),
           { label: t("volume"), scale: "n", stroke: "#6f777b", fill: "rgba(111,119,123,0.25)", paths: bars, points: { show: false }, value: (u, v) => fmtNumber(v) },
         ],
       },

@@ -53,6 +53,7 @@ const vi = {
   rank: "Hạng",
   unit: "Đơn vị",
   score: "Điểm",
+  // Criteria, by their key (config.json `criteria`): the console's short words.
   online_rate: "Xử lý trên mạng",
   signing_rate: "Ký số",
   e_issuance_rate: "Phát hành điện tử",
@@ -82,11 +83,14 @@ const vi = {
   of_units: "trên {n} đơn vị",
   to_be_compliant: "Còn thiếu để đạt",
   all_met: "Đơn vị đạt tất cả tiêu chí của phong trào.",
-  missing_online: "Xử lý trên mạng {value}, chỉ tiêu {target}: còn {n} văn bản xử lý trên giấy hoặc đã in.",
-  missing_signing: "Ký số {value}, chỉ tiêu {target}: còn {n} văn bản ban hành chưa ký số.",
-  missing_e_issuance: "Phát hành điện tử {value}, chỉ tiêu {target}: còn {n} văn bản phát hành bản giấy.",
-  missing_kpi: "Đánh giá KPI {value}, chỉ tiêu {target}: còn {n} cán bộ chưa được đánh giá.",
-  missing_two_way: "Chưa có liên thông văn bản điện tử hai chiều (cả gửi và nhận) với cấp {other}.",
+  missing_online_rate: "Xử lý trên mạng {value}, chỉ tiêu {target}: còn {n} văn bản xử lý trên giấy hoặc đã in.",
+  missing_signing_rate: "Ký số {value}, chỉ tiêu {target}: còn {n} văn bản ban hành chưa ký số.",
+  missing_e_issuance_rate: "Phát hành điện tử {value}, chỉ tiêu {target}: còn {n} văn bản phát hành bản giấy.",
+  missing_kpi_coverage: "Đánh giá KPI {value}, chỉ tiêu {target}: còn {n} cán bộ chưa được đánh giá.",
+  missing_two_way_interconnection: "Chưa có liên thông văn bản điện tử hai chiều (cả gửi và nhận) với cấp {other}.",
+  // A criterion the console has no words of its own for yet.
+  missing_rate: "{criterion} {value}, chỉ tiêu {target}: còn thiếu {n}.",
+  missing_flag: "{criterion}: chưa đạt.",
   missing_no_data: "{criterion}: chưa có dữ liệu trong kỳ.",
   daily_chart: "Diễn biến theo ngày",
   daily_chart_desc: "Tỷ lệ xử lý trên mạng, ký số, phát hành điện tử (trục trái, %) và số văn bản xử lý (cột, trục phải).",
@@ -248,7 +252,8 @@ const vi = {
   quotas: "Số suất Bằng khen",
   quota_collective: "Tập thể",
   quota_individual: "Cá nhân",
-  require_two_way: "Yêu cầu liên thông hai chiều",
+  require_two_way_interconnection: "Yêu cầu liên thông hai chiều",
+  require_flag: "Yêu cầu: {criterion}",
   campaign_status: "Tình trạng",
   cstatus_active: "Đang áp dụng",
   cstatus_archived: "Lưu trữ",
@@ -332,6 +337,7 @@ const en = {
   rank: "Rank",
   unit: "Unit",
   score: "Score",
+  // Criteria, by their key (config.json `criteria`): the console's short words.
   online_rate: "Processed online",
   signing_rate: "Digitally signed",
   e_issuance_rate: "Issued online",
@@ -361,11 +367,14 @@ const en = {
   of_units: "of {n} units",
   to_be_compliant: "Missing to be compliant",
   all_met: "The unit meets every criterion of the campaign.",
-  missing_online: "Processed online {value}, target {target}: {n} more documents were handled on paper or printed.",
-  missing_signing: "Digitally signed {value}, target {target}: {n} issued documents lack a digital signature.",
-  missing_e_issuance: "Issued online {value}, target {target}: {n} documents were issued on paper.",
-  missing_kpi: "KPI evaluated {value}, target {target}: {n} officials are not evaluated yet.",
-  missing_two_way: "No two-way electronic exchange (both sent and received) with the {other} level yet.",
+  missing_online_rate: "Processed online {value}, target {target}: {n} more documents were handled on paper or printed.",
+  missing_signing_rate: "Digitally signed {value}, target {target}: {n} issued documents lack a digital signature.",
+  missing_e_issuance_rate: "Issued online {value}, target {target}: {n} documents were issued on paper.",
+  missing_kpi_coverage: "KPI evaluated {value}, target {target}: {n} officials are not evaluated yet.",
+  missing_two_way_interconnection: "No two-way electronic exchange (both sent and received) with the {other} level yet.",
+  // A criterion the console has no words of its own for yet.
+  missing_rate: "{criterion} {value}, target {target}: {n} short.",
+  missing_flag: "{criterion}: not met.",
   missing_no_data: "{criterion}: no data in the period.",
   daily_chart: "Day by day",
   daily_chart_desc: "Online processing, digital signing and e-issuance rates (left axis, %) and documents processed (bars, right axis).",
@@ -527,7 +536,8 @@ const en = {
   quotas: "Certificates of merit",
   quota_collective: "Collectives",
   quota_individual: "Individuals",
-  require_two_way: "Require two-way exchange",
+  require_two_way_interconnection: "Require two-way exchange",
+  require_flag: "Require: {criterion}",
   campaign_status: "Status",
   cstatus_active: "Active",
   cstatus_archived: "Archived",
@@ -591,6 +601,21 @@ export function setLang(next) {
 export function tCode(prefix, code) {
   const key = `${prefix}_${code}`;
   return DICTS[lang][key] || DICTS.vi[key] || code;
+}
+
+/**
+ * A criterion's name (an entry of config.json `criteria`): the console's short word, keyed
+ * by the criterion's key, else the vocabulary's name, so a new criterion is named before it
+ * has words here.
+ */
+export function criterionLabel(criterion) {
+  return DICTS[lang][criterion.key] ?? criterion.label[lang] ?? t(criterion.key);
+}
+
+/** t(`${prefix}_${key}`) for a criterion when the console words it, else t(fallback). */
+export function tCriterion(prefix, criterion, fallback, vars = {}) {
+  const key = `${prefix}_${criterion.key}`;
+  return t(key in DICTS[lang] || key in DICTS.vi ? key : fallback, { criterion: criterionLabel(criterion), ...vars });
 }
 
 export function t(key, vars = {}) {

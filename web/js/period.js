@@ -1,5 +1,6 @@
 // The period picker shared by the scoreboard, unit and interconnection pages: the
-// campaign (default), one month, or a custom range of local dates.
+// campaign (default), one month, or a custom range of local dates; and the campaign's
+// targets for the criteria in that period.
 import { fmtDate, t } from "./i18n.js";
 import { field, h, select } from "./ui.js";
 
@@ -76,15 +77,14 @@ export function periodForm(ctx, extra, onApply) {
   return form;
 }
 
-/** Targets of the campaign for each rate criterion (default 1.0, as the API does). */
-export function targetsOf(campaign) {
+/**
+ * The campaign's target for each criterion (config.json `criteria`): a rate's in [0, 1], a
+ * flag's true or false; the vocabulary's default where the campaign sets none, as the API
+ * does. No campaign: the defaults.
+ */
+export function targetsOf(campaign, criteria) {
   const targets = (campaign && campaign.targets) || {};
-  const rate = (key) => (typeof targets[key] === "number" ? targets[key] : 1);
-  return {
-    online_rate: rate("online_rate"),
-    signing_rate: rate("signing_rate"),
-    e_issuance_rate: rate("e_issuance_rate"),
-    kpi_coverage: rate("kpi_coverage"),
-    two_way_interconnection: targets.two_way_interconnection !== false,
-  };
+  return Object.fromEntries(
+    criteria.map((c) => [c.key, typeof targets[c.key] === typeof c.default_target ? targets[c.key] : c.default_target]),
+  );
 }

@@ -141,7 +141,8 @@ export function verdict(compliant) {
     : h("span", { class: "badge missed" }, `✘ ${t("missed")}`);
 }
 
-export function twoWayMark(value) {
+/** A flag criterion's value (two-way interconnection): yes, no or not applicable. */
+export function flagMark(value) {
   if (value === null || value === undefined) {
     return h("span", { class: "na" }, h("span", { "aria-hidden": "true" }, "— "), t("not_applicable"));
   }

@@ -1,12 +1,12 @@
 // Administration (province_admin): document systems (the secret shown once, with a copy
 // button; rotate; disable), registry import from CSV, campaigns, and running a job now.
-// Identifiers follow the server's pattern and campaigns its one time zone (config.json).
+// Identifiers follow the server's pattern, campaigns its one time zone, its criteria and
+// their defaults (config.json).
 import * as api from "../api.js";
-import { fmtDateTime, fmtNumber, t } from "../i18n.js";
+import { criterionLabel, fmtDateTime, fmtNumber, t, tCriterion } from "../i18n.js";
+import { targetsOf } from "../period.js";
 import { act, announce, errorBox, field, h, inlineError, loading, select, table } from "../ui.js";
 
-const CRITERIA = ["online_rate", "signing_rate", "e_issuance_rate", "kpi_coverage", "two_way_interconnection"];
-const RATES = CRITERIA.slice(0, 4);
 const JOBS = ["aggregate_kpi", "verify_uploads", "monthly_reports", "campaign_reports", "rebuild_events"];
 
 /**
@@ -154,25 +154,39 @@ function campaignEditor(ctx, c) {
   const end = input("end_date", "date", c && c.end_date, { required: true });
   // Shown, never sent: the server gives every campaign the province's zone.
   const tz = input("timezone", "text", ctx.config.time_zone, { readonly: true });
-  const targets = Object.fromEntries(RATES.map((k) => [k, input(`target_${k}`, "number", c && typeof c.targets[k] === "number" ? c.targets[k] * 100 : 100, { min: "0", max: "100", step: "0.1" })]));
-  const twoWay = h("input", { type: "checkbox", name: "target_two_way", checked: !c || c.targets.two_way_interconnection !== false });
-  const weights = Object.fromEntries(CRITERIA.map((k) => [k, input(`weight_${k}`, "number", c && k in c.weights ? c.weights[k] : 1, { min: "0", step: "0.1" })]));
+  // The criteria and a new campaign's defaults come from the vocabulary (config.json).
+  const { criteria } = ctx.config;
+  const rates = criteria.filter((cr) => cr.kind === "rate");
+  const flags = criteria.filter((cr) => cr.kind === "flag");
+  const current = targetsOf(c, criteria);
+  // A rate's target as a percentage; a flag's as a box: required or not.
+  const targets = Object.fromEntries(rates.map((cr) => [cr.key, input(`target_${cr.key}`, "number", current[cr.key] * 100, { min: "0", max: "100", step: "0.1" })]));
+  const required = Object.fromEntries(flags.map((cr) => [cr.key, h("input", { type: "checkbox", name: `target_${cr.key}`, checked: current[cr.key] })]));
+  const weights = Object.fromEntries(criteria.map((cr) => [cr.key, input(`weight_${cr.key}`, "number", c && cr.key in c.weights ? c.weights[cr.key] : cr.default_weight, { min: "0", step: "0.1" })]));
   const deadlines = Object.fromEntries(["unit_report_deadline", "department_report_deadline", "nomination_deadline"].map((k) => [k, input(k, "date", c && c[k])]));
-  const quota = (k) => input(`quota_${k}`, "number", c ? c.award_quotas[k] : 10, { min: "0", max: "1000" });
-  const quotas = { collective: quota("collective"), individual: quota("individual") };
+  const quotaDefaults = ctx.config.default_award_quotas;
+  const quotas = Object.fromEntries(Object.keys(quotaDefaults).map((k) => [k, input(`quota_${k}`, "number", c ? c.award_quotas[k] : quotaDefaults[k], { min: "0", max: "1000" })]));
   const statusSel = select("status", [["active", t("cstatus_active")], ["archived", t("cstatus_archived")]], c ? c.status : "active");
   const button = h("button", { type: "submit" }, t("save"));
   const status = h("div", { id: "campaign-status" });
-  const twoWayId = `two-way-${Math.random().toString(36).slice(2, 8)}`;
-  twoWay.id = twoWayId;
   const form = h(
     "form",
     { id: "campaign-form" },
     h("div", { class: "form-row" }, field(t("campaign_id"), id), field(t("name"), name), field(t("start_date"), start), field(t("end_date"), end), field(t("timezone"), tz, t("timezone_hint")), field(t("campaign_status"), statusSel)),
-    h("fieldset", {}, h("legend", {}, t("targets")), h("div", { class: "form-row" }, RATES.map((k) => field(t(k), targets[k])), h("div", { class: "field" }, h("label", { for: twoWayId }, t("require_two_way")), twoWay))),
-    h("fieldset", {}, h("legend", {}, t("weights")), h("div", { class: "form-row" }, CRITERIA.map((k) => field(t(k), weights[k])))),
+    h(
+      "fieldset",
+      {},
+      h("legend", {}, t("targets")),
+      h(
+        "div",
+        { class: "form-row" },
+        rates.map((cr) => field(criterionLabel(cr), targets[cr.key])),
+        flags.map((cr) => field(tCriterion("require", cr, "require_flag"), required[cr.key])),
+      ),
+    ),
+    h("fieldset", {}, h("legend", {}, t("weights")), h("div", { class: "form-row" }, criteria.map((cr) => field(criterionLabel(cr), weights[cr.key])))),
     h("fieldset", {}, h("legend", {}, t("deadlines")), h("div", { class: "form-row" }, Object.entries(deadlines).map(([k, el]) => field(t(k), el)))),
-    h("fieldset", {}, h("legend", {}, t("quotas")), h("div", { class: "form-row" }, field(t("quota_collective"), quotas.collective), field(t("quota_individual"), quotas.individual))),
+    h("fieldset", {}, h("legend", {}, t("quotas")), h("div", { class: "form-row" }, Object.entries(quotas).map(([k, el]) => field(t(`quota_${k}`), el)))),
     h("div", { class: "actions" }, button),
     status,
   );
@@ -187,9 +201,12 @@ function campaignEditor(ctx, c) {
       start_date: start.value,
       end_date: end.value,
       status: statusSel.value,
-      targets: { ...Object.fromEntries(RATES.map((k) => [k, Number(targets[k].value) / 100])), two_way_interconnection: twoWay.checked },
-      weights: Object.fromEntries(CRITERIA.map((k) => [k, Number(weights[k].value)])),
-      award_quotas: { collective: Number(quotas.collective.value), individual: Number(quotas.individual.value) },
+      targets: {
+        ...Object.fromEntries(rates.map((cr) => [cr.key, Number(targets[cr.key].value) / 100])),
+        ...Object.fromEntries(flags.map((cr) => [cr.key, required[cr.key].checked])),
+      },
+      weights: Object.fromEntries(criteria.map((cr) => [cr.key, Number(weights[cr.key].value)])),
+      award_quotas: Object.fromEntries(Object.entries(quotas).map(([k, el]) => [k, Number(el.value)])),
       ...Object.fromEntries(Object.entries(deadlines).map(([k, el]) => [k, el.value || null])),
     };
     act(button, status, async () => {

@@ -2,7 +2,7 @@
 // the presigned POST (progress bar, then the verification result), submission before the
 // deadline, the review with the quota left, and the audit trail.
 import * as api from "../api.js";
-import { deadlineInstant, fmtBytes, fmtDate, fmtDateTime, fmtNumber, fmtPercent, fmtTimeLeft, t, tCode } from "../i18n.js";
+import { criterionLabel, deadlineInstant, fmtBytes, fmtDate, fmtDateTime, fmtNumber, fmtPercent, fmtTimeLeft, t, tCode } from "../i18n.js";
 import { act, announce, errorBox, field, h, inlineError, loading, pagedTable, select, table } from "../ui.js";
 import { REVIEWERS, WRITERS, quotasLeft, statusBadge } from "./nominations.js";
 
@@ -59,15 +59,23 @@ function deadlineNotice(campaign, timeZone) {
   };
 }
 
-function evidenceList(evidence) {
+/**
+ * The nominee's figures when the dossier was submitted: a unit's rate criteria (config.json
+ * `criteria`), or the official's figures that share their keys, and the on-time rate (a
+ * figure of units and officials alike, shown for information: not a criterion).
+ */
+function evidenceList(evidence, criteria) {
   if (!evidence) return null;
   const metrics = evidence.metrics || evidence;
-  const keys = ["online_rate", "signing_rate", "e_issuance_rate", "kpi_coverage", "on_time_rate"].filter((k) => k in metrics);
+  const rates = [
+    ...criteria.filter((c) => c.kind === "rate").map((c) => [c.key, criterionLabel(c)]),
+    ["on_time_rate", t("on_time_rate")],
+  ].filter(([k]) => k in metrics);
   return h(
     "dl",
     { class: "kv" },
     "score" in evidence ? [h("dt", {}, t("score")), h("dd", {}, fmtNumber(evidence.score, 1))] : null,
-    keys.map((k) => [h("dt", {}, t(k)), h("dd", {}, fmtPercent(metrics[k]))]),
+    rates.map(([k, label]) => [h("dt", {}, label), h("dd", {}, fmtPercent(metrics[k]))]),
     "processed_total" in metrics ? [h("dt", {}, t("processed_total")), h("dd", {}, fmtNumber(metrics.processed_total))] : null,
     evidence.as_of ? [h("dt", {}, t("as_of")), h("dd", {}, fmtDateTime(evidence.as_of))] : null,
   );
@@ -244,7 +252,7 @@ export async function render(ctx) {
       .catch((error) => quota.replaceChildren(errorBox(error)));
   }
 
-  if (nomination.evidence) root.append(h("h2", {}, t("evidence")), evidenceList(nomination.evidence));
+  if (nomination.evidence) root.append(h("h2", {}, t("evidence")), evidenceList(nomination.evidence, ctx.config.criteria));
 
   const audit = h("div", { id: "audit" });
   root.append(h("h2", {}, t("audit")), audit);

@@ -1,27 +1,29 @@
 // Scoreboard: one level's ranking for the campaign, a month or a custom range.
 import * as api from "../api.js";
-import { fmtDateTime, fmtNumber, t } from "../i18n.js";
+import { criterionLabel, fmtDateTime, fmtNumber, t } from "../i18n.js";
 import { describeRange, periodForm, rangeOf, targetsOf } from "../period.js";
-import { errorBox, field, h, loading, rateMark, select, table, twoWayMark, verdict } from "../ui.js";
+import { errorBox, field, flagMark, h, loading, rateMark, select, table, verdict } from "../ui.js";
 
-const RATES = ["online_rate", "signing_rate", "e_issuance_rate", "kpi_coverage"];
-
-function columns(targets, query) {
+/** criteria: config.json `criteria`, a column each in the vocabulary's order. */
+function columns(criteria, targets, query) {
   const suffix = query.campaign ? `?campaign=${encodeURIComponent(query.campaign)}` : "";
   return [
     { label: t("rank"), num: true, cell: (r) => String(r.rank) },
     { label: t("unit"), cell: (r) => h("a", { href: `#/units/${encodeURIComponent(r.unit_id)}${suffix}` }, r.name) },
     { label: t("score"), num: true, cell: (r) => fmtNumber(r.score, 1) },
-    ...RATES.map((key) => ({ label: t(key), num: true, cell: (r) => rateMark(r[key], targets[key]) })),
-    { label: t("two_way_interconnection"), cell: (r) => twoWayMark(r.two_way_interconnection) },
+    ...criteria.map((c) =>
+      c.kind === "rate"
+        ? { label: criterionLabel(c), num: true, cell: (r) => rateMark(r[c.key], targets[c.key]) }
+        : { label: criterionLabel(c), cell: (r) => flagMark(r[c.key]) },
+    ),
     { label: t("processed_total"), num: true, cell: (r) => fmtNumber(r.processed_total) },
     { label: t("compliant"), cell: (r) => verdict(r.compliant) },
   ];
 }
 
 /** Draw a ranking (the API's answer) into container. Pure DOM: the benchmark times it. */
-export function renderRanking(container, ranking, campaign, range, query = {}) {
-  const targets = targetsOf(campaign);
+export function renderRanking(container, ranking, campaign, criteria, range, query = {}) {
+  const targets = targetsOf(campaign, criteria);
   const compliant = ranking.items.filter((i) => i.compliant).length;
   const cards = h(
     "div",
@@ -31,7 +33,7 @@ export function renderRanking(container, ranking, campaign, range, query = {}) {
     h("div", { class: "card" }, h("span", { class: "figure", id: "as-of" }, ranking.as_of ? fmtDateTime(ranking.as_of) : t("no_data_yet")), h("span", { class: "label" }, t("as_of"))),
   );
   const body = ranking.items.length
-    ? table(columns(targets, query), ranking.items, { caption: `${t(`level_${ranking.level}`)} – ${t("scoreboard_title")}`, className: "ranking" })
+    ? table(columns(criteria, targets, query), ranking.items, { caption: `${t(`level_${ranking.level}`)} – ${t("scoreboard_title")}`, className: "ranking" })
     : h("p", { class: "muted" }, t("scoreboard_empty"));
   container.replaceChildren(cards, h("p", { class: "legend" }, t("legend")), body);
 }
@@ -57,7 +59,7 @@ export async function render(ctx) {
     const ranking = await api.get(`/campaigns/${encodeURIComponent(campaign.campaign_id)}/ranking`, { level, ...range });
     if (!ctx.isCurrent()) return;
     performance.mark("kg:ranking-received");
-    renderRanking(result, ranking, campaign, range, query);
+    renderRanking(result, ranking, campaign, ctx.config.criteria, range, query);
     performance.mark("kg:ranking-rendered");
     void result.offsetHeight; // style and layout now (the next frame reuses them): timed too
     performance.mark("kg:ranking-laid-out");

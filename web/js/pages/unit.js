@@ -2,64 +2,68 @@
 // daily chart, officials' KPIs and sub-units. A unit officer opening another unit's
 // address sees the API's refusal in words.
 import * as api from "../api.js";
-import { fmtDate, fmtDateTime, fmtNumber, fmtPercent, t } from "../i18n.js";
+import { criterionLabel, fmtDate, fmtDateTime, fmtNumber, fmtPercent, t, tCriterion } from "../i18n.js";
 import { describeRange, periodForm, rangeOf, targetsOf } from "../period.js";
-import { errorBox, h, loading, stateWord, table, twoWayMark, verdict } from "../ui.js";
-import { dailyChart } from "../chart.js";
+import { errorBox, flagMark, h, loading, stateWord, table, verdict } from "../ui.js";
+import { dailyChart, dailyRates } from "../chart.js";
+
+// What a flag criterion's figure is made of, where the console can say it (its Count cell).
+const FLAG_COUNTS = {
+  two_way_interconnection: (m) =>
+    `${t("sent")}: ${fmtNumber(m.sent_electronic)} / ${fmtNumber(m.sent_paper)}; ${t("received")}: ${fmtNumber(m.received_electronic)} / ${fmtNumber(m.received_paper)}`,
+};
 
 /** Documents (or officials) still missing for a rate to reach its target. */
 export function shortfall(done, total, target) {
   return Math.max(0, Math.ceil(target * total - 1e-9) - done);
 }
 
-function missingList(kpi, targets) {
+/** What the unit still misses, criterion by criterion (config.json `criteria`). */
+function missingList(kpi, criteria, targets) {
   const m = kpi.metrics;
   const c = kpi.compliance;
+  // The tier a unit exchanges with, for two-way interconnection.
+  const other = kpi.level === "commune" ? t("level_province").toLowerCase() : t("level_commune").toLowerCase();
   const items = [];
-  const rows = [
-    ["online_rate", "missing_online", m.processed_online, m.processed_total],
-    ["signing_rate", "missing_signing", m.issued_signed_digitally, m.issued_total],
-    ["e_issuance_rate", "missing_e_issuance", m.issued_online, m.issued_total],
-    ["kpi_coverage", "missing_kpi", m.officials_evaluated, m.officials_active],
-  ];
-  for (const [key, text, done, total] of rows) {
+  for (const criterion of criteria) {
+    const { key } = criterion;
+    if (criterion.kind === "flag") {
+      if (c[key] === false) items.push(tCriterion("missing", criterion, "missing_flag", { other }));
+      continue;
+    }
     if (c[key]) continue;
-    if (m[key] === null) items.push(t("missing_no_data", { criterion: t(key) }));
-    else
-      items.push(
-        t(text, { value: fmtPercent(m[key]), target: fmtPercent(targets[key], 0), n: fmtNumber(shortfall(done, total, targets[key])) }),
-      );
-  }
-  if (c.two_way_interconnection === false) {
-    items.push(t("missing_two_way", { other: kpi.level === "commune" ? t("level_province").toLowerCase() : t("level_commune").toLowerCase() }));
+    if (m[key] === null) items.push(t("missing_no_data", { criterion: criterionLabel(criterion) }));
+    else {
+      const n = shortfall(m[criterion.numerator], m[criterion.denominator], targets[key]);
+      items.push(tCriterion("missing", criterion, "missing_rate", { value: fmtPercent(m[key]), target: fmtPercent(targets[key], 0), n: fmtNumber(n) }));
+    }
   }
   return items;
 }
 
-function figuresTable(kpi, targets) {
+function figuresTable(kpi, criteria, targets) {
   const m = kpi.metrics;
   const c = kpi.compliance;
-  const rateRow = (key, done, total) => ({
-    label: t(key),
-    value: fmtPercent(m[key]),
-    count: `${fmtNumber(done)} / ${fmtNumber(total)}`,
-    target: fmtPercent(targets[key], 0),
-    state: m[key] === null ? null : c[key],
-  });
-  const rows = [
-    rateRow("online_rate", m.processed_online, m.processed_total),
-    rateRow("signing_rate", m.issued_signed_digitally, m.issued_total),
-    rateRow("e_issuance_rate", m.issued_online, m.issued_total),
-    rateRow("kpi_coverage", m.officials_evaluated, m.officials_active),
-    {
-      label: t("two_way_interconnection"),
-      value: twoWayMark(m.two_way_interconnection),
-      count: `${t("sent")}: ${fmtNumber(m.sent_electronic)} / ${fmtNumber(m.sent_paper)}; ${t("received")}: ${fmtNumber(m.received_electronic)} / ${fmtNumber(m.received_paper)}`,
-      target: targets.two_way_interconnection ? t("yes") : t("no"),
-      state: c.two_way_interconnection,
+  const rows = criteria.map((criterion) => {
+    const { key } = criterion;
+    if (criterion.kind === "rate") {
+      return {
+        label: criterionLabel(criterion),
+        value: fmtPercent(m[key]),
+        count: `${fmtNumber(m[criterion.numerator])} / ${fmtNumber(m[criterion.denominator])}`,
+        target: fmtPercent(targets[key], 0),
+        state: m[key] === null ? null : c[key],
+      };
+    }
+    return {
+      label: criterionLabel(criterion),
+      value: flagMark(m[key]),
+      count: key in FLAG_COUNTS ? FLAG_COUNTS[key](m) : "—",
+      target: targets[key] ? t("yes") : t("no"),
+      state: c[key],
       na: t("not_applicable"),
-    },
-  ];
+    };
+  });
   return table(
     [
       { label: t("criterion"), cell: (r) => r.label },
@@ -104,7 +108,8 @@ export async function render(ctx) {
   }
   root.append(periodForm(ctx, null, (values) => ctx.setQuery(values)));
   const range = rangeOf(query);
-  const targets = targetsOf(campaign);
+  const { criteria } = ctx.config;
+  const targets = targetsOf(campaign, criteria);
   const summary = h("section", { id: "unit-kpi", "aria-busy": "true" }, loading());
   root.append(summary);
   const base = `/units/${encodeURIComponent(unitId)}`;
@@ -126,11 +131,11 @@ export async function render(ctx) {
         h("div", { class: "card" }, h("span", { class: "figure", id: "unit-processed" }, fmtNumber(kpi.metrics.processed_total)), h("span", { class: "label" }, t("processed_total"))),
       ),
       h("p", { class: "muted" }, `${t("as_of")}: ${kpi.as_of ? fmtDateTime(kpi.as_of) : t("no_data_yet")} · ${t("exempt_total")}: ${fmtNumber(kpi.metrics.exempt_total)} · ${t("paper_pages")}: ${fmtNumber(kpi.metrics.paper_pages)}`),
-      figuresTable(kpi, targets),
+      figuresTable(kpi, criteria, targets),
       h("h2", {}, t("to_be_compliant")),
       kpi.compliance.compliant
         ? h("p", { class: "success" }, t("all_met"))
-        : h("ul", { id: "missing" }, missingList(kpi, targets).map((text) => h("li", {}, text))),
+        : h("ul", { id: "missing" }, missingList(kpi, criteria, targets).map((text) => h("li", {}, text))),
     );
   } catch (error) {
     summary.replaceChildren(errorBox(error));
@@ -143,7 +148,7 @@ export async function render(ctx) {
       const daily = await api.get(`${base}/kpi/daily`, range);
       body.replaceChildren(
         h("p", { class: "muted", id: "chart-desc" }, t("daily_chart_desc")),
-        dailyChart(daily.days),
+        dailyChart(daily.days, criteria),
         h(
           "details",
           {},
@@ -151,9 +156,7 @@ export async function render(ctx) {
           table(
             [
               { label: t("date"), cell: (d) => fmtDate(d.date) },
-              { label: t("online_rate"), num: true, cell: (d) => fmtPercent(d.metrics.online_rate) },
-              { label: t("signing_rate"), num: true, cell: (d) => fmtPercent(d.metrics.signing_rate) },
-              { label: t("e_issuance_rate"), num: true, cell: (d) => fmtPercent(d.metrics.e_issuance_rate) },
+              ...dailyRates(criteria).map((c) => ({ label: criterionLabel(c), num: true, cell: (d) => fmtPercent(d.metrics[c.key]) })),
               { label: t("volume"), num: true, cell: (d) => fmtNumber(d.metrics.processed_total) },
             ],
             daily.days,
