@@ -129,6 +129,9 @@ class ConsoleServer:
 
 
 class _Handler(BaseHTTPRequestHandler):
+    # Headers and body go out in two writes: without TCP_NODELAY the body waits
+    # for the client's delayed ACK (40 ms a response).
+    disable_nagle_algorithm = True
     console: ConsoleServer
     server_version = "KhongGiayConsole"
     sys_version = ""

@@ -66,6 +66,10 @@ class IdentityProvider:
         jwks = jwks_path.read_bytes()
 
         class Handler(BaseHTTPRequestHandler):
+            # Headers and body go out in two writes: without TCP_NODELAY the body waits
+            # for the client's delayed ACK (40 ms a response).
+            disable_nagle_algorithm = True
+
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
