@@ -296,9 +296,9 @@ def test_malformed_message_is_400_naming_the_element(
     api, hub, name: str, path: str, says: str
 ) -> None:
     _, secret = hub
-    started = time.perf_counter()
+    started = time.process_time()  # the work done, whatever else the machine runs
     r = post_edxml(api, secret, (MALFORMED / name).read_bytes())
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert r.status_code == 400, r.body
     error = body(r)["error"]
     assert error["code"] == "invalid_edxml"

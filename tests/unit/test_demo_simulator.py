@@ -242,9 +242,9 @@ def registry():
 @pytest.fixture(scope="module")
 def month(registry):
     units, officials = registry
-    began = time.perf_counter()
+    began = time.process_time()  # the work done, whatever else the machine runs
     events = generate_month(units, officials, start=START, days=DAYS, seed=2025)
-    return events, time.perf_counter() - began
+    return events, time.process_time() - began
 
 
 @pytest.fixture(scope="module")
