@@ -9,7 +9,6 @@ violations and script errors: a console that only works with the policy off fail
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,7 +89,6 @@ def seeded(stack, make_token) -> Seeded:
             source_id="browser-eoffice",
             secret=source.json()["secret"],
         )
-        time.sleep(float(stack.env.get("AGGREGATE_SETTLE_SECONDS", "1")) + 0.2)
     seeded.run_job("aggregate_kpi")
     return seeded
 

@@ -90,12 +90,6 @@ class IdentityProvider:
         self._server.server_close()
 
 
-# Settings pinned on top of the template's environment. The aggregation's settle window
-# is wall-clock time: left at its default (60 s) a job would or would not see the events
-# of a test depending on how busy the machine is. The whole suite pins it to 0 (conftest).
-PINNED_SETTINGS = {"AGGREGATE_SETTLE_SECONDS": "0"}
-
-
 class Harness:
     def __init__(self, build: Build, jwks_path: Path) -> None:
         self.build = build
@@ -129,7 +123,7 @@ class Harness:
         return f"harness-{logical_id.lower()}"
 
     def environment(self, logical_id: str) -> dict[str, str]:
-        return {**self.resolver.environment(self.functions[logical_id]), **PINNED_SETTINGS}
+        return self.resolver.environment(self.functions[logical_id])
 
     def _create_resources(self) -> None:
         """Every table and bucket the functions' settings name, created by the app's own

@@ -4,9 +4,8 @@
 The process sees what Lambda gives a python3.11 function: LAMBDA_TASK_ROOT as its
 working directory and first import path, the runtime client outside the package, no
 site-packages (`python -S`: nothing from the test virtualenv leaks in), the Lambda
-environment variables, then the function's own from the template. The additions are
-AWS_ENDPOINT_URL, which sends the AWS SDK to the moto server, and the harness's
-PINNED_SETTINGS.
+environment variables, then the function's own from the template. The one addition is
+AWS_ENDPOINT_URL, which sends the AWS SDK to the moto server.
 """
 
 from __future__ import annotations
