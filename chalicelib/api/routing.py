@@ -13,6 +13,7 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib.api.authorizer import jwt_authorizer
+from chalicelib.api.errors import translating
 from chalicelib.api.http import PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX
 
 
@@ -104,7 +105,7 @@ def route(
         kwargs: dict[str, Any] = {"methods": [method], "content_types": list(content_types)}
         if auth and not public:
             kwargs["authorizer"] = jwt_authorizer
-        bp.route(path, **kwargs)(fn)
+        bp.route(path, **kwargs)(translating(fn))
         return fn
 
     return decorate

@@ -32,6 +32,7 @@ ALLOWED: dict[str, set[str]] = {
 # identity, JSON in and out, logging and tracing. They import no layer.
 SHARED = {
     "settings",
+    "clock",
     "errors",
     "auth",
     "json_input",
