@@ -2,21 +2,18 @@
 
 A campaign has at most one council per kind: `initiatives` scores and recognises the
 initiatives (sáng kiến, Circular 18/2013/TT-BKHCN Art. 8); `awards` is the emulation and
-commendation council that votes on the shortlist (issue 22 extends its rule). Both are
+commendation council that votes on the shortlist (its rule is `council_vote.AwardsRule`). Both are
 campaign data set by the province admin; nothing here talks to storage.
-
-A share is kept as an exact fraction ("2/3"), never as a float: 2 of 3 members is exactly
-2/3, and 0.6667 would refuse it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from fractions import Fraction
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from chalicelib.domain.council_vote import AwardsRule
 from chalicelib.domain.vocabulary import IDENTIFIER_PATTERN
 
 CouncilKind = Literal["initiatives", "awards"]
@@ -25,30 +22,8 @@ CouncilRole = Literal["chair", "vice_chair", "member", "secretary"]
 COUNCIL_ROLES: tuple[str, ...] = ("chair", "vice_chair", "member", "secretary")
 # Who may close a council's work besides the province admin.
 CLOSING_ROLES = frozenset({"secretary"})
-Denominator = Literal["members", "scored"]
 MAX_MEMBERS = 60  # provincial councils have 15-22 members; initiative councils fewer
 SUB_PATTERN = r"^[^\s\x00-\x1f]{1,128}$"
-SHARE_PATTERN = r"^(?:\d{1,4}/\d{1,4}|0(?:\.\d{1,6})?|1(?:\.0{1,6})?)$"
-
-
-def parse_share(text: str) -> Fraction:
-    """ "2/3" or "0.7" as an exact fraction in (0, 1]."""
-    try:
-        value = Fraction(text)
-    except (ValueError, ZeroDivisionError):
-        raise ValueError(f"share {text!r} must be a fraction such as 2/3 or 0.7") from None
-    if not 0 < value <= 1:
-        raise ValueError(f"share {text!r} must be more than 0 and at most 1")
-    return value
-
-
-def _share_text(value: Any) -> Any:
-    # A JSON number (0.7) is taken by its decimal text, never by its binary float.
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int | float):
-        return repr(value) if isinstance(value, float) else str(value)
-    return value
 
 
 class CouncilMember(BaseModel):
@@ -66,52 +41,32 @@ class CouncilMember(BaseModel):
     )
 
 
-class CouncilRule(BaseModel):
-    """What every council's rule says: the share of the denominator that decides."""
+class InitiativesRule(BaseModel):
+    """Circular 18/2013/TT-BKHCN Art. 8: recognised by at least 2/3 of the members. The
+    share is compared exactly, as the awards council's is (`council_vote.exact`)."""
 
     model_config = ConfigDict(extra="forbid")
-    share: str = Field(
-        default="2/3",
-        pattern=SHARE_PATTERN,
-        description="Share of the denominator needed, as a fraction (2/3) or a decimal (0.7)",
+    share: float = Field(
+        default=2 / 3,
+        gt=0,
+        le=1,
+        description="The share of the denominator that must score an initiative at or above "
+        "pass_score for it to be recognised (default 2/3)",
     )
-    denominator: Denominator = Field(
+    denominator: Literal["members", "scored"] = Field(
         default="members",
-        description="members: every member of the council (as the Circular and the council "
-        "rules read); scored: only the members who took part",
+        description="members: every member of the council (as the Circular reads, the "
+        "default); scored: only the members who scored the initiative",
     )
-
-    @field_validator("share", mode="before")
-    @classmethod
-    def _share_in(cls, value: Any) -> Any:
-        return _share_text(value)
-
-    @field_validator("share")
-    @classmethod
-    def _share(cls, value: str) -> str:
-        parse_share(value)
-        return value
-
-    def share_fraction(self) -> Fraction:
-        return parse_share(self.share)
-
-
-class InitiativesRule(CouncilRule):
-    """Circular 18/2013/TT-BKHCN Art. 8: recognised by at least 2/3 of the members."""
-
     pass_score: float = Field(
         default=50,
         ge=0,
         le=100,
-        description="A member's score (out of 100) at or above which they count as for",
+        description="A member's total, out of 100, at or above which they count as for",
     )
 
 
-class AwardsRule(CouncilRule):
-    """The awards council's rule (its meeting and ballot are issue 22's)."""
-
-
-RULES: dict[str, type[CouncilRule]] = {"initiatives": InitiativesRule, "awards": AwardsRule}
+RULES: dict[str, type[BaseModel]] = {"initiatives": InitiativesRule, "awards": AwardsRule}
 
 
 class Council(BaseModel):
@@ -125,7 +80,7 @@ class Council(BaseModel):
     updated_at: dt.datetime
     updated_by: str
 
-    def typed_rule(self) -> CouncilRule:
+    def typed_rule(self) -> BaseModel:
         return RULES[self.kind].model_validate(self.rule)
 
     def member(self, sub: str) -> CouncilMember | None:
@@ -167,7 +122,7 @@ class CouncilSetting(BaseModel):
         return self
 
 
-def rule_for(kind: str, given: dict[str, Any]) -> CouncilRule:
+def rule_for(kind: str, given: dict[str, Any]) -> BaseModel:
     """The rule of a council of `kind` from what was sent (defaults filled in); ValueError
     when it names a field the kind's rule does not have."""
     return RULES[kind].model_validate(given)

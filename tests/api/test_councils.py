@@ -31,7 +31,7 @@ def test_admin_sets_and_reads_a_council_with_default_rule(api, make_token):
     assert r.status_code == 200, r.body
     council = body(r)
     assert council["kind"] == "initiatives"
-    assert council["rule"] == {"share": "2/3", "denominator": "members", "pass_score": 50}
+    assert council["rule"] == {"share": 2 / 3, "denominator": "members", "pass_score": 50}
     assert [m["sub"] for m in council["members"]] == [f"hd-{i}" for i in range(5)]
     assert council["members"][0]["official_id"] == "cb-001"
     assert council["updated_by"] == "admin-1"
@@ -48,14 +48,13 @@ def test_admin_sets_and_reads_a_council_with_default_rule(api, make_token):
 def test_replacing_a_council_and_its_rule(api):
     load_registry(api)
     api.request("PUT", URL, {"members": members()})
-    rule = {"share": "3/4", "denominator": "scored", "pass_score": 60}
+    rule = {"share": 0.75, "denominator": "scored", "pass_score": 60}
     r = api.request("PUT", URL, {"members": members(3), "rule": rule})
     assert r.status_code == 200, r.body
     assert body(api.get(URL))["rule"] == rule
     assert len(body(api.get(URL))["members"]) == 3
-    # A decimal share is kept exactly as written.
     r = api.request("PUT", URL, {"members": members(3), "rule": {"share": 0.7}})
-    assert body(r)["rule"]["share"] == "0.7"
+    assert body(r)["rule"]["share"] == 0.7
 
 
 def test_awards_council_has_its_own_rule(api):
@@ -63,6 +62,7 @@ def test_awards_council_has_its_own_rule(api):
     r = api.request("PUT", "/campaigns/kh-2025/councils/awards", {"members": members()})
     assert r.status_code == 200, r.body
     assert "pass_score" not in body(r)["rule"]
+    assert body(r)["rule"]["denominator"] == "members"
     # pass_score is an initiatives council's word, not an awards council's.
     r = api.request(
         "PUT",
@@ -91,7 +91,7 @@ def test_invalid_members_are_refused(api, change, word):
     assert word in r.body.decode()
 
 
-@pytest.mark.parametrize("share", ["0", "3/2", "1.5", "abc", "2/0"])
+@pytest.mark.parametrize("share", [0, "3/2", 1.5, "abc", "2/0", -0.5])
 def test_invalid_shares_are_refused(api, share):
     load_registry(api)
     r = api.request("PUT", URL, {"members": members(), "rule": {"share": share}})
