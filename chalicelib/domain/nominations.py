@@ -353,7 +353,8 @@ class Nomination:
 
 @dataclass(frozen=True)
 class NominationFile:
-    """One file of a dossier: declared by its uploader, settled by verification."""
+    """One file of a dossier: declared by its uploader, settled by verification. The
+    dossier is a nomination's or an initiative's (`owner`); `nomination_id` is its id."""
 
     nomination_id: str
     file_id: str
@@ -371,6 +372,7 @@ class NominationFile:
     sha256: str | None = None
     verified_key: str | None = None
     verified_at: dt.datetime | None = None
+    owner: str = "nomination"  # nomination | initiative: whose dossier
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,9 @@
 """A dossier's files: uploads with presigned POSTs, verification of what arrived (size,
-type, magic bytes) into a read-only copy, downloads with presigned links, deletion."""
+type, magic bytes) into a read-only copy, downloads with presigned links, deletion.
+
+A dossier is a nomination's or an initiative's (`Dossier`): both take the same path, so an
+initiative's evidence is checked exactly as a nomination's is. Each owner checks who may
+act and in which state before it calls `declare_file` or `remove_file`."""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ import hashlib
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.auth import Principal
@@ -60,9 +66,51 @@ def _file_view(item: NominationFile, *, download: bool = False) -> dict[str, Any
 # --- uploads and deletion ----------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Dossier:
+    """Whose files: a nomination's or an initiative's (both go through this module)."""
+
+    owner: str  # nomination | initiative
+    owner_id: str
+    campaign_id: str
+    unit_id: str
+    status: str
+    file_count: int
+    max_files: int
+
+
+def _nomination_dossier(item: Nomination) -> Dossier:
+    return Dossier(
+        "nomination",
+        item.nomination_id,
+        item.campaign_id,
+        item.unit_id,
+        item.status,
+        int(item.file_count or 0),
+        rules.MAX_FILES_PER_NOMINATION,
+    )
+
+
 def add_file(principal: Principal, nomination_id: str, payload: FileCreate) -> dict[str, Any]:
-    """Declare a file and hand out the presigned POST that uploads it."""
+    """Declare a file of a nomination and hand out the presigned POST that uploads it."""
     item = access.changeable(principal, nomination_id, "add_file")
+    return declare_file(
+        _nomination_dossier(item),
+        principal,
+        payload,
+        lambda: access.refused_state(nomination_id, "add_file"),
+    )
+
+
+def declare_file(
+    dossier: Dossier,
+    principal: Principal,
+    payload: FileCreate,
+    refused_state: Callable[[], Exception],
+) -> dict[str, Any]:
+    """Declare a file of a draft dossier (its state already checked by the caller) and
+    hand out the presigned POST; `refused_state` is the error when the dossier left
+    draft meanwhile."""
     settings = get_settings()
     if payload.size > settings.upload_max_bytes:
         raise validation_failed(
@@ -73,14 +121,14 @@ def add_file(principal: Principal, nomination_id: str, payload: FileCreate) -> d
                 }
             ]
         )
-    if int(item.file_count or 0) >= rules.MAX_FILES_PER_NOMINATION:
-        raise _too_many_files(item)
+    if dossier.file_count >= dossier.max_files:
+        raise _too_many_files(dossier)
     at = clock.now()
     file_id = uuid.uuid4().hex
-    key = rules.upload_key(item.campaign_id, item.unit_id, item.nomination_id, file_id)
+    key = rules.upload_key(dossier.campaign_id, dossier.unit_id, dossier.owner_id, file_id)
     actor = access.actor(principal)
     file = NominationFile(
-        nomination_id=nomination_id,
+        nomination_id=dossier.owner_id,
         file_id=file_id,
         category=payload.category,
         filename=payload.filename,
@@ -91,14 +139,15 @@ def add_file(principal: Principal, nomination_id: str, payload: FileCreate) -> d
         created_by=actor,
         created_at=at,
         upload_expires_at=_wall_clock() + dt.timedelta(seconds=settings.upload_url_seconds),
+        owner=dossier.owner,
     )
     record = AuditRecord(
-        nomination_id,
+        dossier.owner_id,
         at,
         actor,
         "file_added",
-        item.status,
-        item.status,
+        dossier.status,
+        dossier.status,
         {
             "file_id": file_id,
             "category": payload.category,
@@ -108,12 +157,11 @@ def add_file(principal: Principal, nomination_id: str, payload: FileCreate) -> d
         },
     )
     try:
-        nomination_store.add_file(file, at, rules.MAX_FILES_PER_NOMINATION, record)
+        nomination_store.add_file(file, at, dossier.max_files, record)
     except nomination_store.Refused:
-        fresh = nomination_store.get_nomination(nomination_id)
-        if fresh is not None and fresh.status == "draft":
-            raise _too_many_files(fresh) from None
-        raise access.refused_state(nomination_id, "add_file") from None
+        if nomination_store.owner_status(dossier.owner, dossier.owner_id) == "draft":
+            raise _too_many_files(dossier) from None
+        raise refused_state() from None
     post = nomination_store.presigned_post(
         key, payload.content_type, settings.upload_max_bytes, settings.upload_url_seconds
     )
@@ -128,24 +176,24 @@ def add_file(principal: Principal, nomination_id: str, payload: FileCreate) -> d
     }
 
 
-def _too_many_files(item: Nomination) -> ApiError:
+def _too_many_files(dossier: Dossier) -> ApiError:
     return ApiError(
         409,
         "too_many_files",
-        f"A nomination has at most {rules.MAX_FILES_PER_NOMINATION} files; delete one first",
-        [{"nomination_id": item.nomination_id, "status": item.status}],
+        f"A {dossier.owner} has at most {dossier.max_files} files; delete one first",
+        [{f"{dossier.owner}_id": dossier.owner_id, "status": dossier.status}],
     )
 
 
 def list_files(principal: Principal, nomination_id: str) -> dict[str, Any]:
     access.visible(principal, nomination_id)
-    files = sorted(
-        nomination_store.files_of(nomination_id), key=lambda f: (f.created_at, f.file_id)
-    )
-    return {
-        "nomination_id": nomination_id,
-        "items": [_file_view(f, download=True) for f in files],
-    }
+    return {"nomination_id": nomination_id, "items": file_views(nomination_id)}
+
+
+def file_views(owner_id: str) -> list[dict[str, Any]]:
+    """A dossier's files, oldest first; verified files carry a download link."""
+    files = sorted(nomination_store.files_of(owner_id), key=lambda f: (f.created_at, f.file_id))
+    return [_file_view(f, download=True) for f in files]
 
 
 def delete_file(principal: Principal, nomination_id: str, file_id: str) -> None:
@@ -156,29 +204,47 @@ def delete_file(principal: Principal, nomination_id: str, file_id: str) -> None:
     access.require(principal, access.WRITER_ROLES, "delete files of a nomination")
     if rules.next_status(item.status, "delete_file") is None:
         raise access.invalid(item, "delete_file")
+    remove_file(
+        _nomination_dossier(item),
+        principal,
+        file,
+        lambda: access.refused_state(nomination_id, "delete_file"),
+    )
+
+
+def remove_file(
+    dossier: Dossier,
+    principal: Principal,
+    file: NominationFile,
+    refused_state: Callable[[], Exception],
+) -> None:
+    """Delete a file of a draft dossier (the caller checked who and which state), its
+    record and its objects."""
     at = clock.now()
     record = AuditRecord(
-        nomination_id,
+        dossier.owner_id,
         at,
         access.actor(principal),
         "file_deleted",
-        item.status,
-        item.status,
+        dossier.status,
+        dossier.status,
         {
-            "file_id": file_id,
+            "file_id": file.file_id,
             "category": file.category,
             "filename": file.filename,
             "file_status": file.status,
         },
     )
     try:
-        nomination_store.delete_file(nomination_id, file_id, at, record)
+        nomination_store.delete_file(
+            dossier.owner_id, file.file_id, at, record, owner=dossier.owner
+        )
     except nomination_store.Refused as exc:
         if nomination_store.FILE in exc.failed and nomination_store.NOMINATION not in exc.failed:
             raise not_found(
-                f"File {file_id!r} is not part of nomination {nomination_id!r}"
+                f"File {file.file_id!r} is not part of {dossier.owner} {dossier.owner_id!r}"
             ) from None
-        raise access.refused_state(nomination_id, "delete_file") from None
+        raise refused_state() from None
     keys = [file.upload_key] + ([file.verified_key] if file.verified_key else [])
     try:
         nomination_store.delete_objects(*keys)
@@ -235,7 +301,7 @@ def verify_upload(key: str) -> dict[str, Any]:
         if nomination_store.FILE in exc.failed:
             return {"key": key, "outcome": "raced"}  # settled by someone else meanwhile
         return _reject(
-            file, key, "the nomination left draft before this upload completed", stored.size
+            file, key, f"the {file.owner} left draft before this upload completed", stored.size
         )
     nomination_store.delete_objects(key)
     return {"key": key, "outcome": "verified", "sha256": digest.hexdigest()}
@@ -278,8 +344,7 @@ def _settle(
     verified_key: str | None = None,
 ) -> None:
     at = clock.now()
-    nomination = nomination_store.get_nomination(file.nomination_id)
-    status = nomination.status if nomination is not None else None
+    status = nomination_store.owner_status(file.owner, file.nomination_id)
     record = AuditRecord(
         file.nomination_id,
         at,

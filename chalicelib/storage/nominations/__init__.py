@@ -29,7 +29,9 @@ from chalicelib.storage.nominations.files import (
     delete_file,
     files_of,
     get_file,
+    owner_status,
     pending_files,
+    register_owner,
     settle_file,
 )
 from chalicelib.storage.nominations.reviews import (
@@ -80,11 +82,13 @@ __all__ = [
     "get_nomination",
     "head_upload",
     "nominations_page",
+    "owner_status",
     "pending_files",
     "presigned_download",
     "presigned_post",
     "put_verified",
     "read_upload",
+    "register_owner",
     "settle_file",
     "submit_nomination",
 ]
