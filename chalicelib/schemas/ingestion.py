@@ -48,6 +48,8 @@ HubMessageTypes = Annotated[
     Field(min_length=1, max_length=2, description="What to pull: packages (edoc), statuses"),
     AfterValidator(_distinct_types),
 ]
+
+
 def _both_message_types() -> list[HubMessageType]:
     return ["edoc", "status"]
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.storage import (  # noqa: F401 (their tables register)
+    councils,
     exemptions,
     nominations,
     results_reports,
