@@ -13,6 +13,7 @@ from chalicelib.api import (
     openapi,
     registry,
     reports,
+    results_reports,
     sources,
     webhooks,
 )
@@ -40,4 +41,5 @@ app.register_blueprint(health.bp)
 app.register_blueprint(schedules.bp)
 app.register_blueprint(stream.bp)
 app.register_blueprint(reports.bp)
+app.register_blueprint(results_reports.bp)
 register_preflights(app)  # last: one OPTIONS view per path registered above

@@ -177,6 +177,8 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table("nomination_files", *RW),
         table("nomination_counters", "GetItem", "PutItem", "UpdateItem", "ConditionCheckItem"),
         table(AUDIT_TABLE, "PutItem", "Query", "GetItem"),
+        # results reports up the chain (their files are nomination files owned by them)
+        table("results_reports", *RW),
         # the award road (issue 21): councils
         table("councils", "GetItem", "PutItem", "Query"),
         table("initiatives", *RW),
@@ -245,6 +247,7 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table("nominations", "GetItem", "ConditionCheckItem"),
         # an initiative's evidence takes the same path (the file's owner names its table)
         table("initiatives", "GetItem", "ConditionCheckItem"),
+        table("results_reports", "GetItem", "ConditionCheckItem"),  # files they own
         table("nomination_files", "GetItem", "UpdateItem"),
         table(AUDIT_TABLE, "PutItem"),
         key("Encrypt", "Decrypt", "GenerateDataKey"),

@@ -26,7 +26,6 @@ TITLE_MAX_CHARS = 300
 TEXT_MAX_CHARS = 8000
 COMMENT_MAX_CHARS = 2000
 MAX_AUTHORS = 20
-MAX_FILES = 10
 
 # action -> (states it may start from, state it leads to)
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {

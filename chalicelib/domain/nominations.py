@@ -353,8 +353,7 @@ class Nomination:
 
 @dataclass(frozen=True)
 class NominationFile:
-    """One file of a dossier: declared by its uploader, settled by verification. The
-    dossier is a nomination's or an initiative's (`owner`); `nomination_id` is its id."""
+    """One file of a dossier: declared by its uploader, settled by verification."""
 
     nomination_id: str
     file_id: str
@@ -372,7 +371,9 @@ class NominationFile:
     sha256: str | None = None
     verified_key: str | None = None
     verified_at: dt.datetime | None = None
-    owner: str = "nomination"  # nomination | initiative: whose dossier
+    # The dossier the file belongs to: "nomination", or "results_report" (whose id is then
+    # in nomination_id): the same upload path and verification serve both.
+    owner: str = "nomination"
 
 
 @dataclass(frozen=True)

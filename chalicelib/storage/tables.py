@@ -11,6 +11,7 @@ from chalicelib.storage import (  # noqa: F401 (their tables register)
     exemptions,
     initiatives,
     nominations,
+    results_reports,
 )
 from chalicelib.storage.models import ALL_MODELS, STREAM_VIEWS, TTL_ATTRIBUTES, logical_name
 

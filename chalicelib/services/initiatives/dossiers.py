@@ -238,25 +238,14 @@ def list_initiatives(
 
 def _dossier(item: Initiative) -> files.Dossier:
     return files.Dossier(
-        "initiative",
-        item.initiative_id,
-        item.campaign_id,
-        item.unit_id,
-        item.status,
-        item.file_count,
-        rules.MAX_FILES,
+        "initiative", item.initiative_id, item.campaign_id, item.unit_id, item.status
     )
 
 
 def add_file(principal: Principal, initiative_id: str, payload: FileCreate) -> dict[str, Any]:
     """Declare an evidence file and hand out its presigned POST (the nominations' path)."""
     item = access.changeable(principal, initiative_id, "add_file")
-    return files.declare_file(
-        _dossier(item),
-        principal,
-        payload,
-        lambda: access.refused_state(initiative_id, "add_file"),
-    )
+    return files.declare_file(principal, _dossier(item), item.file_count, payload)
 
 
 def list_files(principal: Principal, initiative_id: str) -> dict[str, Any]:
@@ -272,12 +261,7 @@ def delete_file(principal: Principal, initiative_id: str, file_id: str) -> None:
     access.require(principal, access.WRITER_ROLES, "delete files of an initiative")
     if rules.next_status(item.status, "delete_file") is None:
         raise access.invalid(item, "delete_file")
-    files.remove_file(
-        _dossier(item),
-        principal,
-        file,
-        lambda: access.refused_state(initiative_id, "delete_file"),
-    )
+    files.remove_file(principal, _dossier(item), file)
 
 
 # --- submission and return ---------------------------------------------------------------------

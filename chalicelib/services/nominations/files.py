@@ -1,9 +1,5 @@
 """A dossier's files: uploads with presigned POSTs, verification of what arrived (size,
-type, magic bytes) into a read-only copy, downloads with presigned links, deletion.
-
-A dossier is a nomination's or an initiative's (`Dossier`): both take the same path, so an
-initiative's evidence is checked exactly as a nomination's is. Each owner checks who may
-act and in which state before it calls `declare_file` or `remove_file`."""
+type, magic bytes) into a read-only copy, downloads with presigned links, deletion."""
 
 from __future__ import annotations
 
@@ -12,19 +8,20 @@ import hashlib
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.auth import Principal
 from chalicelib.domain import nominations as rules
-from chalicelib.domain.nominations import AuditRecord, Nomination, NominationFile
-from chalicelib.errors import ApiError, not_found, validation_failed
+from chalicelib.domain.nominations import AuditRecord, NominationFile
+from chalicelib.errors import ApiError, conflict, not_found, validation_failed
 from chalicelib.observability import logger
 from chalicelib.schemas.nominations import FileCreate
 from chalicelib.services.nominations import access, clock
 from chalicelib.settings import get_settings
+from chalicelib.storage import initiatives as _initiatives  # noqa: F401 (owner registers)
 from chalicelib.storage import nominations as nomination_store
+from chalicelib.storage import results_reports as _results_reports  # noqa: F401 (owner registers)
 
 SYSTEM_ACTOR = {"sub": "system:upload-verifier", "role": "system", "unit_id": None}
 # How long after its presigned POST expired a pending file is given up on.
@@ -66,51 +63,33 @@ def _file_view(item: NominationFile, *, download: bool = False) -> dict[str, Any
 # --- uploads and deletion ----------------------------------------------------------------
 
 
+def add_file(principal: Principal, nomination_id: str, payload: FileCreate) -> dict[str, Any]:
+    """Declare a file and hand out the presigned POST that uploads it."""
+    item = access.changeable(principal, nomination_id, "add_file")
+    return declare_file(
+        principal,
+        Dossier("nomination", item.nomination_id, item.campaign_id, item.unit_id, item.status),
+        int(item.file_count or 0),
+        payload,
+    )
+
+
 @dataclass(frozen=True)
 class Dossier:
-    """Whose files: a nomination's or an initiative's (both go through this module)."""
+    """What owns files: a nomination, or a results report (same upload path and checks)."""
 
-    owner: str  # nomination | initiative
-    owner_id: str
+    owner: str
+    dossier_id: str
     campaign_id: str
     unit_id: str
     status: str
-    file_count: int
-    max_files: int
-
-
-def _nomination_dossier(item: Nomination) -> Dossier:
-    return Dossier(
-        "nomination",
-        item.nomination_id,
-        item.campaign_id,
-        item.unit_id,
-        item.status,
-        int(item.file_count or 0),
-        rules.MAX_FILES_PER_NOMINATION,
-    )
-
-
-def add_file(principal: Principal, nomination_id: str, payload: FileCreate) -> dict[str, Any]:
-    """Declare a file of a nomination and hand out the presigned POST that uploads it."""
-    item = access.changeable(principal, nomination_id, "add_file")
-    return declare_file(
-        _nomination_dossier(item),
-        principal,
-        payload,
-        lambda: access.refused_state(nomination_id, "add_file"),
-    )
 
 
 def declare_file(
-    dossier: Dossier,
-    principal: Principal,
-    payload: FileCreate,
-    refused_state: Callable[[], Exception],
+    principal: Principal, dossier: Dossier, file_count: int, payload: FileCreate
 ) -> dict[str, Any]:
-    """Declare a file of a draft dossier (its state already checked by the caller) and
-    hand out the presigned POST; `refused_state` is the error when the dossier left
-    draft meanwhile."""
+    """Declare a file of a draft dossier (the caller checked who may) and hand out the
+    presigned POST that uploads it."""
     settings = get_settings()
     if payload.size > settings.upload_max_bytes:
         raise validation_failed(
@@ -121,14 +100,14 @@ def declare_file(
                 }
             ]
         )
-    if dossier.file_count >= dossier.max_files:
-        raise _too_many_files(dossier)
+    if file_count >= rules.MAX_FILES_PER_NOMINATION:
+        raise _too_many_files(dossier.dossier_id, dossier.status)
     at = clock.now()
     file_id = uuid.uuid4().hex
-    key = rules.upload_key(dossier.campaign_id, dossier.unit_id, dossier.owner_id, file_id)
+    key = rules.upload_key(dossier.campaign_id, dossier.unit_id, dossier.dossier_id, file_id)
     actor = access.actor(principal)
     file = NominationFile(
-        nomination_id=dossier.owner_id,
+        nomination_id=dossier.dossier_id,
         file_id=file_id,
         category=payload.category,
         filename=payload.filename,
@@ -142,7 +121,7 @@ def declare_file(
         owner=dossier.owner,
     )
     record = AuditRecord(
-        dossier.owner_id,
+        dossier.dossier_id,
         at,
         actor,
         "file_added",
@@ -157,11 +136,17 @@ def declare_file(
         },
     )
     try:
-        nomination_store.add_file(file, at, dossier.max_files, record)
+        nomination_store.add_file(file, at, rules.MAX_FILES_PER_NOMINATION, record)
     except nomination_store.Refused:
-        if nomination_store.owner_status(dossier.owner, dossier.owner_id) == "draft":
-            raise _too_many_files(dossier) from None
-        raise refused_state() from None
+        status = nomination_store.owner_status(dossier.owner, dossier.dossier_id)
+        if status == "draft":
+            raise _too_many_files(dossier.dossier_id, status) from None
+        if dossier.owner != "nomination":
+            raise conflict(
+                f"Files can be added only to a draft; it is {status!r}",
+                [{"id": dossier.dossier_id, "status": status}],
+            ) from None
+        raise access.refused_state(dossier.dossier_id, "add_file") from None
     post = nomination_store.presigned_post(
         key, payload.content_type, settings.upload_max_bytes, settings.upload_url_seconds
     )
@@ -176,12 +161,12 @@ def declare_file(
     }
 
 
-def _too_many_files(dossier: Dossier) -> ApiError:
+def _too_many_files(dossier_id: str, status: str) -> ApiError:
     return ApiError(
         409,
         "too_many_files",
-        f"A {dossier.owner} has at most {dossier.max_files} files; delete one first",
-        [{f"{dossier.owner}_id": dossier.owner_id, "status": dossier.status}],
+        f"A dossier has at most {rules.MAX_FILES_PER_NOMINATION} files; delete one first",
+        [{"nomination_id": dossier_id, "status": status}],
     )
 
 
@@ -190,9 +175,9 @@ def list_files(principal: Principal, nomination_id: str) -> dict[str, Any]:
     return {"nomination_id": nomination_id, "items": file_views(nomination_id)}
 
 
-def file_views(owner_id: str) -> list[dict[str, Any]]:
-    """A dossier's files, oldest first; verified files carry a download link."""
-    files = sorted(nomination_store.files_of(owner_id), key=lambda f: (f.created_at, f.file_id))
+def file_views(dossier_id: str) -> list[dict[str, Any]]:
+    """A dossier's files, oldest first; verified ones with a short-lived download link."""
+    files = sorted(nomination_store.files_of(dossier_id), key=lambda f: (f.created_at, f.file_id))
     return [_file_view(f, download=True) for f in files]
 
 
@@ -204,25 +189,16 @@ def delete_file(principal: Principal, nomination_id: str, file_id: str) -> None:
     access.require(principal, access.WRITER_ROLES, "delete files of a nomination")
     if rules.next_status(item.status, "delete_file") is None:
         raise access.invalid(item, "delete_file")
-    remove_file(
-        _nomination_dossier(item),
-        principal,
-        file,
-        lambda: access.refused_state(nomination_id, "delete_file"),
-    )
+    dossier = Dossier("nomination", nomination_id, item.campaign_id, item.unit_id, item.status)
+    remove_file(principal, dossier, file)
 
 
-def remove_file(
-    dossier: Dossier,
-    principal: Principal,
-    file: NominationFile,
-    refused_state: Callable[[], Exception],
-) -> None:
-    """Delete a file of a draft dossier (the caller checked who and which state), its
-    record and its objects."""
+def remove_file(principal: Principal, dossier: Dossier, file: NominationFile) -> None:
+    """Delete a file of a draft dossier (the caller checked who may), its record and its
+    objects."""
     at = clock.now()
     record = AuditRecord(
-        dossier.owner_id,
+        dossier.dossier_id,
         at,
         access.actor(principal),
         "file_deleted",
@@ -237,14 +213,20 @@ def remove_file(
     )
     try:
         nomination_store.delete_file(
-            dossier.owner_id, file.file_id, at, record, owner=dossier.owner
+            dossier.dossier_id, file.file_id, at, record, owner=dossier.owner
         )
     except nomination_store.Refused as exc:
         if nomination_store.FILE in exc.failed and nomination_store.NOMINATION not in exc.failed:
             raise not_found(
-                f"File {file.file_id!r} is not part of {dossier.owner} {dossier.owner_id!r}"
+                f"File {file.file_id!r} is not part of {dossier.owner} {dossier.dossier_id!r}"
             ) from None
-        raise refused_state() from None
+        if dossier.owner != "nomination":
+            status = nomination_store.owner_status(dossier.owner, dossier.dossier_id)
+            raise conflict(
+                f"Files can be deleted only from a draft; it is {status!r}",
+                [{"id": dossier.dossier_id, "status": status}],
+            ) from None
+        raise access.refused_state(dossier.dossier_id, "delete_file") from None
     keys = [file.upload_key] + ([file.verified_key] if file.verified_key else [])
     try:
         nomination_store.delete_objects(*keys)
@@ -301,7 +283,7 @@ def verify_upload(key: str) -> dict[str, Any]:
         if nomination_store.FILE in exc.failed:
             return {"key": key, "outcome": "raced"}  # settled by someone else meanwhile
         return _reject(
-            file, key, f"the {file.owner} left draft before this upload completed", stored.size
+            file, key, "the nomination left draft before this upload completed", stored.size
         )
     nomination_store.delete_objects(key)
     return {"key": key, "outcome": "verified", "sha256": digest.hexdigest()}

@@ -31,7 +31,6 @@ from chalicelib.storage.nominations.files import (
     get_file,
     owner_status,
     pending_files,
-    register_owner,
     settle_file,
 )
 from chalicelib.storage.nominations.reviews import (
@@ -88,7 +87,6 @@ __all__ = [
     "presigned_post",
     "put_verified",
     "read_upload",
-    "register_owner",
     "settle_file",
     "submit_nomination",
 ]

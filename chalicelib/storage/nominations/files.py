@@ -1,9 +1,10 @@
 """The files of a dossier: declared (pending), then verified or rejected, or deleted.
 
 A file and its dossier's file count change in one transaction, so a dossier never
-holds more than its maximum of files. A dossier is a nomination's or an initiative's (the
-file's `owner`): both tables have the `status` and `file_count` these conditions read, and
-storage/initiatives.py registers its table with `register_owner`."""
+holds more than its maximum of files. A dossier is a nomination, or another record with
+files of the same kind (a results report): its table registers here as an owner
+(`register_owner`), with the `status`, `file_count` and `updated_at` attributes the
+transactions use."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from pynamodb.expressions.update import Action
-from pynamodb.models import Model
 
 from chalicelib.domain.nominations import AuditRecord, NominationFile
 from chalicelib.storage.nominations import audit
@@ -24,17 +24,26 @@ from chalicelib.storage.nominations.tables import (
 )
 from chalicelib.storage.nominations.transactions import FILE, NOMINATION, Transaction
 
-# owner -> the table of its dossiers (hash key: the dossier's id)
-_OWNERS: dict[str, type[Model]] = {"nomination": NominationModel}
+NOMINATION_OWNER = "nomination"
+_OWNERS: dict[str, Any] = {NOMINATION_OWNER: NominationModel}
 
 
-def register_owner(owner: str, model: type[Model]) -> None:
-    """A table whose items own files: it has `status` and `file_count` attributes."""
+def register_owner(owner: str, model: Any) -> None:
+    """A table whose items own files (keyed by their id in the file's `nomination_id`)."""
     _OWNERS[owner] = model
 
 
-def _owner_model(owner: str) -> Any:
-    return _OWNERS[owner]
+def _owner(file_owner: str) -> Any:
+    return _OWNERS[file_owner]
+
+
+def owner_status(owner: str, owner_id: str) -> str | None:
+    """The current state of a file's dossier (None when it is gone)."""
+    model = _owner(owner)
+    try:
+        return str(model.get(owner_id, consistent_read=True).status)
+    except model.DoesNotExist:
+        return None
 
 
 def get_file(nomination_id: str, file_id: str) -> NominationFile | None:
@@ -50,13 +59,13 @@ def files_of(nomination_id: str) -> list[NominationFile]:
 
 def add_file(file: NominationFile, at: dt.datetime, max_files: int, record: AuditRecord) -> None:
     """Declare a file of a draft that has fewer than `max_files`."""
-    parent = _owner_model(file.owner)
+    owner = _owner(file.owner)
     tx = Transaction()
     tx.update(
         NOMINATION,
-        parent(file.nomination_id),
-        [parent.file_count.add(1), parent.updated_at.set(at)],
-        condition=(parent.status == "draft") & (parent.file_count < max_files),
+        owner(file.nomination_id),
+        [owner.file_count.add(1), owner.updated_at.set(at)],
+        condition=(owner.status == "draft") & (owner.file_count < max_files),
     )
     tx.put(FILE, file_item(file), condition=NominationFileModel.file_id.does_not_exist())
     audit.append(tx, record)
@@ -68,15 +77,15 @@ def delete_file(
     file_id: str,
     at: dt.datetime,
     record: AuditRecord,
-    owner: str = "nomination",
+    owner: str = NOMINATION_OWNER,
 ) -> None:
-    parent = _owner_model(owner)
+    model = _owner(owner)
     tx = Transaction()
     tx.update(
         NOMINATION,
-        parent(nomination_id),
-        [parent.file_count.add(-1), parent.updated_at.set(at)],
-        condition=parent.status == "draft",
+        model(nomination_id),
+        [model.file_count.add(-1), model.updated_at.set(at)],
+        condition=model.status == "draft",
     )
     tx.delete(
         FILE,
@@ -98,8 +107,8 @@ def settle_file(
     sha256: str | None = None,
     verified_key: str | None = None,
 ) -> None:
-    """pending → verified | rejected. A file is verified only while its dossier is a
-    draft: a submitted dossier never changes under the reviewers."""
+    """pending → verified | rejected. A file is verified only while its nomination
+    is a draft: a submitted dossier never changes under the reviewers."""
     actions: list[Action] = [
         NominationFileModel.status.set("verified" if verified else "rejected"),
         NominationFileModel.verified_at.set(at),
@@ -120,19 +129,10 @@ def settle_file(
         condition=NominationFileModel.status == "pending",
     )
     if verified:
-        parent = _owner_model(file.owner)
-        tx.check(NOMINATION, parent, file.nomination_id, None, parent.status == "draft")
+        owner = _owner(file.owner)
+        tx.check(NOMINATION, owner, file.nomination_id, None, owner.status == "draft")
     audit.append(tx, record)
     tx.commit()
-
-
-def owner_status(owner: str, owner_id: str) -> str | None:
-    """The state of a file's dossier (None when it is gone)."""
-    parent = _owner_model(owner)
-    try:
-        return str(parent.get(owner_id, consistent_read=True).status)
-    except parent.DoesNotExist:
-        return None
 
 
 def pending_files() -> Iterator[NominationFile]:

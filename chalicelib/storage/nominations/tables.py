@@ -73,8 +73,8 @@ class NominationFileModel(Model):
     created_at = UTCDateTimeAttribute()
     upload_expires_at = UTCDateTimeAttribute()
     verified_at = UTCDateTimeAttribute(null=True)
-    # Whose dossier: a nomination's, or an initiative's (the same upload and verification
-    # path; the hash key is then the initiative's id).
+    # What the file belongs to: a nomination (nomination_id is its id) or another dossier
+    # with files (a results report, whose id is in nomination_id).
     owner = UnicodeAttribute(default="nomination")
 
 
