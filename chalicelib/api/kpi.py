@@ -7,7 +7,13 @@ import datetime as dt
 from chalice import Blueprint, Response
 
 from chalicelib.api.http import json_response, principal_of, query_date, query_int, query_params
-from chalicelib.api.routing import OWN_SUBTREE, PROVINCE_ROLES, QueryParam, route
+from chalicelib.api.routing import (
+    ORGANISATION_ROLES,
+    OWN_SUBTREE,
+    PROVINCE_ROLES,
+    QueryParam,
+    route,
+)
 from chalicelib.domain.vocabulary import RANKED_LEVELS, alternatives
 
 bp = Blueprint(__name__)
@@ -38,6 +44,7 @@ def _range() -> tuple[dt.date | None, dt.date | None]:
     query=RANGE,
     scope=OWN_SUBTREE,
     errors=(400, 403, 404),
+    roles=ORGANISATION_ROLES,
 )
 def unit_kpi(unit_id: str) -> Response:
     from chalicelib.services import kpi
@@ -55,6 +62,7 @@ def unit_kpi(unit_id: str) -> Response:
     query=RANGE,
     scope=OWN_SUBTREE,
     errors=(400, 403, 404),
+    roles=ORGANISATION_ROLES,
 )
 def unit_kpi_daily(unit_id: str) -> Response:
     from chalicelib.services import kpi
@@ -72,6 +80,7 @@ def unit_kpi_daily(unit_id: str) -> Response:
     query=RANGE,
     scope=OWN_SUBTREE,
     errors=(400, 403, 404),
+    roles=ORGANISATION_ROLES,
 )
 def unit_officials_kpi(unit_id: str) -> Response:
     from chalicelib.services import kpi
@@ -91,6 +100,7 @@ def unit_officials_kpi(unit_id: str) -> Response:
     query=RANGE,
     scope=OWN_SUBTREE,
     errors=(400, 403, 404),
+    roles=ORGANISATION_ROLES,
 )
 def official_kpi(official_id: str) -> Response:
     from chalicelib.services import kpi

@@ -17,6 +17,7 @@ from chalicelib.api.http import (
     query_params,
 )
 from chalicelib.api.routing import (
+    ORGANISATION_ROLES,
     OWN_SUBTREE,
     PAGINATION,
     REVIEWERS,
@@ -98,6 +99,7 @@ def list_nominations(campaign_id: str) -> Response:
     response="chalicelib.schemas.nominations:NominationOut",
     scope=OWN_SUBTREE,
     errors=(403, 404),
+    roles=ORGANISATION_ROLES,
 )
 def get_nomination(nomination_id: str) -> Response:
     from chalicelib.services.nominations import dossiers
@@ -158,6 +160,7 @@ def add_file(nomination_id: str) -> Response:
     response="chalicelib.schemas.nominations:FileList",
     scope=OWN_SUBTREE,
     errors=(403, 404),
+    roles=ORGANISATION_ROLES,
 )
 def list_files(nomination_id: str) -> Response:
     from chalicelib.services.nominations import files
@@ -233,6 +236,7 @@ def review_nomination(nomination_id: str) -> Response:
     scope=OWN_SUBTREE,
     query=PAGINATION,
     errors=(400, 403, 404),
+    roles=ORGANISATION_ROLES,
 )
 def nomination_audit(nomination_id: str) -> Response:
     from chalicelib.services.nominations import workflow

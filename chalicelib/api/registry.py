@@ -14,7 +14,14 @@ from chalicelib.api.http import (
     query_params,
     raw_body,
 )
-from chalicelib.api.routing import ADMIN_ONLY, OWN_SUBTREE, PAGINATION, QueryParam, route
+from chalicelib.api.routing import (
+    ADMIN_ONLY,
+    ORGANISATION_ROLES,
+    OWN_SUBTREE,
+    PAGINATION,
+    QueryParam,
+    route,
+)
 from chalicelib.domain.vocabulary import UNIT_LEVELS, alternatives
 from chalicelib.errors import bad_request
 
@@ -89,6 +96,7 @@ def list_units() -> Response:
     response="chalicelib.schemas.registry:UnitOut",
     scope=OWN_SUBTREE,
     errors=(403, 404),
+    roles=ORGANISATION_ROLES,
 )
 def get_unit(unit_id: str) -> Response:
     from chalicelib.services import registry
@@ -107,6 +115,7 @@ def get_unit(unit_id: str) -> Response:
     query=PAGINATION,
     scope=OWN_SUBTREE,
     errors=(400, 403, 404),
+    roles=ORGANISATION_ROLES,
 )
 def list_officials(unit_id: str) -> Response:
     from chalicelib.services import registry

@@ -21,12 +21,15 @@ from chalice import Blueprint
 from chalicelib.api.authorizer import jwt_authorizer
 from chalicelib.api.errors import translating
 from chalicelib.api.http import PAGE_LIMIT_DEFAULT, PAGE_LIMIT_MAX, principal_of
-from chalicelib.auth import PROVINCE_ADMIN, REVIEWER, ROLES, UNIT_OFFICER, VIEWER
+from chalicelib.auth import COUNCIL_MEMBER, PROVINCE_ADMIN, REVIEWER, ROLES, UNIT_OFFICER, VIEWER
 from chalicelib.domain.errors import Forbidden
 
 # The role tuples routes declare (auth.py names the roles).
 ANY_ROLE: tuple[str, ...] = ROLES
 PROVINCE_ROLES: tuple[str, ...] = (PROVINCE_ADMIN, REVIEWER, VIEWER)
+# The roles of the organisation (a council member sees no unit's figures by the role alone).
+ORGANISATION_ROLES: tuple[str, ...] = (*PROVINCE_ROLES, UNIT_OFFICER)
+COUNCIL_READERS: tuple[str, ...] = (*PROVINCE_ROLES, COUNCIL_MEMBER)
 ADMIN_ONLY: tuple[str, ...] = (PROVINCE_ADMIN,)
 WRITERS: tuple[str, ...] = (PROVINCE_ADMIN, UNIT_OFFICER)
 REVIEWERS: tuple[str, ...] = (PROVINCE_ADMIN, REVIEWER)

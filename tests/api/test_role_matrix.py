@@ -17,12 +17,15 @@ import pytest
 
 from tests.conftest import body
 from tests.factories import COMMUNE, DEPARTMENT
+from tests.factories import PROVINCE as PROVINCE_UNIT
 from tests.nominations import created, officer, setup
 
 ADMIN = ("province_admin",)
 PROVINCE = ("province_admin", "reviewer", "viewer")
 WRITERS = ("province_admin", "unit_officer")
 REVIEWERS = ("province_admin", "reviewer")
+ORGANISATION = ("province_admin", "reviewer", "unit_officer", "viewer")
+PARENTS = ("province_admin", "reviewer", "unit_officer")
 # Who may call each route that not every role may call. Every other authenticated route is
 # open to every role (data scoping, e.g. a unit officer's subtree, is the services' part).
 POLICY: dict[tuple[str, str], tuple[str, ...]] = {
@@ -43,10 +46,31 @@ POLICY: dict[tuple[str, str], tuple[str, ...]] = {
     ("DELETE", "/nominations/{nomination_id}/files/{file_id}"): WRITERS,
     ("POST", "/nominations/{nomination_id}/submit"): WRITERS,
     ("POST", "/nominations/{nomination_id}/review"): REVIEWERS,
+    # A council member sees no unit's figures or dossiers by the role alone.
+    ("GET", "/units/{unit_id}"): ORGANISATION,
+    ("GET", "/units/{unit_id}/officials"): ORGANISATION,
+    ("GET", "/units/{unit_id}/kpi"): ORGANISATION,
+    ("GET", "/units/{unit_id}/kpi/daily"): ORGANISATION,
+    ("GET", "/units/{unit_id}/officials/kpi"): ORGANISATION,
+    ("GET", "/officials/{official_id}/kpi"): ORGANISATION,
+    ("GET", "/nominations/{nomination_id}"): ORGANISATION,
+    ("GET", "/nominations/{nomination_id}/files"): ORGANISATION,
+    ("GET", "/nominations/{nomination_id}/audit"): ORGANISATION,
+    ("PUT", "/campaigns/{campaign_id}/councils/{kind}"): ADMIN,
+    ("GET", "/campaigns/{campaign_id}/councils/{kind}"): (*PROVINCE, "council_member"),
+    ("POST", "/campaigns/{campaign_id}/results-reports"): WRITERS,
+    ("GET", "/campaigns/{campaign_id}/results-reports"): ORGANISATION,
+    ("GET", "/results-reports/{results_report_id}"): ORGANISATION,
+    ("PATCH", "/results-reports/{results_report_id}"): WRITERS,
+    ("POST", "/results-reports/{results_report_id}/files"): WRITERS,
+    ("GET", "/results-reports/{results_report_id}/files"): ORGANISATION,
+    ("POST", "/results-reports/{results_report_id}/submit"): WRITERS,
+    ("POST", "/results-reports/{results_report_id}/return"): PARENTS,
+    ("POST", "/campaigns/{campaign_id}/results-reports/consolidated"): PARENTS,
 }
 # Path parameters whose value names something inside one unit's subtree: a unit officer of
 # another unit asking for it is refused (403) or told it does not exist (404).
-SCOPED_PARAMS = {"unit_id", "official_id", "nomination_id"}
+SCOPED_PARAMS = {"unit_id", "official_id", "nomination_id", "results_report_id"}
 # Valid bodies where an empty one would be refused (400) before the scoping is decided.
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PATCH", "/nominations/{nomination_id}"): {"summary": "Thành tích mới"},
@@ -55,6 +79,14 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "content_type": "application/pdf",
         "size": 1000,
         "category": "to_trinh",
+    },
+    ("PATCH", "/results-reports/{results_report_id}"): {"sections": {"done": "Xong"}},
+    ("POST", "/results-reports/{results_report_id}/return"): {"reason": "Thiếu số liệu"},
+    ("POST", "/results-reports/{results_report_id}/files"): {
+        "filename": "bao-cao.pdf",
+        "content_type": "application/pdf",
+        "size": 1000,
+        "category": "other",
     },
 }
 
@@ -112,6 +144,12 @@ def world(api: Any, monkeypatch: Any) -> dict[str, str]:
     )
     assert r.status_code == 201, r.body
     nomination = created(api, officer(api, DEPARTMENT))
+    r = api.post(
+        "/campaigns/kh-2025/results-reports",
+        {"unit_id": DEPARTMENT, "sections": {"done": "Đã số hóa"}},
+        token=officer(api, DEPARTMENT),
+    )
+    assert r.status_code == 201, r.body
     return {
         "unit_id": DEPARTMENT,
         "official_id": "cb-001",
@@ -121,7 +159,18 @@ def world(api: Any, monkeypatch: Any) -> dict[str, str]:
         "source_id": "vpdt-matrix",
         "report_id": "r" * 32,
         "name": "no_such_job",  # an admin gets through to a 404, and no job runs
+        "results_report_id": body(r)["results_report_id"],
+        "kind": "awards",
     }
+
+
+# Routes a unit officer calls as the parent of the world's unit (DEPARTMENT's parent is the
+# province's own unit).
+AS_PARENT = {("POST", "/results-reports/{results_report_id}/return")}
+
+
+def _officer_unit(route: Any) -> str:
+    return PROVINCE_UNIT if (route.method, route.path) in AS_PARENT else DEPARTMENT
 
 
 def _call(api: Any, route: Any, values: dict[str, str], token: str) -> Any:
@@ -136,6 +185,8 @@ def _call(api: Any, route: Any, values: dict[str, str], token: str) -> Any:
 def _token(api: Any, role: str, unit_id: str = DEPARTMENT) -> str:
     if role == "unit_officer":
         return officer(api, unit_id)
+    if role == "council_member":
+        return str(api.make_token(role, sub="council-matrix"))
     return str(api.make_token(role, sub=f"{role}-matrix"))
 
 
@@ -145,7 +196,7 @@ def test_every_role_against_the_route(api, world, route):
 
     # Refused roles first: a refusal must change nothing that an allowed call then sees.
     for role in sorted(ROLES, key=lambda role: role in route.roles):
-        r = _call(api, route, world, _token(api, role))
+        r = _call(api, route, world, _token(api, role, _officer_unit(route)))
         if role in route.roles:
             assert r.status_code != 403, (role, r.status_code, r.body)
             assert r.status_code < 500, (role, r.status_code, r.body)
@@ -174,6 +225,6 @@ def test_a_unit_officer_outside_the_subtree_is_refused(api, world, route):
     assert r.status_code in (403, 404), (r.status_code, r.body)
     # ... and the same call from inside the subtree gets through (to a 404 only where the
     # world has no such file).
-    r = _call(api, route, world, _token(api, "unit_officer", DEPARTMENT))
+    r = _call(api, route, world, _token(api, "unit_officer", _officer_unit(route)))
     allowed = {404} if "{file_id}" in route.path else set()
     assert r.status_code not in {403, 404} - allowed, (r.status_code, r.body)
