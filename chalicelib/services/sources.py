@@ -7,6 +7,7 @@ import datetime as dt
 import secrets
 from typing import Any
 
+from chalicelib import clock
 from chalicelib.domain.sources import SourceRecord
 from chalicelib.errors import ApiError, conflict, not_found, unprocessable
 from chalicelib.settings import get_settings
@@ -18,10 +19,6 @@ def new_secret() -> str:
     return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 def source_out(source: SourceRecord) -> dict[str, Any]:
     return {
         "source_id": source.source_id,
@@ -29,7 +26,7 @@ def source_out(source: SourceRecord) -> dict[str, Any]:
         "units": list(source.units),
         "enabled": source.enabled,
         "created_at": source.created_at,
-        "active_secrets": sum(1 for s in source.secrets if s.active(_now())),
+        "active_secrets": sum(1 for s in source.secrets if s.active(clock.now())),
         "last_event_at": source.last_event_at,
     }
 
@@ -49,7 +46,7 @@ def register_source(source_id: str, name: str, units: list[str]) -> dict[str, An
     _check_scope_units(units)
     secret = new_secret()
     created = source_store.create_source(
-        source_id, name, units, source_store.encrypt_secret(secret, source_id), _now()
+        source_id, name, units, source_store.encrypt_secret(secret, source_id), clock.now()
     )
     if not created:
         raise conflict(f"Source {source_id!r} already exists; rotate its secret instead")
@@ -64,7 +61,7 @@ def update_source(source_id: str, *, name: str | None, units: list[str] | None) 
     if units is not None:
         _check_scope_units(units)
     try:
-        source = source_store.update_source(source, _now(), name=name, units=units)
+        source = source_store.update_source(source, clock.now(), name=name, units=units)
     except source_store.ConcurrentChange:
         raise conflict(f"Source {source_id!r} was changed meanwhile; read it and retry") from None
     return source_out(source)
@@ -86,7 +83,7 @@ def rotate_secret(source_id: str, grace_hours: int | None = None) -> dict[str, A
         raise ApiError(409, "source_disabled", f"Source {source_id!r} is disabled")
     hours = get_settings().secret_rotation_grace_hours if grace_hours is None else grace_hours
     secret = new_secret()
-    now = _now()
+    now = clock.now()
     source_store.add_secret(
         source, source_store.encrypt_secret(secret, source_id), now, dt.timedelta(hours=hours)
     )
@@ -101,7 +98,7 @@ def disable_source(source_id: str) -> dict[str, Any]:
     source = source_store.get_source(source_id)
     if source is None:
         raise not_found(f"Source {source_id!r} does not exist")
-    return source_out(source_store.disable_source(source, _now()))
+    return source_out(source_store.disable_source(source, clock.now()))
 
 
 def list_sources() -> list[dict[str, Any]]:
@@ -113,7 +110,7 @@ def verification_secrets(source_id: str) -> list[str] | None:
     source = source_store.get_source(source_id)
     if source is None or not source.enabled:
         return None
-    now = _now()
+    now = clock.now()
     return [
         source_store.decrypt_secret(s.ciphertext, source_id)
         for s in source.secrets
