@@ -5,12 +5,14 @@ from chalice import Chalice
 from chalicelib.api import (
     admin,
     campaigns,
+    councils,
     health,
     kpi,
     nominations,
     openapi,
     registry,
     reports,
+    results_reports,
     sources,
     webhooks,
 )
@@ -26,6 +28,7 @@ register_middleware(app)
 app.register_blueprint(auth_blueprint)
 app.register_blueprint(registry.bp)
 app.register_blueprint(campaigns.bp)
+app.register_blueprint(councils.bp)
 app.register_blueprint(admin.bp)
 app.register_blueprint(sources.bp)
 app.register_blueprint(webhooks.bp)
@@ -36,4 +39,5 @@ app.register_blueprint(health.bp)
 app.register_blueprint(schedules.bp)
 app.register_blueprint(stream.bp)
 app.register_blueprint(reports.bp)
+app.register_blueprint(results_reports.bp)
 register_preflights(app)  # last: one OPTIONS view per path registered above

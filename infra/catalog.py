@@ -177,6 +177,10 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table("nomination_files", *RW),
         table("nomination_counters", "GetItem", "PutItem", "UpdateItem", "ConditionCheckItem"),
         table(AUDIT_TABLE, "PutItem", "Query", "GetItem"),
+        # results reports up the chain (their files are nomination files owned by them)
+        table("results_reports", *RW),
+        # the award road (issue 21): councils
+        table("councils", "GetItem", "PutItem", "Query"),
         # reports: POST /admin/reports generates on demand; index and presigned links
         table("reports", *RW),
         objects("reports", "reports/", "GetObject", "PutObject"),
@@ -238,6 +242,7 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         objects("uploads", "nominations/", "GetObject", "DeleteObject"),
         objects("uploads", "verified/", "PutObject", "DeleteObject"),
         table("nominations", "GetItem", "ConditionCheckItem"),
+        table("results_reports", "GetItem", "ConditionCheckItem"),  # files they own
         table("nomination_files", "GetItem", "UpdateItem"),
         table(AUDIT_TABLE, "PutItem"),
         key("Encrypt", "Decrypt", "GenerateDataKey"),

@@ -61,7 +61,7 @@ def create_report() -> Response:
     response="chalicelib.schemas.reports:ReportList",
     query=(
         QueryParam("campaign_id", "Campaign (default: the current campaign)"),
-        QueryParam("period", "YYYY-MM, campaign, or YYYY-MM-DD_YYYY-MM-DD"),
+        QueryParam("period", "YYYY-MM, campaign, results or YYYY-MM-DD_YYYY-MM-DD"),
         QueryParam("scope", "province or a unit_id"),
         *PAGINATION,
     ),

@@ -54,7 +54,8 @@ LEASE_SECONDS = 20 * 60
 # Build attempts when an aggregation run moves as_of while a report's figures are read.
 CONSISTENT_READ_ATTEMPTS = 3
 FORMATS = ("pdf", "xlsx", "csv", "manifest")
-PERIOD_RE = re.compile(r"^(\d{4}-\d{2}|campaign|\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2})$")
+# "results": the consolidated results reports (services/results_consolidated.py).
+PERIOD_RE = re.compile(r"^(\d{4}-\d{2}|campaign|results|\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2})$")
 
 
 # --- periods ---------------------------------------------------------------------------------
@@ -320,7 +321,7 @@ def list_reports(
 ) -> tuple[list[dict[str, Any]], dict[str, str] | None]:
     if period and not PERIOD_RE.match(period):
         raise bad_request(
-            "Query parameter 'period' must be YYYY-MM, campaign or YYYY-MM-DD_YYYY-MM-DD"
+            "Query parameter 'period' must be YYYY-MM, campaign, results or YYYY-MM-DD_YYYY-MM-DD"
         )
     campaign = (
         registry_service.get_campaign(campaign_id)
