@@ -19,6 +19,7 @@ from chalicelib.observability import logger
 from chalicelib.schemas.nominations import FileCreate
 from chalicelib.services.nominations import access
 from chalicelib.settings import get_settings
+from chalicelib.storage import initiatives as _initiatives  # noqa: F401 (owner registers)
 from chalicelib.storage import nominations as nomination_store
 from chalicelib.storage import results_reports as _results_reports  # noqa: F401 (owner registers)
 
@@ -183,29 +184,44 @@ def delete_file(principal: Principal, nomination_id: str, file_id: str) -> None:
         raise not_found(f"File {file_id!r} is not part of nomination {nomination_id!r}")
     if rules.next_status(item.status, "delete_file") is None:
         raise access.invalid(item, "delete_file")
+    dossier = Dossier("nomination", nomination_id, item.campaign_id, item.unit_id, item.status)
+    remove_file(principal, dossier, file)
+
+
+def remove_file(principal: Principal, dossier: Dossier, file: NominationFile) -> None:
+    """Delete a file of a draft dossier (the caller checked who may), its record and its
+    objects."""
     at = clock.now()
     record = AuditRecord(
-        nomination_id,
+        dossier.dossier_id,
         at,
         access.actor(principal),
         "file_deleted",
-        item.status,
-        item.status,
+        dossier.status,
+        dossier.status,
         {
-            "file_id": file_id,
+            "file_id": file.file_id,
             "category": file.category,
             "filename": file.filename,
             "file_status": file.status,
         },
     )
     try:
-        nomination_store.delete_file(nomination_id, file_id, at, record)
+        nomination_store.delete_file(
+            dossier.dossier_id, file.file_id, at, record, owner=dossier.owner
+        )
     except nomination_store.Refused as exc:
         if nomination_store.FILE in exc.failed and nomination_store.NOMINATION not in exc.failed:
             raise not_found(
-                f"File {file_id!r} is not part of nomination {nomination_id!r}"
+                f"File {file.file_id!r} is not part of {dossier.owner} {dossier.dossier_id!r}"
             ) from None
-        raise access.refused_state(nomination_id, "delete_file") from None
+        if dossier.owner != "nomination":
+            status = nomination_store.owner_status(dossier.owner, dossier.dossier_id)
+            raise conflict(
+                f"Files can be deleted only from a draft; it is {status!r}",
+                [{"id": dossier.dossier_id, "status": status}],
+            ) from None
+        raise access.refused_state(dossier.dossier_id, "delete_file") from None
     keys = [file.upload_key] + ([file.verified_key] if file.verified_key else [])
     try:
         nomination_store.delete_objects(*keys)
