@@ -80,6 +80,11 @@ POLICY: dict[tuple[str, str], tuple[str, ...]] = {
         "council_member",
     ),
     ("GET", "/initiatives/{initiative_id}/audit"): ORGANISATION,
+    ("GET", "/nominations/{nomination_id}/appraisal"): REVIEWERS,
+    ("POST", "/nominations/{nomination_id}/appraisal"): REVIEWERS,
+    ("POST", "/admin/holds"): ADMIN,
+    ("GET", "/admin/holds"): ADMIN,
+    ("DELETE", "/admin/holds/{hold_id}"): ADMIN,
 }
 # Path parameters whose value names something inside one unit's subtree: a unit officer of
 # another unit asking for it is refused (403) or told it does not exist (404).
@@ -102,6 +107,13 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "category": "other",
     },
     ("POST", "/initiatives/{initiative_id}/return"): {"reason": "Bổ sung"},
+    ("POST", "/nominations/{nomination_id}/appraisal"): {"outcome": "eligible"},
+    ("POST", "/admin/holds"): {
+        "subject": {"unit_id": "000.00.72.H34"},
+        "kind": "audit",
+        "reason": "Kiểm toán",
+        "from": "2025-01-01",
+    },
     ("POST", "/campaigns/{campaign_id}/initiatives"): {
         "title": "Sổ công văn điện tử",
         "description": "Số hóa",
@@ -166,7 +178,7 @@ def test_the_openapi_document_shows_each_declaration():
 def world(api: Any, monkeypatch: Any) -> dict[str, str]:
     """A registry, a campaign, a source and a draft nomination of DEPARTMENT: the values of
     every path parameter, each inside DEPARTMENT's subtree."""
-    setup(api, monkeypatch)
+    setup(api)
     r = api.post(
         "/admin/sources", {"source_id": "vpdt-matrix", "name": "VPĐT", "units": [DEPARTMENT]}
     )
@@ -207,6 +219,7 @@ def world(api: Any, monkeypatch: Any) -> dict[str, str]:
         "name": "no_such_job",  # an admin gets through to a 404, and no job runs
         "results_report_id": report,
         "kind": "awards",
+        "hold_id": "h" * 32,
     }
 
 
