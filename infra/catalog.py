@@ -181,6 +181,12 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table("reports", *RW),
         objects("reports", "reports/", "GetObject", "PutObject"),
         table("quotas", "GetItem", "PutItem"),  # REPORTS_PER_HOUR per user
+        # hub sources: POST /admin/jobs/pull_hubs runs the connector; its state and the
+        # packages it set aside, for the admin
+        table("hub_state", "GetItem", "PutItem"),
+        table("hub_packages", "BatchGetItem", "PutItem", "Query"),
+        table("idempotency", "GetItem", "PutItem", "UpdateItem", "DeleteItem"),
+        table("document_trail", "PutItem", "BatchWriteItem"),
         # nomination files: presigned POSTs write under nominations/ only; downloads are
         # presigned GETs of the verified copies; deleting a draft's file removes both;
         # the verify_uploads job (POST /admin/jobs) verifies like VerifyUpload.
@@ -231,6 +237,27 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table("reports", *RW),
         objects("reports", "reports/", "PutObject", "GetObject"),
         key("Encrypt", "Decrypt", "GenerateDataKey"),
+    ),
+    # The hub connector (job pull_hubs): reads hub sources and their KMS-encrypted
+    # secrets, keeps its cursors and package records, stores what it pulls exactly as the
+    # edXML webhook does (same tables, same archive prefix). Outbound HTTPS to the hubs.
+    "pull_hubs": (
+        table("sources", "GetItem", "Scan"),
+        table("hub_state", "GetItem", "PutItem"),
+        table("hub_packages", "BatchGetItem", "PutItem", "Query"),
+        table("jobs", "UpdateItem"),  # the job's lease
+        table("units", "Scan"),
+        table("officials", "BatchGetItem"),
+        table("event_ledger", "BatchGetItem", "BatchWriteItem", "PutItem"),
+        table("inbox", "PutItem"),
+        table("inbox_pending", "BatchWriteItem"),
+        table("document_trail", "PutItem", "BatchWriteItem"),
+        table("campaigns", "Scan"),
+        table("idempotency", "GetItem", "PutItem", "UpdateItem", "DeleteItem"),
+        table("exemptions", "BatchGetItem", "PutItem"),
+        table("document_refs", "BatchWriteItem", "PutItem"),
+        objects("archive", "archive/", "PutObject"),
+        key("Decrypt", "GenerateDataKey"),
     ),
     # Nomination file verification (uploads bucket, object created): read the upload,
     # copy the checked bytes to verified/, delete the upload; settle the file record.
@@ -289,6 +316,9 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     ),
     FunctionSpec(
         "AggregateKpi", "aggregate_kpi", 1, "async", description="Job aggregate_kpi (sweep)"
+    ),
+    FunctionSpec(
+        "PullHubs", "pull_hubs", 1, "async", description="Job pull_hubs (the hub connector)"
     ),
     FunctionSpec("MonthlyReports", "reports", 1, "async", description="Job monthly_reports"),
     FunctionSpec("CampaignReports", "reports", 1, "async", description="Job campaign_reports"),

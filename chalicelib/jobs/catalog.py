@@ -66,6 +66,15 @@ def job_specs() -> dict[str, JobSpec]:
             description="End-of-campaign reports the first night after the end date, and a new "
             "version whenever late events changed the figures",
         ),
+        JobSpec(
+            "pull_hubs",
+            "chalicelib.services.hub_pull:pull_hubs",
+            # Every minute; each hub source is pulled on its own interval (default 5 min),
+            # jittered, and later while it backs off.
+            every_minutes=1,
+            description="Pull new edXML packages and statuses from the hub sources that are "
+            "due (read-only), store them like pushed ones; a bounded run, resumed next time",
+        ),
     ]
     return {s.name: s for s in specs}
 
