@@ -7,8 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.storage import (  # noqa: F401 (their tables register)
+    contacts,
     councils,
     exemptions,
+    mail,
     nominations,
     results_reports,
 )
