@@ -6,13 +6,16 @@ from __future__ import annotations
 from chalice import Blueprint, Response
 
 from chalicelib.api.http import body_as, json_response, principal_of, query_params
-from chalicelib.api.routing import QueryParam, route
+from chalicelib.api.routing import ORGANISATION_ROLES, OWN_SUBTREE, WRITERS, QueryParam, route
+from chalicelib.auth import PROVINCE_ADMIN, REVIEWER, UNIT_OFFICER
 
 bp = Blueprint(__name__)
 TAG = "Results reports"
-WRITERS = "unit_officer (its own unit), province_admin (any unit)"
-READERS = "any role (a unit officer: its own unit and sub-units)"
-RETURNERS = "unit_officer of the parent unit, province_admin, reviewer"
+OWN_UNIT = "a unit officer: only its own unit's report"
+# Who returns a report, and who consolidates: province admins and reviewers, and the
+# officers of the parent unit (the scoping, decided by the service).
+PARENTS = (PROVINCE_ADMIN, REVIEWER, UNIT_OFFICER)
+OF_THE_PARENT = "a unit officer: only of the report's parent unit"
 
 
 @route(
@@ -25,6 +28,7 @@ RETURNERS = "unit_officer of the parent unit, province_admin, reviewer"
     response="chalicelib.schemas.results_reports:ResultsReportOut",
     status=201,
     roles=WRITERS,
+    scope=OWN_UNIT,
     errors=(400, 403, 404, 409),
 )
 def create_results_report(campaign_id: str) -> Response:
@@ -47,7 +51,8 @@ def create_results_report(campaign_id: str) -> Response:
     "department and commune)",
     tag=TAG,
     response="chalicelib.schemas.results_reports:TrackingView",
-    roles=READERS,
+    roles=ORGANISATION_ROLES,
+    scope=OWN_SUBTREE,
     query=(QueryParam("parent_id", "The parent unit (required for a unit officer)"),),
     errors=(400, 403, 404),
 )
@@ -66,7 +71,8 @@ def track_results_reports(campaign_id: str) -> Response:
     summary="One results report, with its frozen figures once submitted",
     tag=TAG,
     response="chalicelib.schemas.results_reports:ResultsReportOut",
-    roles=READERS,
+    roles=ORGANISATION_ROLES,
+    scope=OWN_SUBTREE,
     errors=(403, 404),
 )
 def get_results_report(results_report_id: str) -> Response:
@@ -84,6 +90,7 @@ def get_results_report(results_report_id: str) -> Response:
     request="chalicelib.schemas.results_reports:ResultsReportPatch",
     response="chalicelib.schemas.results_reports:ResultsReportOut",
     roles=WRITERS,
+    scope=OWN_UNIT,
     errors=(400, 403, 404, 409),
 )
 def update_results_report(results_report_id: str) -> Response:
@@ -107,6 +114,7 @@ def update_results_report(results_report_id: str) -> Response:
     response="chalicelib.schemas.nominations:UploadTicket",
     status=201,
     roles=WRITERS,
+    scope=OWN_UNIT,
     errors=(400, 403, 404, 409),
 )
 def add_results_file(results_report_id: str) -> Response:
@@ -127,7 +135,8 @@ def add_results_file(results_report_id: str) -> Response:
     summary="A results report's files; verified files carry a short-lived download link",
     tag=TAG,
     response="chalicelib.schemas.results_reports:ResultsFileList",
-    roles=READERS,
+    roles=ORGANISATION_ROLES,
+    scope=OWN_SUBTREE,
     errors=(403, 404),
 )
 def list_results_files(results_report_id: str) -> Response:
@@ -148,6 +157,7 @@ def list_results_files(results_report_id: str) -> Response:
     tag=TAG,
     response="chalicelib.schemas.results_reports:ResultsReportOut",
     roles=WRITERS,
+    scope=OWN_UNIT,
     errors=(403, 404, 409),
 )
 def submit_results_report(results_report_id: str) -> Response:
@@ -166,7 +176,8 @@ def submit_results_report(results_report_id: str) -> Response:
     tag=TAG,
     request="chalicelib.schemas.results_reports:ReturnRequest",
     response="chalicelib.schemas.results_reports:ResultsReportOut",
-    roles=RETURNERS,
+    roles=PARENTS,
+    scope=OF_THE_PARENT,
     errors=(400, 403, 404, 409),
 )
 def return_results_report(results_report_id: str) -> Response:
@@ -191,7 +202,8 @@ def return_results_report(results_report_id: str) -> Response:
     request="chalicelib.schemas.results_reports:ConsolidatedCreate",
     response="chalicelib.schemas.reports:ReportOut",
     status=201,
-    roles="province_admin, reviewer; unit_officer of the parent unit",
+    roles=PARENTS,
+    scope=OF_THE_PARENT,
     errors=(400, 403, 404, 429),
 )
 def consolidate_results_reports(campaign_id: str) -> Response:

@@ -10,6 +10,7 @@ from chalicelib.storage import (  # noqa: F401 (their tables register)
     contacts,
     councils,
     exemptions,
+    initiatives,
     mail,
     nominations,
     results_reports,
