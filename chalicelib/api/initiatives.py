@@ -14,15 +14,20 @@ from chalicelib.api.http import (
     principal_of,
     query_params,
 )
-from chalicelib.api.routing import PAGINATION, QueryParam, route
+from chalicelib.api.routing import (
+    COUNCIL_READERS,
+    ORGANISATION_ROLES,
+    PAGINATION,
+    QueryParam,
+    route,
+)
+from chalicelib.auth import COUNCIL_MEMBER, PROVINCE_ADMIN, REVIEWER, UNIT_OFFICER
 
 bp = Blueprint(__name__)
 TAG = "Initiatives"
-WRITERS = "province_admin, unit_officer (own unit and sub-units)"
-READERS = (
-    "province roles; unit_officer (own unit and sub-units); council_member of the campaign's "
-    "initiatives council (submitted and decided ones)"
-)
+# Role tuples as routing.route enforces them (the scope notes say what the services check).
+WRITERS = (PROVINCE_ADMIN, UNIT_OFFICER)
+READERS = (*ORGANISATION_ROLES, COUNCIL_MEMBER)
 STATUSES = ("draft", "submitted", "recognised", "not_recognised")
 
 
@@ -198,7 +203,7 @@ def submit_initiative(initiative_id: str) -> Response:
     tag=TAG,
     request="chalicelib.schemas.initiatives:ReturnRequest",
     response="chalicelib.schemas.initiatives:InitiativeOut",
-    roles="province_admin, reviewer; council_member (the initiatives council's secretary)",
+    roles=(PROVINCE_ADMIN, REVIEWER, COUNCIL_MEMBER),
     errors=(400, 403, 404, 409),
 )
 def return_initiative(initiative_id: str) -> Response:
@@ -222,7 +227,7 @@ def return_initiative(initiative_id: str) -> Response:
     tag=TAG,
     request="chalicelib.schemas.initiatives:ScoreRequest",
     response="chalicelib.schemas.initiatives:MyScore",
-    roles="council_member (of the campaign's initiatives council)",
+    roles=(COUNCIL_MEMBER,),
     errors=(400, 403, 404, 409),
 )
 def score_initiative(initiative_id: str) -> Response:
@@ -242,7 +247,7 @@ def score_initiative(initiative_id: str) -> Response:
     "once decided, every member's",
     tag=TAG,
     response="chalicelib.schemas.initiatives:ScoreList",
-    roles="province roles; council_member (of the campaign's initiatives council)",
+    roles=COUNCIL_READERS,
     errors=(403, 404),
 )
 def initiative_scores(initiative_id: str) -> Response:
@@ -260,7 +265,7 @@ def initiative_scores(initiative_id: str) -> Response:
     "denominator)",
     tag=TAG,
     response="chalicelib.schemas.initiatives:AssessmentClosed",
-    roles="province_admin; council_member (the initiatives council's secretary)",
+    roles=(PROVINCE_ADMIN, COUNCIL_MEMBER),
     errors=(403, 404),
     request_required=False,
 )
@@ -277,7 +282,7 @@ def close_assessment(campaign_id: str) -> Response:
     summary="The initiative's append-only audit trail, oldest first (who scored, never the points)",
     tag=TAG,
     response="chalicelib.schemas.initiatives:InitiativeAuditPage",
-    roles="province roles; unit_officer (own unit and sub-units)",
+    roles=ORGANISATION_ROLES,
     query=PAGINATION,
     errors=(400, 403, 404),
 )

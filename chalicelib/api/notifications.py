@@ -15,10 +15,16 @@ from chalicelib.api.http import (
     principal_of,
     query_date,
     query_params,
-    require_role,
 )
-from chalicelib.api.routing import PAGINATION, QueryParam, route
-from chalicelib.auth import PROVINCE_ADMIN, UNIT_OFFICER
+from chalicelib.api.routing import (
+    ADMIN_ONLY,
+    ORGANISATION_ROLES,
+    OWN_SUBTREE,
+    PAGINATION,
+    WRITERS,
+    QueryParam,
+    route,
+)
 
 bp = Blueprint(__name__)
 TAG = "Notifications"
@@ -31,7 +37,8 @@ TAG = "Notifications"
     summary="A unit's e-mail contacts (registry data) and what each refuses",
     tag=TAG,
     response="chalicelib.schemas.registry:ContactList",
-    roles="any role (a unit officer: its own unit and sub-units)",
+    roles=ORGANISATION_ROLES,
+    scope=OWN_SUBTREE,
     errors=(403, 404),
 )
 def list_contacts(unit_id: str) -> Response:
@@ -48,7 +55,8 @@ def list_contacts(unit_id: str) -> Response:
     tag=TAG,
     request="chalicelib.schemas.notifications:PreferencesUpdate",
     response="chalicelib.schemas.registry:ContactList",
-    roles="province_admin; unit_officer (its own unit and sub-units)",
+    roles=WRITERS,
+    scope=OWN_SUBTREE,
     errors=(403, 404),
 )
 def set_preferences(unit_id: str) -> Response:
@@ -59,7 +67,6 @@ def set_preferences(unit_id: str) -> Response:
 
     request = bp.current_request
     principal = principal_of(request)
-    require_role(principal, PROVINCE_ADMIN, UNIT_OFFICER)
     payload = body_as(request, PreferencesUpdate)
     current = registry.list_contacts(principal, unit_id)
     if payload.email.lower() not in {c["email"] for c in current["items"]}:
@@ -76,7 +83,7 @@ def set_preferences(unit_id: str) -> Response:
     "(MAIL_CAPTURE_DIR set) with their text and HTML, which were never sent anywhere",
     tag=TAG,
     response="chalicelib.schemas.notifications:MailPage",
-    roles=PROVINCE_ADMIN,
+    roles=ADMIN_ONLY,
     query=(
         QueryParam("day", "UTC date YYYY-MM-DD (default: today)", format="date"),
         *PAGINATION,
@@ -89,7 +96,6 @@ def captured_mail() -> Response:
     from chalicelib.services.notifications import ledger
 
     request = bp.current_request
-    require_role(principal_of(request), PROVINCE_ADMIN)
     day = query_date(request, "day") or clock.now().date()
     params = query_params(request)
     token = decode_token(params.get("next_token"), ("message_key", "created_key"), day.isoformat())

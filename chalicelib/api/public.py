@@ -41,7 +41,6 @@ def _limit(group: str) -> None:
     query=(QueryParam("level", "Unit level", required=True, enum=RANKED_LEVELS),),
     errors=(400, 404, 429),
     public=True,
-    roles="anyone (no token)",
 )
 def public_ranking(campaign_id: str) -> Response:
     from chalicelib.services import public_scoreboard
@@ -61,7 +60,6 @@ def public_ranking(campaign_id: str) -> Response:
     response="chalicelib.schemas.notifications:OpenData",
     errors=(404, 429),
     public=True,
-    roles="anyone (no token)",
 )
 def open_data_json(campaign_id: str) -> Response:
     from chalicelib.services import public_scoreboard
@@ -79,7 +77,6 @@ def open_data_json(campaign_id: str) -> Response:
     tag=TAG,
     errors=(404, 429),
     public=True,
-    roles="anyone (no token)",
 )
 def open_data_csv(campaign_id: str) -> Response:
     from chalicelib.services import public_scoreboard
@@ -122,7 +119,6 @@ def _page(title: str, body: str, status: int = 200) -> Response:
     query=(QueryParam("token", "The signed token of the link", required=True),),
     errors=(400, 429),
     public=True,
-    roles="anyone with a link from a message",
 )
 def unsubscribe_page() -> Response:
     from chalicelib.services.notifications import feedback
@@ -151,7 +147,6 @@ def unsubscribe_page() -> Response:
     content_types=("application/x-www-form-urlencoded",),
     errors=(400, 429),
     public=True,
-    roles="anyone with a link from a message",
 )
 def unsubscribe() -> Response:
     from chalicelib.services.notifications import feedback
