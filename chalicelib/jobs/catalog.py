@@ -75,6 +75,14 @@ def job_specs() -> dict[str, JobSpec]:
             description="Pull new edXML packages and statuses from the hub sources that are "
             "due (read-only), store them like pushed ones; a bounded run, resumed next time",
         ),
+        JobSpec(
+            "notifications",
+            "chalicelib.services.notifications.deliver:run_notifications",
+            # 01:00 UTC = 08:00 in Asia/Ho_Chi_Minh: reminders on the right local day.
+            cron_utc=(0, 1, "*"),
+            description="E-mail what is due today (weekly digests, deadline reminders 7/2/0 "
+            "days before, status changes, admins' alerts); each message once, whatever reruns",
+        ),
     ]
     return {s.name: s for s in specs}
 

@@ -39,11 +39,11 @@ def ingest_pulled(source_id: str, body: bytes) -> dict[str, int]:
     hub was asked with the source's credentials), stored exactly as a pushed one. Keyed by
     its content: the same bytes fetched again get the first answer; a re-generated copy of
     the same message maps to the same event ids and finds them stored (duplicates)."""
-    from chalicelib.errors import payload_too_large
+    from chalicelib.domain.errors import TooLarge
 
     limit = get_settings().edxml_max_body_bytes
     if len(body) > limit:
-        raise payload_too_large(f"Package is {len(body)} bytes; the limit is {limit}")
+        raise TooLarge(f"Package is {len(body)} bytes; the limit is {limit}")
     delivery_id = "hub-" + hashlib.sha256(body).hexdigest()[:40]
     return ingestion.receive_verified(
         source_id,
