@@ -170,11 +170,11 @@ def test_a_run_that_fails_midway_resumes_without_loss(api, source, monkeypatch):
     calls = {"n": 0}
     real_commit = aggregates._commit
 
-    def flaky(pending):
+    def flaky(group, days):
         calls["n"] += 1
         if calls["n"] == 1:
             raise RuntimeError("network down")
-        return real_commit(pending)
+        return real_commit(group, days)
 
     monkeypatch.setattr(aggregates, "_commit", flaky)
     with pytest.raises(RuntimeError):
