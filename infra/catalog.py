@@ -181,6 +181,11 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table("reports", *RW),
         objects("reports", "reports/", "GetObject", "PutObject"),
         table("quotas", "GetItem", "PutItem"),  # REPORTS_PER_HOUR per user
+        # the awards council's meetings; the voter roll and the ballot box (written together
+        # in one transaction, read back only by the meeting and round: no scan)
+        table("council_meetings", "GetItem", "PutItem", "ConditionCheckItem"),
+        table("council_roll", "PutItem", "Query"),
+        table("council_ballots", "PutItem", "Query"),
         # nomination files: presigned POSTs write under nominations/ only; downloads are
         # presigned GETs of the verified copies; deleting a draft's file removes both;
         # the verify_uploads job (POST /admin/jobs) verifies like VerifyUpload.
