@@ -66,6 +66,13 @@ def job_specs() -> dict[str, JobSpec]:
             description="End-of-campaign reports the first night after the end date, and a new "
             "version whenever late events changed the figures",
         ),
+        JobSpec(
+            "meeting_documents",
+            "chalicelib.services.council.documents:run_meeting_documents",
+            every_minutes=1,
+            description="The minutes, vote results, submission and draft decision (PDF and "
+            "DOCX) of every decided council meeting still waiting for them",
+        ),
     ]
     return {s.name: s for s in specs}
 

@@ -274,3 +274,13 @@ def ballots(meeting_id: str, number: int) -> list[dict[str, str]]:
         dict(item.choices)
         for item in BallotModel.query(box_key(meeting_id, number), consistent_read=True)
     ]
+
+
+def meetings_awaiting_documents() -> list[Meeting]:
+    """Decided meetings whose documents are still to be generated (a scan: a province
+    has a meeting or two per campaign)."""
+    return [
+        m
+        for item in MeetingModel.scan(MeetingModel.status == "decided")
+        if (m := _meeting(item)).documents_status == "pending"
+    ]
