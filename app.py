@@ -5,6 +5,7 @@ from chalice import Chalice
 from chalicelib.api import (
     admin,
     campaigns,
+    councils,
     health,
     kpi,
     nominations,
@@ -26,6 +27,7 @@ register_middleware(app)
 app.register_blueprint(auth_blueprint)
 app.register_blueprint(registry.bp)
 app.register_blueprint(campaigns.bp)
+app.register_blueprint(councils.bp)
 app.register_blueprint(admin.bp)
 app.register_blueprint(sources.bp)
 app.register_blueprint(webhooks.bp)

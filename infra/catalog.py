@@ -177,6 +177,8 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table("nomination_files", *RW),
         table("nomination_counters", "GetItem", "PutItem", "UpdateItem", "ConditionCheckItem"),
         table(AUDIT_TABLE, "PutItem", "Query", "GetItem"),
+        # the award road (issue 21): councils
+        table("councils", "GetItem", "PutItem", "Query"),
         # reports: POST /admin/reports generates on demand; index and presigned links
         table("reports", *RW),
         objects("reports", "reports/", "GetObject", "PutObject"),

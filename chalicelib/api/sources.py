@@ -23,13 +23,13 @@ TAG = "Sources"
     bp,
     "/admin/sources",
     "POST",
-    summary="Register a document system; returns its secret once",
+    summary="Register a document system (webhook: returns its secret once) or a hub to pull",
     tag=TAG,
     request="chalicelib.schemas.ingestion:SourceCreate",
     response="chalicelib.schemas.ingestion:SourceCreated",
     status=201,
     roles=PROVINCE_ADMIN,
-    errors=(403, 409, 422),
+    errors=(400, 403, 409, 422),
 )
 def create_source() -> Response:
     from chalicelib.schemas.ingestion import SourceCreate
@@ -39,7 +39,15 @@ def create_source() -> Response:
     require_role(principal_of(request), PROVINCE_ADMIN)
     payload = body_as(request, SourceCreate)
     return json_response(
-        sources.register_source(payload.source_id, payload.name, payload.units), status=201
+        sources.register_source(
+            payload.source_id,
+            payload.name,
+            payload.units,
+            kind=payload.kind,
+            mode=payload.mode,
+            hub=payload.hub.model_dump() if payload.hub else None,
+        ),
+        status=201,
     )
 
 
@@ -87,12 +95,12 @@ def rotate_source(source_id: str) -> Response:
     bp,
     "/admin/sources/{source_id}",
     "PATCH",
-    summary="Change a document system's name or the units it may speak for",
+    summary="Change a source's name, units, mode (live or test) or hub settings",
     tag=TAG,
     request="chalicelib.schemas.ingestion:SourcePatch",
     response="chalicelib.schemas.ingestion:SourceOut",
     roles=PROVINCE_ADMIN,
-    errors=(403, 404, 409, 422),
+    errors=(400, 403, 404, 409, 422),
 )
 def update_source(source_id: str) -> Response:
     from chalicelib.schemas.ingestion import SourcePatch
@@ -101,7 +109,15 @@ def update_source(source_id: str) -> Response:
     request = bp.current_request
     require_role(principal_of(request), PROVINCE_ADMIN)
     payload = body_as(request, SourcePatch)
-    return json_response(sources.update_source(source_id, name=payload.name, units=payload.units))
+    return json_response(
+        sources.update_source(
+            source_id,
+            name=payload.name,
+            units=payload.units,
+            mode=payload.mode,
+            hub=payload.hub.model_dump() if payload.hub else None,
+        )
+    )
 
 
 @route(

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from chalicelib.domain.sources import HUB_POLL_DEFAULT_MINUTES
 from chalicelib.domain.vocabulary import IDENTIFIER_PATTERN
 
 MAX_SCOPE_UNITS = 200
@@ -30,22 +31,109 @@ ScopeUnits = Annotated[
 ]
 
 
+SourceKind = Literal["webhook", "hub"]
+SourceMode = Literal["live", "test"]
+HubMessageType = Literal["edoc", "status"]
+HUB_URL_PATTERN = r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%/-]*)?$"
+
+
+def _distinct_types(types: list[str]) -> list[str]:
+    if len(set(types)) != len(types):
+        raise ValueError("must not name a message type twice")
+    return types
+
+
+HubMessageTypes = Annotated[
+    list[HubMessageType],
+    Field(min_length=1, max_length=2, description="What to pull: packages (edoc), statuses"),
+    AfterValidator(_distinct_types),
+]
+
+
+def _both_message_types() -> list[HubMessageType]:
+    return ["edoc", "status"]
+
+
+PollMinutes = Annotated[
+    int, Field(ge=1, le=1440, description="Minutes between two pulls of this hub (default 5)")
+]
+
+
+class HubCreate(BaseModel):
+    """Where a hub source is pulled from (docs/hubs.md)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    base_url: str = Field(
+        max_length=500,
+        pattern=HUB_URL_PATTERN,
+        description="The hub's REST root, e.g. https://lgsp.khanhhoa.gov.vn/api (https outside "
+        "the local stack)",
+    )
+    system_id: str = Field(min_length=1, max_length=200, description="X-SystemId")
+    secret: str = Field(
+        min_length=1, max_length=500, description="X-SecretKey; stored encrypted, never returned"
+    )
+    message_types: HubMessageTypes = Field(default_factory=_both_message_types)
+    poll_every_minutes: PollMinutes = HUB_POLL_DEFAULT_MINUTES
+    acknowledge: bool = Field(
+        default=False,
+        description="Call updateStatus after storing a package. It clears the unit's real "
+        "inbox on the hub: leave it off unless the province wants this service to take the "
+        "packages",
+    )
+    dialect: Literal["lgsp"] = "lgsp"
+
+
+class HubPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    base_url: str | None = Field(default=None, max_length=500, pattern=HUB_URL_PATTERN)
+    system_id: str | None = Field(default=None, min_length=1, max_length=200)
+    secret: str | None = Field(default=None, min_length=1, max_length=500)
+    message_types: HubMessageTypes | None = None
+    poll_every_minutes: PollMinutes | None = None
+    acknowledge: bool | None = None
+
+
+class HubOut(BaseModel):
+    base_url: str
+    system_id: str
+    message_types: list[HubMessageType]
+    poll_every_minutes: int
+    acknowledge: bool
+    dialect: str
+
+
 class SourceCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     source_id: str = Field(pattern=IDENTIFIER_PATTERN)
     name: str = Field(min_length=1, max_length=200)
     units: ScopeUnits
+    kind: SourceKind = Field(
+        default="webhook", description="webhook: the system pushes; hub: the service pulls"
+    )
+    mode: SourceMode = Field(
+        default="live", description="test: a sandbox, answered like live, never counted"
+    )
+    hub: HubCreate | None = Field(default=None, description="Required for kind hub, else absent")
+
+    @model_validator(mode="after")
+    def _hub_for_hubs(self) -> SourceCreate:
+        if (self.kind == "hub") != (self.hub is not None):
+            raise ValueError("a hub source needs `hub`; a webhook source takes none")
+        return self
 
 
 class SourcePatch(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     name: str | None = Field(default=None, min_length=1, max_length=200)
     units: ScopeUnits | None = None
+    mode: SourceMode | None = None
+    hub: HubPatch | None = Field(default=None, description="Only for a hub source")
 
     @model_validator(mode="after")
     def _something(self) -> SourcePatch:
-        if self.name is None and self.units is None:
-            raise ValueError("give name, units or both")
+        if self.name is None and self.units is None and self.mode is None and self.hub is None:
+            raise ValueError("give name, units, mode or hub")
         return self
 
 
@@ -53,7 +141,12 @@ class SourceCreated(BaseModel):
     source_id: str
     name: str
     units: list[str]
-    secret: str = Field(description="whsec_ + base64 of 32 random bytes; shown only once")
+    kind: SourceKind
+    mode: SourceMode
+    secret: str | None = Field(
+        description="whsec_ + base64 of 32 random bytes; shown only once (null for a hub "
+        "source, which is pulled, not pushed)"
+    )
 
 
 class SourceRotate(BaseModel):
@@ -75,6 +168,9 @@ class SourceOut(BaseModel):
     created_at: dt.datetime
     active_secrets: int
     last_event_at: dt.datetime | None
+    kind: SourceKind
+    mode: SourceMode
+    hub: HubOut | None = Field(description="Where a hub source is pulled from (no secret)")
 
 
 class SourceList(BaseModel):

@@ -8,6 +8,7 @@ from typing import Any
 
 from chalicelib.storage import (  # noqa: F401 (their tables register)
     council_meetings,
+    councils,
     exemptions,
     nominations,
 )
