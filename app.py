@@ -8,6 +8,7 @@ from chalicelib.api import (
     councils,
     health,
     kpi,
+    meetings,
     nominations,
     openapi,
     registry,
@@ -33,6 +34,7 @@ app.register_blueprint(sources.bp)
 app.register_blueprint(webhooks.bp)
 app.register_blueprint(kpi.bp)
 app.register_blueprint(nominations.bp)
+app.register_blueprint(meetings.bp)
 app.register_blueprint(openapi.bp)
 app.register_blueprint(health.bp)
 app.register_blueprint(schedules.bp)

@@ -13,6 +13,8 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from chalicelib.domain.council_vote import AwardsRule
+
 PREPARING = "preparing"
 VOTING = "voting"
 RUNOFF_REQUIRED = "runoff_required"
@@ -67,6 +69,11 @@ class Meeting:
 
     def changed(self, **changes: Any) -> Meeting:
         return replace(self, revision=self.revision + 1, **changes)
+
+
+def rule_of(meeting: Meeting) -> AwardsRule:
+    """The council's rule as frozen when the meeting was created."""
+    return AwardsRule.model_validate(meeting.rule)
 
 
 def absent(meeting: Meeting) -> list[str]:

@@ -16,7 +16,7 @@ from chalicelib.domain import meetings as rules
 from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput
 from chalicelib.observability import logger, metrics
 from chalicelib.services.council import access
-from chalicelib.services.council.meetings import record, rule_of
+from chalicelib.services.council.meetings import record
 from chalicelib.storage import council_meetings as meeting_store
 from chalicelib.storage.nominations import Refused
 
@@ -47,7 +47,7 @@ def cast(
     if problem:
         # The problem names nominees, never the choices made.
         raise InvalidInput(f"The ballot is invalid: {problem}", details=[{"field": "choices"}])
-    rule = rule_of(meeting)
+    rule = rules.rule_of(meeting)
     try:
         meeting_store.cast_ballot(
             meeting,
@@ -58,9 +58,7 @@ def cast(
         )
     except Refused as exc:
         if meeting_store.ROLL in exc.failed:
-            raise Conflict(
-                "You have already voted in this round", code="already_voted"
-            ) from None
+            raise Conflict("You have already voted in this round", code="already_voted") from None
         if meeting_store.MEETING in exc.failed:
             raise Conflict("The ballot closed meanwhile", code="ballot_closed") from None
         raise

@@ -48,15 +48,13 @@ def decided(
     principal: Principal,
 ) -> Meeting:
     """The meeting, decided: its tally frozen with its hash; documents to be generated."""
-    from chalicelib.services.council.meetings import rule_of
-
     staged = meeting.changed(status=rules.DECIDED, rounds=rounds, outcome=outcome, decided_at=at)
     tally = rules.build_tally(
         staged,
         campaign_name=campaign.name,
         province_name=province_name(),
         quotas=campaign.award_quotas.model_dump(),
-        quorum_required=vote.quorum_required(len(meeting.members), rule_of(meeting)),
+        quorum_required=vote.quorum_required(len(meeting.members), rules.rule_of(meeting)),
         decided_at=at,
         local_date=at.astimezone(clock.local_now().tzinfo).date(),
     )
@@ -101,12 +99,21 @@ def apply_to_nominations(meeting: Meeting, principal: Principal) -> list[dict[st
             "at": clock.now().isoformat(),
         }
         record = AuditRecord(
-            nid, clock.now(), access.actor(principal), "council_" + target, item.status, target,
+            nid,
+            clock.now(),
+            access.actor(principal),
+            "council_" + target,
+            item.status,
+            target,
             details,
         )
         try:
             nomination_store.decide_nomination(
-                item, target, review, clock.now(), record,
+                item,
+                target,
+                review,
+                clock.now(),
+                record,
                 quota=quotas.get(item.kind) if approved else None,
             )
             results.append({"nomination_id": nid, "applied": True, "status": target})

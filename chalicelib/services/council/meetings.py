@@ -16,7 +16,7 @@ from chalicelib import clock
 from chalicelib.auth import Principal
 from chalicelib.domain import council_vote as vote
 from chalicelib.domain import meetings as rules
-from chalicelib.domain.councils import AwardsRule
+from chalicelib.domain.council_vote import AwardsRule
 from chalicelib.domain.errors import Conflict, InvalidInput, Unavailable
 from chalicelib.domain.meetings import Meeting
 from chalicelib.domain.nominations import AuditRecord, sniff
@@ -27,10 +27,6 @@ from chalicelib.storage import council_meetings as meeting_store
 from chalicelib.storage.nominations import Refused
 
 _ATTEMPTS = 5
-
-
-def rule_of(meeting: Meeting) -> AwardsRule:
-    return AwardsRule.model_validate(meeting.rule)
 
 
 def record(meeting_id: str, principal: Principal, action: str, **details: Any) -> AuditRecord:
@@ -59,7 +55,9 @@ def update(
         except meeting_store.Stale:
             continue
         return changed
-    raise Unavailable("The meeting is being changed by someone else; try again", retry_after_seconds=1)
+    raise Unavailable(
+        "The meeting is being changed by someone else; try again", retry_after_seconds=1
+    )
 
 
 def _state(meeting: Meeting, *allowed: str) -> None:
@@ -226,7 +224,9 @@ def record_written_vote(
         raise Conflict(f"{member_sub!r} already has a written vote", code="already_voted")
     problem = vote.check_ballot(choices, meeting.ballot_nominees)
     if problem:
-        raise InvalidInput(f"The written vote is invalid: {problem}", details=[{"field": "choices"}])
+        raise InvalidInput(
+            f"The written vote is invalid: {problem}", details=[{"field": "choices"}]
+        )
     name_problem = filename_problem(filename)
     if name_problem:
         raise InvalidInput(f"filename {name_problem}", details=[{"field": "file.filename"}])
@@ -279,7 +279,7 @@ def open_ballot(principal: Principal, meeting_id: str) -> dict[str, Any]:
         if m.present is None:
             raise Conflict("Record the attendance first", code="attendance_not_recorded")
         members, present = len(m.members), len(m.present)
-        required = vote.quorum_required(members, rule_of(m))
+        required = vote.quorum_required(members, rules.rule_of(m))
         if present < required:
             raise Conflict(
                 f"No quorum: {present} of {members} members present, {required} needed",
@@ -309,7 +309,7 @@ def close_ballot(principal: Principal, meeting_id: str) -> dict[str, Any]:
     meeting = access.load(meeting_id)
     access.check_secretary(principal, meeting)
     _state(meeting, rules.VOTING)
-    rule = rule_of(meeting)
+    rule = rules.rule_of(meeting)
     voted = meeting_store.roll(meeting_id, meeting.round)
     if rule.secret:
         cast = meeting_store.ballots(meeting_id, meeting.round)
@@ -351,9 +351,7 @@ def close_ballot(principal: Principal, meeting_id: str) -> dict[str, Any]:
     rounds = (*meeting.rounds, vote.round_dict(round_record))
     outcome_data = vote.outcome_dict(outcome)
     if not outcome.final:
-        changed = meeting.changed(
-            status=rules.RUNOFF_REQUIRED, rounds=rounds, outcome=outcome_data
-        )
+        changed = meeting.changed(status=rules.RUNOFF_REQUIRED, rounds=rounds, outcome=outcome_data)
         records = [
             record(
                 meeting_id,
@@ -401,7 +399,9 @@ def start_runoff(principal: Principal, meeting_id: str) -> dict[str, Any]:
         seats = {r.kind: r.seats for r in outcome.runoffs}
         return m.changed(
             status=rules.VOTING, round=m.round + 1, ballot_nominees=tied, seats=seats
-        ), [record(m.meeting_id, principal, "runoff_opened", round=m.round + 1, nominees=list(tied))]
+        ), [
+            record(m.meeting_id, principal, "runoff_opened", round=m.round + 1, nominees=list(tied))
+        ]
 
     return view(principal, update(meeting_id, change))
 
@@ -413,7 +413,11 @@ def view(principal: Principal, meeting: Meeting) -> dict[str, Any]:
     """The meeting as its members and province roles see it. While a round is open: who
     has voted and how many ballots are in, never a count per nominee. After the decision:
     the frozen tally."""
-    voted = meeting_store.roll(meeting.meeting_id, meeting.round) if meeting.status == rules.VOTING else {}
+    voted = (
+        meeting_store.roll(meeting.meeting_id, meeting.round)
+        if meeting.status == rules.VOTING
+        else {}
+    )
     me = access.seat(principal, meeting)
     present = set(meeting.present or ())
     rounds = [
@@ -442,7 +446,7 @@ def view(principal: Principal, meeting: Meeting) -> dict[str, Any]:
             for m in meeting.members
         ],
         "attendance_recorded": meeting.present is not None,
-        "quorum_required": vote.quorum_required(len(meeting.members), rule_of(meeting)),
+        "quorum_required": vote.quorum_required(len(meeting.members), rules.rule_of(meeting)),
         "shortlist": list(meeting.shortlist),
         "ballot_nominees": list(meeting.ballot_nominees),
         "seats": meeting.seats,
