@@ -67,6 +67,7 @@ def ready_shortlist(campaign: Campaign) -> list[dict[str, Any]]:
             kinds.index(n["kind"]),
             n["kpi_rank"] is None,
             n["kpi_rank"] or 0,
+            n["name"],
             n["nomination_id"],
         )
     )
