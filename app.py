@@ -7,12 +7,14 @@ from chalicelib.api import (
     campaigns,
     councils,
     health,
+    initiatives,
     kpi,
     meetings,
     nominations,
     openapi,
     registry,
     reports,
+    results_reports,
     sources,
     webhooks,
 )
@@ -34,10 +36,12 @@ app.register_blueprint(sources.bp)
 app.register_blueprint(webhooks.bp)
 app.register_blueprint(kpi.bp)
 app.register_blueprint(nominations.bp)
+app.register_blueprint(initiatives.bp)
 app.register_blueprint(meetings.bp)
 app.register_blueprint(openapi.bp)
 app.register_blueprint(health.bp)
 app.register_blueprint(schedules.bp)
 app.register_blueprint(stream.bp)
 app.register_blueprint(reports.bp)
+app.register_blueprint(results_reports.bp)
 register_preflights(app)  # last: one OPTIONS view per path registered above

@@ -3,6 +3,7 @@ and the Chalice test client (API Gateway behaviour mirrored locally)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import tempfile
@@ -43,6 +44,26 @@ os.environ.pop("AWS_PROFILE", None)
 os.environ.pop("CORS_ALLOWED_ORIGINS", None)
 os.environ.pop("CONSOLE_PORT", None)
 
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+# Hypothesis: "ci" (selected when CI=true) draws the same examples on every run
+# (derandomized, no example database) and does not fail a test because a loaded machine
+# (eight xdist workers on two cores) generated its data slowly; "dev" (the default) keeps
+# random exploration but no deadline and no too_slow either, for the same reason.
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    database=None,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("dev", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE")
+    or ("ci" if os.environ.get("CI", "").lower() in {"1", "true", "yes"} else "dev")
+)
+
 from scripts.devkeys import ensure_keys, mint_token  # noqa: E402
 from scripts.moto_patches import install as install_moto_patches  # noqa: E402
 from tests.moto_backend import share_botocore_loader, watch_client_factory  # noqa: E402
@@ -61,6 +82,47 @@ def aws() -> Iterator[None]:
 
     with fresh_backend():
         yield
+
+
+@pytest.fixture(autouse=True)
+def _system_clock_and_no_faults_after_each_test() -> Iterator[None]:
+    """A test that sets the one clock (`clock_at`, `chalicelib.clock.set_clock`) or arms a
+    storage fault (`chalicelib.storage.outages.inject`) leaves the next test on the system
+    clock and with working storage."""
+    from chalicelib import clock
+    from chalicelib.storage import outages
+
+    yield
+    clock.set_clock(None)
+    outages.clear()
+
+
+ClockAt = Callable[..., None]
+
+
+@pytest.fixture
+def clock_at() -> ClockAt:
+    """Set the service's time (chalicelib.clock, the one clock every module reads):
+    `clock_at(moment)` stands still at `moment` until set again; `clock_at(moment,
+    ticking=True)` starts at `moment` and runs at the real pace (leases and timeouts still
+    pass). The system clock is back after the test."""
+
+    return set_service_clock
+
+
+def set_service_clock(moment: dt.datetime, *, ticking: bool = False) -> None:
+    """The body of `clock_at`, for helpers that take no fixture (tests/nominations.py)."""
+    import time
+
+    from chalicelib import clock
+
+    if moment.tzinfo is None:
+        raise ValueError("the clock needs a timezone-aware instant")
+    if not ticking:
+        clock.set_clock(lambda: moment)
+        return
+    started = time.monotonic()
+    clock.set_clock(lambda: moment + dt.timedelta(seconds=time.monotonic() - started))
 
 
 @pytest.fixture
@@ -101,8 +163,49 @@ def make_token() -> TokenFactory:
     return factory
 
 
+def declared_route(method: str, path: str) -> Any:
+    """The RouteDoc that serves `method` `path` (query string ignored), as Chalice matches
+    it: literal segments win over a {parameter} in the same place."""
+    from chalicelib.api.routing import ROUTES
+
+    parts = path.split("?", 1)[0].rstrip("/").split("/")
+    best, best_literals = None, -1
+    for route in ROUTES:
+        template = route.path.split("/")
+        if route.method != method.upper() or len(template) != len(parts):
+            continue
+        if all(t.startswith("{") or t == p for t, p in zip(template, parts, strict=True)):
+            literals = sum(not t.startswith("{") for t in template)
+            if literals > best_literals:
+                best, best_literals = route, literals
+    return best
+
+
+def check_declared_response(method: str, path: str, response: Any) -> None:
+    """Every 2xx JSON body matches the response model its route declares (what the OpenAPI
+    document promises clients), so a handler cannot drift from its schema unnoticed."""
+    from pydantic import ValidationError
+
+    from chalicelib.api.openapi import resolve_model
+
+    if not 200 <= response.status_code < 300 or not response.body:
+        return
+    route = declared_route(method, path)
+    assert route is not None, f"{method} {path} answered {response.status_code}: no route"
+    if route.response is None:
+        return
+    try:
+        resolve_model(route.response).model_validate_json(response.body)
+    except ValidationError as exc:
+        raise AssertionError(
+            f"{method} {path} answered {response.status_code} with a body that is not its "
+            f"declared {route.response}:\n{exc}"
+        ) from None
+
+
 class Api:
-    """chalice.test.Client with JSON helpers and a bearer token per call."""
+    """chalice.test.Client with JSON helpers and a bearer token per call; every 2xx body
+    is checked against the route's declared response model."""
 
     def __init__(self, client: Any, make_token: TokenFactory) -> None:
         self.client = client
@@ -126,7 +229,9 @@ class Api:
             hdrs["Authorization"] = f"Bearer {token}"
         hdrs.update(headers or {})
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else b"")
-        return self.client.http.request(method, path, headers=hdrs, body=data)
+        response = self.client.http.request(method, path, headers=hdrs, body=data)
+        check_declared_response(method, path, response)
+        return response
 
     def get(self, path: str, **kw: Any) -> Any:
         return self.request("GET", path, **kw)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from chalice import Blueprint, Response
 
 from chalicelib.api.http import body_as, json_response, principal_of
-from chalicelib.api.routing import route
+from chalicelib.api.routing import ADMIN_ONLY, COUNCIL_READERS, route
 
 bp = Blueprint(__name__)
 TAG = "Councils"
@@ -21,7 +21,7 @@ KIND_DOC = "initiatives (scores initiatives) or awards (votes on the shortlist)"
     tag=TAG,
     request="chalicelib.domain.councils:CouncilSetting",
     response="chalicelib.schemas.councils:CouncilOut",
-    roles="province_admin",
+    roles=ADMIN_ONLY,
     errors=(400, 403, 404),
 )
 def put_council(campaign_id: str, kind: str) -> Response:
@@ -40,7 +40,8 @@ def put_council(campaign_id: str, kind: str) -> Response:
     summary="The campaign's council of a kind (" + KIND_DOC + ")",
     tag=TAG,
     response="chalicelib.schemas.councils:CouncilOut",
-    roles="province_admin, reviewer, viewer; council_member (of that council)",
+    roles=COUNCIL_READERS,
+    scope="a council member: only a council whose member list names them",
     errors=(403, 404),
 )
 def get_council(campaign_id: str, kind: str) -> Response:

@@ -7,7 +7,13 @@ import datetime as dt
 from chalice import Blueprint, Response
 
 from chalicelib.api.http import json_response, principal_of, query_date, query_int, query_params
-from chalicelib.api.routing import QueryParam, route
+from chalicelib.api.routing import (
+    ORGANISATION_ROLES,
+    OWN_SUBTREE,
+    PROVINCE_ROLES,
+    QueryParam,
+    route,
+)
 from chalicelib.domain.vocabulary import RANKED_LEVELS, alternatives
 
 bp = Blueprint(__name__)
@@ -36,7 +42,9 @@ def _range() -> tuple[dt.date | None, dt.date | None]:
     tag=TAG,
     response="chalicelib.schemas.kpi:UnitKpi",
     query=RANGE,
+    scope=OWN_SUBTREE,
     errors=(400, 403, 404),
+    roles=ORGANISATION_ROLES,
 )
 def unit_kpi(unit_id: str) -> Response:
     from chalicelib.services import kpi
@@ -52,7 +60,9 @@ def unit_kpi(unit_id: str) -> Response:
     tag=TAG,
     response="chalicelib.schemas.kpi:UnitDaily",
     query=RANGE,
+    scope=OWN_SUBTREE,
     errors=(400, 403, 404),
+    roles=ORGANISATION_ROLES,
 )
 def unit_kpi_daily(unit_id: str) -> Response:
     from chalicelib.services import kpi
@@ -68,7 +78,9 @@ def unit_kpi_daily(unit_id: str) -> Response:
     tag=TAG,
     response="chalicelib.schemas.kpi:OfficialKpiList",
     query=RANGE,
+    scope=OWN_SUBTREE,
     errors=(400, 403, 404),
+    roles=ORGANISATION_ROLES,
 )
 def unit_officials_kpi(unit_id: str) -> Response:
     from chalicelib.services import kpi
@@ -86,7 +98,9 @@ def unit_officials_kpi(unit_id: str) -> Response:
     tag=TAG,
     response="chalicelib.schemas.kpi:OfficialKpiInRange",
     query=RANGE,
+    scope=OWN_SUBTREE,
     errors=(400, 403, 404),
+    roles=ORGANISATION_ROLES,
 )
 def official_kpi(official_id: str) -> Response:
     from chalicelib.services import kpi
@@ -116,7 +130,6 @@ def campaign_ranking(campaign_id: str) -> Response:
     from chalicelib.errors import bad_request
     from chalicelib.services import kpi
 
-    principal_of(bp.current_request)
     level = query_params(bp.current_request).get("level")
     if not level:
         raise bad_request(f"Query parameter 'level' is required: {alternatives(RANKED_LEVELS)}")
@@ -131,15 +144,12 @@ def campaign_ranking(campaign_id: str) -> Response:
     tag=TAG,
     response="chalicelib.schemas.kpi:Interconnection",
     query=RANGE,
-    roles="province_admin, reviewer, viewer",
+    roles=PROVINCE_ROLES,
     errors=(400, 403, 404),
 )
 def campaign_interconnection(campaign_id: str) -> Response:
-    from chalicelib.api.http import require_role
-    from chalicelib.auth import PROVINCE_ADMIN, REVIEWER, VIEWER
     from chalicelib.services import kpi
 
-    require_role(principal_of(bp.current_request), PROVINCE_ADMIN, REVIEWER, VIEWER)
     return json_response(kpi.interconnection(campaign_id, *_range()))
 
 
@@ -159,16 +169,13 @@ def campaign_interconnection(campaign_id: str) -> Response:
             maximum=MAX_SILENCE_HOURS,
         ),
     ),
-    roles="province_admin, reviewer, viewer",
+    roles=PROVINCE_ROLES,
     errors=(400, 403, 404),
 )
 def campaign_freshness(campaign_id: str) -> Response:
-    from chalicelib.api.http import require_role
-    from chalicelib.auth import PROVINCE_ADMIN, REVIEWER, VIEWER
     from chalicelib.services import kpi
     from chalicelib.settings import get_settings
 
     request = bp.current_request
-    require_role(principal_of(request), PROVINCE_ADMIN, REVIEWER, VIEWER)
     hours = query_int(request, "hours", get_settings().silent_after_hours, 1, MAX_SILENCE_HOURS)
     return json_response(kpi.freshness(campaign_id, hours))

@@ -6,12 +6,15 @@ from __future__ import annotations
 from chalice import Blueprint, Response
 
 from chalicelib.api.http import body_as, json_response, principal_of
-from chalicelib.api.routing import route
+from chalicelib.api.routing import COUNCIL_READERS, route
+from chalicelib.auth import COUNCIL_MEMBER, PROVINCE_ADMIN
 
 bp = Blueprint(__name__)
 TAG = "Council meetings"
-SECRETARY = "council_member (the awards council's secretary), province_admin"
-READERS = "province roles, council_member (members of this meeting's council)"
+SECRETARY = (PROVINCE_ADMIN, COUNCIL_MEMBER)
+SECRETARY_SCOPE = "a council member: only the secretary of the campaign's awards council"
+READERS = COUNCIL_READERS
+READERS_SCOPE = "a council member: only a member of the meeting's council"
 MEETING = "chalicelib.schemas.meetings:MeetingOut"
 
 
@@ -25,6 +28,7 @@ MEETING = "chalicelib.schemas.meetings:MeetingOut"
     response=MEETING,
     status=201,
     roles=SECRETARY,
+    scope=SECRETARY_SCOPE,
     errors=(403, 404, 409),
     request_required=False,
 )
@@ -43,6 +47,7 @@ def create_meeting(campaign_id: str) -> Response:
     tag=TAG,
     response=MEETING,
     roles=READERS,
+    scope=READERS_SCOPE,
     errors=(403, 404),
 )
 def campaign_meeting(campaign_id: str) -> Response:
@@ -61,6 +66,7 @@ def campaign_meeting(campaign_id: str) -> Response:
     tag=TAG,
     response=MEETING,
     roles=READERS,
+    scope=READERS_SCOPE,
     errors=(403, 404),
 )
 def get_meeting(meeting_id: str) -> Response:
@@ -78,6 +84,7 @@ def get_meeting(meeting_id: str) -> Response:
     request="chalicelib.schemas.meetings:Attendance",
     response=MEETING,
     roles=SECRETARY,
+    scope=SECRETARY_SCOPE,
     errors=(400, 403, 404, 409),
 )
 def set_attendance(meeting_id: str) -> Response:
@@ -102,6 +109,7 @@ def set_attendance(meeting_id: str) -> Response:
     response=MEETING,
     status=201,
     roles=SECRETARY,
+    scope=SECRETARY_SCOPE,
     errors=(400, 403, 404, 409, 413),
 )
 def record_written_vote(meeting_id: str) -> Response:
@@ -130,6 +138,7 @@ def record_written_vote(meeting_id: str) -> Response:
     tag=TAG,
     response=MEETING,
     roles=SECRETARY,
+    scope=SECRETARY_SCOPE,
     errors=(403, 404, 409),
     request_required=False,
 )
@@ -149,7 +158,8 @@ def open_ballot(meeting_id: str) -> Response:
     request="chalicelib.schemas.meetings:Ballot",
     response="chalicelib.schemas.meetings:BallotReceipt",
     status=201,
-    roles="council_member (present members of this meeting's council)",
+    roles=(COUNCIL_MEMBER,),
+    scope="only a member of the meeting's council who is present, for themselves",
     errors=(400, 403, 404, 409),
 )
 def cast_ballot(meeting_id: str) -> Response:
@@ -171,6 +181,7 @@ def cast_ballot(meeting_id: str) -> Response:
     tag=TAG,
     response=MEETING,
     roles=SECRETARY,
+    scope=SECRETARY_SCOPE,
     errors=(403, 404, 409),
     request_required=False,
 )
@@ -188,6 +199,7 @@ def close_ballot(meeting_id: str) -> Response:
     tag=TAG,
     response=MEETING,
     roles=SECRETARY,
+    scope=SECRETARY_SCOPE,
     errors=(403, 404, 409),
     request_required=False,
 )
@@ -206,6 +218,7 @@ def start_runoff(meeting_id: str) -> Response:
     tag=TAG,
     response="chalicelib.schemas.meetings:DocumentList",
     roles=READERS,
+    scope=READERS_SCOPE,
     errors=(403, 404, 409),
 )
 def list_documents(meeting_id: str) -> Response:

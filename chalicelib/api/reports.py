@@ -13,7 +13,7 @@ from chalicelib.api.http import (
     principal_of,
     query_params,
 )
-from chalicelib.api.routing import PAGINATION, QueryParam, route
+from chalicelib.api.routing import PAGINATION, WRITERS, QueryParam, route
 
 bp = Blueprint(__name__)
 TAG = "Reports"
@@ -31,7 +31,9 @@ TAG = "Reports"
     response="chalicelib.schemas.reports:ReportOut",
     status=201,
     also_ok=(200,),
-    roles="province_admin (any scope); unit_officer (its own unit or a sub-unit)",
+    roles=WRITERS,
+    scope="a province admin: any scope; a unit officer: a unit report of its own unit or a "
+    "sub-unit",
     errors=(400, 403, 404, 429),
 )
 def create_report() -> Response:
@@ -61,11 +63,11 @@ def create_report() -> Response:
     response="chalicelib.schemas.reports:ReportList",
     query=(
         QueryParam("campaign_id", "Campaign (default: the current campaign)"),
-        QueryParam("period", "YYYY-MM, campaign, or YYYY-MM-DD_YYYY-MM-DD"),
+        QueryParam("period", "YYYY-MM, campaign, results or YYYY-MM-DD_YYYY-MM-DD"),
         QueryParam("scope", "province or a unit_id"),
         *PAGINATION,
     ),
-    roles="province roles: every report; unit_officer: its own unit's and sub-units' reports",
+    scope="a unit officer: only the reports of its own unit and its sub-units",
     errors=(400, 403, 404),
 )
 def list_reports() -> Response:
@@ -93,7 +95,7 @@ def list_reports() -> Response:
     summary="One report version",
     tag=TAG,
     response="chalicelib.schemas.reports:ReportOut",
-    roles="province roles; unit_officer for its own unit's and sub-units' reports",
+    scope="a unit officer: only the reports of its own unit and its sub-units",
     errors=(403, 404),
 )
 def get_report(report_id: str) -> Response:
@@ -117,7 +119,7 @@ def get_report(report_id: str) -> Response:
             enum=("pdf", "xlsx", "csv", "manifest"),
         ),
     ),
-    roles="province roles; unit_officer for its own unit's and sub-units' reports",
+    scope="a unit officer: only the reports of its own unit and its sub-units",
     errors=(400, 403, 404, 409),
 )
 def download_report(report_id: str) -> Response:

@@ -4,16 +4,8 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.http import (
-    body_as,
-    json_payload,
-    json_response,
-    parse_model,
-    principal_of,
-    require_role,
-)
-from chalicelib.api.routing import route
-from chalicelib.auth import PROVINCE_ADMIN
+from chalicelib.api.http import body_as, json_payload, json_response, parse_model
+from chalicelib.api.routing import ADMIN_ONLY, route
 
 bp = Blueprint(__name__)
 TAG = "Sources"
@@ -28,7 +20,7 @@ TAG = "Sources"
     request="chalicelib.schemas.ingestion:SourceCreate",
     response="chalicelib.schemas.ingestion:SourceCreated",
     status=201,
-    roles=PROVINCE_ADMIN,
+    roles=ADMIN_ONLY,
     errors=(400, 403, 409, 422),
 )
 def create_source() -> Response:
@@ -36,7 +28,6 @@ def create_source() -> Response:
     from chalicelib.services import sources
 
     request = bp.current_request
-    require_role(principal_of(request), PROVINCE_ADMIN)
     payload = body_as(request, SourceCreate)
     return json_response(
         sources.register_source(
@@ -58,13 +49,12 @@ def create_source() -> Response:
     summary="List document systems (never their secrets)",
     tag=TAG,
     response="chalicelib.schemas.ingestion:SourceList",
-    roles=PROVINCE_ADMIN,
+    roles=ADMIN_ONLY,
     errors=(403,),
 )
 def list_sources() -> Response:
     from chalicelib.services import sources
 
-    require_role(principal_of(bp.current_request), PROVINCE_ADMIN)
     return json_response({"items": sources.list_sources()})
 
 
@@ -76,7 +66,7 @@ def list_sources() -> Response:
     tag=TAG,
     request="chalicelib.schemas.ingestion:SourceRotate",
     response="chalicelib.schemas.ingestion:SourceRotated",
-    roles=PROVINCE_ADMIN,
+    roles=ADMIN_ONLY,
     errors=(403, 404, 409),
     request_required=False,  # no body: the default grace period
 )
@@ -85,7 +75,6 @@ def rotate_source(source_id: str) -> Response:
     from chalicelib.services import sources
 
     request = bp.current_request
-    require_role(principal_of(request), PROVINCE_ADMIN)
     raw = json_payload(request) if request.raw_body else {}
     payload = parse_model(SourceRotate, raw)
     return json_response(sources.rotate_secret(source_id, payload.grace_hours))
@@ -99,7 +88,7 @@ def rotate_source(source_id: str) -> Response:
     tag=TAG,
     request="chalicelib.schemas.ingestion:SourcePatch",
     response="chalicelib.schemas.ingestion:SourceOut",
-    roles=PROVINCE_ADMIN,
+    roles=ADMIN_ONLY,
     errors=(400, 403, 404, 409, 422),
 )
 def update_source(source_id: str) -> Response:
@@ -107,7 +96,6 @@ def update_source(source_id: str) -> Response:
     from chalicelib.services import sources
 
     request = bp.current_request
-    require_role(principal_of(request), PROVINCE_ADMIN)
     payload = body_as(request, SourcePatch)
     return json_response(
         sources.update_source(
@@ -127,11 +115,10 @@ def update_source(source_id: str) -> Response:
     summary="Disable a document system",
     tag=TAG,
     response="chalicelib.schemas.ingestion:SourceOut",
-    roles=PROVINCE_ADMIN,
+    roles=ADMIN_ONLY,
     errors=(403, 404),
 )
 def disable_source(source_id: str) -> Response:
     from chalicelib.services import sources
 
-    require_role(principal_of(bp.current_request), PROVINCE_ADMIN)
     return json_response(sources.disable_source(source_id))

@@ -10,7 +10,9 @@ from chalicelib.storage import (  # noqa: F401 (their tables register)
     council_meetings,
     councils,
     exemptions,
+    initiatives,
     nominations,
+    results_reports,
 )
 from chalicelib.storage.models import (
     ALL_MODELS,

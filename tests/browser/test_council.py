@@ -131,8 +131,7 @@ def _axe(page: Any) -> list[dict[str, Any]]:
 
 def test_council_meeting_on_phones(console, seeded, council):
     names = {
-        nid: seeded.api("GET", f"/nominations/{nid}")["nominee"]["name"]
-        for nid in council.values()
+        nid: seeded.api("GET", f"/nominations/{nid}")["nominee"]["name"] for nid in council.values()
     }
     # axe is injected as a script: this tab alone lets it past the CSP (as in test_pages)
     secretary = _member_tab(console, "bc-1", bypass_csp=True)
@@ -151,7 +150,9 @@ def test_council_meeting_on_phones(console, seeded, council):
         ).check()
     page.set_input_files(
         "#wv-file",
-        files=[{"name": "phieu.pdf", "mimeType": "application/pdf", "buffer": minimal_pdf(["Phiếu"])}],
+        files=[
+            {"name": "phieu.pdf", "mimeType": "application/pdf", "buffer": minimal_pdf(["Phiếu"])}
+        ],
     )
     page.click("#written-vote-form button[type=submit]")
     page.wait_for_selector("#attendance-form >> text=đã có phiếu bằng văn bản")
