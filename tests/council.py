@@ -55,7 +55,7 @@ def setup_council(
 ) -> dict[str, str]:
     """A council campaign, its awards council and submitted nominations; returns
     nominee id -> nomination id."""
-    setup(api, monkeypatch)
+    setup(api)
     campaign = {
         **CAMPAIGN,
         "campaign_id": CAMPAIGN_ID,

@@ -159,9 +159,9 @@ def _run_meeting(api: Any, monkeypatch: Any, order: list[int]) -> dict[str, str]
     from tests.moto_backend import reset_backend
 
     reset_backend()
-    clock.set_clock(_ticking_clock())
     try:
         ids = setup_council(api, monkeypatch, members=4, collectives=UNITS, individuals=())
+        clock.set_clock(_ticking_clock())
         meeting = create_meeting(api)
         mid = meeting["meeting_id"]
         assert attend(api, mid, [0, 1, 2, 3]).status_code == 200

@@ -177,7 +177,7 @@ def test_the_openapi_document_shows_each_declaration():
 def world(api: Any, monkeypatch: Any) -> dict[str, str]:
     """A registry, a campaign, a source and a draft nomination of DEPARTMENT: the values of
     every path parameter, each inside DEPARTMENT's subtree."""
-    setup(api, monkeypatch)
+    setup(api)
     r = api.post(
         "/admin/sources", {"source_id": "vpdt-matrix", "name": "VPĐT", "units": [DEPARTMENT]}
     )

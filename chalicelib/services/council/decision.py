@@ -94,8 +94,9 @@ def apply_to_nominations(meeting: Meeting, principal: Principal) -> list[dict[st
         review = {
             "decision": "approve" if approved else "reject",
             "reason": details["reason"] or "",
-            "by": "council",
-            "meeting_id": meeting.meeting_id,
+            # the secretary who closed the ballot; the decision is the council's
+            "by": access.actor(principal),
+            "council_meeting_id": meeting.meeting_id,
             "at": clock.now().isoformat(),
         }
         record = AuditRecord(
