@@ -7,10 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.storage import (  # noqa: F401 (their tables register)
+    contacts,
     council_meetings,
     councils,
     exemptions,
     initiatives,
+    mail,
     nominations,
     results_reports,
 )
