@@ -56,6 +56,11 @@ def pull_hubs(event: Any) -> dict[str, Any]:
     return _run("pull_hubs", event)
 
 
+@bp.schedule(_expression("meeting_documents"), name="meeting_documents")
+def meeting_documents(event: Any) -> dict[str, Any]:
+    return _run("meeting_documents", event)
+
+
 @bp.schedule(_expression("notifications"), name="notifications")
 def notifications(event: Any) -> dict[str, Any]:
     return _run("notifications", event)
