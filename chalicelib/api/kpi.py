@@ -7,19 +7,21 @@ import datetime as dt
 from chalice import Blueprint, Response
 
 from chalicelib.api.http import json_response, principal_of, query_date, query_int, query_params
-from chalicelib.api.routing import QueryParam, route
-from chalicelib.domain.vocabulary import RANKED_LEVELS, alternatives
+from chalicelib.api.routing import QueryParam, date_param, route
+from chalicelib.domain.vocabulary import RANKED_LEVELS
 
 bp = Blueprint(__name__)
 TAG = "KPI"
 MAX_SILENCE_HOURS = 24 * 365
 RANGE = (
-    QueryParam(
-        "from", "First local date YYYY-MM-DD (default: the active campaign's start)", format="date"
-    ),
-    QueryParam(
-        "to", "Last local date YYYY-MM-DD (default: the active campaign's end)", format="date"
-    ),
+    date_param("from", "First local date (default: the active campaign's start)"),
+    date_param("to", "Last local date (default: the active campaign's end)"),
+)
+# The rule across `from` and `to` (and the campaign's dates they default to).
+RANGE_RULE = (
+    "The range: `from` not after `to`, at most 400 days; a missing end is the campaign's "
+    "(the active campaign's for a unit's or official's KPIs). A range that breaks this "
+    "is a 400."
 )
 
 
@@ -37,6 +39,7 @@ def _range() -> tuple[dt.date | None, dt.date | None]:
     response="chalicelib.schemas.kpi:UnitKpi",
     query=RANGE,
     errors=(400, 403, 404),
+    description=RANGE_RULE,
 )
 def unit_kpi(unit_id: str) -> Response:
     from chalicelib.services import kpi
@@ -53,6 +56,7 @@ def unit_kpi(unit_id: str) -> Response:
     response="chalicelib.schemas.kpi:UnitDaily",
     query=RANGE,
     errors=(400, 403, 404),
+    description=RANGE_RULE,
 )
 def unit_kpi_daily(unit_id: str) -> Response:
     from chalicelib.services import kpi
@@ -69,6 +73,7 @@ def unit_kpi_daily(unit_id: str) -> Response:
     response="chalicelib.schemas.kpi:OfficialKpiList",
     query=RANGE,
     errors=(400, 403, 404),
+    description=RANGE_RULE,
 )
 def unit_officials_kpi(unit_id: str) -> Response:
     from chalicelib.services import kpi
@@ -87,6 +92,7 @@ def unit_officials_kpi(unit_id: str) -> Response:
     response="chalicelib.schemas.kpi:OfficialKpiInRange",
     query=RANGE,
     errors=(400, 403, 404),
+    description=RANGE_RULE,
 )
 def official_kpi(official_id: str) -> Response:
     from chalicelib.services import kpi
@@ -111,15 +117,13 @@ def official_kpi(official_id: str) -> Response:
         *RANGE,
     ),
     errors=(400, 404),
+    description=f"{RANGE_RULE} An unknown campaign is a 404.",
 )
 def campaign_ranking(campaign_id: str) -> Response:
-    from chalicelib.errors import bad_request
     from chalicelib.services import kpi
 
     principal_of(bp.current_request)
-    level = query_params(bp.current_request).get("level")
-    if not level:
-        raise bad_request(f"Query parameter 'level' is required: {alternatives(RANKED_LEVELS)}")
+    level = query_params(bp.current_request)["level"]  # required: checked by routing
     return json_response(kpi.ranking(campaign_id, level, *_range()))
 
 
@@ -133,6 +137,7 @@ def campaign_ranking(campaign_id: str) -> Response:
     query=RANGE,
     roles="province_admin, reviewer, viewer",
     errors=(400, 403, 404),
+    description=f"{RANGE_RULE} An unknown campaign is a 404.",
 )
 def campaign_interconnection(campaign_id: str) -> Response:
     from chalicelib.api.http import require_role

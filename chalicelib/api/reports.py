@@ -13,10 +13,18 @@ from chalicelib.api.http import (
     principal_of,
     query_params,
 )
-from chalicelib.api.routing import PAGINATION, QueryParam, route
+from chalicelib.api.routing import PAGINATION, QueryParam, identifier, route
+from chalicelib.domain.reports import PERIOD_PATTERN, PROVINCE_SCOPE, REPORT_ID_PATTERN
 
 bp = Blueprint(__name__)
 TAG = "Reports"
+REPORT_ID = {
+    "report_id": QueryParam(
+        "report_id",
+        "<campaign_id>~<period>~<scope>~v<version>, as a listing or POST /admin/reports gives it",
+        pattern=REPORT_ID_PATTERN,
+    )
+}
 
 
 @route(
@@ -60,9 +68,9 @@ def create_report() -> Response:
     tag=TAG,
     response="chalicelib.schemas.reports:ReportList",
     query=(
-        QueryParam("campaign_id", "Campaign (default: the current campaign)"),
-        QueryParam("period", "YYYY-MM, campaign, or YYYY-MM-DD_YYYY-MM-DD"),
-        QueryParam("scope", "province or a unit_id"),
+        identifier("campaign_id", "Campaign (default: the current campaign)"),
+        QueryParam("period", "YYYY-MM, campaign, or YYYY-MM-DD_YYYY-MM-DD", pattern=PERIOD_PATTERN),
+        identifier("scope", f"{PROVINCE_SCOPE} or a unit_id"),
         *PAGINATION,
     ),
     roles="province roles: every report; unit_officer: its own unit's and sub-units' reports",
@@ -77,9 +85,9 @@ def list_reports() -> Response:
     token = decode_token(params.get("next_token"), ("report_id", "listing_key"), listing)
     items, last = reports.list_reports(
         principal_of(request),
-        campaign_id=params.get("campaign_id") or None,
-        period=params.get("period") or None,
-        scope=params.get("scope") or None,
+        campaign_id=params.get("campaign_id"),
+        period=params.get("period"),
+        scope=params.get("scope"),
         limit=page_limit(request),
         after=token,
     )
@@ -92,6 +100,7 @@ def list_reports() -> Response:
     "GET",
     summary="One report version",
     tag=TAG,
+    path_params=REPORT_ID,
     response="chalicelib.schemas.reports:ReportOut",
     roles="province roles; unit_officer for its own unit's and sub-units' reports",
     errors=(403, 404),
@@ -108,6 +117,7 @@ def get_report(report_id: str) -> Response:
     "GET",
     summary="Presigned links (valid 15 minutes) to a report's files",
     tag=TAG,
+    path_params=REPORT_ID,
     response="chalicelib.schemas.reports:ReportDownload",
     query=(
         QueryParam(
@@ -121,12 +131,9 @@ def get_report(report_id: str) -> Response:
     errors=(400, 403, 404, 409),
 )
 def download_report(report_id: str) -> Response:
-    from chalicelib.errors import bad_request
     from chalicelib.services import reports
 
     request = bp.current_request
     principal = principal_of(request)
-    fmt = query_params(request).get("format")
-    if not fmt:
-        raise bad_request("Query parameter 'format' is required: pdf, xlsx, csv or manifest")
+    fmt = query_params(request)["format"]  # required: checked by routing
     return json_response(reports.download(principal, report_id, fmt))

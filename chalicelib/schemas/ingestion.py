@@ -7,7 +7,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from chalicelib.domain.vocabulary import IDENTIFIER_PATTERN
+from chalicelib.domain.fields import patch_field
+from chalicelib.domain.vocabulary import IDENTIFIER_PATTERN, NOT_BLANK_PATTERN
 
 MAX_SCOPE_UNITS = 200
 
@@ -30,17 +31,20 @@ ScopeUnits = Annotated[
 ]
 
 
+SourceName = Annotated[str, Field(min_length=1, max_length=200, pattern=NOT_BLANK_PATTERN)]
+
+
 class SourceCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")
     source_id: str = Field(pattern=IDENTIFIER_PATTERN)
-    name: str = Field(min_length=1, max_length=200)
+    name: SourceName
     units: ScopeUnits
 
 
 class SourcePatch(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    units: ScopeUnits | None = None
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
+    name: SourceName = patch_field()
+    units: ScopeUnits = patch_field()
 
     @model_validator(mode="after")
     def _something(self) -> SourcePatch:
