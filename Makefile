@@ -20,6 +20,7 @@ CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ROLE ?= province_admin
 UNIT ?=
+SUB ?=
 STAGE ?= prod
 # pytest-xdist workers for the suite (`make test PYTEST_WORKERS=0` runs it in one process).
 PYTEST_WORKERS ?= auto
@@ -34,7 +35,7 @@ help:
 	@echo "make console  - the local stack with the demo month loaded; the web console on CONSOLE_PORT"
 	@echo "make vendor   - refresh the console's third-party code (uPlot, axe-core) from npm"
 	@echo "make browser  - the browser tests only (headless Chromium against the local stack)"
-	@echo "make token ROLE=unit_officer UNIT=<unit_id> - mint a local dev token"
+	@echo "make token ROLE=unit_officer UNIT=<unit_id> (ROLE=council_member SUB=<sub>) - mint a local dev token"
 	@echo "make openapi  - write docs/openapi.json"
 	@echo "make rebuild  - rebuild every event from the S3 archive (against a running local stack)"
 	@echo "make bench    - run the benchmarks in bench/"
@@ -136,7 +137,7 @@ package-size: $(DEV_STAMP)
 	$(PY) bench/package_size.py --stage $(STAGE)
 
 token: $(DEV_STAMP)
-	@$(PY) -m scripts.devkeys --role $(ROLE) $(if $(UNIT),--unit $(UNIT),)
+	@$(PY) -m scripts.devkeys --role $(ROLE) $(if $(UNIT),--unit $(UNIT),) $(if $(SUB),--sub $(SUB),)
 
 openapi: $(DEV_STAMP)
 	$(PY) -m scripts.write_openapi

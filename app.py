@@ -5,12 +5,15 @@ from chalice import Chalice
 from chalicelib.api import (
     admin,
     campaigns,
+    councils,
     health,
+    initiatives,
     kpi,
     nominations,
     openapi,
     registry,
     reports,
+    results_reports,
     sources,
     webhooks,
 )
@@ -26,14 +29,17 @@ register_middleware(app)
 app.register_blueprint(auth_blueprint)
 app.register_blueprint(registry.bp)
 app.register_blueprint(campaigns.bp)
+app.register_blueprint(councils.bp)
 app.register_blueprint(admin.bp)
 app.register_blueprint(sources.bp)
 app.register_blueprint(webhooks.bp)
 app.register_blueprint(kpi.bp)
 app.register_blueprint(nominations.bp)
+app.register_blueprint(initiatives.bp)
 app.register_blueprint(openapi.bp)
 app.register_blueprint(health.bp)
 app.register_blueprint(schedules.bp)
 app.register_blueprint(stream.bp)
 app.register_blueprint(reports.bp)
+app.register_blueprint(results_reports.bp)
 register_preflights(app)  # last: one OPTIONS view per path registered above

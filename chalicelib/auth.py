@@ -20,7 +20,10 @@ PROVINCE_ADMIN = "province_admin"
 REVIEWER = "reviewer"
 UNIT_OFFICER = "unit_officer"
 VIEWER = "viewer"
-ROLES = (PROVINCE_ADMIN, REVIEWER, UNIT_OFFICER, VIEWER)
+# A member of a campaign's council (initiatives, awards): acts only where the council's
+# member list names their sub; sees no unit's figures by the role alone.
+COUNCIL_MEMBER = "council_member"
+ROLES = (PROVINCE_ADMIN, REVIEWER, UNIT_OFFICER, VIEWER, COUNCIL_MEMBER)
 # Roles that see every unit; a unit officer sees only its own subtree.
 PROVINCE_WIDE_ROLES = frozenset({PROVINCE_ADMIN, REVIEWER, VIEWER})
 

@@ -75,6 +75,10 @@ class Settings:
     registry_cache_seconds: int
     reports_per_hour: int
     cors_allowed_origins: tuple[str, ...]
+    hub_allow_http: bool
+    hub_overlap_hours: int
+    hub_timeout_seconds: int
+    hub_max_packages_per_run: int
 
     def table_name(self, logical: str) -> str:
         return f"{self.table_prefix}{logical}"
@@ -125,4 +129,9 @@ def get_settings() -> Settings:
             "CORS_ALLOWED_ORIGINS",
             (f"http://127.0.0.1:{console_port}", f"http://localhost:{console_port}"),
         ),
+        # Hub credentials travel in headers: plain http only on the local stack and in tests.
+        hub_allow_http=_int("HUB_ALLOW_HTTP", 1 if stage in ("local", "test") else 0) == 1,
+        hub_overlap_hours=_int("HUB_OVERLAP_HOURS", 48),
+        hub_timeout_seconds=_int("HUB_TIMEOUT_SECONDS", 10),
+        hub_max_packages_per_run=_int("HUB_MAX_PACKAGES_PER_RUN", 500),
     )

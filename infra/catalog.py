@@ -177,6 +177,12 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table("nomination_files", *RW),
         table("nomination_counters", "GetItem", "PutItem", "UpdateItem", "ConditionCheckItem"),
         table(AUDIT_TABLE, "PutItem", "Query", "GetItem"),
+        # results reports up the chain (their files are nomination files owned by them)
+        table("results_reports", *RW),
+        # the award road (issue 21): councils
+        table("councils", "GetItem", "PutItem", "Query"),
+        table("initiatives", *RW),
+        table("initiative_scores", "GetItem", "PutItem", "Query"),
         # reports: POST /admin/reports generates on demand; index and presigned links
         table("reports", *RW),
         objects("reports", "reports/", "GetObject", "PutObject"),
@@ -228,6 +234,7 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table("officials", *READ),
         table("campaigns", *READ),
         table("nominations", *READ),
+        table("initiatives", *READ),  # creativity: the recognised initiatives per unit
         table("reports", *RW),
         objects("reports", "reports/", "PutObject", "GetObject"),
         key("Encrypt", "Decrypt", "GenerateDataKey"),
@@ -238,6 +245,9 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         objects("uploads", "nominations/", "GetObject", "DeleteObject"),
         objects("uploads", "verified/", "PutObject", "DeleteObject"),
         table("nominations", "GetItem", "ConditionCheckItem"),
+        # an initiative's evidence takes the same path (the file's owner names its table)
+        table("initiatives", "GetItem", "ConditionCheckItem"),
+        table("results_reports", "GetItem", "ConditionCheckItem"),  # files they own
         table("nomination_files", "GetItem", "UpdateItem"),
         table(AUDIT_TABLE, "PutItem"),
         key("Encrypt", "Decrypt", "GenerateDataKey"),

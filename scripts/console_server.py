@@ -20,13 +20,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from chalicelib.auth import ROLES  # every role a token may carry
 from infra.console_config import console_config
 from infra.csp import content_security_policy
 
 ROOT = Path(__file__).resolve().parent.parent
 WEB_DIR = ROOT / "web"
 DEV_DIR = Path(__file__).resolve().parent / "console_dev"
-ROLES = ("province_admin", "reviewer", "unit_officer", "viewer")
+
 DEV_TOKEN_SECONDS = 8 * 3600
 TYPES = {
     ".js": "text/javascript; charset=utf-8",
@@ -78,13 +79,19 @@ class ConsoleServer:
             app_environment=self.app_environment,
         )
 
-    def mint(self, role: str, unit_id: str | None, ttl_seconds: int = DEV_TOKEN_SECONDS) -> str:
+    def mint(
+        self,
+        role: str,
+        unit_id: str | None,
+        ttl_seconds: int = DEV_TOKEN_SECONDS,
+        sub: str | None = None,
+    ) -> str:
         from scripts.devkeys import mint_token
 
         return mint_token(
             role,
             unit_id,
-            sub=f"dev-{role}-{unit_id or 'province'}",
+            sub=sub or f"dev-{role}-{unit_id or 'province'}",
             ttl_seconds=ttl_seconds,
             directory=self.key_dir,
             issuer=self.issuer,
@@ -209,9 +216,12 @@ class _Handler(BaseHTTPRequestHandler):
         if role == "unit_officer" and not unit_id:
             self._error(400, "A unit officer signs in for a unit: choose one")
             return
-        self._json(
-            200, {"id_token": self.console.mint(role, unit_id), "expires_in": DEV_TOKEN_SECONDS}
-        )
+        sub = body.get("sub") or None
+        if role == "council_member" and not (isinstance(sub, str) and 0 < len(sub) <= 128):
+            self._error(400, "A council member signs in as the sub the council lists: enter it")
+            return
+        token = self.console.mint(role, unit_id, sub=sub if role == "council_member" else None)
+        self._json(200, {"id_token": token, "expires_in": DEV_TOKEN_SECONDS})
 
     def _file(self, file: Path) -> None:
         self._send(200, file.read_bytes(), TYPES.get(file.suffix, "application/octet-stream"))

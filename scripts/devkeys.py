@@ -14,6 +14,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from chalicelib.auth import ROLES
+
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / ".local" / "auth"
 DEFAULT_ISSUER = "https://auth.khong-giay.local"
 DEFAULT_AUDIENCE = "khong-giay-api"
@@ -90,10 +92,12 @@ def main() -> None:
     parser.add_argument(
         "--role",
         default="province_admin",
-        choices=["province_admin", "reviewer", "unit_officer", "viewer"],
+        choices=list(ROLES),
     )
     parser.add_argument("--unit", default=None, help="unit_id claim (required for unit_officer)")
-    parser.add_argument("--sub", default=None)
+    parser.add_argument(
+        "--sub", default=None, help="subject claim (a council_member's must be on the council)"
+    )
     parser.add_argument("--ttl", type=int, default=8 * 3600)
     args = parser.parse_args()
     if args.role == "unit_officer" and not args.unit:

@@ -101,8 +101,49 @@ def make_token() -> TokenFactory:
     return factory
 
 
+def declared_route(method: str, path: str) -> Any:
+    """The RouteDoc that serves `method` `path` (query string ignored), as Chalice matches
+    it: literal segments win over a {parameter} in the same place."""
+    from chalicelib.api.routing import ROUTES
+
+    parts = path.split("?", 1)[0].rstrip("/").split("/")
+    best, best_literals = None, -1
+    for route in ROUTES:
+        template = route.path.split("/")
+        if route.method != method.upper() or len(template) != len(parts):
+            continue
+        if all(t.startswith("{") or t == p for t, p in zip(template, parts, strict=True)):
+            literals = sum(not t.startswith("{") for t in template)
+            if literals > best_literals:
+                best, best_literals = route, literals
+    return best
+
+
+def check_declared_response(method: str, path: str, response: Any) -> None:
+    """Every 2xx JSON body matches the response model its route declares (what the OpenAPI
+    document promises clients), so a handler cannot drift from its schema unnoticed."""
+    from pydantic import ValidationError
+
+    from chalicelib.api.openapi import resolve_model
+
+    if not 200 <= response.status_code < 300 or not response.body:
+        return
+    route = declared_route(method, path)
+    assert route is not None, f"{method} {path} answered {response.status_code}: no route"
+    if route.response is None:
+        return
+    try:
+        resolve_model(route.response).model_validate_json(response.body)
+    except ValidationError as exc:
+        raise AssertionError(
+            f"{method} {path} answered {response.status_code} with a body that is not its "
+            f"declared {route.response}:\n{exc}"
+        ) from None
+
+
 class Api:
-    """chalice.test.Client with JSON helpers and a bearer token per call."""
+    """chalice.test.Client with JSON helpers and a bearer token per call; every 2xx body
+    is checked against the route's declared response model."""
 
     def __init__(self, client: Any, make_token: TokenFactory) -> None:
         self.client = client
@@ -126,7 +167,9 @@ class Api:
             hdrs["Authorization"] = f"Bearer {token}"
         hdrs.update(headers or {})
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else b"")
-        return self.client.http.request(method, path, headers=hdrs, body=data)
+        response = self.client.http.request(method, path, headers=hdrs, body=data)
+        check_declared_response(method, path, response)
+        return response
 
     def get(self, path: str, **kw: Any) -> Any:
         return self.request("GET", path, **kw)

@@ -38,13 +38,6 @@ def principal_of(request: Request) -> Principal:
     return principal
 
 
-def require_role(principal: Principal, *roles: str) -> None:
-    if principal.role not in roles:
-        raise forbidden(
-            f"Role {principal.role!r} may not do this; needs one of: {', '.join(roles)}"
-        )
-
-
 def raw_body(request: Request) -> bytes:
     body = request.raw_body
     if isinstance(body, str):

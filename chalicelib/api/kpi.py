@@ -7,7 +7,14 @@ import datetime as dt
 from chalice import Blueprint, Response
 
 from chalicelib.api.http import json_response, principal_of, query_date, query_int, query_params
-from chalicelib.api.routing import QueryParam, date_param, route
+from chalicelib.api.routing import (
+    ORGANISATION_ROLES,
+    OWN_SUBTREE,
+    PROVINCE_ROLES,
+    QueryParam,
+    date_param,
+    route,
+)
 from chalicelib.domain.vocabulary import RANKED_LEVELS
 
 bp = Blueprint(__name__)
@@ -38,8 +45,10 @@ def _range() -> tuple[dt.date | None, dt.date | None]:
     tag=TAG,
     response="chalicelib.schemas.kpi:UnitKpi",
     query=RANGE,
+    scope=OWN_SUBTREE,
     errors=(400, 403, 404),
     description=RANGE_RULE,
+    roles=ORGANISATION_ROLES,
 )
 def unit_kpi(unit_id: str) -> Response:
     from chalicelib.services import kpi
@@ -55,8 +64,10 @@ def unit_kpi(unit_id: str) -> Response:
     tag=TAG,
     response="chalicelib.schemas.kpi:UnitDaily",
     query=RANGE,
+    scope=OWN_SUBTREE,
     errors=(400, 403, 404),
     description=RANGE_RULE,
+    roles=ORGANISATION_ROLES,
 )
 def unit_kpi_daily(unit_id: str) -> Response:
     from chalicelib.services import kpi
@@ -72,8 +83,10 @@ def unit_kpi_daily(unit_id: str) -> Response:
     tag=TAG,
     response="chalicelib.schemas.kpi:OfficialKpiList",
     query=RANGE,
+    scope=OWN_SUBTREE,
     errors=(400, 403, 404),
     description=RANGE_RULE,
+    roles=ORGANISATION_ROLES,
 )
 def unit_officials_kpi(unit_id: str) -> Response:
     from chalicelib.services import kpi
@@ -91,8 +104,10 @@ def unit_officials_kpi(unit_id: str) -> Response:
     tag=TAG,
     response="chalicelib.schemas.kpi:OfficialKpiInRange",
     query=RANGE,
+    scope=OWN_SUBTREE,
     errors=(400, 403, 404),
     description=RANGE_RULE,
+    roles=ORGANISATION_ROLES,
 )
 def official_kpi(official_id: str) -> Response:
     from chalicelib.services import kpi
@@ -122,7 +137,6 @@ def official_kpi(official_id: str) -> Response:
 def campaign_ranking(campaign_id: str) -> Response:
     from chalicelib.services import kpi
 
-    principal_of(bp.current_request)
     level = query_params(bp.current_request)["level"]  # required: checked by routing
     return json_response(kpi.ranking(campaign_id, level, *_range()))
 
@@ -135,16 +149,13 @@ def campaign_ranking(campaign_id: str) -> Response:
     tag=TAG,
     response="chalicelib.schemas.kpi:Interconnection",
     query=RANGE,
-    roles="province_admin, reviewer, viewer",
+    roles=PROVINCE_ROLES,
     errors=(400, 403, 404),
     description=f"{RANGE_RULE} An unknown campaign is a 404.",
 )
 def campaign_interconnection(campaign_id: str) -> Response:
-    from chalicelib.api.http import require_role
-    from chalicelib.auth import PROVINCE_ADMIN, REVIEWER, VIEWER
     from chalicelib.services import kpi
 
-    require_role(principal_of(bp.current_request), PROVINCE_ADMIN, REVIEWER, VIEWER)
     return json_response(kpi.interconnection(campaign_id, *_range()))
 
 
@@ -164,16 +175,13 @@ def campaign_interconnection(campaign_id: str) -> Response:
             maximum=MAX_SILENCE_HOURS,
         ),
     ),
-    roles="province_admin, reviewer, viewer",
+    roles=PROVINCE_ROLES,
     errors=(400, 403, 404),
 )
 def campaign_freshness(campaign_id: str) -> Response:
-    from chalicelib.api.http import require_role
-    from chalicelib.auth import PROVINCE_ADMIN, REVIEWER, VIEWER
     from chalicelib.services import kpi
     from chalicelib.settings import get_settings
 
     request = bp.current_request
-    require_role(principal_of(request), PROVINCE_ADMIN, REVIEWER, VIEWER)
     hours = query_int(request, "hours", get_settings().silent_after_hours, 1, MAX_SILENCE_HOURS)
     return json_response(kpi.freshness(campaign_id, hours))

@@ -16,13 +16,20 @@ from chalicelib.api.http import (
     query_int,
     query_params,
 )
-from chalicelib.api.routing import PAGINATION, QueryParam, identifier, route
+from chalicelib.api.routing import (
+    ORGANISATION_ROLES,
+    OWN_SUBTREE,
+    PAGINATION,
+    REVIEWERS,
+    WRITERS,
+    QueryParam,
+    identifier,
+    route,
+)
 from chalicelib.settings import get_settings
 
 bp = Blueprint(__name__)
 TAG = "Nominations"
-WRITERS = "province_admin, unit_officer (own unit and sub-units)"
-READERS = "any role (a unit officer: own unit and sub-units)"
 
 
 @route(
@@ -35,6 +42,7 @@ READERS = "any role (a unit officer: own unit and sub-units)"
     response="chalicelib.schemas.nominations:NominationOut",
     status=201,
     roles=WRITERS,
+    scope=OWN_SUBTREE,
     errors=(403, 404),
 )
 def create_nomination(campaign_id: str) -> Response:
@@ -55,7 +63,7 @@ def create_nomination(campaign_id: str) -> Response:
     summary="A campaign's nominations, oldest first, scoped to what the caller may see",
     tag=TAG,
     response="chalicelib.schemas.nominations:NominationPage",
-    roles=READERS,
+    scope=OWN_SUBTREE,
     query=(
         QueryParam(
             "status", "Filter by state", enum=("draft", "submitted", "approved", "rejected")
@@ -90,8 +98,9 @@ def list_nominations(campaign_id: str) -> Response:
     summary="One nomination, with its evidence snapshot and the nominee's current rank",
     tag=TAG,
     response="chalicelib.schemas.nominations:NominationOut",
-    roles=READERS,
+    scope=OWN_SUBTREE,
     errors=(403, 404),
+    roles=ORGANISATION_ROLES,
 )
 def get_nomination(nomination_id: str) -> Response:
     from chalicelib.services.nominations import dossiers
@@ -108,6 +117,7 @@ def get_nomination(nomination_id: str) -> Response:
     request="chalicelib.schemas.nominations:NominationPatch",
     response="chalicelib.schemas.nominations:NominationOut",
     roles=WRITERS,
+    scope=OWN_SUBTREE,
     errors=(403, 404, 409),
 )
 def update_nomination(nomination_id: str) -> Response:
@@ -130,6 +140,7 @@ def update_nomination(nomination_id: str) -> Response:
     response="chalicelib.schemas.nominations:UploadTicket",
     status=201,
     roles=WRITERS,
+    scope=OWN_SUBTREE,
     errors=(403, 404, 409),
 )
 def add_file(nomination_id: str) -> Response:
@@ -148,8 +159,9 @@ def add_file(nomination_id: str) -> Response:
     summary="A nomination's files; verified files carry a short-lived download link",
     tag=TAG,
     response="chalicelib.schemas.nominations:FileList",
-    roles=READERS,
+    scope=OWN_SUBTREE,
     errors=(403, 404),
+    roles=ORGANISATION_ROLES,
 )
 def list_files(nomination_id: str) -> Response:
     from chalicelib.services.nominations import files
@@ -165,6 +177,7 @@ def list_files(nomination_id: str) -> Response:
     tag=TAG,
     status=204,
     roles=WRITERS,
+    scope=OWN_SUBTREE,
     errors=(403, 404, 409),
 )
 def delete_file(nomination_id: str, file_id: str) -> Response:
@@ -183,6 +196,7 @@ def delete_file(nomination_id: str, file_id: str) -> Response:
     tag=TAG,
     response="chalicelib.schemas.nominations:NominationOut",
     roles=WRITERS,
+    scope=OWN_SUBTREE,
     errors=(403, 404, 409),
 )
 def submit_nomination(nomination_id: str) -> Response:
@@ -199,7 +213,7 @@ def submit_nomination(nomination_id: str) -> Response:
     tag=TAG,
     request="chalicelib.schemas.nominations:ReviewRequest",
     response="chalicelib.schemas.nominations:NominationOut",
-    roles="province_admin, reviewer",
+    roles=REVIEWERS,
     errors=(403, 404, 409, 503),
 )
 def review_nomination(nomination_id: str) -> Response:
@@ -220,9 +234,10 @@ def review_nomination(nomination_id: str) -> Response:
     summary="The nomination's append-only audit trail, oldest first",
     tag=TAG,
     response="chalicelib.schemas.nominations:AuditPage",
-    roles=READERS,
+    scope=OWN_SUBTREE,
     query=PAGINATION,
     errors=(400, 403, 404),
+    roles=ORGANISATION_ROLES,
 )
 def nomination_audit(nomination_id: str) -> Response:
     from chalicelib.services.nominations import workflow
@@ -242,10 +257,10 @@ def nomination_audit(nomination_id: str) -> Response:
     "/campaigns/{campaign_id}/candidates",
     "GET",
     summary="Best-ranked candidates for the campaign period: units (compliant first, by "
-    "score) or officials (by individual KPI); a unit officer sees their own unit's",
+    "score) or officials (by individual KPI)",
     tag=TAG,
     response="chalicelib.schemas.nominations:Candidates",
-    roles=READERS,
+    scope=OWN_SUBTREE,
     query=(
         QueryParam(
             "kind", "collective or individual", required=True, enum=("collective", "individual")

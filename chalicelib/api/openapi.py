@@ -27,7 +27,8 @@ ERROR_TEXT = {
 }
 
 
-def _resolve(dotted: str) -> Any:
+def resolve_model(dotted: str) -> Any:
+    """The pydantic model a route names by dotted path (routing.route keeps names)."""
     module, _, name = dotted.partition(":")
     return getattr(importlib.import_module(module), name)
 
@@ -38,7 +39,7 @@ def build_openapi() -> dict[str, Any]:
     from chalicelib.schemas.common import ErrorResponse
 
     names = sorted({m for r in ROUTES for m in (r.request, r.response) if m})
-    models = [_resolve(n) for n in names] + [ErrorResponse]
+    models = [resolve_model(n) for n in names] + [ErrorResponse]
     keyed, defs = models_json_schema(
         [(m, "validation" if m is not ErrorResponse else "serialization") for m in models],
         ref_template="#/components/schemas/{model}",
@@ -92,7 +93,7 @@ def _operation(r: RouteDoc, ref_of: dict[str, Any]) -> dict[str, Any]:
         "summary": r.summary,
         "tags": [r.tag],
         "operationId": re.sub(r"[^A-Za-z0-9]+", "_", f"{r.method}_{r.path}").strip("_"),
-        "description": f"Roles: {r.roles}." + (f"\n\n{r.description}" if r.description else ""),
+        "description": _access(r) + (f"\n\n{r.description}" if r.description else ""),
         "parameters": [
             {
                 "name": p.name,
@@ -114,9 +115,11 @@ def _operation(r: RouteDoc, ref_of: dict[str, Any]) -> dict[str, Any]:
             for q in r.query
         ],
         "security": _security(r),
+        # The declared roles, machine-readable (routing.route enforces exactly these).
+        "x-roles": list(r.roles),
     }
     if r.request:
-        schema = ref_of[_resolve(r.request).__name__]
+        schema = ref_of[resolve_model(r.request).__name__]
         op["requestBody"] = {
             "required": r.request_required,
             "content": {
@@ -129,13 +132,15 @@ def _operation(r: RouteDoc, ref_of: dict[str, Any]) -> dict[str, Any]:
                 op["requestBody"]["content"][ct] = {"schema": {"type": "string"}}
     ok: dict[str, Any] = {"description": "Success"}
     if r.response:
-        ok["content"] = {"application/json": {"schema": ref_of[_resolve(r.response).__name__]}}
+        ok["content"] = {"application/json": {"schema": ref_of[resolve_model(r.response).__name__]}}
     error_ref = {"application/json": {"schema": ref_of["ErrorResponse"]}}
     responses: dict[str, Any] = {str(s): ok for s in (r.status, *r.also_ok)}
     # Every route: 401 (the authorizer or the signature; not on public routes) and 415
     # (Chalice answers any Content-Type the route does not accept, GET included, before
     # the handler runs).
     always = {415} if r.public else {401, 415}
+    if r.restricted:
+        always.add(403)  # the declaration refuses the other roles
     for status in sorted({*r.errors, *always, *((400,) if r.request else ())}):
         responses[str(status)] = {
             "description": ERROR_TEXT.get(status, "Error"),
@@ -143,6 +148,16 @@ def _operation(r: RouteDoc, ref_of: dict[str, Any]) -> dict[str, Any]:
         }
     op["responses"] = responses
     return op
+
+
+def _access(r: RouteDoc) -> str:
+    """Who may call the route, from its declaration (never a free-text copy)."""
+    if r.public:
+        return "Public: no credentials."
+    if not r.auth:
+        return "Callers: a registered document system, by its webhook signature."
+    text = f"Roles: {', '.join(r.roles)}."
+    return f"{text} Scope: {r.scope}." if r.scope else text
 
 
 def _security(r: RouteDoc) -> list[dict[str, list[str]]]:

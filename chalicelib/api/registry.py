@@ -13,10 +13,16 @@ from chalicelib.api.http import (
     principal_of,
     query_params,
     raw_body,
-    require_role,
 )
-from chalicelib.api.routing import PAGINATION, QueryParam, identifier, route
-from chalicelib.auth import PROVINCE_ADMIN
+from chalicelib.api.routing import (
+    ADMIN_ONLY,
+    ORGANISATION_ROLES,
+    OWN_SUBTREE,
+    PAGINATION,
+    QueryParam,
+    identifier,
+    route,
+)
 from chalicelib.domain.vocabulary import UNIT_LEVELS
 
 bp = Blueprint(__name__)
@@ -31,7 +37,7 @@ TAG = "Registry"
     tag=TAG,
     request="chalicelib.schemas.registry:RegistryUpsertRequest",
     response="chalicelib.schemas.registry:RegistryUpsertResponse",
-    roles=PROVINCE_ADMIN,
+    roles=ADMIN_ONLY,
     content_types=("application/json", "text/csv"),
     errors=(400, 403, 415),
 )
@@ -40,7 +46,6 @@ def upsert_units() -> Response:
     from chalicelib.services import registry
 
     request = bp.current_request
-    require_role(principal_of(request), PROVINCE_ADMIN)
     if "csv" in (request.headers.get("content-type") or "").lower():
         payload = registry.parse_registry_csv(raw_body(request))
     else:
@@ -52,7 +57,7 @@ def upsert_units() -> Response:
     bp,
     "/units",
     "GET",
-    summary="List units (a unit officer sees its own subtree)",
+    summary="List units",
     tag=TAG,
     response="chalicelib.schemas.registry:UnitPage",
     query=(
@@ -60,6 +65,7 @@ def upsert_units() -> Response:
         identifier("parent_id", "Filter by parent unit"),
         *PAGINATION,
     ),
+    scope=OWN_SUBTREE,
     errors=(400,),
 )
 def list_units() -> Response:
@@ -85,7 +91,9 @@ def list_units() -> Response:
     summary="One unit",
     tag=TAG,
     response="chalicelib.schemas.registry:UnitOut",
+    scope=OWN_SUBTREE,
     errors=(403, 404),
+    roles=ORGANISATION_ROLES,
 )
 def get_unit(unit_id: str) -> Response:
     from chalicelib.services import registry
@@ -102,7 +110,9 @@ def get_unit(unit_id: str) -> Response:
     tag=TAG,
     response="chalicelib.schemas.registry:OfficialPage",
     query=PAGINATION,
+    scope=OWN_SUBTREE,
     errors=(400, 403, 404),
+    roles=ORGANISATION_ROLES,
 )
 def list_officials(unit_id: str) -> Response:
     from chalicelib.services import registry

@@ -13,7 +13,7 @@ from chalicelib.api.http import (
     principal_of,
     query_params,
 )
-from chalicelib.api.routing import PAGINATION, QueryParam, identifier, route
+from chalicelib.api.routing import PAGINATION, WRITERS, QueryParam, identifier, route
 from chalicelib.domain.reports import PERIOD_PATTERN, PROVINCE_SCOPE, REPORT_ID_PATTERN
 
 bp = Blueprint(__name__)
@@ -39,7 +39,9 @@ REPORT_ID = {
     response="chalicelib.schemas.reports:ReportOut",
     status=201,
     also_ok=(200,),
-    roles="province_admin (any scope); unit_officer (its own unit or a sub-unit)",
+    roles=WRITERS,
+    scope="a province admin: any scope; a unit officer: a unit report of its own unit or a "
+    "sub-unit",
     errors=(400, 403, 404, 429),
 )
 def create_report() -> Response:
@@ -69,11 +71,15 @@ def create_report() -> Response:
     response="chalicelib.schemas.reports:ReportList",
     query=(
         identifier("campaign_id", "Campaign (default: the current campaign)"),
-        QueryParam("period", "YYYY-MM, campaign, or YYYY-MM-DD_YYYY-MM-DD", pattern=PERIOD_PATTERN),
+        QueryParam(
+            "period",
+            "YYYY-MM, campaign, results or YYYY-MM-DD_YYYY-MM-DD",
+            pattern=PERIOD_PATTERN,
+        ),
         identifier("scope", f"{PROVINCE_SCOPE} or a unit_id"),
         *PAGINATION,
     ),
-    roles="province roles: every report; unit_officer: its own unit's and sub-units' reports",
+    scope="a unit officer: only the reports of its own unit and its sub-units",
     errors=(400, 403, 404),
 )
 def list_reports() -> Response:
@@ -102,7 +108,7 @@ def list_reports() -> Response:
     tag=TAG,
     path_params=REPORT_ID,
     response="chalicelib.schemas.reports:ReportOut",
-    roles="province roles; unit_officer for its own unit's and sub-units' reports",
+    scope="a unit officer: only the reports of its own unit and its sub-units",
     errors=(403, 404),
 )
 def get_report(report_id: str) -> Response:
@@ -127,7 +133,7 @@ def get_report(report_id: str) -> Response:
             enum=("pdf", "xlsx", "csv", "manifest"),
         ),
     ),
-    roles="province roles; unit_officer for its own unit's and sub-units' reports",
+    scope="a unit officer: only the reports of its own unit and its sub-units",
     errors=(400, 403, 404, 409),
 )
 def download_report(report_id: str) -> Response:

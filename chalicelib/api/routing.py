@@ -2,6 +2,11 @@
 
 Models are named by dotted path and resolved only when the OpenAPI document is
 built, so registering routes imports no pydantic model (cold start).
+
+A route's `roles` are declared once, here: the wrapper refuses every other role with a
+403 before the handler runs, and the OpenAPI document lists the same tuple. What a role
+may see *within* a route (a unit officer: its own unit's subtree) is data scoping, decided
+by the services; the declaration only describes it, in `scope`.
 """
 
 from __future__ import annotations
@@ -22,8 +27,11 @@ from chalicelib.api.http import (
     PAGE_TOKEN_MAX_CHARS,
     PAGE_TOKEN_PATTERN,
     PAGE_TOKEN_SECONDS,
+    principal_of,
     query_params,
 )
+from chalicelib.auth import COUNCIL_MEMBER, PROVINCE_ADMIN, REVIEWER, ROLES, UNIT_OFFICER, VIEWER
+from chalicelib.domain.errors import Forbidden
 from chalicelib.domain.vocabulary import (
     DATE_PATTERN,
     DATE_RULE,
@@ -31,6 +39,18 @@ from chalicelib.domain.vocabulary import (
     alternatives,
     parse_date,
 )
+
+# The role tuples routes declare (auth.py names the roles).
+ANY_ROLE: tuple[str, ...] = ROLES
+PROVINCE_ROLES: tuple[str, ...] = (PROVINCE_ADMIN, REVIEWER, VIEWER)
+# The roles of the organisation (a council member sees no unit's figures by the role alone).
+ORGANISATION_ROLES: tuple[str, ...] = (*PROVINCE_ROLES, UNIT_OFFICER)
+COUNCIL_READERS: tuple[str, ...] = (*PROVINCE_ROLES, COUNCIL_MEMBER)
+ADMIN_ONLY: tuple[str, ...] = (PROVINCE_ADMIN,)
+WRITERS: tuple[str, ...] = (PROVINCE_ADMIN, UNIT_OFFICER)
+REVIEWERS: tuple[str, ...] = (PROVINCE_ADMIN, REVIEWER)
+# The scoping note of routes where a unit officer sees only its own unit and sub-units.
+OWN_SUBTREE = "a unit officer: only its own unit and its sub-units"
 
 
 @dataclass(frozen=True)
@@ -143,7 +163,7 @@ class RouteDoc:
     response: str | None
     status: int
     auth: bool
-    roles: str
+    roles: tuple[str, ...]  # who may call it (enforced); empty when no token is involved
     content_types: tuple[str, ...]
     query: tuple[QueryParam, ...] = field(default_factory=tuple)
     errors: tuple[int, ...] = ()
@@ -154,6 +174,12 @@ class RouteDoc:
     path_params: tuple[QueryParam, ...] = ()
     # The rules the schemas cannot state (across fields, on stored state), in words.
     description: str = ""
+    scope: str = ""  # data scoping within the allowed roles, decided by the services
+
+    @property
+    def restricted(self) -> bool:
+        """Some authenticated role is refused by the declaration (so it may answer 403)."""
+        return self.auth and set(self.roles) != set(ROLES)
 
 
 ROUTES: list[RouteDoc] = []
@@ -170,7 +196,8 @@ def route(
     response: str | None = None,
     status: int = 200,
     auth: bool = True,
-    roles: str = "any authenticated role",
+    roles: Sequence[str] = ANY_ROLE,
+    scope: str = "",
     content_types: Sequence[str] = ("application/json",),
     query: Sequence[QueryParam] = (),
     errors: Sequence[int] = (),
@@ -196,6 +223,12 @@ def route(
     if overrides:
         raise ValueError(f"{method} {path}: no path parameter {', '.join(overrides)}")
 
+    authenticated = auth and not public
+    declared = tuple(roles) if authenticated else ()
+    unknown = set(declared) - set(ROLES)
+    if unknown or (authenticated and not declared):
+        raise ValueError(f"{method} {path}: roles must be a non-empty tuple of {ROLES}")
+
     def decorate(fn: Callable[..., Any]) -> Callable[..., Any]:
         doc = RouteDoc(
             method=method,
@@ -205,22 +238,27 @@ def route(
             request=request,
             response=response,
             status=status,
-            auth=auth and not public,
-            roles=roles,
+            auth=authenticated,
+            roles=declared,
             content_types=tuple(content_types),
             query=tuple(query),
             errors=tuple(errors),
             request_required=request_required,
             also_ok=tuple(also_ok),
             public=public,
+            scope=scope,
             path_params=in_path,
             description=description,
         )
         ROUTES.append(doc)
         kwargs: dict[str, Any] = {"methods": [method], "content_types": list(content_types)}
-        if auth and not public:
+        view = _checking(bp, doc, fn)
+        if authenticated:
             kwargs["authorizer"] = jwt_authorizer
-        bp.route(path, **kwargs)(translating(_checking(bp, doc, fn)))
+            view = enforcing(bp, declared, view)
+        # The role first (403), then the parameters (400): a caller who may not use the
+        # route learns nothing of its rules.
+        bp.route(path, **kwargs)(translating(view))
         return fn
 
     return decorate
@@ -237,6 +275,21 @@ def _checking(bp: Blueprint, doc: RouteDoc, fn: Callable[..., Any]) -> Callable[
             given = query_params(bp.current_request)
             for param in doc.query:
                 param.check(given.get(param.name))
+        return fn(*args, **kwargs)
+
+    return view
+
+
+def enforcing(bp: Blueprint, roles: tuple[str, ...], fn: Callable[..., Any]) -> Callable[..., Any]:
+    """`fn`, refused with a 403 to a caller whose role is not in `roles`."""
+
+    @functools.wraps(fn)
+    def view(*args: Any, **kwargs: Any) -> Any:
+        principal = principal_of(bp.current_request)
+        if principal.role not in roles:
+            raise Forbidden(
+                f"Role {principal.role!r} may not do this; needs one of: {', '.join(roles)}"
+            )
         return fn(*args, **kwargs)
 
     return view

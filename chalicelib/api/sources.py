@@ -4,16 +4,8 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.http import (
-    body_as,
-    json_payload,
-    json_response,
-    parse_model,
-    principal_of,
-    require_role,
-)
-from chalicelib.api.routing import route
-from chalicelib.auth import PROVINCE_ADMIN
+from chalicelib.api.http import body_as, json_payload, json_response, parse_model
+from chalicelib.api.routing import ADMIN_ONLY, route
 
 bp = Blueprint(__name__)
 TAG = "Sources"
@@ -23,23 +15,30 @@ TAG = "Sources"
     bp,
     "/admin/sources",
     "POST",
-    summary="Register a document system; returns its secret once",
+    summary="Register a document system (webhook: returns its secret once) or a hub to pull",
     tag=TAG,
     request="chalicelib.schemas.ingestion:SourceCreate",
     response="chalicelib.schemas.ingestion:SourceCreated",
     status=201,
-    roles=PROVINCE_ADMIN,
-    errors=(403, 409, 422),
+    roles=ADMIN_ONLY,
+    errors=(400, 403, 409, 422),
 )
 def create_source() -> Response:
     from chalicelib.schemas.ingestion import SourceCreate
     from chalicelib.services import sources
 
     request = bp.current_request
-    require_role(principal_of(request), PROVINCE_ADMIN)
     payload = body_as(request, SourceCreate)
     return json_response(
-        sources.register_source(payload.source_id, payload.name, payload.units), status=201
+        sources.register_source(
+            payload.source_id,
+            payload.name,
+            payload.units,
+            kind=payload.kind,
+            mode=payload.mode,
+            hub=payload.hub.model_dump() if payload.hub else None,
+        ),
+        status=201,
     )
 
 
@@ -50,13 +49,12 @@ def create_source() -> Response:
     summary="List document systems (never their secrets)",
     tag=TAG,
     response="chalicelib.schemas.ingestion:SourceList",
-    roles=PROVINCE_ADMIN,
+    roles=ADMIN_ONLY,
     errors=(403,),
 )
 def list_sources() -> Response:
     from chalicelib.services import sources
 
-    require_role(principal_of(bp.current_request), PROVINCE_ADMIN)
     return json_response({"items": sources.list_sources()})
 
 
@@ -68,7 +66,7 @@ def list_sources() -> Response:
     tag=TAG,
     request="chalicelib.schemas.ingestion:SourceRotate",
     response="chalicelib.schemas.ingestion:SourceRotated",
-    roles=PROVINCE_ADMIN,
+    roles=ADMIN_ONLY,
     errors=(403, 404, 409),
     request_required=False,  # no body: the default grace period
 )
@@ -77,7 +75,6 @@ def rotate_source(source_id: str) -> Response:
     from chalicelib.services import sources
 
     request = bp.current_request
-    require_role(principal_of(request), PROVINCE_ADMIN)
     raw = json_payload(request) if request.raw_body else {}
     payload = parse_model(SourceRotate, raw, strict=True)
     return json_response(sources.rotate_secret(source_id, payload.grace_hours))
@@ -87,21 +84,28 @@ def rotate_source(source_id: str) -> Response:
     bp,
     "/admin/sources/{source_id}",
     "PATCH",
-    summary="Change a document system's name or the units it may speak for",
+    summary="Change a source's name, units, mode (live or test) or hub settings",
     tag=TAG,
     request="chalicelib.schemas.ingestion:SourcePatch",
     response="chalicelib.schemas.ingestion:SourceOut",
-    roles=PROVINCE_ADMIN,
-    errors=(403, 404, 409, 422),
+    roles=ADMIN_ONLY,
+    errors=(400, 403, 404, 409, 422),
 )
 def update_source(source_id: str) -> Response:
     from chalicelib.schemas.ingestion import SourcePatch
     from chalicelib.services import sources
 
     request = bp.current_request
-    require_role(principal_of(request), PROVINCE_ADMIN)
     payload = body_as(request, SourcePatch)
-    return json_response(sources.update_source(source_id, name=payload.name, units=payload.units))
+    return json_response(
+        sources.update_source(
+            source_id,
+            name=payload.name,
+            units=payload.units,
+            mode=payload.mode,
+            hub=payload.hub.model_dump() if payload.hub else None,
+        )
+    )
 
 
 @route(
@@ -111,11 +115,10 @@ def update_source(source_id: str) -> Response:
     summary="Disable a document system",
     tag=TAG,
     response="chalicelib.schemas.ingestion:SourceOut",
-    roles=PROVINCE_ADMIN,
+    roles=ADMIN_ONLY,
     errors=(403, 404),
 )
 def disable_source(source_id: str) -> Response:
     from chalicelib.services import sources
 
-    require_role(principal_of(bp.current_request), PROVINCE_ADMIN)
     return json_response(sources.disable_source(source_id))

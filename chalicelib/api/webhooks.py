@@ -21,7 +21,6 @@ TAG = "Webhooks"
     response="chalicelib.schemas.ingestion:IngestResponse",
     status=202,
     auth=False,
-    roles="a registered document system (signature)",
     errors=(401, 409, 413, 415, 422, 503),
 )
 def receive_events(source_id: str) -> Response:
@@ -52,7 +51,6 @@ def receive_events(source_id: str) -> Response:
     response="chalicelib.schemas.ingestion:IngestResponse",
     status=202,
     auth=False,
-    roles="a registered document system (signature)",
     content_types=("application/xml", "text/xml"),
     errors=(400, 401, 409, 413, 415, 422, 503),
 )

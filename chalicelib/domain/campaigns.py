@@ -73,6 +73,48 @@ class Criterion(BaseModel):
     measured: bool = True
 
 
+class InitiativeCriterion(BaseModel):
+    """One scoring criterion of initiatives: each member gives 0..max_points."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")
+    label_vi: str = Field(min_length=1, max_length=200)
+    label_en: str = Field(min_length=1, max_length=200)
+    max_points: int = Field(ge=1, le=1000)
+
+
+# A common provincial scale (AWARDS.md, "Initiatives"): novelty, applicability and
+# effectiveness in bands, out of 100 in all.
+DEFAULT_INITIATIVE_CRITERIA: tuple[InitiativeCriterion, ...] = (
+    InitiativeCriterion(key="novelty", label_vi="Tính mới", label_en="Novelty", max_points=30),
+    InitiativeCriterion(
+        key="applicability", label_vi="Khả năng áp dụng", label_en="Applicability", max_points=30
+    ),
+    InitiativeCriterion(
+        key="effectiveness", label_vi="Hiệu quả", label_en="Effectiveness", max_points=40
+    ),
+)
+FileCategory = Literal["to_trinh", "bao_cao_thanh_tich", "bien_ban", "other"]
+# Law on Emulation and Commendation 2022, Art. 84: the tờ trình, the báo cáo thành tích and
+# the biên bản họp xét.
+DEFAULT_DOSSIER: tuple[FileCategory, ...] = ("to_trinh", "bao_cao_thanh_tich", "bien_ban")
+
+
+def _default_dossier() -> list[FileCategory]:
+    return list(DEFAULT_DOSSIER)
+
+
+class DossierRequirements(BaseModel):
+    """The file categories a dossier needs, per award kind, to be appraised eligible."""
+
+    model_config = ConfigDict(extra="forbid")
+    collective: list[FileCategory] = Field(default_factory=_default_dossier, max_length=4)
+    individual: list[FileCategory] = Field(default_factory=_default_dossier, max_length=4)
+
+    def of(self, kind: str) -> list[str]:
+        return list(self.collective if kind == "collective" else self.individual)
+
+
 class AwardQuotas(BaseModel):
     model_config = ConfigDict(extra="forbid")
     collective: int = Field(default=10, ge=0, le=1000)
@@ -110,6 +152,18 @@ class Campaign(BaseModel):
         default_factory=list, max_length=100
     )
     status: Literal["active", "archived"] = "active"
+    award_procedure: Literal["review", "council"] = Field(
+        default="review",
+        description="review: one reviewer approves (the original workflow); council: "
+        "appraisal, public posting and the awards council decide",
+    )
+    # Public holidays (local dates): the posting's working days skip them and weekends.
+    holidays: list[dt.date] = Field(default_factory=list, max_length=366)
+    initiative_deadline: dt.date | None = None
+    initiative_criteria: list[InitiativeCriterion] = Field(
+        default_factory=lambda: list(DEFAULT_INITIATIVE_CRITERIA), min_length=1, max_length=12
+    )
+    dossier_requirements: DossierRequirements = Field(default_factory=DossierRequirements)
 
     @field_validator("timezone")
     @classmethod
@@ -150,11 +204,22 @@ class Campaign(BaseModel):
             raise ValueError("weights must not all be zero")
         return value
 
+    @field_validator("initiative_criteria")
+    @classmethod
+    def _initiative_criteria(cls, value: list[InitiativeCriterion]) -> list[InitiativeCriterion]:
+        keys = [c.key for c in value]
+        if len(set(keys)) != len(keys):
+            raise ValueError("each initiative criterion key appears once")
+        return value
+
     @model_validator(mode="after")
     def _dates(self) -> Campaign:
         if self.end_date < self.start_date:
             raise ValueError("end_date is before start_date")
         return self
+
+    def initiative_max_points(self) -> int:
+        return sum(c.max_points for c in self.initiative_criteria)
 
     def rate_targets(self) -> dict[str, float]:
         return {k: float(self.targets.get(k, default)) for k, default in DEFAULT_TARGETS.items()}

@@ -388,6 +388,9 @@ class NominationFile:
     sha256: str | None = None
     verified_key: str | None = None
     verified_at: dt.datetime | None = None
+    # The dossier the file belongs to: "nomination", or "results_report" (whose id is then
+    # in nomination_id): the same upload path and verification serve both.
+    owner: str = "nomination"
 
 
 @dataclass(frozen=True)

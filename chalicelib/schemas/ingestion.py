@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from chalicelib.domain.fields import patch_field
+from chalicelib.domain.sources import HUB_POLL_DEFAULT_MINUTES
 from chalicelib.domain.vocabulary import IDENTIFIER_PATTERN, NOT_BLANK_PATTERN
 
 MAX_SCOPE_UNITS = 200
@@ -32,6 +33,76 @@ ScopeUnits = Annotated[
 
 
 SourceName = Annotated[str, Field(min_length=1, max_length=200, pattern=NOT_BLANK_PATTERN)]
+SourceKind = Literal["webhook", "hub"]
+SourceMode = Literal["live", "test"]
+HubMessageType = Literal["edoc", "status"]
+HUB_URL_PATTERN = r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~%/-]*)?$"
+
+
+def _distinct_types(types: list[str]) -> list[str]:
+    if len(set(types)) != len(types):
+        raise ValueError("must not name a message type twice")
+    return types
+
+
+HubMessageTypes = Annotated[
+    list[HubMessageType],
+    Field(min_length=1, max_length=2, description="What to pull: packages (edoc), statuses"),
+    AfterValidator(_distinct_types),
+]
+
+
+def _both_message_types() -> list[HubMessageType]:
+    return ["edoc", "status"]
+
+
+PollMinutes = Annotated[
+    int, Field(ge=1, le=1440, description="Minutes between two pulls of this hub (default 5)")
+]
+
+
+class HubCreate(BaseModel):
+    """Where a hub source is pulled from (docs/hubs.md)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    base_url: str = Field(
+        max_length=500,
+        pattern=HUB_URL_PATTERN,
+        description="The hub's REST root, e.g. https://lgsp.khanhhoa.gov.vn/api (https outside "
+        "the local stack)",
+    )
+    system_id: str = Field(min_length=1, max_length=200, description="X-SystemId")
+    secret: str = Field(
+        min_length=1, max_length=500, description="X-SecretKey; stored encrypted, never returned"
+    )
+    message_types: HubMessageTypes = Field(default_factory=_both_message_types)
+    poll_every_minutes: PollMinutes = HUB_POLL_DEFAULT_MINUTES
+    acknowledge: bool = Field(
+        default=False,
+        description="Call updateStatus after storing a package. It clears the unit's real "
+        "inbox on the hub: leave it off unless the province wants this service to take the "
+        "packages",
+    )
+    dialect: Literal["lgsp"] = "lgsp"
+
+
+class HubPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    base_url: str | None = Field(default=None, max_length=500, pattern=HUB_URL_PATTERN)
+    system_id: str | None = Field(default=None, min_length=1, max_length=200)
+    secret: str | None = Field(default=None, min_length=1, max_length=500)
+    message_types: HubMessageTypes | None = None
+    poll_every_minutes: PollMinutes | None = None
+    acknowledge: bool | None = None
+
+
+class HubOut(BaseModel):
+    base_url: str
+    system_id: str
+    message_types: list[HubMessageType]
+    poll_every_minutes: int
+    acknowledge: bool
+    dialect: str
 
 
 class SourceCreate(BaseModel):
@@ -39,17 +110,32 @@ class SourceCreate(BaseModel):
     source_id: str = Field(pattern=IDENTIFIER_PATTERN)
     name: SourceName
     units: ScopeUnits
+    kind: SourceKind = Field(
+        default="webhook", description="webhook: the system pushes; hub: the service pulls"
+    )
+    mode: SourceMode = Field(
+        default="live", description="test: a sandbox, answered like live, never counted"
+    )
+    hub: HubCreate | None = Field(default=None, description="Required for kind hub, else absent")
+
+    @model_validator(mode="after")
+    def _hub_for_hubs(self) -> SourceCreate:
+        if (self.kind == "hub") != (self.hub is not None):
+            raise ValueError("a hub source needs `hub`; a webhook source takes none")
+        return self
 
 
 class SourcePatch(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
     name: SourceName = patch_field()
     units: ScopeUnits = patch_field()
+    mode: SourceMode = patch_field()
+    hub: HubPatch = patch_field()
 
     @model_validator(mode="after")
     def _something(self) -> SourcePatch:
-        if self.name is None and self.units is None:
-            raise ValueError("give name, units or both")
+        if self.name is None and self.units is None and self.mode is None and self.hub is None:
+            raise ValueError("give name, units, mode or hub")
         return self
 
 
@@ -57,7 +143,12 @@ class SourceCreated(BaseModel):
     source_id: str
     name: str
     units: list[str]
-    secret: str = Field(description="whsec_ + base64 of 32 random bytes; shown only once")
+    kind: SourceKind
+    mode: SourceMode
+    secret: str | None = Field(
+        description="whsec_ + base64 of 32 random bytes; shown only once (null for a hub "
+        "source, which is pulled, not pushed)"
+    )
 
 
 class SourceRotate(BaseModel):
@@ -79,6 +170,9 @@ class SourceOut(BaseModel):
     created_at: dt.datetime
     active_secrets: int
     last_event_at: dt.datetime | None
+    kind: SourceKind
+    mode: SourceMode
+    hub: HubOut | None = Field(description="Where a hub source is pulled from (no secret)")
 
 
 class SourceList(BaseModel):

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
 
+from chalicelib.domain.campaigns import FileCategory
 from chalicelib.domain.fields import patch_field
 from chalicelib.domain.nominations import (
     CREATIVITY_MAX_CHARS,
@@ -27,7 +28,7 @@ from chalicelib.settings import get_settings
 
 Kind = Literal["collective", "individual"]
 Status = Literal["draft", "submitted", "approved", "rejected"]
-Category = Literal["to_trinh", "bao_cao_thanh_tich", "bien_ban", "other"]
+Category = FileCategory  # one list: the campaign's dossier requirements name the same
 FileStatus = Literal["pending", "verified", "rejected"]
 ContentType = Literal[
     "application/pdf",

@@ -38,7 +38,10 @@ class ReportOut(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
     report_id: str
     campaign_id: str
-    period: str = Field(description='"YYYY-MM", "campaign", or "YYYY-MM-DD_YYYY-MM-DD"')
+    period: str = Field(
+        description='"YYYY-MM", "campaign", "results" (a consolidated results report) or '
+        '"YYYY-MM-DD_YYYY-MM-DD"'
+    )
     scope: str
     scope_name: str | None
     version: int
@@ -46,7 +49,9 @@ class ReportOut(BaseModel):
     to: dt.date
     lang: Literal["vi", "en"]
     status: Literal["generating", "ready", "failed"]
-    trigger: str = Field(description="monthly_reports, campaign_reports or on_demand")
+    trigger: str = Field(
+        description="monthly_reports, campaign_reports, on_demand or results_consolidated"
+    )
     requested_by: str | None
     created_at: dt.datetime
     completed_at: dt.datetime | None

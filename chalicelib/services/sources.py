@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
 import secrets
 from typing import Any
 
-from chalicelib.domain.sources import SourceRecord
+from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.sources import KIND_HUB, KIND_WEBHOOK, MODE_LIVE, HubSettings, SourceRecord
 from chalicelib.errors import ApiError, conflict, not_found, unprocessable
 from chalicelib.settings import get_settings
 from chalicelib.storage import registry as registry_store
@@ -31,7 +33,55 @@ def source_out(source: SourceRecord) -> dict[str, Any]:
         "created_at": source.created_at,
         "active_secrets": sum(1 for s in source.secrets if s.active(_now())),
         "last_event_at": source.last_event_at,
+        "kind": source.kind,
+        "mode": source.mode,
+        "hub": _hub_out(source.hub),
     }
+
+
+def _hub_out(hub: HubSettings | None) -> dict[str, Any] | None:
+    """A hub's settings without its secret."""
+    if hub is None:
+        return None
+    return {
+        "base_url": hub.base_url,
+        "system_id": hub.system_id,
+        "message_types": list(hub.message_types),
+        "poll_every_minutes": hub.poll_every_minutes,
+        "acknowledge": hub.acknowledge,
+        "dialect": hub.dialect,
+    }
+
+
+def _check_hub_url(url: str) -> None:
+    # Credentials travel in headers: outside the local stack only over TLS.
+    if not url.startswith("https://") and not get_settings().hub_allow_http:
+        raise InvalidInput("A hub's base_url must be https://", details=[{"field": "hub.base_url"}])
+
+
+def _hub_settings(
+    source_id: str, given: dict[str, Any], current: HubSettings | None = None
+) -> HubSettings:
+    """New hub settings from the request's fields (a PATCH keeps what it does not name);
+    a given secret is encrypted at once and never kept in clear."""
+    fields = {k: v for k, v in given.items() if v is not None}
+    if "base_url" in fields:
+        _check_hub_url(fields["base_url"])
+    secret = fields.pop("secret", None)
+    if current is None:
+        assert secret is not None  # the schema requires it at creation
+        return HubSettings(
+            base_url=fields.pop("base_url"),
+            system_id=fields.pop("system_id"),
+            secret_ciphertext=source_store.encrypt_secret(secret, source_id),
+            message_types=tuple(fields.pop("message_types", ("edoc", "status"))),
+            **fields,
+        )
+    if "message_types" in fields:
+        fields["message_types"] = tuple(fields["message_types"])
+    if secret is not None:
+        fields["secret_ciphertext"] = source_store.encrypt_secret(secret, source_id)
+    return dataclasses.replace(current, **fields)
 
 
 def _check_scope_units(units: list[str]) -> None:
@@ -45,26 +95,67 @@ def _check_scope_units(units: list[str]) -> None:
         )
 
 
-def register_source(source_id: str, name: str, units: list[str]) -> dict[str, Any]:
+def register_source(
+    source_id: str,
+    name: str,
+    units: list[str],
+    *,
+    kind: str = KIND_WEBHOOK,
+    mode: str = MODE_LIVE,
+    hub: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     _check_scope_units(units)
-    secret = new_secret()
+    # A hub is pulled: it has no webhook secret, only the hub's own credentials.
+    secret = new_secret() if kind == KIND_WEBHOOK else None
+    hub_settings = _hub_settings(source_id, hub) if kind == KIND_HUB and hub else None
     created = source_store.create_source(
-        source_id, name, units, source_store.encrypt_secret(secret, source_id), _now()
+        source_id,
+        name,
+        units,
+        source_store.encrypt_secret(secret, source_id) if secret is not None else None,
+        _now(),
+        kind=kind,
+        mode=mode,
+        hub=hub_settings,
     )
     if not created:
         raise conflict(f"Source {source_id!r} already exists; rotate its secret instead")
     # The only time the secret is ever returned.
-    return {"source_id": source_id, "name": name, "units": units, "secret": secret}
+    return {
+        "source_id": source_id,
+        "name": name,
+        "units": units,
+        "kind": kind,
+        "mode": mode,
+        "secret": secret,
+    }
 
 
-def update_source(source_id: str, *, name: str | None, units: list[str] | None) -> dict[str, Any]:
+def update_source(
+    source_id: str,
+    *,
+    name: str | None,
+    units: list[str] | None,
+    mode: str | None = None,
+    hub: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     source = source_store.get_source(source_id)
     if source is None:
         raise not_found(f"Source {source_id!r} does not exist")
     if units is not None:
         _check_scope_units(units)
+    hub_settings = None
+    if hub is not None:
+        if source.kind != KIND_HUB:
+            raise InvalidInput(
+                f"Source {source_id!r} is a webhook source; `hub` is for hub sources",
+                details=[{"field": "hub"}],
+            )
+        hub_settings = _hub_settings(source_id, hub, source.hub)
     try:
-        source = source_store.update_source(source, _now(), name=name, units=units)
+        source = source_store.update_source(
+            source, _now(), name=name, units=units, mode=mode, hub=hub_settings
+        )
     except source_store.ConcurrentChange:
         raise conflict(f"Source {source_id!r} was changed meanwhile; read it and retry") from None
     return source_out(source)
@@ -84,6 +175,10 @@ def rotate_secret(source_id: str, grace_hours: int | None = None) -> dict[str, A
         raise not_found(f"Source {source_id!r} does not exist")
     if not source.enabled:
         raise ApiError(409, "source_disabled", f"Source {source_id!r} is disabled")
+    if source.kind == KIND_HUB:
+        raise ApiError(
+            409, "hub_source", f"Source {source_id!r} is a hub: PATCH its hub.secret instead"
+        )
     hours = get_settings().secret_rotation_grace_hours if grace_hours is None else grace_hours
     secret = new_secret()
     now = _now()

@@ -97,6 +97,19 @@ class SourceSecret(MapAttribute[str, Any]):
     expires_at = UTCDateTimeAttribute(null=True)
 
 
+class HubConfig(MapAttribute[str, Any]):
+    """Where a hub source is pulled from (domain.sources.HubSettings); the secret is
+    encrypted like the webhook secrets."""
+
+    base_url = UnicodeAttribute()
+    system_id = UnicodeAttribute()
+    secret_ciphertext = BinaryAttribute(legacy_encoding=False)
+    message_types: ListAttribute[str] = ListAttribute(of=UnicodeAttribute, default=list)  # type: ignore[arg-type]
+    poll_every_minutes = NumberAttribute(default=5)
+    acknowledge = BooleanAttribute(default=False)
+    dialect = UnicodeAttribute(default="lgsp")
+
+
 class SourceModel(Model):
     Meta = _meta("sources")
     source_id = UnicodeAttribute(hash_key=True)
@@ -109,6 +122,9 @@ class SourceModel(Model):
     updated_at = UTCDateTimeAttribute()
     last_event_at = UTCDateTimeAttribute(null=True)
     version = VersionAttribute()
+    kind = UnicodeAttribute(default="webhook")  # webhook | hub
+    mode = UnicodeAttribute(default="live")  # live | test (a vendor's sandbox)
+    hub = HubConfig(null=True)
 
 
 class EventLedgerModel(Model):

@@ -9,10 +9,10 @@ import threading
 
 from pynamodb.exceptions import PutError
 
-from chalicelib.domain.sources import SourceRecord, SourceSecret
+from chalicelib.domain.sources import HubSettings, SourceRecord, SourceSecret
 from chalicelib.settings import get_settings
 from chalicelib.storage.aws import client
-from chalicelib.storage.models import SourceModel, condition_failed
+from chalicelib.storage.models import HubConfig, SourceModel, condition_failed
 from chalicelib.storage.models import SourceSecret as StoredSecret
 
 _plaintext_cache: dict[str, str] = {}
@@ -50,6 +50,34 @@ def clear_secret_cache() -> None:
         _plaintext_cache.clear()
 
 
+def _hub(config: HubConfig | None) -> HubSettings | None:
+    if config is None:
+        return None
+    return HubSettings(
+        base_url=config.base_url,
+        system_id=config.system_id,
+        secret_ciphertext=bytes(config.secret_ciphertext),
+        message_types=tuple(config.message_types or []),
+        poll_every_minutes=int(config.poll_every_minutes),
+        acknowledge=bool(config.acknowledge),
+        dialect=config.dialect,
+    )
+
+
+def _hub_config(hub: HubSettings | None) -> HubConfig | None:
+    if hub is None:
+        return None
+    return HubConfig(
+        base_url=hub.base_url,
+        system_id=hub.system_id,
+        secret_ciphertext=hub.secret_ciphertext,
+        message_types=list(hub.message_types),
+        poll_every_minutes=hub.poll_every_minutes,
+        acknowledge=hub.acknowledge,
+        dialect=hub.dialect,
+    )
+
+
 def _record(item: SourceModel) -> SourceRecord:
     return SourceRecord(
         source_id=item.source_id,
@@ -63,6 +91,9 @@ def _record(item: SourceModel) -> SourceRecord:
         updated_at=item.updated_at,
         last_event_at=item.last_event_at,
         version=item.version,
+        kind=item.kind or "webhook",
+        mode=item.mode or "live",
+        hub=_hub(item.hub),
     )
 
 
@@ -82,6 +113,9 @@ def _save(source: SourceRecord) -> SourceRecord:
         updated_at=source.updated_at,
         last_event_at=source.last_event_at,
         version=source.version,
+        kind=source.kind,
+        mode=source.mode,
+        hub=_hub_config(source.hub),
     )
     item.save()
     return _record(item)
@@ -95,17 +129,32 @@ def get_source(source_id: str) -> SourceRecord | None:
 
 
 def create_source(
-    source_id: str, name: str, units: list[str], ciphertext: bytes, now: dt.datetime
+    source_id: str,
+    name: str,
+    units: list[str],
+    ciphertext: bytes | None,
+    now: dt.datetime,
+    *,
+    kind: str = "webhook",
+    mode: str = "live",
+    hub: HubSettings | None = None,
 ) -> bool:
-    """False when the source id is taken."""
+    """False when the source id is taken. A hub source has no webhook secret (None)."""
     source = SourceModel(
         source_id,
         name=name,
         units=list(units),
         enabled=True,
-        secrets=[StoredSecret(ciphertext=ciphertext, created_at=now, expires_at=None)],
+        secrets=(
+            [StoredSecret(ciphertext=ciphertext, created_at=now, expires_at=None)]
+            if ciphertext is not None
+            else []
+        ),
         created_at=now,
         updated_at=now,
+        kind=kind,
+        mode=mode,
+        hub=_hub_config(hub),
     )
     try:
         source.save(condition=SourceModel.source_id.does_not_exist())
@@ -138,12 +187,20 @@ class ConcurrentChange(Exception):
 
 
 def update_source(
-    source: SourceRecord, now: dt.datetime, *, name: str | None, units: list[str] | None
+    source: SourceRecord,
+    now: dt.datetime,
+    *,
+    name: str | None,
+    units: list[str] | None,
+    mode: str | None = None,
+    hub: HubSettings | None = None,
 ) -> SourceRecord:
     changed = dataclasses.replace(
         source,
         name=source.name if name is None else name,
         units=source.units if units is None else tuple(units),
+        mode=source.mode if mode is None else mode,
+        hub=source.hub if hub is None else hub,
         updated_at=now,
     )
     try:

@@ -6,7 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.storage import exemptions, nominations  # noqa: F401 (their tables register)
+from chalicelib.storage import (  # noqa: F401 (their tables register)
+    councils,
+    exemptions,
+    initiatives,
+    nominations,
+    results_reports,
+)
 from chalicelib.storage.models import ALL_MODELS, STREAM_VIEWS, TTL_ATTRIBUTES, logical_name
 
 

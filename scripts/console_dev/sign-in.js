@@ -3,6 +3,7 @@
 const params = new URLSearchParams(window.location.search);
 const status = document.getElementById("status");
 const unit = document.getElementById("unit");
+const sub = document.getElementById("sub");
 document.getElementById("expired").hidden = params.get("expired") !== "1";
 
 function fail(message) {
@@ -45,7 +46,7 @@ document.getElementById("sign-in").addEventListener("submit", async (event) => {
   const response = await fetch("/dev/token", {
     method: "POST",
     headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ role, unit_id: unit.value || null }),
+    body: JSON.stringify({ role, unit_id: unit.value || null, sub: sub.value.trim() || null }),
   });
   const data = await response.json();
   if (!response.ok) {

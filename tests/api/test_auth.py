@@ -92,7 +92,7 @@ ADMIN_ONLY = [
 ]
 
 
-@pytest.mark.parametrize("role", ["reviewer", "unit_officer", "viewer"])
+@pytest.mark.parametrize("role", ["reviewer", "unit_officer", "viewer", "council_member"])
 @pytest.mark.parametrize(("method", "path", "payload"), ADMIN_ONLY)
 def test_admin_routes_refuse_other_roles(api, make_token, role, method, path, payload):
     load_registry(api)
@@ -111,6 +111,16 @@ def test_province_roles_read_every_unit(api, make_token, role):
         assert api.get(f"/units/{unit}/officials", token=token).status_code == 200
     assert api.get("/campaigns", token=token).status_code == 200
     assert api.get("/openapi.json", token=token).status_code == 200
+
+
+def test_council_member_sees_no_unit_by_the_role_alone(api, make_token):
+    """A council member acts only where a council lists their sub; the role opens no unit."""
+    load_registry(api)
+    token = make_token("council_member", sub="member-1")
+    for unit in (DEPARTMENT, COMMUNE):
+        assert api.get(f"/units/{unit}", token=token).status_code == 403
+    assert body(api.get("/units", token=token))["items"] == []
+    assert api.get("/campaigns", token=token).status_code == 200
 
 
 def test_unit_officer_sees_own_subtree_only(api, make_token):

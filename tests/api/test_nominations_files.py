@@ -348,8 +348,10 @@ def test_delete_file_while_draft(api, monkeypatch):
     assert trail[-1]["action"] == "file_deleted"
     assert trail[-1]["details"]["file_id"] == got["file_id"]
     assert api.delete(f"/nominations/{nid}/files/{'b' * 32}", token=token).status_code == 404
+    # A viewer may not delete at all: refused by the route's declared roles before any
+    # lookup, so the answer reveals nothing about which files exist.
     assert (
-        api.delete(f"/nominations/{nid}/files/x", token=api.make_token("viewer")).status_code == 404
+        api.delete(f"/nominations/{nid}/files/x", token=api.make_token("viewer")).status_code == 403
     )
 
 

@@ -65,7 +65,6 @@ def view(
 def create_nomination(
     principal: Principal, campaign_id: str, payload: NominationCreate
 ) -> dict[str, Any]:
-    access.require(principal, access.WRITER_ROLES, "create nominations")
     registry_service.get_campaign(campaign_id)
     nominee: dict[str, Any]
     if payload.kind == "collective":

@@ -8,17 +8,20 @@ import hashlib
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.auth import Principal
 from chalicelib.domain import nominations as rules
-from chalicelib.domain.nominations import AuditRecord, Nomination, NominationFile
-from chalicelib.errors import ApiError, not_found, validation_failed
+from chalicelib.domain.nominations import AuditRecord, NominationFile
+from chalicelib.errors import ApiError, conflict, not_found, validation_failed
 from chalicelib.observability import logger
 from chalicelib.schemas.nominations import FileCreate
 from chalicelib.services.nominations import access, clock
 from chalicelib.settings import get_settings
+from chalicelib.storage import initiatives as _initiatives  # noqa: F401 (owner registers)
 from chalicelib.storage import nominations as nomination_store
+from chalicelib.storage import results_reports as _results_reports  # noqa: F401 (owner registers)
 
 SYSTEM_ACTOR = {"sub": "system:upload-verifier", "role": "system", "unit_id": None}
 # How long after its presigned POST expired a pending file is given up on.
@@ -63,6 +66,30 @@ def _file_view(item: NominationFile, *, download: bool = False) -> dict[str, Any
 def add_file(principal: Principal, nomination_id: str, payload: FileCreate) -> dict[str, Any]:
     """Declare a file and hand out the presigned POST that uploads it."""
     item = access.changeable(principal, nomination_id, "add_file")
+    return declare_file(
+        principal,
+        Dossier("nomination", item.nomination_id, item.campaign_id, item.unit_id, item.status),
+        int(item.file_count or 0),
+        payload,
+    )
+
+
+@dataclass(frozen=True)
+class Dossier:
+    """What owns files: a nomination, or a results report (same upload path and checks)."""
+
+    owner: str
+    dossier_id: str
+    campaign_id: str
+    unit_id: str
+    status: str
+
+
+def declare_file(
+    principal: Principal, dossier: Dossier, file_count: int, payload: FileCreate
+) -> dict[str, Any]:
+    """Declare a file of a draft dossier (the caller checked who may) and hand out the
+    presigned POST that uploads it."""
     settings = get_settings()
     if payload.size > settings.upload_max_bytes:
         raise validation_failed(
@@ -73,14 +100,14 @@ def add_file(principal: Principal, nomination_id: str, payload: FileCreate) -> d
                 }
             ]
         )
-    if int(item.file_count or 0) >= rules.MAX_FILES_PER_NOMINATION:
-        raise _too_many_files(item)
+    if file_count >= rules.MAX_FILES_PER_NOMINATION:
+        raise _too_many_files(dossier.dossier_id, dossier.status)
     at = clock.now()
     file_id = uuid.uuid4().hex
-    key = rules.upload_key(item.campaign_id, item.unit_id, item.nomination_id, file_id)
+    key = rules.upload_key(dossier.campaign_id, dossier.unit_id, dossier.dossier_id, file_id)
     actor = access.actor(principal)
     file = NominationFile(
-        nomination_id=nomination_id,
+        nomination_id=dossier.dossier_id,
         file_id=file_id,
         category=payload.category,
         filename=payload.filename,
@@ -91,14 +118,15 @@ def add_file(principal: Principal, nomination_id: str, payload: FileCreate) -> d
         created_by=actor,
         created_at=at,
         upload_expires_at=_wall_clock() + dt.timedelta(seconds=settings.upload_url_seconds),
+        owner=dossier.owner,
     )
     record = AuditRecord(
-        nomination_id,
+        dossier.dossier_id,
         at,
         actor,
         "file_added",
-        item.status,
-        item.status,
+        dossier.status,
+        dossier.status,
         {
             "file_id": file_id,
             "category": payload.category,
@@ -110,10 +138,15 @@ def add_file(principal: Principal, nomination_id: str, payload: FileCreate) -> d
     try:
         nomination_store.add_file(file, at, rules.MAX_FILES_PER_NOMINATION, record)
     except nomination_store.Refused:
-        fresh = nomination_store.get_nomination(nomination_id)
-        if fresh is not None and fresh.status == "draft":
-            raise _too_many_files(fresh) from None
-        raise access.refused_state(nomination_id, "add_file") from None
+        status = nomination_store.owner_status(dossier.owner, dossier.dossier_id)
+        if status == "draft":
+            raise _too_many_files(dossier.dossier_id, status) from None
+        if dossier.owner != "nomination":
+            raise conflict(
+                f"Files can be added only to a draft; it is {status!r}",
+                [{"id": dossier.dossier_id, "status": status}],
+            ) from None
+        raise access.refused_state(dossier.dossier_id, "add_file") from None
     post = nomination_store.presigned_post(
         key, payload.content_type, settings.upload_max_bytes, settings.upload_url_seconds
     )
@@ -128,24 +161,24 @@ def add_file(principal: Principal, nomination_id: str, payload: FileCreate) -> d
     }
 
 
-def _too_many_files(item: Nomination) -> ApiError:
+def _too_many_files(dossier_id: str, status: str) -> ApiError:
     return ApiError(
         409,
         "too_many_files",
-        f"A nomination has at most {rules.MAX_FILES_PER_NOMINATION} files; delete one first",
-        [{"nomination_id": item.nomination_id, "status": item.status}],
+        f"A dossier has at most {rules.MAX_FILES_PER_NOMINATION} files; delete one first",
+        [{"nomination_id": dossier_id, "status": status}],
     )
 
 
 def list_files(principal: Principal, nomination_id: str) -> dict[str, Any]:
     access.visible(principal, nomination_id)
-    files = sorted(
-        nomination_store.files_of(nomination_id), key=lambda f: (f.created_at, f.file_id)
-    )
-    return {
-        "nomination_id": nomination_id,
-        "items": [_file_view(f, download=True) for f in files],
-    }
+    return {"nomination_id": nomination_id, "items": file_views(nomination_id)}
+
+
+def file_views(dossier_id: str) -> list[dict[str, Any]]:
+    """A dossier's files, oldest first; verified ones with a short-lived download link."""
+    files = sorted(nomination_store.files_of(dossier_id), key=lambda f: (f.created_at, f.file_id))
+    return [_file_view(f, download=True) for f in files]
 
 
 def delete_file(principal: Principal, nomination_id: str, file_id: str) -> None:
@@ -153,32 +186,46 @@ def delete_file(principal: Principal, nomination_id: str, file_id: str) -> None:
     file = nomination_store.get_file(nomination_id, file_id)
     if file is None:
         raise not_found(f"File {file_id!r} is not part of nomination {nomination_id!r}")
-    access.require(principal, access.WRITER_ROLES, "delete files of a nomination")
     if rules.next_status(item.status, "delete_file") is None:
         raise access.invalid(item, "delete_file")
+    dossier = Dossier("nomination", nomination_id, item.campaign_id, item.unit_id, item.status)
+    remove_file(principal, dossier, file)
+
+
+def remove_file(principal: Principal, dossier: Dossier, file: NominationFile) -> None:
+    """Delete a file of a draft dossier (the caller checked who may), its record and its
+    objects."""
     at = clock.now()
     record = AuditRecord(
-        nomination_id,
+        dossier.dossier_id,
         at,
         access.actor(principal),
         "file_deleted",
-        item.status,
-        item.status,
+        dossier.status,
+        dossier.status,
         {
-            "file_id": file_id,
+            "file_id": file.file_id,
             "category": file.category,
             "filename": file.filename,
             "file_status": file.status,
         },
     )
     try:
-        nomination_store.delete_file(nomination_id, file_id, at, record)
+        nomination_store.delete_file(
+            dossier.dossier_id, file.file_id, at, record, owner=dossier.owner
+        )
     except nomination_store.Refused as exc:
         if nomination_store.FILE in exc.failed and nomination_store.NOMINATION not in exc.failed:
             raise not_found(
-                f"File {file_id!r} is not part of nomination {nomination_id!r}"
+                f"File {file.file_id!r} is not part of {dossier.owner} {dossier.dossier_id!r}"
             ) from None
-        raise access.refused_state(nomination_id, "delete_file") from None
+        if dossier.owner != "nomination":
+            status = nomination_store.owner_status(dossier.owner, dossier.dossier_id)
+            raise conflict(
+                f"Files can be deleted only from a draft; it is {status!r}",
+                [{"id": dossier.dossier_id, "status": status}],
+            ) from None
+        raise access.refused_state(dossier.dossier_id, "delete_file") from None
     keys = [file.upload_key] + ([file.verified_key] if file.verified_key else [])
     try:
         nomination_store.delete_objects(*keys)
@@ -278,8 +325,7 @@ def _settle(
     verified_key: str | None = None,
 ) -> None:
     at = clock.now()
-    nomination = nomination_store.get_nomination(file.nomination_id)
-    status = nomination.status if nomination is not None else None
+    status = nomination_store.owner_status(file.owner, file.nomination_id)
     record = AuditRecord(
         file.nomination_id,
         at,

@@ -29,6 +29,7 @@ from chalicelib.storage.nominations.files import (
     delete_file,
     files_of,
     get_file,
+    owner_status,
     pending_files,
     settle_file,
 )
@@ -80,6 +81,7 @@ __all__ = [
     "get_nomination",
     "head_upload",
     "nominations_page",
+    "owner_status",
     "pending_files",
     "presigned_download",
     "presigned_post",

@@ -1,12 +1,16 @@
 """The files of a dossier: declared (pending), then verified or rejected, or deleted.
 
-A file and its nomination's file count change in one transaction, so a dossier never
-holds more than its maximum of files."""
+A file and its dossier's file count change in one transaction, so a dossier never
+holds more than its maximum of files. A dossier is a nomination, or another record with
+files of the same kind (a results report): its table registers here as an owner
+(`register_owner`), with the `status`, `file_count` and `updated_at` attributes the
+transactions use."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from typing import Any
 
 from pynamodb.expressions.update import Action
 
@@ -19,6 +23,27 @@ from chalicelib.storage.nominations.tables import (
     file_of,
 )
 from chalicelib.storage.nominations.transactions import FILE, NOMINATION, Transaction
+
+NOMINATION_OWNER = "nomination"
+_OWNERS: dict[str, Any] = {NOMINATION_OWNER: NominationModel}
+
+
+def register_owner(owner: str, model: Any) -> None:
+    """A table whose items own files (keyed by their id in the file's `nomination_id`)."""
+    _OWNERS[owner] = model
+
+
+def _owner(file_owner: str) -> Any:
+    return _OWNERS[file_owner]
+
+
+def owner_status(owner: str, owner_id: str) -> str | None:
+    """The current state of a file's dossier (None when it is gone)."""
+    model = _owner(owner)
+    try:
+        return str(model.get(owner_id, consistent_read=True).status)
+    except model.DoesNotExist:
+        return None
 
 
 def get_file(nomination_id: str, file_id: str) -> NominationFile | None:
@@ -34,25 +59,33 @@ def files_of(nomination_id: str) -> list[NominationFile]:
 
 def add_file(file: NominationFile, at: dt.datetime, max_files: int, record: AuditRecord) -> None:
     """Declare a file of a draft that has fewer than `max_files`."""
+    owner = _owner(file.owner)
     tx = Transaction()
     tx.update(
         NOMINATION,
-        NominationModel(file.nomination_id),
-        [NominationModel.file_count.add(1), NominationModel.updated_at.set(at)],
-        condition=(NominationModel.status == "draft") & (NominationModel.file_count < max_files),
+        owner(file.nomination_id),
+        [owner.file_count.add(1), owner.updated_at.set(at)],
+        condition=(owner.status == "draft") & (owner.file_count < max_files),
     )
     tx.put(FILE, file_item(file), condition=NominationFileModel.file_id.does_not_exist())
     audit.append(tx, record)
     tx.commit()
 
 
-def delete_file(nomination_id: str, file_id: str, at: dt.datetime, record: AuditRecord) -> None:
+def delete_file(
+    nomination_id: str,
+    file_id: str,
+    at: dt.datetime,
+    record: AuditRecord,
+    owner: str = NOMINATION_OWNER,
+) -> None:
+    model = _owner(owner)
     tx = Transaction()
     tx.update(
         NOMINATION,
-        NominationModel(nomination_id),
-        [NominationModel.file_count.add(-1), NominationModel.updated_at.set(at)],
-        condition=NominationModel.status == "draft",
+        model(nomination_id),
+        [model.file_count.add(-1), model.updated_at.set(at)],
+        condition=model.status == "draft",
     )
     tx.delete(
         FILE,
@@ -96,13 +129,8 @@ def settle_file(
         condition=NominationFileModel.status == "pending",
     )
     if verified:
-        tx.check(
-            NOMINATION,
-            NominationModel,
-            file.nomination_id,
-            None,
-            NominationModel.status == "draft",
-        )
+        owner = _owner(file.owner)
+        tx.check(NOMINATION, owner, file.nomination_id, None, owner.status == "draft")
     audit.append(tx, record)
     tx.commit()
 

@@ -73,6 +73,9 @@ class NominationFileModel(Model):
     created_at = UTCDateTimeAttribute()
     upload_expires_at = UTCDateTimeAttribute()
     verified_at = UTCDateTimeAttribute(null=True)
+    # What the file belongs to: a nomination (nomination_id is its id) or another dossier
+    # with files (a results report, whose id is in nomination_id).
+    owner = UnicodeAttribute(default="nomination")
 
 
 class NominationAuditModel(Model):
@@ -172,6 +175,7 @@ def file_of(item: NominationFileModel) -> NominationFile:
         sha256=item.sha256,
         verified_key=item.verified_key,
         verified_at=item.verified_at,
+        owner=item.owner or "nomination",
     )
 
 
@@ -193,4 +197,5 @@ def file_item(file: NominationFile) -> NominationFileModel:
         created_at=file.created_at,
         upload_expires_at=file.upload_expires_at,
         verified_at=file.verified_at,
+        owner=file.owner,
     )

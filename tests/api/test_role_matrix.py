@@ -1,0 +1,230 @@
+"""The role matrix, derived from the route declarations (routing.ROUTES): every
+authenticated route against every role. A role the declaration allows gets through (any
+answer but 403); every other role gets the 403 `forbidden` the declaration promises; a unit
+officer asking for another unit's ids gets 403 or 404.
+
+The declarations themselves are pinned by POLICY below, reviewed by hand: widening who may
+call a route (or dropping a declaration back to the default "every role") fails here, not
+only in a code review.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from tests.conftest import body
+from tests.factories import COMMUNE, DEPARTMENT
+from tests.factories import PROVINCE as PROVINCE_UNIT
+from tests.nominations import created, officer, setup
+
+ADMIN = ("province_admin",)
+PROVINCE = ("province_admin", "reviewer", "viewer")
+WRITERS = ("province_admin", "unit_officer")
+REVIEWERS = ("province_admin", "reviewer")
+ORGANISATION = ("province_admin", "reviewer", "unit_officer", "viewer")
+PARENTS = ("province_admin", "reviewer", "unit_officer")
+# Who may call each route that not every role may call. Every other authenticated route is
+# open to every role (data scoping, e.g. a unit officer's subtree, is the services' part).
+POLICY: dict[tuple[str, str], tuple[str, ...]] = {
+    ("POST", "/admin/units"): ADMIN,
+    ("POST", "/admin/campaigns"): ADMIN,
+    ("POST", "/admin/jobs/{name}"): ADMIN,
+    ("POST", "/admin/sources"): ADMIN,
+    ("GET", "/admin/sources"): ADMIN,
+    ("PATCH", "/admin/sources/{source_id}"): ADMIN,
+    ("DELETE", "/admin/sources/{source_id}"): ADMIN,
+    ("POST", "/admin/sources/{source_id}/rotate"): ADMIN,
+    ("POST", "/admin/reports"): WRITERS,
+    ("GET", "/campaigns/{campaign_id}/interconnection"): PROVINCE,
+    ("GET", "/campaigns/{campaign_id}/freshness"): PROVINCE,
+    ("POST", "/campaigns/{campaign_id}/nominations"): WRITERS,
+    ("PATCH", "/nominations/{nomination_id}"): WRITERS,
+    ("POST", "/nominations/{nomination_id}/files"): WRITERS,
+    ("DELETE", "/nominations/{nomination_id}/files/{file_id}"): WRITERS,
+    ("POST", "/nominations/{nomination_id}/submit"): WRITERS,
+    ("POST", "/nominations/{nomination_id}/review"): REVIEWERS,
+    # A council member sees no unit's figures or dossiers by the role alone.
+    ("GET", "/units/{unit_id}"): ORGANISATION,
+    ("GET", "/units/{unit_id}/officials"): ORGANISATION,
+    ("GET", "/units/{unit_id}/kpi"): ORGANISATION,
+    ("GET", "/units/{unit_id}/kpi/daily"): ORGANISATION,
+    ("GET", "/units/{unit_id}/officials/kpi"): ORGANISATION,
+    ("GET", "/officials/{official_id}/kpi"): ORGANISATION,
+    ("GET", "/nominations/{nomination_id}"): ORGANISATION,
+    ("GET", "/nominations/{nomination_id}/files"): ORGANISATION,
+    ("GET", "/nominations/{nomination_id}/audit"): ORGANISATION,
+    ("PUT", "/campaigns/{campaign_id}/councils/{kind}"): ADMIN,
+    ("GET", "/campaigns/{campaign_id}/councils/{kind}"): (*PROVINCE, "council_member"),
+    ("POST", "/campaigns/{campaign_id}/results-reports"): WRITERS,
+    ("GET", "/campaigns/{campaign_id}/results-reports"): ORGANISATION,
+    ("GET", "/results-reports/{results_report_id}"): ORGANISATION,
+    ("PATCH", "/results-reports/{results_report_id}"): WRITERS,
+    ("POST", "/results-reports/{results_report_id}/files"): WRITERS,
+    ("GET", "/results-reports/{results_report_id}/files"): ORGANISATION,
+    ("POST", "/results-reports/{results_report_id}/submit"): WRITERS,
+    ("POST", "/results-reports/{results_report_id}/return"): PARENTS,
+    ("POST", "/campaigns/{campaign_id}/results-reports/consolidated"): PARENTS,
+}
+# Path parameters whose value names something inside one unit's subtree: a unit officer of
+# another unit asking for it is refused (403) or told it does not exist (404).
+SCOPED_PARAMS = {"unit_id", "official_id", "nomination_id", "results_report_id"}
+# Valid bodies where an empty one would be refused (400) before the scoping is decided.
+BODIES: dict[tuple[str, str], dict[str, Any]] = {
+    ("PATCH", "/nominations/{nomination_id}"): {"summary": "Thành tích mới"},
+    ("POST", "/nominations/{nomination_id}/files"): {
+        "filename": "to-trinh.pdf",
+        "content_type": "application/pdf",
+        "size": 1000,
+        "category": "to_trinh",
+    },
+    ("PATCH", "/results-reports/{results_report_id}"): {"sections": {"done": "Xong"}},
+    ("POST", "/results-reports/{results_report_id}/return"): {"reason": "Thiếu số liệu"},
+    ("POST", "/results-reports/{results_report_id}/files"): {
+        "filename": "bao-cao.pdf",
+        "content_type": "application/pdf",
+        "size": 1000,
+        "category": "other",
+    },
+}
+
+
+def _routes() -> list[Any]:
+    import app  # noqa: F401 - registers every route
+    from chalicelib.api.routing import ROUTES
+
+    return sorted((r for r in ROUTES if r.auth), key=lambda r: (r.path, r.method))
+
+
+AUTHENTICATED = _routes()
+
+
+def _id(route: Any) -> str:
+    return f"{route.method} {route.path}"
+
+
+def test_the_declarations_are_the_reviewed_policy():
+    from chalicelib.auth import ROLES
+
+    declared = {(r.method, r.path): r.roles for r in AUTHENTICATED}
+    assert set(POLICY) <= set(declared), set(POLICY) - set(declared)
+    for key, roles in declared.items():
+        expected = POLICY.get(key, ROLES)
+        assert set(roles) == set(expected), (key, roles, expected)
+    # Every admin route is admin-only, except generating a report (a unit officer may
+    # generate its own unit's).
+    for (method, path), roles in declared.items():
+        if path.startswith("/admin/") and (method, path) != ("POST", "/admin/reports"):
+            assert roles == ADMIN, (method, path)
+
+
+def test_the_openapi_document_shows_each_declaration():
+    from chalicelib.api.openapi import build_openapi
+
+    paths = build_openapi()["paths"]
+    for route in AUTHENTICATED:
+        op = paths[route.path][route.method.lower()]
+        assert op["x-roles"] == list(route.roles), _id(route)
+        assert op["description"].startswith(f"Roles: {', '.join(route.roles)}."), _id(route)
+        if route.scope:
+            assert f"Scope: {route.scope}." in op["description"]
+        if route.restricted:
+            assert "403" in op["responses"], _id(route)
+
+
+@pytest.fixture
+def world(api: Any, monkeypatch: Any) -> dict[str, str]:
+    """A registry, a campaign, a source and a draft nomination of DEPARTMENT: the values of
+    every path parameter, each inside DEPARTMENT's subtree."""
+    setup(api, monkeypatch)
+    r = api.post(
+        "/admin/sources", {"source_id": "vpdt-matrix", "name": "VPĐT", "units": [DEPARTMENT]}
+    )
+    assert r.status_code == 201, r.body
+    nomination = created(api, officer(api, DEPARTMENT))
+    r = api.post(
+        "/campaigns/kh-2025/results-reports",
+        {"unit_id": DEPARTMENT, "sections": {"done": "Đã số hóa"}},
+        token=officer(api, DEPARTMENT),
+    )
+    assert r.status_code == 201, r.body
+    return {
+        "unit_id": DEPARTMENT,
+        "official_id": "cb-001",
+        "campaign_id": "kh-2025",
+        "nomination_id": nomination["nomination_id"],
+        "file_id": "b" * 32,
+        "source_id": "vpdt-matrix",
+        "report_id": "r" * 32,
+        "name": "no_such_job",  # an admin gets through to a 404, and no job runs
+        "results_report_id": body(r)["results_report_id"],
+        "kind": "awards",
+    }
+
+
+# Routes a unit officer calls as the parent of the world's unit (DEPARTMENT's parent is the
+# province's own unit).
+AS_PARENT = {("POST", "/results-reports/{results_report_id}/return")}
+
+
+def _officer_unit(route: Any) -> str:
+    return PROVINCE_UNIT if (route.method, route.path) in AS_PARENT else DEPARTMENT
+
+
+def _call(api: Any, route: Any, values: dict[str, str], token: str) -> Any:
+    path = re.sub(r"{(\w+)}", lambda m: values[m.group(1)], route.path)
+    query = [f"{q.name}={q.enum[0] if q.enum else 'x'}" for q in route.query if q.required]
+    if query:
+        path += "?" + "&".join(query)
+    payload = BODIES.get((route.method, route.path), {}) if route.request else None
+    return api.request(route.method, path, payload, token=token)
+
+
+def _token(api: Any, role: str, unit_id: str = DEPARTMENT) -> str:
+    if role == "unit_officer":
+        return officer(api, unit_id)
+    if role == "council_member":
+        return str(api.make_token(role, sub="council-matrix"))
+    return str(api.make_token(role, sub=f"{role}-matrix"))
+
+
+@pytest.mark.parametrize("route", AUTHENTICATED, ids=_id)
+def test_every_role_against_the_route(api, world, route):
+    from chalicelib.auth import ROLES
+
+    # Refused roles first: a refusal must change nothing that an allowed call then sees.
+    for role in sorted(ROLES, key=lambda role: role in route.roles):
+        r = _call(api, route, world, _token(api, role, _officer_unit(route)))
+        if role in route.roles:
+            assert r.status_code != 403, (role, r.status_code, r.body)
+            assert r.status_code < 500, (role, r.status_code, r.body)
+        else:
+            assert r.status_code == 403, (role, r.status_code, r.body)
+            error = body(r)["error"]
+            assert error["code"] == "forbidden"
+            assert f"needs one of: {', '.join(route.roles)}" in error["message"]
+
+
+SUBTREE_ROUTES = [
+    r
+    for r in AUTHENTICATED
+    if "unit_officer" in r.roles and SCOPED_PARAMS & set(re.findall(r"{(\w+)}", r.path))
+]
+
+
+def test_the_subtree_routes_are_the_scoped_ones():
+    assert len(SUBTREE_ROUTES) >= 10
+    assert all(r.scope for r in SUBTREE_ROUTES), [_id(r) for r in SUBTREE_ROUTES if not r.scope]
+
+
+@pytest.mark.parametrize("route", SUBTREE_ROUTES, ids=_id)
+def test_a_unit_officer_outside_the_subtree_is_refused(api, world, route):
+    r = _call(api, route, world, _token(api, "unit_officer", COMMUNE))
+    assert r.status_code in (403, 404), (r.status_code, r.body)
+    # ... and the same call from inside the subtree gets through (to a 404 only where the
+    # world has no such file).
+    r = _call(api, route, world, _token(api, "unit_officer", _officer_unit(route)))
+    allowed = {404} if "{file_id}" in route.path else set()
+    assert r.status_code not in {403, 404} - allowed, (r.status_code, r.body)

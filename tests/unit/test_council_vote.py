@@ -1,0 +1,265 @@
+"""The awards council's count, quota and runoff against an independent recomputation.
+
+The reference below counts with plain loops and decimals and decides each nominee's fate
+by counting how many passed nominees are strictly ahead of it and how many are ahead or
+level with it, never by sorting and cutting: an approved nominee has at most `quota`
+nominees ahead or level (itself included); an outside one has `quota` or more strictly
+ahead; every other passed nominee straddles the boundary and must go to a runoff.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from chalicelib.domain import council_vote as cv
+
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _reference_passed(agree: int, denominator: int, share: float) -> bool:
+    return denominator > 0 and Decimal(agree) >= Decimal(repr(share)) * Decimal(denominator)
+
+
+def _reference_key(agree: int, rank: int | None) -> tuple[int, float]:
+    return (-agree, float("inf") if rank is None else rank)
+
+
+@st.composite
+def meetings(draw: Any) -> dict[str, Any]:
+    members = draw(st.integers(1, 15))
+    subs = [f"m{i}" for i in range(members)]
+    present = draw(st.sets(st.sampled_from(subs)))
+    absent = [s for s in subs if s not in present]
+    writers = draw(st.sets(st.sampled_from(absent))) if absent else set()
+    n = draw(st.integers(0, 8))
+    nominees = [
+        cv.Nominee(
+            nomination_id=f"n{i}",
+            kind=draw(st.sampled_from(("collective", "individual"))),
+            name=f"N{i}",
+            # few distinct ranks: equal ranks (and ties) must be common
+            kpi_rank=draw(st.one_of(st.none(), st.integers(1, 3))),
+        )
+        for i in range(n)
+    ]
+    ids = [x.nomination_id for x in nominees]
+    choice = st.sampled_from(cv.CHOICES)
+    ballots = [{i: draw(choice) for i in ids} for _ in present]
+    written = [{i: draw(choice) for i in ids} for _ in writers]
+    rule = cv.AwardsRule(
+        share=draw(st.sampled_from((0.5, 2 / 3, 0.7, 0.8, 0.9, 1.0, 0.01))),
+        denominator=draw(st.sampled_from(cv.DENOMINATORS)),
+        quorum=draw(st.sampled_from((0.5, 2 / 3, 1.0))),
+        written_votes_count=draw(st.booleans()),
+    )
+    quotas = {
+        "collective": draw(st.integers(0, 4)),
+        "individual": draw(st.integers(0, 4)),
+    }
+    return {
+        "members": members,
+        "present": len(present),
+        "nominees": nominees,
+        "ballots": ballots,
+        "written": written,
+        "rule": rule,
+        "quotas": quotas,
+    }
+
+
+def _reference_counts(m: dict[str, Any]) -> dict[str, tuple[int, int, int, bool]]:
+    rule = m["rule"]
+    votes = list(m["ballots"])
+    written = m["written"] if rule.written_votes_count else []
+    votes += written
+    denominator = {
+        "members": m["members"],
+        "present": m["present"] + len(written),
+        "votes_cast": len(votes),
+    }[rule.denominator]
+    out = {}
+    for nominee in m["nominees"]:
+        agree = disagree = 0
+        for vote in votes:
+            if vote[nominee.nomination_id] == "agree":
+                agree += 1
+            else:
+                disagree += 1
+        out[nominee.nomination_id] = (
+            agree,
+            disagree,
+            denominator,
+            _reference_passed(agree, denominator, rule.share),
+        )
+    return out
+
+
+def _reference_fates(
+    m: dict[str, Any], counts: dict[str, tuple[int, int, int, bool]]
+) -> dict[str, str]:
+    """nomination id -> approved | runoff | below_threshold | outside_quota."""
+    fates = {}
+    rank = {x.nomination_id: x.kpi_rank for x in m["nominees"]}
+    kind = {x.nomination_id: x.kind for x in m["nominees"]}
+    for nid, (agree, _d, _den, passed) in counts.items():
+        if not passed:
+            fates[nid] = "below_threshold"
+            continue
+        mine = _reference_key(agree, rank[nid])
+        rivals = [
+            _reference_key(counts[o][0], rank[o])
+            for o in counts
+            if counts[o][3] and kind[o] == kind[nid]
+        ]
+        ahead = sum(1 for r in rivals if r < mine)
+        ahead_or_level = sum(1 for r in rivals if r <= mine)  # itself included
+        quota = m["quotas"][kind[nid]]
+        if ahead_or_level <= quota:
+            fates[nid] = "approved"
+        elif ahead >= quota:
+            fates[nid] = "outside_quota"
+        else:
+            fates[nid] = "runoff"
+    return fates
+
+
+@SETTINGS
+@given(meetings())
+def test_count_and_quota_match_the_reference(m: dict[str, Any]) -> None:
+    counts = cv.count_round(
+        m["nominees"],
+        m["ballots"],
+        m["written"],
+        members=m["members"],
+        present=m["present"],
+        rule=m["rule"],
+    )
+    expected = _reference_counts(m)
+    assert {
+        c.nomination_id: (c.agree, c.disagree, c.denominator, c.passed) for c in counts
+    } == expected
+
+    outcome = cv.apply_quota(m["nominees"], counts, m["quotas"])
+    fates = _reference_fates(m, expected)
+    in_runoff = {n for r in outcome.runoffs for n in r.nominees}
+    approved = {n for ids in outcome.approved.values() for n in ids}
+    for nid, fate in fates.items():
+        if fate == "approved":
+            assert nid in approved, nid
+        elif fate == "runoff":
+            assert nid in in_runoff, nid  # a tie at the boundary: never a silent pick
+        else:
+            assert outcome.rejected.get(nid) == fate, nid
+    # every nominee has exactly one fate
+    assert len(approved) + len(in_runoff) + len(outcome.rejected) == len(m["nominees"])
+    for kind, quota in m["quotas"].items():
+        seats = sum(r.seats for r in outcome.runoffs if r.kind == kind)
+        assert len(outcome.approved[kind]) + seats <= quota
+        for runoff in outcome.runoffs:
+            if runoff.kind == kind:
+                # more tied nominees than seats, and at least one seat
+                assert 0 < runoff.seats < len(runoff.nominees)
+
+
+@SETTINGS
+@given(meetings(), st.data())
+def test_runoffs_fill_the_quota_and_end_when_the_tie_breaks(
+    m: dict[str, Any], data: st.DataObject
+) -> None:
+    counts = cv.count_round(
+        m["nominees"],
+        m["ballots"],
+        m["written"],
+        members=m["members"],
+        present=m["present"],
+        rule=m["rule"],
+    )
+    outcome = cv.apply_quota(m["nominees"], counts, m["quotas"])
+    passed = {c.nomination_id for c in counts if c.passed}
+    kind_of = {x.nomination_id: x.kind for x in m["nominees"]}
+    for _ in range(5):
+        if outcome.final:
+            break
+        tied = [n for r in outcome.runoffs for n in r.nominees]
+        seats = {r.kind: r.seats for r in outcome.runoffs}
+        ballots = []
+        for _voter in range(data.draw(st.integers(1, 7))):
+            ballot = {}
+            for r in outcome.runoffs:
+                chosen = data.draw(
+                    st.lists(st.sampled_from(r.nominees), max_size=r.seats, unique=True)
+                )
+                ballot.update({n: "agree" if n in chosen else "disagree" for n in r.nominees})
+            assert cv.check_ballot(ballot, tied, seats, kind_of) is None
+            ballots.append(ballot)
+        before = outcome
+        outcome, agree = cv.apply_runoff(outcome, m["nominees"], ballots)
+        assert set(agree) == set(tied)
+        # a runoff never grows: whoever is tied again was tied before
+        again = {n for r in outcome.runoffs for n in r.nominees}
+        assert again <= set(tied)
+        assert sum(len(v) for v in outcome.approved.values()) >= sum(
+            len(v) for v in before.approved.values()
+        )
+    if outcome.final:
+        for kind, quota in m["quotas"].items():
+            of_kind = [n for n in passed if kind_of[n] == kind]
+            # the quota is filled as far as the nominees who passed allow, never beyond
+            assert len(outcome.approved[kind]) == min(quota, len(of_kind))
+            assert set(outcome.approved[kind]) <= passed
+
+
+def test_of_all_members_is_the_default_and_counts_absent_members_against() -> None:
+    rule = cv.AwardsRule()
+    assert rule.denominator == "members" and rule.share == 0.7 and rule.secret
+    nominee = cv.Nominee("a", "individual", "A", 1)
+    # 10 members, 7 present, all agree: 7/10 meets 70 % of all members
+    (count,) = cv.count_round([nominee], [{"a": "agree"}] * 7, [], members=10, present=7, rule=rule)
+    assert count.passed and count.denominator == 10
+    # 6 agree of 6 ballots is 100 % of the votes cast but 60 % of the members
+    (count,) = cv.count_round([nominee], [{"a": "agree"}] * 6, [], members=10, present=7, rule=rule)
+    assert not count.passed
+    votes_cast = rule.model_copy(update={"denominator": "votes_cast"})
+    (count,) = cv.count_round(
+        [nominee], [{"a": "agree"}] * 6, [], members=10, present=7, rule=votes_cast
+    )
+    assert count.passed
+
+
+@pytest.mark.parametrize(
+    ("members", "required"), [(3, 2), (7, 5), (10, 7), (15, 10), (20, 14), (1, 1)]
+)
+def test_quorum_of_two_thirds(members: int, required: int) -> None:
+    rule = cv.AwardsRule()
+    assert cv.quorum_required(members, rule) == required
+    assert cv.quorum_met(members, required, rule)
+    assert not cv.quorum_met(members, required - 1, rule)
+
+
+def test_a_tie_at_the_boundary_asks_for_a_runoff_naming_the_tied() -> None:
+    nominees = [cv.Nominee(n, "collective", n, None) for n in ("a", "b", "c")]
+    ballots = [{"a": "agree", "b": "agree", "c": "agree"}] * 3
+    counts = cv.count_round(nominees, ballots, [], members=3, present=3, rule=cv.AwardsRule())
+    outcome = cv.apply_quota(nominees, counts, {"collective": 2, "individual": 0})
+    assert outcome.runoffs == (cv.Runoff("collective", ("a", "b", "c"), 2),)
+    assert cv.check_ballot(
+        {"a": "agree", "b": "agree", "c": "agree"},
+        ["a", "b", "c"],
+        {"collective": 2},
+        {"a": "collective", "b": "collective", "c": "collective"},
+    )
+    outcome, agree = cv.apply_runoff(
+        outcome, nominees, [{"a": "agree", "b": "disagree", "c": "agree"}] * 2
+    )
+    assert outcome.final and outcome.approved["collective"] == ("a", "c")
+    assert outcome.rejected == {"b": cv.OUTSIDE_QUOTA} and agree == {"a": 2, "b": 0, "c": 2}
+
+
+def test_the_tally_hash_is_canonical() -> None:
+    assert cv.tally_sha256({"b": 1, "a": "ồ"}) == cv.tally_sha256({"a": "ồ", "b": 1})
+    assert cv.tally_sha256({"a": 1}) != cv.tally_sha256({"a": 2})
