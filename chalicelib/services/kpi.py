@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib import clock
 from chalicelib.auth import Principal
 from chalicelib.domain import daily_counters, evaluations, kpi
 from chalicelib.domain.campaigns import Campaign
@@ -363,7 +364,7 @@ def _silent_units(latest: dict[str, dt.datetime], cutoff: dt.datetime) -> list[d
 def silent_units(hours: int) -> dict[str, Any]:
     """The units part of ``freshness`` (reads no source, so report jobs need no access to
     the sources table and its secrets)."""
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     return {
         "silent_after_hours": hours,
         "checked_at": now,
@@ -375,7 +376,7 @@ def silent_units(hours: int) -> dict[str, Any]:
 
 def freshness(campaign_id: str, hours: int) -> dict[str, Any]:
     registry_service.get_campaign(campaign_id)
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     cutoff = now - dt.timedelta(hours=hours)
     latest = aggregate_store.all_freshness()
     silent_sources = [
