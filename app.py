@@ -10,7 +10,9 @@ from chalicelib.api import (
     initiatives,
     kpi,
     nominations,
+    notifications,
     openapi,
+    public,
     registry,
     reports,
     results_reports,
@@ -42,4 +44,6 @@ app.register_blueprint(schedules.bp)
 app.register_blueprint(stream.bp)
 app.register_blueprint(reports.bp)
 app.register_blueprint(results_reports.bp)
+app.register_blueprint(notifications.bp)
+app.register_blueprint(public.bp)
 register_preflights(app)  # last: one OPTIONS view per path registered above

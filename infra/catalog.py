@@ -179,6 +179,12 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table(AUDIT_TABLE, "PutItem", "Query", "GetItem"),
         # results reports up the chain (their files are nomination files owned by them)
         table("results_reports", *RW),
+        # notifications: contacts (registry data), preferences, the ledger (the captured
+        # mail page; POST /admin/jobs/notifications builds and claims messages in-process)
+        table("contacts", *RW),
+        table("mail_preferences", *RW),
+        table("mail_ledger", *RW),
+        table(AUDIT_TABLE, "Scan"),
         # the award road (issue 21): councils
         table("councils", "GetItem", "PutItem", "Query"),
         table("initiatives", *RW),
@@ -252,6 +258,27 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table(AUDIT_TABLE, "PutItem"),
         key("Encrypt", "Decrypt", "GenerateDataKey"),
     ),
+    # The notifications job: what is due (registry, campaigns, KPIs, reports, the audit
+    # trail's recent changes, freshness), the recipients' preferences, the ledger; SES.
+    "notifications": (
+        table("units", *READ),
+        table("officials", *READ),
+        table("campaigns", *READ),
+        table("contacts", *READ),
+        table("mail_preferences", *READ),
+        table("mail_ledger", "PutItem", "UpdateItem", "GetItem"),
+        table("results_reports", *READ),
+        table("nominations", *READ),
+        table(AUDIT_TABLE, "Scan", "GetItem"),
+        table("daily", *READ),
+        table("evaluations", *READ),
+        table("freshness", *READ),
+        table("sources", "Scan"),  # names and enabled flags (secrets stay KMS-encrypted)
+        table("jobs", *READ),
+        key("Encrypt", "Decrypt", "GenerateDataKey"),
+    ),
+    # SES bounce and complaint notifications (SNS): suppress the addresses.
+    "ses_feedback": (table("mail_preferences", "GetItem", "UpdateItem"),),
 }
 
 # --- Functions ----------------------------------------------------------------------------
@@ -302,6 +329,20 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     ),
     FunctionSpec("MonthlyReports", "reports", 1, "async", description="Job monthly_reports"),
     FunctionSpec("CampaignReports", "reports", 1, "async", description="Job campaign_reports"),
+    FunctionSpec(
+        "Notifications",
+        "notifications",
+        1,
+        "async",
+        description="Job notifications (digests, reminders, status changes, alerts by e-mail)",
+    ),
+    FunctionSpec(
+        "SesFeedback",
+        "ses_feedback",
+        2,
+        "async",
+        description="SES bounces and complaints (SNS): suppress the addresses",
+    ),
     FunctionSpec(
         "VerifyUpload",
         "upload_verification",

@@ -164,6 +164,12 @@ class Campaign(BaseModel):
         default_factory=lambda: list(DEFAULT_INITIATIVE_CRITERIA), min_length=1, max_length=12
     )
     dossier_requirements: DossierRequirements = Field(default_factory=DossierRequirements)
+    public: bool = Field(
+        default=False,
+        description="Opt in to the public scoreboard (GET /public/campaigns/{id}/ranking and "
+        "open data, no token): units' names, scores, rates and compliance; never an "
+        "official. A campaign that is not public answers 404 on every public route",
+    )
 
     @field_validator("timezone")
     @classmethod

@@ -66,6 +66,14 @@ def job_specs() -> dict[str, JobSpec]:
             description="End-of-campaign reports the first night after the end date, and a new "
             "version whenever late events changed the figures",
         ),
+        JobSpec(
+            "notifications",
+            "chalicelib.services.notifications.deliver:run_notifications",
+            # 01:00 UTC = 08:00 in Asia/Ho_Chi_Minh: reminders on the right local day.
+            cron_utc=(0, 1, "*"),
+            description="E-mail what is due today (weekly digests, deadline reminders 7/2/0 "
+            "days before, status changes, admins' alerts); each message once, whatever reruns",
+        ),
     ]
     return {s.name: s for s in specs}
 

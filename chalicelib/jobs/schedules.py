@@ -49,3 +49,8 @@ def monthly_reports(event: Any) -> dict[str, Any]:
 @bp.schedule(_expression("campaign_reports"), name="campaign_reports")
 def campaign_reports(event: Any) -> dict[str, Any]:
     return _run("campaign_reports", event)
+
+
+@bp.schedule(_expression("notifications"), name="notifications")
+def notifications(event: Any) -> dict[str, Any]:
+    return _run("notifications", event)

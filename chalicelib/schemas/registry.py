@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import JsonDict
 
-from chalicelib.domain.registry import MAX_NAME_LENGTH
+from chalicelib.domain.registry import CONTACT_ROLES, EMAIL_PATTERN, MAX_NAME_LENGTH
 from chalicelib.domain.vocabulary import IDENTIFIER_PATTERN, NOT_BLANK_PATTERN, UNIT_LEVELS
 
 # Literal of a tuple is the Literal of its items (typing flattens it); mypy cannot follow.
@@ -40,15 +40,43 @@ class OfficialIn(BaseModel):
     active: bool = True
 
 
+ContactRole = Literal[CONTACT_ROLES]  # type: ignore[valid-type]
+
+
+class ContactIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    unit_id: str = Field(json_schema_extra=_ID, description="A unit of this upsert or the registry")
+    email: str = Field(max_length=254, pattern=EMAIL_PATTERN)
+    role: str = Field(json_schema_extra={"enum": list(CONTACT_ROLES)})
+
+
 class RegistryUpsertRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     units: list[UnitIn] = Field(default_factory=list, max_length=5000)
     officials: list[OfficialIn] = Field(default_factory=list, max_length=20000)
+    contacts: list[ContactIn] = Field(
+        default_factory=list,
+        max_length=20000,
+        description="E-mail addresses per unit and role (who the notifications reach)",
+    )
 
 
 class RegistryUpsertResponse(BaseModel):
     units: int
     officials: int
+    contacts: int
+
+
+class ContactOut(BaseModel):
+    email: str
+    role: ContactRole
+    unsubscribed: list[str] = Field(description="Kinds of notification this address refused")
+    suppressed: bool = Field(description="SES reported a bounce or a complaint: never mailed")
+
+
+class ContactList(BaseModel):
+    unit_id: str
+    items: list[ContactOut]
 
 
 class UnitOut(BaseModel):

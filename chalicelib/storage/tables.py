@@ -7,9 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.storage import (  # noqa: F401 (their tables register)
+    contacts,
     councils,
     exemptions,
     initiatives,
+    mail,
     nominations,
     results_reports,
 )
