@@ -122,3 +122,19 @@ def disable_source(source_id: str) -> Response:
     from chalicelib.services import sources
 
     return json_response(sources.disable_source(source_id))
+
+
+@route(
+    bp,
+    "/admin/sources/{source_id}/hub",
+    "GET",
+    summary="A hub source's connector state: cursors, reachability, last pull, packages set aside",
+    tag=TAG,
+    response="chalicelib.schemas.ingestion:HubStatus",
+    roles=ADMIN_ONLY,
+    errors=(403, 404),
+)
+def hub_status(source_id: str) -> Response:
+    from chalicelib.services import hub_pull
+
+    return json_response(hub_pull.hub_status(source_id))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
@@ -84,6 +84,11 @@ class HubCreate(BaseModel):
         "packages",
     )
     dialect: Literal["lgsp"] = "lgsp"
+    pull_from: dt.date | None = Field(
+        default=None,
+        description="First local date to list before anything was pulled (default: the day "
+        "the source is registered)",
+    )
 
 
 class HubPatch(BaseModel):
@@ -94,6 +99,7 @@ class HubPatch(BaseModel):
     message_types: HubMessageTypes | None = None
     poll_every_minutes: PollMinutes | None = None
     acknowledge: bool | None = None
+    pull_from: dt.date | None = None
 
 
 class HubOut(BaseModel):
@@ -103,6 +109,7 @@ class HubOut(BaseModel):
     poll_every_minutes: int
     acknowledge: bool
     dialect: str
+    pull_from: dt.date | None
 
 
 class SourceCreate(BaseModel):
@@ -182,3 +189,35 @@ class SourceList(BaseModel):
 class IngestResponse(BaseModel):
     accepted: int
     duplicates: int
+
+
+class SetAsidePackage(BaseModel):
+    package_id: str
+    message_type: HubMessageType
+    listed_at: dt.datetime
+    set_aside_at: dt.datetime
+    error: str | None = Field(description="Why it could not be stored (e.g. the edXML error)")
+
+
+class HubStatus(BaseModel):
+    """What the connector knows of a hub source (services/hub_pull.py)."""
+
+    source_id: str
+    cursors: dict[str, str] = Field(
+        description="Per message type: '<listed_at ISO>|<package id>' of the last package "
+        "handled in listing order"
+    )
+    next_poll_at: dt.datetime | None
+    unreachable_since: dt.datetime | None = Field(
+        description="Since when every pull failed (timeouts, 5xx, 429, credentials); null "
+        "when the last pull succeeded. An hour of it raises the HubUnreachable alarm"
+    )
+    last_success_at: dt.datetime | None
+    last_error: str | None
+    last_run: dict[str, Any] | None = Field(
+        description="The last pull's figures: listed, fetched, stored, duplicates, refused, "
+        "set_aside, events, more, fault"
+    )
+    set_aside: list[SetAsidePackage] = Field(
+        description="Packages that could not be parsed: never fetched again"
+    )

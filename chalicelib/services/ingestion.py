@@ -80,9 +80,30 @@ def receive(
     if len(body) > max_bytes:
         raise payload_too_large(f"Body is {len(body)} bytes; the limit is {max_bytes}")
     webhook_id = verify_delivery(source_id, headers, body)
+    return receive_verified(
+        source_id,
+        webhook_id,
+        body,
+        content_type=content_type,
+        parse=parse,
+        lambda_context=lambda_context,
+    )
+
+
+def receive_verified(
+    source_id: str,
+    delivery_id: str,
+    body: bytes,
+    *,
+    content_type: str,
+    parse: Callable[[bytes], tuple[list[Any], bytes | None]],
+    lambda_context: Any = None,
+) -> dict[str, int]:
+    """The use case once the sender is known: a verified webhook, or a package the service
+    pulled from a hub itself (services/hub_pull.py). `delivery_id` is the idempotency key."""
     delivery = {
         "source_id": source_id,
-        "webhook_id": webhook_id,
+        "webhook_id": delivery_id,
         "body_sha256": hashlib.sha256(body).hexdigest(),
     }
     return _idempotent(_process, lambda_context)(
