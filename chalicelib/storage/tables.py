@@ -16,6 +16,7 @@ from chalicelib.storage import (  # noqa: F401 (their tables register)
     initiatives,
     mail,
     nominations,
+    postings,
     results_reports,
 )
 from chalicelib.storage.models import (
