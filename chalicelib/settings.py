@@ -79,6 +79,8 @@ class Settings:
     hub_overlap_hours: int
     hub_timeout_seconds: int
     hub_max_packages_per_run: int
+    # The function that runs jobs started by hand (infra's RunJob); empty: run in-process.
+    job_runner_function: str
 
     def table_name(self, logical: str) -> str:
         return f"{self.table_prefix}{logical}"
@@ -134,4 +136,5 @@ def get_settings() -> Settings:
         hub_overlap_hours=_int("HUB_OVERLAP_HOURS", 48),
         hub_timeout_seconds=_int("HUB_TIMEOUT_SECONDS", 10),
         hub_max_packages_per_run=_int("HUB_MAX_PACKAGES_PER_RUN", 500),
+        job_runner_function=_str("JOB_RUNNER_FUNCTION"),
     )

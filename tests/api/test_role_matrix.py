@@ -32,6 +32,7 @@ POLICY: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/admin/units"): ADMIN,
     ("POST", "/admin/campaigns"): ADMIN,
     ("POST", "/admin/jobs/{name}"): ADMIN,
+    ("GET", "/admin/jobs/{name}/runs/{run_id}"): ADMIN,
     ("POST", "/admin/sources"): ADMIN,
     ("GET", "/admin/sources"): ADMIN,
     ("PATCH", "/admin/sources/{source_id}"): ADMIN,
@@ -160,6 +161,7 @@ def world(api: Any, monkeypatch: Any) -> dict[str, str]:
         "report_id": "r" * 32,
         "name": "no_such_job",  # an admin gets through to a 404, and no job runs
         "results_report_id": body(r)["results_report_id"],
+        "run_id": "0" * 32,
         "kind": "awards",
     }
 
