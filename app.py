@@ -7,6 +7,7 @@ from chalicelib.api import (
     campaigns,
     councils,
     health,
+    initiatives,
     kpi,
     nominations,
     openapi,
@@ -34,6 +35,7 @@ app.register_blueprint(sources.bp)
 app.register_blueprint(webhooks.bp)
 app.register_blueprint(kpi.bp)
 app.register_blueprint(nominations.bp)
+app.register_blueprint(initiatives.bp)
 app.register_blueprint(openapi.bp)
 app.register_blueprint(health.bp)
 app.register_blueprint(schedules.bp)

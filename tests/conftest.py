@@ -3,6 +3,7 @@ and the Chalice test client (API Gateway behaviour mirrored locally)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import tempfile
@@ -43,6 +44,26 @@ os.environ.pop("AWS_PROFILE", None)
 os.environ.pop("CORS_ALLOWED_ORIGINS", None)
 os.environ.pop("CONSOLE_PORT", None)
 
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+# Hypothesis: "ci" (selected when CI=true) draws the same examples on every run
+# (derandomized, no example database) and does not fail a test because a loaded machine
+# (eight xdist workers on two cores) generated its data slowly; "dev" (the default) keeps
+# random exploration but no deadline and no too_slow either, for the same reason.
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    database=None,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("dev", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE")
+    or ("ci" if os.environ.get("CI", "").lower() in {"1", "true", "yes"} else "dev")
+)
+
 from scripts.devkeys import ensure_keys, mint_token  # noqa: E402
 from scripts.moto_patches import install as install_moto_patches  # noqa: E402
 from tests.moto_backend import share_botocore_loader, watch_client_factory  # noqa: E402
@@ -61,6 +82,47 @@ def aws() -> Iterator[None]:
 
     with fresh_backend():
         yield
+
+
+@pytest.fixture(autouse=True)
+def _system_clock_and_no_faults_after_each_test() -> Iterator[None]:
+    """A test that sets the one clock (`clock_at`, `chalicelib.clock.set_clock`) or arms a
+    storage fault (`chalicelib.storage.outages.inject`) leaves the next test on the system
+    clock and with working storage."""
+    from chalicelib import clock
+    from chalicelib.storage import outages
+
+    yield
+    clock.set_clock(None)
+    outages.clear()
+
+
+ClockAt = Callable[..., None]
+
+
+@pytest.fixture
+def clock_at() -> ClockAt:
+    """Set the service's time (chalicelib.clock, the one clock every module reads):
+    `clock_at(moment)` stands still at `moment` until set again; `clock_at(moment,
+    ticking=True)` starts at `moment` and runs at the real pace (leases and timeouts still
+    pass). The system clock is back after the test."""
+
+    return set_service_clock
+
+
+def set_service_clock(moment: dt.datetime, *, ticking: bool = False) -> None:
+    """The body of `clock_at`, for helpers that take no fixture (tests/nominations.py)."""
+    import time
+
+    from chalicelib import clock
+
+    if moment.tzinfo is None:
+        raise ValueError("the clock needs a timezone-aware instant")
+    if not ticking:
+        clock.set_clock(lambda: moment)
+        return
+    started = time.monotonic()
+    clock.set_clock(lambda: moment + dt.timedelta(seconds=time.monotonic() - started))
 
 
 @pytest.fixture

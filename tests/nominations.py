@@ -84,15 +84,16 @@ def jpeg() -> bytes:
     return b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 40 + b"\xff\xd9"
 
 
-def freeze(monkeypatch: Any, moment: dt.datetime) -> None:
-    from chalicelib.services.nominations import clock
+def freeze(moment: dt.datetime) -> None:
+    """The service's clock stands at `moment` (the suite restores the system clock)."""
+    from tests.conftest import set_service_clock
 
-    monkeypatch.setattr(clock, "now", lambda: moment)
+    set_service_clock(moment)
 
 
-def setup(api: Any, monkeypatch: Any, moment: dt.datetime = BEFORE_DEADLINE) -> None:
+def setup(api: Any, moment: dt.datetime = BEFORE_DEADLINE) -> None:
     load_registry(api)
-    freeze(monkeypatch, moment)
+    freeze(moment)
 
 
 def officer(api: Any, unit_id: str, sub: str | None = None) -> str:

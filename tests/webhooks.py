@@ -18,8 +18,11 @@ def sign(
     offset_seconds: int = 0,
     timestamp: dt.datetime | None = None,
 ) -> dict[str, str]:
+    from chalicelib import clock
+
     msg_id = msg_id or f"msg_{uuid.uuid4().hex}"
-    moment = timestamp or (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=offset_seconds))
+    # The sender's clock is the service's (a test that sets the time sets both).
+    moment = timestamp or (clock.now() + dt.timedelta(seconds=offset_seconds))
     signature = Webhook(secret).sign(msg_id, moment, body.decode())
     return {
         "webhook-id": msg_id,

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from chalice import Response
 
+from chalicelib import clock
 from chalicelib.auth import Principal
 from chalicelib.errors import bad_request, forbidden, parse_model, unsupported_media_type
 from chalicelib.json_output import dumps
@@ -121,7 +122,7 @@ def encode_token(
 ) -> str | None:
     if not key:
         return None
-    moment = now or dt.datetime.now(dt.UTC)
+    moment = now or clock.now()
     payload = {
         "v": PAGE_TOKEN_VERSION,
         "exp": int(moment.timestamp()) + PAGE_TOKEN_SECONDS,
@@ -164,7 +165,7 @@ def decode_token(
         isinstance(v, str) and v and len(v.encode()) <= _MAX_KEY_BYTES for v in key.values()
     ):
         raise invalid
-    if expires < (now or dt.datetime.now(dt.UTC)).timestamp():
+    if expires < (now or clock.now()).timestamp():
         raise bad_request(
             "Query parameter 'next_token' has expired; list again from the first page"
         )

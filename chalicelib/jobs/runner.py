@@ -12,7 +12,6 @@ alarms).
 from __future__ import annotations
 
 import contextlib
-import time
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -53,7 +52,7 @@ def start(principal: Principal, name: str) -> JobRun:
         return run
     # A failure is the run's outcome here: execute recorded and logged it.
     with contextlib.suppress(Exception):
-        execute(name, run.run_id, time.monotonic() + IN_PROCESS_BUDGET_SECONDS)
+        execute(name, run.run_id, clock.monotonic() + IN_PROCESS_BUDGET_SECONDS)
     return run_store.get(run.run_id) or run
 
 
@@ -83,7 +82,7 @@ def run_job(event: dict[str, Any], context: Any) -> dict[str, Any]:
     from chalicelib.observability import event_invocation
 
     remaining_ms = context.get_remaining_time_in_millis() if context is not None else 60_000
-    deadline = time.monotonic() + max(1.0, remaining_ms / 1000 - SAFETY_MARGIN_SECONDS)
+    deadline = clock.monotonic() + max(1.0, remaining_ms / 1000 - SAFETY_MARGIN_SECONDS)
     with event_invocation(context, event):
         return execute(str(event["job"]), str(event["run_id"]), deadline)
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from chalice import Blueprint, Cron, Rate
 
+from chalicelib import clock
 from chalicelib.jobs.catalog import job_specs
 
 bp = Blueprint(__name__)
@@ -17,7 +17,7 @@ SAFETY_MARGIN_SECONDS = 20.0
 def _deadline(event: Any) -> float:
     context = getattr(event, "context", None)
     remaining_ms = context.get_remaining_time_in_millis() if context is not None else 60_000
-    return time.monotonic() + max(1.0, remaining_ms / 1000 - SAFETY_MARGIN_SECONDS)
+    return clock.monotonic() + max(1.0, remaining_ms / 1000 - SAFETY_MARGIN_SECONDS)
 
 
 def _run(name: str, event: Any) -> dict[str, Any]:

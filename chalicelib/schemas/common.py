@@ -24,6 +24,10 @@ class ErrorResponse(BaseModel):
 
 class CampaignList(BaseModel):
     items: list[Campaign]
+    default_campaign_id: str | None = Field(
+        description="The campaign shown when none is chosen: the one active on the "
+        "province's local date (else the last ended, else the next); null: none exists"
+    )
 
 
 class JobRunOut(BaseModel):

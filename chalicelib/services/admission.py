@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from chalicelib import clock
 from chalicelib.domain import plausibility
 from chalicelib.domain.registry import outside_scope
 from chalicelib.errors import ApiError, unavailable, unprocessable
@@ -20,10 +21,6 @@ from chalicelib.observability import logger
 from chalicelib.services import sources as source_service
 from chalicelib.settings import get_settings
 from chalicelib.storage import registry as registry_store
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def check_scope(source_id: str, acting_units: Iterable[str]) -> None:
@@ -92,7 +89,7 @@ def admit(source_id: str, events: list[Any], *, registry_officials: bool = True)
     check_scope(source_id, (e.unit_id for e in events))
     settings = get_settings()
     bounds = plausibility.Bounds(
-        now=_now(),
+        now=clock.now(),
         future_tolerance=dt.timedelta(seconds=settings.webhook_tolerance_seconds),
         max_age=dt.timedelta(days=settings.event_max_age_days),
         zone=settings.zone,

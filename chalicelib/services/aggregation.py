@@ -17,13 +17,13 @@ aggregates, driven by ingestion.
 from __future__ import annotations
 
 import datetime as dt
-import time
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from chalicelib import clock
 from chalicelib.domain.evaluations import merge_evaluation
 from chalicelib.domain.vocabulary import EV_EVALUATED
 from chalicelib.observability import NAMESPACE, logger, metrics
@@ -40,10 +40,6 @@ SWEEP_CHUNK = 100  # inbox items folded together by the sweep
 # A marker whose inbox item does not exist may belong to a write still in flight (the
 # webhook writes the marker first); older than the webhook function's timeout, it is stale.
 ORPHAN_MARKER_SECONDS = 120
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 # --- the stream consumer ------------------------------------------------------------------
@@ -114,7 +110,7 @@ def advance_as_of() -> dt.datetime:
     oldest pending inbox item, or before this check when none is pending. Markers are
     written before their items, so an item ingested before the check is either pending
     or folded."""
-    checked = _now()
+    checked = clock.now()
     oldest = event_store.oldest_pending()
     moment = checked if oldest is None else min(checked, oldest)
     job_store.advance_as_of(JOB, moment)
@@ -175,7 +171,7 @@ def run_aggregation(deadline: float) -> dict[str, Any]:
     lease = settings.aggregate_lease_seconds
     if not job_store.acquire_lease(JOB, owner, lease):
         return {"skipped": "another aggregation run holds the lease"}
-    started = time.monotonic()
+    started = clock.monotonic()
     summary: dict[str, Any] = {
         "inbox_items": 0,
         "events": 0,
@@ -191,7 +187,7 @@ def run_aggregation(deadline: float) -> dict[str, Any]:
             chunk.append(key)
             if len(chunk) < SWEEP_CHUNK:
                 continue
-            if time.monotonic() > deadline:
+            if clock.monotonic() > deadline:
                 done = False
                 break
             _sweep_chunk(chunk, summary)
@@ -199,14 +195,14 @@ def run_aggregation(deadline: float) -> dict[str, Any]:
             if not job_store.extend_lease(JOB, owner, lease):
                 raise RuntimeError("lost the aggregation lease mid-run")
         if chunk and done:
-            if time.monotonic() > deadline:
+            if clock.monotonic() > deadline:
                 done = False
             else:
                 _sweep_chunk(chunk, summary)
         as_of = advance_as_of()
         summary["done"] = done
         summary["as_of"] = as_of.isoformat()
-        summary["seconds"] = round(time.monotonic() - started, 3)
+        summary["seconds"] = round(clock.monotonic() - started, 3)
         # Exempt documents marked after their clear data was stored (its own lease).
         summary["redaction"] = redact_pending(deadline)
         report_silence(settings.silent_after_hours)
@@ -224,7 +220,7 @@ def _sweep_chunk(keys: list[tuple[str, str]], summary: dict[str, Any]) -> None:
     if batches:
         _add(summary, fold(batches))
         summary["inbox_items"] += len(batches)
-    cutoff = _now() - dt.timedelta(seconds=ORPHAN_MARKER_SECONDS)
+    cutoff = clock.now() - dt.timedelta(seconds=ORPHAN_MARKER_SECONDS)
     stale = [k for k in keys if k not in found and event_store.seq_time(k[1]) < cutoff]
     if stale:
         event_store.mark_folded(stale)  # a write that failed after its marker (answered 503)
@@ -235,7 +231,7 @@ def report_silence(hours: int) -> list[str]:
     """Emit one metric per source silent for more than `hours` (an alarm target)."""
     from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
-    cutoff = _now() - dt.timedelta(hours=hours)
+    cutoff = clock.now() - dt.timedelta(hours=hours)
     fresh = aggregate_store.all_freshness()
     silent = []
     for source in source_store.list_sources():

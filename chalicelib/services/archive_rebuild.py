@@ -9,9 +9,9 @@ still be in the registry.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
+from chalicelib import clock
 from chalicelib.services import admission, ingestion
 from chalicelib.services.edxml_messages import parse_edxml_body
 from chalicelib.storage import events as event_store
@@ -27,7 +27,7 @@ def rebuild_from_archive(deadline: float) -> dict[str, Any]:
     objects = accepted = duplicates = 0
     done = True
     for key in event_store.archive_keys(cursor):
-        if time.monotonic() > deadline:
+        if clock.monotonic() > deadline:
             done = False
             break
         body, content_type, source_id = event_store.archive_get(key)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib import clock
 from chalicelib.auth import Principal
 from chalicelib.domain import kpi
 from chalicelib.domain.campaigns import Campaign
@@ -73,7 +73,7 @@ def ranked(campaign: Campaign, kind: str) -> RankedTable:
     max_age = get_settings().registry_cache_seconds
     with _cache_lock:
         hit = _cache.get(key)
-        if hit and hit[0] == fingerprint and time.monotonic() - hit[1] <= max_age:
+        if hit and hit[0] == fingerprint and clock.monotonic() - hit[1] <= max_age:
             return hit[2]
     period = campaign_period(campaign)
     if kind == "collective":
@@ -84,7 +84,7 @@ def ranked(campaign: Campaign, kind: str) -> RankedTable:
         id_field = "official_id"
     table = RankedTable(kind, period, as_of, rows, {r[id_field]: r for r in rows})
     with _cache_lock:
-        _cache[key] = (fingerprint, time.monotonic(), table)
+        _cache[key] = (fingerprint, clock.monotonic(), table)
     return table
 
 

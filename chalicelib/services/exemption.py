@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import time
 import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from chalicelib import clock
 from chalicelib.domain import events as domain
 from chalicelib.observability import logger
 from chalicelib.services import document_folds, edxml_messages
@@ -32,10 +32,6 @@ from chalicelib.storage import exemptions as exemption_store
 from chalicelib.storage import jobs as job_store
 
 JOB = "redact_exempt"
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def exempt_documents(
@@ -51,7 +47,7 @@ def exempt_documents(
     known = exemption_store.exempt_among(keys)
     new = {exemption_store.doc_key(source_id, d) for d in marked} - known
     if new:
-        exemption_store.mark(new, _now())
+        exemption_store.mark(new, clock.now())
     return {keys[k] for k in known | new}
 
 
@@ -88,11 +84,11 @@ def redact_pending(deadline: float) -> dict[str, Any]:
     if not job_store.acquire_lease(JOB, owner, lease):
         return {"skipped": "another redaction pass holds the lease"}
     summary = {"documents": 0, "settled": 0, "inbox_items": 0, "archive_objects": 0, "trail": 0}
-    settle_before = _now() - dt.timedelta(seconds=get_settings().redaction_settle_seconds)
+    settle_before = clock.now() - dt.timedelta(seconds=get_settings().redaction_settle_seconds)
     done = True
     try:
         for marker in exemption_store.pending_markers():
-            if time.monotonic() > deadline:
+            if clock.monotonic() > deadline:
                 done = False
                 break
             counts = redact_document(marker.doc_key)

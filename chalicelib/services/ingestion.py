@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib import clock
 from chalicelib.domain import events as domain
 from chalicelib.errors import (
     ApiError,
@@ -32,10 +33,6 @@ from chalicelib.settings import get_settings
 from chalicelib.storage import events as event_store
 
 IDEMPOTENCY_TTL_SECONDS = 7 * 24 * 3600
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def verify_delivery(source_id: str, headers: Mapping[str, str], body: bytes) -> str:
@@ -60,7 +57,7 @@ def verify_delivery(source_id: str, headers: Mapping[str, str], body: bytes) -> 
             secrets,
             lowered,
             body,
-            now=_now(),
+            now=clock.now(),
             tolerance_seconds=get_settings().webhook_tolerance_seconds,
         )
     except SignatureRefused as exc:
@@ -342,7 +339,7 @@ class Arrival:
 
     @classmethod
     def now(cls, source_id: str) -> Arrival:
-        return cls(source_id, uuid.uuid4().hex[:12], _now())
+        return cls(source_id, uuid.uuid4().hex[:12], clock.now())
 
     @property
     def local_date(self) -> dt.date:

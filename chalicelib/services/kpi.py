@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib import clock
 from chalicelib.auth import Principal
 from chalicelib.domain import daily_counters, evaluations, kpi
 from chalicelib.domain.campaigns import Campaign
@@ -97,11 +98,20 @@ def _unit_figures(
     }
 
 
+def _campaign_key(campaign: Campaign | None) -> str | None:
+    """Which campaign an answer used (None: none exists, the vocabulary's defaults)."""
+    return campaign.campaign_id if campaign else None
+
+
 def unit_kpi(
-    principal: Principal, unit_id: str, start: dt.date | None, end: dt.date | None
+    principal: Principal,
+    unit_id: str,
+    start: dt.date | None,
+    end: dt.date | None,
+    campaign_id: str | None = None,
 ) -> dict[str, Any]:
     unit = registry_service.check_unit_access(principal, unit_id)
-    campaign = _campaign_or_current(None)
+    campaign = _campaign_or_current(campaign_id)
     period = resolve_range(start, end, campaign)
     rows = aggregate_store.daily_rows(daily_counters.unit_scope(unit_id), period.start, period.end)
     officials = registry_store.officials_of_unit(unit_id)
@@ -118,6 +128,7 @@ def unit_kpi(
         "unit_id": unit_id,
         "name": unit.name,
         "level": unit.level,
+        "campaign_id": _campaign_key(campaign),
         "from": period.start,
         "to": period.end,
         "as_of": as_of(),
@@ -126,10 +137,14 @@ def unit_kpi(
 
 
 def unit_daily(
-    principal: Principal, unit_id: str, start: dt.date | None, end: dt.date | None
+    principal: Principal,
+    unit_id: str,
+    start: dt.date | None,
+    end: dt.date | None,
+    campaign_id: str | None = None,
 ) -> dict[str, Any]:
     unit = registry_service.check_unit_access(principal, unit_id)
-    campaign = _campaign_or_current(None)
+    campaign = _campaign_or_current(campaign_id)
     period = resolve_range(start, end, campaign)
     by_day = dict(
         aggregate_store.daily_rows(daily_counters.unit_scope(unit_id), period.start, period.end)
@@ -153,6 +168,7 @@ def unit_daily(
         series.append({"date": day, **figures})
     return {
         "unit_id": unit_id,
+        "campaign_id": _campaign_key(campaign),
         "from": period.start,
         "to": period.end,
         "as_of": as_of(),
@@ -259,14 +275,20 @@ def _official_figures(
 
 
 def official_kpi(
-    principal: Principal, official_id: str, start: dt.date | None, end: dt.date | None
+    principal: Principal,
+    official_id: str,
+    start: dt.date | None,
+    end: dt.date | None,
+    campaign_id: str | None = None,
 ) -> dict[str, Any]:
     official = registry_service.check_official_access(principal, official_id)
-    period = resolve_range(start, end, _campaign_or_current(None))
+    campaign = _campaign_or_current(campaign_id)
+    period = resolve_range(start, end, campaign)
     rows = aggregate_store.daily_rows(
         daily_counters.official_scope(official_id), period.start, period.end
     )
     return {
+        "campaign_id": _campaign_key(campaign),
         "from": period.start,
         "to": period.end,
         "as_of": as_of(),
@@ -286,13 +308,19 @@ def officials_table(officials: list[OfficialRecord], period: Range) -> list[dict
 
 
 def unit_officials_kpi(
-    principal: Principal, unit_id: str, start: dt.date | None, end: dt.date | None
+    principal: Principal,
+    unit_id: str,
+    start: dt.date | None,
+    end: dt.date | None,
+    campaign_id: str | None = None,
 ) -> dict[str, Any]:
     registry_service.check_unit_access(principal, unit_id)
-    period = resolve_range(start, end, _campaign_or_current(None))
+    campaign = _campaign_or_current(campaign_id)
+    period = resolve_range(start, end, campaign)
     officials = sorted(registry_store.officials_of_unit(unit_id), key=lambda o: o.official_id)
     return {
         "unit_id": unit_id,
+        "campaign_id": _campaign_key(campaign),
         "from": period.start,
         "to": period.end,
         "as_of": as_of(),
@@ -363,7 +391,7 @@ def _silent_units(latest: dict[str, dt.datetime], cutoff: dt.datetime) -> list[d
 def silent_units(hours: int) -> dict[str, Any]:
     """The units part of ``freshness`` (reads no source, so report jobs need no access to
     the sources table and its secrets)."""
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     return {
         "silent_after_hours": hours,
         "checked_at": now,
@@ -375,7 +403,7 @@ def silent_units(hours: int) -> dict[str, Any]:
 
 def freshness(campaign_id: str, hours: int) -> dict[str, Any]:
     registry_service.get_campaign(campaign_id)
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     cutoff = now - dt.timedelta(hours=hours)
     latest = aggregate_store.all_freshness()
     silent_sources = [

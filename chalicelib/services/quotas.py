@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import time
-
+from chalicelib import clock
 from chalicelib.domain import quotas
 from chalicelib.errors import ApiError, unavailable
 from chalicelib.observability import logger
@@ -18,7 +17,7 @@ def take(kind: str, user: str, *, limit: int, window_seconds: int, what: str) ->
     key = f"{kind}#{user}"
     try:
         for _attempt in range(_ATTEMPTS):
-            now = time.time()
+            now = clock.timestamp()
             times, revision = quota_store.load(key)
             decision = quotas.admit(times, now, limit, window_seconds)
             if not decision.admitted:

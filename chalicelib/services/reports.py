@@ -20,11 +20,11 @@ import datetime as dt
 import hashlib
 import json
 import re
-import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
+from chalicelib import clock
 from chalicelib.auth import PROVINCE_ADMIN, Principal
 from chalicelib.domain.campaigns import Campaign
 from chalicelib.domain.reports import PROVINCE_SCOPE, ReportVersion
@@ -58,15 +58,7 @@ FORMATS = ("pdf", "xlsx", "csv", "manifest")
 PERIOD_RE = re.compile(r"^(\d{4}-\d{2}|campaign|results|\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2})$")
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 # --- periods ---------------------------------------------------------------------------------
-
-
-def local_today(now: dt.datetime) -> dt.date:
-    return now.astimezone(get_settings().zone).date()
 
 
 def previous_local_month(now: dt.datetime) -> tuple[dt.date, dt.date, str]:
@@ -74,7 +66,7 @@ def previous_local_month(now: dt.datetime) -> tuple[dt.date, dt.date, str]:
 
     At 18:00 UTC on 31 August it is 01:00 on 1 September in Asia/Ho_Chi_Minh: August.
     """
-    last = local_today(now).replace(day=1) - dt.timedelta(days=1)
+    last = now.astimezone(get_settings().zone).date().replace(day=1) - dt.timedelta(days=1)
     first = last.replace(day=1)
     return first, last, first.strftime("%Y-%m")
 
@@ -135,7 +127,7 @@ def generate(
     """Write a new version: claim it, render every format, upload, mark it ready."""
     if content is None:
         ctx, content = build(ctx, scope, label, lang)
-    started = time.monotonic()
+    started = clock.monotonic()
     item = report_store.claim_version(
         campaign_id=ctx.campaign.campaign_id,
         period=label,
@@ -145,10 +137,10 @@ def generate(
         lang=lang,
         trigger=trigger,
         requested_by=requested_by,
-        now=_now(),
+        now=clock.now(),
     )
     try:
-        generated_at = _now()
+        generated_at = clock.now()
         doc = content.document(
             report_id=item.report_id,
             campaign=ctx.campaign,
@@ -188,13 +180,13 @@ def generate(
                 "no_events": content.no_events,
                 **content.facts,
             },
-            now=_now(),
+            now=clock.now(),
         )
     except Exception as exc:
-        report_store.mark_failed(item.report_id, f"{type(exc).__name__}: {exc}", _now())
+        report_store.mark_failed(item.report_id, f"{type(exc).__name__}: {exc}", clock.now())
         logger.exception("report generation failed", extra={"report_id": item.report_id})
         raise
-    seconds = round(time.monotonic() - started, 3)
+    seconds = round(clock.monotonic() - started, 3)
     logger.info(
         "report generated",
         extra={"report_id": item.report_id, "trigger": trigger, "seconds": seconds},
@@ -363,25 +355,28 @@ def download(principal: Principal, report_id: str, fmt: str) -> dict[str, Any]:
     if not files:
         raise ApiError(404, "not_found", f"Report {report_id!r} has no {fmt} file")
     stem = f"{item.campaign_id}_{item.period}_{item.scope}_v{item.version}"
-    links = [
-        {
-            "name": f["name"],
-            "url": report_store.presigned_get(
+    signed = [
+        (
+            f,
+            report_store.presigned_get(
                 f["key"],
                 filename=_download_name(stem, f["name"]),
                 content_type=f["content_type"],
                 expires_seconds=DOWNLOAD_URL_SECONDS,
             ),
-            "content_type": f["content_type"],
-            "size": f["size"],
-        }
+        )
         for f in files
+    ]
+    links = [
+        {"name": f["name"], "url": url, "content_type": f["content_type"], "size": f["size"]}
+        for f, (url, _) in signed
     ]
     return {
         "report_id": report_id,
         "format": fmt,
         "expires_in": DOWNLOAD_URL_SECONDS,
-        "expires_at": _now() + dt.timedelta(seconds=DOWNLOAD_URL_SECONDS),
+        # When S3 stops honouring the links (botocore signs them with the host's clock).
+        "expires_at": min(expires for _, (_, expires) in signed),
         "url": links[0]["url"] if fmt != "csv" else None,
         "files": links,
     }
@@ -447,7 +442,7 @@ def _drain(plan: dict[str, Any], deadline: float) -> dict[str, Any]:
     campaigns: dict[str, Campaign] = {}
     pending: list[list[str]] = plan["pending"]
     while pending:
-        if time.monotonic() > deadline:
+        if clock.monotonic() > deadline:
             break
         campaign_id, start, end, scope = pending[0]
         try:
@@ -479,9 +474,9 @@ def run_monthly_reports(deadline: float) -> dict[str, Any]:
     owner = uuid.uuid4().hex
     if not job_store.acquire_lease(JOB_MONTHLY, owner, LEASE_SECONDS):
         return {"skipped": "another monthly_reports run holds the lease", "done": True}
-    started = time.monotonic()
+    started = clock.monotonic()
     try:
-        now = _now()
+        now = clock.now()
         plan = _load_plan()
         month = previous_local_month(now)[2]
         resumed = plan is not None and plan.get("month") == month
@@ -495,7 +490,7 @@ def run_monthly_reports(deadline: float) -> dict[str, Any]:
             "resumed": resumed,
             **result,
             "done": result["remaining"] == 0,
-            "seconds": round(time.monotonic() - started, 3),
+            "seconds": round(clock.monotonic() - started, 3),
         }
         job_store.record_run(JOB_MONTHLY, summary)
         logger.info("monthly reports", extra=summary)
@@ -541,13 +536,13 @@ def _ended_campaigns(today: dt.date) -> Iterator[Campaign]:
 
 def run_campaign_reports(deadline: float) -> dict[str, Any]:
     """End-of-campaign reports: the first night after the end, then after each correction."""
-    started = time.monotonic()
+    started = clock.monotonic()
     monthly = _continue_monthly(deadline)
     owner = uuid.uuid4().hex
     if not job_store.acquire_lease(JOB_CAMPAIGN, owner, LEASE_SECONDS):
         return {"skipped": "another campaign_reports run holds the lease", "done": True}
     try:
-        today = local_today(_now())
+        today = clock.local_today()
         generated: list[dict[str, str]] = []
         failed: list[str] = []
         unchanged = 0
@@ -555,7 +550,7 @@ def run_campaign_reports(deadline: float) -> dict[str, Any]:
         for campaign in _ended_campaigns(today):
             ctx = ReportContext.load(campaign, campaign.start_date, campaign.end_date)
             for scope in _scopes(ctx):
-                if time.monotonic() > deadline:
+                if clock.monotonic() > deadline:
                     done = False
                     break
                 try:
@@ -585,7 +580,7 @@ def run_campaign_reports(deadline: float) -> dict[str, Any]:
             "failed": failed,
             "monthly": monthly,
             "done": done,
-            "seconds": round(time.monotonic() - started, 3),
+            "seconds": round(clock.monotonic() - started, 3),
         }
         job_store.record_run(JOB_CAMPAIGN, summary)
         logger.info("campaign reports", extra=summary)

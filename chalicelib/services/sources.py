@@ -8,6 +8,7 @@ import datetime as dt
 import secrets
 from typing import Any
 
+from chalicelib import clock
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.sources import KIND_HUB, KIND_WEBHOOK, MODE_LIVE, HubSettings, SourceRecord
 from chalicelib.errors import ApiError, conflict, not_found, unprocessable
@@ -20,10 +21,6 @@ def new_secret() -> str:
     return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 def source_out(source: SourceRecord) -> dict[str, Any]:
     return {
         "source_id": source.source_id,
@@ -31,7 +28,7 @@ def source_out(source: SourceRecord) -> dict[str, Any]:
         "units": list(source.units),
         "enabled": source.enabled,
         "created_at": source.created_at,
-        "active_secrets": sum(1 for s in source.secrets if s.active(_now())),
+        "active_secrets": sum(1 for s in source.secrets if s.active(clock.now())),
         "last_event_at": source.last_event_at,
         "kind": source.kind,
         "mode": source.mode,
@@ -113,7 +110,7 @@ def register_source(
         name,
         units,
         source_store.encrypt_secret(secret, source_id) if secret is not None else None,
-        _now(),
+        clock.now(),
         kind=kind,
         mode=mode,
         hub=hub_settings,
@@ -154,7 +151,7 @@ def update_source(
         hub_settings = _hub_settings(source_id, hub, source.hub)
     try:
         source = source_store.update_source(
-            source, _now(), name=name, units=units, mode=mode, hub=hub_settings
+            source, clock.now(), name=name, units=units, mode=mode, hub=hub_settings
         )
     except source_store.ConcurrentChange:
         raise conflict(f"Source {source_id!r} was changed meanwhile; read it and retry") from None
@@ -181,7 +178,7 @@ def rotate_secret(source_id: str, grace_hours: int | None = None) -> dict[str, A
         )
     hours = get_settings().secret_rotation_grace_hours if grace_hours is None else grace_hours
     secret = new_secret()
-    now = _now()
+    now = clock.now()
     source_store.add_secret(
         source, source_store.encrypt_secret(secret, source_id), now, dt.timedelta(hours=hours)
     )
@@ -196,7 +193,7 @@ def disable_source(source_id: str) -> dict[str, Any]:
     source = source_store.get_source(source_id)
     if source is None:
         raise not_found(f"Source {source_id!r} does not exist")
-    return source_out(source_store.disable_source(source, _now()))
+    return source_out(source_store.disable_source(source, clock.now()))
 
 
 def list_sources() -> list[dict[str, Any]]:
@@ -208,7 +205,7 @@ def verification_secrets(source_id: str) -> list[str] | None:
     source = source_store.get_source(source_id)
     if source is None or not source.enabled:
         return None
-    now = _now()
+    now = clock.now()
     return [
         source_store.decrypt_secret(s.ciphertext, source_id)
         for s in source.secrets

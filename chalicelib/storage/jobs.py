@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import time
 from typing import Any
 
 from pynamodb.exceptions import PutError, UpdateError
 
+from chalicelib import clock
 from chalicelib.storage.models import JobStateModel, condition_failed
 
 
@@ -37,7 +37,7 @@ def save_cursor(job_name: str, cursor: str | None) -> None:
 def acquire_lease(job_name: str, owner: str, seconds: float) -> bool:
     """A conditional write: only one run of a job at a time. An expired lease
     (a crashed run) can be taken over."""
-    now = time.time()
+    now = clock.timestamp()
     try:
         JobStateModel(job_name).update(
             actions=[
@@ -72,7 +72,7 @@ def extend_lease(job_name: str, owner: str, seconds: float) -> bool:
     """Extend the lease while we still hold it (False: it was lost)."""
     try:
         JobStateModel(job_name).update(
-            actions=[JobStateModel.lease_expires_at.set(time.time() + seconds)],
+            actions=[JobStateModel.lease_expires_at.set(clock.timestamp() + seconds)],
             condition=JobStateModel.lease_owner == owner,
         )
     except UpdateError as exc:

@@ -28,10 +28,14 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from chalicelib.settings import get_settings
+from chalicelib.storage import outages
 
 T = TypeVar("T")
 
 _settings = get_settings()
+# PynamoDB makes a botocore session per thread: each one raises a failing DynamoDB as
+# Unavailable (storage/outages.py).
+outages.install()
 
 
 class _Meta:

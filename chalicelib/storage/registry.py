@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib import clock
 from chalicelib.domain.registry import OfficialRecord, UnitRecord
 from chalicelib.settings import get_settings
 from chalicelib.storage.models import CampaignModel, OfficialModel, UnitModel
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -44,8 +39,8 @@ def registry_snapshot(max_age_seconds: float | None = None) -> RegistrySnapshot:
     global _snapshot  # noqa: PLW0603
     max_age = get_settings().registry_cache_seconds if max_age_seconds is None else max_age_seconds
     with _snapshot_lock:
-        if _snapshot is None or time.monotonic() - _snapshot.loaded_at > max_age:
-            _snapshot = RegistrySnapshot(load_units(), time.monotonic())
+        if _snapshot is None or clock.monotonic() - _snapshot.loaded_at > max_age:
+            _snapshot = RegistrySnapshot(load_units(), clock.monotonic())
         return _snapshot
 
 
@@ -66,7 +61,7 @@ def invalidate_registry() -> None:
 
 
 def put_units(units: Iterable[UnitRecord]) -> int:
-    now = _now()
+    now = clock.now()
     count = 0
     with UnitModel.batch_write() as batch:
         for u in units:
@@ -81,7 +76,7 @@ def put_units(units: Iterable[UnitRecord]) -> int:
 
 
 def put_officials(officials: Iterable[OfficialRecord]) -> int:
-    now = _now()
+    now = clock.now()
     count = 0
     with OfficialModel.batch_write() as batch:
         for o in officials:
@@ -143,7 +138,7 @@ def all_officials() -> list[OfficialRecord]:
 
 
 def put_campaign(campaign_id: str, body: dict[str, Any]) -> None:
-    CampaignModel(campaign_id, body=body, updated_at=_now()).save()
+    CampaignModel(campaign_id, body=body, updated_at=clock.now()).save()
 
 
 def get_campaign(campaign_id: str) -> dict[str, Any] | None:

@@ -16,7 +16,7 @@ from pynamodb.exceptions import PutError, UpdateError
 
 from chalicelib.domain.reports import ReportVersion
 from chalicelib.settings import get_settings
-from chalicelib.storage.aws import client, presigned_get_url, sse_params
+from chalicelib.storage.aws import client, link_expires_at, presigned_get_url, sse_params
 from chalicelib.storage.models import ReportModel, condition_failed, first_page, start_key
 
 PREFIX = "reports/"
@@ -224,11 +224,15 @@ def get_file(key: str) -> bytes:
     return bytes(obj["Body"].read())
 
 
-def presigned_get(key: str, *, filename: str, content_type: str, expires_seconds: int) -> str:
-    return presigned_get_url(
+def presigned_get(
+    key: str, *, filename: str, content_type: str, expires_seconds: int
+) -> tuple[str, dt.datetime]:
+    """The link and when S3 stops honouring it."""
+    url = presigned_get_url(
         get_settings().reports_bucket,
         key,
         content_type=content_type,
         disposition=f'attachment; filename="{filename}"',
         expires_seconds=expires_seconds,
     )
+    return url, link_expires_at(url)

@@ -9,6 +9,7 @@ from typing import Any
 from chalicelib.storage import (  # noqa: F401 (their tables register)
     councils,
     exemptions,
+    initiatives,
     job_runs,
     nominations,
     results_reports,

@@ -20,8 +20,8 @@ def _submit(api, nid: str, token: str) -> None:
 
 
 @pytest.mark.parametrize("decision", ["approve", "reject", "return"])
-def test_the_creator_who_submitted_may_not_review(api, monkeypatch, decision):
-    setup(api, monkeypatch)
+def test_the_creator_who_submitted_may_not_review(api, decision):
+    setup(api)
     author = _admin(api, "admin-author")
     nid = created(api, author)["nomination_id"]
     complete_dossier(api, nid, author)
@@ -41,8 +41,8 @@ def test_the_creator_who_submitted_may_not_review(api, monkeypatch, decision):
     assert r.status_code == 200, r.body
 
 
-def test_the_one_who_submitted_someone_elses_draft_may_not_review(api, monkeypatch):
-    setup(api, monkeypatch)
+def test_the_one_who_submitted_someone_elses_draft_may_not_review(api):
+    setup(api)
     clerk = officer(api, DEPARTMENT, sub="van-thu")
     nid = created(api, clerk)["nomination_id"]
     complete_dossier(api, nid, clerk)
@@ -53,9 +53,9 @@ def test_the_one_who_submitted_someone_elses_draft_may_not_review(api, monkeypat
     assert body(r)["error"]["details"][0]["conflicting_action"] == "submitted"
 
 
-def test_an_earlier_submission_counts_after_a_return(api, monkeypatch):
+def test_an_earlier_submission_counts_after_a_return(api):
     """Submitted by A, returned by B, resubmitted by the clerk: A still may not decide."""
-    setup(api, monkeypatch)
+    setup(api)
     clerk = officer(api, DEPARTMENT, sub="van-thu")
     nid = created(api, clerk)["nomination_id"]
     complete_dossier(api, nid, clerk)

@@ -23,6 +23,7 @@ from tests.nominations import (
     audit_actions,
     created,
     docx,
+    freeze,
     jpeg,
     key_of,
     officer,
@@ -57,8 +58,8 @@ def _keys():
     return sorted(o["Key"] for o in listed)
 
 
-def test_presigned_post_policy(api, monkeypatch):
-    setup(api, monkeypatch)
+def test_presigned_post_policy(api):
+    setup(api)
     token = officer(api, DEPARTMENT)
     nid = created(api, token)["nomination_id"]
     issued_at = dt.datetime.now(dt.UTC)
@@ -98,8 +99,8 @@ ACCEPTED_NAMES = [
 ]
 
 
-def test_accepted_file_names_never_reach_the_key(api, monkeypatch):
-    setup(api, monkeypatch)
+def test_accepted_file_names_never_reach_the_key(api):
+    setup(api)
     nid = created(api)["nomination_id"]
     for filename in ACCEPTED_NAMES:
         data = pdf(filename)
@@ -143,8 +144,8 @@ BAD_NAMES = [
 ]
 
 
-def test_bad_file_names_are_400(api, monkeypatch):
-    setup(api, monkeypatch)
+def test_bad_file_names_are_400(api):
+    setup(api)
     nid = created(api)["nomination_id"]
     for filename, fragment in BAD_NAMES:
         r = api.post(
@@ -159,8 +160,8 @@ def test_bad_file_names_are_400(api, monkeypatch):
     assert _keys() == []
 
 
-def test_file_request_validation(api, monkeypatch):
-    setup(api, monkeypatch)
+def test_file_request_validation(api):
+    setup(api)
     nid = created(api)["nomination_id"]
     request = {"filename": "a.pdf", "content_type": PDF, "size": 100, "category": "to_trinh"}
     for payload, field in [
@@ -187,10 +188,8 @@ def test_file_request_validation(api, monkeypatch):
         (JPEG, jpeg(), "Ảnh.jpg"),
     ],
 )
-def test_each_allowed_type_is_verified_and_downloadable(
-    api, monkeypatch, content_type, data, filename
-):
-    setup(api, monkeypatch)
+def test_each_allowed_type_is_verified_and_downloadable(api, content_type, data, filename):
+    setup(api)
     nid = created(api)["nomination_id"]
     got = attach(
         api, nid, data=data, content_type=content_type, filename=filename, category="other"
@@ -228,8 +227,8 @@ MISMATCHES = [
 ]
 
 
-def test_bytes_that_do_not_match_the_declared_type_are_rejected(api, monkeypatch):
-    setup(api, monkeypatch)
+def test_bytes_that_do_not_match_the_declared_type_are_rejected(api):
+    setup(api)
     nid = created(api)["nomination_id"]
     for declared, data, reason in MISMATCHES:
         got = attach(api, nid, data=data, content_type=declared, filename="hồ sơ", category="other")
@@ -242,11 +241,11 @@ def test_bytes_that_do_not_match_the_declared_type_are_rejected(api, monkeypatch
         assert reason in trail[-1]["details"]["reason"]
 
 
-def test_a_docx_whose_main_part_is_missing_is_rejected(api, monkeypatch):
+def test_a_docx_whose_main_part_is_missing_is_rejected(api):
     import io
     import zipfile
 
-    setup(api, monkeypatch)
+    setup(api)
     nid = created(api)["nomination_id"]
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as z, zipfile.ZipFile(io.BytesIO(docx())) as real:
@@ -255,9 +254,9 @@ def test_a_docx_whose_main_part_is_missing_is_rejected(api, monkeypatch):
     assert got["status"] == "rejected" and "main part is missing" in got["reason"]
 
 
-def test_size_and_content_type_are_checked_after_upload(api, monkeypatch):
+def test_size_and_content_type_are_checked_after_upload(api):
     """S3 enforces the policy in AWS; the verifier checks again what was stored."""
-    setup(api, monkeypatch)
+    setup(api)
     nid = created(api)["nomination_id"]
     data = pdf()
     issued = ticket(api, nid, data=data, size=len(data) + 1)
@@ -271,8 +270,8 @@ def test_size_and_content_type_are_checked_after_upload(api, monkeypatch):
     assert reasons[1] == f"size mismatch: declared {len(data) + 1} bytes, received {len(data)}"
 
 
-def test_a_second_post_cannot_replace_a_verified_file(api, monkeypatch):
-    setup(api, monkeypatch)
+def test_a_second_post_cannot_replace_a_verified_file(api):
+    setup(api)
     nid = created(api)["nomination_id"]
     data = pdf("bản gốc")
     issued = ticket(api, nid, data=data)
@@ -287,8 +286,8 @@ def test_a_second_post_cannot_replace_a_verified_file(api, monkeypatch):
     assert all(k.startswith("verified/") for k in _keys())
 
 
-def test_the_s3_handler_ignores_foreign_keys_and_deletes_orphans(api, monkeypatch):
-    setup(api, monkeypatch)
+def test_the_s3_handler_ignores_foreign_keys_and_deletes_orphans(api):
+    setup(api)
     nid = created(api)["nomination_id"]
     s3 = _s3()
     for key in ("nominations/readme.txt", "nominations/kh-2025/../x/y/z"):
@@ -317,10 +316,10 @@ def test_the_s3_handler_ignores_foreign_keys_and_deletes_orphans(api, monkeypatc
     }
 
 
-def test_an_upload_completing_after_submission_is_rejected(api, monkeypatch):
+def test_an_upload_completing_after_submission_is_rejected(api):
     from tests.nominations import complete_dossier
 
-    setup(api, monkeypatch)
+    setup(api)
     nid = created(api)["nomination_id"]
     complete_dossier(api, nid)
     late = ticket(api, nid, category="bien_ban")
@@ -334,8 +333,8 @@ def test_an_upload_completing_after_submission_is_rejected(api, monkeypatch):
     assert not any(late["file"]["file_id"] in k for k in _keys())
 
 
-def test_delete_file_while_draft(api, monkeypatch):
-    setup(api, monkeypatch)
+def test_delete_file_while_draft(api):
+    setup(api)
     token = officer(api, DEPARTMENT)
     nid = created(api, token)["nomination_id"]
     got = attach(api, nid, token=token)
@@ -355,11 +354,9 @@ def test_delete_file_while_draft(api, monkeypatch):
     )
 
 
-def test_verification_job_for_the_local_stack(api, monkeypatch):
+def test_verification_job_for_the_local_stack(api):
     """chalice local runs no S3 triggers: the verify_uploads job settles pending files."""
-    from chalicelib.services.nominations import files as nominations
-
-    setup(api, monkeypatch)
+    setup(api)
     nid = created(api)["nomination_id"]
     good = ticket(api, nid)
     upload(good, pdf())
@@ -370,8 +367,8 @@ def test_verification_job_for_the_local_stack(api, monkeypatch):
     assert r.status_code == 202, r.body
     assert body(r)["result"] == {"done": True, "verified": 1, "rejected": 1, "waiting": 1}
     # Once its link has expired (and a grace period), a file with no upload is given up.
-    later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=8)
-    monkeypatch.setattr(nominations, "_wall_clock", lambda: later)
+    # The link expires by S3's clock: botocore signed it with the host's.
+    freeze(dt.datetime.now(dt.UTC) + dt.timedelta(minutes=8))
     assert body(api.post("/admin/jobs/verify_uploads"))["result"] == {"done": True, "expired": 1}
     files = {f["file_id"]: f for f in body(api.get(f"/nominations/{nid}/files"))["items"]}
     assert files[good["file"]["file_id"]]["status"] == "verified"
@@ -384,8 +381,8 @@ def test_verification_job_for_the_local_stack(api, monkeypatch):
     assert r.status_code == 403
 
 
-def test_at_most_twenty_files(api, monkeypatch):
-    setup(api, monkeypatch)
+def test_at_most_twenty_files(api):
+    setup(api)
     nid = created(api)["nomination_id"]
     for _ in range(20):
         ticket(api, nid, category="other")
@@ -399,9 +396,9 @@ def test_at_most_twenty_files(api, monkeypatch):
     assert body(api.get(f"/nominations/{nid}"))["file_count"] == 20
 
 
-def test_verify_upload_takes_eventbridge_object_created_events(api, monkeypatch):
+def test_verify_upload_takes_eventbridge_object_created_events(api):
     """In AWS the uploads bucket reaches verify_upload through EventBridge."""
-    setup(api, monkeypatch)
+    setup(api)
     nid = created(api)["nomination_id"]
     data = pdf()
     issued = ticket(api, nid, data=data)

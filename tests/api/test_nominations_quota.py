@@ -55,11 +55,11 @@ def _principal(role="reviewer", sub="reviewer-1"):
     return Principal(sub=sub, role=role, unit_id=None)
 
 
-def test_quota_holds_under_concurrent_approvals(api, monkeypatch, atomic_requests):
+def test_quota_holds_under_concurrent_approvals(api, atomic_requests):
     from chalicelib.errors import ApiError
     from chalicelib.services.nominations import workflow as nominations
 
-    setup(api, monkeypatch)
+    setup(api)
     assert api.post("/admin/units", {"units": EXTRA_COMMUNES}).status_code == 200
     ids = [
         submitted(api, officer(api, unit["unit_id"]), nominee_unit_id=unit["unit_id"])[
@@ -122,8 +122,8 @@ def test_quota_holds_under_concurrent_approvals(api, monkeypatch, atomic_request
     assert r.status_code == 200, r.body
 
 
-def test_quota_is_campaign_data(api, monkeypatch):
-    setup(api, monkeypatch)
+def test_quota_is_campaign_data(api):
+    setup(api)
     small = {**CAMPAIGN, "campaign_id": "small", "award_quotas": {"collective": 1, "individual": 0}}
     assert api.post("/admin/campaigns", small).status_code == 201
     first = submitted(api, campaign="small", nominee_unit_id=DEPARTMENT)["nomination_id"]
@@ -143,8 +143,8 @@ def test_quota_is_campaign_data(api, monkeypatch):
     assert body(api.get(f"/nominations/{person}"))["status"] == "submitted"
 
 
-def test_a_nominee_is_approved_once(api, monkeypatch):
-    setup(api, monkeypatch)
+def test_a_nominee_is_approved_once(api):
+    setup(api)
     by_department = submitted(api, officer(api, DEPARTMENT), nominee_unit_id=DIVISION)
     by_division = submitted(api, officer(api, DIVISION), nominee_unit_id=DIVISION)
     token = reviewer(api)
@@ -184,8 +184,8 @@ def _seed_kpis(api):
     assert result.get("events") == len(events), result
 
 
-def test_candidates_and_the_nominees_rank(api, monkeypatch):
-    setup(api, monkeypatch)
+def test_candidates_and_the_nominees_rank(api):
+    setup(api)
     _seed_kpis(api)
     r = api.get("/campaigns/kh-2025/candidates?kind=collective")
     assert r.status_code == 200, r.body

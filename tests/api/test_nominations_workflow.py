@@ -27,8 +27,8 @@ from tests.nominations import (
 ISO_UTC = "%Y-%m-%dT%H:%M:%S"
 
 
-def test_whole_workflow_over_the_api(api, monkeypatch):
-    setup(api, monkeypatch)
+def test_whole_workflow_over_the_api(api):
+    setup(api)
     token = officer(api, DEPARTMENT, sub="van-thu-so-noi-vu")
     nomination = created(
         api, token, nominee_unit_id=DIVISION, creativity="Sáng kiến “họp không giấy”"
@@ -93,8 +93,8 @@ def test_whole_workflow_over_the_api(api, monkeypatch):
     assert api.get(f"/nominations/{nid}", token=api.make_token("viewer")).status_code == 200
 
 
-def test_individual_nomination_of_an_official_in_a_sub_unit(api, monkeypatch):
-    setup(api, monkeypatch)
+def test_individual_nomination_of_an_official_in_a_sub_unit(api):
+    setup(api)
     token = officer(api, DEPARTMENT)
     nomination = created(api, token, kind="individual", nominee_official_id="cb-003")
     assert nomination["nominee"] == {
@@ -112,8 +112,8 @@ def test_individual_nomination_of_an_official_in_a_sub_unit(api, monkeypatch):
     assert {"processed_total", "online_rate", "on_time_rate", "digital_signatures"} <= set(evidence)
 
 
-def test_vietnamese_text_is_kept_exactly(api, monkeypatch):
-    setup(api, monkeypatch)
+def test_vietnamese_text_is_kept_exactly(api):
+    setup(api)
     nfc = "Đơn vị đạt 100% văn bản ký số; “Ngày không in giấy” 🌿\nDòng hai\ttab  "
     nfd = unicodedata.normalize("NFD", "Sáng kiến: số hóa quy trình")
     assert nfd != unicodedata.normalize("NFC", nfd)
@@ -144,8 +144,8 @@ CREATE_ERRORS = [
 ]
 
 
-def test_create_validation_is_a_clear_400(api, monkeypatch):
-    setup(api, monkeypatch)
+def test_create_validation_is_a_clear_400(api):
+    setup(api)
     for payload, field, fragment in CREATE_ERRORS:
         body_in = {"kind": "collective", "nominee_unit_id": DEPARTMENT, "summary": "Tốt", **payload}
         r = api.post("/campaigns/kh-2025/nominations", body_in)
@@ -157,8 +157,8 @@ def test_create_validation_is_a_clear_400(api, monkeypatch):
     assert body(api.get("/campaigns/kh-2025/nominations"))["items"][0]["creativity"] == "ý" * 8000
 
 
-def test_patch_and_review_validation(api, monkeypatch):
-    setup(api, monkeypatch)
+def test_patch_and_review_validation(api):
+    setup(api)
     nid = created(api)["nomination_id"]
     r = api.patch(f"/nominations/{nid}", {})
     assert r.status_code == 400
@@ -177,8 +177,8 @@ def test_patch_and_review_validation(api, monkeypatch):
     assert r.status_code == 400
 
 
-def test_who_may_nominate_whom(api, monkeypatch):
-    setup(api, monkeypatch)
+def test_who_may_nominate_whom(api):
+    setup(api)
     token = officer(api, DEPARTMENT)
     # Outside the officer's unit: 403; unknown: 404.
     assert create(api, token, nominee_unit_id=COMMUNE).status_code == 403
@@ -207,8 +207,8 @@ def test_who_may_nominate_whom(api, monkeypatch):
         assert r.status_code == 403, role
 
 
-def test_roles_on_each_action(api, monkeypatch):
-    setup(api, monkeypatch)
+def test_roles_on_each_action(api):
+    setup(api)
     nid = submitted(api, officer(api, DEPARTMENT))["nomination_id"]
     viewer, officer_token = api.make_token("viewer"), officer(api, DEPARTMENT)
     for token in (viewer, officer_token):
@@ -242,8 +242,8 @@ def _conflict(r, status):
     return err
 
 
-def test_invalid_transitions_are_409_with_the_current_state(api, monkeypatch):
-    setup(api, monkeypatch)
+def test_invalid_transitions_are_409_with_the_current_state(api):
+    setup(api)
     nid = submitted(api)["nomination_id"]
     err = _conflict(api.post(f"/nominations/{nid}/submit"), "submitted")
     assert err["code"] == "conflict" and err["details"][0]["allowed_from"] == ["draft"]
@@ -272,8 +272,8 @@ def test_invalid_transitions_are_409_with_the_current_state(api, monkeypatch):
     assert err["details"][0]["allowed_from"] == ["submitted"]
 
 
-def test_return_sends_back_to_draft_with_reason(api, monkeypatch):
-    setup(api, monkeypatch)
+def test_return_sends_back_to_draft_with_reason(api):
+    setup(api)
     token = officer(api, COMMUNE)
     nid = submitted(api, token, nominee_unit_id=COMMUNE)["nomination_id"]
     r = api.post(
@@ -290,7 +290,7 @@ def test_return_sends_back_to_draft_with_reason(api, monkeypatch):
         api.patch(f"/nominations/{nid}", {"creativity": "Đã bổ sung"}, token=token).status_code
         == 200
     )
-    freeze(monkeypatch, BEFORE_DEADLINE + dt.timedelta(days=1))
+    freeze(BEFORE_DEADLINE + dt.timedelta(days=1))
     r = api.post(f"/nominations/{nid}/submit", token=token)
     assert r.status_code == 200, r.body
     again = body(r)
@@ -303,8 +303,8 @@ def test_return_sends_back_to_draft_with_reason(api, monkeypatch):
     assert [a["action"] for a in trail].count("submitted") == 2
 
 
-def test_submit_needs_a_verified_to_trinh_and_bao_cao(api, monkeypatch):
-    setup(api, monkeypatch)
+def test_submit_needs_a_verified_to_trinh_and_bao_cao(api):
+    setup(api)
     nid = created(api)["nomination_id"]
     r = api.post(f"/nominations/{nid}/submit")
     err = _conflict(r, "draft")
@@ -338,11 +338,11 @@ CLOSE = dt.datetime(2025, 8, 20, 17, 0, tzinfo=dt.UTC)
     ],
     ids=["23:59:59 local", "00:00:00 local next day", "00:00:01 local next day"],
 )
-def test_deadline_edges(api, monkeypatch, moment, status):
-    setup(api, monkeypatch)
+def test_deadline_edges(api, moment, status):
+    setup(api)
     nid = created(api)["nomination_id"]
     complete_dossier(api, nid)
-    freeze(monkeypatch, moment)
+    freeze(moment)
     r = api.post(f"/nominations/{nid}/submit")
     assert r.status_code == status, r.body
     if status == 409:
@@ -355,22 +355,22 @@ def test_deadline_edges(api, monkeypatch, moment, status):
         assert body(r)["status"] == "submitted"
 
 
-def test_deadline_follows_the_province_time_zone(api, monkeypatch, setting):
+def test_deadline_follows_the_province_time_zone(api, setting):
     """CAMPAIGN_TIMEZONE dates the deadlines as it dates the figures."""
     from tests.factories import CAMPAIGN
 
-    setup(api, monkeypatch)
+    setup(api)
     setting("CAMPAIGN_TIMEZONE", "UTC")
     utc_campaign = {**CAMPAIGN, "campaign_id": "utc-2025", "timezone": "UTC"}
     assert api.post("/admin/campaigns", utc_campaign).status_code == 201
     nid = created(api, campaign="utc-2025")["nomination_id"]
     complete_dossier(api, nid)
-    freeze(monkeypatch, CLOSE + dt.timedelta(hours=6))  # 2025-08-20 23:00 UTC: still open
+    freeze(CLOSE + dt.timedelta(hours=6))  # 2025-08-20 23:00 UTC: still open
     assert api.post(f"/nominations/{nid}/submit").status_code == 200
 
 
-def test_audit_records_every_change(api, monkeypatch):
-    setup(api, monkeypatch)
+def test_audit_records_every_change(api):
+    setup(api)
     token = officer(api, DEPARTMENT, sub="officer-7")
     nid = created(api, token)["nomination_id"]
     api.patch(f"/nominations/{nid}", {"creativity": "Sáng kiến mới"}, token=token)
@@ -457,8 +457,8 @@ def test_audit_table_is_append_only_in_the_storage_layer():
     assert "NominationAuditModel.seq.does_not_exist()" in source
 
 
-def test_list_is_scoped_filtered_and_paginated(api, monkeypatch):
-    setup(api, monkeypatch)
+def test_list_is_scoped_filtered_and_paginated(api):
+    setup(api)
     dept = officer(api, DEPARTMENT)
     ids = {
         "dept": created(api, dept)["nomination_id"],
@@ -529,8 +529,8 @@ ID_ROUTES = [
 ]
 
 
-def test_unit_officer_cannot_touch_another_units_nomination(api, monkeypatch):
-    setup(api, monkeypatch)
+def test_unit_officer_cannot_touch_another_units_nomination(api):
+    setup(api)
     theirs = created(api, officer(api, DEPARTMENT))["nomination_id"]
     file_id = attach(api, theirs, category="to_trinh")["file_id"]
     before = body(api.get(f"/nominations/{theirs}"))
@@ -551,8 +551,8 @@ def test_unit_officer_cannot_touch_another_units_nomination(api, monkeypatch):
     assert len(body(api.get(f"/nominations/{theirs}/files"))["items"]) == 1
 
 
-def test_a_file_id_of_another_nomination_is_404(api, monkeypatch):
-    setup(api, monkeypatch)
+def test_a_file_id_of_another_nomination_is_404(api):
+    setup(api)
     token = officer(api, DEPARTMENT)
     mine = created(api, token)["nomination_id"]
     other = created(api, token, nominee_unit_id=DIVISION)["nomination_id"]
@@ -562,8 +562,8 @@ def test_a_file_id_of_another_nomination_is_404(api, monkeypatch):
     assert len(body(api.get(f"/nominations/{other}/files"))["items"]) == 1
 
 
-def test_files_of_a_deleted_nomination_file_never_return(api, monkeypatch):
-    setup(api, monkeypatch)
+def test_files_of_a_deleted_nomination_file_never_return(api):
+    setup(api)
     nid = created(api)["nomination_id"]
     got = attach(api, nid, data=pdf("một"))
     assert api.delete(f"/nominations/{nid}/files/{got['file_id']}").status_code == 204

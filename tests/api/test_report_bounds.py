@@ -4,7 +4,7 @@ Retry-After."""
 
 from __future__ import annotations
 
-import time
+import datetime as dt
 
 import pytest
 from hypothesis import given
@@ -86,23 +86,21 @@ def test_at_most_reports_per_hour_generations_per_user(api, source, setting):
     assert _report(api, token=other).status_code == 201
 
 
-def test_the_window_slides(api, source, setting, monkeypatch):
+def test_the_window_slides(api, source, setting, clock_at):
     """An hour after the first generation, one more is allowed."""
-    from chalicelib.services import quotas
-
     setting("REPORTS_PER_HOUR", 1)
     sid, secret = source
-    clock = [time.time()]
-    monkeypatch.setattr(quotas.time, "time", lambda: clock[0])
+    start = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    clock_at(start)
     deliver(api, sid, secret, [event("p1", doc="d1")])
     _aggregate(api)
     assert _report(api).status_code == 201
+    clock_at(start + dt.timedelta(seconds=1800))
     deliver(api, sid, secret, [event("p2", doc="d2")])
     _aggregate(api)
-    clock[0] += 1800
     r = _report(api)
     assert (r.status_code, r.headers["Retry-After"]) == (429, "1800")
-    clock[0] += 1800
+    clock_at(start + dt.timedelta(seconds=3600))
     assert _report(api).status_code == 201
 
 

@@ -219,16 +219,14 @@ def test_period_labels():
     assert period_label(c, d("2025-07-20"), d("2025-08-05")) == "2025-07-20_2025-08-05"
 
 
-def _run_job(api, monkeypatch, name: str, now: str) -> dict[str, Any]:
-    from chalicelib.services import reports
-
-    monkeypatch.setattr(reports, "_now", lambda: dt.datetime.fromisoformat(now))
+def _run_job(api, clock_at, name: str, now: str) -> dict[str, Any]:
+    clock_at(dt.datetime.fromisoformat(now))
     r = api.post(f"/admin/jobs/{name}")
     assert r.status_code == 202, r.body
     return body(r)["result"]
 
 
-def test_monthly_job_puts_events_in_their_local_month(api, source, monkeypatch):
+def test_monthly_job_puts_events_in_their_local_month(api, source, clock_at):
     sid, secret = source
     deliver(
         api,
@@ -242,11 +240,11 @@ def test_monthly_job_puts_events_in_their_local_month(api, source, monkeypatch):
         ],
     )
     aggregate(api)
-    july = _run_job(api, monkeypatch, "monthly_reports", "2025-07-31T18:00:00+00:00")
+    july = _run_job(api, clock_at, "monthly_reports", "2025-07-31T18:00:00+00:00")
     assert july["month"] == "2025-07" and july["done"] is True and not july["failed"]
     # the province report and one per unit
     assert len(july["generated"]) == 1 + len(UNITS)
-    august = _run_job(api, monkeypatch, "monthly_reports", "2025-08-31T18:00:00+00:00")
+    august = _run_job(api, clock_at, "monthly_reports", "2025-08-31T18:00:00+00:00")
     assert august["month"] == "2025-08" and august["done"] is True
 
     listed = body(api.get(f"/reports?campaign_id={CAMPAIGN_ID}&scope={DEPARTMENT}"))["items"]
@@ -275,19 +273,15 @@ def test_monthly_job_puts_events_in_their_local_month(api, source, monkeypatch):
         assert total["processed_total"] == str(processed), period
 
 
-def test_monthly_job_skips_campaigns_that_do_not_overlap(api, source, monkeypatch):
-    result = _run_job(api, monkeypatch, "monthly_reports", "2025-06-30T18:00:00+00:00")
+def test_monthly_job_skips_campaigns_that_do_not_overlap(api, source, clock_at):
+    result = _run_job(api, clock_at, "monthly_reports", "2025-06-30T18:00:00+00:00")
     assert result["month"] == "2025-06" and result["generated"] == [] and result["done"]
 
 
-def test_monthly_job_resumes_an_interrupted_run_then_reruns_as_new_versions(
-    api, source, monkeypatch
-):
+def test_monthly_job_resumes_an_interrupted_run_then_reruns_as_new_versions(api, source, clock_at):
     from chalicelib.services import reports
 
-    monkeypatch.setattr(
-        reports, "_now", lambda: dt.datetime.fromisoformat("2025-08-31T18:00:00+00:00")
-    )
+    clock_at(dt.datetime.fromisoformat("2025-08-31T18:00:00+00:00"))
     first = reports.run_monthly_reports(deadline=time.monotonic() - 1)
     assert first["done"] is False and first["generated"] == []
     assert first["remaining"] == 1 + len(UNITS)
@@ -300,12 +294,10 @@ def test_monthly_job_resumes_an_interrupted_run_then_reruns_as_new_versions(
     assert all(rid.endswith("~v2") for rid in third["generated"])
 
 
-def test_campaign_job_pauses_then_the_next_call_finishes_a_monthly_run(api, source, monkeypatch):
+def test_campaign_job_pauses_then_the_next_call_finishes_a_monthly_run(api, source, clock_at):
     from chalicelib.services import reports
 
-    monkeypatch.setattr(
-        reports, "_now", lambda: dt.datetime.fromisoformat("2025-08-31T18:00:00+00:00")
-    )
+    clock_at(dt.datetime.fromisoformat("2025-08-31T18:00:00+00:00"))
     reports.run_monthly_reports(deadline=time.monotonic() - 1)
     result = reports.run_campaign_reports(deadline=time.monotonic() + 60)
     assert result["monthly"]["month"] == "2025-08"
@@ -608,8 +600,8 @@ def test_english_variant(api, source):
 # --- an empty month -------------------------------------------------------------------------------
 
 
-def test_a_month_without_events_says_so(api, source, monkeypatch):
-    result = _run_job(api, monkeypatch, "monthly_reports", "2025-07-31T18:00:00+00:00")
+def test_a_month_without_events_says_so(api, source, clock_at):
+    result = _run_job(api, clock_at, "monthly_reports", "2025-07-31T18:00:00+00:00")
     assert result["done"] and not result["failed"]
     (item,) = body(api.get(f"/reports?campaign_id={CAMPAIGN_ID}&period=2025-07&scope=province"))[
         "items"
@@ -632,34 +624,34 @@ def test_a_month_without_events_says_so(api, source, monkeypatch):
 # --- end of campaign and late corrections ---------------------------------------------------------
 
 
-def test_campaign_report_after_the_end_then_only_when_figures_change(api, source, monkeypatch):
+def test_campaign_report_after_the_end_then_only_when_figures_change(api, source, clock_at):
     sid, secret = source
     deliver(api, sid, secret, mixed_events())
     aggregate(api)
     # 23:00 on 15 August local time: the campaign has not ended yet
-    before = _run_job(api, monkeypatch, "campaign_reports", "2025-08-15T16:00:00+00:00")
+    before = _run_job(api, clock_at, "campaign_reports", "2025-08-15T16:00:00+00:00")
     assert before["generated"] == []
     # the first night after the end (01:30 on 16 August local)
-    first = _run_job(api, monkeypatch, "campaign_reports", "2025-08-15T18:30:00+00:00")
+    first = _run_job(api, clock_at, "campaign_reports", "2025-08-15T18:30:00+00:00")
     assert first["done"] and not first["failed"]
     assert {g["reason"] for g in first["generated"]} == {"first"}
     assert len(first["generated"]) == 1 + len(UNITS)
     # nothing changed: no new version
-    again = _run_job(api, monkeypatch, "campaign_reports", "2025-08-16T18:30:00+00:00")
+    again = _run_job(api, clock_at, "campaign_reports", "2025-08-16T18:30:00+00:00")
     assert again["generated"] == [] and again["unchanged"] == 1 + len(UNITS)
     # a late paper event for 10 August corrects the department's figures
     deliver(
         api, sid, secret, [event("late", doc="d1", channel="paper", at="2025-08-10T09:00:00+07:00")]
     )
     aggregate(api)
-    corrected = _run_job(api, monkeypatch, "campaign_reports", "2025-08-17T18:30:00+00:00")
+    corrected = _run_job(api, clock_at, "campaign_reports", "2025-08-17T18:30:00+00:00")
     ids = {g["report_id"] for g in corrected["generated"]}
     assert f"{CAMPAIGN_ID}~campaign~province~v2" in ids
     assert f"{CAMPAIGN_ID}~campaign~{DEPARTMENT}~v2" in ids
     assert not any(COMMUNE in i or OTHER_COMMUNE in i for i in ids)  # unchanged units
     assert {g["reason"] for g in corrected["generated"]} == {"figures_changed"}
     # long after the correction window nothing is looked at any more
-    late = _run_job(api, monkeypatch, "campaign_reports", "2026-01-31T18:30:00+00:00")
+    late = _run_job(api, clock_at, "campaign_reports", "2026-01-31T18:30:00+00:00")
     assert late["generated"] == [] and late["unchanged"] == 0
 
 
@@ -845,7 +837,7 @@ def _record_aws_calls(monkeypatch) -> set[tuple[str, str, str]]:
     return calls
 
 
-def test_report_jobs_stay_within_the_reports_iam_policy(api, source, monkeypatch):
+def test_report_jobs_stay_within_the_reports_iam_policy(api, source, monkeypatch, clock_at):
     from chalicelib.services import reports
     from infra.catalog import POLICIES, ObjectGrant, TableGrant
 
@@ -853,7 +845,7 @@ def test_report_jobs_stay_within_the_reports_iam_policy(api, source, monkeypatch
     deliver(api, sid, secret, mixed_events())
     aggregate(api)
     calls = _record_aws_calls(monkeypatch)
-    monkeypatch.setattr(reports, "_now", lambda: dt.datetime(2025, 8, 31, 18, 0, tzinfo=UTC))
+    clock_at(dt.datetime(2025, 8, 31, 18, 0, tzinfo=UTC))
     assert reports.run_monthly_reports(deadline=time.monotonic() + 120)["done"]
     assert reports.run_campaign_reports(deadline=time.monotonic() + 120)["generated"]
     grants = POLICIES["reports"]

@@ -87,9 +87,8 @@ def test_reference_vector_through_our_verifier():
         verify([secret], headers, payload + b" ", now=moment, tolerance_seconds=1)
 
 
-def test_reference_vector_through_the_endpoint(api, monkeypatch):
+def test_reference_vector_through_the_endpoint(api, clock_at):
     """A source whose secret is the spec's: our endpoint accepts the spec's signature."""
-    from chalicelib.services import ingestion
     from chalicelib.storage import sources as store
 
     load_registry(api)
@@ -97,9 +96,10 @@ def test_reference_vector_through_the_endpoint(api, monkeypatch):
     store.create_source(
         "vector", "v", [PROVINCE], store.encrypt_secret(secret, "vector"), dt.datetime.now(dt.UTC)
     )
-    payload = encode([event("e1")])
+    # Signed in February 2021, about an event of that day.
+    payload = encode([event("e1", at="2021-02-25T09:00:00+07:00")])
     moment = dt.datetime.fromtimestamp(1614265330, tz=dt.UTC)
-    monkeypatch.setattr(ingestion, "_now", lambda: moment)  # the signature's clock only
+    clock_at(moment)
     headers = sign(secret, payload, msg_id="msg_p5jXN8AQM9LWM0D4loKWxJek", timestamp=moment)
     r = api.request("POST", "/webhooks/vector", token=None, headers=headers, raw=payload)
     assert r.status_code == 202, r.body
@@ -412,18 +412,18 @@ def test_archive_is_encrypted_and_partitioned(api, source):
     assert head["ServerSideEncryption"] == "aws:kms"
 
 
-def test_storage_failure_is_503_with_retry_after(api, source, monkeypatch):
+def test_storage_failure_is_503_with_retry_after(api, source):
+    from chalicelib.storage import outages
+
     sid, secret = source
-    from chalicelib.storage import events as store
-
-    def boom(*a, **k):
-        raise RuntimeError("throttled")
-
-    monkeypatch.setattr(store, "ledger_write", boom)
+    # The ledger's write is throttled (after botocore's retries), through the storage seam.
+    fault = outages.inject("BatchWriteItem", table="event_ledger")
     r = deliver(api, sid, secret, [event("e1")], msg_id="m1")
-    assert r.status_code == 503
+    assert r.status_code == 503, r.body
     assert r.headers["Retry-After"]
-    monkeypatch.undo()
+    assert body(r)["error"]["code"] == "unavailable"
+    outages.clear()
+    assert fault.times is None
     r = deliver(api, sid, secret, [event("e1")], msg_id="m1")
     assert body(r) == {"accepted": 1, "duplicates": 0}
     # The event sits in the inbox twice (the first attempt got that far); the

@@ -13,6 +13,6 @@ The modules, each imported by name (nothing is re-exported here):
 - `dossiers`: create, read, edit and list nominations, and their view;
 - `files`: uploads with presigned links, verification of what arrived, deletion;
 - `workflow`: submission before the deadline, review under the quota and the
-  separation of duties, the audit trail;
-- `clock`: the time every decision is taken at.
+  separation of duties, the audit trail.
+Every decision is taken at `chalicelib.clock.now()`, the one clock.
 """

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from chalicelib import clock
 from chalicelib.auth import UNIT_OFFICER, Principal
 from chalicelib.domain import nominations as rules
 from chalicelib.domain.campaigns import Campaign
@@ -14,7 +15,7 @@ from chalicelib.domain.registry import is_within
 from chalicelib.errors import bad_request, forbidden, validation_failed
 from chalicelib.schemas.nominations import NominationCreate, NominationPatch
 from chalicelib.services import registry as registry_service
-from chalicelib.services.nominations import access, clock
+from chalicelib.services.nominations import access
 from chalicelib.storage import nominations as nomination_store
 from chalicelib.storage import registry as registry_store
 

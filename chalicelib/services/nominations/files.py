@@ -6,30 +6,26 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import tempfile
-import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib import clock
 from chalicelib.auth import Principal
 from chalicelib.domain import nominations as rules
 from chalicelib.domain.nominations import AuditRecord, NominationFile
 from chalicelib.errors import ApiError, conflict, not_found, validation_failed
 from chalicelib.observability import logger
 from chalicelib.schemas.nominations import FileCreate
-from chalicelib.services.nominations import access, clock
+from chalicelib.services.nominations import access
 from chalicelib.settings import get_settings
+from chalicelib.storage import initiatives as _initiatives  # noqa: F401 (owner registers)
 from chalicelib.storage import nominations as nomination_store
 from chalicelib.storage import results_reports as _results_reports  # noqa: F401 (owner registers)
 
 SYSTEM_ACTOR = {"sub": "system:upload-verifier", "role": "system", "unit_id": None}
 # How long after its presigned POST expired a pending file is given up on.
 UPLOAD_GRACE_SECONDS = 120
-
-
-def _wall_clock() -> dt.datetime:
-    # Presigned URLs expire by S3's clock, whatever clock.now() says.
-    return dt.datetime.now(dt.UTC)
 
 
 def _file_view(item: NominationFile, *, download: bool = False) -> dict[str, Any]:
@@ -49,13 +45,12 @@ def _file_view(item: NominationFile, *, download: bool = False) -> dict[str, Any
     }
     if download and item.status == "verified" and item.verified_key:
         seconds = get_settings().download_url_seconds
-        out["download_url"] = nomination_store.presigned_download(
+        out["download_url"], out["download_expires_at"] = nomination_store.presigned_download(
             item.verified_key,
             item.content_type,
             rules.content_disposition(rules.download_name(item.filename, item.content_type)),
             seconds,
         )
-        out["download_expires_at"] = _wall_clock() + dt.timedelta(seconds=seconds)
     return out
 
 
@@ -104,6 +99,11 @@ def declare_file(
     at = clock.now()
     file_id = uuid.uuid4().hex
     key = rules.upload_key(dossier.campaign_id, dossier.unit_id, dossier.dossier_id, file_id)
+    # Signed here (no network): the file records when S3 stops taking the POST, which the
+    # verify_uploads sweep expires it after.
+    post = nomination_store.presigned_post(
+        key, payload.content_type, settings.upload_max_bytes, settings.upload_url_seconds
+    )
     actor = access.actor(principal)
     file = NominationFile(
         nomination_id=dossier.dossier_id,
@@ -116,7 +116,7 @@ def declare_file(
         upload_key=key,
         created_by=actor,
         created_at=at,
-        upload_expires_at=_wall_clock() + dt.timedelta(seconds=settings.upload_url_seconds),
+        upload_expires_at=post["expires_at"],
         owner=dossier.owner,
     )
     record = AuditRecord(
@@ -146,9 +146,6 @@ def declare_file(
                 [{"id": dossier.dossier_id, "status": status}],
             ) from None
         raise access.refused_state(dossier.dossier_id, "add_file") from None
-    post = nomination_store.presigned_post(
-        key, payload.content_type, settings.upload_max_bytes, settings.upload_url_seconds
-    )
     return {
         "file": _file_view(file),
         "upload": {
@@ -187,29 +184,44 @@ def delete_file(principal: Principal, nomination_id: str, file_id: str) -> None:
         raise not_found(f"File {file_id!r} is not part of nomination {nomination_id!r}")
     if rules.next_status(item.status, "delete_file") is None:
         raise access.invalid(item, "delete_file")
+    dossier = Dossier("nomination", nomination_id, item.campaign_id, item.unit_id, item.status)
+    remove_file(principal, dossier, file)
+
+
+def remove_file(principal: Principal, dossier: Dossier, file: NominationFile) -> None:
+    """Delete a file of a draft dossier (the caller checked who may), its record and its
+    objects."""
     at = clock.now()
     record = AuditRecord(
-        nomination_id,
+        dossier.dossier_id,
         at,
         access.actor(principal),
         "file_deleted",
-        item.status,
-        item.status,
+        dossier.status,
+        dossier.status,
         {
-            "file_id": file_id,
+            "file_id": file.file_id,
             "category": file.category,
             "filename": file.filename,
             "file_status": file.status,
         },
     )
     try:
-        nomination_store.delete_file(nomination_id, file_id, at, record)
+        nomination_store.delete_file(
+            dossier.dossier_id, file.file_id, at, record, owner=dossier.owner
+        )
     except nomination_store.Refused as exc:
         if nomination_store.FILE in exc.failed and nomination_store.NOMINATION not in exc.failed:
             raise not_found(
-                f"File {file_id!r} is not part of nomination {nomination_id!r}"
+                f"File {file.file_id!r} is not part of {dossier.owner} {dossier.dossier_id!r}"
             ) from None
-        raise access.refused_state(nomination_id, "delete_file") from None
+        if dossier.owner != "nomination":
+            status = nomination_store.owner_status(dossier.owner, dossier.dossier_id)
+            raise conflict(
+                f"Files can be deleted only from a draft; it is {status!r}",
+                [{"id": dossier.dossier_id, "status": status}],
+            ) from None
+        raise access.refused_state(dossier.dossier_id, "delete_file") from None
     keys = [file.upload_key] + ([file.verified_key] if file.verified_key else [])
     try:
         nomination_store.delete_objects(*keys)
@@ -344,12 +356,12 @@ def verify_pending_uploads(deadline: float) -> dict[str, Any]:
     counts: dict[str, int] = {}
     done = True
     for file in nomination_store.pending_files():
-        if time.monotonic() > deadline:
+        if clock.monotonic() > deadline:
             done = False
             break
         if nomination_store.head_upload(file.upload_key) is not None:
             outcome = verify_upload(file.upload_key)["outcome"]
-        elif _wall_clock() > file.upload_expires_at + dt.timedelta(seconds=UPLOAD_GRACE_SECONDS):
+        elif clock.now() > file.upload_expires_at + dt.timedelta(seconds=UPLOAD_GRACE_SECONDS):
             try:
                 _settle(file, verified=False, reason="no upload arrived before the link expired")
                 outcome = "expired"

@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from chalicelib import clock
 from chalicelib.auth import Principal
 from chalicelib.domain import nominations as rules
 from chalicelib.domain.campaigns import deadline_closes_at
 from chalicelib.domain.nominations import AuditRecord, Nomination
 from chalicelib.errors import ApiError, unavailable
 from chalicelib.services import registry as registry_service
-from chalicelib.services.nominations import access, clock
+from chalicelib.services.nominations import access
 from chalicelib.services.nominations.dossiers import view
 from chalicelib.settings import get_settings
 from chalicelib.storage import nominations as nomination_store

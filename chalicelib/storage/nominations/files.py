@@ -72,13 +72,20 @@ def add_file(file: NominationFile, at: dt.datetime, max_files: int, record: Audi
     tx.commit()
 
 
-def delete_file(nomination_id: str, file_id: str, at: dt.datetime, record: AuditRecord) -> None:
+def delete_file(
+    nomination_id: str,
+    file_id: str,
+    at: dt.datetime,
+    record: AuditRecord,
+    owner: str = NOMINATION_OWNER,
+) -> None:
+    model = _owner(owner)
     tx = Transaction()
     tx.update(
         NOMINATION,
-        NominationModel(nomination_id),
-        [NominationModel.file_count.add(-1), NominationModel.updated_at.set(at)],
-        condition=NominationModel.status == "draft",
+        model(nomination_id),
+        [model.file_count.add(-1), model.updated_at.set(at)],
+        condition=model.status == "draft",
     )
     tx.delete(
         FILE,

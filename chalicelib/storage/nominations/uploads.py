@@ -3,6 +3,7 @@ objects that verification reads, copies and deletes."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,9 +15,10 @@ _MISSING = ("404", "NoSuchKey", "NotFound")
 def presigned_post(
     key: str, content_type: str, max_bytes: int, expires_seconds: int
 ) -> dict[str, Any]:
-    from chalicelib.storage.aws import client
+    """The POST's url and fields, and `expires_at`: when S3 stops taking it."""
+    from chalicelib.storage.aws import client, post_expires_at
 
-    return dict(
+    post = dict(
         client("s3").generate_presigned_post(
             Bucket=get_settings().uploads_bucket,
             Key=key,
@@ -28,18 +30,23 @@ def presigned_post(
             ExpiresIn=expires_seconds,
         )
     )
+    return {**post, "expires_at": post_expires_at(post["fields"])}
 
 
-def presigned_download(key: str, content_type: str, disposition: str, expires_seconds: int) -> str:
-    from chalicelib.storage.aws import presigned_get_url
+def presigned_download(
+    key: str, content_type: str, disposition: str, expires_seconds: int
+) -> tuple[str, dt.datetime]:
+    """The link and when S3 stops honouring it."""
+    from chalicelib.storage.aws import link_expires_at, presigned_get_url
 
-    return presigned_get_url(
+    url = presigned_get_url(
         get_settings().uploads_bucket,
         key,
         content_type=content_type,
         disposition=disposition,
         expires_seconds=expires_seconds,
     )
+    return url, link_expires_at(url)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,108 @@
+"""The recognition rule of initiatives (domain.initiatives.assess) against an independent
+recomputation, for any members, scores, shares, pass scores and denominators."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from chalicelib.domain import initiatives as rules
+
+CRITERIA = st.lists(
+    st.tuples(st.sampled_from(["a", "b", "c", "d", "e"]), st.integers(1, 60)),
+    min_size=1,
+    max_size=4,
+    unique_by=lambda c: c[0],
+)
+
+
+@st.composite
+def cases(draw):
+    criteria = draw(CRITERIA)
+    members = draw(st.integers(0, 25))
+    scored = draw(st.integers(0, members))
+    scores = [{k: draw(st.integers(0, m)) for k, m in criteria} for _ in range(scored)]
+    share = draw(
+        st.one_of(
+            st.sampled_from([2 / 3, 0.5, 0.7, 0.75, 0.8, 0.9, 1.0, 1 / 3]),
+            st.floats(min_value=0.01, max_value=1.0),
+        )
+    )
+    pass_score = draw(st.one_of(st.sampled_from([0, 50, 60, 100, 66.5]), st.floats(0, 100)))
+    denominator = draw(st.sampled_from(["members", "scored"]))
+    return criteria, members, scores, share, pass_score, denominator
+
+
+def reference(criteria, members, scores, share, pass_score, denominator) -> tuple[int, int, bool]:
+    """In favour, base, recognised: by Decimal fractions of the rule's decimal text, and
+    a percentage per member compared without any rounding."""
+    maximum = sum(m for _, m in criteria)
+    pass_exact = Fraction(Decimal(repr(float(pass_score))))
+    share_exact = Fraction(Decimal(repr(float(share))))
+    in_favour = 0
+    for s in scores:
+        percent = Fraction(sum(s.values()) * 100, maximum)
+        if percent >= pass_exact:
+            in_favour += 1
+    base = members if denominator == "members" else len(scores)
+    recognised = base > 0 and Fraction(in_favour, base) >= share_exact
+    return in_favour, base, recognised
+
+
+@settings(max_examples=600, deadline=None)
+@given(cases())
+def test_assess_matches_the_reference(case):
+    criteria, members, scores, share, pass_score, denominator = case
+    got = rules.assess(
+        scores,
+        members=members,
+        criteria=criteria,
+        share=share,
+        denominator=denominator,
+        pass_score=pass_score,
+    )
+    in_favour, base, recognised = reference(*case)
+    assert got.in_favour == in_favour
+    assert got.denominator == base
+    assert got.recognised is recognised
+    assert got.scores == len(scores)
+    # `required` is the fewest in favour that meet the share.
+    if base > 0:
+        share_exact = Fraction(Decimal(repr(float(share))))
+        assert Fraction(got.required, base) >= share_exact
+        assert got.required == 0 or Fraction(got.required - 1, base) < share_exact
+
+
+def test_two_of_three_members_meet_two_thirds():
+    criteria = [("novelty", 30), ("applicability", 30), ("effectiveness", 40)]
+    yes = {"novelty": 20, "applicability": 20, "effectiveness": 10}  # 50: at the pass score
+    no = {"novelty": 20, "applicability": 20, "effectiveness": 9}
+    common = {"criteria": criteria, "share": 2 / 3, "pass_score": 50}
+    assert rules.assess([yes, yes, no], members=3, denominator="members", **common).recognised
+    assert not rules.assess([yes, no, no], members=3, denominator="members", **common).recognised
+    # Of all members: two in favour of five members is not 2/3, though it is of those who scored.
+    assert not rules.assess([yes, yes], members=5, denominator="members", **common).recognised
+    assert rules.assess([yes, yes], members=5, denominator="scored", **common).recognised
+    assert not rules.assess([], members=0, denominator="scored", **common).recognised
+
+
+def test_recusal():
+    authors = [rules.Author("Lê Minh Châu", "u-div", "cb-003"), rules.Author("Sở", "u-dept")]
+    assert rules.recusal("cb-003", "u-div", authors) == "author"
+    assert rules.recusal("cb-002", "u-dept", authors) == "author_unit"
+    assert rules.recusal("cb-009", "u-div", authors) == "author_unit"
+    assert rules.recusal("cb-004", "u-commune", authors) is None
+    assert rules.recusal(None, None, authors) is None
+
+
+def test_creativity_figures_count_from_submission():
+    figures = rules.creativity_figures(
+        [("u1", "draft"), ("u1", "submitted"), ("u1", "recognised"), ("u2", "not_recognised")]
+    )
+    assert figures == {
+        "u1": {"initiatives_submitted": 2, "initiatives_recognised": 1},
+        "u2": {"initiatives_submitted": 1, "initiatives_recognised": 0},
+    }
