@@ -12,20 +12,23 @@ from chalicelib.api.routing import (
     OWN_SUBTREE,
     PROVINCE_ROLES,
     QueryParam,
+    date_param,
     route,
 )
-from chalicelib.domain.vocabulary import RANKED_LEVELS, alternatives
+from chalicelib.domain.vocabulary import RANKED_LEVELS
 
 bp = Blueprint(__name__)
 TAG = "KPI"
 MAX_SILENCE_HOURS = 24 * 365
 RANGE = (
-    QueryParam(
-        "from", "First local date YYYY-MM-DD (default: the active campaign's start)", format="date"
-    ),
-    QueryParam(
-        "to", "Last local date YYYY-MM-DD (default: the active campaign's end)", format="date"
-    ),
+    date_param("from", "First local date (default: the active campaign's start)"),
+    date_param("to", "Last local date (default: the active campaign's end)"),
+)
+# The rule across `from` and `to` (and the campaign's dates they default to).
+RANGE_RULE = (
+    "The range: `from` not after `to`, at most 400 days; a missing end is the campaign's "
+    "(the active campaign's for a unit's or official's KPIs). A range that breaks this "
+    "is a 400."
 )
 
 
@@ -55,6 +58,7 @@ def _campaign() -> str | None:
     query=(CAMPAIGN, *RANGE),
     scope=OWN_SUBTREE,
     errors=(400, 403, 404),
+    description=RANGE_RULE,
     roles=ORGANISATION_ROLES,
 )
 def unit_kpi(unit_id: str) -> Response:
@@ -75,6 +79,7 @@ def unit_kpi(unit_id: str) -> Response:
     query=(CAMPAIGN, *RANGE),
     scope=OWN_SUBTREE,
     errors=(400, 403, 404),
+    description=RANGE_RULE,
     roles=ORGANISATION_ROLES,
 )
 def unit_kpi_daily(unit_id: str) -> Response:
@@ -95,6 +100,7 @@ def unit_kpi_daily(unit_id: str) -> Response:
     query=(CAMPAIGN, *RANGE),
     scope=OWN_SUBTREE,
     errors=(400, 403, 404),
+    description=RANGE_RULE,
     roles=ORGANISATION_ROLES,
 )
 def unit_officials_kpi(unit_id: str) -> Response:
@@ -115,6 +121,7 @@ def unit_officials_kpi(unit_id: str) -> Response:
     query=(CAMPAIGN, *RANGE),
     scope=OWN_SUBTREE,
     errors=(400, 403, 404),
+    description=RANGE_RULE,
     roles=ORGANISATION_ROLES,
 )
 def official_kpi(official_id: str) -> Response:
@@ -142,14 +149,12 @@ def official_kpi(official_id: str) -> Response:
         *RANGE,
     ),
     errors=(400, 404),
+    description=f"{RANGE_RULE} An unknown campaign is a 404.",
 )
 def campaign_ranking(campaign_id: str) -> Response:
-    from chalicelib.errors import bad_request
     from chalicelib.services import kpi
 
-    level = query_params(bp.current_request).get("level")
-    if not level:
-        raise bad_request(f"Query parameter 'level' is required: {alternatives(RANKED_LEVELS)}")
+    level = query_params(bp.current_request)["level"]  # required: checked by routing
     return json_response(kpi.ranking(campaign_id, level, *_range()))
 
 
@@ -163,6 +168,7 @@ def campaign_ranking(campaign_id: str) -> Response:
     query=RANGE,
     roles=PROVINCE_ROLES,
     errors=(400, 403, 404),
+    description=f"{RANGE_RULE} An unknown campaign is a 404.",
 )
 def campaign_interconnection(campaign_id: str) -> Response:
     from chalicelib.services import kpi

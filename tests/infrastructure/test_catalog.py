@@ -119,5 +119,12 @@ def test_only_the_job_functions_write_the_event_and_kpi_tables() -> None:
         and set(g.actions) & set(WRITE)
     }
     assert "api" not in writers
-    assert writers == {"webhook", "fold_inbox", "aggregate_kpi", "reports", "job_runner"}
+    assert writers == {
+        "webhook",
+        "fold_inbox",
+        "aggregate_kpi",
+        "reports",
+        "pull_hubs",
+        "job_runner",
+    }
     assert [g for g in POLICIES["api"] if isinstance(g, InvokeGrant)] == [InvokeGrant(JOB_RUNNER)]
