@@ -33,6 +33,11 @@ POLICY: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/admin/campaigns"): ADMIN,
     ("POST", "/admin/jobs/{name}"): ADMIN,
     ("GET", "/admin/jobs/{name}/runs/{run_id}"): ADMIN,
+    ("GET", "/admin/mail"): ADMIN,
+    ("GET", "/admin/sources/{source_id}/hub"): ADMIN,
+    # A unit's contacts: the organisation reads them; its officers and the admin set them.
+    ("GET", "/units/{unit_id}/contacts"): ORGANISATION,
+    ("PUT", "/units/{unit_id}/contact-preferences"): WRITERS,
     ("POST", "/admin/sources"): ADMIN,
     ("GET", "/admin/sources"): ADMIN,
     ("PATCH", "/admin/sources/{source_id}"): ADMIN,
