@@ -9,8 +9,11 @@ from chalicelib.api import (
     health,
     initiatives,
     kpi,
+    meetings,
     nominations,
+    notifications,
     openapi,
+    public,
     registry,
     reports,
     results_reports,
@@ -36,10 +39,13 @@ app.register_blueprint(webhooks.bp)
 app.register_blueprint(kpi.bp)
 app.register_blueprint(nominations.bp)
 app.register_blueprint(initiatives.bp)
+app.register_blueprint(meetings.bp)
 app.register_blueprint(openapi.bp)
 app.register_blueprint(health.bp)
 app.register_blueprint(schedules.bp)
 app.register_blueprint(stream.bp)
 app.register_blueprint(reports.bp)
 app.register_blueprint(results_reports.bp)
+app.register_blueprint(notifications.bp)
+app.register_blueprint(public.bp)
 register_preflights(app)  # last: one OPTIONS view per path registered above

@@ -75,6 +75,14 @@ class Settings:
     registry_cache_seconds: int
     reports_per_hour: int
     cors_allowed_origins: tuple[str, ...]
+    mail_from: str
+    mail_configuration_set: str
+    mail_capture_dir: str
+    mail_send_rate: float
+    mail_link_secret: str
+    public_api_url: str
+    console_url: str
+    alarm_prefix: str
     hub_allow_http: bool
     hub_overlap_hours: int
     hub_timeout_seconds: int
@@ -134,4 +142,20 @@ def get_settings() -> Settings:
         hub_overlap_hours=_int("HUB_OVERLAP_HOURS", 48),
         hub_timeout_seconds=_int("HUB_TIMEOUT_SECONDS", 10),
         hub_max_packages_per_run=_int("HUB_MAX_PACKAGES_PER_RUN", 500),
+        # Notifications (issue 24). The sender must be an SES identity (infra creates it).
+        mail_from=_str("MAIL_FROM", "Khong Giay <no-reply@khong-giay.local>"),
+        mail_configuration_set=_str("MAIL_CONFIGURATION_SET"),
+        # Local stack: every message is also written here (out/mail/) and its bodies kept
+        # in the ledger for the console's captured-mail page. Empty in AWS.
+        mail_capture_dir=_str("MAIL_CAPTURE_DIR"),
+        # Messages per second; 0: SES's own MaxSendRate (get_send_quota). The local stack
+        # sets it, since moto's quota (1/s) is not a real account's.
+        mail_send_rate=float(_str("MAIL_SEND_RATE", "0")),
+        # HMAC key of the one-click unsubscribe links (infra passes the stage's secret).
+        mail_link_secret=_str("MAIL_LINK_SECRET", "local-dev-unsubscribe-key"),
+        public_api_url=_str("PUBLIC_API_URL", "http://127.0.0.1:8000").rstrip("/"),
+        console_url=_str("CONSOLE_URL", f"http://127.0.0.1:{console_port}").rstrip("/"),
+        # The stack's alarm names start with this (infra sets it): the admins' alert lists
+        # those firing. Empty: no alarm is read (local stack).
+        alarm_prefix=_str("ALARM_PREFIX"),
     )

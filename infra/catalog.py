@@ -179,6 +179,12 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table(AUDIT_TABLE, "PutItem", "Query", "GetItem"),
         # results reports up the chain (their files are nomination files owned by them)
         table("results_reports", *RW),
+        # notifications: contacts (registry data), preferences, the ledger (the captured
+        # mail page; POST /admin/jobs/notifications builds and claims messages in-process)
+        table("contacts", *RW),
+        table("mail_preferences", *RW),
+        table("mail_ledger", *RW),
+        table(AUDIT_TABLE, "Scan"),
         # the award road (issue 21): councils
         table("councils", "GetItem", "PutItem", "Query"),
         table("initiatives", *RW),
@@ -187,6 +193,18 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table("reports", *RW),
         objects("reports", "reports/", "GetObject", "PutObject"),
         table("quotas", "GetItem", "PutItem"),  # REPORTS_PER_HOUR per user
+        # hub sources: POST /admin/jobs/pull_hubs runs the connector; its state and the
+        # packages it set aside, for the admin
+        table("hub_state", "GetItem", "PutItem"),
+        table("hub_packages", "BatchGetItem", "PutItem", "Query"),
+        table("idempotency", "GetItem", "PutItem", "UpdateItem", "DeleteItem"),
+        table("document_trail", "PutItem", "BatchWriteItem"),
+        # the awards council's meetings; the voter roll and the ballot box (written together
+        # in one transaction, read back only by the meeting and round: no scan)
+        # (POST /admin/jobs/meeting_documents runs the documents job in-process: Scan)
+        table("council_meetings", "GetItem", "PutItem", "ConditionCheckItem", "Scan"),
+        table("council_roll", "PutItem", "Query"),
+        table("council_ballots", "PutItem", "Query"),
         # nomination files: presigned POSTs write under nominations/ only; downloads are
         # presigned GETs of the verified copies; deleting a draft's file removes both;
         # the verify_uploads job (POST /admin/jobs) verifies like VerifyUpload.
@@ -239,6 +257,36 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         objects("reports", "reports/", "PutObject", "GetObject"),
         key("Encrypt", "Decrypt", "GenerateDataKey"),
     ),
+    # The hub connector (job pull_hubs): reads hub sources and their KMS-encrypted
+    # secrets, keeps its cursors and package records, stores what it pulls exactly as the
+    # edXML webhook does (same tables, same archive prefix). Outbound HTTPS to the hubs.
+    "pull_hubs": (
+        table("sources", "GetItem", "Scan"),
+        table("hub_state", "GetItem", "PutItem"),
+        table("hub_packages", "BatchGetItem", "PutItem", "Query"),
+        table("jobs", "UpdateItem"),  # the job's lease
+        table("units", "Scan"),
+        table("officials", "BatchGetItem"),
+        table("event_ledger", "BatchGetItem", "BatchWriteItem", "PutItem"),
+        table("inbox", "PutItem"),
+        table("inbox_pending", "BatchWriteItem"),
+        table("document_trail", "PutItem", "BatchWriteItem"),
+        table("campaigns", "Scan"),
+        table("idempotency", "GetItem", "PutItem", "UpdateItem", "DeleteItem"),
+        table("exemptions", "BatchGetItem", "PutItem"),
+        table("document_refs", "BatchWriteItem", "PutItem"),
+        objects("archive", "archive/", "PutObject"),
+        key("Decrypt", "GenerateDataKey"),
+    ),
+    # The awards council's documents (job meeting_documents): read decided meetings, render
+    # the four documents (PDF, DOCX: python-docx loads only here), store them beside the
+    # reports, record their hashes in the meeting's trail. No roll, no ballot box.
+    "meeting_documents": (
+        table("council_meetings", "Scan", "PutItem"),
+        table(AUDIT_TABLE, "PutItem"),
+        objects("reports", "reports/meetings/", "PutObject"),
+        key("Encrypt", "Decrypt", "GenerateDataKey"),
+    ),
     # Nomination file verification (uploads bucket, object created): read the upload,
     # copy the checked bytes to verified/, delete the upload; settle the file record.
     "upload_verification": (
@@ -265,6 +313,27 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table(AUDIT_TABLE, "PutItem"),
         key("Encrypt", "Decrypt", "GenerateDataKey"),
     ),
+    # The notifications job: what is due (registry, campaigns, KPIs, reports, the audit
+    # trail's recent changes, freshness), the recipients' preferences, the ledger; SES.
+    "notifications": (
+        table("units", *READ),
+        table("officials", *READ),
+        table("campaigns", *READ),
+        table("contacts", *READ),
+        table("mail_preferences", *READ),
+        table("mail_ledger", "PutItem", "UpdateItem", "GetItem"),
+        table("results_reports", *READ),
+        table("nominations", *READ),
+        table(AUDIT_TABLE, "Scan", "GetItem"),
+        table("daily", *READ),
+        table("evaluations", *READ),
+        table("freshness", *READ),
+        table("sources", "Scan"),  # names and enabled flags (secrets stay KMS-encrypted)
+        table("jobs", *READ),
+        key("Encrypt", "Decrypt", "GenerateDataKey"),
+    ),
+    # SES bounce and complaint notifications (SNS): suppress the addresses.
+    "ses_feedback": (table("mail_preferences", "GetItem", "UpdateItem"),),
 }
 
 # --- Functions ----------------------------------------------------------------------------
@@ -313,6 +382,9 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     FunctionSpec(
         "AggregateKpi", "aggregate_kpi", 1, "async", description="Job aggregate_kpi (sweep)"
     ),
+    FunctionSpec(
+        "PullHubs", "pull_hubs", 1, "async", description="Job pull_hubs (the hub connector)"
+    ),
     FunctionSpec("MonthlyReports", "reports", 1, "async", description="Job monthly_reports"),
     FunctionSpec("CampaignReports", "reports", 1, "async", description="Job campaign_reports"),
     FunctionSpec(
@@ -321,6 +393,27 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         1,
         "async",
         description="Job verify_uploads (sweep: missed uploads, expired links)",
+    ),
+    FunctionSpec(
+        "MeetingDocuments",
+        "meeting_documents",
+        1,
+        "async",
+        description="Job meeting_documents (the council's four documents, PDF and DOCX)",
+    ),
+    FunctionSpec(
+        "Notifications",
+        "notifications",
+        1,
+        "async",
+        description="Job notifications (digests, reminders, status changes, alerts by e-mail)",
+    ),
+    FunctionSpec(
+        "SesFeedback",
+        "ses_feedback",
+        2,
+        "async",
+        description="SES bounces and complaints (SNS): suppress the addresses",
     ),
     FunctionSpec(
         "VerifyUpload",

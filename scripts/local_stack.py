@@ -114,6 +114,12 @@ class LocalStack:
         if console_port is not None:
             # The console is another origin than the API: the API allows exactly it.
             self.env["CORS_ALLOWED_ORIGINS"] = self.console_url
+            self.env.setdefault("CONSOLE_URL", self.console_url)
+        # Notifications: captured under out/mail/ (and in the ledger for the console), sent
+        # only to moto's SES, whose 1/s quota is not a real account's.
+        self.env.setdefault("MAIL_CAPTURE_DIR", str(ROOT / "out" / "mail"))
+        self.env.setdefault("MAIL_SEND_RATE", "200")
+        self.env.setdefault("PUBLIC_API_URL", self.api_url)
         self.console: ConsoleServer | None = None
         self.procs: list[subprocess.Popen[bytes]] = []
         self._stop = threading.Event()

@@ -166,7 +166,12 @@ def _reset_other_services() -> None:
 
 def reset_backend() -> None:
     """Bring the (active) moto backend to the state of a new one after create_all()."""
-    from chalicelib.storage.setup import create_all, create_all_buckets, create_kms_key
+    from chalicelib.storage.setup import (
+        create_all,
+        create_all_buckets,
+        create_kms_key,
+        create_mail_identity,
+    )
 
     invalidate_caches()
     tables_ready = _empty_dynamodb()
@@ -174,6 +179,7 @@ def reset_backend() -> None:
     if tables_ready:
         create_all_buckets()
         create_kms_key()
+        create_mail_identity()
     else:
         create_all()
 

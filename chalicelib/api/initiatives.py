@@ -14,15 +14,25 @@ from chalicelib.api.http import (
     principal_of,
     query_params,
 )
-from chalicelib.api.routing import PAGINATION, QueryParam, route
+from chalicelib.api.routing import (
+    ANY_ROLE,
+    COUNCIL_READERS,
+    ORGANISATION_ROLES,
+    OWN_SUBTREE,
+    PAGINATION,
+    WRITERS,
+    QueryParam,
+    route,
+)
+from chalicelib.auth import COUNCIL_MEMBER, PROVINCE_ADMIN, REVIEWER
 
 bp = Blueprint(__name__)
 TAG = "Initiatives"
-WRITERS = "province_admin, unit_officer (own unit and sub-units)"
-READERS = (
-    "province roles; unit_officer (own unit and sub-units); council_member of the campaign's "
-    "initiatives council (submitted and decided ones)"
+READ_SCOPE = (
+    f"{OWN_SUBTREE}; a council_member: only on the campaign's initiatives council, the "
+    "submitted and decided ones"
 )
+MEMBER_ONLY = (COUNCIL_MEMBER,)
 STATUSES = ("draft", "submitted", "recognised", "not_recognised")
 
 
@@ -37,6 +47,7 @@ STATUSES = ("draft", "submitted", "recognised", "not_recognised")
     response="chalicelib.schemas.initiatives:InitiativeOut",
     status=201,
     roles=WRITERS,
+    scope=OWN_SUBTREE,
     errors=(400, 403, 404),
 )
 def create_initiative(campaign_id: str) -> Response:
@@ -57,7 +68,8 @@ def create_initiative(campaign_id: str) -> Response:
     summary="A campaign's initiatives, oldest first, scoped to what the caller may see",
     tag=TAG,
     response="chalicelib.schemas.initiatives:InitiativePage",
-    roles=READERS,
+    roles=ANY_ROLE,
+    scope=READ_SCOPE,
     query=(
         QueryParam("status", "Filter by state", enum=STATUSES),
         QueryParam("unit_id", "Filter by registering unit"),
@@ -88,7 +100,8 @@ def list_initiatives(campaign_id: str) -> Response:
     summary="One initiative; a council member also sees their own score and any recusal",
     tag=TAG,
     response="chalicelib.schemas.initiatives:InitiativeOut",
-    roles=READERS,
+    roles=ANY_ROLE,
+    scope=READ_SCOPE,
     errors=(403, 404),
 )
 def get_initiative(initiative_id: str) -> Response:
@@ -106,6 +119,7 @@ def get_initiative(initiative_id: str) -> Response:
     request="chalicelib.schemas.initiatives:InitiativePatch",
     response="chalicelib.schemas.initiatives:InitiativeOut",
     roles=WRITERS,
+    scope=OWN_SUBTREE,
     errors=(400, 403, 404, 409),
 )
 def update_initiative(initiative_id: str) -> Response:
@@ -128,6 +142,7 @@ def update_initiative(initiative_id: str) -> Response:
     response="chalicelib.schemas.nominations:UploadTicket",
     status=201,
     roles=WRITERS,
+    scope=OWN_SUBTREE,
     errors=(400, 403, 404, 409),
 )
 def add_file(initiative_id: str) -> Response:
@@ -148,7 +163,8 @@ def add_file(initiative_id: str) -> Response:
     summary="An initiative's evidence files; verified files carry a short-lived download link",
     tag=TAG,
     response="chalicelib.schemas.initiatives:InitiativeFileList",
-    roles=READERS,
+    roles=ANY_ROLE,
+    scope=READ_SCOPE,
     errors=(403, 404),
 )
 def list_files(initiative_id: str) -> Response:
@@ -165,6 +181,7 @@ def list_files(initiative_id: str) -> Response:
     tag=TAG,
     status=204,
     roles=WRITERS,
+    scope=OWN_SUBTREE,
     errors=(403, 404, 409),
 )
 def delete_file(initiative_id: str, file_id: str) -> Response:
@@ -182,6 +199,7 @@ def delete_file(initiative_id: str, file_id: str) -> Response:
     tag=TAG,
     response="chalicelib.schemas.initiatives:InitiativeOut",
     roles=WRITERS,
+    scope=OWN_SUBTREE,
     errors=(403, 404, 409),
 )
 def submit_initiative(initiative_id: str) -> Response:
@@ -198,7 +216,8 @@ def submit_initiative(initiative_id: str) -> Response:
     tag=TAG,
     request="chalicelib.schemas.initiatives:ReturnRequest",
     response="chalicelib.schemas.initiatives:InitiativeOut",
-    roles="province_admin, reviewer; council_member (the initiatives council's secretary)",
+    roles=(PROVINCE_ADMIN, REVIEWER, COUNCIL_MEMBER),
+    scope="a council_member: only the initiatives council's secretary",
     errors=(400, 403, 404, 409),
 )
 def return_initiative(initiative_id: str) -> Response:
@@ -222,7 +241,8 @@ def return_initiative(initiative_id: str) -> Response:
     tag=TAG,
     request="chalicelib.schemas.initiatives:ScoreRequest",
     response="chalicelib.schemas.initiatives:MyScore",
-    roles="council_member (of the campaign's initiatives council)",
+    roles=MEMBER_ONLY,
+    scope="only members of the campaign's initiatives council",
     errors=(400, 403, 404, 409),
 )
 def score_initiative(initiative_id: str) -> Response:
@@ -242,7 +262,8 @@ def score_initiative(initiative_id: str) -> Response:
     "once decided, every member's",
     tag=TAG,
     response="chalicelib.schemas.initiatives:ScoreList",
-    roles="province roles; council_member (of the campaign's initiatives council)",
+    roles=COUNCIL_READERS,
+    scope="a council_member: only on the campaign's initiatives council",
     errors=(403, 404),
 )
 def initiative_scores(initiative_id: str) -> Response:
@@ -260,7 +281,8 @@ def initiative_scores(initiative_id: str) -> Response:
     "denominator)",
     tag=TAG,
     response="chalicelib.schemas.initiatives:AssessmentClosed",
-    roles="province_admin; council_member (the initiatives council's secretary)",
+    roles=(PROVINCE_ADMIN, COUNCIL_MEMBER),
+    scope="a council_member: only the initiatives council's secretary",
     errors=(403, 404),
     request_required=False,
 )
@@ -277,7 +299,8 @@ def close_assessment(campaign_id: str) -> Response:
     summary="The initiative's append-only audit trail, oldest first (who scored, never the points)",
     tag=TAG,
     response="chalicelib.schemas.initiatives:InitiativeAuditPage",
-    roles="province roles; unit_officer (own unit and sub-units)",
+    roles=ORGANISATION_ROLES,
+    scope=OWN_SUBTREE,
     query=PAGINATION,
     errors=(400, 403, 404),
 )

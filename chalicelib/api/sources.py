@@ -76,7 +76,7 @@ def rotate_source(source_id: str) -> Response:
 
     request = bp.current_request
     raw = json_payload(request) if request.raw_body else {}
-    payload = parse_model(SourceRotate, raw)
+    payload = parse_model(SourceRotate, raw, strict=True)
     return json_response(sources.rotate_secret(source_id, payload.grace_hours))
 
 
@@ -122,3 +122,19 @@ def disable_source(source_id: str) -> Response:
     from chalicelib.services import sources
 
     return json_response(sources.disable_source(source_id))
+
+
+@route(
+    bp,
+    "/admin/sources/{source_id}/hub",
+    "GET",
+    summary="A hub source's connector state: cursors, reachability, last pull, packages set aside",
+    tag=TAG,
+    response="chalicelib.schemas.ingestion:HubStatus",
+    roles=ADMIN_ONLY,
+    errors=(403, 404),
+)
+def hub_status(source_id: str) -> Response:
+    from chalicelib.services import hub_pull
+
+    return json_response(hub_pull.hub_status(source_id))

@@ -24,6 +24,10 @@ ALLOWED_PARENT_LEVELS: dict[str, frozenset[str | None]] = {
     LEVEL_DIVISION: frozenset({LEVEL_DEPARTMENT}),
 }
 MAX_NAME_LENGTH = 300
+# A unit's e-mail contacts (who the notifications reach), by role: the head of the unit,
+# its clerk (văn thư), and the system administrator (admin alerts, province units).
+CONTACT_ROLES = ("head", "clerk", "admin")
+EMAIL_PATTERN = r"^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,24}$"
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,15 @@ class OfficialRecord:
     full_name: str
     position: str = ""
     active: bool = True
+
+
+@dataclass(frozen=True)
+class ContactRecord:
+    """An e-mail address of a unit for a role (lower-cased: one address, one record)."""
+
+    unit_id: str
+    email: str
+    role: str
 
 
 @dataclass
@@ -74,6 +87,7 @@ def validate_registry_upsert(
     units: list[UnitRecord],
     officials: list[OfficialRecord],
     existing_units: Mapping[str, UnitRecord],
+    contacts: list[ContactRecord] | None = None,
 ) -> RegistryValidation:
     """Validate a bulk upsert against the registry as it would be afterwards.
 
@@ -131,6 +145,15 @@ def validate_registry_upsert(
                 RowError("official", i, "unit_id", f"unknown unit {o.unit_id!r}", o.official_id)
             )
         errors += _name_errors("official", i, "full_name", o.full_name, o.official_id)
+    for i, c in enumerate(contacts or ()):
+        if c.unit_id not in merged:
+            errors.append(RowError("contact", i, "unit_id", f"unknown unit {c.unit_id!r}", c.email))
+        if c.role not in CONTACT_ROLES:
+            errors.append(
+                RowError(
+                    "contact", i, "role", f"must be one of {', '.join(CONTACT_ROLES)}", c.email
+                )
+            )
     return result
 
 

@@ -69,6 +69,30 @@ def job_specs() -> dict[str, JobSpec]:
             description="End-of-campaign reports the first night after the end date, and a new "
             "version whenever late events changed the figures",
         ),
+        JobSpec(
+            "pull_hubs",
+            "chalicelib.services.hub_pull:pull_hubs",
+            # Every minute; each hub source is pulled on its own interval (default 5 min),
+            # jittered, and later while it backs off.
+            every_minutes=1,
+            description="Pull new edXML packages and statuses from the hub sources that are "
+            "due (read-only), store them like pushed ones; a bounded run, resumed next time",
+        ),
+        JobSpec(
+            "meeting_documents",
+            "chalicelib.services.council.documents:run_meeting_documents",
+            every_minutes=1,
+            description="The minutes, vote results, submission and draft decision (PDF and "
+            "DOCX) of every decided council meeting still waiting for them",
+        ),
+        JobSpec(
+            "notifications",
+            "chalicelib.services.notifications.deliver:run_notifications",
+            # 01:00 UTC = 08:00 in Asia/Ho_Chi_Minh: reminders on the right local day.
+            cron_utc=(0, 1, "*"),
+            description="E-mail what is due today (weekly digests, deadline reminders 7/2/0 "
+            "days before, status changes, admins' alerts); each message once, whatever reruns",
+        ),
     ]
     return {s.name: s for s in specs}
 

@@ -54,3 +54,18 @@ def monthly_reports(event: Any) -> dict[str, Any]:
 @bp.schedule(_expression("campaign_reports"), name="campaign_reports")
 def campaign_reports(event: Any) -> dict[str, Any]:
     return _run("campaign_reports", event)
+
+
+@bp.schedule(_expression("pull_hubs"), name="pull_hubs")
+def pull_hubs(event: Any) -> dict[str, Any]:
+    return _run("pull_hubs", event)
+
+
+@bp.schedule(_expression("meeting_documents"), name="meeting_documents")
+def meeting_documents(event: Any) -> dict[str, Any]:
+    return _run("meeting_documents", event)
+
+
+@bp.schedule(_expression("notifications"), name="notifications")
+def notifications(event: Any) -> dict[str, Any]:
+    return _run("notifications", event)

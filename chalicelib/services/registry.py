@@ -14,6 +14,7 @@ from chalicelib.auth import Principal
 from chalicelib.domain.campaigns import Campaign, active_campaign
 from chalicelib.domain.errors import Forbidden, InvalidInput, NoCampaign, NotFound
 from chalicelib.domain.registry import (
+    ContactRecord,
     OfficialRecord,
     UnitRecord,
     descendants,
@@ -23,17 +24,20 @@ from chalicelib.domain.registry import (
 from chalicelib.errors import validation_details
 from chalicelib.schemas.registry import RegistryUpsertRequest
 from chalicelib.settings import get_settings
+from chalicelib.storage import contacts as contact_store
 from chalicelib.storage import registry as registry_store
 
 UNIT_CSV_COLUMNS = ("unit_id", "name", "level", "parent_id")
 OFFICIAL_CSV_COLUMNS = ("official_id", "unit_id", "full_name", "position", "active")
+CONTACT_CSV_COLUMNS = ("unit_id", "email", "role")
 TRUE_WORDS = {"1", "true", "yes", "y", "có", "x"}
 FALSE_WORDS = {"0", "false", "no", "n", "không", ""}
 
 
 def parse_registry_csv(data: bytes) -> RegistryUpsertRequest:
-    """A UTF-8 CSV of units (unit_id,name,level,parent_id) or of officials
-    (official_id,unit_id,full_name,position,active), told apart by its header."""
+    """A UTF-8 CSV of units (unit_id,name,level,parent_id), of officials
+    (official_id,unit_id,full_name,position,active) or of contacts (unit_id,email,role),
+    told apart by its header."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -43,12 +47,15 @@ def parse_registry_csv(data: bytes) -> RegistryUpsertRequest:
     wanted: tuple[str, ...]
     if "official_id" in header:
         wanted, kind = OFFICIAL_CSV_COLUMNS, "officials"
+    elif "email" in header:
+        wanted, kind = CONTACT_CSV_COLUMNS, "contacts"
     elif "unit_id" in header:
         wanted, kind = UNIT_CSV_COLUMNS, "units"
     else:
         raise InvalidInput(
             "CSV header must name the columns: "
-            f"{','.join(UNIT_CSV_COLUMNS)} or {','.join(OFFICIAL_CSV_COLUMNS)}"
+            f"{','.join(UNIT_CSV_COLUMNS)}, {','.join(OFFICIAL_CSV_COLUMNS)} or "
+            f"{','.join(CONTACT_CSV_COLUMNS)}"
         )
     missing = [
         c for c in wanted if c not in header and c not in ("parent_id", "position", "active")
@@ -59,7 +66,15 @@ def parse_registry_csv(data: bytes) -> RegistryUpsertRequest:
     details: list[dict[str, Any]] = []
     for i, raw in enumerate(reader):
         row = {(k or "").strip(): (v or "").strip() for k, v in raw.items() if k}
-        if kind == "units":
+        if kind == "contacts":
+            rows.append(
+                {
+                    "unit_id": row.get("unit_id", ""),
+                    "email": row.get("email", ""),
+                    "role": row.get("role", ""),
+                }
+            )
+        elif kind == "units":
             rows.append(
                 {
                     "unit_id": row.get("unit_id", ""),
@@ -104,8 +119,9 @@ def upsert_registry(request: RegistryUpsertRequest) -> dict[str, int]:
         OfficialRecord(o.official_id, o.unit_id, o.full_name, o.position, o.active)
         for o in request.officials
     ]
+    contacts = [ContactRecord(c.unit_id, c.email.lower(), c.role) for c in request.contacts]
     existing = registry_store.load_units()  # fresh, not cached: validation must see every unit
-    result = validate_registry_upsert(units, officials, existing)
+    result = validate_registry_upsert(units, officials, existing, contacts)
     if not result.ok:
         raise InvalidInput(
             f"{len(result.errors)} invalid row(s); nothing was applied",
@@ -115,6 +131,28 @@ def upsert_registry(request: RegistryUpsertRequest) -> dict[str, int]:
     return {
         "units": registry_store.put_units(units),
         "officials": registry_store.put_officials(officials),
+        "contacts": contact_store.put_contacts(contacts),
+    }
+
+
+def list_contacts(principal: Principal, unit_id: str) -> dict[str, Any]:
+    """A unit's contacts, with what each address refused (unsubscribed kinds, suppression)."""
+    check_unit_access(principal, unit_id)
+    contacts = contact_store.contacts_of(unit_id)
+    preferences = contact_store.preferences_of([c.email for c in contacts])
+    return {
+        "unit_id": unit_id,
+        "items": [
+            {
+                "email": c.email,
+                "role": c.role,
+                "unsubscribed": sorted(preferences[c.email].unsubscribed)
+                if c.email in preferences
+                else [],
+                "suppressed": bool(c.email in preferences and preferences[c.email].suppressed),
+            }
+            for c in sorted(contacts, key=lambda c: (c.role, c.email))
+        ],
     }
 
 

@@ -46,6 +46,7 @@ def _hub_out(hub: HubSettings | None) -> dict[str, Any] | None:
         "poll_every_minutes": hub.poll_every_minutes,
         "acknowledge": hub.acknowledge,
         "dialect": hub.dialect,
+        "pull_from": hub.pull_from,
     }
 
 

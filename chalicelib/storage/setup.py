@@ -124,10 +124,25 @@ def create_kms_key() -> list[str]:
     return [alias]
 
 
+def create_mail_identity() -> list[str]:
+    """The sender's domain as an SES identity (moto's SES sends only from one; in AWS the
+    stack creates and verifies it)."""
+    from email.utils import parseaddr
+
+    from chalicelib.storage.mail import verify_sender_identity
+
+    domain = parseaddr(get_settings().mail_from)[1].rpartition("@")[2]
+    if not domain:
+        return []
+    verify_sender_identity(domain)
+    return [domain]
+
+
 def create_all() -> dict[str, list[str]]:
     return {
         "tables": create_all_tables(),
         "buckets": create_all_buckets(),
         "bucket_cors": configure_bucket_cors(),
         "keys": create_kms_key(),
+        "mail": create_mail_identity(),
     }

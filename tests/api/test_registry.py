@@ -79,7 +79,7 @@ def test_csv_upload_units_and_officials(api):
         "/admin/units", raw=("\ufeff" + csv_units).encode(), headers={"Content-Type": "text/csv"}
     )
     assert r.status_code == 200, r.body
-    assert body(r) == {"units": 2, "officials": 0}
+    assert body(r) == {"units": 2, "officials": 0, "contacts": 0}
     csv_officials = (
         "official_id,unit_id,full_name,position,active\n"
         "cb-9,000.00.80.H34,Đặng Thị Ngọc Ánh,Văn thư,true\n"

@@ -67,10 +67,34 @@ POLICY: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/results-reports/{results_report_id}/submit"): WRITERS,
     ("POST", "/results-reports/{results_report_id}/return"): PARENTS,
     ("POST", "/campaigns/{campaign_id}/results-reports/consolidated"): PARENTS,
+    # The awards council's meeting: the secretary (or the admin) runs it, members vote.
+    ("POST", "/campaigns/{campaign_id}/meetings"): ("province_admin", "council_member"),
+    ("GET", "/campaigns/{campaign_id}/meetings"): (*PROVINCE, "council_member"),
+    ("GET", "/meetings/{meeting_id}"): (*PROVINCE, "council_member"),
+    ("PUT", "/meetings/{meeting_id}/attendance"): ("province_admin", "council_member"),
+    ("POST", "/meetings/{meeting_id}/written-votes"): ("province_admin", "council_member"),
+    ("POST", "/meetings/{meeting_id}/open"): ("province_admin", "council_member"),
+    ("POST", "/meetings/{meeting_id}/ballots"): ("council_member",),
+    ("POST", "/meetings/{meeting_id}/close"): ("province_admin", "council_member"),
+    ("POST", "/meetings/{meeting_id}/runoff"): ("province_admin", "council_member"),
+    ("GET", "/meetings/{meeting_id}/documents"): (*PROVINCE, "council_member"),
+    ("POST", "/campaigns/{campaign_id}/initiatives"): WRITERS,
+    ("PATCH", "/initiatives/{initiative_id}"): WRITERS,
+    ("POST", "/initiatives/{initiative_id}/files"): WRITERS,
+    ("DELETE", "/initiatives/{initiative_id}/files/{file_id}"): WRITERS,
+    ("POST", "/initiatives/{initiative_id}/submit"): WRITERS,
+    ("POST", "/initiatives/{initiative_id}/return"): (*REVIEWERS, "council_member"),
+    ("POST", "/initiatives/{initiative_id}/scores"): ("council_member",),
+    ("GET", "/initiatives/{initiative_id}/scores"): (*PROVINCE, "council_member"),
+    ("POST", "/campaigns/{campaign_id}/initiatives/assessment/close"): (
+        "province_admin",
+        "council_member",
+    ),
+    ("GET", "/initiatives/{initiative_id}/audit"): ORGANISATION,
 }
 # Path parameters whose value names something inside one unit's subtree: a unit officer of
 # another unit asking for it is refused (403) or told it does not exist (404).
-SCOPED_PARAMS = {"unit_id", "official_id", "nomination_id", "results_report_id"}
+SCOPED_PARAMS = {"unit_id", "official_id", "nomination_id", "results_report_id", "initiative_id"}
 # Valid bodies where an empty one would be refused (400) before the scoping is decided.
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PATCH", "/nominations/{nomination_id}"): {"summary": "Thành tích mới"},
@@ -81,6 +105,21 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "category": "to_trinh",
     },
     ("PATCH", "/results-reports/{results_report_id}"): {"sections": {"done": "Xong"}},
+    ("PATCH", "/initiatives/{initiative_id}"): {"title": "Sáng kiến mới"},
+    ("POST", "/initiatives/{initiative_id}/files"): {
+        "filename": "minh-chung.pdf",
+        "content_type": "application/pdf",
+        "size": 1000,
+        "category": "other",
+    },
+    ("POST", "/initiatives/{initiative_id}/return"): {"reason": "Bổ sung"},
+    ("POST", "/campaigns/{campaign_id}/initiatives"): {
+        "title": "Sổ công văn điện tử",
+        "description": "Số hóa",
+        "benefit": "Giảm giấy",
+        "applied_from": "2025-03-01",
+        "authors": [{"official_id": "cb-002"}],
+    },
     ("POST", "/results-reports/{results_report_id}/return"): {"reason": "Thiếu số liệu"},
     ("POST", "/results-reports/{results_report_id}/files"): {
         "filename": "bao-cao.pdf",
@@ -150,7 +189,25 @@ def world(api: Any) -> dict[str, str]:
         token=officer(api, DEPARTMENT),
     )
     assert r.status_code == 201, r.body
+    report = body(r)["results_report_id"]
+    r = api.request(
+        "PUT",
+        "/campaigns/kh-2025/councils/initiatives",
+        {
+            "members": [
+                {"sub": "council-matrix", "full_name": "Thư ký", "council_role": "secretary"}
+            ]
+        },
+    )
+    assert r.status_code == 200, r.body
+    r = api.post(
+        "/campaigns/kh-2025/initiatives",
+        BODIES[("POST", "/campaigns/{campaign_id}/initiatives")],
+        token=officer(api, DEPARTMENT),
+    )
+    assert r.status_code == 201, r.body
     return {
+        "initiative_id": body(r)["initiative_id"],
         "unit_id": DEPARTMENT,
         "official_id": "cb-001",
         "campaign_id": "kh-2025",
@@ -159,8 +216,9 @@ def world(api: Any) -> dict[str, str]:
         "source_id": "vpdt-matrix",
         "report_id": "r" * 32,
         "name": "no_such_job",  # an admin gets through to a 404, and no job runs
-        "results_report_id": body(r)["results_report_id"],
+        "results_report_id": report,
         "kind": "awards",
+        "meeting_id": "m" * 32,  # no such meeting: an allowed role gets through to a 404
     }
 
 

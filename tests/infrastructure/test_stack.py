@@ -390,7 +390,6 @@ def test_tables_are_on_demand_pitr_kms_protected(template: Any, synth: Synth) ->
         "AWS::DynamoDB::Table",
         {
             "BillingMode": "PAY_PER_REQUEST",
-            "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
             "SSESpecification": {
                 "SSEEnabled": True,
                 "SSEType": "KMS",
@@ -399,9 +398,16 @@ def test_tables_are_on_demand_pitr_kms_protected(template: Any, synth: Synth) ->
             "DeletionProtectionEnabled": True,
         },
     )
+    from chalicelib.storage.models import NO_POINT_IN_TIME_RECOVERY
+
     for table in tables.values():
         assert table["DeletionPolicy"] == "Retain"
         assert table["UpdateReplacePolicy"] == "Retain"
+        # every table keeps its history but the ballot box (secrecy: see storage/models.py)
+        name = table["Properties"]["TableName"].removeprefix("khong-giay-prod-")
+        pitr = table["Properties"]["PointInTimeRecoverySpecification"]
+        assert pitr == {"PointInTimeRecoveryEnabled": name not in NO_POINT_IN_TIME_RECOVERY}
+    assert set(NO_POINT_IN_TIME_RECOVERY) == {"council_ballots"}
 
 
 def test_ttl_where_the_app_expires_items(synth: Synth) -> None:
@@ -530,6 +536,10 @@ def test_alarms_cover_functions_api_dlq_and_silent_sources(synth: Synth) -> None
         for a in alarms
     )
     assert has("KhongGiay", "SilentSources", **CONFIG.silent_sources_dimensions)
+    # the hub connector: a hub unreachable for an hour (issue 25)
+    assert has("KhongGiay", "HubUnreachableMinutes", **CONFIG.silent_sources_dimensions)
+    (hub_alarm,) = [a for a in alarms if a["MetricName"] == "HubUnreachableMinutes"]
+    assert hub_alarm["Threshold"] == 60 and hub_alarm["Statistic"] == "Maximum"
     queues = [
         render(d["Value"])
         for a in alarms
@@ -543,3 +553,31 @@ def test_alarms_cover_functions_api_dlq_and_silent_sources(synth: Synth) -> None
     (subscription,) = synth.resources("AWS::SNS::Subscription").values()
     assert subscription["Properties"]["Protocol"] == "email"
     assert subscription["Properties"]["Endpoint"] == CONFIG.alarm_email
+
+
+def test_the_hub_connector_has_its_function_schedule_and_only_its_grants(synth: Synth) -> None:
+    """Issue 25: pull_hubs runs as its own function every minute, decrypts the hubs'
+    secrets with the service key (never Encrypt), and only it and the API write hub state."""
+    from infra.catalog import POLICIES, KeyGrant, TableGrant
+
+    fns = functions(synth.template)
+    assert "PullHubs" in fns
+    schedules = [
+        e["Properties"]["Schedule"]
+        for e in fns["PullHubs"]["Properties"].get("Events", {}).values()
+        if e["Type"] == "Schedule"
+    ]
+    assert schedules == ["rate(1 minute)"]
+    grants = POLICIES[function_specs()["PullHubs"].policy]
+    keys = [g for g in grants if isinstance(g, KeyGrant)]
+    assert keys and all("Encrypt" not in g.actions for g in keys)
+    assert any("Decrypt" in g.actions for g in keys)
+    writers = {
+        name
+        for name, policy in POLICIES.items()
+        for g in policy
+        if isinstance(g, TableGrant)
+        and g.table in ("hub_state", "hub_packages")
+        and "PutItem" in g.actions
+    }
+    assert writers == {"api", "pull_hubs"}

@@ -17,6 +17,7 @@ const ROUTES = [
   { pattern: /^\/nominations$/, page: "nominations", nav: "nav_nominations" },
   { pattern: /^\/nominations\/([^/]+)$/, page: "nomination" },
   { pattern: /^\/reports$/, page: "reports", nav: "nav_reports" },
+  { pattern: /^\/council$/, page: "council", nav: "nav_council", roles: new Set([...PROVINCE_WIDE, "council_member"]) },
   { pattern: /^\/admin$/, page: "admin", nav: "nav_admin", roles: new Set(["province_admin"]) },
 ];
 

@@ -47,13 +47,13 @@ def may_see(principal: Principal, item: Initiative) -> bool:
 def visible(principal: Principal, initiative_id: str) -> Initiative:
     """The initiative, when the caller may see it: 404 when unknown, 403 otherwise."""
     item = initiative_store.get_initiative(initiative_id)
-    if item is None:
+    # A draft is the unit's own business: to the council it does not exist yet.
+    if item is None or (principal.role == COUNCIL_MEMBER and item.status == "draft"):
         raise NotFound(f"Initiative {initiative_id!r} does not exist")
     if not may_see(principal, item):
-        seatless = principal.role == COUNCIL_MEMBER and item.status != "draft"
         raise Forbidden(
             f"Initiative {initiative_id!r} is outside what you may see",
-            code="not_a_member" if seatless else None,
+            code="not_a_member" if principal.role == COUNCIL_MEMBER else None,
         )
     return item
 

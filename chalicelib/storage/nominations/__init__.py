@@ -16,7 +16,7 @@ This package's interface is what it exports here (`nomination_store`); inside it
 - `uploads`: presigned links and the objects of the uploads bucket.
 """
 
-from chalicelib.storage.nominations.audit import audit_page, audit_records
+from chalicelib.storage.nominations.audit import audit_page, audit_records, audit_records_since
 from chalicelib.storage.nominations.dossiers import (
     campaign_nominations,
     create_nomination,
@@ -70,6 +70,7 @@ __all__ = [
     "approved_nominee",
     "audit_page",
     "audit_records",
+    "audit_records_since",
     "campaign_nominations",
     "create_nomination",
     "decide_nomination",

@@ -73,3 +73,13 @@ def audit_records(nomination_id: str) -> Iterator[domain.AuditRecord]:
     """A nomination's whole audit trail, oldest first (a few records per nomination)."""
     for item in NominationAuditModel.query(nomination_id, consistent_read=True):
         yield _record_of(item)
+
+
+def audit_records_since(
+    since: dt.datetime, actions: tuple[str, ...]
+) -> Iterator[domain.AuditRecord]:
+    """Records of these actions at or after `since`, any nomination (a filtered scan: the
+    notifications job reads the day's changes; the trail is a few records per nomination)."""
+    condition = (NominationAuditModel.at >= since) & NominationAuditModel.action.is_in(*actions)
+    for item in NominationAuditModel.scan(condition):
+        yield _record_of(item)
