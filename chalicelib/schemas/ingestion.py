@@ -184,9 +184,39 @@ class SourceList(BaseModel):
     items: list[SourceOut]
 
 
+class EventOutcome(BaseModel):
+    event_id: str | None
+    outcome: Literal["stored", "duplicate", "refused"]
+    reason: str | None = Field(default=None, description="Why it was refused")
+    index: int | None = Field(
+        default=None, description="The event's position, when the refusal came before ids"
+    )
+
+
 class IngestResponse(BaseModel):
     accepted: int
     duplicates: int
+    dry_run: bool | None = Field(
+        default=None, description="Only with ?dry_run=true (answered 200): nothing was stored"
+    )
+    refused: int | None = Field(default=None, description="Dry run: events that would be refused")
+    events: list[EventOutcome] | None = Field(
+        default=None, description="Dry run: what would become of each event, in order"
+    )
+
+
+class Delivery(BaseModel):
+    """One delivery of a test source, as the sandbox stored it."""
+
+    delivery_id: str
+    received_at: dt.datetime
+    status: int = Field(description="What it was answered: 202, or the refusal's status")
+    answer: dict[str, Any]
+    events: list[EventOutcome]
+
+
+class DeliveryList(BaseModel):
+    items: list[Delivery] = Field(description="Newest first; kept 30 days")
 
 
 class SetAsidePackage(BaseModel):
