@@ -76,7 +76,7 @@ def rotate_source(source_id: str) -> Response:
 
     request = bp.current_request
     raw = json_payload(request) if request.raw_body else {}
-    payload = parse_model(SourceRotate, raw)
+    payload = parse_model(SourceRotate, raw, strict=True)
     return json_response(sources.rotate_secret(source_id, payload.grace_hours))
 
 

@@ -144,6 +144,23 @@ _PDF_SIGNATURE = b"%PDF-"
 _PDF_TAIL_WINDOW = 2048
 
 
+# filename_problem's rules as the OpenAPI document states them: no control or format
+# character (Unicode Cc, Cf), no slash or backslash, not only dots and white space (Zs, Zl,
+# Zp). The classes are explicit \\uXXXX ranges of the Basic Multilingual Plane, which every
+# regex engine (Python's, ECMA's, Rust's) reads alike; tests/unit/test_fields.py derives
+# them from unicodedata. Characters beyond that plane and lone surrogates are refused by
+# filename_problem alone.
+FILENAME_CONTROL_CLASS = (
+    "\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605"
+    "\\u061c\\u06dd\\u070f\\u0890-\\u0891\\u08e2"
+    "\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064"
+    "\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb"
+)
+FILENAME_SPACE_CLASS = "\\u0020\\u00a0\\u1680\\u2000-\\u200a\\u2028-\\u2029\\u202f\\u205f\\u3000"
+_BARRED = "/\\\\" + FILENAME_CONTROL_CLASS
+FILENAME_PATTERN = f"^[^{_BARRED}]*[^{_BARRED}.{FILENAME_SPACE_CLASS}][^{_BARRED}]*$"
+
+
 def filename_problem(name: str) -> str | None:
     """Why a client's file name is unacceptable, or None. The name is only ever
     shown and offered as the download name; it never becomes part of a key."""

@@ -7,8 +7,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from chalicelib.domain.fields import patch_field
 from chalicelib.domain.sources import HUB_POLL_DEFAULT_MINUTES
-from chalicelib.domain.vocabulary import IDENTIFIER_PATTERN
+from chalicelib.domain.vocabulary import IDENTIFIER_PATTERN, NOT_BLANK_PATTERN
 
 MAX_SCOPE_UNITS = 200
 
@@ -31,6 +32,7 @@ ScopeUnits = Annotated[
 ]
 
 
+SourceName = Annotated[str, Field(min_length=1, max_length=200, pattern=NOT_BLANK_PATTERN)]
 SourceKind = Literal["webhook", "hub"]
 SourceMode = Literal["live", "test"]
 HubMessageType = Literal["edoc", "status"]
@@ -111,9 +113,9 @@ class HubOut(BaseModel):
 
 
 class SourceCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")
     source_id: str = Field(pattern=IDENTIFIER_PATTERN)
-    name: str = Field(min_length=1, max_length=200)
+    name: SourceName
     units: ScopeUnits
     kind: SourceKind = Field(
         default="webhook", description="webhook: the system pushes; hub: the service pulls"
@@ -131,11 +133,11 @@ class SourceCreate(BaseModel):
 
 
 class SourcePatch(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    units: ScopeUnits | None = None
-    mode: SourceMode | None = None
-    hub: HubPatch | None = Field(default=None, description="Only for a hub source")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
+    name: SourceName = patch_field()
+    units: ScopeUnits = patch_field()
+    mode: SourceMode = patch_field()
+    hub: HubPatch = patch_field()
 
     @model_validator(mode="after")
     def _something(self) -> SourcePatch:

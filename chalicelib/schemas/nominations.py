@@ -6,21 +6,25 @@ Text is kept exactly as sent (no trimming, no normalisation); limits count chara
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any, Literal, get_args
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
 
 from chalicelib.domain.campaigns import FileCategory
+from chalicelib.domain.fields import patch_field
 from chalicelib.domain.nominations import (
     CREATIVITY_MAX_CHARS,
     FILE_TYPES,
+    FILENAME_MAX_CHARS,
+    FILENAME_PATTERN,
     REASON_MAX_CHARS,
     SUMMARY_MAX_CHARS,
     filename_problem,
     is_blank,
 )
-from chalicelib.domain.vocabulary import IDENTIFIER_PATTERN
+from chalicelib.domain.vocabulary import IDENTIFIER_PATTERN, NOT_BLANK_PATTERN
 from chalicelib.schemas.kpi import criterion_fields
+from chalicelib.settings import get_settings
 
 Kind = Literal["collective", "individual"]
 Status = Literal["draft", "submitted", "approved", "rejected"]
@@ -36,6 +40,18 @@ ContentType = Literal[
 if set(get_args(ContentType)) != set(FILE_TYPES):  # one list of allowed types
     raise RuntimeError("ContentType and domain.nominations.FILE_TYPES disagree")
 ID_PATTERN = IDENTIFIER_PATTERN
+# Not blank: stated by the pattern, enforced by _text (with a message that says so).
+Summary = Annotated[
+    str,
+    Field(
+        max_length=SUMMARY_MAX_CHARS,
+        description="Thành tích (achievements)",
+        json_schema_extra={"minLength": 1, "pattern": NOT_BLANK_PATTERN},
+    ),
+]
+Creativity = Annotated[
+    str, Field(max_length=CREATIVITY_MAX_CHARS, description="Sáng kiến (creativity)")
+]
 
 
 def _text(value: str | None, *, required: bool) -> str | None:
@@ -62,10 +78,8 @@ class NominationCreate(BaseModel):
         description="The nominating unit. A unit officer's nominations always belong to "
         "their unit; a province admin may name any unit (default: the nominee's unit).",
     )
-    summary: str = Field(max_length=SUMMARY_MAX_CHARS, description="Thành tích (achievements)")
-    creativity: str = Field(
-        default="", max_length=CREATIVITY_MAX_CHARS, description="Sáng kiến (creativity)"
-    )
+    summary: Summary
+    creativity: Creativity = ""
 
     @field_validator("summary")
     @classmethod
@@ -88,9 +102,9 @@ class NominationCreate(BaseModel):
 
 
 class NominationPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    summary: str | None = Field(default=None, max_length=SUMMARY_MAX_CHARS)
-    creativity: str | None = Field(default=None, max_length=CREATIVITY_MAX_CHARS)
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
+    summary: Summary = patch_field()
+    creativity: Creativity = patch_field()
 
     @field_validator("summary")
     @classmethod
@@ -109,11 +123,27 @@ class NominationPatch(BaseModel):
         return self
 
 
+def _upload_max(schema: dict[str, Any]) -> None:
+    # Read when the document is built, so it states this deployment's UPLOAD_MAX_BYTES.
+    schema["maximum"] = get_settings().upload_max_bytes
+
+
 class FileCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    filename: str = Field(description="Shown and offered on download; never part of the key")
+    # The document states filename_problem's rules; filename_problem enforces them with a
+    # message that says which (tests/unit/test_fields.py holds the two together).
+    filename: str = Field(
+        description="Shown and offered on download; never part of the key",
+        json_schema_extra={
+            "minLength": 1,
+            "maxLength": FILENAME_MAX_CHARS,
+            "pattern": FILENAME_PATTERN,
+        },
+    )
     content_type: ContentType
-    size: int = Field(ge=1, description="Bytes; at most UPLOAD_MAX_BYTES")
+    size: int = Field(
+        ge=1, description="Bytes; at most UPLOAD_MAX_BYTES", json_schema_extra=_upload_max
+    )
     category: Category
 
     @field_validator("filename")

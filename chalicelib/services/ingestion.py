@@ -236,29 +236,30 @@ def store_events(
         domain.to_record(e, source_id, redact=r) for e, r in zip(events, redacted, strict=True)
     ]
     digests = [domain.payload_hash(r) for r in records]
-    # The same event in its other form: a ledger entry written before the document was
-    # known to be exempt (clear), or after its redaction (redacted), is the same event.
-    other_forms = [
-        domain.payload_hash(domain.to_record(e, source_id, redact=not r))
-        for e, r in zip(events, redacted, strict=True)
-    ]
 
-    first_seen: dict[str, tuple[str, str]] = {}
+    first_seen: dict[str, int] = {}  # event id -> index of its first event in the request
     conflicts: list[str] = []
-    for record, digest, other in zip(records, digests, other_forms, strict=True):
-        previous = first_seen.get(record["event_id"])
-        if previous is None:
-            first_seen[record["event_id"]] = (digest, other)
-        elif previous[0] != digest:
+    for index, (record, digest) in enumerate(zip(records, digests, strict=True)):
+        first = first_seen.setdefault(record["event_id"], index)
+        if digests[first] != digest:
             conflicts.append(record["event_id"])
     try:
         stored = event_store.ledger_lookup(source_id, list(first_seen))
     except Exception:
         logger.exception("ledger lookup failed")
         raise unavailable("Storage is unavailable; retry later") from None
-    conflicts += [
-        eid for eid, forms in first_seen.items() if eid in stored and stored[eid] not in forms
-    ]
+    for eid, stored_digest in stored.items():
+        index = first_seen[eid]
+        if stored_digest == digests[index]:
+            continue
+        # The same event in its other form: a ledger entry written before the document was
+        # known to be exempt (clear), or after its redaction (redacted), is the same event.
+        # Serialised and hashed only for the ids already in the ledger (issue 19, item 6).
+        other = domain.payload_hash(
+            domain.to_record(events[index], source_id, redact=not redacted[index])
+        )
+        if stored_digest != other:
+            conflicts.append(eid)
     if conflicts:
         raise conflict(
             "Event id(s) already used with a different payload; nothing was stored",
