@@ -191,6 +191,7 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table("councils", "GetItem", "PutItem", "Query"),
         table("initiatives", *RW),
         table("initiative_scores", "GetItem", "PutItem", "Query"),
+        table("holds", "GetItem", "PutItem", "UpdateItem", "Scan"),
         # reports: POST /admin/reports generates on demand; index and presigned links
         table("reports", *RW),
         objects("reports", "reports/", "GetObject", "PutObject"),

@@ -11,6 +11,7 @@ from chalicelib.storage import (  # noqa: F401 (their tables register)
     council_meetings,
     councils,
     exemptions,
+    holds,
     hubs,
     initiatives,
     mail,
