@@ -185,6 +185,8 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table("document_refs", "BatchWriteItem", "PutItem"),
         objects("archive", "archive/", "PutObject"),
         key("Decrypt", "GenerateDataKey"),
+        # a test source's deliveries (the vendor sandbox): its own ledger and delivery list
+        table("sandbox", "BatchGetItem", "BatchWriteItem", "PutItem"),
     ),
     # Every other route (one Chalice handler).
     "api": (
@@ -228,6 +230,7 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         # (POST /admin/jobs/pull_hubs runs the connector in RunJob)
         table("hub_state", "GetItem"),
         table("hub_packages", "BatchGetItem", "Query"),
+        table("sandbox", "Query"),  # GET /admin/sources/{id}/deliveries
         # the awards council's meetings; the voter roll and the ballot box (written together
         # in one transaction, read back only by the meeting and round: no scan)
         # (POST /admin/jobs/meeting_documents runs the documents job in-process: Scan)
@@ -328,6 +331,19 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table(AUDIT_TABLE, "PutItem"),
         key("Encrypt", "Decrypt", "GenerateDataKey"),
     ),
+    # The verify_uploads sweep (scheduled): what VerifyUpload does for files S3 did not
+    # report, and abandoned uploads expired off their dossier's file count.
+    "upload_sweep": (
+        # ListBucket: a missing object is a 404 to HeadObject (403 without it).
+        objects("uploads", "nominations/", "GetObject", "DeleteObject", "ListBucket"),
+        objects("uploads", "verified/", "PutObject", "DeleteObject"),
+        table("nominations", "GetItem", "ConditionCheckItem", "UpdateItem"),
+        table("initiatives", "GetItem", "ConditionCheckItem", "UpdateItem"),
+        table("results_reports", "GetItem", "ConditionCheckItem", "UpdateItem"),
+        table("nomination_files", "Scan", "GetItem", "UpdateItem"),
+        table(AUDIT_TABLE, "PutItem"),
+        key("Encrypt", "Decrypt", "GenerateDataKey"),
+    ),
     # The notifications job: what is due (registry, campaigns, KPIs, reports, the audit
     # trail's recent changes, freshness), the recipients' preferences, the ledger; SES.
     "notifications": (
@@ -371,6 +387,7 @@ POLICIES["job_runner"] = (
     *POLICIES["aggregate_kpi"],
     *POLICIES["reports"],
     *POLICIES["upload_verification"],
+    *POLICIES["upload_sweep"],
     *POLICIES["pull_hubs"],
     *POLICIES["meeting_documents"],
     *POLICIES["notifications"],
@@ -439,6 +456,13 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         description="Jobs started by hand (POST /admin/jobs/{name}), off the API function",
     ),
     FunctionSpec("CampaignReports", "reports", 1, "async", description="Job campaign_reports"),
+    FunctionSpec(
+        "VerifyUploads",
+        "upload_sweep",
+        1,
+        "async",
+        description="Job verify_uploads (sweep: missed uploads, expired links)",
+    ),
     FunctionSpec(
         "MeetingDocuments",
         "meeting_documents",

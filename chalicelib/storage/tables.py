@@ -18,6 +18,7 @@ from chalicelib.storage import (  # noqa: F401 (their tables register)
     mail,
     nominations,
     results_reports,
+    sandbox,
 )
 from chalicelib.storage.models import (
     ALL_MODELS,
