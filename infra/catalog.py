@@ -147,6 +147,8 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table("document_refs", "BatchWriteItem", "PutItem"),
         objects("archive", "archive/", "PutObject"),
         key("Decrypt", "GenerateDataKey"),
+        # a test source's deliveries (the vendor sandbox): its own ledger and delivery list
+        table("sandbox", "BatchGetItem", "BatchWriteItem", "PutItem"),
     ),
     # Every other route (one Chalice handler).
     "api": (
@@ -189,6 +191,7 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table("councils", "GetItem", "PutItem", "Query"),
         table("initiatives", *RW),
         table("initiative_scores", "GetItem", "PutItem", "Query"),
+        table("holds", "GetItem", "PutItem", "UpdateItem", "Scan"),
         # reports: POST /admin/reports generates on demand; index and presigned links
         table("reports", *RW),
         objects("reports", "reports/", "GetObject", "PutObject"),
@@ -199,6 +202,7 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table("hub_packages", "BatchGetItem", "PutItem", "Query"),
         table("idempotency", "GetItem", "PutItem", "UpdateItem", "DeleteItem"),
         table("document_trail", "PutItem", "BatchWriteItem"),
+        table("sandbox", "Query"),  # GET /admin/sources/{id}/deliveries
         # the awards council's meetings; the voter roll and the ballot box (written together
         # in one transaction, read back only by the meeting and round: no scan)
         # (POST /admin/jobs/meeting_documents runs the documents job in-process: Scan)

@@ -17,6 +17,7 @@ from typing import Any
 
 from chalicelib import clock
 from chalicelib.domain import events as domain
+from chalicelib.domain.errors import DomainError
 from chalicelib.errors import (
     ApiError,
     conflict,
@@ -26,7 +27,7 @@ from chalicelib.errors import (
     validation_failed,
 )
 from chalicelib.observability import logger, metrics
-from chalicelib.services import admission
+from chalicelib.services import admission, sandbox
 from chalicelib.services import sources as source_service
 from chalicelib.services.exemption import exempt_documents, record_clear_refs
 from chalicelib.settings import get_settings
@@ -106,9 +107,15 @@ def receive_verified(
         "webhook_id": delivery_id,
         "body_sha256": hashlib.sha256(body).hexdigest(),
     }
-    return _idempotent(_process, lambda_context)(
-        delivery=delivery, body=body, content_type=content_type, parse=parse
-    )
+    try:
+        return _idempotent(_process, lambda_context)(
+            delivery=delivery, body=body, content_type=content_type, parse=parse
+        )
+    except (ApiError, DomainError) as exc:
+        if not getattr(exc, "_sandbox_recorded", False) and sandbox.is_test_source(source_id):
+            # a test source's refused delivery (unreadable body, invalid events) is listed too
+            sandbox.record_refusal(source_id, delivery_id, exc, None)
+        raise
 
 
 def _idempotent(
@@ -179,8 +186,18 @@ def _process(
     events, archive_body = parse(body)
     if not events:
         return {"accepted": 0, "duplicates": 0}
-    # edXML names officials by ids derived from certificates and names, not registry ids.
-    admission.admit(delivery["source_id"], events, registry_officials="xml" not in content_type)
+    # A test source (the vendor sandbox) is checked like a live one, stored apart.
+    test = sandbox.is_test_source(delivery["source_id"])
+    try:
+        # edXML names officials by ids derived from certificates and names, not registry ids.
+        admission.admit(delivery["source_id"], events, registry_officials="xml" not in content_type)
+    except (ApiError, DomainError) as exc:
+        if test:
+            sandbox.record_refusal(delivery["source_id"], delivery["webhook_id"], exc, events)
+            exc._sandbox_recorded = True  # type: ignore[union-attr]
+        raise
+    if test:
+        return sandbox.store_test_events(delivery["source_id"], delivery["webhook_id"], events)
     return store_events(
         delivery["source_id"],
         events,
