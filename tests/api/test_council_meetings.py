@@ -254,7 +254,7 @@ def test_a_tie_at_the_quota_boundary_goes_to_a_runoff(api, monkeypatch):
     out = body(r)
     assert out["status"] == "runoff_required", out
     assert out["runoffs"] == [{"kind": "collective", "nominees": sorted(ids.values()), "seats": 1}]
-    assert body(api.get(f"/nominations/{ids[DEPARTMENT]}"))["status"] == "submitted"
+    assert body(api.get(f"/nominations/{ids[DEPARTMENT]}"))["status"] == "eligible"
     assert vote(api, mid, 0, all_(nominees)).status_code == 409  # not open
     r = step(api, mid, "runoff")
     assert r.status_code == 200 and body(r)["round"] == 2
