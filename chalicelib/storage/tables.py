@@ -14,10 +14,12 @@ from chalicelib.storage import (  # noqa: F401 (their tables register)
     holds,
     hubs,
     initiatives,
+    job_runs,
     mail,
     nominations,
     postings,
     results_reports,
+    sandbox,
 )
 from chalicelib.storage.models import (
     ALL_MODELS,
