@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
@@ -98,6 +98,13 @@ class UnitKpi(BaseModel):
     metrics: UnitMetrics
     compliance: Compliance
     score: float
+    shortfalls: dict[str, int | None] = Field(
+        description="Per rate criterion that applies at the unit's level: how many more "
+        "items must qualify to reach the campaign's target (0: met; null: no data)"
+    )
+    interconnection_tier: Literal["province", "commune"] | None = Field(
+        description="The tier the unit must exchange with both ways (null: a division)"
+    )
 
 
 class DailyPoint(BaseModel):
