@@ -218,18 +218,20 @@ def run(stack: LocalStack, days: int) -> None:
 
     from scripts.demo import council
 
+    print("\n→ Hội đồng Thi đua - Khen thưởng họp: bỏ phiếu kín, chỉ tiêu, văn bản")
     current = client.call("GET", f"/campaigns/{campaign['campaign_id']}")
-    if current.get("award_procedure") == "council":
-        print("\n→ Hội đồng Thi đua - Khen thưởng họp: bỏ phiếu kín, chỉ tiêu, văn bản")
-        council.run_council_demo(
-            stack.api_url,
-            stack.admin_token(),
-            campaign["campaign_id"],
-            member_token=mint_council_token,
-            out_dir=OUT / "council",
+    council_campaign = campaign["campaign_id"]
+    if current.get("award_procedure") != "council":
+        council_campaign = council.council_campaign(
+            stack.api_url, stack.admin_token(), council_campaign, token_for=token_for
         )
-    else:
-        print("\n(Phong trào xét khen thưởng theo thẩm định đơn lẻ: không họp Hội đồng)")
+    council.run_council_demo(
+        stack.api_url,
+        stack.admin_token(),
+        council_campaign,
+        member_token=mint_council_token,
+        out_dir=OUT / "council",
+    )
 
     from scripts.demo import reports
 

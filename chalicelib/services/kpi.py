@@ -142,7 +142,15 @@ def unit_kpi(
             targets=campaign.rate_targets() if campaign else None,
         ),
         "interconnection_tier": kpi.exchange_tier(unit.level),
+        "creativity": _creativity(campaign, unit_id),
     }
+
+
+def _creativity(campaign: Campaign | None, unit_id: str) -> dict[str, Any] | None:
+    """The fifth criterion as a figure: the unit's initiatives in the campaign."""
+    from chalicelib.services.initiatives import assessment
+
+    return assessment.unit_creativity(campaign.campaign_id, unit_id) if campaign else None
 
 
 def unit_daily(
