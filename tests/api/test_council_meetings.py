@@ -301,3 +301,48 @@ def test_the_public_decision_is_rate_limited(api, monkeypatch):
     assert statuses[:60] == [404] * 60  # nothing decided yet, and the same answer for all
     r = api.get(f"/public/campaigns/{CAMPAIGN_ID}/decision", token=None)
     assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0
+
+
+def test_written_votes_count_as_the_rule_says(api, monkeypatch):
+    """5 members, 3 present agree, 2 absent agree in writing: counted, 5/5 passes; not
+    counted, 3/5 = 60 % is below 70 % of all members."""
+    for counted, result in ((True, "approved"), (False, "below_threshold")):
+        from tests.moto_backend import reset_backend
+
+        reset_backend()
+        setup_council(
+            api,
+            monkeypatch,
+            members=5,
+            rule={"written_votes_count": counted, "quorum": 0.6},
+            collectives=(DEPARTMENT,),
+            individuals=(),
+        )
+        meeting = create_meeting(api)
+        mid, nominees = meeting["meeting_id"], meeting["ballot_nominees"]
+        attend(api, mid, [0, 1, 2])
+        for absent in (3, 4):
+            assert written_vote(api, mid, absent, all_(nominees)).status_code == 201
+        step(api, mid, "open")
+        for i in range(3):
+            vote(api, mid, i, all_(nominees))
+        (n,) = body(step(api, mid, "close"))["tally"]["nominees"]
+        assert n["agree"] == (5 if counted else 3) and n["result"] == result
+
+
+def test_a_campaign_decided_by_review_has_no_meeting(api, monkeypatch):
+    setup_council(api, monkeypatch, members=3, collectives=(DEPARTMENT,), individuals=())
+    from tests.factories import CAMPAIGN
+
+    r = api.post(
+        "/admin/campaigns", {**CAMPAIGN, "campaign_id": "review-only", "award_procedure": "review"}
+    )
+    assert r.status_code == 201, r.body
+    r = api.request(
+        "PUT",
+        "/campaigns/review-only/councils/awards",
+        {"members": [{"sub": member_sub(1), "full_name": "Thư ký", "council_role": "secretary"}]},
+    )
+    assert r.status_code == 200, r.body
+    r = api.post("/campaigns/review-only/meetings", token=secretary(api))
+    assert r.status_code == 409 and _code(r) == "not_council_procedure"
