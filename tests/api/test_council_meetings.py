@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -346,3 +347,33 @@ def test_a_campaign_decided_by_review_has_no_meeting(api, monkeypatch):
     assert r.status_code == 200, r.body
     r = api.post("/campaigns/review-only/meetings", token=secretary(api))
     assert r.status_code == 409 and _code(r) == "not_council_procedure"
+
+
+def test_the_council_meets_after_the_posting_and_its_feedback(api, monkeypatch):
+    from tests.conftest import set_service_clock
+
+    ids = setup_council(
+        api, monkeypatch, members=3, collectives=(DEPARTMENT,), individuals=(), posted_on=None
+    )
+    r = api.post(f"/campaigns/{CAMPAIGN_ID}/meetings", token=secretary(api))
+    assert r.status_code == 409 and _code(r) == "not_posted"
+    # posted today (Monday 18/8/2025): open for five working days
+    assert api.post(f"/campaigns/{CAMPAIGN_ID}/posting", {"opens_on": "2025-08-18"}).status_code == 201
+    r = api.post(f"/campaigns/{CAMPAIGN_ID}/meetings", token=secretary(api))
+    assert r.status_code == 409 and _code(r) == "posting_open"
+    nid = ids[DEPARTMENT]
+    r = api.post(
+        f"/public/campaigns/{CAMPAIGN_ID}/shortlist/{nid}/feedback",
+        {"text": "Đề nghị làm rõ số liệu."},
+        token=None,
+    )
+    assert r.status_code == 202, r.body
+    set_service_clock(dt.datetime(2025, 8, 30, 3, 0, tzinfo=dt.UTC))  # the window has closed
+    r = api.post(f"/campaigns/{CAMPAIGN_ID}/meetings", token=secretary(api))
+    assert r.status_code == 409 and _code(r) == "feedback_unresolved"
+    assert body(r)["error"]["details"][0]["nomination_id"] == nid
+    feedback = body(api.get(f"/campaigns/{CAMPAIGN_ID}/feedback"))["items"]
+    r = api.post(f"/feedback/{feedback[0]['feedback_id']}/resolve", {"note": "Đã giải trình."})
+    assert r.status_code == 200, r.body
+    meeting = create_meeting(api)
+    assert meeting["ballot_nominees"] == [nid]
