@@ -135,7 +135,15 @@ def unit_kpi(
         "to": period.end,
         "as_of": as_of(),
         **figures,
+        "creativity": _creativity(campaign, unit_id),
     }
+
+
+def _creativity(campaign: Campaign | None, unit_id: str) -> dict[str, Any] | None:
+    """The fifth criterion as a figure: the unit's initiatives in the campaign."""
+    from chalicelib.services.initiatives import assessment
+
+    return assessment.unit_creativity(campaign.campaign_id, unit_id) if campaign else None
 
 
 def unit_daily(
