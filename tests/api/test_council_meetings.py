@@ -358,7 +358,9 @@ def test_the_council_meets_after_the_posting_and_its_feedback(api, monkeypatch):
     r = api.post(f"/campaigns/{CAMPAIGN_ID}/meetings", token=secretary(api))
     assert r.status_code == 409 and _code(r) == "not_posted"
     # posted today (Monday 18/8/2025): open for five working days
-    assert api.post(f"/campaigns/{CAMPAIGN_ID}/posting", {"opens_on": "2025-08-18"}).status_code == 201
+    assert (
+        api.post(f"/campaigns/{CAMPAIGN_ID}/posting", {"opens_on": "2025-08-18"}).status_code == 201
+    )
     r = api.post(f"/campaigns/{CAMPAIGN_ID}/meetings", token=secretary(api))
     assert r.status_code == 409 and _code(r) == "posting_open"
     nid = ids[DEPARTMENT]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib import clock
 from chalicelib.domain.campaigns import Campaign
 from chalicelib.domain.councils import Council, CouncilMember
 from chalicelib.domain.errors import Conflict
@@ -63,12 +64,17 @@ def ready_shortlist(campaign: Campaign) -> list[dict[str, Any]]:
             f"The shortlist of {campaign_id!r} has not been posted for public comment yet",
             code="not_posted",
         )
-    if posting_service.posting_window_open(campaign_id):
+    if posting.state(clock.now()) != "closed":
         raise Conflict(
-            "The public posting of the shortlist is still open; the council meets after it "
-            "closes",
+            f"The public posting of the shortlist runs until {posting.closes_at.isoformat()}; "
+            "the council meets after it closes",
             code="posting_open",
-            details=[{"closes_at": getattr(posting, "closes_at", None)}],
+            details=[
+                {
+                    "opens_at": posting.opens_at.isoformat(),
+                    "closes_at": posting.closes_at.isoformat(),
+                }
+            ],
         )
     frozen = posting_service.frozen_shortlist(campaign_id)
     waiting = [
@@ -78,8 +84,7 @@ def ready_shortlist(campaign: Campaign) -> list[dict[str, Any]]:
     ]
     if waiting:
         raise Conflict(
-            "Feedback on the shortlist awaits an answer: "
-            + ", ".join(w["name"] for w in waiting),
+            "Feedback on the shortlist awaits an answer: " + ", ".join(w["name"] for w in waiting),
             code="feedback_unresolved",
             details=waiting,
         )
