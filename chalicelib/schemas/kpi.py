@@ -113,6 +113,13 @@ class UnitKpi(BaseModel):
     metrics: UnitMetrics
     compliance: Compliance
     score: float
+    shortfalls: dict[str, int | None] = Field(
+        description="Per rate criterion that applies at the unit's level: how many more "
+        "items must qualify to reach the campaign's target (0: met; null: no data)"
+    )
+    interconnection_tier: Literal["province", "commune"] | None = Field(
+        description="The tier the unit must exchange with both ways (null: a division)"
+    )
     creativity: Creativity | None = Field(
         description="The unit's initiatives in the campaign (null when no campaign exists)"
     )

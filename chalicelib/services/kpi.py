@@ -135,6 +135,13 @@ def unit_kpi(
         "to": period.end,
         "as_of": as_of(),
         **figures,
+        # What the unit still misses, so no client recomputes the rule.
+        "shortfalls": kpi.shortfalls(
+            figures["metrics"],
+            level=unit.level,
+            targets=campaign.rate_targets() if campaign else None,
+        ),
+        "interconnection_tier": kpi.exchange_tier(unit.level),
         "creativity": _creativity(campaign, unit_id),
     }
 
