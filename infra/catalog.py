@@ -88,7 +88,18 @@ class StreamGrant:
 
 STREAM_READ = ("DescribeStream", "GetRecords", "GetShardIterator", "ListStreams")
 
-Grant = TableGrant | ObjectGrant | KeyGrant | StreamGrant
+
+@dataclass(frozen=True)
+class MailGrant:
+    """Resources of the mail stack (infra/stacks/mail.py), by name: "send" (SES SendRawEmail
+    from the service's identity through its configuration set, and the account's send
+    quota), "link_secret" (read the unsubscribe links' key), "alarms" (read the stack's
+    alarms' states)."""
+
+    what: Literal["send", "link_secret", "alarms"]
+
+
+Grant = TableGrant | ObjectGrant | KeyGrant | StreamGrant | MailGrant
 
 
 def table(name: str, *actions: str) -> TableGrant:
@@ -185,6 +196,7 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table("mail_preferences", *RW),
         table("mail_ledger", *RW),
         table(AUDIT_TABLE, "Scan"),
+        MailGrant("link_secret"),  # verifies the one-click unsubscribe links
         # the award road (issue 21): councils
         table("councils", "GetItem", "PutItem", "Query"),
         table("initiatives", *RW),
@@ -276,6 +288,9 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table("sources", "Scan"),  # names and enabled flags (secrets stay KMS-encrypted)
         table("jobs", *READ),
         key("Encrypt", "Decrypt", "GenerateDataKey"),
+        MailGrant("send"),
+        MailGrant("link_secret"),
+        MailGrant("alarms"),
     ),
     # SES bounce and complaint notifications (SNS): suppress the addresses.
     "ses_feedback": (table("mail_preferences", "GetItem", "UpdateItem"),),
@@ -372,6 +387,9 @@ def cfn_name(chalice_name: str) -> str:
 
     return str(to_cfn_resource_name(chalice_name))
 
+
+# SES bounce and complaint notifications (SNS, infra/stacks/mail.py) invoke this function.
+MAIL_FEEDBACK_FUNCTION = "SesFeedback"
 
 # The stream consumer and the table whose stream feeds it (chalicelib/jobs/stream.py).
 STREAM_TRIGGER: tuple[str, str] = ("FoldInbox", "inbox")

@@ -37,6 +37,7 @@ from chalicelib.jobs import stream as stream_mapping
 from infra.catalog import (
     AUDIT_DENIED_ACTIONS,
     AUDIT_TABLE,
+    MAIL_FEEDBACK_FUNCTION,
     POLICIES,
     STREAM_TRIGGER,
     UPLOAD_TRIGGER,
@@ -45,6 +46,7 @@ from infra.catalog import (
     BucketName,
     FunctionSpec,
     KeyGrant,
+    MailGrant,
     ObjectGrant,
     StreamGrant,
     TableGrant,
@@ -201,6 +203,14 @@ class ApiWiring(Construct):
             "CORS_ALLOWED_ORIGINS": Fn.join(",", self.cors_origins),
         }
 
+        from infra.stacks.mail import Mail
+
+        self.mail = Mail(self, "Mail", config=config, key=data.key)
+        self.environment.update(self.mail.environment)
+        self.environment["ALARM_PREFIX"] = f"{config.stack_name}-"
+        if config.api_domain_name:
+            self.environment["PUBLIC_API_URL"] = f"https://{config.api_domain_name}"
+
         self.roles: dict[str, iam.Role] = {}
         self.log_groups: dict[str, logs.LogGroup] = {}
         self.function_names: dict[str, str] = {}
@@ -211,6 +221,10 @@ class ApiWiring(Construct):
         self._configure_rest_api(resources)
         self._upload_trigger(chalice_functions)
         self._stream_trigger(resources)
+        if MAIL_FEEDBACK_FUNCTION in chalice_functions:
+            self.mail.subscribe(
+                self, self.chalice.get_resource(MAIL_FEEDBACK_FUNCTION).get_att("Arn").to_string()
+            )
 
     # --- functions ----------------------------------------------------------------------
 
@@ -401,6 +415,8 @@ class ApiWiring(Construct):
                         conditions={"StringLike": {"s3:prefix": [f"{prefix}*"]}},
                     )
                 )
+        for what in sorted({g.what for g in grants if isinstance(g, MailGrant)}):
+            statements.extend(self.mail.statements(what))
         key_actions = sorted({a for g in grants if isinstance(g, KeyGrant) for a in g.iam_actions})
         if key_actions:
             statements.append(

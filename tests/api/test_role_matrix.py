@@ -67,6 +67,11 @@ POLICY: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/results-reports/{results_report_id}/submit"): WRITERS,
     ("POST", "/results-reports/{results_report_id}/return"): PARENTS,
     ("POST", "/campaigns/{campaign_id}/results-reports/consolidated"): PARENTS,
+    ("GET", "/units/{unit_id}/results-reports/{campaign_id}"): ORGANISATION,
+    # Notifications: a unit's contacts and their preferences; the captured mail.
+    ("GET", "/units/{unit_id}/contacts"): ORGANISATION,
+    ("PUT", "/units/{unit_id}/contact-preferences"): WRITERS,
+    ("GET", "/admin/mail"): ADMIN,
     ("POST", "/campaigns/{campaign_id}/initiatives"): WRITERS,
     ("PATCH", "/initiatives/{initiative_id}"): WRITERS,
     ("POST", "/initiatives/{initiative_id}/files"): WRITERS,
@@ -94,6 +99,10 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "category": "to_trinh",
     },
     ("PATCH", "/results-reports/{results_report_id}"): {"sections": {"done": "Xong"}},
+    ("PUT", "/units/{unit_id}/contact-preferences"): {
+        "email": "vanthu@example.gov.vn",
+        "unsubscribed": ["digest"],
+    },
     ("PATCH", "/initiatives/{initiative_id}"): {"title": "Sáng kiến mới"},
     ("POST", "/initiatives/{initiative_id}/files"): {
         "filename": "minh-chung.pdf",

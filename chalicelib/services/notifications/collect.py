@@ -37,7 +37,7 @@ Render = Callable[[str, str], compose.Rendered]
 # The roles of a unit's contacts that hear about the unit; admins hear the alerts.
 UNIT_ROLES = ("head", "clerk")
 ALERT_ROLES = ("admin",)
-# The digest goes out during the campaign and the week after it.
+# The digest goes out during the campaign and until a week after its end or last deadline.
 DIGEST_AFTER_END_DAYS = 7
 
 
@@ -154,10 +154,25 @@ def _ranks(table: list[dict[str, Any]]) -> dict[str, tuple[int, int]]:
     return out
 
 
+def digest_window(campaign: Campaign) -> tuple[dt.date, dt.date]:
+    """From the campaign's start until a week after its end or its last deadline (units
+    still report and nominate after the end)."""
+    deadlines = [
+        d
+        for d in (
+            campaign.unit_report_deadline,
+            campaign.department_report_deadline,
+            campaign.nomination_deadline,
+        )
+        if d is not None
+    ]
+    last = max([campaign.end_date, *deadlines])
+    return campaign.start_date, last + dt.timedelta(days=DIGEST_AFTER_END_DAYS)
+
+
 def digests(campaign: Campaign, today: dt.date, directory: Directory) -> Iterator[Due]:
-    if not (
-        campaign.start_date <= today <= campaign.end_date + dt.timedelta(days=DIGEST_AFTER_END_DAYS)
-    ):
+    first, last = digest_window(campaign)
+    if not first <= today <= last:
         return
     units = [
         u

@@ -19,15 +19,12 @@ async function ownReport(ctx, section) {
   section.replaceChildren(h("h2", {}, t("rr_own")), loading());
   let report = null;
   try {
-    const unit = await api.get(`/units/${encodeURIComponent(session.unitId)}`);
-    const view = unit.parent_id
-      ? await api.get(`/campaigns/${cid}/results-reports`, { parent_id: unit.parent_id }).catch(() => null)
-      : null;
-    const mine = view && view.items.find((i) => i.unit_id === session.unitId);
-    if (mine && mine.results_report_id) report = await api.get(`/results-reports/${mine.results_report_id}`);
+    report = await api.get(`/units/${encodeURIComponent(session.unitId)}/results-reports/${cid}`);
   } catch (error) {
-    section.replaceChildren(h("h2", {}, t("rr_own")), errorBox(error));
-    return;
+    if (error.status !== 404) {
+      section.replaceChildren(h("h2", {}, t("rr_own")), errorBox(error));
+      return;
+    }
   }
   const inputs = Object.fromEntries(
     SECTIONS.map((k) => [k, h("textarea", { name: k, rows: "4", maxlength: "8000" }, report ? report.sections[k] : "")]),
@@ -74,7 +71,7 @@ async function ownReport(ctx, section) {
   const figures = report && report.figures
     ? h("p", { class: "figures" }, `${t("rr_frozen")}: ${t("score")} ${fmtNumber(report.figures.score)} · ${t("as_of")}: ${report.figures.as_of ? fmtDateTime(report.figures.as_of) : "—"}`)
     : null;
-  section.replaceChildren(h("h2", {}, t("rr_own")), status, reason, figures, form);
+  section.replaceChildren(...[h("h2", {}, t("rr_own")), status, reason, figures, form].filter(Boolean));
 }
 
 async function tracking(ctx, section, parentId) {
