@@ -9,6 +9,7 @@ from chalicelib.api import (
     health,
     initiatives,
     kpi,
+    meetings,
     nominations,
     notifications,
     openapi,
@@ -38,6 +39,7 @@ app.register_blueprint(webhooks.bp)
 app.register_blueprint(kpi.bp)
 app.register_blueprint(nominations.bp)
 app.register_blueprint(initiatives.bp)
+app.register_blueprint(meetings.bp)
 app.register_blueprint(openapi.bp)
 app.register_blueprint(health.bp)
 app.register_blueprint(schedules.bp)

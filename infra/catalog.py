@@ -205,6 +205,12 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table("reports", *RW),
         objects("reports", "reports/", "GetObject", "PutObject"),
         table("quotas", "GetItem", "PutItem"),  # REPORTS_PER_HOUR per user
+        # the awards council's meetings; the voter roll and the ballot box (written together
+        # in one transaction, read back only by the meeting and round: no scan)
+        # (POST /admin/jobs/meeting_documents runs the documents job in-process: Scan)
+        table("council_meetings", "GetItem", "PutItem", "ConditionCheckItem", "Scan"),
+        table("council_roll", "PutItem", "Query"),
+        table("council_ballots", "PutItem", "Query"),
         # nomination files: presigned POSTs write under nominations/ only; downloads are
         # presigned GETs of the verified copies; deleting a draft's file removes both;
         # the verify_uploads job (POST /admin/jobs) verifies like VerifyUpload.
@@ -255,6 +261,15 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table("initiatives", *READ),  # creativity: the recognised initiatives per unit
         table("reports", *RW),
         objects("reports", "reports/", "PutObject", "GetObject"),
+        key("Encrypt", "Decrypt", "GenerateDataKey"),
+    ),
+    # The awards council's documents (job meeting_documents): read decided meetings, render
+    # the four documents (PDF, DOCX: python-docx loads only here), store them beside the
+    # reports, record their hashes in the meeting's trail. No roll, no ballot box.
+    "meeting_documents": (
+        table("council_meetings", "Scan", "PutItem"),
+        table(AUDIT_TABLE, "PutItem"),
+        objects("reports", "reports/meetings/", "PutObject"),
         key("Encrypt", "Decrypt", "GenerateDataKey"),
     ),
     # Nomination file verification (uploads bucket, object created): read the upload,
@@ -344,6 +359,13 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     ),
     FunctionSpec("MonthlyReports", "reports", 1, "async", description="Job monthly_reports"),
     FunctionSpec("CampaignReports", "reports", 1, "async", description="Job campaign_reports"),
+    FunctionSpec(
+        "MeetingDocuments",
+        "meeting_documents",
+        1,
+        "async",
+        description="Job meeting_documents (the council's four documents, PDF and DOCX)",
+    ),
     FunctionSpec(
         "Notifications",
         "notifications",

@@ -57,12 +57,14 @@ NAG_SUPPRESSIONS: tuple[Suppression, ...] = (
     Suppression(
         "AwsSolutions-IAM5",
         "Object keys are generated per event, report and upload; access is limited to one "
-        "bucket and one key prefix (archive/, reports/, nominations/ for uploads, verified/ "
-        "for their checked copies) per statement.",
+        "bucket and one key prefix (archive/, reports/ or its council documents' "
+        "reports/meetings/, nominations/ for uploads, verified/ for their checked copies) per "
+        "statement.",
         path=r"Wiring/\w+Role/Resource",
         applies_to=(
             r"^Resource::<DataArchiveBucket\w+\.Arn>/archive/\*$",
             r"^Resource::<DataReportsBucket\w+\.Arn>/reports/\*$",
+            r"^Resource::<DataReportsBucket\w+\.Arn>/reports/meetings/\*$",
             r"^Resource::<DataUploadsBucket\w+\.Arn>/nominations/\*$",
             r"^Resource::<DataUploadsBucket\w+\.Arn>/verified/\*$",
         ),

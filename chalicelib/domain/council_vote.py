@@ -246,7 +246,7 @@ def apply_quota(
         key = {
             c.nomination_id: (-c.agree, _rank_key(by_id[c.nomination_id].kpi_rank)) for c in passed
         }
-        ordered = sorted(key, key=lambda n: (key[n], n))
+        ordered = sorted(key, key=lambda n: (key[n], by_id[n].name, n))
         within, tied, outside = _boundary(ordered, key, quotas.get(kind, 0))
         approved[kind] = tuple(within)
         rejected.update(dict.fromkeys(outside, OUTSIDE_QUOTA))
@@ -273,7 +273,7 @@ def apply_runoff(
         agree = {n: sum(1 for b in cast if b.get(n) == "agree") for n in runoff.nominees}
         agree_counts.update(agree)
         key = {n: (-agree[n], _rank_key(by_id[n].kpi_rank)) for n in runoff.nominees}
-        ordered = sorted(key, key=lambda n: (key[n], n))
+        ordered = sorted(key, key=lambda n: (key[n], by_id[n].name, n))
         within, tied, outside = _boundary(ordered, key, runoff.seats)
         approved[runoff.kind] = (*approved.get(runoff.kind, ()), *within)
         rejected.update(dict.fromkeys(outside, OUTSIDE_QUOTA))

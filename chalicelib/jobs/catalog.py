@@ -67,6 +67,13 @@ def job_specs() -> dict[str, JobSpec]:
             "version whenever late events changed the figures",
         ),
         JobSpec(
+            "meeting_documents",
+            "chalicelib.services.council.documents:run_meeting_documents",
+            every_minutes=1,
+            description="The minutes, vote results, submission and draft decision (PDF and "
+            "DOCX) of every decided council meeting still waiting for them",
+        ),
+        JobSpec(
             "notifications",
             "chalicelib.services.notifications.deliver:run_notifications",
             # 01:00 UTC = 08:00 in Asia/Ho_Chi_Minh: reminders on the right local day.

@@ -1,19 +1,29 @@
 """Data access for aggregation: document state, daily aggregates, evaluations
-and freshness. Writers may run concurrently (stream consumers, the sweep): every
-read-modify-write is version-checked and retried here. Reads of a KPI range cost
-one query per scope, whatever the number of documents behind it."""
+and freshness. Writers may run concurrently (stream consumers, the sweep).
+
+The write path of a fold (issue 23): each document's new state is put under its version
+condition, in one transaction with the daily deltas it causes; the deltas are commutative
+`ADD`s on the daily items' counters (top-level number attributes), which need neither a
+read nor a version. So a burst on one unit-day costs no retries: only two writers of the
+same *document* at once conflict, and only that transaction is read and computed again.
+A batch's documents are packed into transactions by the days they touch, and each
+transaction adds the sum of its documents' deltas, so a unit-day is written once per
+transaction that touches it, not once per document. Reads of a KPI range cost one query
+per scope, whatever the number of documents behind it."""
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
-from pynamodb.transactions import TransactWrite
+from botocore.exceptions import ClientError
+from pynamodb.exceptions import PutError, UpdateError
 
 from chalicelib.observability import logger
 from chalicelib.storage.models import (
@@ -28,6 +38,13 @@ TRANSACTION_LIMIT = 100  # items per TransactWriteItems
 
 
 MAX_COMMIT_ATTEMPTS = 8  # per document: concurrent consumers retry on version conflicts
+# A daily item's counters: one number attribute each, named COUNTER_PREFIX + counter name
+# (ADD works on top-level attributes). Items written before issue 23 hold them in a
+# `counters` map; reads add both.
+COUNTER_PREFIX = "c|"
+# Cancellation reasons a transaction is retried on: a version changed under us, or
+# another transaction held one of its items at that moment (DynamoDB, not moto).
+RETRYABLE = ("ConditionalCheckFailed", "TransactionConflict")
 
 DayKey = tuple[str, str]  # (scope, local day)
 Delta = dict[DayKey, dict[str, int]]
@@ -44,96 +61,123 @@ def _backoff(attempt: int) -> None:
     time.sleep(random.uniform(0, min(1.0, 0.02 * 2**attempt)))  # noqa: S311 (jitter)
 
 
+class WriteStats:
+    """What the fold write path did in this process: transactions committed and cancelled,
+    items written, documents read again. The benchmarks read it; so can a metric."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.counts: Counter[str] = Counter()
+
+    def add(self, **values: int) -> None:
+        with self._lock:
+            self.counts.update(values)
+
+    def snapshot(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self.counts)
+
+    def reset(self) -> None:
+        with self._lock:
+            self.counts.clear()
+
+
+write_stats = WriteStats()
+
+
 @dataclass
 class FoldResult:
     changed: int = 0  # documents
-    written: int = 0  # daily items
+    written: int = 0  # daily item writes
+    conflicts: int = 0  # transactions cancelled by a concurrent writer (then retried)
     # Documents whose new state and deltas do not fit one transaction: nothing was written
     # for them; the caller folds their events in smaller steps.
     oversized: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class _Update:
+    key: str
+    version: int | None  # the stored version read (None: a new document)
+    state: dict[str, Any]
+    delta: Delta
+
+
 def fold_documents(keys: Iterable[str], step: DocumentStep) -> FoldResult:
     """Apply `step` to each document and commit each new state together with the daily
-    deltas it causes. Every item carries its version condition: when a concurrent writer
-    (another stream shard's consumer, the sweep) changed one, the transaction fails and
-    its documents are read and computed again, so no update is lost or applied twice."""
+    deltas it causes. Each document's put carries its version condition: when a concurrent
+    writer (another stream shard's consumer, the sweep) changed it, that transaction is
+    cancelled and its documents are read and computed again, so no update is lost or
+    applied twice. The daily deltas are ADDs inside the same transaction: applied exactly
+    when the document's new state is."""
     remaining = list(dict.fromkeys(keys))
     out = FoldResult()
     for attempt in range(MAX_COMMIT_ATTEMPTS):
-        done_keys, c, w = _fold_once(remaining, step, out.oversized)
-        out.changed += c
-        out.written += w
-        remaining = [k for k in remaining if k not in done_keys and k not in out.oversized]
+        remaining = _fold_once(remaining, step, out)
         if not remaining:
             return out
+        write_stats.add(retried_documents=len(remaining))
         logger.info("version conflict; retrying", extra={"attempt": attempt + 1})
         _backoff(attempt)
     raise ConcurrentUpdates(f"{len(remaining)} document(s) kept conflicting")
 
 
-def _fold_once(
-    keys: list[str], step: DocumentStep, oversized: list[str]
-) -> tuple[set[str], int, int]:
-    """One attempt: (keys settled, documents changed, daily items written). Stops at the
-    first failed transaction (its items' in-memory versions are no longer trustworthy)."""
+def _fold_once(keys: list[str], step: DocumentStep, out: FoldResult) -> list[str]:
+    """One attempt; returns the keys to try again (their transaction was cancelled by a
+    concurrent writer). Transactions are independent: each document is in one, and the
+    daily ADDs commute, so one cancelled transaction does not stop the others."""
     current = {
         item.doc_key: item for item in DocumentStateModel.batch_get(keys, consistent_read=True)
     }
-    settled: set[str] = set()
-    updates: list[tuple[str, DocumentStateModel, Delta]] = []
+    updates: list[_Update] = []
     for key in keys:
         existing = current.get(key)
         result = step(key, dict(existing.state) if existing is not None else None)
         if result is None:
-            settled.add(key)  # already folded (a redelivery, a race already won)
-            continue
+            continue  # already folded (a redelivery, a race already won)
         if 1 + len(result[1]) > TRANSACTION_LIMIT:
-            oversized.append(key)
+            out.oversized.append(key)
             continue
-        item = existing if existing is not None else DocumentStateModel(key)
-        item.state = result[0]
-        updates.append((key, item, result[1]))
-    if not updates:
-        return settled, 0, 0
-    wanted = list(dict.fromkeys(day for _, _, delta in updates for day in delta))
-    daily = {
-        (item.scope, item.day): item
-        for item in DailyAggregateModel.batch_get(wanted, consistent_read=True)
-    }
-    changed = written = 0
+        version = int(existing.version) if existing is not None and existing.version else None
+        updates.append(_Update(key, version, result[0], result[1]))
+    retry: list[str] = []
     for group in _transaction_groups(updates):
-        documents = [item for _, item, _ in group]
-        touched: dict[DayKey, DailyAggregateModel] = {}
-        for _, _, delta in group:
-            for day, counters in delta.items():
-                aggregate = daily.get(day)
-                if aggregate is None:
-                    aggregate = daily[day] = DailyAggregateModel(day[0], day[1], counters={})
-                totals = _counters(aggregate.counters)
-                for name, value in counters.items():
-                    totals[name] = totals.get(name, 0) + value
-                aggregate.counters = {k: v for k, v in totals.items() if v}
-                touched[day] = aggregate
+        days = _summed(group)
         try:
-            _commit([*documents, *touched.values()])
-        except TransactWriteError:
-            return settled, changed, written
-        settled.update(key for key, _, _ in group)
-        changed += len(group)
-        written += len(touched)
-    return settled, changed, written
+            _commit(group, days)
+        except _Cancelled:
+            retry += [u.key for u in group]
+            out.conflicts += 1
+            write_stats.add(transactions_cancelled=1)
+            continue
+        out.changed += len(group)
+        out.written += len(days)
+        write_stats.add(transactions=1, document_writes=len(group), daily_writes=len(days))
+    return retry
 
 
-def _transaction_groups(
-    updates: list[tuple[str, DocumentStateModel, Delta]],
-) -> list[list[tuple[str, DocumentStateModel, Delta]]]:
-    """Pack documents into transactions of at most 100 distinct items."""
-    groups: list[list[tuple[str, DocumentStateModel, Delta]]] = []
-    current: list[tuple[str, DocumentStateModel, Delta]] = []
+def _summed(group: list[_Update]) -> Delta:
+    """The group's deltas added up per (scope, day): one ADD per daily item."""
+    days: Delta = {}
+    for update in group:
+        for day, counters in update.delta.items():
+            row = days.setdefault(day, {})
+            for name, value in counters.items():
+                row[name] = row.get(name, 0) + value
+    return {
+        day: {k: v for k, v in row.items() if v} for day, row in days.items() if any(row.values())
+    }
+
+
+def _transaction_groups(updates: list[_Update]) -> list[list[_Update]]:
+    """Pack documents into transactions of at most 100 distinct items, documents that
+    touch the same days next to each other (so a busy unit-day is in few transactions)."""
+    ordered = sorted(updates, key=lambda u: (sorted(u.delta), u.key))
+    groups: list[list[_Update]] = []
+    current: list[_Update] = []
     items: set[Any] = set()
-    for update in updates:
-        needed = {("doc", update[0]), *(("day", k) for k in update[2])}
+    for update in ordered:
+        needed = {("doc", update.key), *(("day", k) for k in update.delta)}
         if current and len(items | needed) > TRANSACTION_LIMIT:
             groups.append(current)
             current, items = [], set()
@@ -144,30 +188,106 @@ def _transaction_groups(
     return groups
 
 
-def _commit(items: list[DocumentStateModel | DailyAggregateModel]) -> None:
-    """One transaction; each item's version condition makes it all-or-nothing against
-    concurrent writers."""
-    # The model's own connection: a new Connection would build a new botocore
-    # client (and load the service model) for every transaction.
-    connection = DocumentStateModel._get_connection().connection
-    with TransactWrite(connection=connection) as transaction:
-        for item in items:
-            transaction.save(item)
+class _Cancelled(Exception):
+    """A transaction cancelled by a concurrent writer (safe to read again and retry)."""
+
+
+def _commit(group: list[_Update], days: Delta) -> None:
+    """One transaction: the documents' puts under their version conditions and one ADD
+    per daily item; all or nothing."""
+    documents_table = DocumentStateModel.Meta.table_name
+    daily_table = DailyAggregateModel.Meta.table_name
+    items: list[dict[str, Any]] = []
+    for update in group:
+        put: dict[str, Any] = {
+            "TableName": documents_table,
+            "Item": {
+                "doc_key": {"S": update.key},
+                "state": {"S": DocumentStateModel.state.serialize(update.state)},
+                "version": {"N": str((update.version or 0) + 1)},
+            },
+        }
+        if update.version is None:
+            put["ConditionExpression"] = "attribute_not_exists(doc_key)"
+        else:
+            put["ConditionExpression"] = "#version = :version"
+            put["ExpressionAttributeNames"] = {"#version": "version"}
+            put["ExpressionAttributeValues"] = {":version": {"N": str(update.version)}}
+        items.append({"Put": put})
+    for (scope, day), counters in days.items():
+        names = {f"#c{i}": COUNTER_PREFIX + name for i, name in enumerate(counters)}
+        values = {f":c{i}": {"N": str(value)} for i, value in enumerate(counters.values())}
+        items.append(
+            {
+                "Update": {
+                    "TableName": daily_table,
+                    "Key": {"scope": {"S": scope}, "day": {"S": day}},
+                    "UpdateExpression": "ADD "
+                    + ", ".join(f"{n} {v}" for n, v in zip(names, values, strict=True)),
+                    "ExpressionAttributeNames": names,
+                    "ExpressionAttributeValues": values,
+                }
+            }
+        )
+    # The model's own client: a new one would load the service model for every commit.
+    client = DocumentStateModel._get_connection().connection.client
+    try:
+        client.transact_write_items(TransactItems=items)
+    except ClientError as exc:
+        error = exc.response.get("Error", {}).get("Code")
+        if error == "TransactionConflictException":
+            raise _Cancelled from None
+        reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", []) or []]
+        if (
+            error == "TransactionCanceledException"
+            and any(code in RETRYABLE for code in reasons)
+            and all(code in (*RETRYABLE, "None", None) for code in reasons)
+        ):
+            raise _Cancelled from None
+        raise
 
 
 def daily_rows(scope: str, start: dt.date, end: dt.date) -> list[tuple[str, dict[str, int]]]:
-    return [
-        (item.day, _counters(item.counters))
-        for item in DailyAggregateModel.query(
-            scope,
-            range_key_condition=DailyAggregateModel.day.between(start.isoformat(), end.isoformat()),
-        )
-    ]
+    """The scope's daily counters from `start` to `end` (one query, paged)."""
+    client = DailyAggregateModel._get_connection().connection.client
+    paginator = client.get_paginator("query")
+    rows = []
+    for page in paginator.paginate(
+        TableName=DailyAggregateModel.Meta.table_name,
+        KeyConditionExpression="#s = :s AND #d BETWEEN :a AND :b",
+        ExpressionAttributeNames={"#s": "scope", "#d": "day"},
+        ExpressionAttributeValues={
+            ":s": {"S": scope},
+            ":a": {"S": start.isoformat()},
+            ":b": {"S": end.isoformat()},
+        },
+    ):
+        for item in page.get("Items", []):
+            rows.append((item["day"]["S"], counters_of(item)))
+    return rows
 
 
-def _counters(raw: Any) -> dict[str, int]:
-    values = raw.as_dict() if hasattr(raw, "as_dict") else dict(raw or {})
-    return {str(k): int(v) for k, v in values.items()}
+def counters_of(item: dict[str, Any]) -> dict[str, int]:
+    """A daily item's non-zero counters (DynamoDB JSON): its counter attributes plus the
+    `counters` map of an item written before issue 23."""
+    out: dict[str, int] = {}
+    for name, value in (item.get("counters", {}).get("M") or {}).items():
+        out[name] = out.get(name, 0) + int(value["N"])
+    for name, value in item.items():
+        if name.startswith(COUNTER_PREFIX):
+            counter = name[len(COUNTER_PREFIX) :]
+            out[counter] = out.get(counter, 0) + int(value["N"])
+    return {k: v for k, v in out.items() if v}
+
+
+def daily_item(scope: str, day: str, counters: dict[str, int]) -> dict[str, Any]:
+    """The stored form of one daily item (DynamoDB JSON), for loaders that write history
+    directly (benchmarks, rebuild tests)."""
+    item: dict[str, Any] = {"scope": {"S": scope}, "day": {"S": day}}
+    for name, value in counters.items():
+        if value:
+            item[COUNTER_PREFIX + name] = {"N": str(value)}
+    return item
 
 
 # --- evaluations ---------------------------------------------------------------------

@@ -311,6 +311,13 @@ ALL_MODELS: list[type[Model]] = [
 TTL_ATTRIBUTES: dict[str, str] = {"idempotency": "expiration", "quotas": "expires_at"}
 # DynamoDB Streams per table (view type): the inbox's feeds the aggregation consumer.
 STREAM_VIEWS: dict[str, str] = {"inbox": "NEW_IMAGE"}
+# Tables without point-in-time recovery, and why. The ballot box: restoring it at two
+# instants a second apart would show which ballot arrived when, and the audit trail says
+# who voted when; secrecy wins over recovering ballots (the frozen tally, in the meetings
+# table, keeps its backups).
+NO_POINT_IN_TIME_RECOVERY: dict[str, str] = {
+    "council_ballots": "ballot secrecy: no history of when each ballot arrived"
+}
 
 
 def condition_failed(exc: PynamoDBException) -> bool:

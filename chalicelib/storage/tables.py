@@ -8,6 +8,7 @@ from typing import Any
 
 from chalicelib.storage import (  # noqa: F401 (their tables register)
     contacts,
+    council_meetings,
     councils,
     exemptions,
     initiatives,
@@ -15,7 +16,13 @@ from chalicelib.storage import (  # noqa: F401 (their tables register)
     nominations,
     results_reports,
 )
-from chalicelib.storage.models import ALL_MODELS, STREAM_VIEWS, TTL_ATTRIBUTES, logical_name
+from chalicelib.storage.models import (
+    ALL_MODELS,
+    NO_POINT_IN_TIME_RECOVERY,
+    STREAM_VIEWS,
+    TTL_ATTRIBUTES,
+    logical_name,
+)
 
 
 def _hash_first(key_schema: list[Any]) -> list[Any]:
@@ -47,6 +54,7 @@ def table_specs() -> list[dict[str, Any]]:
                 ],
                 "ttl_attribute": TTL_ATTRIBUTES.get(logical),
                 "stream_view_type": STREAM_VIEWS.get(logical),
+                "point_in_time_recovery": logical not in NO_POINT_IN_TIME_RECOVERY,
             }
         )
     return specs

@@ -146,7 +146,7 @@ class Data(Construct):
                 key_schema=_key_schema(spec["key_schema"]),
                 global_secondary_indexes=gsis or None,
                 point_in_time_recovery_specification=ddb.CfnTable.PointInTimeRecoverySpecificationProperty(
-                    point_in_time_recovery_enabled=True
+                    point_in_time_recovery_enabled=spec.get("point_in_time_recovery", True)
                 ),
                 sse_specification=ddb.CfnTable.SSESpecificationProperty(
                     sse_enabled=True, sse_type="KMS", kms_master_key_id=self.key.key_arn

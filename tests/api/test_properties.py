@@ -5,9 +5,13 @@
   clear of documents marked exempt later);
 - aggregation: with duplicates, any delivery order, the inbox stream's records
   delivered to the fold_inbox handler in random batches (redelivered, or split
-  between two consumers running at once, as two shards would be) and sweeps at
-  random points, the API's figures for random ranges equal a straightforward
-  recomputation from the full event list (tests/kpi_reference.py).
+  between two to four consumers running at once, as shards would be, sometimes with a
+  sweep folding the same items at the same time) and sweeps at random points, the API's
+  figures for random ranges equal a straightforward recomputation from the full event
+  list (tests/kpi_reference.py);
+- a burst on one unit-day (issue 23): many documents of one unit on one day, and one
+  document every unit replies to several times, delivered in small requests, folded by
+  four consumers and the sweep at once: the same figures, and no event passed over.
 """
 
 from __future__ import annotations
@@ -164,20 +168,8 @@ class Stack:
         records = self.stream.new_records()
         if not records:
             return
-        if rng.random() < 0.5:  # two consumers (two shards) at once
-            shard = [rng.randint(0, 1) for _ in records]
-            parts = [[r for r, s in zip(records, shard, strict=True) if s == k] for k in (0, 1)]
-            results: list[dict] = []
-            threads = [
-                threading.Thread(target=lambda p=p: results.append(self.invoke({"Records": p})))
-                for p in parts
-                if p
-            ]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-            assert all(r == {"batchItemFailures": []} for r in results), results
+        if rng.random() < 0.5:  # two to four consumers (shards) at once, maybe the sweep too
+            self.concurrently(records, rng.randint(2, 4), rng, sweep=rng.random() < 0.5)
             return
         i = 0
         while i < len(records):
@@ -186,6 +178,41 @@ class Stack:
             for _ in range(rng.randint(1, 2)):  # delivered once or twice
                 assert self.invoke({"Records": batch}) == {"batchItemFailures": []}
             i += size
+
+    def concurrently(
+        self, records: list[dict], consumers: int, rng: random.Random, *, sweep: bool
+    ) -> None:
+        """Split the records between `consumers` shards, each delivered in batches of up
+        to 100 records by its own thread, with a sweep in another thread when `sweep`."""
+        shard = [rng.randrange(consumers) for _ in records]
+        parts = [
+            [r for r, s in zip(records, shard, strict=True) if s == k] for k in range(consumers)
+        ]
+        results: list[dict] = []
+        errors: list[BaseException] = []
+
+        def consume(part: list[dict]) -> None:
+            try:
+                for start in range(0, len(part), 100):
+                    results.append(self.invoke({"Records": part[start : start + 100]}))
+            except BaseException as exc:
+                errors.append(exc)
+
+        def run_sweep() -> None:
+            try:
+                self.aggregate()
+            except BaseException as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=consume, args=(p,)) for p in parts if p]
+        if sweep:
+            threads.append(threading.Thread(target=run_sweep))
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert not errors, errors
+        assert all(r == {"batchItemFailures": []} for r in results), results
 
     def __exit__(self, *exc: object) -> None:
         self.backend.__exit__(None, None, None)
@@ -293,3 +320,101 @@ def test_api_figures_equal_a_recomputation_from_all_events(data):
                 "digital_signatures",
             ):
                 assert got_official[key] == want[key], (official, key, start, end)
+
+
+def burst_events(documents: int, replies: int, units: list[str], day: int) -> list[dict]:
+    """A burst on one unit-day: `documents` documents processed by DEPARTMENT on one day,
+    and one document DEPARTMENT sends to `units`, each of which receives it and replies
+    `replies` times (processed, printed...) within a minute."""
+    at = f"2025-07-{day:02d}T09:%02d:%02d+07:00"
+    out: list[dict] = []
+    for d in range(documents):
+        out.append(
+            {
+                "event_id": f"burst-p{d}",
+                "type": "document.processed",
+                "occurred_at": at % (d % 60, 0),
+                "unit_id": DEPARTMENT,
+                "document": {"id": f"burst-d{d}", "pages": 1 + d % 3},
+                "channel": "paper" if d % 7 == 0 else "electronic",
+                "actor_official_id": STAFF[DEPARTMENT][d % 2],
+            }
+        )
+    hot = {"id": "burst-hot", "pages": 2}
+    for u, unit in enumerate(units):
+        out.append(
+            {
+                "event_id": f"burst-s{u}",
+                "type": "document.sent",
+                "occurred_at": at % (0, u % 60),
+                "unit_id": DEPARTMENT,
+                "document": hot,
+                "to_unit_id": unit,
+                "channel": "electronic",
+            }
+        )
+        for r in range(replies):
+            kind = ["document.received", "document.registered", "document.printed"][r % 3]
+            event: dict = {
+                "event_id": f"burst-r{u}-{r}",
+                "type": kind,
+                "occurred_at": at % (1, (u + r) % 60),
+                "unit_id": unit,
+                "document": hot,
+            }
+            if kind == "document.received":
+                event.update(from_unit_id=DEPARTMENT, channel="electronic")
+            elif kind == "document.registered":
+                event.update(direction="incoming")
+            out.append(event)
+    return out
+
+
+@settings(
+    max_examples=3,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(data=st.data())
+def test_a_burst_on_one_unit_day_with_four_consumers_and_the_sweep(data):
+    from chalicelib.storage.events import pending_items
+    from tests.kpi_reference import reference_unit_metrics
+
+    units = [COMMUNE, OTHER_DEPARTMENT, DIVISION, "000.00.00.H34"]
+    events = burst_events(data.draw(st.integers(20, 60)), data.draw(st.integers(2, 5)), units, 15)
+    events = data.draw(st.permutations(events))
+    levels = {u["unit_id"]: u["level"] for u in UNITS}
+    with Stack() as stack:
+        i = 0
+        while i < len(events):
+            size = data.draw(st.integers(1, 8))
+            stack.deliver(events[i : i + size])
+            i += size
+        rng = random.Random(data.draw(st.integers(0, 2**32 - 1)))
+        stack.concurrently(stack.stream.new_records(), 4, rng, sweep=True)
+        stack.aggregate()
+        assert list(pending_items()) == []
+        token = __import__("tests.conftest", fromlist=["mint_token"])
+        admin = token.mint_token(
+            "province_admin",
+            directory=token._KEY_DIR,
+            issuer="https://auth.test",
+            audience="khong-giay-test",
+        )
+        for unit in [DEPARTMENT, COMMUNE, OTHER_DEPARTMENT]:
+            response = stack.client.http.get(
+                f"/units/{unit}/kpi?from=2025-07-15&to=2025-07-15",
+                headers={"Authorization": f"Bearer {admin}"},
+            )
+            assert response.status_code == 200, response.body
+            active = [o["official_id"] for o in OFFICIALS if o["unit_id"] == unit and o["active"]]
+            expected = reference_unit_metrics(
+                [dict(e, source_id="src") for e in events],
+                unit_id=unit,
+                start=dt.date(2025, 7, 15),
+                end=dt.date(2025, 7, 15),
+                tz=ZONE,
+                unit_levels=levels,
+                active_official_ids=active,
+            )
+            assert json.loads(response.body)["metrics"] == expected, unit

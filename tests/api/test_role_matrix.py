@@ -72,6 +72,17 @@ POLICY: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/units/{unit_id}/contacts"): ORGANISATION,
     ("PUT", "/units/{unit_id}/contact-preferences"): WRITERS,
     ("GET", "/admin/mail"): ADMIN,
+    # The awards council's meeting: the secretary (or the admin) runs it, members vote.
+    ("POST", "/campaigns/{campaign_id}/meetings"): ("province_admin", "council_member"),
+    ("GET", "/campaigns/{campaign_id}/meetings"): (*PROVINCE, "council_member"),
+    ("GET", "/meetings/{meeting_id}"): (*PROVINCE, "council_member"),
+    ("PUT", "/meetings/{meeting_id}/attendance"): ("province_admin", "council_member"),
+    ("POST", "/meetings/{meeting_id}/written-votes"): ("province_admin", "council_member"),
+    ("POST", "/meetings/{meeting_id}/open"): ("province_admin", "council_member"),
+    ("POST", "/meetings/{meeting_id}/ballots"): ("council_member",),
+    ("POST", "/meetings/{meeting_id}/close"): ("province_admin", "council_member"),
+    ("POST", "/meetings/{meeting_id}/runoff"): ("province_admin", "council_member"),
+    ("GET", "/meetings/{meeting_id}/documents"): (*PROVINCE, "council_member"),
     ("POST", "/campaigns/{campaign_id}/initiatives"): WRITERS,
     ("PATCH", "/initiatives/{initiative_id}"): WRITERS,
     ("POST", "/initiatives/{initiative_id}/files"): WRITERS,
@@ -175,7 +186,7 @@ def test_the_openapi_document_shows_each_declaration():
 def world(api: Any, monkeypatch: Any) -> dict[str, str]:
     """A registry, a campaign, a source and a draft nomination of DEPARTMENT: the values of
     every path parameter, each inside DEPARTMENT's subtree."""
-    setup(api, monkeypatch)
+    setup(api)
     r = api.post(
         "/admin/sources", {"source_id": "vpdt-matrix", "name": "VPĐT", "units": [DEPARTMENT]}
     )
@@ -216,6 +227,7 @@ def world(api: Any, monkeypatch: Any) -> dict[str, str]:
         "name": "no_such_job",  # an admin gets through to a 404, and no job runs
         "results_report_id": report,
         "kind": "awards",
+        "meeting_id": "m" * 32,  # no such meeting: an allowed role gets through to a 404
     }
 
 

@@ -1,0 +1,227 @@
+"""The awards council's meeting: attendance, written votes, the secret ballot, the count,
+the runoff and the documents."""
+
+from __future__ import annotations
+
+from chalice import Blueprint, Response
+
+from chalicelib.api.http import body_as, json_response, principal_of
+from chalicelib.api.routing import COUNCIL_READERS, route
+from chalicelib.auth import COUNCIL_MEMBER, PROVINCE_ADMIN
+
+bp = Blueprint(__name__)
+TAG = "Council meetings"
+SECRETARY = (PROVINCE_ADMIN, COUNCIL_MEMBER)
+SECRETARY_SCOPE = "a council member: only the secretary of the campaign's awards council"
+READERS = COUNCIL_READERS
+READERS_SCOPE = "a council member: only a member of the meeting's council"
+MEETING = "chalicelib.schemas.meetings:MeetingOut"
+
+
+@route(
+    bp,
+    "/campaigns/{campaign_id}/meetings",
+    "POST",
+    summary="Open the awards council's meeting for the posted shortlist (409 posting_open "
+    "while the posting window runs, 409 feedback_unresolved naming the nominees)",
+    tag=TAG,
+    response=MEETING,
+    status=201,
+    roles=SECRETARY,
+    scope=SECRETARY_SCOPE,
+    errors=(403, 404, 409),
+    request_required=False,
+)
+def create_meeting(campaign_id: str) -> Response:
+    from chalicelib.services.council import meetings
+
+    principal = principal_of(bp.current_request)
+    return json_response(meetings.create_meeting(principal, campaign_id), status=201)
+
+
+@route(
+    bp,
+    "/campaigns/{campaign_id}/meetings",
+    "GET",
+    summary="The campaign's council meeting",
+    tag=TAG,
+    response=MEETING,
+    roles=READERS,
+    scope=READERS_SCOPE,
+    errors=(403, 404),
+)
+def campaign_meeting(campaign_id: str) -> Response:
+    from chalicelib.services.council import meetings
+
+    principal = principal_of(bp.current_request)
+    return json_response(meetings.campaign_meeting(principal, campaign_id))
+
+
+@route(
+    bp,
+    "/meetings/{meeting_id}",
+    "GET",
+    summary="The meeting: attendance, who has voted and how many ballots are in (never a "
+    "count per nominee while the ballot is open); the frozen tally once decided",
+    tag=TAG,
+    response=MEETING,
+    roles=READERS,
+    scope=READERS_SCOPE,
+    errors=(403, 404),
+)
+def get_meeting(meeting_id: str) -> Response:
+    from chalicelib.services.council import meetings
+
+    return json_response(meetings.get_meeting(principal_of(bp.current_request), meeting_id))
+
+
+@route(
+    bp,
+    "/meetings/{meeting_id}/attendance",
+    "PUT",
+    summary="Record who is present (every other member is absent)",
+    tag=TAG,
+    request="chalicelib.schemas.meetings:Attendance",
+    response=MEETING,
+    roles=SECRETARY,
+    scope=SECRETARY_SCOPE,
+    errors=(400, 403, 404, 409),
+)
+def set_attendance(meeting_id: str) -> Response:
+    from chalicelib.schemas.meetings import Attendance
+    from chalicelib.services.council import meetings
+
+    request = bp.current_request
+    payload = body_as(request, Attendance)
+    return json_response(
+        meetings.set_attendance(principal_of(request), meeting_id, payload.present)
+    )
+
+
+@route(
+    bp,
+    "/meetings/{meeting_id}/written-votes",
+    "POST",
+    summary="Record an absent member's written vote (phiếu bằng văn bản) with its scan, "
+    "verified by content (PDF, JPEG, PNG; at most 4 MiB)",
+    tag=TAG,
+    request="chalicelib.schemas.meetings:WrittenVote",
+    response=MEETING,
+    status=201,
+    roles=SECRETARY,
+    scope=SECRETARY_SCOPE,
+    errors=(400, 403, 404, 409, 413),
+)
+def record_written_vote(meeting_id: str) -> Response:
+    from chalicelib.schemas.meetings import WrittenVote
+    from chalicelib.services.council import meetings
+
+    request = bp.current_request
+    payload = body_as(request, WrittenVote)
+    out = meetings.record_written_vote(
+        principal_of(request),
+        meeting_id,
+        payload.member_sub,
+        dict(payload.choices),
+        payload.file.filename,
+        payload.file.content_type,
+        payload.file.data,
+    )
+    return json_response(out, status=201)
+
+
+@route(
+    bp,
+    "/meetings/{meeting_id}/open",
+    "POST",
+    summary="Check the quorum (409 no_quorum, with the counts) and open the secret ballot",
+    tag=TAG,
+    response=MEETING,
+    roles=SECRETARY,
+    scope=SECRETARY_SCOPE,
+    errors=(403, 404, 409),
+    request_required=False,
+)
+def open_ballot(meeting_id: str) -> Response:
+    from chalicelib.services.council import meetings
+
+    return json_response(meetings.open_ballot(principal_of(bp.current_request), meeting_id))
+
+
+@route(
+    bp,
+    "/meetings/{meeting_id}/ballots",
+    "POST",
+    summary="Cast your secret ballot over the round's nominees (one per member and round: "
+    "409 already_voted; 403 when not present, not on the council, or for someone else)",
+    tag=TAG,
+    request="chalicelib.schemas.meetings:Ballot",
+    response="chalicelib.schemas.meetings:BallotReceipt",
+    status=201,
+    roles=(COUNCIL_MEMBER,),
+    scope="only a member of the meeting's council who is present, for themselves",
+    errors=(400, 403, 404, 409),
+)
+def cast_ballot(meeting_id: str) -> Response:
+    from chalicelib.schemas.meetings import Ballot
+    from chalicelib.services.council import ballots
+
+    request = bp.current_request
+    payload = body_as(request, Ballot)
+    out = ballots.cast(principal_of(request), meeting_id, dict(payload.choices), payload.member_sub)
+    return json_response(out, status=201)
+
+
+@route(
+    bp,
+    "/meetings/{meeting_id}/close",
+    "POST",
+    summary="Close the ballot and count it: decided (tally frozen, nominations approved or "
+    "rejected) or runoff_required (naming the nominees tied at a quota boundary)",
+    tag=TAG,
+    response=MEETING,
+    roles=SECRETARY,
+    scope=SECRETARY_SCOPE,
+    errors=(403, 404, 409),
+    request_required=False,
+)
+def close_ballot(meeting_id: str) -> Response:
+    from chalicelib.services.council import meetings
+
+    return json_response(meetings.close_ballot(principal_of(bp.current_request), meeting_id))
+
+
+@route(
+    bp,
+    "/meetings/{meeting_id}/runoff",
+    "POST",
+    summary="Open a new secret ballot among the tied nominees only, for the seats left",
+    tag=TAG,
+    response=MEETING,
+    roles=SECRETARY,
+    scope=SECRETARY_SCOPE,
+    errors=(403, 404, 409),
+    request_required=False,
+)
+def start_runoff(meeting_id: str) -> Response:
+    from chalicelib.services.council import meetings
+
+    return json_response(meetings.start_runoff(principal_of(bp.current_request), meeting_id))
+
+
+@route(
+    bp,
+    "/meetings/{meeting_id}/documents",
+    "GET",
+    summary="The minutes, vote results, submission and draft decision (PDF and DOCX) of the "
+    "decision, as presigned links (status pending until the job has generated them)",
+    tag=TAG,
+    response="chalicelib.schemas.meetings:DocumentList",
+    roles=READERS,
+    scope=READERS_SCOPE,
+    errors=(403, 404, 409),
+)
+def list_documents(meeting_id: str) -> Response:
+    from chalicelib.services.council import documents
+
+    return json_response(documents.list_documents(principal_of(bp.current_request), meeting_id))

@@ -1,0 +1,261 @@
+"""The awards council's meeting through the API: every state and refusal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.conftest import body
+from tests.council import (
+    CAMPAIGN_ID,
+    all_,
+    attend,
+    create_meeting,
+    member_sub,
+    secretary,
+    setup_council,
+    step,
+    token,
+    vote,
+    written_vote,
+)
+from tests.factories import COMMUNE, DEPARTMENT, OTHER_DEPARTMENT
+
+
+def _code(r: Any) -> str:
+    return str(body(r)["error"]["code"])
+
+
+def test_a_whole_meeting_from_attendance_to_decision(api, monkeypatch):
+    ids = setup_council(api, monkeypatch, members=5)
+    meeting = create_meeting(api)
+    mid = meeting["meeting_id"]
+    assert meeting["status"] == "preparing" and meeting["round"] == 1
+    assert meeting["rule"]["denominator"] == "members" and meeting["rule"]["share"] == 0.7
+    assert [n["nomination_id"] for n in meeting["shortlist"]] == meeting["ballot_nominees"]
+    assert set(meeting["ballot_nominees"]) == set(ids.values())
+    # a second meeting for the campaign is refused
+    r = api.post(f"/campaigns/{CAMPAIGN_ID}/meetings", token=secretary(api))
+    assert r.status_code == 409 and _code(r) == "meeting_exists"
+
+    assert attend(api, mid, [0, 1, 2, 3]).status_code == 200
+    nominees = meeting["ballot_nominees"]
+    # member 4 is absent and votes in writing: disagrees with the commune
+    choices = {**all_(nominees), ids[COMMUNE]: "disagree"}
+    r = written_vote(api, mid, 4, choices)
+    assert r.status_code == 201, r.body
+    assert body(r)["written_votes"][0]["member_sub"] == member_sub(4)
+    assert written_vote(api, mid, 4, choices).status_code == 409  # once
+
+    r = step(api, mid, "open")
+    assert r.status_code == 200 and body(r)["status"] == "voting"
+    # 4 ballots: everyone agrees with all but the commune (2 agree, 2 disagree)
+    for i in range(4):
+        c = {**all_(nominees), ids[COMMUNE]: "agree" if i < 2 else "disagree"}
+        assert vote(api, mid, i, c).status_code == 201
+    seen = body(api.get(f"/meetings/{mid}", token=token(api, 3)))
+    assert seen["ballots_in"] == 4 and seen["tally"] is None
+    assert [m["voted"] for m in seen["members"]] == [True, True, True, True, False]
+    assert "counts" not in str(seen["rounds"])  # never a count per nominee while open
+
+    r = step(api, mid, "close")
+    assert r.status_code == 200, r.body
+    decided = body(r)
+    assert decided["status"] == "decided" and decided["tally_sha256"]
+    tally = {n["nomination_id"]: n for n in decided["tally"]["nominees"]}
+    # of all 5 members: 5/5 agree passes; the commune 2/5 = 40 % does not
+    assert tally[ids[DEPARTMENT]]["agree"] == 5 and tally[ids[DEPARTMENT]]["denominator"] == 5
+    assert tally[ids[COMMUNE]]["agree"] == 2 and tally[ids[COMMUNE]]["result"] == "below_threshold"
+    assert body(api.get(f"/nominations/{ids[DEPARTMENT]}"))["status"] == "approved"
+    assert body(api.get(f"/nominations/{ids[COMMUNE]}"))["status"] == "rejected"
+    trail = body(api.get(f"/nominations/{ids[COMMUNE]}/audit"))["items"]
+    assert trail[-1]["action"] == "council_rejected"
+    assert trail[-1]["details"]["reason"] == "below_threshold"
+    # frozen: no more ballots, no second close
+    assert vote(api, mid, 0, all_(nominees)).status_code == 409
+    assert step(api, mid, "close").status_code == 409
+
+
+def test_no_quorum_names_the_counts(api, monkeypatch):
+    setup_council(api, monkeypatch, members=6)
+    mid = create_meeting(api)["meeting_id"]
+    assert step(api, mid, "open").status_code == 409  # attendance first
+    attend(api, mid, [0, 1, 2])
+    r = step(api, mid, "open")
+    assert r.status_code == 409 and _code(r) == "no_quorum"
+    assert body(r)["error"]["details"] == [{"members": 6, "present": 3, "required": 4}]
+    attend(api, mid, [0, 1, 2, 3])
+    assert step(api, mid, "open").status_code == 200
+
+
+def test_ballot_refusals(api, monkeypatch, make_token):
+    setup_council(api, monkeypatch, members=4)
+    meeting = create_meeting(api)
+    mid, nominees = meeting["meeting_id"], meeting["ballot_nominees"]
+    r = vote(api, mid, 0, all_(nominees))
+    assert r.status_code == 409 and _code(r) == "ballot_closed"  # not open yet
+    attend(api, mid, [0, 1, 2])
+    step(api, mid, "open")
+    # not present
+    r = vote(api, mid, 3, all_(nominees))
+    assert r.status_code == 403 and _code(r) == "not_present"
+    # not on the council
+    r = api.post(
+        f"/meetings/{mid}/ballots",
+        {"choices": all_(nominees)},
+        token=make_token("council_member", sub="stranger"),
+    )
+    assert r.status_code == 403 and _code(r) == "not_a_member"
+    # the secretary for someone else
+    r = api.post(
+        f"/meetings/{mid}/ballots",
+        {"choices": all_(nominees), "member_sub": member_sub(0)},
+        token=secretary(api),
+    )
+    assert r.status_code == 403 and _code(r) == "not_your_ballot"
+    # other roles never vote
+    r = api.post(f"/meetings/{mid}/ballots", {"choices": all_(nominees)})
+    assert r.status_code == 403
+    # an incomplete ballot, a wrong choice
+    r = vote(api, mid, 0, all_(nominees[1:]))
+    assert r.status_code == 400
+    r = vote(api, mid, 0, {**all_(nominees), nominees[0]: "maybe"})
+    assert r.status_code == 400
+    # one ballot each
+    assert vote(api, mid, 0, all_(nominees)).status_code == 201
+    r = vote(api, mid, 0, all_(nominees))
+    assert r.status_code == 409 and _code(r) == "already_voted"
+    assert body(api.get(f"/meetings/{mid}"))["ballots_in"] == 1
+
+
+def test_only_the_secretary_runs_the_meeting(api, monkeypatch, make_token):
+    setup_council(api, monkeypatch, members=4)
+    r = api.post(f"/campaigns/{CAMPAIGN_ID}/meetings", token=token(api, 0))  # the chair
+    assert r.status_code == 403 and _code(r) == "not_secretary"
+    mid = create_meeting(api)["meeting_id"]
+    for action in ("open", "close", "runoff"):
+        assert api.post(f"/meetings/{mid}/{action}", token=token(api, 2)).status_code == 403
+    r = api.request("PUT", f"/meetings/{mid}/attendance", {"present": []}, token=token(api, 0))
+    assert r.status_code == 403
+    unit = make_token("unit_officer", DEPARTMENT)
+    assert api.get(f"/meetings/{mid}", token=unit).status_code == 403
+    assert api.get(f"/meetings/{mid}", token=make_token("viewer")).status_code == 200
+    assert api.get("/meetings/0123", token=secretary(api)).status_code == 404
+    # state refusals
+    assert step(api, mid, "close").status_code == 409
+    assert step(api, mid, "runoff").status_code == 409
+    r = attend(api, mid, [0, 9])
+    assert r.status_code == 400  # hd-9 is not on the council
+
+
+def test_written_vote_refusals(api, monkeypatch):
+    setup_council(api, monkeypatch, members=4)
+    meeting = create_meeting(api)
+    mid, nominees = meeting["meeting_id"], meeting["ballot_nominees"]
+    r = written_vote(api, mid, 3, all_(nominees))
+    assert r.status_code == 409 and _code(r) == "attendance_not_recorded"
+    attend(api, mid, [0, 1, 2])
+    r = written_vote(api, mid, 0, all_(nominees))
+    assert r.status_code == 409 and _code(r) == "member_present"
+    r = written_vote(api, mid, 3, all_(nominees[:1]))
+    assert r.status_code == 400
+    r = api.post(
+        f"/meetings/{mid}/written-votes",
+        {
+            "member_sub": member_sub(3),
+            "choices": all_(nominees),
+            "file": {"filename": "x.pdf", "content_type": "application/pdf", "data": "aGVsbG8="},
+        },
+        token=secretary(api),
+    )
+    assert r.status_code == 400 and _code(r) == "file_rejected"  # "hello" is no PDF
+    assert written_vote(api, mid, 3, all_(nominees)).status_code == 201
+    # the absent member with a written vote cannot then be marked present
+    r = attend(api, mid, [0, 1, 2, 3])
+    assert r.status_code == 409 and _code(r) == "written_vote_recorded"
+
+
+@pytest.mark.parametrize(
+    ("rule", "passes"),
+    [
+        ({}, False),  # 3 agree of 5 members = 60 % < 70 %
+        ({"denominator": "present"}, True),  # 3 of 3 present + 0 written
+        ({"denominator": "votes_cast"}, True),
+        ({"share": 0.6}, True),
+    ],
+)
+def test_the_rule_decides_with_its_denominator(api, monkeypatch, rule, passes):
+    ids = setup_council(
+        api, monkeypatch, members=5, rule=rule, collectives=(DEPARTMENT,), individuals=()
+    )
+    meeting = create_meeting(api)
+    mid, nominees = meeting["meeting_id"], meeting["ballot_nominees"]
+    attend(api, mid, [0, 1, 2, 3])
+    step(api, mid, "open")
+    for i in range(3):
+        vote(api, mid, i, all_(nominees))
+    # member 3 is present and does not vote
+    tally = body(step(api, mid, "close"))["tally"]
+    (n,) = tally["nominees"]
+    assert n["agree"] == 3
+    assert (n["result"] == "approved") is passes
+    status = body(api.get(f"/nominations/{ids[DEPARTMENT]}"))["status"]
+    assert status == ("approved" if passes else "rejected")
+
+
+def test_a_tie_at_the_quota_boundary_goes_to_a_runoff(api, monkeypatch):
+    ids = setup_council(
+        api,
+        monkeypatch,
+        members=3,
+        quotas={"collective": 1, "individual": 10},
+        collectives=(DEPARTMENT, OTHER_DEPARTMENT),
+        individuals=(),
+    )
+    meeting = create_meeting(api)
+    mid, nominees = meeting["meeting_id"], meeting["ballot_nominees"]
+    attend(api, mid, [0, 1, 2])
+    step(api, mid, "open")
+    for i in range(3):
+        vote(api, mid, i, all_(nominees))
+    r = step(api, mid, "close")
+    out = body(r)
+    assert out["status"] == "runoff_required", out
+    assert out["runoffs"] == [{"kind": "collective", "nominees": sorted(ids.values()), "seats": 1}]
+    assert body(api.get(f"/nominations/{ids[DEPARTMENT]}"))["status"] == "submitted"
+    assert vote(api, mid, 0, all_(nominees)).status_code == 409  # not open
+    r = step(api, mid, "runoff")
+    assert r.status_code == 200 and body(r)["round"] == 2
+    assert sorted(body(r)["ballot_nominees"]) == sorted(ids.values())
+    # a runoff ballot agrees with at most the seat left
+    assert vote(api, mid, 0, all_(nominees)).status_code == 400
+    winner, loser = ids[OTHER_DEPARTMENT], ids[DEPARTMENT]
+    for i in range(3):
+        choice = (
+            {winner: "agree", loser: "disagree"} if i < 2 else {winner: "disagree", loser: "agree"}
+        )
+        assert vote(api, mid, i, choice).status_code == 201
+    decided = body(step(api, mid, "close"))
+    assert decided["status"] == "decided"
+    assert decided["tally"]["approved"]["collective"] == [winner]
+    assert body(api.get(f"/nominations/{winner}"))["status"] == "approved"
+    trail = body(api.get(f"/nominations/{loser}/audit"))["items"]
+    assert trail[-1]["details"]["reason"] == "outside_quota"
+    by_id = {n["nomination_id"]: n for n in decided["tally"]["nominees"]}
+    assert by_id[winner]["runoff_agree"] == [2] and by_id[loser]["runoff_agree"] == [1]
+
+
+def test_open_votes_when_the_rule_is_not_secret(api, monkeypatch):
+    setup_council(api, monkeypatch, members=3, rule={"secret": False}, individuals=())
+    meeting = create_meeting(api)
+    mid, nominees = meeting["meeting_id"], meeting["ballot_nominees"]
+    attend(api, mid, [0, 1, 2])
+    step(api, mid, "open")
+    for i in range(3):
+        vote(api, mid, i, all_(nominees))
+    from chalicelib.storage import council_meetings as store
+
+    assert store.ballots(mid, 1) == []  # no box: the roll keeps each open vote
+    assert all(store.roll(mid, 1).values())
+    assert body(step(api, mid, "close"))["status"] == "decided"

@@ -1,0 +1,216 @@
+"""The awards council on phones (390 px): five present members vote, the secretary records
+the sixth member's written vote, a tie at the quota boundary is settled by a runoff, and
+the documents are downloaded and read; axe on the council page."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from scripts.demo.nominations import minimal_pdf
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+CAMPAIGN = "browser-council"
+# Two departments, equal on every figure (the campaign's period has no events): the quota of
+# one collective and equal votes put them level at the boundary.
+NOMINEES = ("000.00.31.H34", "000.00.32.H34")
+MEMBERS = [
+    ("bc-0", "Nguyễn Văn An", "chair"),
+    ("bc-1", "Trần Thị Bình", "secretary"),
+    ("bc-2", "Lê Văn Cường", "vice_chair"),
+    ("bc-3", "Phạm Thị Dung", "member"),
+    ("bc-4", "Hoàng Văn Em", "member"),
+    ("bc-5", "Vũ Thị Giang", "member"),
+]
+AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
+PHONE = 390
+
+
+def _submitted(seeded: Any, unit_id: str) -> str:
+    created = seeded.api(
+        "POST",
+        f"/campaigns/{CAMPAIGN}/nominations",
+        json={"kind": "collective", "nominee_unit_id": unit_id, "summary": f"Thành tích {unit_id}"},
+    )
+    nid = created["nomination_id"]
+    for category in ("to_trinh", "bao_cao_thanh_tich"):
+        data = minimal_pdf([category])
+        ticket = seeded.api(
+            "POST",
+            f"/nominations/{nid}/files",
+            json={
+                "filename": f"{category}.pdf",
+                "content_type": "application/pdf",
+                "size": len(data),
+                "category": category,
+            },
+        )
+        fields = ticket["upload"]["fields"]
+        r = requests.post(
+            ticket["upload"]["url"],
+            data=fields,
+            files={"file": ("f.pdf", data, "application/pdf")},
+            timeout=30,
+        )
+        assert r.status_code in (200, 201, 204), r.text
+    seeded.run_job("verify_uploads")
+    seeded.api("POST", f"/nominations/{nid}/submit")
+    return str(nid)
+
+
+@pytest.fixture(scope="module")
+def council(seeded: Any) -> dict[str, str]:
+    import datetime as dt
+
+    today = dt.date.today()
+    seeded.api(
+        "POST",
+        "/admin/campaigns",
+        json={
+            "campaign_id": CAMPAIGN,
+            "name": "Phong trào thử Hội đồng",
+            "start_date": "2024-01-01",
+            "end_date": "2024-01-31",
+            "timezone": "Asia/Ho_Chi_Minh",
+            "nomination_deadline": (today + dt.timedelta(days=30)).isoformat(),
+            "award_quotas": {"collective": 1, "individual": 0},
+            "award_procedure": "council",
+        },
+    )
+    seeded.api(
+        "PUT",
+        f"/campaigns/{CAMPAIGN}/councils/awards",
+        json={
+            "members": [
+                {"sub": s, "full_name": n, "position": "Ủy viên", "council_role": r}
+                for s, n, r in MEMBERS
+            ]
+        },
+    )
+    return {unit: _submitted(seeded, unit) for unit in NOMINEES}
+
+
+def _member_tab(console: Any, sub: str, **kwargs: Any) -> Any:
+    tab = console("province_admin", width=PHONE, **kwargs)  # then signed in as the member
+    token = tab.seeded.make_token("council_member", sub=sub)
+    tab.page.evaluate("t => sessionStorage.setItem('kg.token', t)", token)
+    return tab
+
+
+def _open(tab: Any) -> Any:
+    page = tab.page
+    page.goto(f"{tab.seeded.console_url}/#/council?campaign={CAMPAIGN}")
+    tab.settle()
+    return page
+
+
+def _vote(tab: Any, choices: dict[str, str], names: dict[str, str]) -> None:
+    page = _open(tab)
+    page.wait_for_selector("#ballot-form")
+    for nid, choice in choices.items():
+        page.locator("fieldset.nominee", has_text=names[nid]).locator(
+            f"input[value={choice}]"
+        ).check()
+    page.click("#ballot-form button[type=submit]")
+    page.wait_for_selector("#cast-ballot")
+    page.click("#cast-ballot")
+    page.wait_for_selector(".step.done")
+    assert "Phiếu của bạn đã được ghi nhận" in page.inner_text(".step")
+
+
+def _axe(page: Any) -> list[dict[str, Any]]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def test_council_meeting_on_phones(console, seeded, council):
+    names = {
+        nid: seeded.api("GET", f"/nominations/{nid}")["nominee"]["name"] for nid in council.values()
+    }
+    # axe is injected as a script: this tab alone lets it past the CSP (as in test_pages)
+    secretary = _member_tab(console, "bc-1", bypass_csp=True)
+    page = _open(secretary)
+    page.click("#meeting-create")
+    page.wait_for_selector("#attendance-form")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE
+    for sub, _, _ in MEMBERS[:5]:
+        page.check(f"#attendance-form input[value={sub}]")
+    page.click("#attendance-form button[type=submit]")
+    # the absent member's written vote, with its scan
+    page.wait_for_selector("#written-vote-form")
+    for nid in council.values():
+        page.locator("#written-vote-form fieldset.nominee", has_text=names[nid]).locator(
+            "input[value=agree]"
+        ).check()
+    page.set_input_files(
+        "#wv-file",
+        files=[
+            {"name": "phieu.pdf", "mimeType": "application/pdf", "buffer": minimal_pdf(["Phiếu"])}
+        ],
+    )
+    page.click("#written-vote-form button[type=submit]")
+    page.wait_for_selector("#attendance-form >> text=đã có phiếu bằng văn bản")
+    page.click("#meeting-open")
+    page.wait_for_selector("#ballot-form")
+
+    # five members vote on phones (the secretary too): all agree with both
+    _vote(secretary, dict.fromkeys(council.values(), "agree"), names)
+    for sub, _, _ in MEMBERS[:5]:
+        if sub == "bc-1":
+            continue
+        _vote(_member_tab(console, sub), dict.fromkeys(council.values(), "agree"), names)
+    page = _open(secretary)
+    page.click("#meeting-close")
+    page.wait_for_selector("#meeting-runoff")
+    assert "bằng phiếu tại giới hạn chỉ tiêu" in page.inner_text(".secretary")
+    page.click("#meeting-runoff")
+    page.wait_for_selector("#ballot-form")
+    winner, loser = council[NOMINEES[1]], council[NOMINEES[0]]
+    runoff = {winner: "agree", loser: "disagree"}
+    _vote(secretary, runoff, names)
+    for sub, _, _ in MEMBERS[:5]:
+        if sub != "bc-1":
+            _vote(_member_tab(console, sub), runoff, names)
+    page = _open(secretary)
+    page.click("#meeting-close")
+    page.wait_for_selector("#meeting-tally")
+    seeded.run_job("meeting_documents")
+    page.click("#meeting-refresh")
+    page.wait_for_selector("#meeting-documents ul.documents a")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE
+    assert not _axe(page)
+    links = page.locator("#meeting-documents a")
+    assert links.count() == 8
+    texts = {}
+    for i in range(links.count()):
+        href = links.nth(i).get_attribute("href")
+        data = requests.get(href, timeout=30).content
+        name = links.nth(i).get_attribute("download")
+        if name.endswith(".pdf"):
+            from pypdf import PdfReader
+
+            texts[name] = "".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
+        else:
+            from docx import Document
+
+            doc = Document(io.BytesIO(data))
+            texts[name] = "\n".join(
+                [p.text for p in doc.paragraphs]
+                + [c.text for t in doc.tables for r in t.rows for c in r.cells]
+            )
+    minutes = texts["bien-ban-hop-hoi-dong.docx"]
+    assert "Nguyễn Văn An" in minutes and "Vũ Thị Giang" in minutes  # present and absent
+    assert "Có, được tính" in minutes  # the written vote
+    assert "bỏ phiếu lại" in minutes
+    decision = texts["du-thao-quyet-dinh.docx"]
+    assert names[winner] in decision.split("DANH SÁCH TẬP THỂ")[-1]
+    assert names[loser] not in decision
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in texts["to-trinh.pdf"]
+    assert seeded.api("GET", f"/nominations/{winner}")["status"] == "approved"
+    assert seeded.api("GET", f"/nominations/{loser}")["status"] == "rejected"
