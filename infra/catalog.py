@@ -92,8 +92,7 @@ STREAM_READ = ("DescribeStream", "GetRecords", "GetShardIterator", "ListStreams"
 @dataclass(frozen=True)
 class MailGrant:
     """Resources of the mail stack (infra/stacks/mail.py), by name: "send" (SES SendRawEmail
-    from the service's identity through its configuration set, and the account's send
-    quota), "link_secret" (read the unsubscribe links' key), "alarms" (read the stack's
+    from the service's identity through its configuration set), "link_secret" (read the unsubscribe links' key), "alarms" (read the stack's
     alarms' states)."""
 
     what: Literal["send", "link_secret", "alarms"]

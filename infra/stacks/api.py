@@ -205,7 +205,7 @@ class ApiWiring(Construct):
 
         from infra.stacks.mail import Mail
 
-        self.mail = Mail(self, "Mail", config=config, key=data.key)
+        self.mail = Mail(self, "Mail", config=config, key=data.key, dead_letters=data.dlq)
         self.environment.update(self.mail.environment)
         self.environment["ALARM_PREFIX"] = f"{config.stack_name}-"
         if config.api_domain_name:

@@ -13,6 +13,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_ses as ses
 from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.config import StageConfig
@@ -20,11 +21,19 @@ from infra.config import StageConfig
 
 class Mail(Construct):
     def __init__(
-        self, scope: Construct, construct_id: str, *, config: StageConfig, key: kms.IKey
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: StageConfig,
+        key: kms.IKey,
+        dead_letters: sqs.IQueue,
     ) -> None:
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
         self.domain = config.mail_domain
+        self.send_rate = config.mail_send_rate
+        self.dead_letters = dead_letters
         self.identity = ses.EmailIdentity(
             self, "SenderIdentity", identity=ses.Identity.domain(self.domain)
         )
@@ -49,11 +58,15 @@ class Mail(Construct):
             destination=ses.EventDestination.sns_topic(self.topic),
             events=[ses.EmailSendingEvent.BOUNCE, ses.EmailSendingEvent.COMPLAINT],
         )
-        # SES publishes to the encrypted topic with the service key.
+        # SES publishes to the encrypted topic, and SNS redrives to the encrypted DLQ, with
+        # the service key.
         key.add_to_resource_policy(
             iam.PolicyStatement(
-                sid="SesToEncryptedFeedbackTopic",
-                principals=[iam.ServicePrincipal("ses.amazonaws.com")],
+                sid="SesAndSnsToEncryptedMailFeedback",
+                principals=[
+                    iam.ServicePrincipal("ses.amazonaws.com"),
+                    iam.ServicePrincipal("sns.amazonaws.com"),
+                ],
                 actions=["kms:Decrypt", "kms:GenerateDataKey*"],
                 resources=["*"],
                 conditions={"StringEquals": {"aws:SourceAccount": Aws.ACCOUNT_ID}},
@@ -88,6 +101,9 @@ class Mail(Construct):
             "MAIL_FROM": f"Khong Giay <no-reply@{self.domain}>",
             "MAIL_CONFIGURATION_SET": self.configuration_set_name,
             "MAIL_LINK_SECRET_ARN": self.link_secret.secret_arn,
+            # The account's SES MaxSendRate (stage setting; the sandbox's is 1/s): the job
+            # paces at it without needing ses:GetSendQuota (no resource-level permission).
+            "MAIL_SEND_RATE": str(self.send_rate),
         }
 
     def statements(self, what: str) -> list[iam.PolicyStatement]:
@@ -98,11 +114,6 @@ class Mail(Construct):
                     actions=["ses:SendRawEmail"],
                     resources=[self.identity_arn, self.configuration_set_arn],
                     conditions={"StringLike": {"ses:FromAddress": f"*@{self.domain}"}},
-                ),
-                iam.PolicyStatement(
-                    sid="SesSendQuota",
-                    actions=["ses:GetSendQuota"],
-                    resources=["*"],  # GetSendQuota has no resource-level permissions
                 ),
             ]
         if what == "link_secret":
@@ -129,6 +140,16 @@ class Mail(Construct):
             protocol="lambda",
             endpoint=function_arn,
             topic_arn=self.topic.topic_arn,
+            # Notifications SNS could not deliver go to the async-failure queue.
+            redrive_policy={"deadLetterTargetArn": self.dead_letters.queue_arn},
+        )
+        self.dead_letters.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[iam.ServicePrincipal("sns.amazonaws.com")],
+                actions=["sqs:SendMessage"],
+                resources=[self.dead_letters.queue_arn],
+                conditions={"ArnEquals": {"aws:SourceArn": self.topic.topic_arn}},
+            )
         )
         lambda_.CfnPermission(
             scope,

@@ -199,6 +199,11 @@ def world(api: Any, monkeypatch: Any) -> dict[str, str]:
     )
     assert r.status_code == 201, r.body
     report = body(r)["results_report_id"]
+    r = api.post(
+        "/admin/units",
+        {"contacts": [{"unit_id": DEPARTMENT, "email": "vanthu@example.gov.vn", "role": "clerk"}]},
+    )
+    assert r.status_code == 200, r.body
     r = api.request(
         "PUT",
         "/campaigns/kh-2025/councils/initiatives",

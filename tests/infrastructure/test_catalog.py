@@ -15,6 +15,7 @@ from infra.catalog import (
     UPLOAD_TRIGGER,
     WEBHOOK_FUNCTION,
     KeyGrant,
+    MailGrant,
     ObjectGrant,
     StreamGrant,
     TableGrant,
@@ -59,6 +60,8 @@ def test_catalog_entries_are_well_formed() -> None:
                 )
             elif isinstance(g, StreamGrant):
                 assert g.table in STREAM_VIEWS, (name, g)
+            elif isinstance(g, MailGrant):
+                assert g.what in ("send", "link_secret", "alarms"), (name, g)
             else:
                 assert isinstance(g, KeyGrant)
                 assert set(g.actions) <= {"Encrypt", "Decrypt", "GenerateDataKey"}, (name, g)
