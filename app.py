@@ -4,6 +4,7 @@ from chalice import Chalice
 
 from chalicelib.api import (
     admin,
+    appraisal,
     campaigns,
     councils,
     health,
@@ -39,6 +40,7 @@ app.register_blueprint(webhooks.bp)
 app.register_blueprint(kpi.bp)
 app.register_blueprint(nominations.bp)
 app.register_blueprint(initiatives.bp)
+app.register_blueprint(appraisal.bp)
 app.register_blueprint(meetings.bp)
 app.register_blueprint(openapi.bp)
 app.register_blueprint(health.bp)

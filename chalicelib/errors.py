@@ -66,12 +66,17 @@ def validation_details(exc: Any) -> list[dict[str, Any]]:
     return details
 
 
-def parse_model(model: type[M], data: Any) -> M:
-    """`data` as `model`, or 400 validation_failed listing every invalid field."""
+def parse_model(model: type[M], data: Any, *, strict: bool = False) -> M:
+    """`data` as `model`, or 400 validation_failed listing every invalid field.
+
+    `strict` for a parsed JSON body: no coercion between JSON types (true is not 1, 1 is
+    not "1"); dates are read from their strings by domain.fields.IsoDate. A CSV row, all
+    text, is read leniently."""
     from pydantic import ValidationError
 
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, strict=strict)
+
     except ValidationError as exc:
         raise validation_failed(validation_details(exc)) from None
 

@@ -157,6 +157,8 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table("document_refs", "BatchWriteItem", "PutItem"),
         objects("archive", "archive/", "PutObject"),
         key("Decrypt", "GenerateDataKey"),
+        # a test source's deliveries (the vendor sandbox): its own ledger and delivery list
+        table("sandbox", "BatchGetItem", "BatchWriteItem", "PutItem"),
     ),
     # Every other route (one Chalice handler).
     "api": (
@@ -200,10 +202,18 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table("councils", "GetItem", "PutItem", "Query"),
         table("initiatives", *RW),
         table("initiative_scores", "GetItem", "PutItem", "Query"),
+        table("holds", "GetItem", "PutItem", "UpdateItem", "Scan"),
         # reports: POST /admin/reports generates on demand; index and presigned links
         table("reports", *RW),
         objects("reports", "reports/", "GetObject", "PutObject"),
         table("quotas", "GetItem", "PutItem"),  # REPORTS_PER_HOUR per user
+        # hub sources: POST /admin/jobs/pull_hubs runs the connector; its state and the
+        # packages it set aside, for the admin
+        table("hub_state", "GetItem", "PutItem"),
+        table("hub_packages", "BatchGetItem", "PutItem", "Query"),
+        table("idempotency", "GetItem", "PutItem", "UpdateItem", "DeleteItem"),
+        table("document_trail", "PutItem", "BatchWriteItem"),
+        table("sandbox", "Query"),  # GET /admin/sources/{id}/deliveries
         # the awards council's meetings; the voter roll and the ballot box (written together
         # in one transaction, read back only by the meeting and round: no scan)
         # (POST /admin/jobs/meeting_documents runs the documents job in-process: Scan)
@@ -261,6 +271,27 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table("reports", *RW),
         objects("reports", "reports/", "PutObject", "GetObject"),
         key("Encrypt", "Decrypt", "GenerateDataKey"),
+    ),
+    # The hub connector (job pull_hubs): reads hub sources and their KMS-encrypted
+    # secrets, keeps its cursors and package records, stores what it pulls exactly as the
+    # edXML webhook does (same tables, same archive prefix). Outbound HTTPS to the hubs.
+    "pull_hubs": (
+        table("sources", "GetItem", "Scan"),
+        table("hub_state", "GetItem", "PutItem"),
+        table("hub_packages", "BatchGetItem", "PutItem", "Query"),
+        table("jobs", "UpdateItem"),  # the job's lease
+        table("units", "Scan"),
+        table("officials", "BatchGetItem"),
+        table("event_ledger", "BatchGetItem", "BatchWriteItem", "PutItem"),
+        table("inbox", "PutItem"),
+        table("inbox_pending", "BatchWriteItem"),
+        table("document_trail", "PutItem", "BatchWriteItem"),
+        table("campaigns", "Scan"),
+        table("idempotency", "GetItem", "PutItem", "UpdateItem", "DeleteItem"),
+        table("exemptions", "BatchGetItem", "PutItem"),
+        table("document_refs", "BatchWriteItem", "PutItem"),
+        objects("archive", "archive/", "PutObject"),
+        key("Decrypt", "GenerateDataKey"),
     ),
     # The awards council's documents (job meeting_documents): read decided meetings, render
     # the four documents (PDF, DOCX: python-docx loads only here), store them beside the
@@ -355,6 +386,9 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     ),
     FunctionSpec(
         "AggregateKpi", "aggregate_kpi", 1, "async", description="Job aggregate_kpi (sweep)"
+    ),
+    FunctionSpec(
+        "PullHubs", "pull_hubs", 1, "async", description="Job pull_hubs (the hub connector)"
     ),
     FunctionSpec("MonthlyReports", "reports", 1, "async", description="Job monthly_reports"),
     FunctionSpec("CampaignReports", "reports", 1, "async", description="Job campaign_reports"),

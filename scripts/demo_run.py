@@ -177,6 +177,12 @@ def token_for(role: str, unit_id: str | None) -> str:
     return mint_token(role, unit_id, sub=f"demo-{role}-{unit_id or 'province'}")
 
 
+def mint_council_token(sub: str) -> str:
+    from scripts.devkeys import mint_token
+
+    return mint_token("council_member", None, sub=sub)
+
+
 def run(stack: LocalStack, days: int) -> None:
     client, units, campaign = load_month(stack, days)
     for level, title in (
@@ -209,6 +215,21 @@ def run(stack: LocalStack, days: int) -> None:
         stack.api_url, stack.admin_token(), campaign["campaign_id"], token_for=token_for
     )
     nominations.print_rows(rows)
+
+    from scripts.demo import council
+
+    current = client.call("GET", f"/campaigns/{campaign['campaign_id']}")
+    if current.get("award_procedure") == "council":
+        print("\n→ Hội đồng Thi đua - Khen thưởng họp: bỏ phiếu kín, chỉ tiêu, văn bản")
+        council.run_council_demo(
+            stack.api_url,
+            stack.admin_token(),
+            campaign["campaign_id"],
+            member_token=mint_council_token,
+            out_dir=OUT / "council",
+        )
+    else:
+        print("\n(Phong trào xét khen thưởng theo thẩm định đơn lẻ: không họp Hội đồng)")
 
     from scripts.demo import results
 

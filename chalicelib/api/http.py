@@ -62,7 +62,9 @@ def json_payload(request: Request) -> Any:
 
 
 def body_as(request: Request, model: type[M]) -> M:
-    return parse_model(model, json_payload(request))
+    """The JSON body as `model`, validated strictly: no coercion (a boolean is not an
+    integer, a number is not a string), as the OpenAPI document's types say."""
+    return parse_model(model, json_payload(request), strict=True)
 
 
 def query_params(request: Request) -> dict[str, str]:
@@ -83,27 +85,31 @@ def page_response(items: list[Any], last: dict[str, str] | None, scope: str = ""
     return json_response({"items": items, "next_token": encode_token(last, scope)})
 
 
+# Query values are checked against the route's declaration (routing.QueryParam.check)
+# before a handler runs; these read them, with the same rules for a route that did not
+# declare them.
 def query_int(request: Request, name: str, default: int, lo: int, hi: int) -> int:
     raw = query_params(request).get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise bad_request(f"Query parameter {name!r} must be an integer") from None
+    if not raw.lstrip("-").isdigit() or not raw.isascii() or len(raw) > 18:
+        raise bad_request(f"Query parameter {name!r} must be an integer")
+    value = int(raw)
     if not lo <= value <= hi:
         raise bad_request(f"Query parameter {name!r} must be between {lo} and {hi}")
     return value
 
 
 def query_date(request: Request, name: str) -> dt.date | None:
+    from chalicelib.domain.vocabulary import DATE_RULE, parse_date
+
     raw = query_params(request).get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return None
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise bad_request(f"Query parameter {name!r} must be a date YYYY-MM-DD") from None
+    value = parse_date(raw)
+    if value is None:
+        raise bad_request(f"Query parameter {name!r} must be {DATE_RULE}")
+    return value
 
 
 # Page tokens: base64url of {"v", "exp", "s", "key"}. The key is where the next page starts;
@@ -113,7 +119,9 @@ def query_date(request: Request, name: str) -> dt.date | None:
 # are not short strings, is refused before it reaches DynamoDB as an ExclusiveStartKey.
 PAGE_TOKEN_VERSION = 1
 PAGE_TOKEN_SECONDS = 24 * 3600
-_MAX_TOKEN_CHARS = 4096
+PAGE_TOKEN_MAX_CHARS = 4096
+# What the OpenAPI document says of a token: unpadded base64url.
+PAGE_TOKEN_PATTERN = r"^[A-Za-z0-9_-]+$"  # noqa: S105 - a pattern, not a secret
 _MAX_KEY_BYTES = 1024  # DynamoDB's limit for a sort key value
 
 
@@ -145,8 +153,9 @@ def decode_token(
     if not token:
         return None
     invalid = bad_request("Query parameter 'next_token' is not a valid page token")
-    if len(token) > _MAX_TOKEN_CHARS:
+    if len(token) > PAGE_TOKEN_MAX_CHARS:
         raise invalid
+
     try:
         padded = token + "=" * (-len(token) % 4)
         payload = loads(base64.urlsafe_b64decode(padded.encode("ascii")))

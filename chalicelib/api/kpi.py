@@ -12,20 +12,23 @@ from chalicelib.api.routing import (
     OWN_SUBTREE,
     PROVINCE_ROLES,
     QueryParam,
+    date_param,
     route,
 )
-from chalicelib.domain.vocabulary import RANKED_LEVELS, alternatives
+from chalicelib.domain.vocabulary import RANKED_LEVELS
 
 bp = Blueprint(__name__)
 TAG = "KPI"
 MAX_SILENCE_HOURS = 24 * 365
 RANGE = (
-    QueryParam(
-        "from", "First local date YYYY-MM-DD (default: the active campaign's start)", format="date"
-    ),
-    QueryParam(
-        "to", "Last local date YYYY-MM-DD (default: the active campaign's end)", format="date"
-    ),
+    date_param("from", "First local date (default: the active campaign's start)"),
+    date_param("to", "Last local date (default: the active campaign's end)"),
+)
+# The rule across `from` and `to` (and the campaign's dates they default to).
+RANGE_RULE = (
+    "The range: `from` not after `to`, at most 400 days; a missing end is the campaign's "
+    "(the active campaign's for a unit's or official's KPIs). A range that breaks this "
+    "is a 400."
 )
 
 
@@ -44,6 +47,7 @@ def _range() -> tuple[dt.date | None, dt.date | None]:
     query=RANGE,
     scope=OWN_SUBTREE,
     errors=(400, 403, 404),
+    description=RANGE_RULE,
     roles=ORGANISATION_ROLES,
 )
 def unit_kpi(unit_id: str) -> Response:
@@ -62,6 +66,7 @@ def unit_kpi(unit_id: str) -> Response:
     query=RANGE,
     scope=OWN_SUBTREE,
     errors=(400, 403, 404),
+    description=RANGE_RULE,
     roles=ORGANISATION_ROLES,
 )
 def unit_kpi_daily(unit_id: str) -> Response:
@@ -80,6 +85,7 @@ def unit_kpi_daily(unit_id: str) -> Response:
     query=RANGE,
     scope=OWN_SUBTREE,
     errors=(400, 403, 404),
+    description=RANGE_RULE,
     roles=ORGANISATION_ROLES,
 )
 def unit_officials_kpi(unit_id: str) -> Response:
@@ -100,6 +106,7 @@ def unit_officials_kpi(unit_id: str) -> Response:
     query=RANGE,
     scope=OWN_SUBTREE,
     errors=(400, 403, 404),
+    description=RANGE_RULE,
     roles=ORGANISATION_ROLES,
 )
 def official_kpi(official_id: str) -> Response:
@@ -125,14 +132,12 @@ def official_kpi(official_id: str) -> Response:
         *RANGE,
     ),
     errors=(400, 404),
+    description=f"{RANGE_RULE} An unknown campaign is a 404.",
 )
 def campaign_ranking(campaign_id: str) -> Response:
-    from chalicelib.errors import bad_request
     from chalicelib.services import kpi
 
-    level = query_params(bp.current_request).get("level")
-    if not level:
-        raise bad_request(f"Query parameter 'level' is required: {alternatives(RANKED_LEVELS)}")
+    level = query_params(bp.current_request)["level"]  # required: checked by routing
     return json_response(kpi.ranking(campaign_id, level, *_range()))
 
 
@@ -146,6 +151,7 @@ def campaign_ranking(campaign_id: str) -> Response:
     query=RANGE,
     roles=PROVINCE_ROLES,
     errors=(400, 403, 404),
+    description=f"{RANGE_RULE} An unknown campaign is a 404.",
 )
 def campaign_interconnection(campaign_id: str) -> Response:
     from chalicelib.services import kpi

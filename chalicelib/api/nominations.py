@@ -23,6 +23,7 @@ from chalicelib.api.routing import (
     REVIEWERS,
     WRITERS,
     QueryParam,
+    identifier,
     route,
 )
 from chalicelib.settings import get_settings
@@ -65,10 +66,12 @@ def create_nomination(campaign_id: str) -> Response:
     scope=OWN_SUBTREE,
     query=(
         QueryParam(
-            "status", "Filter by state", enum=("draft", "submitted", "approved", "rejected")
+            "status",
+            "Filter by state",
+            enum=("draft", "submitted", "eligible", "not_eligible", "approved", "rejected"),
         ),
         QueryParam("kind", "Filter by kind", enum=("collective", "individual")),
-        QueryParam("unit_id", "Filter by nominating unit"),
+        identifier("unit_id", "Filter by nominating unit"),
         *PAGINATION,
     ),
     errors=(400, 403, 404),
@@ -81,9 +84,9 @@ def list_nominations(campaign_id: str) -> Response:
     items, last = dossiers.list_nominations(
         principal_of(request),
         campaign_id,
-        status=params.get("status") or None,
-        kind=params.get("kind") or None,
-        unit_id=params.get("unit_id") or None,
+        status=params.get("status"),
+        kind=params.get("kind"),
+        unit_id=params.get("unit_id"),
         limit=page_limit(request),
         token=decode_token(params.get("next_token"), ("nomination_id", "created_key"), campaign_id),
     )
@@ -264,18 +267,15 @@ def nomination_audit(nomination_id: str) -> Response:
         QueryParam(
             "kind", "collective or individual", required=True, enum=("collective", "individual")
         ),
-        QueryParam("limit", "How many (1-100, default 10)", "integer"),
+        QueryParam("limit", "How many (1-100, default 10)", "integer", minimum=1, maximum=100),
     ),
     errors=(400, 404),
 )
 def campaign_candidates(campaign_id: str) -> Response:
-    from chalicelib.errors import bad_request
     from chalicelib.services import candidates
 
     request = bp.current_request
-    kind = query_params(request).get("kind")
-    if not kind:
-        raise bad_request("Query parameter 'kind' is required: collective or individual")
+    kind = query_params(request)["kind"]  # required: checked by routing
     return json_response(
         candidates.candidates(
             principal_of(request), campaign_id, kind, query_int(request, "limit", 10, 1, 100)

@@ -45,6 +45,8 @@ def build_openapi() -> dict[str, Any]:
         ref_template="#/components/schemas/{model}",
     )
     ref_of = {m.__name__: keyed[(m, mode)] for (m, mode) in keyed}
+    for schema in defs.get("$defs", {}).values():
+        _drop_null_defaults(schema)
     paths: dict[str, dict[str, Any]] = {}
     for r in sorted(ROUTES, key=lambda r: (r.path, r.method)):
         paths.setdefault(r.path, {})[r.method.lower()] = _operation(r, ref_of)
@@ -74,15 +76,33 @@ def build_openapi() -> dict[str, Any]:
     }
 
 
+def _drop_null_defaults(schema: dict[str, Any]) -> None:
+    """A PATCH field (domain.fields.patch_field) defaults to None in Python, meaning
+    "omitted"; null is not a value it takes, so the document gives it no default."""
+    for prop in schema.get("properties", {}).values():
+        nullable = prop.get("type") == "null" or any(
+            s.get("type") == "null" for s in prop.get("anyOf", [])
+        )
+        if "default" in prop and prop["default"] is None and not nullable:
+            del prop["default"]
+
+
 def _operation(r: RouteDoc, ref_of: dict[str, Any]) -> dict[str, Any]:
+
     op: dict[str, Any] = {
         "summary": r.summary,
         "tags": [r.tag],
         "operationId": re.sub(r"[^A-Za-z0-9]+", "_", f"{r.method}_{r.path}").strip("_"),
-        "description": _access(r),
+        "description": _access(r) + (f"\n\n{r.description}" if r.description else ""),
         "parameters": [
-            {"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
-            for p in re.findall(r"{(\w+)}", r.path)
+            {
+                "name": p.name,
+                "in": "path",
+                "required": True,
+                "description": p.description,
+                "schema": p.schema(),
+            }
+            for p in r.path_params
         ]
         + [
             {

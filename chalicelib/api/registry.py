@@ -20,10 +20,10 @@ from chalicelib.api.routing import (
     OWN_SUBTREE,
     PAGINATION,
     QueryParam,
+    identifier,
     route,
 )
-from chalicelib.domain.vocabulary import UNIT_LEVELS, alternatives
-from chalicelib.errors import bad_request
+from chalicelib.domain.vocabulary import UNIT_LEVELS
 
 bp = Blueprint(__name__)
 TAG = "Registry"
@@ -62,7 +62,7 @@ def upsert_units() -> Response:
     response="chalicelib.schemas.registry:UnitPage",
     query=(
         QueryParam("level", "Filter by level", enum=UNIT_LEVELS),
-        QueryParam("parent_id", "Filter by parent unit"),
+        identifier("parent_id", "Filter by parent unit"),
         *PAGINATION,
     ),
     scope=OWN_SUBTREE,
@@ -73,14 +73,11 @@ def list_units() -> Response:
 
     request = bp.current_request
     params = query_params(request)
-    level = params.get("level") or None
-    if level is not None and level not in UNIT_LEVELS:
-        raise bad_request(f"Query parameter 'level' must be {alternatives(UNIT_LEVELS)}")
     token = decode_token(params.get("next_token"), ("after",))
     items, after = registry.list_units(
         principal_of(request),
-        level=level,
-        parent_id=params.get("parent_id") or None,
+        level=params.get("level"),
+        parent_id=params.get("parent_id"),
         limit=page_limit(request),
         after=token["after"] if token else None,
     )

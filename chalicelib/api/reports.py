@@ -13,10 +13,18 @@ from chalicelib.api.http import (
     principal_of,
     query_params,
 )
-from chalicelib.api.routing import PAGINATION, WRITERS, QueryParam, route
+from chalicelib.api.routing import PAGINATION, WRITERS, QueryParam, identifier, route
+from chalicelib.domain.reports import PERIOD_PATTERN, PROVINCE_SCOPE, REPORT_ID_PATTERN
 
 bp = Blueprint(__name__)
 TAG = "Reports"
+REPORT_ID = {
+    "report_id": QueryParam(
+        "report_id",
+        "<campaign_id>~<period>~<scope>~v<version>, as a listing or POST /admin/reports gives it",
+        pattern=REPORT_ID_PATTERN,
+    )
+}
 
 
 @route(
@@ -62,9 +70,13 @@ def create_report() -> Response:
     tag=TAG,
     response="chalicelib.schemas.reports:ReportList",
     query=(
-        QueryParam("campaign_id", "Campaign (default: the current campaign)"),
-        QueryParam("period", "YYYY-MM, campaign, results or YYYY-MM-DD_YYYY-MM-DD"),
-        QueryParam("scope", "province or a unit_id"),
+        identifier("campaign_id", "Campaign (default: the current campaign)"),
+        QueryParam(
+            "period",
+            "YYYY-MM, campaign, results or YYYY-MM-DD_YYYY-MM-DD",
+            pattern=PERIOD_PATTERN,
+        ),
+        identifier("scope", f"{PROVINCE_SCOPE} or a unit_id"),
         *PAGINATION,
     ),
     scope="a unit officer: only the reports of its own unit and its sub-units",
@@ -79,9 +91,9 @@ def list_reports() -> Response:
     token = decode_token(params.get("next_token"), ("report_id", "listing_key"), listing)
     items, last = reports.list_reports(
         principal_of(request),
-        campaign_id=params.get("campaign_id") or None,
-        period=params.get("period") or None,
-        scope=params.get("scope") or None,
+        campaign_id=params.get("campaign_id"),
+        period=params.get("period"),
+        scope=params.get("scope"),
         limit=page_limit(request),
         after=token,
     )
@@ -94,6 +106,7 @@ def list_reports() -> Response:
     "GET",
     summary="One report version",
     tag=TAG,
+    path_params=REPORT_ID,
     response="chalicelib.schemas.reports:ReportOut",
     scope="a unit officer: only the reports of its own unit and its sub-units",
     errors=(403, 404),
@@ -110,6 +123,7 @@ def get_report(report_id: str) -> Response:
     "GET",
     summary="Presigned links (valid 15 minutes) to a report's files",
     tag=TAG,
+    path_params=REPORT_ID,
     response="chalicelib.schemas.reports:ReportDownload",
     query=(
         QueryParam(
@@ -123,12 +137,9 @@ def get_report(report_id: str) -> Response:
     errors=(400, 403, 404, 409),
 )
 def download_report(report_id: str) -> Response:
-    from chalicelib.errors import bad_request
     from chalicelib.services import reports
 
     request = bp.current_request
     principal = principal_of(request)
-    fmt = query_params(request).get("format")
-    if not fmt:
-        raise bad_request("Query parameter 'format' is required: pdf, xlsx, csv or manifest")
+    fmt = query_params(request)["format"]  # required: checked by routing
     return json_response(reports.download(principal, report_id, fmt))

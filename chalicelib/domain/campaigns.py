@@ -9,24 +9,65 @@ that day's figures.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
+from chalicelib.domain.fields import IsoDate
 from chalicelib.domain.vocabulary import (
     CRITERIA,
     CRITERIA_BY_KEY,
     DEFAULT_TARGETS,
     DEFAULT_WEIGHTS,
+    FLAG_CRITERIA,
     IDENTIFIER_PATTERN,
+    NOT_BLANK_PATTERN,
+    RATE_CRITERIA,
 )
 from chalicelib.settings import get_settings
+
+MAX_WEIGHT = 1000.0
+# What the OpenAPI document says of targets and weights, per criterion (the validators
+# below enforce the same): a rate's target in [0, 1], a flag's true or false; weights
+# in [0, MAX_WEIGHT], not all zero (at least one positive, or none given).
+_TARGETS_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        **{k: {"type": "number", "minimum": 0, "maximum": 1} for k in RATE_CRITERIA},
+        **{k: {"type": "boolean"} for k in FLAG_CRITERIA},
+    },
+    "additionalProperties": False,
+    "description": "Targets by criterion (default: each criterion's default target)",
+}
+_WEIGHTS_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {k: {"type": "number", "minimum": 0, "maximum": MAX_WEIGHT} for k in CRITERIA},
+    "additionalProperties": False,
+    "anyOf": [
+        {"maxProperties": 0},
+        *({"required": [k], "properties": {k: {"exclusiveMinimum": 0}}} for k in CRITERIA),
+    ],
+    "description": "Score weights by criterion (default: each criterion's default "
+    "weight); not all zero",
+}
+
+
+def _province_zone(schema: dict[str, Any]) -> None:
+    # Read when the document is built (GET /openapi.json), so it names this deployment's zone.
+    schema["enum"] = [get_settings().timezone]
 
 
 class Criterion(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    key: str = Field(max_length=64)
+    key: str = Field(pattern=IDENTIFIER_PATTERN)
     description: str = Field(max_length=2000)
     # False for criteria judged by people (creativity), carried on nominations.
     measured: bool = True
@@ -81,28 +122,35 @@ class AwardQuotas(BaseModel):
 
 
 class Campaign(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")
 
     campaign_id: str = Field(pattern=IDENTIFIER_PATTERN)
-    name: str = Field(min_length=1, max_length=500)
-    start_date: dt.date
-    end_date: dt.date
+    name: str = Field(min_length=1, max_length=500, pattern=NOT_BLANK_PATTERN)
+    start_date: IsoDate
+    end_date: IsoDate = Field(description="Not before start_date")
     timezone: str = Field(
         default_factory=lambda: get_settings().timezone,
+        json_schema_extra=_province_zone,
         description="The province's time zone: the CAMPAIGN_TIMEZONE setting (default "
         "Asia/Ho_Chi_Minh), which dates the figures and the deadlines of every campaign; "
         "a campaign with another zone is refused",
     )
     # Rate targets in [0, 1]; two-way interconnection is required when true.
-    targets: dict[str, float | bool] = Field(default_factory=dict)
-    weights: dict[str, float] = Field(default_factory=dict)
-    criteria: list[Criterion] = Field(default_factory=list)
-    unit_report_deadline: dt.date | None = None
-    department_report_deadline: dt.date | None = None
-    nomination_deadline: dt.date | None = None
+    targets: Annotated[dict[str, float | bool], WithJsonSchema(_TARGETS_SCHEMA)] = Field(
+        default_factory=dict
+    )
+    weights: Annotated[dict[str, float], WithJsonSchema(_WEIGHTS_SCHEMA)] = Field(
+        default_factory=dict
+    )
+    criteria: list[Criterion] = Field(default_factory=list, max_length=50)
+    unit_report_deadline: IsoDate | None = None
+    department_report_deadline: IsoDate | None = None
+    nomination_deadline: IsoDate | None = None
     award_quotas: AwardQuotas = Field(default_factory=AwardQuotas)
     # Document types (Decree 30/2020 names) treated as exempt, e.g. for edXML.
-    exempt_doc_types: list[str] = Field(default_factory=list)
+    exempt_doc_types: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
+        default_factory=list, max_length=100
+    )
     status: Literal["active", "archived"] = "active"
     award_procedure: Literal["review", "council"] = Field(
         default="review",
@@ -155,8 +203,9 @@ class Campaign(BaseModel):
                 raise ValueError(
                     f"unknown criterion {key!r}; expected one of {', '.join(CRITERIA)}"
                 )
-            if weight < 0:
-                raise ValueError(f"weight {key!r} must not be negative")
+            if not 0 <= weight <= MAX_WEIGHT:
+                raise ValueError(f"weight {key!r} must be between 0 and {MAX_WEIGHT:g}")
+
         if value and sum(value.values()) <= 0:
             raise ValueError("weights must not all be zero")
         return value

@@ -19,7 +19,8 @@ from chalicelib.domain.kpi import competition_rank, descending
 from chalicelib.domain.vocabulary import IDENTIFIER_RE, RANKED_LEVELS, UNIT_LEVELS
 
 KINDS = ("collective", "individual")
-STATUSES = ("draft", "submitted", "approved", "rejected")
+# eligible and not_eligible: the appraisal (thẩm định) of a campaign decided by its council.
+STATUSES = ("draft", "submitted", "eligible", "not_eligible", "approved", "rejected")
 # A dossier is complete with at least one verified file of each of these.
 REQUIRED_CATEGORIES = ("to_trinh", "bao_cao_thanh_tich")
 # Levels a collective nominee may have: the ranked ones (the province itself awards, it is
@@ -47,9 +48,18 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "add_file": (frozenset({"draft"}), "draft"),
     "delete_file": (frozenset({"draft"}), "draft"),
     "submit": (frozenset({"draft"}), "submitted"),
+    # A reviewer approves a submitted one (award_procedure review) ...
     "approve": (frozenset({"submitted"}), "approved"),
     "reject": (frozenset({"submitted"}), "rejected"),
     "return": (frozenset({"submitted"}), "draft"),
+    # The appraisal (award_procedure council).
+    "appraise_eligible": (frozenset({"submitted"}), "eligible"),
+    "appraise_not_eligible": (frozenset({"submitted"}), "not_eligible"),
+    # A hold recorded after the appraisal: back to submitted, to be appraised again.
+    "hold_back": (frozenset({"eligible"}), "submitted"),
+    # ... the awards council an eligible one (council; storage.decide_nomination takes both).
+    "council_approve": (frozenset({"eligible"}), "approved"),
+    "council_reject": (frozenset({"eligible"}), "rejected"),
 }
 
 
@@ -85,9 +95,19 @@ def authored_by(reviewer_sub: str, trail: Iterable[TrailEntry]) -> TrailEntry | 
     return None
 
 
-def missing_categories(verified_categories: Iterable[str]) -> list[str]:
+def missing_categories(
+    verified_categories: Iterable[str], required: Iterable[str] = REQUIRED_CATEGORIES
+) -> list[str]:
+    """The required file categories with no verified file, in the order required."""
     have = set(verified_categories)
-    return [c for c in REQUIRED_CATEGORIES if c not in have]
+    return [c for c in required if c not in have]
+
+
+def checklist(verified_categories: Iterable[str], required: Iterable[str]) -> list[dict[str, Any]]:
+    """The appraisal's checklist: each required category and whether a verified file of it
+    is in the dossier."""
+    have = set(verified_categories)
+    return [{"category": c, "present": c in have} for c in required]
 
 
 def is_blank(text: str) -> bool:
@@ -142,6 +162,23 @@ _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _JPEG_SIGNATURE = b"\xff\xd8\xff"
 _PDF_SIGNATURE = b"%PDF-"
 _PDF_TAIL_WINDOW = 2048
+
+
+# filename_problem's rules as the OpenAPI document states them: no control or format
+# character (Unicode Cc, Cf), no slash or backslash, not only dots and white space (Zs, Zl,
+# Zp). The classes are explicit \\uXXXX ranges of the Basic Multilingual Plane, which every
+# regex engine (Python's, ECMA's, Rust's) reads alike; tests/unit/test_fields.py derives
+# them from unicodedata. Characters beyond that plane and lone surrogates are refused by
+# filename_problem alone.
+FILENAME_CONTROL_CLASS = (
+    "\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u0600-\\u0605"
+    "\\u061c\\u06dd\\u070f\\u0890-\\u0891\\u08e2"
+    "\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064"
+    "\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb"
+)
+FILENAME_SPACE_CLASS = "\\u0020\\u00a0\\u1680\\u2000-\\u200a\\u2028-\\u2029\\u202f\\u205f\\u3000"
+_BARRED = "/\\\\" + FILENAME_CONTROL_CLASS
+FILENAME_PATTERN = f"^[^{_BARRED}]*[^{_BARRED}.{FILENAME_SPACE_CLASS}][^{_BARRED}]*$"
 
 
 def filename_problem(name: str) -> str | None:
@@ -345,6 +382,7 @@ class Nomination:
     evidence: dict[str, Any] | None = None  # the nominee's KPI snapshot at submission
     file_count: int = 0
     submitted_at: dt.datetime | None = None
+    appraisal: dict[str, Any] | None = None  # the last appraisal (award_procedure council)
 
     @property
     def nominee_id(self) -> str:

@@ -7,8 +7,20 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.domain.vocabulary import IDENTIFIER_PATTERN
+
 # A report's scope: the whole province, or else the unit_id of the unit it is about.
 PROVINCE_SCOPE = "province"
+# A report's period: a month, the whole campaign, the consolidated results
+# (services/results_consolidated.py), or a range of local dates.
+PERIOD_PATTERN = (
+    r"^([0-9]{4}-[0-9]{2}|campaign|results"
+    r"|[0-9]{4}-[0-9]{2}-[0-9]{2}_[0-9]{4}-[0-9]{2}-[0-9]{2})$"
+)
+# "<campaign_id>~<period>~<scope>~v<n>" (storage/reports.py: report_id); "~" is in no
+# identifier, so the id is unambiguous.
+_ID = IDENTIFIER_PATTERN.strip("^$")
+REPORT_ID_PATTERN = f"^{_ID}~{PERIOD_PATTERN.strip('^$')}~{_ID}~v[1-9][0-9]{{0,8}}$"
 
 
 @dataclass(frozen=True)

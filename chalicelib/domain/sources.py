@@ -43,6 +43,8 @@ class HubSettings:
     # unit's real inbox on the hub, so a measuring service leaves it off unless told.
     acknowledge: bool = False
     dialect: str = "lgsp"
+    # The first local date listed before anything was pulled (None: the day registered).
+    pull_from: dt.date | None = None
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ here plus its formula.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -23,6 +24,31 @@ from typing import Literal, get_args
 # segments. Nothing outside this set may reach a key, a path or a file name.
 IDENTIFIER_PATTERN = r"^[A-Za-z0-9._-]{1,64}$"
 IDENTIFIER_RE = re.compile(IDENTIFIER_PATTERN)
+# A name or text that must not be blank: at least one character that is not white space.
+NOT_BLANK_PATTERN = r"\S"
+
+# --- dates ----------------------------------------------------------------------------------
+
+# Every date a client sends (a range's from and to, a campaign's dates and deadlines, a
+# report's period): ISO YYYY-MM-DD, no other spelling, in the years 2000-2099. The pattern
+# says the range in the OpenAPI document (JSON Schema has no minimum for a date); a date
+# outside it is a 400, never a figure over centuries of empty days.
+DATE_MIN = dt.date(2000, 1, 1)
+DATE_MAX = dt.date(2099, 12, 31)
+DATE_PATTERN = r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+DATE_RE = re.compile(DATE_PATTERN)
+DATE_RULE = f"a date YYYY-MM-DD from {DATE_MIN} to {DATE_MAX}"
+
+
+def parse_date(text: str) -> dt.date | None:
+    """`text` as an accepted date (DATE_RULE), or None."""
+    if not DATE_RE.fullmatch(text):
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:  # e.g. 2025-02-30
+        return None
+
 
 # --- unit levels ----------------------------------------------------------------------------
 

@@ -67,6 +67,15 @@ def job_specs() -> dict[str, JobSpec]:
             "version whenever late events changed the figures",
         ),
         JobSpec(
+            "pull_hubs",
+            "chalicelib.services.hub_pull:pull_hubs",
+            # Every minute; each hub source is pulled on its own interval (default 5 min),
+            # jittered, and later while it backs off.
+            every_minutes=1,
+            description="Pull new edXML packages and statuses from the hub sources that are "
+            "due (read-only), store them like pushed ones; a bounded run, resumed next time",
+        ),
+        JobSpec(
             "meeting_documents",
             "chalicelib.services.council.documents:run_meeting_documents",
             every_minutes=1,

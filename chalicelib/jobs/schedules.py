@@ -51,6 +51,11 @@ def campaign_reports(event: Any) -> dict[str, Any]:
     return _run("campaign_reports", event)
 
 
+@bp.schedule(_expression("pull_hubs"), name="pull_hubs")
+def pull_hubs(event: Any) -> dict[str, Any]:
+    return _run("pull_hubs", event)
+
+
 @bp.schedule(_expression("meeting_documents"), name="meeting_documents")
 def meeting_documents(event: Any) -> dict[str, Any]:
     return _run("meeting_documents", event)

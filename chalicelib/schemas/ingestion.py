@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from chalicelib.domain.fields import IsoDate, patch_field
 from chalicelib.domain.sources import HUB_POLL_DEFAULT_MINUTES
-from chalicelib.domain.vocabulary import IDENTIFIER_PATTERN
+from chalicelib.domain.vocabulary import IDENTIFIER_PATTERN, NOT_BLANK_PATTERN
 
 MAX_SCOPE_UNITS = 200
 
@@ -31,6 +32,7 @@ ScopeUnits = Annotated[
 ]
 
 
+SourceName = Annotated[str, Field(min_length=1, max_length=200, pattern=NOT_BLANK_PATTERN)]
 SourceKind = Literal["webhook", "hub"]
 SourceMode = Literal["live", "test"]
 HubMessageType = Literal["edoc", "status"]
@@ -82,16 +84,22 @@ class HubCreate(BaseModel):
         "packages",
     )
     dialect: Literal["lgsp"] = "lgsp"
+    pull_from: IsoDate | None = Field(
+        default=None,
+        description="First local date to list before anything was pulled (default: the day "
+        "the source is registered)",
+    )
 
 
 class HubPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    base_url: str | None = Field(default=None, max_length=500, pattern=HUB_URL_PATTERN)
-    system_id: str | None = Field(default=None, min_length=1, max_length=200)
-    secret: str | None = Field(default=None, min_length=1, max_length=500)
-    message_types: HubMessageTypes | None = None
-    poll_every_minutes: PollMinutes | None = None
-    acknowledge: bool | None = None
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
+    base_url: Annotated[str, Field(max_length=500, pattern=HUB_URL_PATTERN)] = patch_field()
+    system_id: Annotated[str, Field(min_length=1, max_length=200)] = patch_field()
+    secret: Annotated[str, Field(min_length=1, max_length=500)] = patch_field()
+    message_types: HubMessageTypes = patch_field()
+    poll_every_minutes: PollMinutes = patch_field()
+    acknowledge: bool = patch_field()
+    pull_from: IsoDate = patch_field()
 
 
 class HubOut(BaseModel):
@@ -101,12 +109,13 @@ class HubOut(BaseModel):
     poll_every_minutes: int
     acknowledge: bool
     dialect: str
+    pull_from: dt.date | None
 
 
 class SourceCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")
     source_id: str = Field(pattern=IDENTIFIER_PATTERN)
-    name: str = Field(min_length=1, max_length=200)
+    name: SourceName
     units: ScopeUnits
     kind: SourceKind = Field(
         default="webhook", description="webhook: the system pushes; hub: the service pulls"
@@ -124,11 +133,11 @@ class SourceCreate(BaseModel):
 
 
 class SourcePatch(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    units: ScopeUnits | None = None
-    mode: SourceMode | None = None
-    hub: HubPatch | None = Field(default=None, description="Only for a hub source")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
+    name: SourceName = patch_field()
+    units: ScopeUnits = patch_field()
+    mode: SourceMode = patch_field()
+    hub: HubPatch = patch_field()
 
     @model_validator(mode="after")
     def _something(self) -> SourcePatch:
@@ -177,6 +186,68 @@ class SourceList(BaseModel):
     items: list[SourceOut]
 
 
+class EventOutcome(BaseModel):
+    event_id: str | None
+    outcome: Literal["stored", "duplicate", "refused"]
+    reason: str | None = Field(default=None, description="Why it was refused")
+    index: int | None = Field(
+        default=None, description="The event's position, when the refusal came before ids"
+    )
+
+
 class IngestResponse(BaseModel):
     accepted: int
     duplicates: int
+    dry_run: bool | None = Field(
+        default=None, description="Only with ?dry_run=true (answered 200): nothing was stored"
+    )
+    refused: int | None = Field(default=None, description="Dry run: events that would be refused")
+    events: list[EventOutcome] | None = Field(
+        default=None, description="Dry run: what would become of each event, in order"
+    )
+
+
+class Delivery(BaseModel):
+    """One delivery of a test source, as the sandbox stored it."""
+
+    delivery_id: str
+    received_at: dt.datetime
+    status: int = Field(description="What it was answered: 202, or the refusal's status")
+    answer: dict[str, Any]
+    events: list[EventOutcome]
+
+
+class DeliveryList(BaseModel):
+    items: list[Delivery] = Field(description="Newest first; kept 30 days")
+
+
+class SetAsidePackage(BaseModel):
+    package_id: str
+    message_type: HubMessageType
+    listed_at: dt.datetime
+    set_aside_at: dt.datetime
+    error: str | None = Field(description="Why it could not be stored (e.g. the edXML error)")
+
+
+class HubStatus(BaseModel):
+    """What the connector knows of a hub source (services/hub_pull.py)."""
+
+    source_id: str
+    cursors: dict[str, str] = Field(
+        description="Per message type: '<listed_at ISO>|<package id>' of the last package "
+        "handled in listing order"
+    )
+    next_poll_at: dt.datetime | None
+    unreachable_since: dt.datetime | None = Field(
+        description="Since when every pull failed (timeouts, 5xx, 429, credentials); null "
+        "when the last pull succeeded. An hour of it raises the HubUnreachable alarm"
+    )
+    last_success_at: dt.datetime | None
+    last_error: str | None
+    last_run: dict[str, Any] | None = Field(
+        description="The last pull's figures: listed, fetched, stored, duplicates, refused, "
+        "set_aside, events, more, fault"
+    )
+    set_aside: list[SetAsidePackage] = Field(
+        description="Packages that could not be parsed: never fetched again"
+    )

@@ -133,5 +133,5 @@ class DocumentList(BaseModel):
     meeting_id: str
     status: Literal["pending", "ready", "failed"] | None
     tally_sha256: str | None
-    expires_in: int
+    expires_at: dt.datetime | None = Field(description="When the links stop working")
     items: list[DocumentOut]

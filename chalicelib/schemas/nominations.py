@@ -6,24 +6,28 @@ Text is kept exactly as sent (no trimming, no normalisation); limits count chara
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any, Literal, get_args
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
 
 from chalicelib.domain.campaigns import FileCategory
+from chalicelib.domain.fields import patch_field
 from chalicelib.domain.nominations import (
     CREATIVITY_MAX_CHARS,
     FILE_TYPES,
+    FILENAME_MAX_CHARS,
+    FILENAME_PATTERN,
     REASON_MAX_CHARS,
     SUMMARY_MAX_CHARS,
     filename_problem,
     is_blank,
 )
-from chalicelib.domain.vocabulary import IDENTIFIER_PATTERN
+from chalicelib.domain.vocabulary import IDENTIFIER_PATTERN, NOT_BLANK_PATTERN
 from chalicelib.schemas.kpi import criterion_fields
+from chalicelib.settings import get_settings
 
 Kind = Literal["collective", "individual"]
-Status = Literal["draft", "submitted", "approved", "rejected"]
+Status = Literal["draft", "submitted", "eligible", "not_eligible", "approved", "rejected"]
 Category = FileCategory  # one list: the campaign's dossier requirements name the same
 FileStatus = Literal["pending", "verified", "rejected"]
 ContentType = Literal[
@@ -36,6 +40,18 @@ ContentType = Literal[
 if set(get_args(ContentType)) != set(FILE_TYPES):  # one list of allowed types
     raise RuntimeError("ContentType and domain.nominations.FILE_TYPES disagree")
 ID_PATTERN = IDENTIFIER_PATTERN
+# Not blank: stated by the pattern, enforced by _text (with a message that says so).
+Summary = Annotated[
+    str,
+    Field(
+        max_length=SUMMARY_MAX_CHARS,
+        description="Thành tích (achievements)",
+        json_schema_extra={"minLength": 1, "pattern": NOT_BLANK_PATTERN},
+    ),
+]
+Creativity = Annotated[
+    str, Field(max_length=CREATIVITY_MAX_CHARS, description="Sáng kiến (creativity)")
+]
 
 
 def _text(value: str | None, *, required: bool) -> str | None:
@@ -62,10 +78,8 @@ class NominationCreate(BaseModel):
         description="The nominating unit. A unit officer's nominations always belong to "
         "their unit; a province admin may name any unit (default: the nominee's unit).",
     )
-    summary: str = Field(max_length=SUMMARY_MAX_CHARS, description="Thành tích (achievements)")
-    creativity: str = Field(
-        default="", max_length=CREATIVITY_MAX_CHARS, description="Sáng kiến (creativity)"
-    )
+    summary: Summary
+    creativity: Creativity = ""
 
     @field_validator("summary")
     @classmethod
@@ -88,9 +102,9 @@ class NominationCreate(BaseModel):
 
 
 class NominationPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    summary: str | None = Field(default=None, max_length=SUMMARY_MAX_CHARS)
-    creativity: str | None = Field(default=None, max_length=CREATIVITY_MAX_CHARS)
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
+    summary: Summary = patch_field()
+    creativity: Creativity = patch_field()
 
     @field_validator("summary")
     @classmethod
@@ -109,11 +123,27 @@ class NominationPatch(BaseModel):
         return self
 
 
+def _upload_max(schema: dict[str, Any]) -> None:
+    # Read when the document is built, so it states this deployment's UPLOAD_MAX_BYTES.
+    schema["maximum"] = get_settings().upload_max_bytes
+
+
 class FileCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    filename: str = Field(description="Shown and offered on download; never part of the key")
+    # The document states filename_problem's rules; filename_problem enforces them with a
+    # message that says which (tests/unit/test_fields.py holds the two together).
+    filename: str = Field(
+        description="Shown and offered on download; never part of the key",
+        json_schema_extra={
+            "minLength": 1,
+            "maxLength": FILENAME_MAX_CHARS,
+            "pattern": FILENAME_PATTERN,
+        },
+    )
     content_type: ContentType
-    size: int = Field(ge=1, description="Bytes; at most UPLOAD_MAX_BYTES")
+    size: int = Field(
+        ge=1, description="Bytes; at most UPLOAD_MAX_BYTES", json_schema_extra=_upload_max
+    )
     category: Category
 
     @field_validator("filename")
@@ -123,6 +153,27 @@ class FileCreate(BaseModel):
         if problem:
             raise ValueError(problem)
         return value
+
+
+class AppraisalRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    outcome: Literal["eligible", "not_eligible", "return"]
+    reason: str | None = Field(
+        default=None,
+        max_length=REASON_MAX_CHARS,
+        description="Required for not_eligible and return",
+    )
+
+    @field_validator("reason")
+    @classmethod
+    def _reason(cls, value: str | None) -> str | None:
+        return _text(value, required=False)
+
+    @model_validator(mode="after")
+    def _reason_needed(self) -> AppraisalRequest:
+        if self.outcome != "eligible" and (self.reason is None or is_blank(self.reason)):
+            raise ValueError(f"a reason is required for {self.outcome}")
+        return self
 
 
 class ReviewRequest(BaseModel):
@@ -181,6 +232,21 @@ class Review(BaseModel):
     at: dt.datetime
 
 
+class ChecklistItem(BaseModel):
+    category: Category
+    present: bool = Field(description="A verified file of this category is in the dossier")
+
+
+class Appraisal(BaseModel):
+    outcome: Literal["eligible", "not_eligible", "return"]
+    reason: str | None
+    by: Actor
+    at: dt.datetime
+    checklist: list[ChecklistItem]
+    missing: list[Category]
+    holds: list[str] = Field(description="Holds in force on the nominee then (their ids)")
+
+
 class NominationOut(BaseModel):
     nomination_id: str
     campaign_id: str
@@ -192,6 +258,7 @@ class NominationOut(BaseModel):
     status: Status
     return_reason: str | None
     review: Review | None
+    appraisal: Appraisal | None = Field(description="The last appraisal (award_procedure council)")
     evidence: dict[str, Any] | None = Field(
         description="KPI evidence snapshot of the nominee for the campaign period, taken at "
         "submission (unit KPIs or individual KPIs, with as_of and the rank then)"

@@ -5,29 +5,38 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import JsonDict
 
-from chalicelib.domain.registry import CONTACT_ROLES, EMAIL_PATTERN
-from chalicelib.domain.vocabulary import IDENTIFIER_PATTERN, UNIT_LEVELS
+from chalicelib.domain.registry import CONTACT_ROLES, EMAIL_PATTERN, MAX_NAME_LENGTH
+from chalicelib.domain.vocabulary import IDENTIFIER_PATTERN, NOT_BLANK_PATTERN, UNIT_LEVELS
 
 # Literal of a tuple is the Literal of its items (typing flattens it); mypy cannot follow.
 Level = Literal[UNIT_LEVELS]  # type: ignore[valid-type]
 
 
+# A row's id, level and name are checked by the registry rules (domain.registry), not
+# here, so every bad row of an upsert is reported at once, in rows; the document states
+# the same rules (tests/api/test_registry.py holds the two together).
+_ID: JsonDict = {"pattern": IDENTIFIER_PATTERN}
+_NAME: JsonDict = {"minLength": 1, "maxLength": MAX_NAME_LENGTH, "pattern": NOT_BLANK_PATTERN}
+
+
 class UnitIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    unit_id: str = Field(max_length=64, description=f"Electronic organ id, {IDENTIFIER_PATTERN}")
-    name: str = Field(max_length=300)
-    # Validated by the registry rules so every bad row is reported at once.
-    level: str
-    parent_id: str | None = None
+    model_config = ConfigDict(extra="forbid")
+    unit_id: str = Field(json_schema_extra=_ID, description="Electronic organ id")
+    name: str = Field(json_schema_extra=_NAME)
+    level: str = Field(json_schema_extra={"enum": list(UNIT_LEVELS)})
+    parent_id: str | None = Field(
+        default=None, json_schema_extra=_ID, description="A unit of this upsert or the registry"
+    )
 
 
 class OfficialIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    official_id: str = Field(max_length=64)
-    unit_id: str = Field(max_length=64)
-    full_name: str = Field(max_length=300)
-    position: str = Field(default="", max_length=300)
+    model_config = ConfigDict(extra="forbid")
+    official_id: str = Field(json_schema_extra=_ID)
+    unit_id: str = Field(json_schema_extra=_ID, description="A unit of this upsert or the registry")
+    full_name: str = Field(json_schema_extra=_NAME)
+    position: str = Field(default="", max_length=MAX_NAME_LENGTH)
     active: bool = True
 
 
@@ -35,10 +44,10 @@ ContactRole = Literal[CONTACT_ROLES]  # type: ignore[valid-type]
 
 
 class ContactIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    unit_id: str = Field(max_length=64)
+    model_config = ConfigDict(extra="forbid")
+    unit_id: str = Field(json_schema_extra=_ID, description="A unit of this upsert or the registry")
     email: str = Field(max_length=254, pattern=EMAIL_PATTERN)
-    role: str = Field(description=f"One of {', '.join(CONTACT_ROLES)}")
+    role: str = Field(json_schema_extra={"enum": list(CONTACT_ROLES)})
 
 
 class RegistryUpsertRequest(BaseModel):

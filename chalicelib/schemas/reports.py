@@ -7,17 +7,18 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from chalicelib.domain.fields import IsoDate
 from chalicelib.domain.reports import PROVINCE_SCOPE
 from chalicelib.domain.vocabulary import IDENTIFIER_PATTERN
 
 
 class ReportCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
     campaign_id: str = Field(pattern=IDENTIFIER_PATTERN)
-    from_: dt.date | None = Field(
+    from_: IsoDate | None = Field(
         default=None, alias="from", description="First local date (default: campaign start)"
     )
-    to: dt.date | None = Field(default=None, description="Last local date (default: campaign end)")
+    to: IsoDate | None = Field(default=None, description="Last local date (default: campaign end)")
     scope: str = Field(
         default=PROVINCE_SCOPE,
         pattern=IDENTIFIER_PATTERN,

@@ -96,7 +96,7 @@ def admit(source_id: str, events: list[Any], *, registry_officials: bool = True)
     )
     try:
         named = plausibility.named_officials(events) if registry_officials else set()
-        officials = registry_store.officials_by_id(named)
+        officials = registry_store.cached_officials(named)
         units = registry_store.registry_snapshot().units
     except Exception:
         logger.exception("registry lookup failed")
@@ -108,5 +108,18 @@ def admit(source_id: str, events: list[Any], *, registry_officials: bool = True)
         bounds=bounds,
         check_officials=registry_officials,
     )
+    if details and named:  # the cache may predate a change of these officials: read again
+        try:
+            officials = registry_store.cached_officials(named, max_age_seconds=0)
+        except Exception:
+            logger.exception("registry lookup failed")
+            raise unavailable("Could not check the registry right now; retry later") from None
+        details = plausibility.implausible(
+            events,
+            units=units,
+            officials=officials,
+            bounds=bounds,
+            check_officials=registry_officials,
+        )
     if details:
         raise unprocessable("Events that cannot be true; nothing was stored", details)

@@ -4,6 +4,8 @@ the same events as the JSON webhook and stored through the same path
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from typing import Any
 
 from chalicelib.domain.vocabulary import SECURITY_NORMAL
@@ -21,6 +23,38 @@ ARCHIVE_CONTENT_TYPE = "application/xml"
 def receive_edxml(
     source_id: str, headers: Any, body: bytes, *, content_type: str, lambda_context: Any = None
 ) -> dict[str, int]:
+    return ingestion.receive(
+        source_id,
+        headers,
+        body,
+        content_type=content_type,
+        parse=_parser(source_id, headers),
+        max_bytes=get_settings().edxml_max_body_bytes,
+        lambda_context=lambda_context,
+    )
+
+
+def ingest_pulled(source_id: str, body: bytes) -> dict[str, int]:
+    """A package or status message the service pulled from a hub itself (no signature: the
+    hub was asked with the source's credentials), stored exactly as a pushed one. Keyed by
+    its content: the same bytes fetched again get the first answer; a re-generated copy of
+    the same message maps to the same event ids and finds them stored (duplicates)."""
+    from chalicelib.domain.errors import TooLarge
+
+    limit = get_settings().edxml_max_body_bytes
+    if len(body) > limit:
+        raise TooLarge(f"Package is {len(body)} bytes; the limit is {limit}")
+    delivery_id = "hub-" + hashlib.sha256(body).hexdigest()[:40]
+    return ingestion.receive_verified(
+        source_id,
+        delivery_id,
+        body,
+        content_type=ARCHIVE_CONTENT_TYPE,
+        parse=_parser(source_id, {"webhook-id": delivery_id}),
+    )
+
+
+def _parser(source_id: str, headers: Any) -> Callable[[bytes], tuple[list[Any], bytes | None]]:
     def parse(raw: bytes) -> tuple[list[Any], bytes | None]:
         # Runs inside the idempotent call: a failure here leaves no remembered answer, so the
         # hub's retry (same webhook-id) stores the trail instead of replaying a 202. Trail
@@ -39,15 +73,7 @@ def receive_edxml(
             _store_trail(source_id, trail)
         return events, archive_xml
 
-    return ingestion.receive(
-        source_id,
-        headers,
-        body,
-        content_type=content_type,
-        parse=parse,
-        max_bytes=get_settings().edxml_max_body_bytes,
-        lambda_context=lambda_context,
-    )
+    return parse
 
 
 def _trail_exemption(

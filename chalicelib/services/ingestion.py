@@ -17,6 +17,7 @@ from typing import Any
 
 from chalicelib import clock
 from chalicelib.domain import events as domain
+from chalicelib.domain.errors import DomainError
 from chalicelib.errors import (
     ApiError,
     conflict,
@@ -26,7 +27,7 @@ from chalicelib.errors import (
     validation_failed,
 )
 from chalicelib.observability import logger, metrics
-from chalicelib.services import admission
+from chalicelib.services import admission, sandbox
 from chalicelib.services import sources as source_service
 from chalicelib.services.exemption import exempt_documents, record_clear_refs
 from chalicelib.settings import get_settings
@@ -80,14 +81,41 @@ def receive(
     if len(body) > max_bytes:
         raise payload_too_large(f"Body is {len(body)} bytes; the limit is {max_bytes}")
     webhook_id = verify_delivery(source_id, headers, body)
+    return receive_verified(
+        source_id,
+        webhook_id,
+        body,
+        content_type=content_type,
+        parse=parse,
+        lambda_context=lambda_context,
+    )
+
+
+def receive_verified(
+    source_id: str,
+    delivery_id: str,
+    body: bytes,
+    *,
+    content_type: str,
+    parse: Callable[[bytes], tuple[list[Any], bytes | None]],
+    lambda_context: Any = None,
+) -> dict[str, int]:
+    """The use case once the sender is known: a verified webhook, or a package the service
+    pulled from a hub itself (services/hub_pull.py). `delivery_id` is the idempotency key."""
     delivery = {
         "source_id": source_id,
-        "webhook_id": webhook_id,
+        "webhook_id": delivery_id,
         "body_sha256": hashlib.sha256(body).hexdigest(),
     }
-    return _idempotent(_process, lambda_context)(
-        delivery=delivery, body=body, content_type=content_type, parse=parse
-    )
+    try:
+        return _idempotent(_process, lambda_context)(
+            delivery=delivery, body=body, content_type=content_type, parse=parse
+        )
+    except (ApiError, DomainError) as exc:
+        if not getattr(exc, "_sandbox_recorded", False) and sandbox.is_test_source(source_id):
+            # a test source's refused delivery (unreadable body, invalid events) is listed too
+            sandbox.record_refusal(source_id, delivery_id, exc, None)
+        raise
 
 
 def _idempotent(
@@ -158,8 +186,18 @@ def _process(
     events, archive_body = parse(body)
     if not events:
         return {"accepted": 0, "duplicates": 0}
-    # edXML names officials by ids derived from certificates and names, not registry ids.
-    admission.admit(delivery["source_id"], events, registry_officials="xml" not in content_type)
+    # A test source (the vendor sandbox) is checked like a live one, stored apart.
+    test = sandbox.is_test_source(delivery["source_id"])
+    try:
+        # edXML names officials by ids derived from certificates and names, not registry ids.
+        admission.admit(delivery["source_id"], events, registry_officials="xml" not in content_type)
+    except (ApiError, DomainError) as exc:
+        if test:
+            sandbox.record_refusal(delivery["source_id"], delivery["webhook_id"], exc, events)
+            exc._sandbox_recorded = True  # type: ignore[union-attr]
+        raise
+    if test:
+        return sandbox.store_test_events(delivery["source_id"], delivery["webhook_id"], events)
     return store_events(
         delivery["source_id"],
         events,
@@ -198,29 +236,30 @@ def store_events(
         domain.to_record(e, source_id, redact=r) for e, r in zip(events, redacted, strict=True)
     ]
     digests = [domain.payload_hash(r) for r in records]
-    # The same event in its other form: a ledger entry written before the document was
-    # known to be exempt (clear), or after its redaction (redacted), is the same event.
-    other_forms = [
-        domain.payload_hash(domain.to_record(e, source_id, redact=not r))
-        for e, r in zip(events, redacted, strict=True)
-    ]
 
-    first_seen: dict[str, tuple[str, str]] = {}
+    first_seen: dict[str, int] = {}  # event id -> index of its first event in the request
     conflicts: list[str] = []
-    for record, digest, other in zip(records, digests, other_forms, strict=True):
-        previous = first_seen.get(record["event_id"])
-        if previous is None:
-            first_seen[record["event_id"]] = (digest, other)
-        elif previous[0] != digest:
+    for index, (record, digest) in enumerate(zip(records, digests, strict=True)):
+        first = first_seen.setdefault(record["event_id"], index)
+        if digests[first] != digest:
             conflicts.append(record["event_id"])
     try:
         stored = event_store.ledger_lookup(source_id, list(first_seen))
     except Exception:
         logger.exception("ledger lookup failed")
         raise unavailable("Storage is unavailable; retry later") from None
-    conflicts += [
-        eid for eid, forms in first_seen.items() if eid in stored and stored[eid] not in forms
-    ]
+    for eid, stored_digest in stored.items():
+        index = first_seen[eid]
+        if stored_digest == digests[index]:
+            continue
+        # The same event in its other form: a ledger entry written before the document was
+        # known to be exempt (clear), or after its redaction (redacted), is the same event.
+        # Serialised and hashed only for the ids already in the ledger (issue 19, item 6).
+        other = domain.payload_hash(
+            domain.to_record(events[index], source_id, redact=not redacted[index])
+        )
+        if stored_digest != other:
+            conflicts.append(eid)
     if conflicts:
         raise conflict(
             "Event id(s) already used with a different payload; nothing was stored",

@@ -27,7 +27,7 @@ from typing import Any
 from chalicelib import clock
 from chalicelib.auth import PROVINCE_ADMIN, Principal
 from chalicelib.domain.campaigns import Campaign
-from chalicelib.domain.reports import PROVINCE_SCOPE, ReportVersion
+from chalicelib.domain.reports import PERIOD_PATTERN, PROVINCE_SCOPE, ReportVersion
 from chalicelib.errors import ApiError, bad_request, conflict, forbidden, not_found
 from chalicelib.observability import logger, metrics
 from chalicelib.reports import MANIFEST_CONTENT_TYPE, build_manifest, render_all
@@ -54,8 +54,7 @@ LEASE_SECONDS = 20 * 60
 # Build attempts when an aggregation run moves as_of while a report's figures are read.
 CONSISTENT_READ_ATTEMPTS = 3
 FORMATS = ("pdf", "xlsx", "csv", "manifest")
-# "results": the consolidated results reports (services/results_consolidated.py).
-PERIOD_RE = re.compile(r"^(\d{4}-\d{2}|campaign|results|\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2})$")
+PERIOD_RE = re.compile(PERIOD_PATTERN)
 
 
 # --- periods ---------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import secrets
 from typing import Any
 
 from chalicelib import clock
-from chalicelib.domain.errors import InvalidInput
+from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.domain.sources import KIND_HUB, KIND_WEBHOOK, MODE_LIVE, HubSettings, SourceRecord
 from chalicelib.errors import ApiError, conflict, not_found, unprocessable
 from chalicelib.settings import get_settings
@@ -47,6 +47,7 @@ def _hub_out(hub: HubSettings | None) -> dict[str, Any] | None:
         "poll_every_minutes": hub.poll_every_minutes,
         "acknowledge": hub.acknowledge,
         "dialect": hub.dialect,
+        "pull_from": hub.pull_from,
     }
 
 
@@ -173,8 +174,8 @@ def rotate_secret(source_id: str, grace_hours: int | None = None) -> dict[str, A
     if not source.enabled:
         raise ApiError(409, "source_disabled", f"Source {source_id!r} is disabled")
     if source.kind == KIND_HUB:
-        raise ApiError(
-            409, "hub_source", f"Source {source_id!r} is a hub: PATCH its hub.secret instead"
+        raise Conflict(
+            f"Source {source_id!r} is a hub: PATCH its hub.secret instead", code="hub_source"
         )
     hours = get_settings().secret_rotation_grace_hours if grace_hours is None else grace_hours
     secret = new_secret()

@@ -112,6 +112,7 @@ class HubConfig(MapAttribute[str, Any]):
     poll_every_minutes = NumberAttribute(default=5)
     acknowledge = BooleanAttribute(default=False)
     dialect = UnicodeAttribute(default="lgsp")
+    pull_from = UnicodeAttribute(null=True)  # ISO local date
 
 
 class SourceModel(Model):

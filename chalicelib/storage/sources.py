@@ -61,6 +61,7 @@ def _hub(config: HubConfig | None) -> HubSettings | None:
         poll_every_minutes=int(config.poll_every_minutes),
         acknowledge=bool(config.acknowledge),
         dialect=config.dialect,
+        pull_from=dt.date.fromisoformat(config.pull_from) if config.pull_from else None,
     )
 
 
@@ -75,6 +76,7 @@ def _hub_config(hub: HubSettings | None) -> HubConfig | None:
         poll_every_minutes=hub.poll_every_minutes,
         acknowledge=hub.acknowledge,
         dialect=hub.dialect,
+        pull_from=hub.pull_from.isoformat() if hub.pull_from else None,
     )
 
 

@@ -11,10 +11,13 @@ from chalicelib.storage import (  # noqa: F401 (their tables register)
     council_meetings,
     councils,
     exemptions,
+    holds,
+    hubs,
     initiatives,
     mail,
     nominations,
     results_reports,
+    sandbox,
 )
 from chalicelib.storage.models import (
     ALL_MODELS,

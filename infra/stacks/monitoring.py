@@ -4,7 +4,8 @@
 - the API: 5XXError >= 1 in 5 minutes;
 - the dead-letter queue, and the stream consumer's on-failure queue: any visible message;
 - the stream consumer's iterator age: events waiting longer than ITERATOR_AGE_MS;
-- SilentSources (namespace KhongGiay, emitted by the app): >= 1 source silent.
+- SilentSources (namespace KhongGiay, emitted by the app): >= 1 source silent;
+- HubUnreachableMinutes (emitted by the pull_hubs job): a hub unreachable for an hour.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ PERIOD = Duration.minutes(5)
 ITERATOR_AGE_MS = 60_000
 METRIC_NAMESPACE = "KhongGiay"
 SILENT_SOURCES_METRIC = "SilentSources"
+HUB_UNREACHABLE_METRIC = "HubUnreachableMinutes"
+HUB_UNREACHABLE_MINUTES = 60
 
 
 class Monitoring(Construct):
@@ -133,4 +136,19 @@ class Monitoring(Construct):
                 period=Duration.hours(1),
             ),
             "A webhook source has sent nothing for longer than SILENT_AFTER_HOURS",
+        )
+        alarm(
+            "HubUnreachable",
+            cw.Metric(
+                namespace=METRIC_NAMESPACE,
+                metric_name=HUB_UNREACHABLE_METRIC,
+                # the same service dimension as SilentSources: the app's Powertools service
+                dimensions_map=dict(config.silent_sources_dimensions) or None,
+                statistic="Maximum",
+                period=PERIOD,
+            ),
+            f"A hub source has been unreachable (timeouts, 5xx, 429, refused credentials) "
+            f"for {HUB_UNREACHABLE_MINUTES} minutes or more: see GET /admin/sources/"
+            "{source_id}/hub",
+            threshold=HUB_UNREACHABLE_MINUTES,
         )

@@ -75,6 +75,27 @@ def test_a_whole_meeting_from_attendance_to_decision(api, monkeypatch):
     # frozen: no more ballots, no second close
     assert vote(api, mid, 0, all_(nominees)).status_code == 409
     assert step(api, mid, "close").status_code == 409
+    # the documents: pending until the job, then eight presigned links with their hashes
+    docs = body(api.get(f"/meetings/{mid}/documents", token=token(api, 0)))
+    assert docs["status"] == "pending" and docs["items"] == []
+    r = api.post("/admin/jobs/meeting_documents")
+    assert r.status_code == 200, r.body
+    docs = body(api.get(f"/meetings/{mid}/documents", token=token(api, 0)))
+    assert docs["status"] == "ready" and len(docs["items"]) == 8
+    assert {(d["kind"], d["format"]) for d in docs["items"]} == {
+        (k, f)
+        for k in ("minutes", "vote_results", "submission", "draft_decision")
+        for f in ("pdf", "docx")
+    }
+    assert all(d["url"].startswith("http") for d in docs["items"])
+    trail = api.get(f"/meetings/{mid}", token=token(api, 0))
+    assert body(trail)["documents_status"] == "ready"
+    from chalicelib.storage.nominations import audit_records
+
+    actions = [r.action for r in audit_records(f"meeting~{mid}")]
+    assert actions[0] == "created" and actions.count("voted") == 4
+    assert actions[-2:] == ["decided", "documents_generated"]
+    assert "agree" not in str([r.details for r in audit_records(f"meeting~{mid}")])
 
 
 def test_no_quorum_names_the_counts(api, monkeypatch):

@@ -33,6 +33,7 @@ def test_a_hub_source_is_registered_with_its_settings_and_never_shows_its_secret
         "poll_every_minutes": 5,
         "acknowledge": False,
         "dialect": "lgsp",
+        "pull_from": None,
     }
     assert HUB["secret"] not in json.dumps(body(api.get("/admin/sources")))
 

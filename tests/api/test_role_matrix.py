@@ -96,6 +96,11 @@ POLICY: dict[tuple[str, str], tuple[str, ...]] = {
         "council_member",
     ),
     ("GET", "/initiatives/{initiative_id}/audit"): ORGANISATION,
+    ("GET", "/nominations/{nomination_id}/appraisal"): REVIEWERS,
+    ("POST", "/nominations/{nomination_id}/appraisal"): REVIEWERS,
+    ("POST", "/admin/holds"): ADMIN,
+    ("GET", "/admin/holds"): ADMIN,
+    ("DELETE", "/admin/holds/{hold_id}"): ADMIN,
 }
 # Path parameters whose value names something inside one unit's subtree: a unit officer of
 # another unit asking for it is refused (403) or told it does not exist (404).
@@ -122,6 +127,13 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "category": "other",
     },
     ("POST", "/initiatives/{initiative_id}/return"): {"reason": "Bổ sung"},
+    ("POST", "/nominations/{nomination_id}/appraisal"): {"outcome": "eligible"},
+    ("POST", "/admin/holds"): {
+        "subject": {"unit_id": "000.00.72.H34"},
+        "kind": "audit",
+        "reason": "Kiểm toán",
+        "from": "2025-01-01",
+    },
     ("POST", "/campaigns/{campaign_id}/initiatives"): {
         "title": "Sổ công văn điện tử",
         "description": "Số hóa",
@@ -232,6 +244,7 @@ def world(api: Any, monkeypatch: Any) -> dict[str, str]:
         "name": "no_such_job",  # an admin gets through to a 404, and no job runs
         "results_report_id": report,
         "kind": "awards",
+        "hold_id": "h" * 32,
         "meeting_id": "m" * 32,  # no such meeting: an allowed role gets through to a 404
     }
 

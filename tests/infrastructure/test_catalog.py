@@ -86,6 +86,8 @@ def test_webhook_policy_matches_the_issue() -> None:
         # where clear data lies for a later marking's redaction; never rewritten here
         "exemptions": {"BatchGetItem", "PutItem"},
         "document_refs": {"BatchWriteItem", "PutItem"},
+        # issue 25: a test source's deliveries, stored apart (its ledger, its delivery list)
+        "sandbox": {"BatchGetItem", "BatchWriteItem", "PutItem"},
     }
     assert [(g.bucket, g.prefix, g.actions) for g in grants if isinstance(g, ObjectGrant)] == [
         ("archive", "archive/", ("PutObject",))

@@ -590,6 +590,10 @@ def test_alarms_cover_functions_api_dlq_and_silent_sources(synth: Synth) -> None
         for a in alarms
     )
     assert has("KhongGiay", "SilentSources", **CONFIG.silent_sources_dimensions)
+    # the hub connector: a hub unreachable for an hour (issue 25)
+    assert has("KhongGiay", "HubUnreachableMinutes", **CONFIG.silent_sources_dimensions)
+    (hub_alarm,) = [a for a in alarms if a["MetricName"] == "HubUnreachableMinutes"]
+    assert hub_alarm["Threshold"] == 60 and hub_alarm["Statistic"] == "Maximum"
     queues = [
         render(d["Value"])
         for a in alarms
@@ -606,3 +610,31 @@ def test_alarms_cover_functions_api_dlq_and_silent_sources(synth: Synth) -> None
         if s["Properties"]["Protocol"] == "email"
     ]
     assert subscription["Properties"]["Endpoint"] == CONFIG.alarm_email
+
+
+def test_the_hub_connector_has_its_function_schedule_and_only_its_grants(synth: Synth) -> None:
+    """Issue 25: pull_hubs runs as its own function every minute, decrypts the hubs'
+    secrets with the service key (never Encrypt), and only it and the API write hub state."""
+    from infra.catalog import POLICIES, KeyGrant, TableGrant
+
+    fns = functions(synth.template)
+    assert "PullHubs" in fns
+    schedules = [
+        e["Properties"]["Schedule"]
+        for e in fns["PullHubs"]["Properties"].get("Events", {}).values()
+        if e["Type"] == "Schedule"
+    ]
+    assert schedules == ["rate(1 minute)"]
+    grants = POLICIES[function_specs()["PullHubs"].policy]
+    keys = [g for g in grants if isinstance(g, KeyGrant)]
+    assert keys and all("Encrypt" not in g.actions for g in keys)
+    assert any("Decrypt" in g.actions for g in keys)
+    writers = {
+        name
+        for name, policy in POLICIES.items()
+        for g in policy
+        if isinstance(g, TableGrant)
+        and g.table in ("hub_state", "hub_packages")
+        and "PutItem" in g.actions
+    }
+    assert writers == {"api", "pull_hubs"}

@@ -93,22 +93,21 @@ def list_documents(principal: Principal, meeting_id: str) -> dict[str, Any]:
             "The documents come from the decision: the meeting is not decided yet",
             code="not_decided",
         )
-    items = [
-        {
-            **{k: d[k] for k in ("kind", "format", "name", "content_type", "size", "sha256")},
-            "url": report_store.presigned_get(
-                d["key"],
-                filename=d["name"],
-                content_type=d["content_type"],
-                expires_seconds=LINK_SECONDS,
-            ),
-        }
-        for d in meeting.documents
-    ]
+    items = []
+    expires_at = None
+    for d in meeting.documents:
+        url, expires_at = report_store.presigned_get(
+            d["key"],
+            filename=d["name"],
+            content_type=d["content_type"],
+            expires_seconds=LINK_SECONDS,
+        )
+        fields = ("kind", "format", "name", "content_type", "size", "sha256")
+        items.append({**{k: d[k] for k in fields}, "url": url})
     return {
         "meeting_id": meeting_id,
         "status": meeting.documents_status,
         "tally_sha256": meeting.tally_sha256,
-        "expires_in": LINK_SECONDS,
+        "expires_at": expires_at,
         "items": items,
     }

@@ -21,6 +21,11 @@ VERBS = {
     "approve": "approve",
     "reject": "reject",
     "return": "return",
+    "appraise_eligible": "appraise eligible",
+    "appraise_not_eligible": "appraise not eligible",
+    "hold_back": "hold back",
+    "council_approve": "approve",
+    "council_reject": "reject",
 }
 
 

@@ -10,6 +10,7 @@ from chalicelib import clock
 from chalicelib.auth import UNIT_OFFICER, Principal
 from chalicelib.domain import nominations as rules
 from chalicelib.domain.campaigns import Campaign
+from chalicelib.domain.errors import Conflict
 from chalicelib.domain.nominations import AuditRecord, Nomination
 from chalicelib.domain.registry import is_within
 from chalicelib.errors import bad_request, forbidden, validation_failed
@@ -44,6 +45,7 @@ def view(
         "status": item.status,
         "return_reason": item.return_reason,
         "review": item.review,
+        "appraisal": item.appraisal,
         "evidence": item.evidence,
         "nominee_rank": None,
         "file_count": int(item.file_count or 0),
@@ -66,7 +68,7 @@ def view(
 def create_nomination(
     principal: Principal, campaign_id: str, payload: NominationCreate
 ) -> dict[str, Any]:
-    registry_service.get_campaign(campaign_id)
+    campaign = registry_service.get_campaign(campaign_id)
     nominee: dict[str, Any]
     if payload.kind == "collective":
         unit = registry_service.check_unit_access(principal, str(payload.nominee_unit_id))
@@ -157,7 +159,19 @@ def create_nomination(
             "creativity": payload.creativity,
         },
     )
-    nomination_store.create_nomination(item, record)
+    # Decided by its council, a campaign nominates each nominee once (one achievement, one
+    # award: Law on Emulation and Commendation 2022).
+    once = campaign.award_procedure == "council"
+    try:
+        nomination_store.create_nomination(item, record, once_per_nominee=once)
+    except nomination_store.Refused:
+        other = nomination_store.nominated_in(campaign_id, item.kind, item.nominee_id)
+        raise Conflict(
+            f"{nominee.get('name') or item.nominee_id} is already nominated in campaign "
+            f"{campaign_id!r} (nomination {other!r}); a nominee is nominated once per campaign",
+            code="already_nominated",
+            details=[{"nominee_id": item.nominee_id, "kind": item.kind, "nomination_id": other}],
+        ) from None
     return view(item)
 
 

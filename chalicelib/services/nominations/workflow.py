@@ -10,6 +10,7 @@ from chalicelib import clock
 from chalicelib.auth import Principal
 from chalicelib.domain import nominations as rules
 from chalicelib.domain.campaigns import deadline_closes_at
+from chalicelib.domain.errors import Conflict
 from chalicelib.domain.nominations import AuditRecord, Nomination
 from chalicelib.errors import ApiError, unavailable
 from chalicelib.services import registry as registry_service
@@ -93,11 +94,19 @@ def review(
     principal: Principal, nomination_id: str, decision: str, reason: str | None
 ) -> dict[str, Any]:
     item = access.visible(principal, nomination_id)
+    campaign = registry_service.get_campaign(item.campaign_id)
+    if campaign.award_procedure == "council":
+        raise Conflict(
+            f"Campaign {campaign.campaign_id!r} decides its awards by council: a reviewer "
+            f"appraises nomination {nomination_id!r} (POST /nominations/{nomination_id}/"
+            "appraisal) and the awards council votes",
+            code="council_procedure",
+            details=[{"nomination_id": nomination_id, "status": item.status}],
+        )
     target = rules.next_status(item.status, decision)
     if target is None:
         raise access.invalid(item, decision)
-    _check_separation_of_duties(principal, item, decision)
-    campaign = registry_service.get_campaign(item.campaign_id)
+    check_separation_of_duties(principal, item, decision)
     quota = int(getattr(campaign.award_quotas, item.kind))
     if decision == "approve" and quota <= 0:
         raise _quota_reached(item, quota)
@@ -139,7 +148,7 @@ def review(
     return view(nomination_store.get_nomination(nomination_id) or item)
 
 
-def _check_separation_of_duties(principal: Principal, item: Nomination, decision: str) -> None:
+def check_separation_of_duties(principal: Principal, item: Nomination, decision: str) -> None:
     """No one approves, rejects or returns a nomination they created or submitted (read
     from the audit trail: every submission counts, also those before a return)."""
     trail = (
