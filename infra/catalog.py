@@ -315,6 +315,19 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table(AUDIT_TABLE, "PutItem"),
         key("Encrypt", "Decrypt", "GenerateDataKey"),
     ),
+    # The verify_uploads sweep (scheduled): what VerifyUpload does for files S3 did not
+    # report, and abandoned uploads expired off their dossier's file count.
+    "upload_sweep": (
+        # ListBucket: a missing object is a 404 to HeadObject (403 without it).
+        objects("uploads", "nominations/", "GetObject", "DeleteObject", "ListBucket"),
+        objects("uploads", "verified/", "PutObject", "DeleteObject"),
+        table("nominations", "GetItem", "ConditionCheckItem", "UpdateItem"),
+        table("initiatives", "GetItem", "ConditionCheckItem", "UpdateItem"),
+        table("results_reports", "GetItem", "ConditionCheckItem", "UpdateItem"),
+        table("nomination_files", "Scan", "GetItem", "UpdateItem"),
+        table(AUDIT_TABLE, "PutItem"),
+        key("Encrypt", "Decrypt", "GenerateDataKey"),
+    ),
     # The notifications job: what is due (registry, campaigns, KPIs, reports, the audit
     # trail's recent changes, freshness), the recipients' preferences, the ledger; SES.
     "notifications": (
@@ -392,6 +405,13 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
     ),
     FunctionSpec("MonthlyReports", "reports", 1, "async", description="Job monthly_reports"),
     FunctionSpec("CampaignReports", "reports", 1, "async", description="Job campaign_reports"),
+    FunctionSpec(
+        "VerifyUploads",
+        "upload_sweep",
+        1,
+        "async",
+        description="Job verify_uploads (sweep: missed uploads, expired links)",
+    ),
     FunctionSpec(
         "MeetingDocuments",
         "meeting_documents",

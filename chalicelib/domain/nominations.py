@@ -32,6 +32,15 @@ CREATIVITY_MAX_CHARS = 8000
 REASON_MAX_CHARS = 2000
 FILENAME_MAX_CHARS = 255
 MAX_FILES_PER_NOMINATION = 20
+# The reason a pending file is given up with once its upload link (plus a grace period)
+# expired: such a file no longer counts toward MAX_FILES_PER_NOMINATION.
+EXPIRED_UPLOAD = "no upload arrived before the link expired"
+
+
+def counts_toward_limit(status: str, reason: str | None) -> bool:
+    """Every file of a dossier counts toward its limit, except an abandoned upload."""
+    return not (status == "rejected" and reason == EXPIRED_UPLOAD)
+
 
 UPLOAD_PREFIX = "nominations/"
 # Verified bytes are copied here: presigned POSTs can write only under UPLOAD_PREFIX,

@@ -135,3 +135,19 @@ class DocumentList(BaseModel):
     tally_sha256: str | None
     expires_at: dt.datetime | None = Field(description="When the links stop working")
     items: list[DocumentOut]
+
+
+class PublicAwardee(BaseModel):
+    name: str
+    position: str | None
+    unit_name: str | None
+
+
+class PublicDecision(BaseModel):
+    campaign_id: str
+    campaign_name: str
+    decided_on: dt.date
+    nominees_considered: int
+    rule: dict[str, Any]
+    tally_sha256: str | None
+    approved: dict[Literal["collective", "individual"], list[PublicAwardee]]

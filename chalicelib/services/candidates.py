@@ -16,8 +16,8 @@ from chalicelib import clock
 from chalicelib.auth import Principal
 from chalicelib.domain import kpi
 from chalicelib.domain.campaigns import Campaign
+from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.nominations import NOMINABLE_LEVELS, compliant_first, rank_officials
-from chalicelib.errors import bad_request
 from chalicelib.json_output import dumps
 from chalicelib.services import kpi as kpi_service
 from chalicelib.services import registry as registry_service
@@ -61,7 +61,7 @@ def _collective_rows(campaign: Campaign, period: kpi_service.Range) -> list[dict
 
 def _individual_rows(period: kpi_service.Range) -> list[dict[str, Any]]:
     officials = sorted(
-        (o for o in registry_store.all_officials() if o.active), key=lambda o: o.official_id
+        (o for o in registry_store.officials_snapshot() if o.active), key=lambda o: o.official_id
     )
     return rank_officials(kpi_service.officials_table(officials, period))
 
@@ -92,7 +92,7 @@ def candidates(principal: Principal, campaign_id: str, kind: str, limit: int) ->
     """The best-ranked nominees of a kind; a unit officer sees those of their unit
     and its sub-units, with their province-wide ranks."""
     if kind not in ("collective", "individual"):
-        raise bad_request("Query parameter 'kind' must be collective or individual")
+        raise InvalidInput("Query parameter 'kind' must be collective or individual")
     campaign = registry_service.get_campaign(campaign_id)
     table = ranked(campaign, kind)
     visible = registry_service.visible_unit_ids(principal)
@@ -146,7 +146,7 @@ def evidence(
     else:
         official = registry_store.get_official(str(nominee_official_id))
         if official is None:
-            raise bad_request(f"Official {nominee_official_id!r} is no longer in the registry")
+            raise InvalidInput(f"Official {nominee_official_id!r} is no longer in the registry")
         snapshot = {"kind": kind, **kpi_service.officials_table([official], period)[0]}
         nominee_id = official.official_id
     snapshot.update(

@@ -8,8 +8,8 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
+from chalicelib.domain.errors import Unavailable
 from chalicelib.domain.vocabulary import SECURITY_NORMAL
-from chalicelib.errors import unavailable
 from chalicelib.observability import logger
 from chalicelib.services import admission, ingestion
 from chalicelib.services.edxml_messages import is_archive_summary, parse_message, redacted_summary
@@ -85,7 +85,7 @@ def _trail_exemption(
         exempt = exempt_documents(source_id, {r["document_id"] for r in trail}, marked)
     except Exception:
         logger.exception("exemption lookup failed")
-        raise unavailable("Storage is unavailable; retry later") from None
+        raise Unavailable("Storage is unavailable; retry later") from None
     records = [{**r, "description": None} if r["document_id"] in exempt else r for r in trail]
     return records, exempt
 
@@ -95,7 +95,7 @@ def _store_trail(source_id: str, trail: list[dict[str, Any]]) -> None:
         event_store.trail_put(source_id, trail)
     except Exception:
         logger.exception("storing the document trail failed")
-        raise unavailable("Storage is unavailable; retry later") from None
+        raise Unavailable("Storage is unavailable; retry later") from None
 
 
 def _archive_trail_only(
@@ -114,4 +114,4 @@ def _archive_trail_only(
         )
     except Exception:  # as for events (ingestion.store_events): the sender retries a 503
         logger.exception("archiving the message failed")
-        raise unavailable("Storage is unavailable; retry later") from None
+        raise Unavailable("Storage is unavailable; retry later") from None

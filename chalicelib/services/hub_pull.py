@@ -202,7 +202,7 @@ def pull_hub(
             run.listed += len(listings)
             handled = hub_store.handled_ids(source.source_id, (x.package_id for x in listings))
             for listing in dialect.to_handle(listings, handled, cursor):
-                if budget <= 0 or time.monotonic() >= deadline:
+                if budget <= 0 or clock.monotonic() >= deadline:
                     run.more = True
                     break
                 budget -= 1
@@ -361,7 +361,7 @@ def pull_hubs(deadline: float, *, force: bool = False) -> dict[str, Any]:
         # Jittered order: with many hubs, none always waits for the others.
         hubs.sort(key=lambda s: (_jitter(s.source_id) + random.random()) % 1)  # noqa: S311
         for source in hubs:
-            if time.monotonic() >= deadline:
+            if clock.monotonic() >= deadline:
                 runs.append(
                     {"source_id": source.source_id, "skipped": "no time left", "more": True}
                 )

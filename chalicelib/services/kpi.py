@@ -14,6 +14,7 @@ from chalicelib import clock
 from chalicelib.auth import Principal
 from chalicelib.domain import daily_counters, evaluations, kpi
 from chalicelib.domain.campaigns import Campaign
+from chalicelib.domain.errors import InvalidInput, NoCampaign
 from chalicelib.domain.registry import OfficialRecord, UnitRecord
 from chalicelib.domain.vocabulary import (
     CRITERIA,
@@ -22,7 +23,6 @@ from chalicelib.domain.vocabulary import (
     RANKED_LEVELS,
     alternatives,
 )
-from chalicelib.errors import bad_request
 from chalicelib.services import registry as registry_service
 from chalicelib.storage import aggregates as aggregate_store
 from chalicelib.storage import jobs as job_store
@@ -49,9 +49,9 @@ def resolve_range(start: dt.date | None, end: dt.date | None, campaign: Campaign
         start = start or campaign.start_date
         end = end or campaign.end_date
     if end < start:
-        raise bad_request("'to' is before 'from'")
+        raise InvalidInput("'to' is before 'from'")
     if (end - start).days + 1 > MAX_RANGE_DAYS:
-        raise bad_request(f"A range may span at most {MAX_RANGE_DAYS} days")
+        raise InvalidInput(f"A range may span at most {MAX_RANGE_DAYS} days")
     return Range(start, end)
 
 
@@ -64,8 +64,10 @@ def _campaign_or_current(campaign_id: str | None) -> Campaign | None:
         return registry_service.get_campaign(campaign_id)
     try:
         return registry_service.current_campaign()
-    except Exception:
+    except NoCampaign:
         return None  # KPIs still work without a campaign (default targets)
+    # Anything else (a storage outage is Unavailable) is the caller's 503, never a
+    # silently wrong figure from the default targets.
 
 
 def _evaluated(officials: Iterable[OfficialRecord], months: list[str]) -> set[str]:
@@ -178,7 +180,7 @@ def unit_table(
     levels = snapshot.levels()
     officials_by_unit: dict[str, list[OfficialRecord]] = defaultdict(list)
     wanted = {u.unit_id for u in units}
-    for official in registry_store.all_officials():
+    for official in registry_store.officials_snapshot():
         if official.unit_id in wanted:
             officials_by_unit[official.unit_id].append(official)
     evaluated = _evaluated(
@@ -224,7 +226,7 @@ def ranking(
     campaign_id: str, level: str, start: dt.date | None, end: dt.date | None
 ) -> dict[str, Any]:
     if level not in RANKED_LEVELS:
-        raise bad_request(f"Query parameter 'level' must be {alternatives(RANKED_LEVELS)}")
+        raise InvalidInput(f"Query parameter 'level' must be {alternatives(RANKED_LEVELS)}")
     campaign = registry_service.get_campaign(campaign_id)
     period = resolve_range(start, end, campaign)
     units = [u for u in registry_store.registry_snapshot().units.values() if u.level == level]

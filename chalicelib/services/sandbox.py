@@ -111,10 +111,15 @@ def store_test_events(source_id: str, delivery_id: str, events: list[Any]) -> di
 # The HTTP status each refusal is answered with (api/errors.py maps domain errors the same).
 _STATUS = {
     "InvalidInput": 400,
+    "Unauthenticated": 401,
+    "Forbidden": 403,
+    "NotFound": 404,
     "Conflict": 409,
     "TooLarge": 413,
     "UnsupportedMedia": 415,
     "Unprocessable": 422,
+    "RateLimited": 429,
+    "Unavailable": 503,
 }
 
 
@@ -123,7 +128,8 @@ def record_refusal(
 ) -> None:
     """A refused delivery of a test source: its answer and each event's reason (the
     refusal's details name events by index)."""
-    status = getattr(exc, "status", None) or _STATUS.get(type(exc).__name__, 400)
+    kind = next((k.__name__ for k in type(exc).__mro__ if k.__name__ in _STATUS), "")
+    status = getattr(exc, "status", None) or _STATUS.get(kind, 400)
     if status >= 500:
         return  # not an answer about the delivery: the sender retries
     _record_refusal(

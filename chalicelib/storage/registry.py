@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from chalicelib import clock
+from chalicelib.domain.campaigns import Campaign
 from chalicelib.domain.registry import OfficialRecord, UnitRecord
 from chalicelib.settings import get_settings
 from chalicelib.storage.models import CampaignModel, OfficialModel, UnitModel
@@ -54,10 +55,61 @@ def missing_units(unit_ids: Iterable[str]) -> set[str]:
     return wanted - units.keys()
 
 
+T = TypeVar("T")
+
+
+class _PerContainer(Generic[T]):
+    """A value read once per container and again after REGISTRY_CACHE_SECONDS, or at once
+    after this container wrote it (as the units' snapshot)."""
+
+    def __init__(self, load: Callable[[], T]) -> None:
+        self._load = load
+        self._held: tuple[T, float] | None = None
+        self._lock = threading.Lock()
+
+    def get(self, max_age_seconds: float | None = None) -> T:
+        settings = get_settings()
+        max_age = settings.registry_cache_seconds if max_age_seconds is None else max_age_seconds
+        with self._lock:
+            if self._held is None or clock.monotonic() - self._held[1] > max_age:
+                self._held = (self._load(), clock.monotonic())
+            return self._held[0]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._held = None
+
+
+def _load_campaigns() -> dict[str, Campaign]:
+    campaigns = (Campaign.model_validate(dict(c.body)) for c in CampaignModel.scan())
+    return {c.campaign_id: c for c in campaigns}
+
+
+def _load_officials() -> tuple[OfficialRecord, ...]:
+    return tuple(_official(i) for i in OfficialModel.scan())
+
+
+# Every KPI answer needs its campaign (the current one, or by id) and every ranking the
+# officials: read and validated once per container, not on every request.
+_campaigns: _PerContainer[dict[str, Campaign]] = _PerContainer(_load_campaigns)
+_officials: _PerContainer[tuple[OfficialRecord, ...]] = _PerContainer(_load_officials)
+
+
+def campaigns_snapshot() -> dict[str, Campaign]:
+    """Every campaign by id, validated (cached per container, like the units)."""
+    return _campaigns.get()
+
+
+def officials_snapshot() -> tuple[OfficialRecord, ...]:
+    """Every official (cached per container, like the units)."""
+    return _officials.get()
+
+
 def invalidate_registry() -> None:
     global _snapshot  # noqa: PLW0603
     with _snapshot_lock:
         _snapshot = None
+    _campaigns.clear()
     invalidate_officials()
 
 
@@ -170,6 +222,7 @@ def cached_officials(
 def invalidate_officials() -> None:
     with _officials_lock:
         _officials_cache.clear()
+    _officials.clear()
 
 
 def all_officials() -> list[OfficialRecord]:
@@ -181,6 +234,7 @@ def all_officials() -> list[OfficialRecord]:
 
 def put_campaign(campaign_id: str, body: dict[str, Any]) -> None:
     CampaignModel(campaign_id, body=body, updated_at=clock.now()).save()
+    _campaigns.clear()
 
 
 def get_campaign(campaign_id: str) -> dict[str, Any] | None:

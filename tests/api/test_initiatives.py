@@ -13,7 +13,6 @@ from tests.factories import COMMUNE, DEPARTMENT, DIVISION, load_registry
 from tests.initiatives import (
     CAMPAIGN,
     attach_pdf,
-    follow_the_clock,
     give,
     member,
     officer,
@@ -27,10 +26,9 @@ BEFORE = dt.datetime(2025, 8, 1, 3, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-def road(api, monkeypatch):
+def road(api):
     load_registry(api)
     set_council(api)
-    follow_the_clock(monkeypatch)
     with clock.frozen(BEFORE):
         yield api
 

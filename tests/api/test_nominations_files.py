@@ -396,6 +396,31 @@ def test_at_most_twenty_files(api):
     assert body(api.get(f"/nominations/{nid}"))["file_count"] == 20
 
 
+def test_abandoned_uploads_expire_and_stop_counting(api):
+    """Twenty declared files, none sent: once their links expired (plus the grace), the
+    scheduled verify_uploads sweep gives them up and the dossier takes new files; deleting
+    an expired file does not count it off a second time."""
+    from chalicelib.jobs.catalog import job_specs
+
+    assert job_specs()["verify_uploads"].every_minutes  # scheduled in AWS
+    setup(api)
+    nid = created(api)["nomination_id"]
+    tickets = [ticket(api, nid, category="other") for _ in range(20)]
+    assert body(api.post("/admin/jobs/verify_uploads"))["result"] == {"done": True, "waiting": 20}
+    assert body(api.get(f"/nominations/{nid}"))["file_count"] == 20
+    # Four minutes later the links (five minutes) still run: nothing expires.
+    freeze(dt.datetime.now(dt.UTC) + dt.timedelta(minutes=4))
+    assert body(api.post("/admin/jobs/verify_uploads"))["result"] == {"done": True, "waiting": 20}
+    # The links expire by S3's clock: botocore signed them with the host's.
+    freeze(dt.datetime.now(dt.UTC) + dt.timedelta(minutes=8))
+    assert body(api.post("/admin/jobs/verify_uploads"))["result"] == {"done": True, "expired": 20}
+    assert body(api.get(f"/nominations/{nid}"))["file_count"] == 0
+    assert ticket(api, nid, category="other")["file"]["status"] == "pending"
+    gone = tickets[0]["file"]["file_id"]
+    assert api.delete(f"/nominations/{nid}/files/{gone}").status_code == 204
+    assert body(api.get(f"/nominations/{nid}"))["file_count"] == 1
+
+
 def test_verify_upload_takes_eventbridge_object_created_events(api):
     """In AWS the uploads bucket reaches verify_upload through EventBridge."""
     setup(api)

@@ -195,7 +195,7 @@ def test_the_openapi_document_shows_each_declaration():
 
 
 @pytest.fixture
-def world(api: Any, monkeypatch: Any) -> dict[str, str]:
+def world(api: Any) -> dict[str, str]:
     """A registry, a campaign, a source and a draft nomination of DEPARTMENT: the values of
     every path parameter, each inside DEPARTMENT's subtree."""
     setup(api)

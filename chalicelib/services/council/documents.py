@@ -6,7 +6,6 @@ audit trail, and handed out as presigned links."""
 from __future__ import annotations
 
 import hashlib
-import time
 from typing import Any
 
 from chalicelib import clock
@@ -72,7 +71,7 @@ def run_meeting_documents(deadline: float) -> dict[str, Any]:
     """The job: documents for every decided meeting still waiting for them."""
     done, failed = [], []
     for meeting in meeting_store.meetings_awaiting_documents():
-        if time.monotonic() > deadline:
+        if clock.monotonic() > deadline:
             break
         try:
             generate(meeting)
