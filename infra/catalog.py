@@ -92,13 +92,24 @@ STREAM_READ = ("DescribeStream", "GetRecords", "GetShardIterator", "ListStreams"
 @dataclass(frozen=True)
 class MailGrant:
     """Resources of the mail stack (infra/stacks/mail.py), by name: "send" (SES SendRawEmail
-    from the service's identity through its configuration set), "link_secret" (read the unsubscribe links' key), "alarms" (read the stack's
-    alarms' states)."""
+    from the service's identity through its configuration set), "link_secret" (read the
+    unsubscribe links' key), "alarms" (read the states of the stack's alarms)."""
 
     what: Literal["send", "link_secret", "alarms"]
 
 
-Grant = TableGrant | ObjectGrant | KeyGrant | StreamGrant | MailGrant
+@dataclass(frozen=True)
+class InvokeGrant:
+    """Invoke one of the service's functions (by logical id), e.g. the API starting RunJob."""
+
+    function: str
+
+    @property
+    def iam_actions(self) -> list[str]:
+        return ["lambda:InvokeFunction"]
+
+
+Grant = TableGrant | ObjectGrant | KeyGrant | StreamGrant | MailGrant | InvokeGrant
 
 
 def table(name: str, *actions: str) -> TableGrant:
@@ -115,6 +126,32 @@ def key(*actions: str) -> KeyGrant:
 
 def stream(table_name: str) -> StreamGrant:
     return StreamGrant(table_name)
+
+
+def invoke(function: str) -> InvokeGrant:
+    return InvokeGrant(function)
+
+
+# The function that runs jobs started by hand (POST /admin/jobs/{name}); the API function
+# names it in JOB_RUNNER_FUNCTION and may only invoke it.
+JOB_RUNNER = "RunJob"
+# The event and KPI tables: only the webhook (events in), the stream consumer, the job
+# functions and the job runner write them; never the API function.
+EVENT_AND_KPI_TABLES = frozenset(
+    {
+        "event_ledger",
+        "inbox",
+        "inbox_pending",
+        "document_trail",
+        "documents",
+        "daily",
+        "evaluations",
+        "freshness",
+        "jobs",
+        "exemptions",
+        "document_refs",
+    }
+)
 
 
 # --- The table: policy name -> what it may do --------------------------------------------
@@ -167,23 +204,15 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table("officials", *RW),
         table("campaigns", *RW),
         table("sources", *RW),
-        # KPI reads, and POST /admin/jobs/{name} runs jobs in-process: the aggregation sweep
-        table("inbox", "BatchGetItem"),
-        table("inbox_pending", "Query", "BatchWriteItem"),
-        table("documents", *RW),
-        table("daily", *RW),
-        table("evaluations", *RW),
-        table("jobs", *RW),
-        table("freshness", *RW),
-        # ... and rebuild_events (re-ingests the archive into empty event tables).
-        table("event_ledger", *RW),
-        table("inbox", "PutItem", "BatchWriteItem"),
-        objects("archive", "archive/", "GetObject", "ListBucket"),
-        # ... and the redaction of exempt documents that aggregation runs.
-        *REDACTION,
-        # rebuild stores events as the webhook does (markers, refs)
-        table("exemptions", "PutItem"),
-        table("document_refs", "BatchWriteItem", "PutItem"),
+        # KPI reads only (figures, evaluations, freshness, the aggregation's as_of): every
+        # write of the event and KPI tables is the jobs' (POST /admin/jobs/{name} starts
+        # RunJob and records the run).
+        table("daily", *READ),
+        table("evaluations", *READ),
+        table("freshness", *READ),
+        table("jobs", *READ),
+        table("job_runs", "PutItem", "GetItem"),
+        invoke(JOB_RUNNER),
         # nominations, their files, approval counters and the append-only audit trail
         table("nominations", *RW),
         table("nomination_files", *RW),
@@ -191,12 +220,11 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table(AUDIT_TABLE, "PutItem", "Query", "GetItem"),
         # results reports up the chain (their files are nomination files owned by them)
         table("results_reports", *RW),
-        # notifications: contacts (registry data), preferences, the ledger (the captured
-        # mail page; POST /admin/jobs/notifications builds and claims messages in-process)
+        # notifications: contacts (registry data), preferences, the ledger's day index (the
+        # captured mail page); the job itself runs in RunJob (POST /admin/jobs/notifications)
         table("contacts", *RW),
         table("mail_preferences", *RW),
-        table("mail_ledger", *RW),
-        table(AUDIT_TABLE, "Scan"),
+        table("mail_ledger", "Query"),
         MailGrant("link_secret"),  # verifies the one-click unsubscribe links
         # the award road (issue 21): councils
         table("councils", "GetItem", "PutItem", "Query"),
@@ -207,12 +235,10 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table("reports", *RW),
         objects("reports", "reports/", "GetObject", "PutObject"),
         table("quotas", "GetItem", "PutItem"),  # REPORTS_PER_HOUR per user
-        # hub sources: POST /admin/jobs/pull_hubs runs the connector; its state and the
-        # packages it set aside, for the admin
-        table("hub_state", "GetItem", "PutItem"),
-        table("hub_packages", "BatchGetItem", "PutItem", "Query"),
-        table("idempotency", "GetItem", "PutItem", "UpdateItem", "DeleteItem"),
-        table("document_trail", "PutItem", "BatchWriteItem"),
+        # hub sources: the connector's state and the packages it set aside, for the admin
+        # (POST /admin/jobs/pull_hubs runs the connector in RunJob)
+        table("hub_state", "GetItem"),
+        table("hub_packages", "BatchGetItem", "Query"),
         table("sandbox", "Query"),  # GET /admin/sources/{id}/deliveries
         # the awards council's meetings; the voter roll and the ballot box (written together
         # in one transaction, read back only by the meeting and round: no scan)
@@ -221,10 +247,9 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table("council_roll", "PutItem", "Query"),
         table("council_ballots", "PutItem", "Query"),
         # nomination files: presigned POSTs write under nominations/ only; downloads are
-        # presigned GETs of the verified copies; deleting a draft's file removes both;
-        # the verify_uploads job (POST /admin/jobs) verifies like VerifyUpload.
+        # presigned GETs of the verified copies; deleting a draft's file removes both.
         objects("uploads", "nominations/", "PutObject", "GetObject", "DeleteObject"),
-        objects("uploads", "verified/", "PutObject", "GetObject", "DeleteObject"),
+        objects("uploads", "verified/", "GetObject", "DeleteObject"),
         # webhook source secrets are KMS-encrypted by the app; SSE-KMS data
         key("Encrypt", "Decrypt", "GenerateDataKey"),
     ),
@@ -354,6 +379,37 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
     "ses_feedback": (table("mail_preferences", "GetItem", "UpdateItem"),),
 }
 
+# Jobs started by hand run in RunJob (chalicelib/jobs/runner.py): every job's grants, the
+# archive rebuild's (re-ingests the archive into empty event tables, storing events as the
+# webhook does), the verify_uploads sweep's, and the run records.
+REBUILD: tuple[Grant, ...] = (
+    table("sources", "GetItem", "Scan"),
+    table("units", *READ),
+    table("officials", *READ),
+    table("campaigns", *READ),
+    table("event_ledger", *RW),
+    table("inbox", "GetItem", "BatchGetItem", "PutItem", "BatchWriteItem"),
+    table("inbox_pending", "Query", "BatchWriteItem"),
+    table("document_trail", "PutItem", "BatchWriteItem"),
+    table("exemptions", "BatchGetItem", "PutItem"),
+    table("document_refs", "BatchWriteItem", "PutItem"),
+    objects("archive", "archive/", "GetObject", "ListBucket"),
+)
+POLICIES["job_runner"] = (
+    *POLICIES["aggregate_kpi"],
+    *POLICIES["reports"],
+    *POLICIES["upload_verification"],
+    *POLICIES["upload_sweep"],
+    *POLICIES["pull_hubs"],
+    *POLICIES["meeting_documents"],
+    *POLICIES["notifications"],
+    *REBUILD,
+    # verify_uploads: pending files (verified, or expired when abandoned) and their owners
+    table("nomination_files", *RW),
+    table("results_reports", "GetItem", "ConditionCheckItem"),
+    table("job_runs", "GetItem", "UpdateItem"),
+)
+
 # --- Functions ----------------------------------------------------------------------------
 
 Invocation = Literal["api", "authorizer", "async", "stream"]
@@ -404,6 +460,13 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "PullHubs", "pull_hubs", 1, "async", description="Job pull_hubs (the hub connector)"
     ),
     FunctionSpec("MonthlyReports", "reports", 1, "async", description="Job monthly_reports"),
+    FunctionSpec(
+        JOB_RUNNER,
+        "job_runner",
+        2,
+        "async",
+        description="Jobs started by hand (POST /admin/jobs/{name}), off the API function",
+    ),
     FunctionSpec("CampaignReports", "reports", 1, "async", description="Job campaign_reports"),
     FunctionSpec(
         "VerifyUploads",

@@ -86,6 +86,11 @@ class UnitKpi(BaseModel):
     unit_id: str
     name: str
     level: str
+    campaign_id: str | None = Field(
+        description="The campaign whose dates, targets and weights this answer used (the "
+        "campaign_id asked for, else the one active on the province's local date; null: no "
+        "campaign exists, the vocabulary's defaults)"
+    )
     model_config = ConfigDict(populate_by_name=True)
     from_: dt.date = Field(alias="from")
     to: dt.date
@@ -104,6 +109,11 @@ class DailyPoint(BaseModel):
 
 class UnitDaily(BaseModel):
     unit_id: str
+    campaign_id: str | None = Field(
+        description="The campaign whose dates, targets and weights this answer used (the "
+        "campaign_id asked for, else the one active on the province's local date; null: no "
+        "campaign exists, the vocabulary's defaults)"
+    )
     model_config = ConfigDict(populate_by_name=True)
     from_: dt.date = Field(alias="from")
     to: dt.date
@@ -124,6 +134,11 @@ class Ranking(BaseModel):
 class OfficialKpiInRange(OfficialKpi):
     """One official's KPIs for a range (GET /officials/{official_id}/kpi)."""
 
+    campaign_id: str | None = Field(
+        description="The campaign whose dates, targets and weights this answer used (the "
+        "campaign_id asked for, else the one active on the province's local date; null: no "
+        "campaign exists, the vocabulary's defaults)"
+    )
     model_config = ConfigDict(populate_by_name=True)
     from_: dt.date = Field(alias="from")
     to: dt.date
@@ -132,6 +147,11 @@ class OfficialKpiInRange(OfficialKpi):
 
 class OfficialKpiList(BaseModel):
     unit_id: str
+    campaign_id: str | None = Field(
+        description="The campaign whose dates, targets and weights this answer used (the "
+        "campaign_id asked for, else the one active on the province's local date; null: no "
+        "campaign exists, the vocabulary's defaults)"
+    )
     model_config = ConfigDict(populate_by_name=True)
     from_: dt.date = Field(alias="from")
     to: dt.date

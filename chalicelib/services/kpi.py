@@ -100,11 +100,20 @@ def _unit_figures(
     }
 
 
+def _campaign_key(campaign: Campaign | None) -> str | None:
+    """Which campaign an answer used (None: none exists, the vocabulary's defaults)."""
+    return campaign.campaign_id if campaign else None
+
+
 def unit_kpi(
-    principal: Principal, unit_id: str, start: dt.date | None, end: dt.date | None
+    principal: Principal,
+    unit_id: str,
+    start: dt.date | None,
+    end: dt.date | None,
+    campaign_id: str | None = None,
 ) -> dict[str, Any]:
     unit = registry_service.check_unit_access(principal, unit_id)
-    campaign = _campaign_or_current(None)
+    campaign = _campaign_or_current(campaign_id)
     period = resolve_range(start, end, campaign)
     rows = aggregate_store.daily_rows(daily_counters.unit_scope(unit_id), period.start, period.end)
     officials = registry_store.officials_of_unit(unit_id)
@@ -121,6 +130,7 @@ def unit_kpi(
         "unit_id": unit_id,
         "name": unit.name,
         "level": unit.level,
+        "campaign_id": _campaign_key(campaign),
         "from": period.start,
         "to": period.end,
         "as_of": as_of(),
@@ -129,10 +139,14 @@ def unit_kpi(
 
 
 def unit_daily(
-    principal: Principal, unit_id: str, start: dt.date | None, end: dt.date | None
+    principal: Principal,
+    unit_id: str,
+    start: dt.date | None,
+    end: dt.date | None,
+    campaign_id: str | None = None,
 ) -> dict[str, Any]:
     unit = registry_service.check_unit_access(principal, unit_id)
-    campaign = _campaign_or_current(None)
+    campaign = _campaign_or_current(campaign_id)
     period = resolve_range(start, end, campaign)
     by_day = dict(
         aggregate_store.daily_rows(daily_counters.unit_scope(unit_id), period.start, period.end)
@@ -156,6 +170,7 @@ def unit_daily(
         series.append({"date": day, **figures})
     return {
         "unit_id": unit_id,
+        "campaign_id": _campaign_key(campaign),
         "from": period.start,
         "to": period.end,
         "as_of": as_of(),
@@ -262,14 +277,20 @@ def _official_figures(
 
 
 def official_kpi(
-    principal: Principal, official_id: str, start: dt.date | None, end: dt.date | None
+    principal: Principal,
+    official_id: str,
+    start: dt.date | None,
+    end: dt.date | None,
+    campaign_id: str | None = None,
 ) -> dict[str, Any]:
     official = registry_service.check_official_access(principal, official_id)
-    period = resolve_range(start, end, _campaign_or_current(None))
+    campaign = _campaign_or_current(campaign_id)
+    period = resolve_range(start, end, campaign)
     rows = aggregate_store.daily_rows(
         daily_counters.official_scope(official_id), period.start, period.end
     )
     return {
+        "campaign_id": _campaign_key(campaign),
         "from": period.start,
         "to": period.end,
         "as_of": as_of(),
@@ -289,13 +310,19 @@ def officials_table(officials: list[OfficialRecord], period: Range) -> list[dict
 
 
 def unit_officials_kpi(
-    principal: Principal, unit_id: str, start: dt.date | None, end: dt.date | None
+    principal: Principal,
+    unit_id: str,
+    start: dt.date | None,
+    end: dt.date | None,
+    campaign_id: str | None = None,
 ) -> dict[str, Any]:
     registry_service.check_unit_access(principal, unit_id)
-    period = resolve_range(start, end, _campaign_or_current(None))
+    campaign = _campaign_or_current(campaign_id)
+    period = resolve_range(start, end, campaign)
     officials = sorted(registry_store.officials_of_unit(unit_id), key=lambda o: o.official_id)
     return {
         "unit_id": unit_id,
+        "campaign_id": _campaign_key(campaign),
         "from": period.start,
         "to": period.end,
         "as_of": as_of(),

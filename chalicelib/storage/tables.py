@@ -14,6 +14,7 @@ from chalicelib.storage import (  # noqa: F401 (their tables register)
     holds,
     hubs,
     initiatives,
+    job_runs,
     mail,
     nominations,
     results_reports,

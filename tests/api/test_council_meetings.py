@@ -87,7 +87,7 @@ def test_a_whole_meeting_from_attendance_to_decision(api, monkeypatch):
     docs = body(api.get(f"/meetings/{mid}/documents", token=token(api, 0)))
     assert docs["status"] == "pending" and docs["items"] == []
     r = api.post("/admin/jobs/meeting_documents")
-    assert r.status_code == 200, r.body
+    assert r.status_code == 202, r.body
     docs = body(api.get(f"/meetings/{mid}/documents", token=token(api, 0)))
     assert docs["status"] == "ready" and len(docs["items"]) == 8
     assert {(d["kind"], d["format"]) for d in docs["items"]} == {

@@ -32,6 +32,12 @@ POLICY: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/admin/units"): ADMIN,
     ("POST", "/admin/campaigns"): ADMIN,
     ("POST", "/admin/jobs/{name}"): ADMIN,
+    ("GET", "/admin/jobs/{name}/runs/{run_id}"): ADMIN,
+    ("GET", "/admin/mail"): ADMIN,
+    ("GET", "/admin/sources/{source_id}/hub"): ADMIN,
+    # A unit's contacts: the organisation reads them; its officers and the admin set them.
+    ("GET", "/units/{unit_id}/contacts"): ORGANISATION,
+    ("PUT", "/units/{unit_id}/contact-preferences"): WRITERS,
     ("POST", "/admin/sources"): ADMIN,
     ("GET", "/admin/sources"): ADMIN,
     ("PATCH", "/admin/sources/{source_id}"): ADMIN,
@@ -243,6 +249,7 @@ def world(api: Any) -> dict[str, str]:
         "report_id": "r" * 32,
         "name": "no_such_job",  # an admin gets through to a 404, and no job runs
         "results_report_id": report,
+        "run_id": "0" * 32,
         "kind": "awards",
         "hold_id": "h" * 32,
         "meeting_id": "m" * 32,  # no such meeting: an allowed role gets through to a 404

@@ -41,19 +41,14 @@ export function setQuery(query) {
   else window.location.hash = next;
 }
 
-/** The campaign shown by default: the running one, else the last ended, else the next. */
-function activeCampaign(campaigns) {
-  const today = new Date().toISOString().slice(0, 10);
-  const live = campaigns.filter((c) => c.status === "active");
-  const running = live.filter((c) => c.start_date <= today && today <= c.end_date);
-  if (running.length) return running.sort((a, b) => a.start_date.localeCompare(b.start_date)).at(-1);
-  const past = live.filter((c) => c.end_date < today).sort((a, b) => a.end_date.localeCompare(b.end_date));
-  if (past.length) return past.at(-1);
-  return live.sort((a, b) => a.start_date.localeCompare(b.start_date))[0] || campaigns[0] || null;
-}
-
+/** The campaigns, and the one the API shows by default (its rule, on the province's
+ * local date: GET /campaigns `default_campaign_id`; the console has none of its own). */
 async function campaigns(force = false) {
-  if (!state.campaigns || force) state.campaigns = (await api.get("/campaigns")).items;
+  if (!state.campaigns || force) {
+    const listing = await api.get("/campaigns");
+    state.campaigns = listing.items;
+    state.defaultCampaign = listing.default_campaign_id;
+  }
   return state.campaigns;
 }
 
@@ -119,7 +114,8 @@ async function route() {
     // A campaign chosen once stays chosen in this tab (pages' own links omit it).
     if (query.campaign) sessionStorage.setItem("kg.campaign", query.campaign);
     const wanted = query.campaign || sessionStorage.getItem("kg.campaign");
-    const selected = list.find((c) => c.campaign_id === wanted) || activeCampaign(list);
+    const selected =
+      list.find((c) => c.campaign_id === wanted) || list.find((c) => c.campaign_id === state.defaultCampaign) || null;
     const root = h("div", { class: `page page-${spec.page}` });
     main.replaceChildren(root);
     await module.render({

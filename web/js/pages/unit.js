@@ -107,18 +107,23 @@ export async function render(ctx) {
     return;
   }
   root.append(periodForm(ctx, null, (values) => ctx.setQuery(values)));
-  const range = rangeOf(query);
+  // Every call names the campaign this page shows: its dates, targets and weights.
+  const range = { ...rangeOf(query), campaign_id: campaign.campaign_id };
   const { criteria } = ctx.config;
   const targets = targetsOf(campaign, criteria);
   const summary = h("section", { id: "unit-kpi", "aria-busy": "true" }, loading());
   root.append(summary);
   const base = `/units/${encodeURIComponent(unitId)}`;
   const rankingPromise = ctx.config.ranked_levels.includes(unit.level)
-    ? api.get(`/campaigns/${encodeURIComponent(campaign.campaign_id)}/ranking`, { level: unit.level, ...range }).catch(() => null)
+    ? api
+        .get(`/campaigns/${encodeURIComponent(campaign.campaign_id)}/ranking`, { level: unit.level, ...rangeOf(query) })
+        .catch((error) => ({ error }))
     : Promise.resolve(null);
   try {
     const [kpi, ranking] = await Promise.all([api.get(`${base}/kpi`, range), rankingPromise]);
-    const row = ranking && ranking.items.find((i) => i.unit_id === unitId);
+    // A failed ranking call is shown (its message and request id), never silently dropped.
+    const rankingError = ranking && ranking.error;
+    const row = ranking && !rankingError && ranking.items.find((i) => i.unit_id === unitId);
     summary.replaceChildren(
       h(
         "div",
@@ -130,6 +135,7 @@ export async function render(ctx) {
         h("div", { class: "card" }, h("span", { class: "figure" }, verdict(kpi.compliance.compliant)), h("span", { class: "label" }, describeRange({ from: kpi.from, to: kpi.to }, campaign))),
         h("div", { class: "card" }, h("span", { class: "figure", id: "unit-processed" }, fmtNumber(kpi.metrics.processed_total)), h("span", { class: "label" }, t("processed_total"))),
       ),
+      rankingError ? h("div", { id: "ranking-error" }, errorBox(rankingError)) : null,
       h("p", { class: "muted" }, `${t("as_of")}: ${kpi.as_of ? fmtDateTime(kpi.as_of) : t("no_data_yet")} · ${t("exempt_total")}: ${fmtNumber(kpi.metrics.exempt_total)} · ${t("paper_pages")}: ${fmtNumber(kpi.metrics.paper_pages)}`),
       figuresTable(kpi, criteria, targets),
       h("h2", {}, t("to_be_compliant")),
