@@ -74,10 +74,6 @@ POLICY: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/results-reports/{results_report_id}/return"): PARENTS,
     ("POST", "/campaigns/{campaign_id}/results-reports/consolidated"): PARENTS,
     ("GET", "/units/{unit_id}/results-reports/{campaign_id}"): ORGANISATION,
-    # Notifications: a unit's contacts and their preferences; the captured mail.
-    ("GET", "/units/{unit_id}/contacts"): ORGANISATION,
-    ("PUT", "/units/{unit_id}/contact-preferences"): WRITERS,
-    ("GET", "/admin/mail"): ADMIN,
     # The awards council's meeting: the secretary (or the admin) runs it, members vote.
     ("POST", "/campaigns/{campaign_id}/meetings"): ("province_admin", "council_member"),
     ("GET", "/campaigns/{campaign_id}/meetings"): (*PROVINCE, "council_member"),

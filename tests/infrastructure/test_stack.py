@@ -51,11 +51,8 @@ def _expected(spec_name: str) -> dict[str, Any]:
     listing: dict[tuple[str, str], set[str]] = defaultdict(set)
     key: set[str] = set()
     streams: dict[str, set[str]] = defaultdict(set)
-<<<<<<< HEAD
     mail: set[tuple[str, str]] = set()
-=======
     invoke: dict[str, set[str]] = defaultdict(set)
->>>>>>> main
     for g in grants:
         if isinstance(g, MailGrant):
             mail |= MAIL_STATEMENTS[g.what]
@@ -81,11 +78,8 @@ def _expected(spec_name: str) -> dict[str, Any]:
         "listing": listing,
         "key": key,
         "streams": streams,
-<<<<<<< HEAD
         "mail": mail,
-=======
         "invoke": invoke,
->>>>>>> main
     }
 
 
