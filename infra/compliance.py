@@ -164,9 +164,10 @@ NAG_SUPPRESSIONS: tuple[Suppression, ...] = (
     ),
     Suppression(
         "AwsSolutions-IAM5",
-        "The notifications job lists the stack's firing alarms for the admins' alert: "
+        "The notifications job (scheduled, or started by hand in RunJob) lists the stack's "
+        "firing alarms for the admins' alert: "
         "cloudwatch:DescribeAlarms on the alarms named after the stack only.",
-        path=r"Wiring/NotificationsRole/Resource",
+        path=r"Wiring/(Notifications|RunJob)Role/Resource",
         applies_to=(
             r"^Resource::arn:<AWS::Partition>:cloudwatch:.*:alarm:khong-giay-[a-z0-9-]+-\*$",
         ),
