@@ -14,6 +14,7 @@ from chalicelib.api import (
     nominations,
     notifications,
     openapi,
+    posting,
     public,
     registry,
     reports,
@@ -41,6 +42,7 @@ app.register_blueprint(kpi.bp)
 app.register_blueprint(nominations.bp)
 app.register_blueprint(initiatives.bp)
 app.register_blueprint(appraisal.bp)
+app.register_blueprint(posting.bp)
 app.register_blueprint(meetings.bp)
 app.register_blueprint(openapi.bp)
 app.register_blueprint(health.bp)

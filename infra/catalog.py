@@ -231,6 +231,8 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table("initiatives", *RW),
         table("initiative_scores", "GetItem", "PutItem", "Query"),
         table("holds", "GetItem", "PutItem", "UpdateItem", "Scan"),
+        table("postings", "GetItem", "PutItem"),
+        table("feedback", "GetItem", "PutItem", "UpdateItem", "Query"),
         # reports: POST /admin/reports generates on demand; index and presigned links
         table("reports", *RW),
         objects("reports", "reports/", "GetObject", "PutObject"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
@@ -82,6 +82,21 @@ else:
     )
 
 
+class RecognisedInitiative(BaseModel):
+    initiative_id: str
+    title: str
+    status: Literal["draft", "submitted", "recognised", "not_recognised"]
+
+
+class Creativity(BaseModel):
+    """Creativity as a figure: a unit's (or an official's) initiatives in the campaign."""
+
+    campaign_id: str
+    initiatives_submitted: int = Field(description="Initiatives submitted (in any state since)")
+    initiatives_recognised: int = Field(description="Recognised by the initiatives council")
+    recognised: list[RecognisedInitiative] = Field(description="The recognised initiatives")
+
+
 class UnitKpi(BaseModel):
     unit_id: str
     name: str
@@ -98,6 +113,16 @@ class UnitKpi(BaseModel):
     metrics: UnitMetrics
     compliance: Compliance
     score: float
+    shortfalls: dict[str, int | None] = Field(
+        description="Per rate criterion that applies at the unit's level: how many more "
+        "items must qualify to reach the campaign's target (0: met; null: no data)"
+    )
+    interconnection_tier: Literal["province", "commune"] | None = Field(
+        description="The tier the unit must exchange with both ways (null: a division)"
+    )
+    creativity: Creativity | None = Field(
+        description="The unit's initiatives in the campaign (null when no campaign exists)"
+    )
 
 
 class DailyPoint(BaseModel):

@@ -135,7 +135,22 @@ def unit_kpi(
         "to": period.end,
         "as_of": as_of(),
         **figures,
+        # What the unit still misses, so no client recomputes the rule.
+        "shortfalls": kpi.shortfalls(
+            figures["metrics"],
+            level=unit.level,
+            targets=campaign.rate_targets() if campaign else None,
+        ),
+        "interconnection_tier": kpi.exchange_tier(unit.level),
+        "creativity": _creativity(campaign, unit_id),
     }
+
+
+def _creativity(campaign: Campaign | None, unit_id: str) -> dict[str, Any] | None:
+    """The fifth criterion as a figure: the unit's initiatives in the campaign."""
+    from chalicelib.services.initiatives import assessment
+
+    return assessment.unit_creativity(campaign.campaign_id, unit_id) if campaign else None
 
 
 def unit_daily(

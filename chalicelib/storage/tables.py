@@ -17,6 +17,7 @@ from chalicelib.storage import (  # noqa: F401 (their tables register)
     job_runs,
     mail,
     nominations,
+    postings,
     results_reports,
     sandbox,
 )

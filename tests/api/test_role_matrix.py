@@ -103,6 +103,10 @@ POLICY: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/admin/holds"): ADMIN,
     ("GET", "/admin/holds"): ADMIN,
     ("DELETE", "/admin/holds/{hold_id}"): ADMIN,
+    ("POST", "/campaigns/{campaign_id}/posting"): ADMIN,
+    ("GET", "/campaigns/{campaign_id}/posting"): PROVINCE,
+    ("GET", "/campaigns/{campaign_id}/feedback"): PROVINCE,
+    ("POST", "/feedback/{feedback_id}/resolve"): REVIEWERS,
 }
 # Path parameters whose value names something inside one unit's subtree: a unit officer of
 # another unit asking for it is refused (403) or told it does not exist (404).
@@ -130,6 +134,8 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     },
     ("POST", "/initiatives/{initiative_id}/return"): {"reason": "Bổ sung"},
     ("POST", "/nominations/{nomination_id}/appraisal"): {"outcome": "eligible"},
+    ("POST", "/campaigns/{campaign_id}/posting"): {"opens_on": "2025-08-29"},
+    ("POST", "/feedback/{feedback_id}/resolve"): {"note": "Đã trả lời"},
     ("POST", "/admin/holds"): {
         "subject": {"unit_id": "000.00.72.H34"},
         "kind": "audit",
@@ -248,6 +254,7 @@ def world(api: Any) -> dict[str, str]:
         "run_id": "0" * 32,
         "kind": "awards",
         "hold_id": "h" * 32,
+        "feedback_id": "f" * 32,
         "meeting_id": "m" * 32,  # no such meeting: an allowed role gets through to a 404
     }
 

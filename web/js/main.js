@@ -85,6 +85,18 @@ function drawChrome(session) {
 }
 
 let generation = 0;
+let shownPath = null;
+
+/** Screen readers are told the page changed: focus goes to the new page's heading on every
+ * route change (a filter change on the same page keeps the user's focus where it is). */
+function focusHeading(container, path) {
+  const moved = path !== shownPath;
+  shownPath = path;
+  const heading = container.querySelector("h1");
+  if (!heading || !moved || container.contains(document.activeElement)) return;
+  heading.setAttribute("tabindex", "-1");
+  heading.focus();
+}
 
 async function route() {
   const session = auth.session();
@@ -99,11 +111,13 @@ async function route() {
   const mine = ++generation;
   if (!match) {
     clear(main, h("div", { class: "page" }, h("h1", {}, t("not_found_page"))));
+    focusHeading(main, path);
     return;
   }
   const [spec, groups] = match;
   if (spec.roles && !spec.roles.has(session.role)) {
     clear(main, h("div", { class: "page" }, h("h1", {}, t(spec.nav)), h("div", { class: "error", role: "alert" }, h("p", {}, t("forbidden_page")))));
+    focusHeading(main, path);
     return;
   }
   clear(main, loading());
@@ -132,6 +146,7 @@ async function route() {
     });
     const heading = root.querySelector("h1");
     if (heading) document.title = `${heading.textContent} – ${t("app")}`;
+    if (mine === generation) focusHeading(root, path);
   } catch (error) {
     if (mine === generation) main.replaceChildren(errorBox(error));
   }

@@ -3,7 +3,8 @@
 // Identifiers follow the server's pattern, campaigns its one time zone, its criteria and
 // their defaults (config.json).
 import * as api from "../api.js";
-import { criterionLabel, fmtDateTime, fmtNumber, t, tCriterion } from "../i18n.js";
+import { criterionLabel, t, tCriterion } from "../i18n.js";
+import { fmtDateTime, fmtNumber } from "../format.js";
 import { targetsOf } from "../period.js";
 import { act, announce, errorBox, field, h, inlineError, loading, select, table } from "../ui.js";
 

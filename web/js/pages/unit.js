@@ -2,7 +2,8 @@
 // daily chart, officials' KPIs and sub-units. A unit officer opening another unit's
 // address sees the API's refusal in words.
 import * as api from "../api.js";
-import { criterionLabel, fmtDate, fmtDateTime, fmtNumber, fmtPercent, t, tCriterion } from "../i18n.js";
+import { criterionLabel, t, tCriterion } from "../i18n.js";
+import { fmtDate, fmtDateTime, fmtNumber, fmtPercent } from "../format.js";
 import { describeRange, periodForm, rangeOf, targetsOf } from "../period.js";
 import { errorBox, flagMark, h, loading, stateWord, table, verdict } from "../ui.js";
 import { dailyChart, dailyRates } from "../chart.js";
@@ -13,17 +14,14 @@ const FLAG_COUNTS = {
     `${t("sent")}: ${fmtNumber(m.sent_electronic)} / ${fmtNumber(m.sent_paper)}; ${t("received")}: ${fmtNumber(m.received_electronic)} / ${fmtNumber(m.received_paper)}`,
 };
 
-/** Documents (or officials) still missing for a rate to reach its target. */
-export function shortfall(done, total, target) {
-  return Math.max(0, Math.ceil(target * total - 1e-9) - done);
-}
-
-/** What the unit still misses, criterion by criterion (config.json `criteria`). */
+/** What the unit still misses, criterion by criterion (config.json `criteria`): the counts
+ * and the tier come from the API (`shortfalls`, `interconnection_tier`), never from a rule
+ * of the console's own. */
 function missingList(kpi, criteria, targets) {
   const m = kpi.metrics;
   const c = kpi.compliance;
-  // The tier a unit exchanges with, for two-way interconnection.
-  const other = kpi.level === "commune" ? t("level_province").toLowerCase() : t("level_commune").toLowerCase();
+  const tier = kpi.interconnection_tier;
+  const other = tier ? t(`level_${tier}`).toLowerCase() : "";
   const items = [];
   for (const criterion of criteria) {
     const { key } = criterion;
@@ -34,7 +32,7 @@ function missingList(kpi, criteria, targets) {
     if (c[key]) continue;
     if (m[key] === null) items.push(t("missing_no_data", { criterion: criterionLabel(criterion) }));
     else {
-      const n = shortfall(m[criterion.numerator], m[criterion.denominator], targets[key]);
+      const n = kpi.shortfalls[key];
       items.push(tCriterion("missing", criterion, "missing_rate", { value: fmtPercent(m[key]), target: fmtPercent(targets[key], 0), n: fmtNumber(n) }));
     }
   }
