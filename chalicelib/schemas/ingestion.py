@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from chalicelib.domain.fields import patch_field
+from chalicelib.domain.fields import IsoDate, patch_field
 from chalicelib.domain.sources import HUB_POLL_DEFAULT_MINUTES
 from chalicelib.domain.vocabulary import IDENTIFIER_PATTERN, NOT_BLANK_PATTERN
 
@@ -25,6 +25,7 @@ ScopeUnits = Annotated[
     Field(
         min_length=1,
         max_length=MAX_SCOPE_UNITS,
+        json_schema_extra={"uniqueItems": True},  # _distinct
         description="Units the source may speak for, each with every unit below it "
         "(the province's own unit covers the whole province)",
     ),
@@ -64,7 +65,7 @@ PollMinutes = Annotated[
 class HubCreate(BaseModel):
     """Where a hub source is pulled from (docs/hubs.md)."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")
     base_url: str = Field(
         max_length=500,
         pattern=HUB_URL_PATTERN,
@@ -84,7 +85,7 @@ class HubCreate(BaseModel):
         "packages",
     )
     dialect: Literal["lgsp"] = "lgsp"
-    pull_from: dt.date | None = Field(
+    pull_from: IsoDate | None = Field(
         default=None,
         description="First local date to list before anything was pulled (default: the day "
         "the source is registered)",
@@ -92,14 +93,14 @@ class HubCreate(BaseModel):
 
 
 class HubPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")
     base_url: str | None = Field(default=None, max_length=500, pattern=HUB_URL_PATTERN)
     system_id: str | None = Field(default=None, min_length=1, max_length=200)
     secret: str | None = Field(default=None, min_length=1, max_length=500)
     message_types: HubMessageTypes | None = None
     poll_every_minutes: PollMinutes | None = None
     acknowledge: bool | None = None
-    pull_from: dt.date | None = None
+    pull_from: IsoDate | None = None
 
 
 class HubOut(BaseModel):

@@ -41,7 +41,9 @@ class ResultsReportCreate(BaseModel):
 
 class ResultsReportPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    sections: Sections
+    sections: Sections = Field(
+        description="At least one part given as text (a rule across fields: a 400)"
+    )
 
     @model_validator(mode="after")
     def _something(self) -> ResultsReportPatch:
