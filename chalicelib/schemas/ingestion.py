@@ -48,7 +48,12 @@ def _distinct_types(types: list[str]) -> list[str]:
 
 HubMessageTypes = Annotated[
     list[HubMessageType],
-    Field(min_length=1, max_length=2, description="What to pull: packages (edoc), statuses"),
+    Field(
+        min_length=1,
+        max_length=2,
+        description="What to pull: packages (edoc), statuses",
+        json_schema_extra={"uniqueItems": True},  # _distinct_types
+    ),
     AfterValidator(_distinct_types),
 ]
 
