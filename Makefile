@@ -163,7 +163,7 @@ clients: $(DEV_STAMP) $(TS_STAMP)
 
 # Minutes, not seconds: every role, every operation, schemathesis's coverage phase.
 fuzz: $(DEV_STAMP)
-	FUZZ_COVERAGE=1 FUZZ_MAX_EXAMPLES=10 FUZZ_STATEFUL_EXAMPLES=20 \
+	FUZZ_COVERAGE=1 FUZZ_EVERY_ROLE=1 FUZZ_MAX_EXAMPLES=10 FUZZ_STATEFUL_EXAMPLES=20 \
 		$(PY) -m pytest tests/e2e/test_fuzz.py -p no:randomly
 
 rebuild: $(DEV_STAMP)
