@@ -76,9 +76,11 @@ class Meter:
     def _after(self, parsed: dict[str, Any], model: Any, params: Any = None, **_: Any) -> None:
         op = model.name
         if op == "BatchGetItem":
+            # Strongly consistent: 1 RCU per started 4 KB of each item; eventually: half.
+            unit = getattr(self, "_pending_unit", 1.0)
             for _table, items in parsed.get("Responses", {}).items():
                 for item in items:
-                    self.rcu += max(1, math.ceil(item_size(item) / 4096))
+                    self.rcu += max(1, math.ceil(item_size(item) / 4096)) * unit
         elif op in ("Query", "Scan"):
             # Billed on the total size read, per started 4 KB: 1 RCU strongly consistent,
             # 0.5 eventually consistent.

@@ -87,6 +87,8 @@ class Settings:
     hub_overlap_hours: int
     hub_timeout_seconds: int
     hub_max_packages_per_run: int
+    # The function that runs jobs started by hand (infra's RunJob); empty: run in-process.
+    job_runner_function: str
 
     def table_name(self, logical: str) -> str:
         return f"{self.table_prefix}{logical}"
@@ -142,6 +144,7 @@ def get_settings() -> Settings:
         hub_overlap_hours=_int("HUB_OVERLAP_HOURS", 48),
         hub_timeout_seconds=_int("HUB_TIMEOUT_SECONDS", 10),
         hub_max_packages_per_run=_int("HUB_MAX_PACKAGES_PER_RUN", 500),
+        job_runner_function=_str("JOB_RUNNER_FUNCTION"),
         # Notifications (issue 24). The sender must be an SES identity (infra creates it).
         mail_from=_str("MAIL_FROM", "Khong Giay <no-reply@khong-giay.local>"),
         mail_configuration_set=_str("MAIL_CONFIGURATION_SET"),

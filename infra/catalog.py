@@ -88,7 +88,19 @@ class StreamGrant:
 
 STREAM_READ = ("DescribeStream", "GetRecords", "GetShardIterator", "ListStreams")
 
-Grant = TableGrant | ObjectGrant | KeyGrant | StreamGrant
+
+@dataclass(frozen=True)
+class InvokeGrant:
+    """Invoke one of the service's functions (by logical id), e.g. the API starting RunJob."""
+
+    function: str
+
+    @property
+    def iam_actions(self) -> list[str]:
+        return ["lambda:InvokeFunction"]
+
+
+Grant = TableGrant | ObjectGrant | KeyGrant | StreamGrant | InvokeGrant
 
 
 def table(name: str, *actions: str) -> TableGrant:
@@ -105,6 +117,32 @@ def key(*actions: str) -> KeyGrant:
 
 def stream(table_name: str) -> StreamGrant:
     return StreamGrant(table_name)
+
+
+def invoke(function: str) -> InvokeGrant:
+    return InvokeGrant(function)
+
+
+# The function that runs jobs started by hand (POST /admin/jobs/{name}); the API function
+# names it in JOB_RUNNER_FUNCTION and may only invoke it.
+JOB_RUNNER = "RunJob"
+# The event and KPI tables: only the webhook (events in), the stream consumer, the job
+# functions and the job runner write them; never the API function.
+EVENT_AND_KPI_TABLES = frozenset(
+    {
+        "event_ledger",
+        "inbox",
+        "inbox_pending",
+        "document_trail",
+        "documents",
+        "daily",
+        "evaluations",
+        "freshness",
+        "jobs",
+        "exemptions",
+        "document_refs",
+    }
+)
 
 
 # --- The table: policy name -> what it may do --------------------------------------------
@@ -147,6 +185,8 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table("document_refs", "BatchWriteItem", "PutItem"),
         objects("archive", "archive/", "PutObject"),
         key("Decrypt", "GenerateDataKey"),
+        # a test source's deliveries (the vendor sandbox): its own ledger and delivery list
+        table("sandbox", "BatchGetItem", "BatchWriteItem", "PutItem"),
     ),
     # Every other route (one Chalice handler).
     "api": (
@@ -155,23 +195,15 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table("officials", *RW),
         table("campaigns", *RW),
         table("sources", *RW),
-        # KPI reads, and POST /admin/jobs/{name} runs jobs in-process: the aggregation sweep
-        table("inbox", "BatchGetItem"),
-        table("inbox_pending", "Query", "BatchWriteItem"),
-        table("documents", *RW),
-        table("daily", *RW),
-        table("evaluations", *RW),
-        table("jobs", *RW),
-        table("freshness", *RW),
-        # ... and rebuild_events (re-ingests the archive into empty event tables).
-        table("event_ledger", *RW),
-        table("inbox", "PutItem", "BatchWriteItem"),
-        objects("archive", "archive/", "GetObject", "ListBucket"),
-        # ... and the redaction of exempt documents that aggregation runs.
-        *REDACTION,
-        # rebuild stores events as the webhook does (markers, refs)
-        table("exemptions", "PutItem"),
-        table("document_refs", "BatchWriteItem", "PutItem"),
+        # KPI reads only (figures, evaluations, freshness, the aggregation's as_of): every
+        # write of the event and KPI tables is the jobs' (POST /admin/jobs/{name} starts
+        # RunJob and records the run).
+        table("daily", *READ),
+        table("evaluations", *READ),
+        table("freshness", *READ),
+        table("jobs", *READ),
+        table("job_runs", "PutItem", "GetItem"),
+        invoke(JOB_RUNNER),
         # nominations, their files, approval counters and the append-only audit trail
         table("nominations", *RW),
         table("nomination_files", *RW),
@@ -189,16 +221,18 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table("councils", "GetItem", "PutItem", "Query"),
         table("initiatives", *RW),
         table("initiative_scores", "GetItem", "PutItem", "Query"),
+        table("holds", "GetItem", "PutItem", "UpdateItem", "Scan"),
+        table("postings", "GetItem", "PutItem"),
+        table("feedback", "GetItem", "PutItem", "UpdateItem", "Query"),
         # reports: POST /admin/reports generates on demand; index and presigned links
         table("reports", *RW),
         objects("reports", "reports/", "GetObject", "PutObject"),
         table("quotas", "GetItem", "PutItem"),  # REPORTS_PER_HOUR per user
-        # hub sources: POST /admin/jobs/pull_hubs runs the connector; its state and the
-        # packages it set aside, for the admin
-        table("hub_state", "GetItem", "PutItem"),
-        table("hub_packages", "BatchGetItem", "PutItem", "Query"),
-        table("idempotency", "GetItem", "PutItem", "UpdateItem", "DeleteItem"),
-        table("document_trail", "PutItem", "BatchWriteItem"),
+        # hub sources: the connector's state and the packages it set aside, for the admin
+        # (POST /admin/jobs/pull_hubs runs the connector in RunJob)
+        table("hub_state", "GetItem"),
+        table("hub_packages", "BatchGetItem", "Query"),
+        table("sandbox", "Query"),  # GET /admin/sources/{id}/deliveries
         # the awards council's meetings; the voter roll and the ballot box (written together
         # in one transaction, read back only by the meeting and round: no scan)
         # (POST /admin/jobs/meeting_documents runs the documents job in-process: Scan)
@@ -206,10 +240,9 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table("council_roll", "PutItem", "Query"),
         table("council_ballots", "PutItem", "Query"),
         # nomination files: presigned POSTs write under nominations/ only; downloads are
-        # presigned GETs of the verified copies; deleting a draft's file removes both;
-        # the verify_uploads job (POST /admin/jobs) verifies like VerifyUpload.
+        # presigned GETs of the verified copies; deleting a draft's file removes both.
         objects("uploads", "nominations/", "PutObject", "GetObject", "DeleteObject"),
-        objects("uploads", "verified/", "PutObject", "GetObject", "DeleteObject"),
+        objects("uploads", "verified/", "GetObject", "DeleteObject"),
         # webhook source secrets are KMS-encrypted by the app; SSE-KMS data
         key("Encrypt", "Decrypt", "GenerateDataKey"),
     ),
@@ -300,6 +333,19 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table(AUDIT_TABLE, "PutItem"),
         key("Encrypt", "Decrypt", "GenerateDataKey"),
     ),
+    # The verify_uploads sweep (scheduled): what VerifyUpload does for files S3 did not
+    # report, and abandoned uploads expired off their dossier's file count.
+    "upload_sweep": (
+        # ListBucket: a missing object is a 404 to HeadObject (403 without it).
+        objects("uploads", "nominations/", "GetObject", "DeleteObject", "ListBucket"),
+        objects("uploads", "verified/", "PutObject", "DeleteObject"),
+        table("nominations", "GetItem", "ConditionCheckItem", "UpdateItem"),
+        table("initiatives", "GetItem", "ConditionCheckItem", "UpdateItem"),
+        table("results_reports", "GetItem", "ConditionCheckItem", "UpdateItem"),
+        table("nomination_files", "Scan", "GetItem", "UpdateItem"),
+        table(AUDIT_TABLE, "PutItem"),
+        key("Encrypt", "Decrypt", "GenerateDataKey"),
+    ),
     # The notifications job: what is due (registry, campaigns, KPIs, reports, the audit
     # trail's recent changes, freshness), the recipients' preferences, the ledger; SES.
     "notifications": (
@@ -322,6 +368,37 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
     # SES bounce and complaint notifications (SNS): suppress the addresses.
     "ses_feedback": (table("mail_preferences", "GetItem", "UpdateItem"),),
 }
+
+# Jobs started by hand run in RunJob (chalicelib/jobs/runner.py): every job's grants, the
+# archive rebuild's (re-ingests the archive into empty event tables, storing events as the
+# webhook does), the verify_uploads sweep's, and the run records.
+REBUILD: tuple[Grant, ...] = (
+    table("sources", "GetItem", "Scan"),
+    table("units", *READ),
+    table("officials", *READ),
+    table("campaigns", *READ),
+    table("event_ledger", *RW),
+    table("inbox", "GetItem", "BatchGetItem", "PutItem", "BatchWriteItem"),
+    table("inbox_pending", "Query", "BatchWriteItem"),
+    table("document_trail", "PutItem", "BatchWriteItem"),
+    table("exemptions", "BatchGetItem", "PutItem"),
+    table("document_refs", "BatchWriteItem", "PutItem"),
+    objects("archive", "archive/", "GetObject", "ListBucket"),
+)
+POLICIES["job_runner"] = (
+    *POLICIES["aggregate_kpi"],
+    *POLICIES["reports"],
+    *POLICIES["upload_verification"],
+    *POLICIES["upload_sweep"],
+    *POLICIES["pull_hubs"],
+    *POLICIES["meeting_documents"],
+    *POLICIES["notifications"],
+    *REBUILD,
+    # verify_uploads: pending files (verified, or expired when abandoned) and their owners
+    table("nomination_files", *RW),
+    table("results_reports", "GetItem", "ConditionCheckItem"),
+    table("job_runs", "GetItem", "UpdateItem"),
+)
 
 # --- Functions ----------------------------------------------------------------------------
 
@@ -373,7 +450,21 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "PullHubs", "pull_hubs", 1, "async", description="Job pull_hubs (the hub connector)"
     ),
     FunctionSpec("MonthlyReports", "reports", 1, "async", description="Job monthly_reports"),
+    FunctionSpec(
+        JOB_RUNNER,
+        "job_runner",
+        2,
+        "async",
+        description="Jobs started by hand (POST /admin/jobs/{name}), off the API function",
+    ),
     FunctionSpec("CampaignReports", "reports", 1, "async", description="Job campaign_reports"),
+    FunctionSpec(
+        "VerifyUploads",
+        "upload_sweep",
+        1,
+        "async",
+        description="Job verify_uploads (sweep: missed uploads, expired links)",
+    ),
     FunctionSpec(
         "MeetingDocuments",
         "meeting_documents",

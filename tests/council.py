@@ -8,7 +8,7 @@ from typing import Any
 
 from tests.conftest import body
 from tests.factories import CAMPAIGN, COMMUNE, DEPARTMENT, OTHER_DEPARTMENT
-from tests.nominations import pdf, setup, submitted
+from tests.nominations import attach, complete_dossier, created, pdf, reviewer, setup
 
 CAMPAIGN_ID = "kc-2025"
 COLLECTIVES = (DEPARTMENT, OTHER_DEPARTMENT, COMMUNE)
@@ -72,12 +72,26 @@ def setup_council(
     assert r.status_code == 200, r.body
     ids = {}
     for unit in collectives:
-        ids[unit] = submitted(api, campaign=CAMPAIGN_ID, nominee_unit_id=unit)["nomination_id"]
+        ids[unit] = eligible(api, nominee_unit_id=unit)
     for official in individuals:
-        ids[official] = submitted(
-            api, campaign=CAMPAIGN_ID, kind="individual", nominee_official_id=official
-        )["nomination_id"]
+        ids[official] = eligible(api, kind="individual", nominee_official_id=official)
     return ids
+
+
+def eligible(api: Any, **fields: Any) -> str:
+    """A nomination of the council campaign, its dossier complete (the campaign's default
+    dossier_requirements: tờ trình, báo cáo thành tích, biên bản), submitted and appraised
+    eligible by a reviewer."""
+    nid = str(created(api, campaign=CAMPAIGN_ID, **fields)["nomination_id"])
+    complete_dossier(api, nid)
+    got = attach(api, nid, category="bien_ban", filename="Biên bản họp xét.pdf")
+    assert got["status"] == "verified", got
+    r = api.post(f"/nominations/{nid}/submit")
+    assert r.status_code == 200, r.body
+    r = api.post(f"/nominations/{nid}/appraisal", {"outcome": "eligible"}, token=reviewer(api))
+    assert r.status_code == 200, r.body
+    assert body(r)["status"] == "eligible"
+    return nid
 
 
 def token(api: Any, i: int) -> str:

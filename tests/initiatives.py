@@ -26,19 +26,6 @@ MEMBERS: list[dict[str, Any]] = [
 ]
 
 
-def follow_the_clock(monkeypatch: Any) -> None:
-    """The nominations' own clock (until it is the one clock) reads chalicelib.clock."""
-    import importlib
-
-    from chalicelib import clock
-
-    try:
-        nominations_clock = importlib.import_module("chalicelib.services.nominations.clock")
-    except ImportError:
-        return
-    monkeypatch.setattr(nominations_clock, "now", clock.now)
-
-
 def set_council(api: Any, members: list[dict[str, Any]] | None = None, **rule: Any) -> None:
     payload: dict[str, Any] = {"members": members or MEMBERS}
     if rule:

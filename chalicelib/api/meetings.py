@@ -225,3 +225,28 @@ def list_documents(meeting_id: str) -> Response:
     from chalicelib.services.council import documents
 
     return json_response(documents.list_documents(principal_of(bp.current_request), meeting_id))
+
+
+@route(
+    bp,
+    "/public/campaigns/{campaign_id}/decision",
+    "GET",
+    summary="The council's decision, once taken: the lists proposed for the award (names; an "
+    "individual's position and unit), the date and the tally's hash; never a member, a ballot "
+    "or a count per nominee; cacheable 60 s; 404 before the decision",
+    tag=TAG,
+    response="chalicelib.schemas.meetings:PublicDecision",
+    errors=(404, 429),
+    public=True,
+)
+def public_decision(campaign_id: str) -> Response:
+    from chalicelib.services import public_limits
+    from chalicelib.services.council import meetings
+
+    context = bp.current_request.context or {}
+    client = str((context.get("identity") or {}).get("sourceIp") or "unknown")
+    public_limits.take("decision", client)
+    return json_response(
+        meetings.public_decision(campaign_id),
+        headers={"Cache-Control": "public, max-age=60, s-maxage=60"},
+    )

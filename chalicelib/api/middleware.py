@@ -12,7 +12,18 @@ from chalicelib.errors import CHALICE_CODE_MAP, REQUEST_ID_HEADER, ApiError, err
 from chalicelib.observability import flush_metrics, invocation_trace, logger
 
 
-def _normalise(response: Response) -> Response:
+def _error_response(
+    status: int, body: dict[str, Any], headers: dict[str, Any] | None = None
+) -> Response:
+    """An error answer: its body (already holding the request id) serialised once."""
+    return Response(
+        body=json.dumps(body, ensure_ascii=False),
+        status_code=status,
+        headers={**(headers or {}), "Content-Type": "application/json; charset=utf-8"},
+    )
+
+
+def _normalise(response: Response, request_id: str) -> Response:
     """Rewrite Chalice's own error bodies ({"Code", "Message"}) into ours."""
     body = response.body
     if response.status_code < 400 or not isinstance(body, dict) or "Code" not in body:
@@ -22,27 +33,33 @@ def _normalise(response: Response) -> Response:
     if response.status_code >= 500:
         message = default_message  # never echo internal details
     headers = {k: v for k, v in response.headers.items() if k.lower() != "content-type"}
-    return Response(
-        body=json.dumps(error_body(code, message), ensure_ascii=False),
-        status_code=response.status_code,
-        headers={**headers, "Content-Type": "application/json; charset=utf-8"},
+    return _error_response(
+        response.status_code, error_body(code, message, request_id=request_id), headers
     )
 
 
 def _with_request_id(response: Response, request_id: str) -> Response:
-    """X-Request-Id on every response; `request_id` in every error body."""
+    """X-Request-Id on every response; `request_id` in every error body (the ones this
+    module builds carry it already; a route's own error body gets it here)."""
     response.headers[REQUEST_ID_HEADER] = request_id
     if response.status_code < 400:
         return response
     body = response.body
-    if isinstance(body, str | bytes):
-        try:
-            body = json.loads(body)
-        except ValueError:
-            return response
-    if isinstance(body, dict) and isinstance(body.get("error"), dict):
-        body["error"]["request_id"] = request_id
-        response.body = json.dumps(body, ensure_ascii=False)
+    if isinstance(body, dict):
+        if isinstance(body.get("error"), dict):
+            body["error"].setdefault("request_id", request_id)
+        return response
+    if not isinstance(body, str | bytes) or request_id.encode() in (
+        body if isinstance(body, bytes) else body.encode()
+    ):
+        return response
+    try:
+        decoded = json.loads(body)
+    except ValueError:
+        return response
+    if isinstance(decoded, dict) and isinstance(decoded.get("error"), dict):
+        decoded["error"]["request_id"] = request_id
+        response.body = json.dumps(decoded, ensure_ascii=False)
     return response
 
 
@@ -66,21 +83,15 @@ def register_middleware(app: Chalice) -> None:
         function_name = str(getattr(lambda_context, "function_name", "") or "api")
         with invocation_trace(function_name, {"route": resource_path}):
             try:
-                response = get_response(event)
+                response = _normalise(get_response(event), request_id)
             except ApiError as exc:
-                response = Response(
-                    body=json.dumps(exc.body(), ensure_ascii=False),
-                    status_code=exc.status,
-                    headers={"Content-Type": "application/json; charset=utf-8", **exc.headers},
-                )
+                body = error_body(exc.code, exc.message, exc.details, request_id)
+                response = _error_response(exc.status, body, exc.headers)
             except Exception:
                 logger.exception("unhandled error")
-                response = Response(
-                    body=json.dumps(error_body("internal_error", "An internal error occurred")),
-                    status_code=500,
-                    headers={"Content-Type": "application/json; charset=utf-8"},
-                )
-        response = _with_request_id(_normalise(response), request_id)
+                body = error_body("internal_error", "An internal error occurred", None, request_id)
+                response = _error_response(500, body)
+        response = _with_request_id(response, request_id)
         response = with_cors(response, event.headers or {})
         level = "warning" if response.status_code >= 500 else "info"
         getattr(logger, level)("request done", extra={"status": response.status_code})

@@ -66,7 +66,9 @@ def create_nomination(campaign_id: str) -> Response:
     scope=OWN_SUBTREE,
     query=(
         QueryParam(
-            "status", "Filter by state", enum=("draft", "submitted", "approved", "rejected")
+            "status",
+            "Filter by state",
+            enum=("draft", "submitted", "eligible", "not_eligible", "approved", "rejected"),
         ),
         QueryParam("kind", "Filter by kind", enum=("collective", "individual")),
         identifier("unit_id", "Filter by nominating unit"),

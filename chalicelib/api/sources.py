@@ -5,7 +5,7 @@ from __future__ import annotations
 from chalice import Blueprint, Response
 
 from chalicelib.api.http import body_as, json_payload, json_response, parse_model
-from chalicelib.api.routing import ADMIN_ONLY, route
+from chalicelib.api.routing import ADMIN_ONLY, QueryParam, route
 
 bp = Blueprint(__name__)
 TAG = "Sources"
@@ -138,3 +138,31 @@ def hub_status(source_id: str) -> Response:
     from chalicelib.services import hub_pull
 
     return json_response(hub_pull.hub_status(source_id))
+
+
+@route(
+    bp,
+    "/admin/sources/{source_id}/deliveries",
+    "GET",
+    summary="A test source's deliveries (the sandbox): each answer and, per event, stored, "
+    "duplicate or refused with the reason",
+    tag=TAG,
+    response="chalicelib.schemas.ingestion:DeliveryList",
+    roles=ADMIN_ONLY,
+    query=(
+        QueryParam(
+            "limit",
+            "Deliveries to list, newest first (1-500, default 100)",
+            "integer",
+            minimum=1,
+            maximum=500,
+        ),
+    ),
+    errors=(400, 403, 404),
+)
+def source_deliveries(source_id: str) -> Response:
+    from chalicelib.api.http import page_limit
+    from chalicelib.services import sandbox
+
+    limit = page_limit(bp.current_request)
+    return json_response({"items": sandbox.deliveries(source_id, limit)})

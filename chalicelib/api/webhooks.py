@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.api.http import json_response, raw_body
-from chalicelib.api.routing import route
+from chalicelib.api.http import json_response, query_params, raw_body
+from chalicelib.api.routing import QueryParam, route
 
 bp = Blueprint(__name__)
 TAG = "Webhooks"
@@ -21,13 +21,26 @@ TAG = "Webhooks"
     response="chalicelib.schemas.ingestion:IngestResponse",
     status=202,
     auth=False,
-    errors=(401, 409, 413, 415, 422, 503),
+    query=(
+        QueryParam(
+            "dry_run",
+            "true: answer (200) what would be stored, counted as duplicates or refused, per "
+            "event, and store nothing",
+            enum=("true", "false"),
+        ),
+    ),
+    also_ok=(200,),
+    errors=(400, 401, 409, 413, 415, 422, 503),
 )
 def receive_events(source_id: str) -> Response:
     from chalicelib.services import ingestion
     from chalicelib.settings import get_settings
 
     request = bp.current_request
+    if query_params(request).get("dry_run") == "true":
+        from chalicelib.services import dry_run
+
+        return json_response(dry_run.dry_run(source_id, request.headers, raw_body(request)))
     result = ingestion.receive(
         source_id,
         request.headers,

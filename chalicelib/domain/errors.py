@@ -53,6 +53,15 @@ class NotFound(DomainError):
     default_code = "not_found"
 
 
+class NoCampaign(NotFound):
+    """No campaign exists to answer for (none given and none in the registry)."""
+
+    default_code = "no_campaign"
+
+    def __init__(self, message: str = "No campaign exists yet; a province admin creates one first"):
+        super().__init__(message)
+
+
 class Conflict(DomainError):
     """The request clashes with the current state (a 409); `code` names the state."""
 
@@ -88,8 +97,15 @@ class RateLimited(DomainError):
 
     default_code = "throttled"
 
-    def __init__(self, message: str, *, retry_after_seconds: int, code: str | None = None) -> None:
-        super().__init__(message, code=code)
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after_seconds: int,
+        code: str | None = None,
+        details: list[Any] | None = None,
+    ) -> None:
+        super().__init__(message, code=code, details=details)
         self.retry_after_seconds = max(1, int(retry_after_seconds))
 
 
@@ -99,7 +115,12 @@ class Unavailable(DomainError):
     default_code = "unavailable"
 
     def __init__(
-        self, message: str, *, retry_after_seconds: int = 5, code: str | None = None
+        self,
+        message: str,
+        *,
+        retry_after_seconds: int = 5,
+        code: str | None = None,
+        details: list[Any] | None = None,
     ) -> None:
-        super().__init__(message, code=code)
+        super().__init__(message, code=code, details=details)
         self.retry_after_seconds = max(1, int(retry_after_seconds))

@@ -19,7 +19,8 @@ from chalicelib.domain.kpi import competition_rank, descending
 from chalicelib.domain.vocabulary import IDENTIFIER_RE, RANKED_LEVELS, UNIT_LEVELS
 
 KINDS = ("collective", "individual")
-STATUSES = ("draft", "submitted", "approved", "rejected")
+# eligible and not_eligible: the appraisal (thẩm định) of a campaign decided by its council.
+STATUSES = ("draft", "submitted", "eligible", "not_eligible", "approved", "rejected")
 # A dossier is complete with at least one verified file of each of these.
 REQUIRED_CATEGORIES = ("to_trinh", "bao_cao_thanh_tich")
 # Levels a collective nominee may have: the ranked ones (the province itself awards, it is
@@ -31,6 +32,15 @@ CREATIVITY_MAX_CHARS = 8000
 REASON_MAX_CHARS = 2000
 FILENAME_MAX_CHARS = 255
 MAX_FILES_PER_NOMINATION = 20
+# The reason a pending file is given up with once its upload link (plus a grace period)
+# expired: such a file no longer counts toward MAX_FILES_PER_NOMINATION.
+EXPIRED_UPLOAD = "no upload arrived before the link expired"
+
+
+def counts_toward_limit(status: str, reason: str | None) -> bool:
+    """Every file of a dossier counts toward its limit, except an abandoned upload."""
+    return not (status == "rejected" and reason == EXPIRED_UPLOAD)
+
 
 UPLOAD_PREFIX = "nominations/"
 # Verified bytes are copied here: presigned POSTs can write only under UPLOAD_PREFIX,
@@ -47,9 +57,18 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "add_file": (frozenset({"draft"}), "draft"),
     "delete_file": (frozenset({"draft"}), "draft"),
     "submit": (frozenset({"draft"}), "submitted"),
+    # A reviewer approves a submitted one (award_procedure review) ...
     "approve": (frozenset({"submitted"}), "approved"),
     "reject": (frozenset({"submitted"}), "rejected"),
     "return": (frozenset({"submitted"}), "draft"),
+    # The appraisal (award_procedure council).
+    "appraise_eligible": (frozenset({"submitted"}), "eligible"),
+    "appraise_not_eligible": (frozenset({"submitted"}), "not_eligible"),
+    # A hold recorded after the appraisal: back to submitted, to be appraised again.
+    "hold_back": (frozenset({"eligible"}), "submitted"),
+    # ... the awards council an eligible one (council; storage.decide_nomination takes both).
+    "council_approve": (frozenset({"eligible"}), "approved"),
+    "council_reject": (frozenset({"eligible"}), "rejected"),
 }
 
 
@@ -85,9 +104,19 @@ def authored_by(reviewer_sub: str, trail: Iterable[TrailEntry]) -> TrailEntry | 
     return None
 
 
-def missing_categories(verified_categories: Iterable[str]) -> list[str]:
+def missing_categories(
+    verified_categories: Iterable[str], required: Iterable[str] = REQUIRED_CATEGORIES
+) -> list[str]:
+    """The required file categories with no verified file, in the order required."""
     have = set(verified_categories)
-    return [c for c in REQUIRED_CATEGORIES if c not in have]
+    return [c for c in required if c not in have]
+
+
+def checklist(verified_categories: Iterable[str], required: Iterable[str]) -> list[dict[str, Any]]:
+    """The appraisal's checklist: each required category and whether a verified file of it
+    is in the dossier."""
+    have = set(verified_categories)
+    return [{"category": c, "present": c in have} for c in required]
 
 
 def is_blank(text: str) -> bool:
@@ -362,6 +391,7 @@ class Nomination:
     evidence: dict[str, Any] | None = None  # the nominee's KPI snapshot at submission
     file_count: int = 0
     submitted_at: dt.datetime | None = None
+    appraisal: dict[str, Any] | None = None  # the last appraisal (award_procedure council)
 
     @property
     def nominee_id(self) -> str:

@@ -47,6 +47,9 @@ def job_specs() -> dict[str, JobSpec]:
         JobSpec(
             "verify_uploads",
             "chalicelib.services.nominations.files:verify_pending_uploads",
+            # A pending file is given up 5 min (the link) + 2 min (grace) after its POST:
+            # within a quarter of an hour it stops counting toward the dossier's limit.
+            every_minutes=15,
             description="Verify nomination files whose upload arrived (the local stack has no "
             "S3 triggers; in AWS a sweep for missed events) and expire abandoned ones",
         ),

@@ -41,6 +41,11 @@ def aggregate_kpi(event: Any) -> dict[str, Any]:
     return _run("aggregate_kpi", event)
 
 
+@bp.schedule(_expression("verify_uploads"), name="verify_uploads")
+def verify_uploads(event: Any) -> dict[str, Any]:
+    return _run("verify_uploads", event)
+
+
 @bp.schedule(_expression("monthly_reports"), name="monthly_reports")
 def monthly_reports(event: Any) -> dict[str, Any]:
     return _run("monthly_reports", event)

@@ -98,14 +98,14 @@ class HubCreate(BaseModel):
 
 
 class HubPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    base_url: str | None = Field(default=None, max_length=500, pattern=HUB_URL_PATTERN)
-    system_id: str | None = Field(default=None, min_length=1, max_length=200)
-    secret: str | None = Field(default=None, min_length=1, max_length=500)
-    message_types: HubMessageTypes | None = None
-    poll_every_minutes: PollMinutes | None = None
-    acknowledge: bool | None = None
-    pull_from: IsoDate | None = None
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
+    base_url: Annotated[str, Field(max_length=500, pattern=HUB_URL_PATTERN)] = patch_field()
+    system_id: Annotated[str, Field(min_length=1, max_length=200)] = patch_field()
+    secret: Annotated[str, Field(min_length=1, max_length=500)] = patch_field()
+    message_types: HubMessageTypes = patch_field()
+    poll_every_minutes: PollMinutes = patch_field()
+    acknowledge: bool = patch_field()
+    pull_from: IsoDate = patch_field()
 
 
 class HubOut(BaseModel):
@@ -192,9 +192,39 @@ class SourceList(BaseModel):
     items: list[SourceOut]
 
 
+class EventOutcome(BaseModel):
+    event_id: str | None
+    outcome: Literal["stored", "duplicate", "refused"]
+    reason: str | None = Field(default=None, description="Why it was refused")
+    index: int | None = Field(
+        default=None, description="The event's position, when the refusal came before ids"
+    )
+
+
 class IngestResponse(BaseModel):
     accepted: int
     duplicates: int
+    dry_run: bool | None = Field(
+        default=None, description="Only with ?dry_run=true (answered 200): nothing was stored"
+    )
+    refused: int | None = Field(default=None, description="Dry run: events that would be refused")
+    events: list[EventOutcome] | None = Field(
+        default=None, description="Dry run: what would become of each event, in order"
+    )
+
+
+class Delivery(BaseModel):
+    """One delivery of a test source, as the sandbox stored it."""
+
+    delivery_id: str
+    received_at: dt.datetime
+    status: int = Field(description="What it was answered: 202, or the refusal's status")
+    answer: dict[str, Any]
+    events: list[EventOutcome]
+
+
+class DeliveryList(BaseModel):
+    items: list[Delivery] = Field(description="Newest first; kept 30 days")
 
 
 class SetAsidePackage(BaseModel):

@@ -225,18 +225,3 @@ class InitiativeAuditRecord(BaseModel):
 class InitiativeAuditPage(BaseModel):
     items: list[InitiativeAuditRecord]
     next_token: str | None
-
-
-class UnitInitiative(BaseModel):
-    initiative_id: str
-    title: str
-    status: Status
-
-
-class Creativity(BaseModel):
-    """Creativity as a figure: a unit's initiatives in the campaign."""
-
-    campaign_id: str
-    initiatives_submitted: int
-    initiatives_recognised: int
-    recognised: list[UnitInitiative] = Field(description="The recognised initiatives")

@@ -133,5 +133,21 @@ class DocumentList(BaseModel):
     meeting_id: str
     status: Literal["pending", "ready", "failed"] | None
     tally_sha256: str | None
-    expires_in: int
+    expires_at: dt.datetime | None = Field(description="When the links stop working")
     items: list[DocumentOut]
+
+
+class PublicAwardee(BaseModel):
+    name: str
+    position: str | None
+    unit_name: str | None
+
+
+class PublicDecision(BaseModel):
+    campaign_id: str
+    campaign_name: str
+    decided_on: dt.date
+    nominees_considered: int
+    rule: dict[str, Any]
+    tally_sha256: str | None
+    approved: dict[Literal["collective", "individual"], list[PublicAwardee]]

@@ -27,7 +27,7 @@ from chalicelib.schemas.kpi import criterion_fields
 from chalicelib.settings import get_settings
 
 Kind = Literal["collective", "individual"]
-Status = Literal["draft", "submitted", "approved", "rejected"]
+Status = Literal["draft", "submitted", "eligible", "not_eligible", "approved", "rejected"]
 Category = FileCategory  # one list: the campaign's dossier requirements name the same
 FileStatus = Literal["pending", "verified", "rejected"]
 ContentType = Literal[
@@ -158,6 +158,27 @@ class FileCreate(BaseModel):
         return value
 
 
+class AppraisalRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    outcome: Literal["eligible", "not_eligible", "return"]
+    reason: str | None = Field(
+        default=None,
+        max_length=REASON_MAX_CHARS,
+        description="Required for not_eligible and return",
+    )
+
+    @field_validator("reason")
+    @classmethod
+    def _reason(cls, value: str | None) -> str | None:
+        return _text(value, required=False)
+
+    @model_validator(mode="after")
+    def _reason_needed(self) -> AppraisalRequest:
+        if self.outcome != "eligible" and (self.reason is None or is_blank(self.reason)):
+            raise ValueError(f"a reason is required for {self.outcome}")
+        return self
+
+
 class ReviewRequest(BaseModel):
     """A reason (not blank) is required to reject or to return (a rule across fields: a
     400)."""
@@ -217,6 +238,21 @@ class Review(BaseModel):
     at: dt.datetime
 
 
+class ChecklistItem(BaseModel):
+    category: Category
+    present: bool = Field(description="A verified file of this category is in the dossier")
+
+
+class Appraisal(BaseModel):
+    outcome: Literal["eligible", "not_eligible", "return"]
+    reason: str | None
+    by: Actor
+    at: dt.datetime
+    checklist: list[ChecklistItem]
+    missing: list[Category]
+    holds: list[str] = Field(description="Holds in force on the nominee then (their ids)")
+
+
 class NominationOut(BaseModel):
     nomination_id: str
     campaign_id: str
@@ -228,6 +264,7 @@ class NominationOut(BaseModel):
     status: Status
     return_reason: str | None
     review: Review | None
+    appraisal: Appraisal | None = Field(description="The last appraisal (award_procedure council)")
     evidence: dict[str, Any] | None = Field(
         description="KPI evidence snapshot of the nominee for the campaign period, taken at "
         "submission (unit KPIs or individual KPIs, with as_of and the rank then)"
@@ -309,6 +346,8 @@ else:
         compliant=(bool, ...),
         **criterion_fields("value"),
         processed_total=(int, ...),
+        initiatives_submitted=(int, ...),
+        initiatives_recognised=(int, ...),
     )
 
 
@@ -323,6 +362,8 @@ class IndividualCandidate(BaseModel):
     on_time_rate: float | None
     digital_signatures: int
     latest_evaluation_score: float | None
+    initiatives_submitted: int = Field(description="Initiatives they are an author of")
+    initiatives_recognised: int
 
 
 class Candidates(BaseModel):

@@ -15,8 +15,8 @@ from typing import Any
 
 from chalicelib import clock
 from chalicelib.domain import plausibility
+from chalicelib.domain.errors import DomainError, Forbidden, Unavailable, Unprocessable
 from chalicelib.domain.registry import outside_scope
-from chalicelib.errors import ApiError, unavailable, unprocessable
 from chalicelib.observability import logger
 from chalicelib.services import sources as source_service
 from chalicelib.settings import get_settings
@@ -34,18 +34,17 @@ def check_scope(source_id: str, acting_units: Iterable[str]) -> None:
         if outside:  # maybe a unit was just moved under the scope
             units = registry_store.registry_snapshot(max_age_seconds=0).units
             outside = outside_scope(acting, scope, units)
-    except ApiError:
+    except DomainError:
         raise
     except Exception:
         logger.exception("scope lookup failed")
-        raise unavailable("Could not check the source's scope right now; retry later") from None
+        raise Unavailable("Could not check the source's scope right now; retry later") from None
     if outside:
-        raise ApiError(
-            403,
-            "outside_scope",
+        raise Forbidden(
             f"Source {source_id!r} may not speak for unit(s) {', '.join(outside)}; its scope is "
             f"{', '.join(scope) or 'empty'} and the units below; nothing was stored",
-            [{"unit_id": u} for u in outside],
+            code="outside_scope",
+            details=[{"unit_id": u} for u in outside],
         )
 
 
@@ -59,8 +58,8 @@ def check_units(events: list[Any]) -> None:
         if e.unit_id in missing
     ]
     if unknown:
-        raise unprocessable(
-            "Events name units that are not in the registry; nothing was stored", unknown
+        raise Unprocessable(
+            "Events name units that are not in the registry; nothing was stored", details=unknown
         )
 
 
@@ -70,9 +69,9 @@ def check_organs(source_id: str, organs: set[str]) -> None:
     and in the source's scope (403)."""
     missing = registry_store.missing_units(organs)
     if missing:
-        raise unprocessable(
+        raise Unprocessable(
             "The message names organs that are not in the registry; nothing was stored",
-            [{"unit_id": u} for u in sorted(missing)],
+            details=[{"unit_id": u} for u in sorted(missing)],
         )
     check_scope(source_id, organs)
 
@@ -96,11 +95,11 @@ def admit(source_id: str, events: list[Any], *, registry_officials: bool = True)
     )
     try:
         named = plausibility.named_officials(events) if registry_officials else set()
-        officials = registry_store.officials_by_id(named)
+        officials = registry_store.cached_officials(named)
         units = registry_store.registry_snapshot().units
     except Exception:
         logger.exception("registry lookup failed")
-        raise unavailable("Could not check the registry right now; retry later") from None
+        raise Unavailable("Could not check the registry right now; retry later") from None
     details = plausibility.implausible(
         events,
         units=units,
@@ -108,5 +107,18 @@ def admit(source_id: str, events: list[Any], *, registry_officials: bool = True)
         bounds=bounds,
         check_officials=registry_officials,
     )
+    if details and named:  # the cache may predate a change of these officials: read again
+        try:
+            officials = registry_store.cached_officials(named, max_age_seconds=0)
+        except Exception:
+            logger.exception("registry lookup failed")
+            raise Unavailable("Could not check the registry right now; retry later") from None
+        details = plausibility.implausible(
+            events,
+            units=units,
+            officials=officials,
+            bounds=bounds,
+            check_officials=registry_officials,
+        )
     if details:
-        raise unprocessable("Events that cannot be true; nothing was stored", details)
+        raise Unprocessable("Events that cannot be true; nothing was stored", details=details)

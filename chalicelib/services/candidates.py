@@ -16,8 +16,8 @@ from chalicelib import clock
 from chalicelib.auth import Principal
 from chalicelib.domain import kpi
 from chalicelib.domain.campaigns import Campaign
+from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.nominations import NOMINABLE_LEVELS, compliant_first, rank_officials
-from chalicelib.errors import bad_request
 from chalicelib.json_output import dumps
 from chalicelib.services import kpi as kpi_service
 from chalicelib.services import registry as registry_service
@@ -61,7 +61,7 @@ def _collective_rows(campaign: Campaign, period: kpi_service.Range) -> list[dict
 
 def _individual_rows(period: kpi_service.Range) -> list[dict[str, Any]]:
     officials = sorted(
-        (o for o in registry_store.all_officials() if o.active), key=lambda o: o.official_id
+        (o for o in registry_store.officials_snapshot() if o.active), key=lambda o: o.official_id
     )
     return rank_officials(kpi_service.officials_table(officials, period))
 
@@ -92,11 +92,12 @@ def candidates(principal: Principal, campaign_id: str, kind: str, limit: int) ->
     """The best-ranked nominees of a kind; a unit officer sees those of their unit
     and its sub-units, with their province-wide ranks."""
     if kind not in ("collective", "individual"):
-        raise bad_request("Query parameter 'kind' must be collective or individual")
+        raise InvalidInput("Query parameter 'kind' must be collective or individual")
     campaign = registry_service.get_campaign(campaign_id)
     table = ranked(campaign, kind)
     visible = registry_service.visible_unit_ids(principal)
     items = [r for r in table.rows if visible is None or r["unit_id"] in visible][:limit]
+    items = _with_creativity(campaign_id, kind, items)
     return {
         "campaign_id": campaign_id,
         "kind": kind,
@@ -105,6 +106,31 @@ def candidates(principal: Principal, campaign_id: str, kind: str, limit: int) ->
         "as_of": table.as_of,
         "items": items,
     }
+
+
+def _with_creativity(
+    campaign_id: str, kind: str, items: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The fifth criterion beside the measured ones: each candidate's initiatives."""
+    from chalicelib.services.initiatives import assessment
+
+    figures = (
+        assessment.creativity_by_unit(campaign_id)
+        if kind == "collective"
+        else assessment.creativity_by_official(campaign_id)
+    )
+    key = "unit_id" if kind == "collective" else "official_id"
+    out = []
+    for row in items:
+        figure = figures.get(row[key]) or {}
+        out.append(
+            {
+                **row,
+                "initiatives_submitted": int(figure.get("initiatives_submitted", 0)),
+                "initiatives_recognised": int(figure.get("initiatives_recognised", 0)),
+            }
+        )
+    return out
 
 
 def nominee_rank(campaign: Campaign, kind: str, nominee_id: str) -> dict[str, Any]:
@@ -118,6 +144,12 @@ def nominee_rank(campaign: Campaign, kind: str, nominee_id: str) -> dict[str, An
         "compliant": row.get("compliant") if row else None,
         "as_of": table.as_of,
     }
+
+
+def _creativity(campaign_id: str, kind: str, nominee_id: str) -> dict[str, Any]:
+    from chalicelib.services.initiatives import assessment
+
+    return assessment.creativity_of(campaign_id, kind, nominee_id)
 
 
 def _jsonable(value: Any) -> Any:
@@ -146,7 +178,7 @@ def evidence(
     else:
         official = registry_store.get_official(str(nominee_official_id))
         if official is None:
-            raise bad_request(f"Official {nominee_official_id!r} is no longer in the registry")
+            raise InvalidInput(f"Official {nominee_official_id!r} is no longer in the registry")
         snapshot = {"kind": kind, **kpi_service.officials_table([official], period)[0]}
         nominee_id = official.official_id
     snapshot.update(
@@ -155,6 +187,7 @@ def evidence(
             "to": period.end,
             "as_of": as_of,
             "rank": nominee_rank(campaign, kind, nominee_id),
+            "creativity": _creativity(campaign.campaign_id, kind, nominee_id),
         }
     )
     return dict(_jsonable(snapshot))

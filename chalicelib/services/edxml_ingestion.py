@@ -8,8 +8,8 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
+from chalicelib.domain.errors import Unavailable
 from chalicelib.domain.vocabulary import SECURITY_NORMAL
-from chalicelib.errors import unavailable
 from chalicelib.observability import logger
 from chalicelib.services import admission, ingestion
 from chalicelib.services.edxml_messages import is_archive_summary, parse_message, redacted_summary
@@ -34,7 +34,7 @@ def receive_edxml(
     )
 
 
-def ingest_pulled(source_id: str, body: bytes) -> dict[str, int]:
+def ingest_pulled(source_id: str, body: bytes, *, lambda_context: Any = None) -> dict[str, int]:
     """A package or status message the service pulled from a hub itself (no signature: the
     hub was asked with the source's credentials), stored exactly as a pushed one. Keyed by
     its content: the same bytes fetched again get the first answer; a re-generated copy of
@@ -51,6 +51,7 @@ def ingest_pulled(source_id: str, body: bytes) -> dict[str, int]:
         body,
         content_type=ARCHIVE_CONTENT_TYPE,
         parse=_parser(source_id, {"webhook-id": delivery_id}),
+        lambda_context=lambda_context,
     )
 
 
@@ -85,7 +86,7 @@ def _trail_exemption(
         exempt = exempt_documents(source_id, {r["document_id"] for r in trail}, marked)
     except Exception:
         logger.exception("exemption lookup failed")
-        raise unavailable("Storage is unavailable; retry later") from None
+        raise Unavailable("Storage is unavailable; retry later") from None
     records = [{**r, "description": None} if r["document_id"] in exempt else r for r in trail]
     return records, exempt
 
@@ -95,7 +96,7 @@ def _store_trail(source_id: str, trail: list[dict[str, Any]]) -> None:
         event_store.trail_put(source_id, trail)
     except Exception:
         logger.exception("storing the document trail failed")
-        raise unavailable("Storage is unavailable; retry later") from None
+        raise Unavailable("Storage is unavailable; retry later") from None
 
 
 def _archive_trail_only(
@@ -114,4 +115,4 @@ def _archive_trail_only(
         )
     except Exception:  # as for events (ingestion.store_events): the sender retries a 503
         logger.exception("archiving the message failed")
-        raise unavailable("Storage is unavailable; retry later") from None
+        raise Unavailable("Storage is unavailable; retry later") from None

@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from chalicelib.domain import events as domain
-from chalicelib.errors import ApiError, payload_too_large, validation_failed
+from chalicelib.domain.errors import InvalidInput, TooLarge
 from chalicelib.settings import get_settings
 from chalicelib.storage import registry as registry_store
 
@@ -40,19 +40,20 @@ def parse_message(body: bytes) -> tuple[list[Any], bytes, list[dict[str, Any]]]:
         )
     except EdxmlError as exc:
         if exc.path == "/" and "bytes" in exc.message:
-            raise payload_too_large(exc.message) from None
-        raise ApiError(
-            400,
-            "invalid_edxml",
+            raise TooLarge(exc.message) from None
+        raise InvalidInput(
             f"{exc.path}: {exc.message}",
-            [{"path": exc.path, "message": exc.message}],
+            code="invalid_edxml",
+            details=[{"path": exc.path, "message": exc.message}],
         ) from None
     events: list[Any] = []
     if result.events:
         try:
             events = domain.validate_events({"events": result.events}, max_events=100_000)
         except domain.InvalidEvents as exc:
-            raise validation_failed(exc.details, "The message maps to invalid events") from None
+            raise InvalidInput(
+                "The message maps to invalid events", code="validation_failed", details=exc.details
+            ) from None
     return events, result.archive_xml, result.trail
 
 
@@ -96,9 +97,8 @@ def _summary_events(body: bytes) -> list[Any]:
         return []  # a trail status about an exempt document (its events are archived as JSON)
     # A new exempt package's events are archived as redacted JSON (ingestion.store_events);
     # a summary cannot give them back (it keeps no DocumentId, which their ids derive from).
-    raise ApiError(
-        400,
-        "invalid_edxml",
+    raise InvalidInput(
         "/EdxmlArchive: this archived summary holds no re-ingestible events",
-        [{"path": "/EdxmlArchive", "message": "holds no re-ingestible events"}],
+        code="invalid_edxml",
+        details=[{"path": "/EdxmlArchive", "message": "holds no re-ingestible events"}],
     )

@@ -17,16 +17,16 @@ from typing import Any
 
 from chalicelib import clock
 from chalicelib.domain import events as domain
-from chalicelib.errors import (
-    ApiError,
-    conflict,
-    payload_too_large,
-    unauthorized,
-    unavailable,
-    validation_failed,
+from chalicelib.domain.errors import (
+    Conflict,
+    DomainError,
+    InvalidInput,
+    TooLarge,
+    Unauthenticated,
+    Unavailable,
 )
 from chalicelib.observability import logger, metrics
-from chalicelib.services import admission
+from chalicelib.services import admission, sandbox
 from chalicelib.services import sources as source_service
 from chalicelib.services.exemption import exempt_documents, record_clear_refs
 from chalicelib.settings import get_settings
@@ -44,14 +44,14 @@ def verify_delivery(source_id: str, headers: Mapping[str, str], body: bytes) -> 
         h for h in ("webhook-id", "webhook-timestamp", "webhook-signature") if not lowered.get(h)
     ]
     if missing:
-        raise unauthorized(f"Missing header(s): {', '.join(missing)}")
+        raise Unauthenticated(f"Missing header(s): {', '.join(missing)}")
     try:
         secrets = source_service.verification_secrets(source_id)
     except Exception:
         logger.exception("source lookup failed")
-        raise unavailable("Could not check the source right now; retry later") from None
+        raise Unavailable("Could not check the source right now; retry later") from None
     if not secrets:
-        raise unauthorized("Unknown or disabled source")
+        raise Unauthenticated("Unknown or disabled source")
     try:
         return verify(
             secrets,
@@ -61,7 +61,7 @@ def verify_delivery(source_id: str, headers: Mapping[str, str], body: bytes) -> 
             tolerance_seconds=get_settings().webhook_tolerance_seconds,
         )
     except SignatureRefused as exc:
-        raise unauthorized(exc.reason) from None
+        raise Unauthenticated(exc.reason) from None
 
 
 def receive(
@@ -78,7 +78,7 @@ def receive(
     events plus, when it must differ from the raw body, the bytes to archive.
     A message may map to no event (an edXML status that changes no KPI)."""
     if len(body) > max_bytes:
-        raise payload_too_large(f"Body is {len(body)} bytes; the limit is {max_bytes}")
+        raise TooLarge(f"Body is {len(body)} bytes; the limit is {max_bytes}")
     webhook_id = verify_delivery(source_id, headers, body)
     return receive_verified(
         source_id,
@@ -106,9 +106,18 @@ def receive_verified(
         "webhook_id": delivery_id,
         "body_sha256": hashlib.sha256(body).hexdigest(),
     }
-    return _idempotent(_process, lambda_context)(
-        delivery=delivery, body=body, content_type=content_type, parse=parse
-    )
+    try:
+        return _idempotent(_process, lambda_context)(
+            delivery=delivery, body=body, content_type=content_type, parse=parse
+        )
+    except DomainError as exc:
+        if not getattr(exc, "_sandbox_recorded", False) and sandbox.is_test_source(source_id):
+            # a test source's refused delivery (unreadable body, invalid events) is listed too
+            sandbox.record_refusal(source_id, delivery_id, exc, None)
+        raise
+
+
+_idempotent_built: dict[Callable[..., Any], tuple[Any, Any, Callable[..., Any]]] = {}
 
 
 def _idempotent(
@@ -126,31 +135,37 @@ def _idempotent(
         IdempotencyValidationError,
     )
 
-    config = IdempotencyConfig(
-        event_key_jmespath="[source_id, webhook_id]",
-        payload_validation_jmespath="body_sha256",
-        expires_after_seconds=IDEMPOTENCY_TTL_SECONDS,
-        raise_on_no_idempotency_key=True,
-    )
-    if lambda_context is not None:
-        # Lets an in-progress record expire with the invocation if it crashes.
-        config.register_lambda_context(lambda_context)
-    wrapped = idempotent_function(
-        data_keyword_argument="delivery",
-        persistence_store=event_store.delivery_idempotency_layer(),
-        config=config,
-    )(fn)
+    layer = event_store.delivery_idempotency_layer()
+    built = _idempotent_built.get(fn)
+    if built is None or built[0] is not layer:
+        # Built once per container, as Powertools means it (the layer, its configuration
+        # and the wrapper are module-level there); only the invocation changes per call.
+        config = IdempotencyConfig(
+            event_key_jmespath="[source_id, webhook_id]",
+            payload_validation_jmespath="body_sha256",
+            expires_after_seconds=IDEMPOTENCY_TTL_SECONDS,
+            raise_on_no_idempotency_key=True,
+        )
+        wrapped = idempotent_function(
+            data_keyword_argument="delivery", persistence_store=layer, config=config
+        )(fn)
+        built = _idempotent_built[fn] = (layer, config, wrapped)
+    _, config, wrapped = built
+    # Lets an in-progress record expire with the invocation if it crashes (None locally).
+    config.register_lambda_context(lambda_context)
 
     def call(**kwargs: Any) -> dict[str, int]:
         try:
             return wrapped(**kwargs)
         except IdempotencyValidationError:
-            raise conflict("This webhook-id was already delivered with a different body") from None
+            raise Conflict("This webhook-id was already delivered with a different body") from None
         except IdempotencyAlreadyInProgressError:
-            raise unavailable("The same delivery is being processed; retry shortly", 2) from None
+            raise Unavailable(
+                "The same delivery is being processed; retry shortly", retry_after_seconds=2
+            ) from None
         except IdempotencyPersistenceLayerError:
             logger.exception("idempotency store unavailable")
-            raise unavailable("Storage is unavailable; retry later") from None
+            raise Unavailable("Storage is unavailable; retry later") from None
 
     return call
 
@@ -161,11 +176,13 @@ def parse_json_body(body: bytes) -> tuple[list[Any], bytes | None]:
     try:
         raw = loads(body)
     except JsonInputError as exc:
-        raise ApiError(400, "bad_request", f"Body is not acceptable JSON: {exc}") from None
+        raise InvalidInput(f"Body is not acceptable JSON: {exc}") from None
     try:
         events = domain.validate_events(raw, max_events=get_settings().webhook_max_events)
     except domain.InvalidEvents as exc:
-        raise validation_failed(exc.details, "Invalid events; nothing was stored") from None
+        raise InvalidInput(
+            "Invalid events; nothing was stored", code="validation_failed", details=exc.details
+        ) from None
     return events, None
 
 
@@ -179,8 +196,18 @@ def _process(
     events, archive_body = parse(body)
     if not events:
         return {"accepted": 0, "duplicates": 0}
-    # edXML names officials by ids derived from certificates and names, not registry ids.
-    admission.admit(delivery["source_id"], events, registry_officials="xml" not in content_type)
+    # A test source (the vendor sandbox) is checked like a live one, stored apart.
+    test = sandbox.is_test_source(delivery["source_id"])
+    try:
+        # edXML names officials by ids derived from certificates and names, not registry ids.
+        admission.admit(delivery["source_id"], events, registry_officials="xml" not in content_type)
+    except DomainError as exc:
+        if test:
+            sandbox.record_refusal(delivery["source_id"], delivery["webhook_id"], exc, events)
+            exc._sandbox_recorded = True  # type: ignore[attr-defined]
+        raise
+    if test:
+        return sandbox.store_test_events(delivery["source_id"], delivery["webhook_id"], events)
     return store_events(
         delivery["source_id"],
         events,
@@ -213,39 +240,40 @@ def store_events(
         )
     except Exception:
         logger.exception("exemption lookup failed")
-        raise unavailable("Storage is unavailable; retry later") from None
+        raise Unavailable("Storage is unavailable; retry later") from None
     redacted = [_document_id(e) in exempt for e in events]
     records = [
         domain.to_record(e, source_id, redact=r) for e, r in zip(events, redacted, strict=True)
     ]
     digests = [domain.payload_hash(r) for r in records]
-    # The same event in its other form: a ledger entry written before the document was
-    # known to be exempt (clear), or after its redaction (redacted), is the same event.
-    other_forms = [
-        domain.payload_hash(domain.to_record(e, source_id, redact=not r))
-        for e, r in zip(events, redacted, strict=True)
-    ]
 
-    first_seen: dict[str, tuple[str, str]] = {}
+    first_seen: dict[str, int] = {}  # event id -> index of its first event in the request
     conflicts: list[str] = []
-    for record, digest, other in zip(records, digests, other_forms, strict=True):
-        previous = first_seen.get(record["event_id"])
-        if previous is None:
-            first_seen[record["event_id"]] = (digest, other)
-        elif previous[0] != digest:
+    for index, (record, digest) in enumerate(zip(records, digests, strict=True)):
+        first = first_seen.setdefault(record["event_id"], index)
+        if digests[first] != digest:
             conflicts.append(record["event_id"])
     try:
         stored = event_store.ledger_lookup(source_id, list(first_seen))
     except Exception:
         logger.exception("ledger lookup failed")
-        raise unavailable("Storage is unavailable; retry later") from None
-    conflicts += [
-        eid for eid, forms in first_seen.items() if eid in stored and stored[eid] not in forms
-    ]
+        raise Unavailable("Storage is unavailable; retry later") from None
+    for eid, stored_digest in stored.items():
+        index = first_seen[eid]
+        if stored_digest == digests[index]:
+            continue
+        # The same event in its other form: a ledger entry written before the document was
+        # known to be exempt (clear), or after its redaction (redacted), is the same event.
+        # Serialised and hashed only for the ids already in the ledger (issue 19, item 6).
+        other = domain.payload_hash(
+            domain.to_record(events[index], source_id, redact=not redacted[index])
+        )
+        if stored_digest != other:
+            conflicts.append(eid)
     if conflicts:
-        raise conflict(
+        raise Conflict(
             "Event id(s) already used with a different payload; nothing was stored",
-            [{"event_id": eid} for eid in sorted(set(conflicts))],
+            details=[{"event_id": eid} for eid in sorted(set(conflicts))],
         )
 
     new_records: list[dict[str, Any]] = []
@@ -292,12 +320,15 @@ def store_events(
                     for i, r in enumerate(new_records)
                 ],
             )
-        except ApiError:
+        except DomainError as exc:
+            if isinstance(exc, Unavailable):  # storage's outage, as storage/outages.py says
+                logger.exception("storing events failed", extra={"source_id": source_id})
+                metrics.add_metric(name="IngestFailures", unit="Count", value=1)
             raise
         except Exception:
             logger.exception("storing events failed", extra={"source_id": source_id})
             metrics.add_metric(name="IngestFailures", unit="Count", value=1)
-            raise unavailable("Storage is unavailable; retry later") from None
+            raise Unavailable("Storage is unavailable; retry later") from None
     metrics.add_metric(name="EventsAccepted", unit="Count", value=len(new_records))
     metrics.add_metric(name="EventsDuplicate", unit="Count", value=duplicates)
     logger.info(

@@ -14,6 +14,7 @@ from chalicelib import clock
 from chalicelib.auth import Principal
 from chalicelib.domain import daily_counters, evaluations, kpi
 from chalicelib.domain.campaigns import Campaign
+from chalicelib.domain.errors import InvalidInput, NoCampaign
 from chalicelib.domain.registry import OfficialRecord, UnitRecord
 from chalicelib.domain.vocabulary import (
     CRITERIA,
@@ -22,7 +23,6 @@ from chalicelib.domain.vocabulary import (
     RANKED_LEVELS,
     alternatives,
 )
-from chalicelib.errors import bad_request
 from chalicelib.services import registry as registry_service
 from chalicelib.storage import aggregates as aggregate_store
 from chalicelib.storage import jobs as job_store
@@ -49,9 +49,9 @@ def resolve_range(start: dt.date | None, end: dt.date | None, campaign: Campaign
         start = start or campaign.start_date
         end = end or campaign.end_date
     if end < start:
-        raise bad_request("'to' is before 'from'")
+        raise InvalidInput("'to' is before 'from'")
     if (end - start).days + 1 > MAX_RANGE_DAYS:
-        raise bad_request(f"A range may span at most {MAX_RANGE_DAYS} days")
+        raise InvalidInput(f"A range may span at most {MAX_RANGE_DAYS} days")
     return Range(start, end)
 
 
@@ -64,8 +64,10 @@ def _campaign_or_current(campaign_id: str | None) -> Campaign | None:
         return registry_service.get_campaign(campaign_id)
     try:
         return registry_service.current_campaign()
-    except Exception:
+    except NoCampaign:
         return None  # KPIs still work without a campaign (default targets)
+    # Anything else (a storage outage is Unavailable) is the caller's 503, never a
+    # silently wrong figure from the default targets.
 
 
 def _evaluated(officials: Iterable[OfficialRecord], months: list[str]) -> set[str]:
@@ -98,11 +100,20 @@ def _unit_figures(
     }
 
 
+def _campaign_key(campaign: Campaign | None) -> str | None:
+    """Which campaign an answer used (None: none exists, the vocabulary's defaults)."""
+    return campaign.campaign_id if campaign else None
+
+
 def unit_kpi(
-    principal: Principal, unit_id: str, start: dt.date | None, end: dt.date | None
+    principal: Principal,
+    unit_id: str,
+    start: dt.date | None,
+    end: dt.date | None,
+    campaign_id: str | None = None,
 ) -> dict[str, Any]:
     unit = registry_service.check_unit_access(principal, unit_id)
-    campaign = _campaign_or_current(None)
+    campaign = _campaign_or_current(campaign_id)
     period = resolve_range(start, end, campaign)
     rows = aggregate_store.daily_rows(daily_counters.unit_scope(unit_id), period.start, period.end)
     officials = registry_store.officials_of_unit(unit_id)
@@ -119,18 +130,38 @@ def unit_kpi(
         "unit_id": unit_id,
         "name": unit.name,
         "level": unit.level,
+        "campaign_id": _campaign_key(campaign),
         "from": period.start,
         "to": period.end,
         "as_of": as_of(),
         **figures,
+        # What the unit still misses, so no client recomputes the rule.
+        "shortfalls": kpi.shortfalls(
+            figures["metrics"],
+            level=unit.level,
+            targets=campaign.rate_targets() if campaign else None,
+        ),
+        "interconnection_tier": kpi.exchange_tier(unit.level),
+        "creativity": _creativity(campaign, unit_id),
     }
 
 
+def _creativity(campaign: Campaign | None, unit_id: str) -> dict[str, Any] | None:
+    """The fifth criterion as a figure: the unit's initiatives in the campaign."""
+    from chalicelib.services.initiatives import assessment
+
+    return assessment.unit_creativity(campaign.campaign_id, unit_id) if campaign else None
+
+
 def unit_daily(
-    principal: Principal, unit_id: str, start: dt.date | None, end: dt.date | None
+    principal: Principal,
+    unit_id: str,
+    start: dt.date | None,
+    end: dt.date | None,
+    campaign_id: str | None = None,
 ) -> dict[str, Any]:
     unit = registry_service.check_unit_access(principal, unit_id)
-    campaign = _campaign_or_current(None)
+    campaign = _campaign_or_current(campaign_id)
     period = resolve_range(start, end, campaign)
     by_day = dict(
         aggregate_store.daily_rows(daily_counters.unit_scope(unit_id), period.start, period.end)
@@ -154,6 +185,7 @@ def unit_daily(
         series.append({"date": day, **figures})
     return {
         "unit_id": unit_id,
+        "campaign_id": _campaign_key(campaign),
         "from": period.start,
         "to": period.end,
         "as_of": as_of(),
@@ -178,7 +210,7 @@ def unit_table(
     levels = snapshot.levels()
     officials_by_unit: dict[str, list[OfficialRecord]] = defaultdict(list)
     wanted = {u.unit_id for u in units}
-    for official in registry_store.all_officials():
+    for official in registry_store.officials_snapshot():
         if official.unit_id in wanted:
             officials_by_unit[official.unit_id].append(official)
     evaluated = _evaluated(
@@ -224,7 +256,7 @@ def ranking(
     campaign_id: str, level: str, start: dt.date | None, end: dt.date | None
 ) -> dict[str, Any]:
     if level not in RANKED_LEVELS:
-        raise bad_request(f"Query parameter 'level' must be {alternatives(RANKED_LEVELS)}")
+        raise InvalidInput(f"Query parameter 'level' must be {alternatives(RANKED_LEVELS)}")
     campaign = registry_service.get_campaign(campaign_id)
     period = resolve_range(start, end, campaign)
     units = [u for u in registry_store.registry_snapshot().units.values() if u.level == level]
@@ -260,14 +292,20 @@ def _official_figures(
 
 
 def official_kpi(
-    principal: Principal, official_id: str, start: dt.date | None, end: dt.date | None
+    principal: Principal,
+    official_id: str,
+    start: dt.date | None,
+    end: dt.date | None,
+    campaign_id: str | None = None,
 ) -> dict[str, Any]:
     official = registry_service.check_official_access(principal, official_id)
-    period = resolve_range(start, end, _campaign_or_current(None))
+    campaign = _campaign_or_current(campaign_id)
+    period = resolve_range(start, end, campaign)
     rows = aggregate_store.daily_rows(
         daily_counters.official_scope(official_id), period.start, period.end
     )
     return {
+        "campaign_id": _campaign_key(campaign),
         "from": period.start,
         "to": period.end,
         "as_of": as_of(),
@@ -287,13 +325,19 @@ def officials_table(officials: list[OfficialRecord], period: Range) -> list[dict
 
 
 def unit_officials_kpi(
-    principal: Principal, unit_id: str, start: dt.date | None, end: dt.date | None
+    principal: Principal,
+    unit_id: str,
+    start: dt.date | None,
+    end: dt.date | None,
+    campaign_id: str | None = None,
 ) -> dict[str, Any]:
     registry_service.check_unit_access(principal, unit_id)
-    period = resolve_range(start, end, _campaign_or_current(None))
+    campaign = _campaign_or_current(campaign_id)
+    period = resolve_range(start, end, campaign)
     officials = sorted(registry_store.officials_of_unit(unit_id), key=lambda o: o.official_id)
     return {
         "unit_id": unit_id,
+        "campaign_id": _campaign_key(campaign),
         "from": period.start,
         "to": period.end,
         "as_of": as_of(),

@@ -8,9 +8,9 @@ from __future__ import annotations
 import csv
 import io
 import threading
-import time
 from typing import Any
 
+from chalicelib import clock
 from chalicelib.domain.campaigns import Campaign
 from chalicelib.domain.errors import InvalidInput, NotFound
 from chalicelib.domain.vocabulary import CRITERIA, RANKED_LEVELS, alternatives
@@ -45,7 +45,7 @@ def _ranking(campaign: Campaign, level: str) -> dict[str, Any]:
     key = (campaign.campaign_id, level)
     with _lock:
         hit = _cache.get(key)
-        if hit and time.monotonic() - hit[0] < CACHE_SECONDS:
+        if hit and clock.monotonic() - hit[0] < CACHE_SECONDS:
             return hit[1]
     period = kpi_service.resolve_range(campaign.start_date, campaign.end_date, campaign)
     units = [u for u in registry_store.registry_snapshot().units.values() if u.level == level]
@@ -61,7 +61,7 @@ def _ranking(campaign: Campaign, level: str) -> dict[str, Any]:
         "items": [{k: item.get(k) for k in PUBLIC_FIELDS} for item in items],
     }
     with _lock:
-        _cache[key] = (time.monotonic(), out)
+        _cache[key] = (clock.monotonic(), out)
     return out
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalicelib import clock
 from chalicelib.domain import quotas
-from chalicelib.errors import ApiError, unavailable
+from chalicelib.domain.errors import DomainError, RateLimited, Unavailable
 from chalicelib.observability import logger
 from chalicelib.storage import quotas as quota_store
 
@@ -21,19 +21,20 @@ def take(kind: str, user: str, *, limit: int, window_seconds: int, what: str) ->
             times, revision = quota_store.load(key)
             decision = quotas.admit(times, now, limit, window_seconds)
             if not decision.admitted:
-                raise ApiError(
-                    429,
-                    "too_many_requests",
+                raise RateLimited(
                     f"At most {limit} {what} per user in {window_seconds // 60} minutes; "
                     f"retry in {decision.retry_after} s",
-                    [{"limit": limit, "window_seconds": window_seconds, "used": len(times)}],
-                    headers={"Retry-After": str(decision.retry_after)},
+                    retry_after_seconds=decision.retry_after,
+                    code="too_many_requests",
+                    details=[
+                        {"limit": limit, "window_seconds": window_seconds, "used": len(times)}
+                    ],
                 )
             if quota_store.save(key, decision.times, revision, now + window_seconds):
                 return
-    except ApiError:
+    except DomainError:
         raise
     except Exception:
         logger.exception("quota storage failed", extra={"quota": kind})
-        raise unavailable("Could not check your quota right now; retry later") from None
-    raise unavailable("Too many of your requests at once; retry shortly", 1)
+        raise Unavailable("Could not check your quota right now; retry later") from None
+    raise Unavailable("Too many of your requests at once; retry shortly", retry_after_seconds=1)

@@ -7,9 +7,12 @@ import datetime as dt
 import io
 from typing import Any
 
+from pydantic import ValidationError
+
 from chalicelib import clock
 from chalicelib.auth import Principal
 from chalicelib.domain.campaigns import Campaign, active_campaign
+from chalicelib.domain.errors import Forbidden, InvalidInput, NoCampaign, NotFound
 from chalicelib.domain.registry import (
     ContactRecord,
     OfficialRecord,
@@ -18,14 +21,7 @@ from chalicelib.domain.registry import (
     is_within,
     validate_registry_upsert,
 )
-from chalicelib.errors import (
-    ApiError,
-    bad_request,
-    forbidden,
-    not_found,
-    parse_model,
-    validation_failed,
-)
+from chalicelib.errors import validation_details
 from chalicelib.schemas.registry import RegistryUpsertRequest
 from chalicelib.settings import get_settings
 from chalicelib.storage import contacts as contact_store
@@ -45,7 +41,7 @@ def parse_registry_csv(data: bytes) -> RegistryUpsertRequest:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise bad_request("CSV must be UTF-8 encoded") from None
+        raise InvalidInput("CSV must be UTF-8 encoded") from None
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip() for h in (reader.fieldnames or [])]
     wanted: tuple[str, ...]
@@ -56,7 +52,7 @@ def parse_registry_csv(data: bytes) -> RegistryUpsertRequest:
     elif "unit_id" in header:
         wanted, kind = UNIT_CSV_COLUMNS, "units"
     else:
-        raise bad_request(
+        raise InvalidInput(
             "CSV header must name the columns: "
             f"{','.join(UNIT_CSV_COLUMNS)}, {','.join(OFFICIAL_CSV_COLUMNS)} or "
             f"{','.join(CONTACT_CSV_COLUMNS)}"
@@ -65,7 +61,7 @@ def parse_registry_csv(data: bytes) -> RegistryUpsertRequest:
         c for c in wanted if c not in header and c not in ("parent_id", "position", "active")
     ]
     if missing:
-        raise bad_request(f"CSV is missing columns: {', '.join(missing)}")
+        raise InvalidInput(f"CSV is missing columns: {', '.join(missing)}")
     rows: list[dict[str, Any]] = []
     details: list[dict[str, Any]] = []
     for i, raw in enumerate(reader):
@@ -108,8 +104,13 @@ def parse_registry_csv(data: bytes) -> RegistryUpsertRequest:
                 }
             )
     if details:
-        raise validation_failed(details, "CSV rows are invalid")
-    return parse_model(RegistryUpsertRequest, {kind: rows})
+        raise InvalidInput("CSV rows are invalid", code="validation_failed", details=details)
+    try:
+        return RegistryUpsertRequest.model_validate({kind: rows})
+    except ValidationError as exc:
+        raise InvalidInput(
+            "Request validation failed", code="validation_failed", details=validation_details(exc)
+        ) from None
 
 
 def upsert_registry(request: RegistryUpsertRequest) -> dict[str, int]:
@@ -122,9 +123,10 @@ def upsert_registry(request: RegistryUpsertRequest) -> dict[str, int]:
     existing = registry_store.load_units()  # fresh, not cached: validation must see every unit
     result = validate_registry_upsert(units, officials, existing, contacts)
     if not result.ok:
-        raise validation_failed(
-            [e.as_dict() for e in result.errors],
+        raise InvalidInput(
             f"{len(result.errors)} invalid row(s); nothing was applied",
+            code="validation_failed",
+            details=[e.as_dict() for e in result.errors],
         )
     return {
         "units": registry_store.put_units(units),
@@ -165,11 +167,11 @@ def check_unit_access(principal: Principal, unit_id: str) -> UnitRecord:
         units = registry_store.registry_snapshot(max_age_seconds=0).units
         unit = units.get(unit_id)
     if unit is None:
-        raise not_found(f"Unit {unit_id!r} is not in the registry")
+        raise NotFound(f"Unit {unit_id!r} is not in the registry")
     if not principal.province_wide and not (
         principal.unit_id and is_within(unit_id, principal.unit_id, units)
     ):
-        raise forbidden(f"Unit {unit_id!r} is outside your unit")
+        raise Forbidden(f"Unit {unit_id!r} is outside your unit")
     return unit
 
 
@@ -231,7 +233,7 @@ def list_officials(
 def check_official_access(principal: Principal, official_id: str) -> OfficialRecord:
     official = registry_store.get_official(official_id)
     if official is None:
-        raise not_found(f"Official {official_id!r} is not in the registry")
+        raise NotFound(f"Official {official_id!r} is not in the registry")
     check_unit_access(principal, official.unit_id)
     return official
 
@@ -244,42 +246,52 @@ def save_campaign(campaign: Campaign) -> Campaign:
     are shared by every campaign, so they have one zone, and deadlines use it too."""
     province_zone = get_settings().timezone
     if campaign.timezone != province_zone:
-        raise validation_failed(
-            [
+        raise InvalidInput(
+            "Request validation failed",
+            code="validation_failed",
+            details=[
                 {
                     "field": "timezone",
                     "message": f"the campaign time zone must be the province's time zone "
                     f"{province_zone} (setting CAMPAIGN_TIMEZONE), not {campaign.timezone}: "
                     "every campaign's figures and deadlines use that one zone",
                 }
-            ]
+            ],
         )
     registry_store.put_campaign(campaign.campaign_id, campaign.model_dump(mode="json"))
     return campaign
 
 
 def get_campaign(campaign_id: str) -> Campaign:
+    """From the container's snapshot; a campaign it does not hold yet (created in another
+    container since) is read by its key, never by reading them all again."""
+    found = registry_store.campaigns_snapshot().get(campaign_id)
+    if found is not None:
+        return found
     body = registry_store.get_campaign(campaign_id)
     if body is None:
-        raise not_found(f"Campaign {campaign_id!r} does not exist")
+        raise NotFound(f"Campaign {campaign_id!r} does not exist")
     return Campaign.model_validate(body)
 
 
 def list_campaigns() -> list[Campaign]:
     return sorted(
-        (Campaign.model_validate(b) for b in registry_store.list_campaigns()),
-        key=lambda c: (c.start_date, c.campaign_id),
+        registry_store.campaigns_snapshot().values(), key=lambda c: (c.start_date, c.campaign_id)
     )
+
+
+def default_campaign(campaigns: list[Campaign], today: dt.date | None = None) -> Campaign | None:
+    """The campaign an answer uses when none is named, and the console shows first: the one
+    active on the province's local date (`clock.local_today()`), by `active_campaign`'s
+    rule. The one place this is decided (GET /campaigns says it to the console)."""
+    return active_campaign(campaigns, today or clock.local_today())
 
 
 def current_campaign(today: dt.date | None = None) -> Campaign:
     """The campaign active on the province's local date (`clock.local_today()`): the one
     rule for "the current campaign" (at 01:00 in Viet Nam the UTC date is still
     yesterday's, and a campaign that starts today has started)."""
-    campaigns = list_campaigns()
-    found = active_campaign(campaigns, today or clock.local_today())
+    found = default_campaign(list_campaigns(), today)
     if found is None:
-        raise ApiError(
-            404, "no_campaign", "No campaign exists yet; create one with POST /admin/campaigns"
-        )
+        raise NoCampaign()
     return found

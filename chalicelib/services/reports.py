@@ -27,8 +27,8 @@ from typing import Any
 from chalicelib import clock
 from chalicelib.auth import PROVINCE_ADMIN, Principal
 from chalicelib.domain.campaigns import Campaign
+from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chalicelib.domain.reports import PERIOD_PATTERN, PROVINCE_SCOPE, ReportVersion
-from chalicelib.errors import ApiError, bad_request, conflict, forbidden, not_found
 from chalicelib.observability import logger, metrics
 from chalicelib.reports import MANIFEST_CONTENT_TYPE, build_manifest, render_all
 from chalicelib.services import quotas
@@ -242,7 +242,7 @@ def _check_create(principal: Principal, scope: str) -> None:
     if principal.role == PROVINCE_ADMIN:
         return
     if scope == PROVINCE_SCOPE:
-        raise forbidden("Only province admins generate the province report")
+        raise Forbidden("Only province admins generate the province report")
     registry_service.check_unit_access(principal, scope)
 
 
@@ -261,7 +261,7 @@ def create_report(
     campaign = registry_service.get_campaign(campaign_id)
     ctx = ReportContext.load(campaign, start or campaign.start_date, end or campaign.end_date)
     if scope != PROVINCE_SCOPE and scope not in ctx.units:
-        raise not_found(f"Unit {scope!r} is not in the registry")
+        raise NotFound(f"Unit {scope!r} is not in the registry")
     label = period_label(campaign, ctx.period.start, ctx.period.end)
     ctx, content = build(ctx, scope, label, lang)
     last = latest_ready(campaign.campaign_id, label, scope, lang)
@@ -292,14 +292,14 @@ def _check_read(principal: Principal, item: ReportVersion) -> None:
     if principal.province_wide:
         return
     if item.scope == PROVINCE_SCOPE:
-        raise forbidden("The province report is for province roles")
+        raise Forbidden("The province report is for province roles")
     registry_service.check_unit_access(principal, item.scope)
 
 
 def _readable(principal: Principal, report_id: str) -> ReportVersion:
     item = report_store.get(report_id)
     if item is None:
-        raise not_found(f"Report {report_id!r} does not exist")
+        raise NotFound(f"Report {report_id!r} does not exist")
     _check_read(principal, item)
     return item
 
@@ -318,7 +318,7 @@ def list_reports(
     after: dict[str, str] | None,
 ) -> tuple[list[dict[str, Any]], dict[str, str] | None]:
     if period and not PERIOD_RE.match(period):
-        raise bad_request(
+        raise InvalidInput(
             "Query parameter 'period' must be YYYY-MM, campaign, results or YYYY-MM-DD_YYYY-MM-DD"
         )
     campaign = (
@@ -329,7 +329,7 @@ def list_reports(
     visible: set[str] | None = None
     if not principal.province_wide:
         if scope == PROVINCE_SCOPE:
-            raise forbidden("The province report is for province roles")
+            raise Forbidden("The province report is for province roles")
         if scope:
             registry_service.check_unit_access(principal, scope)
         visible = registry_service.visible_unit_ids(principal) or set()
@@ -346,13 +346,13 @@ def list_reports(
 
 def download(principal: Principal, report_id: str, fmt: str) -> dict[str, Any]:
     if fmt not in FORMATS:
-        raise bad_request(f"Query parameter 'format' must be one of {', '.join(FORMATS)}")
+        raise InvalidInput(f"Query parameter 'format' must be one of {', '.join(FORMATS)}")
     item = _readable(principal, report_id)
     if item.status != "ready":
-        raise conflict(f"Report {report_id!r} is {item.status}, not ready")
+        raise Conflict(f"Report {report_id!r} is {item.status}, not ready")
     files = [f for f in (item.files or []) if _format_of(f["name"]) == fmt]
     if not files:
-        raise ApiError(404, "not_found", f"Report {report_id!r} has no {fmt} file")
+        raise NotFound(f"Report {report_id!r} has no {fmt} file")
     stem = f"{item.campaign_id}_{item.period}_{item.scope}_v{item.version}"
     signed = [
         (

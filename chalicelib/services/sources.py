@@ -9,9 +9,8 @@ import secrets
 from typing import Any
 
 from chalicelib import clock
-from chalicelib.domain.errors import Conflict, InvalidInput
+from chalicelib.domain.errors import Conflict, InvalidInput, NotFound, Unprocessable
 from chalicelib.domain.sources import KIND_HUB, KIND_WEBHOOK, MODE_LIVE, HubSettings, SourceRecord
-from chalicelib.errors import ApiError, conflict, not_found, unprocessable
 from chalicelib.settings import get_settings
 from chalicelib.storage import registry as registry_store
 from chalicelib.storage import sources as source_store
@@ -87,9 +86,11 @@ def _check_scope_units(units: list[str]) -> None:
     missing = registry_store.missing_units(units)
     unknown = [(i, u) for i, u in enumerate(units) if u in missing]
     if unknown:
-        raise unprocessable(
+        raise Unprocessable(
             "The source's units must be in the registry",
-            [{"field": f"units.{i}", "unit_id": u, "message": "unknown unit"} for i, u in unknown],
+            details=[
+                {"field": f"units.{i}", "unit_id": u, "message": "unknown unit"} for i, u in unknown
+            ],
         )
 
 
@@ -117,7 +118,7 @@ def register_source(
         hub=hub_settings,
     )
     if not created:
-        raise conflict(f"Source {source_id!r} already exists; rotate its secret instead")
+        raise Conflict(f"Source {source_id!r} already exists; rotate its secret instead")
     # The only time the secret is ever returned.
     return {
         "source_id": source_id,
@@ -139,7 +140,7 @@ def update_source(
 ) -> dict[str, Any]:
     source = source_store.get_source(source_id)
     if source is None:
-        raise not_found(f"Source {source_id!r} does not exist")
+        raise NotFound(f"Source {source_id!r} does not exist")
     if units is not None:
         _check_scope_units(units)
     hub_settings = None
@@ -155,7 +156,7 @@ def update_source(
             source, clock.now(), name=name, units=units, mode=mode, hub=hub_settings
         )
     except source_store.ConcurrentChange:
-        raise conflict(f"Source {source_id!r} was changed meanwhile; read it and retry") from None
+        raise Conflict(f"Source {source_id!r} was changed meanwhile; read it and retry") from None
     return source_out(source)
 
 
@@ -170,9 +171,9 @@ def scope_of(source_id: str) -> list[str] | None:
 def rotate_secret(source_id: str, grace_hours: int | None = None) -> dict[str, Any]:
     source = source_store.get_source(source_id)
     if source is None:
-        raise not_found(f"Source {source_id!r} does not exist")
+        raise NotFound(f"Source {source_id!r} does not exist")
     if not source.enabled:
-        raise ApiError(409, "source_disabled", f"Source {source_id!r} is disabled")
+        raise Conflict(f"Source {source_id!r} is disabled", code="source_disabled")
     if source.kind == KIND_HUB:
         raise Conflict(
             f"Source {source_id!r} is a hub: PATCH its hub.secret instead", code="hub_source"
@@ -193,7 +194,7 @@ def rotate_secret(source_id: str, grace_hours: int | None = None) -> dict[str, A
 def disable_source(source_id: str) -> dict[str, Any]:
     source = source_store.get_source(source_id)
     if source is None:
-        raise not_found(f"Source {source_id!r} does not exist")
+        raise NotFound(f"Source {source_id!r} does not exist")
     return source_out(source_store.disable_source(source, clock.now()))
 
 

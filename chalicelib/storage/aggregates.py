@@ -141,18 +141,28 @@ def _fold_once(keys: list[str], step: DocumentStep, out: FoldResult) -> list[str
         version = int(existing.version) if existing is not None and existing.version else None
         updates.append(_Update(key, version, result[0], result[1]))
     retry: list[str] = []
-    for group in _transaction_groups(updates):
-        days = _summed(group)
-        try:
-            _commit(group, days)
-        except _Cancelled:
-            retry += [u.key for u in group]
-            out.conflicts += 1
-            write_stats.add(transactions_cancelled=1)
-            continue
-        out.changed += len(group)
-        out.written += len(days)
-        write_stats.add(transactions=1, document_writes=len(group), daily_writes=len(days))
+    for packed in _transaction_groups(updates):
+        group = packed
+        while group:
+            days = _summed(group)
+            write_stats.add(items_attempted=len(group) + len(days))
+            try:
+                _commit(group, days)
+            except _Cancelled as cancelled:
+                out.conflicts += 1
+                write_stats.add(
+                    transactions_cancelled=1, condition_failures=len(cancelled.documents) or 1
+                )
+                # The documents whose condition held are still valid as read: commit them
+                # again at once; only those another writer changed are read again.
+                failed = cancelled.documents or {u.key for u in group}
+                retry += [u.key for u in group if u.key in failed]
+                group = [u for u in group if u.key not in failed]
+                continue
+            out.changed += len(group)
+            out.written += len(days)
+            write_stats.add(transactions=1, document_writes=len(group), daily_writes=len(days))
+            break
     return retry
 
 
@@ -189,7 +199,12 @@ def _transaction_groups(updates: list[_Update]) -> list[list[_Update]]:
 
 
 class _Cancelled(Exception):
-    """A transaction cancelled by a concurrent writer (safe to read again and retry)."""
+    """A transaction cancelled by a concurrent writer (safe to read again and retry):
+    `documents` are the keys whose version condition failed (empty: not known)."""
+
+    def __init__(self, documents: set[str]) -> None:
+        super().__init__(f"{len(documents)} document(s) changed concurrently")
+        self.documents = documents
 
 
 def _commit(group: list[_Update], days: Delta) -> None:
@@ -236,14 +251,21 @@ def _commit(group: list[_Update], days: Delta) -> None:
     except ClientError as exc:
         error = exc.response.get("Error", {}).get("Code")
         if error == "TransactionConflictException":
-            raise _Cancelled from None
+            raise _Cancelled(set()) from None
         reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", []) or []]
         if (
             error == "TransactionCanceledException"
             and any(code in RETRYABLE for code in reasons)
             and all(code in (*RETRYABLE, "None", None) for code in reasons)
         ):
-            raise _Cancelled from None
+            # Reasons are in the order of the items: the documents come first.
+            raise _Cancelled(
+                {
+                    update.key
+                    for update, code in zip(group, reasons, strict=False)
+                    if code == "ConditionalCheckFailed"
+                }
+            ) from None
         raise
 
 

@@ -54,13 +54,21 @@ def ledger_write(source_id: str, entries: list[tuple[str, str, str]]) -> None:
             )
 
 
+_idempotency_layer: list[tuple[Any, DynamoDBPersistenceLayer]] = []
+
+
 def delivery_idempotency_layer() -> DynamoDBPersistenceLayer:
-    """Where Powertools Idempotency remembers each webhook delivery's answer."""
+    """Where Powertools Idempotency remembers each webhook delivery's answer: built once
+    per container (again only if the DynamoDB client was rebuilt)."""
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
-    return DynamoDBPersistenceLayer(
-        table_name=IdempotencyModel.Meta.table_name, boto3_client=client("dynamodb")
-    )
+    dynamodb = client("dynamodb")
+    if not _idempotency_layer or _idempotency_layer[0][0] is not dynamodb:
+        layer = DynamoDBPersistenceLayer(
+            table_name=IdempotencyModel.Meta.table_name, boto3_client=dynamodb
+        )
+        _idempotency_layer[:] = [(dynamodb, layer)]
+    return _idempotency_layer[0][1]
 
 
 PENDING_SHARDS = 4  # marker partitions: no single key takes every ingestion write

@@ -11,11 +11,15 @@ from chalicelib.storage import (  # noqa: F401 (their tables register)
     council_meetings,
     councils,
     exemptions,
+    holds,
     hubs,
     initiatives,
+    job_runs,
     mail,
     nominations,
+    postings,
     results_reports,
+    sandbox,
 )
 from chalicelib.storage.models import (
     ALL_MODELS,

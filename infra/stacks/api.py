@@ -37,6 +37,7 @@ from chalicelib.jobs import stream as stream_mapping
 from infra.catalog import (
     AUDIT_DENIED_ACTIONS,
     AUDIT_TABLE,
+    JOB_RUNNER,
     POLICIES,
     STREAM_TRIGGER,
     UPLOAD_TRIGGER,
@@ -44,6 +45,7 @@ from infra.catalog import (
     WEBHOOK_ROUTES,
     BucketName,
     FunctionSpec,
+    InvokeGrant,
     KeyGrant,
     ObjectGrant,
     StreamGrant,
@@ -200,6 +202,9 @@ class ApiWiring(Construct):
             "AUTH_AUDIENCE": auth.client.user_pool_client_id,
             "CORS_ALLOWED_ORIGINS": Fn.join(",", self.cors_origins),
         }
+        if JOB_RUNNER in chalice_functions:
+            # POST /admin/jobs/{name} starts this function (the API's role may invoke it).
+            self.environment["JOB_RUNNER_FUNCTION"] = self._function_name(JOB_RUNNER)
 
         self.roles: dict[str, iam.Role] = {}
         self.log_groups: dict[str, logs.LogGroup] = {}
@@ -401,6 +406,23 @@ class ApiWiring(Construct):
                         conditions={"StringLike": {"s3:prefix": [f"{prefix}*"]}},
                     )
                 )
+        invoked = sorted({g.function for g in grants if isinstance(g, InvokeGrant)})
+        if invoked:
+            statements.append(
+                iam.PolicyStatement(
+                    sid="InvokeFunctions",
+                    actions=["lambda:InvokeFunction"],
+                    resources=[
+                        stack.format_arn(
+                            service="lambda",
+                            resource="function",
+                            resource_name=self._function_name(logical),
+                            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+                        )
+                        for logical in invoked
+                    ],
+                )
+            )
         key_actions = sorted({a for g in grants if isinstance(g, KeyGrant) for a in g.iam_actions})
         if key_actions:
             statements.append(

@@ -224,15 +224,18 @@ class _Generator:
         start: date,
         days: int,
         seed: int,
+        volume: float = 1.0,
+        codes: dict[str, str] | None = None,
     ) -> None:
         self.rng = random.Random(seed)
+        self.volume = volume
         self.start = start
         self.days = days
         self.tag = f"{seed}-{start:%Y%m%d}-{days}d"
         self.end = datetime.combine(start + timedelta(days=days), datetime.min.time(), LOCAL_TZ)
         self.units = {u["unit_id"]: u for u in units}
         self.profiles = unit_profiles(units)
-        self.codes = province.unit_codes()
+        self.codes = province.unit_codes() if codes is None else codes
         self.level = {uid: u["level"] for uid, u in self.units.items()}
         ordered = sorted(self.units)
         self.active = [uid for uid in ordered if self.profiles[uid] != "silent"]
@@ -554,7 +557,7 @@ class _Generator:
         return whole + (1 if self.rng.random() < rate - whole else 0)
 
     def day(self, day: date) -> None:
-        weight = (1.0, 1.0, 1.0, 1.0, 1.0, 0.25, 0.05)[day.weekday()]
+        weight = (1.0, 1.0, 1.0, 1.0, 1.0, 0.25, 0.05)[day.weekday()] * self.volume
         for unit in self.active:
             level = self.level[unit]
             if level == "division":
@@ -757,6 +760,8 @@ def generate_month(
     start: date,
     days: int = 31,
     seed: int = 2025,
+    volume: float = 1.0,
+    codes: dict[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """The events of ``days`` local days from ``start`` for the registry, sorted by
     ``occurred_at`` (ties by generation order). Deterministic: the same arguments give equal
@@ -764,10 +769,13 @@ def generate_month(
 
     Ids carry the seed, start and length (``ev-2025-20250715-31d-000001``,
     ``vb-2025-20250715-31d-00001``) so a different window never reuses an id with a
-    different payload (a 409 at the service)."""
+    different payload (a 409 at the service).
+
+    ``volume`` scales every unit's daily rates (the `large` size, scripts/demo/large.py);
+    ``codes`` are the units' short names in document numbers (default: the demo's)."""
     if days < 1:
         raise ValueError("days must be at least 1")
-    return _Generator(units, officials, start, days, seed).run()
+    return _Generator(units, officials, start, days, seed, volume, codes).run()
 
 
 # --------------------------------------------------------------------------------------------

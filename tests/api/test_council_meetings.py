@@ -72,15 +72,46 @@ def test_a_whole_meeting_from_attendance_to_decision(api, monkeypatch):
     trail = body(api.get(f"/nominations/{ids[COMMUNE]}/audit"))["items"]
     assert trail[-1]["action"] == "council_rejected"
     assert trail[-1]["details"]["reason"] == "below_threshold"
+    # the public decision: the lists, never a member, a ballot or a count
+    public = api.get(f"/public/campaigns/{CAMPAIGN_ID}/decision", token=None)
+    assert public.status_code == 200, public.body
+    shown = body(public)
+    names = [a["name"] for a in shown["approved"]["collective"]]
+    assert len(names) == 2 and shown["nominees_considered"] == 5
+    assert "agree" not in public.body.decode() and "hd-" not in public.body.decode()
+    assert public.headers["Cache-Control"].startswith("public")
     # frozen: no more ballots, no second close
     assert vote(api, mid, 0, all_(nominees)).status_code == 409
     assert step(api, mid, "close").status_code == 409
+    # the documents: pending until the job, then eight presigned links with their hashes
+    docs = body(api.get(f"/meetings/{mid}/documents", token=token(api, 0)))
+    assert docs["status"] == "pending" and docs["items"] == []
+    r = api.post("/admin/jobs/meeting_documents")
+    assert r.status_code == 202, r.body
+    docs = body(api.get(f"/meetings/{mid}/documents", token=token(api, 0)))
+    assert docs["status"] == "ready" and len(docs["items"]) == 8
+    assert {(d["kind"], d["format"]) for d in docs["items"]} == {
+        (k, f)
+        for k in ("minutes", "vote_results", "submission", "draft_decision")
+        for f in ("pdf", "docx")
+    }
+    assert all(d["url"].startswith("http") for d in docs["items"])
+    trail = api.get(f"/meetings/{mid}", token=token(api, 0))
+    assert body(trail)["documents_status"] == "ready"
+    from chalicelib.storage.nominations import audit_records
+
+    actions = [r.action for r in audit_records(f"meeting~{mid}")]
+    assert actions[0] == "created" and actions.count("voted") == 4
+    assert actions[-2:] == ["decided", "documents_generated"]
+    assert "agree" not in str([r.details for r in audit_records(f"meeting~{mid}")])
 
 
 def test_no_quorum_names_the_counts(api, monkeypatch):
     setup_council(api, monkeypatch, members=6)
     mid = create_meeting(api)["meeting_id"]
     assert step(api, mid, "open").status_code == 409  # attendance first
+    r = api.get(f"/public/campaigns/{CAMPAIGN_ID}/decision", token=None)
+    assert r.status_code == 404  # nothing public before the decision
     attend(api, mid, [0, 1, 2])
     r = step(api, mid, "open")
     assert r.status_code == 409 and _code(r) == "no_quorum"
@@ -223,7 +254,7 @@ def test_a_tie_at_the_quota_boundary_goes_to_a_runoff(api, monkeypatch):
     out = body(r)
     assert out["status"] == "runoff_required", out
     assert out["runoffs"] == [{"kind": "collective", "nominees": sorted(ids.values()), "seats": 1}]
-    assert body(api.get(f"/nominations/{ids[DEPARTMENT]}"))["status"] == "submitted"
+    assert body(api.get(f"/nominations/{ids[DEPARTMENT]}"))["status"] == "eligible"
     assert vote(api, mid, 0, all_(nominees)).status_code == 409  # not open
     r = step(api, mid, "runoff")
     assert r.status_code == 200 and body(r)["round"] == 2
@@ -259,3 +290,14 @@ def test_open_votes_when_the_rule_is_not_secret(api, monkeypatch):
     assert store.ballots(mid, 1) == []  # no box: the roll keeps each open vote
     assert all(store.roll(mid, 1).values())
     assert body(step(api, mid, "close"))["status"] == "decided"
+
+
+def test_the_public_decision_is_rate_limited(api, monkeypatch):
+    setup_council(api, monkeypatch, members=1, collectives=(DEPARTMENT,), individuals=())
+    statuses = [
+        api.get(f"/public/campaigns/{CAMPAIGN_ID}/decision", token=None).status_code
+        for _ in range(61)
+    ]
+    assert statuses[:60] == [404] * 60  # nothing decided yet, and the same answer for all
+    r = api.get(f"/public/campaigns/{CAMPAIGN_ID}/decision", token=None)
+    assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0

@@ -364,7 +364,7 @@ def test_verification_job_for_the_local_stack(api):
     upload(bad, b"GIF89a not a pdf at all, padded to the declared size ......")
     waiting = ticket(api, nid, category="bien_ban")
     r = api.post("/admin/jobs/verify_uploads")
-    assert r.status_code == 200, r.body
+    assert r.status_code == 202, r.body
     assert body(r)["result"] == {"done": True, "verified": 1, "rejected": 1, "waiting": 1}
     # Once its link has expired (and a grace period), a file with no upload is given up.
     # The link expires by S3's clock: botocore signed it with the host's.
@@ -394,6 +394,31 @@ def test_at_most_twenty_files(api):
     assert body(r)["error"]["code"] == "too_many_files"
     assert body(r)["error"]["details"][0]["status"] == "draft"
     assert body(api.get(f"/nominations/{nid}"))["file_count"] == 20
+
+
+def test_abandoned_uploads_expire_and_stop_counting(api):
+    """Twenty declared files, none sent: once their links expired (plus the grace), the
+    scheduled verify_uploads sweep gives them up and the dossier takes new files; deleting
+    an expired file does not count it off a second time."""
+    from chalicelib.jobs.catalog import job_specs
+
+    assert job_specs()["verify_uploads"].every_minutes  # scheduled in AWS
+    setup(api)
+    nid = created(api)["nomination_id"]
+    tickets = [ticket(api, nid, category="other") for _ in range(20)]
+    assert body(api.post("/admin/jobs/verify_uploads"))["result"] == {"done": True, "waiting": 20}
+    assert body(api.get(f"/nominations/{nid}"))["file_count"] == 20
+    # Four minutes later the links (five minutes) still run: nothing expires.
+    freeze(dt.datetime.now(dt.UTC) + dt.timedelta(minutes=4))
+    assert body(api.post("/admin/jobs/verify_uploads"))["result"] == {"done": True, "waiting": 20}
+    # The links expire by S3's clock: botocore signed them with the host's.
+    freeze(dt.datetime.now(dt.UTC) + dt.timedelta(minutes=8))
+    assert body(api.post("/admin/jobs/verify_uploads"))["result"] == {"done": True, "expired": 20}
+    assert body(api.get(f"/nominations/{nid}"))["file_count"] == 0
+    assert ticket(api, nid, category="other")["file"]["status"] == "pending"
+    gone = tickets[0]["file"]["file_id"]
+    assert api.delete(f"/nominations/{nid}/files/{gone}").status_code == 204
+    assert body(api.get(f"/nominations/{nid}"))["file_count"] == 1
 
 
 def test_verify_upload_takes_eventbridge_object_created_events(api):

@@ -56,7 +56,8 @@ def _principal(role="reviewer", sub="reviewer-1"):
 
 
 def test_quota_holds_under_concurrent_approvals(api, atomic_requests):
-    from chalicelib.errors import ApiError
+    from chalicelib.api.errors import status_of
+    from chalicelib.domain.errors import DomainError
     from chalicelib.services.nominations import workflow as nominations
 
     setup(api)
@@ -78,8 +79,8 @@ def test_quota_holds_under_concurrent_approvals(api, atomic_requests):
                 _principal(sub=f"reviewer-{nomination_id[:4]}"), nomination_id, "approve", None
             )
             return nomination_id, 200, result["status"]
-        except ApiError as exc:
-            return nomination_id, exc.status, exc.code
+        except DomainError as exc:
+            return nomination_id, status_of(exc), exc.code
 
     with ThreadPoolExecutor(max_workers=len(ids)) as pool:
         results = list(pool.map(approve, ids))

@@ -32,6 +32,12 @@ POLICY: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/admin/units"): ADMIN,
     ("POST", "/admin/campaigns"): ADMIN,
     ("POST", "/admin/jobs/{name}"): ADMIN,
+    ("GET", "/admin/jobs/{name}/runs/{run_id}"): ADMIN,
+    ("GET", "/admin/mail"): ADMIN,
+    ("GET", "/admin/sources/{source_id}/hub"): ADMIN,
+    # A unit's contacts: the organisation reads them; its officers and the admin set them.
+    ("GET", "/units/{unit_id}/contacts"): ORGANISATION,
+    ("PUT", "/units/{unit_id}/contact-preferences"): WRITERS,
     ("POST", "/admin/sources"): ADMIN,
     ("GET", "/admin/sources"): ADMIN,
     ("PATCH", "/admin/sources/{source_id}"): ADMIN,
@@ -91,6 +97,15 @@ POLICY: dict[tuple[str, str], tuple[str, ...]] = {
         "council_member",
     ),
     ("GET", "/initiatives/{initiative_id}/audit"): ORGANISATION,
+    ("GET", "/nominations/{nomination_id}/appraisal"): REVIEWERS,
+    ("POST", "/nominations/{nomination_id}/appraisal"): REVIEWERS,
+    ("POST", "/admin/holds"): ADMIN,
+    ("GET", "/admin/holds"): ADMIN,
+    ("DELETE", "/admin/holds/{hold_id}"): ADMIN,
+    ("POST", "/campaigns/{campaign_id}/posting"): ADMIN,
+    ("GET", "/campaigns/{campaign_id}/posting"): PROVINCE,
+    ("GET", "/campaigns/{campaign_id}/feedback"): PROVINCE,
+    ("POST", "/feedback/{feedback_id}/resolve"): REVIEWERS,
 }
 # Path parameters whose value names something inside one unit's subtree: a unit officer of
 # another unit asking for it is refused (403) or told it does not exist (404).
@@ -113,6 +128,15 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "category": "other",
     },
     ("POST", "/initiatives/{initiative_id}/return"): {"reason": "Bổ sung"},
+    ("POST", "/nominations/{nomination_id}/appraisal"): {"outcome": "eligible"},
+    ("POST", "/campaigns/{campaign_id}/posting"): {"opens_on": "2025-08-29"},
+    ("POST", "/feedback/{feedback_id}/resolve"): {"note": "Đã trả lời"},
+    ("POST", "/admin/holds"): {
+        "subject": {"unit_id": "000.00.72.H34"},
+        "kind": "audit",
+        "reason": "Kiểm toán",
+        "from": "2025-01-01",
+    },
     ("POST", "/campaigns/{campaign_id}/initiatives"): {
         "title": "Sổ công văn điện tử",
         "description": "Số hóa",
@@ -174,7 +198,7 @@ def test_the_openapi_document_shows_each_declaration():
 
 
 @pytest.fixture
-def world(api: Any, monkeypatch: Any) -> dict[str, str]:
+def world(api: Any) -> dict[str, str]:
     """A registry, a campaign, a source and a draft nomination of DEPARTMENT: the values of
     every path parameter, each inside DEPARTMENT's subtree."""
     setup(api)
@@ -217,7 +241,10 @@ def world(api: Any, monkeypatch: Any) -> dict[str, str]:
         "report_id": "r" * 32,
         "name": "no_such_job",  # an admin gets through to a 404, and no job runs
         "results_report_id": report,
+        "run_id": "0" * 32,
         "kind": "awards",
+        "hold_id": "h" * 32,
+        "feedback_id": "f" * 32,
         "meeting_id": "m" * 32,  # no such meeting: an allowed role gets through to a 404
     }
 

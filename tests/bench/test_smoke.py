@@ -31,6 +31,7 @@ SMOKE: dict[str, tuple[list[str], str]] = {
     "live": (["--smoke"], "total CU/ev"),
     "load": (["--documents", "12", "--senders", "2"], '"kpi_mismatches": []'),
     "package_size": (["--json"], '"within_limit": true'),
+    "scale": (["--smoke"], "equal a recomputation"),
     "reports": (
         ["--units", "4", "--officials", "12", "--days", "2", "--runs", "1", "--import-runs", "1"],
         "Import time",

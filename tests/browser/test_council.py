@@ -38,7 +38,7 @@ def _submitted(seeded: Any, unit_id: str) -> str:
         json={"kind": "collective", "nominee_unit_id": unit_id, "summary": f"Thành tích {unit_id}"},
     )
     nid = created["nomination_id"]
-    for category in ("to_trinh", "bao_cao_thanh_tich"):
+    for category in ("to_trinh", "bao_cao_thanh_tich", "bien_ban"):
         data = minimal_pdf([category])
         ticket = seeded.api(
             "POST",
@@ -60,6 +60,12 @@ def _submitted(seeded: Any, unit_id: str) -> str:
         assert r.status_code in (200, 201, 204), r.text
     seeded.run_job("verify_uploads")
     seeded.api("POST", f"/nominations/{nid}/submit")
+    seeded.api(
+        "POST",
+        f"/nominations/{nid}/appraisal",
+        token=seeded.make_token("reviewer", sub="browser-reviewer"),
+        json={"outcome": "eligible"},
+    )
     return str(nid)
 
 
@@ -208,9 +214,11 @@ def test_council_meeting_on_phones(console, seeded, council):
     assert "Nguyễn Văn An" in minutes and "Vũ Thị Giang" in minutes  # present and absent
     assert "Có, được tính" in minutes  # the written vote
     assert "bỏ phiếu lại" in minutes
-    decision = texts["du-thao-quyet-dinh.docx"]
-    assert names[winner] in decision.split("DANH SÁCH TẬP THỂ")[-1]
-    assert names[loser] not in decision
+    # the draft decision's annex of collectives (its own page, after the body)
+    annex = texts["du-thao-quyet-dinh.pdf"].split("DANH SÁCH TẬP THỂ")[-1]
+    annex = annex.split("DANH SÁCH CÁ NHÂN")[0]
+    assert names[winner] in annex and names[loser] not in annex
+    assert names[winner] in texts["du-thao-quyet-dinh.docx"]
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in texts["to-trinh.pdf"]
     assert seeded.api("GET", f"/nominations/{winner}")["status"] == "approved"
     assert seeded.api("GET", f"/nominations/{loser}")["status"] == "rejected"

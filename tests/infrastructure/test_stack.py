@@ -7,16 +7,17 @@ import re
 from collections import defaultdict
 from typing import Any
 
-import pytest
-
 from infra.catalog import (
     AUDIT_DENIED_ACTIONS,
     AUDIT_TABLE,
+    EVENT_AND_KPI_TABLES,
+    JOB_RUNNER,
     POLICIES,
     STREAM_TRIGGER,
     UPLOAD_TRIGGER,
     WEBHOOK_FUNCTION,
     WEBHOOK_ROUTES,
+    InvokeGrant,
     KeyGrant,
     ObjectGrant,
     StreamGrant,
@@ -49,6 +50,7 @@ def _expected(spec_name: str) -> dict[str, Any]:
     listing: dict[tuple[str, str], set[str]] = defaultdict(set)
     key: set[str] = set()
     streams: dict[str, set[str]] = defaultdict(set)
+    invoke: dict[str, set[str]] = defaultdict(set)
     for g in grants:
         if isinstance(g, StreamGrant):
             streams[g.table].update(g.iam_actions)
@@ -61,6 +63,8 @@ def _expected(spec_name: str) -> dict[str, Any]:
                 target[(g.bucket, g.prefix)].add(action)
         elif isinstance(g, KeyGrant):
             key.update(g.iam_actions)
+        elif isinstance(g, InvokeGrant):
+            invoke[g.function].update(g.iam_actions)
     if spec.invocation in ("async", "stream"):
         key.update({"kms:Decrypt", "kms:GenerateDataKey"})
     return {
@@ -70,6 +74,7 @@ def _expected(spec_name: str) -> dict[str, Any]:
         "listing": listing,
         "key": key,
         "streams": streams,
+        "invoke": invoke,
     }
 
 
@@ -113,11 +118,33 @@ def test_each_role_allows_exactly_what_the_catalog_grants(synth: Synth) -> None:
             "stream": {"stream_failures": {"sqs:SendMessage"}},
         }.get(spec.invocation, {}), name
         assert dict(p.streams) == dict(expected["streams"]), name
+        assert dict(p.invoke) == dict(expected["invoke"]), name
         # index permissions: only for tables it may Query/Scan, and only their real indexes
         for index, actions in p.indexes.items():
             table = index.split("/")[0]
             assert actions == expected["tables"][table], (name, index)
             assert expected["tables"][table] & {"dynamodb:Query", "dynamodb:Scan"}
+
+
+def test_the_api_function_cannot_write_the_event_and_kpi_tables(synth: Synth) -> None:
+    """Jobs run in RunJob, not in the API function: its role reads the KPI tables and may
+    only start the runner; the runner holds the writes the jobs need."""
+    fns = functions(synth.template)
+    _, role = role_of(synth.template, fns["APIHandler"])
+    p = permissions(role)
+    for table_name in EVENT_AND_KPI_TABLES:
+        assert not (p.tables.get(table_name, set()) & DDB_WRITES), table_name
+    assert not p.listing.get(("archive", "archive/")) and ("archive", "archive/") not in p.objects
+    assert dict(p.invoke) == {JOB_RUNNER: {"lambda:InvokeFunction"}}
+    env = fns["APIHandler"]["Properties"]["Environment"]["Variables"]
+    assert render(env["JOB_RUNNER_FUNCTION"]) == f"khong-giay-prod-{JOB_RUNNER}"
+    runner = fns[JOB_RUNNER]
+    assert function_specs()[JOB_RUNNER].invocation == "async"
+    assert "DeadLetterQueue" in runner["Properties"]
+    _, runner_role = role_of(synth.template, runner)
+    writes = permissions(runner_role).tables
+    for table_name in ("daily", "documents", "event_ledger", "inbox", "job_runs"):
+        assert writes[table_name] & DDB_WRITES, table_name
 
 
 def test_every_role_denies_changing_the_audit_trail(synth: Synth) -> None:
@@ -312,8 +339,8 @@ def test_schedules_match_job_specs_in_utc(synth: Synth) -> None:
         ]
         for name, fn in fns.items()
     }
-    if not any(scheduled.values()):
-        pytest.skip("the app registers no Chalice schedule yet (jobs/schedules.py not wired)")
+    # A lost schedule must fail here, not skip: every job with a schedule is checked below.
+    assert any(scheduled.values()), "the app registers no Chalice schedule (jobs/schedules.py)"
     for job in job_specs().values():
         expression = _expected_schedule(job)
         if expression is None:
@@ -335,9 +362,8 @@ def test_job_functions_with_schedules_have_catalog_entries() -> None:
 def test_upload_trigger_when_the_function_exists(synth: Synth) -> None:
     function, _, prefix = UPLOAD_TRIGGER
     rules = synth.resources("AWS::Events::Rule")
-    if function not in functions(synth.template):
-        assert not rules
-        pytest.skip(f"no {function} function in the app yet")
+    # A lost trigger must fail here, not skip.
+    assert function in functions(synth.template), f"no {function} function in the app"
     (rule,) = rules.values()
     pattern = rule["Properties"]["EventPattern"]
     assert pattern["detail-type"] == ["Object Created"]
@@ -557,7 +583,8 @@ def test_alarms_cover_functions_api_dlq_and_silent_sources(synth: Synth) -> None
 
 def test_the_hub_connector_has_its_function_schedule_and_only_its_grants(synth: Synth) -> None:
     """Issue 25: pull_hubs runs as its own function every minute, decrypts the hubs'
-    secrets with the service key (never Encrypt), and only it and the API write hub state."""
+    secrets with the service key (never Encrypt), and only it and the job runner write hub
+    state."""
     from infra.catalog import POLICIES, KeyGrant, TableGrant
 
     fns = functions(synth.template)
@@ -580,4 +607,5 @@ def test_the_hub_connector_has_its_function_schedule_and_only_its_grants(synth: 
         and g.table in ("hub_state", "hub_packages")
         and "PutItem" in g.actions
     }
-    assert writers == {"api", "pull_hubs"}
+    # POST /admin/jobs/pull_hubs runs the connector in RunJob (issue 19), not in the API.
+    assert writers == {"pull_hubs", "job_runner"}

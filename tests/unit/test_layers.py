@@ -127,3 +127,56 @@ def test_aws_libraries_stay_in_storage() -> None:
         if name.split(".")[0] in STORAGE_ONLY
     ]
     assert not wrong, "\n".join(sorted(wrong))
+
+
+# Services and the domain say what went wrong in the domain's words
+# (chalicelib/domain/errors.py); chalicelib/api/errors.py alone turns that into HTTP.
+HTTP_FREE_LAYERS = ("services", "domain")
+# What services may take from chalicelib/errors.py: the field list of a pydantic error.
+ERRORS_ALLOWED = {"validation_details"}
+
+
+def _errors_imports(name: str) -> set[str]:
+    tree = ast.parse(_modules()[name].read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "chalicelib.errors":
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module == "chalicelib":
+            found.update("errors" for alias in node.names if alias.name == "errors")
+        elif isinstance(node, ast.Import):
+            found.update("errors" for a in node.names if a.name == "chalicelib.errors")
+    return found - ERRORS_ALLOWED
+
+
+def _status_literals(name: str) -> list[int]:
+    """Lines of raises (and error constructions) in `name` that carry an HTTP status."""
+    tree = ast.parse(_modules()[name].read_text(encoding="utf-8"))
+    lines = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Raise) and node.exc is not None:
+            scope: list[ast.AST] = [node.exc]
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            scope = [node] if node.func.id.endswith(("Error", "Exception")) else []
+        else:
+            continue
+        for part in scope:
+            for inner in ast.walk(part):
+                literal = isinstance(inner, ast.Constant) and type(inner.value) is int
+                if literal and 400 <= inner.value <= 599:
+                    lines.append(node.lineno)
+    return sorted(set(lines))
+
+
+def test_services_and_the_domain_raise_domain_errors_not_http() -> None:
+    modules = [m for m in _modules() if _layer(m) in HTTP_FREE_LAYERS]
+    assert len(modules) > 30
+    wrong = [
+        f"{m} imports {', '.join(sorted(n))} from chalicelib.errors"
+        for m in modules
+        if (n := _errors_imports(m))
+    ]
+    wrong += [
+        f"{m}:{line} raises with an HTTP status" for m in modules for line in _status_literals(m)
+    ]
+    assert not wrong, "\n".join(sorted(wrong))

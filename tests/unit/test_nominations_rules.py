@@ -26,8 +26,19 @@ def test_transitions():
         ("submitted", "approve"): "approved",
         ("submitted", "reject"): "rejected",
         ("submitted", "return"): "draft",
+        # award_procedure council: the appraisal, a hold's step back, the council's decision
+        ("submitted", "appraise_eligible"): "eligible",
+        ("submitted", "appraise_not_eligible"): "not_eligible",
+        ("eligible", "hold_back"): "submitted",
+        ("eligible", "council_approve"): "approved",
+        ("eligible", "council_reject"): "rejected",
     }
     assert rules.missing_categories(["other", "to_trinh"]) == ["bao_cao_thanh_tich"]
+    assert rules.missing_categories(["bien_ban"], ["to_trinh", "bien_ban"]) == ["to_trinh"]
+    assert rules.checklist(["bien_ban"], ["to_trinh", "bien_ban"]) == [
+        {"category": "to_trinh", "present": False},
+        {"category": "bien_ban", "present": True},
+    ]
 
 
 @pytest.mark.parametrize(

@@ -66,7 +66,8 @@ def decided(
 
 def apply_to_nominations(meeting: Meeting, principal: Principal) -> list[dict[str, Any]]:
     """Approve the nominees within the quota and reject the others, with the reason, each
-    in its nomination's audit trail. Safe to repeat: a nomination already decided stays."""
+    in its nomination's audit trail (eligible → approved | rejected, issue 21's council
+    transitions). Safe to repeat: a nomination already decided stays."""
     from chalicelib.services import registry as registry_service
 
     tally = meeting.tally or {}
@@ -76,7 +77,7 @@ def apply_to_nominations(meeting: Meeting, principal: Principal) -> list[dict[st
     for nominee in tally.get("nominees", []):
         nid = nominee["nomination_id"]
         item = nomination_store.get_nomination(nid)
-        if item is None or item.status != "submitted":
+        if item is None or item.status != "eligible":
             results.append({"nomination_id": nid, "applied": False})
             continue
         approved = nominee["result"] == "approved"

@@ -6,7 +6,6 @@ audit trail, and handed out as presigned links."""
 from __future__ import annotations
 
 import hashlib
-import time
 from typing import Any
 
 from chalicelib import clock
@@ -72,7 +71,7 @@ def run_meeting_documents(deadline: float) -> dict[str, Any]:
     """The job: documents for every decided meeting still waiting for them."""
     done, failed = [], []
     for meeting in meeting_store.meetings_awaiting_documents():
-        if time.monotonic() > deadline:
+        if clock.monotonic() > deadline:
             break
         try:
             generate(meeting)
@@ -93,22 +92,21 @@ def list_documents(principal: Principal, meeting_id: str) -> dict[str, Any]:
             "The documents come from the decision: the meeting is not decided yet",
             code="not_decided",
         )
-    items = [
-        {
-            **{k: d[k] for k in ("kind", "format", "name", "content_type", "size", "sha256")},
-            "url": report_store.presigned_get(
-                d["key"],
-                filename=d["name"],
-                content_type=d["content_type"],
-                expires_seconds=LINK_SECONDS,
-            ),
-        }
-        for d in meeting.documents
-    ]
+    items = []
+    expires_at = None
+    for d in meeting.documents:
+        url, expires_at = report_store.presigned_get(
+            d["key"],
+            filename=d["name"],
+            content_type=d["content_type"],
+            expires_seconds=LINK_SECONDS,
+        )
+        fields = ("kind", "format", "name", "content_type", "size", "sha256")
+        items.append({**{k: d[k] for k in fields}, "url": url})
     return {
         "meeting_id": meeting_id,
         "status": meeting.documents_status,
         "tally_sha256": meeting.tally_sha256,
-        "expires_in": LINK_SECONDS,
+        "expires_at": expires_at,
         "items": items,
     }

@@ -476,3 +476,37 @@ def get_meeting(principal: Principal, meeting_id: str) -> dict[str, Any]:
     meeting = access.load(meeting_id)
     access.check_reader(principal, meeting)
     return view(principal, meeting)
+
+
+def public_decision(campaign_id: str) -> dict[str, Any]:
+    """What anyone may read once the council has decided: the decision's date, the rule,
+    how many nominees were considered, and the lists proposed for the award (names, and an
+    individual's position and unit). Never a member, a ballot or a count per nominee.
+    404 alike for an unknown campaign, no meeting and a meeting not yet decided."""
+    from chalicelib.domain.errors import NotFound
+
+    meeting_id = meeting_store.campaign_meeting_id(campaign_id)
+    meeting = meeting_store.get_meeting(meeting_id) if meeting_id else None
+    if meeting is None or meeting.status != rules.DECIDED or meeting.tally is None:
+        raise NotFound(f"No council decision for campaign {campaign_id!r} yet")
+    tally = meeting.tally
+    by_id = {n["nomination_id"]: n for n in tally["nominees"]}
+    return {
+        "campaign_id": campaign_id,
+        "campaign_name": tally["campaign_name"],
+        "decided_on": tally["local_date"],
+        "nominees_considered": len(tally["nominees"]),
+        "rule": {k: meeting.rule.get(k) for k in ("share", "denominator", "secret")},
+        "tally_sha256": meeting.tally_sha256,
+        "approved": {
+            kind: [
+                {
+                    "name": by_id[nid]["name"],
+                    "position": by_id[nid].get("position") or None,
+                    "unit_name": by_id[nid].get("unit_name") or None,
+                }
+                for nid in ids
+            ]
+            for kind, ids in tally["approved"].items()
+        },
+    }

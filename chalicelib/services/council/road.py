@@ -1,9 +1,9 @@
 """What the meeting reads of the road before it (issue 21): the awards council, and the
 shortlist it votes on, once its public posting has closed and every feedback is answered.
 
-Until the posting of issue 21 lands, the shortlist is the campaign's submitted nominations
-(under `award_procedure: council` they are the appraised ones); the posting and feedback
-checks plug in here, in one place."""
+The shortlist is the campaign's nominations appraised eligible (issue 21's appraisal);
+until issue 21's public posting lands, the posting and feedback checks plug in here, in one
+place."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from chalicelib.domain.councils import Council, CouncilMember
 from chalicelib.domain.nominations import Nomination
 from chalicelib.storage import nominations as nomination_store
 from chalicelib.storage import registry as registry_store
+
+ELIGIBLE = "eligible"
 
 
 def awards_council(campaign_id: str) -> Council:
@@ -56,10 +58,10 @@ def ready_shortlist(campaign: Campaign) -> list[dict[str, Any]]:
     names = {u.unit_id: u.name for u in units.values()}
     items = []
     for s in summaries:
-        if s.status != "submitted":
+        if s.status != ELIGIBLE:
             continue
         item = nomination_store.get_nomination(s.nomination_id)
-        if item is not None and item.status == "submitted":
+        if item is not None and item.status == ELIGIBLE:
             items.append(nominee_dict(item, names))
     kinds = ("collective", "individual")
     items.sort(

@@ -7,9 +7,9 @@ from typing import Any
 
 from chalicelib.auth import Principal
 from chalicelib.domain import nominations as rules
+from chalicelib.domain.errors import Conflict, Forbidden, NotFound
 from chalicelib.domain.nominations import Nomination
 from chalicelib.domain.registry import is_within
-from chalicelib.errors import ApiError, conflict, forbidden, not_found
 from chalicelib.storage import nominations as nomination_store
 from chalicelib.storage import registry as registry_store
 
@@ -21,6 +21,11 @@ VERBS = {
     "approve": "approve",
     "reject": "reject",
     "return": "return",
+    "appraise_eligible": "appraise eligible",
+    "appraise_not_eligible": "appraise not eligible",
+    "hold_back": "hold back",
+    "council_approve": "approve",
+    "council_reject": "reject",
 }
 
 
@@ -44,9 +49,9 @@ def visible(principal: Principal, nomination_id: str) -> Nomination:
     """The nomination, when the caller may see it: 404 when unknown, 403 outside their unit."""
     item = nomination_store.get_nomination(nomination_id)
     if item is None:
-        raise not_found(f"Nomination {nomination_id!r} does not exist")
+        raise NotFound(f"Nomination {nomination_id!r} does not exist")
     if not within_caller(principal, item.unit_id):
-        raise forbidden(f"Nomination {nomination_id!r} belongs to a unit outside your unit")
+        raise Forbidden(f"Nomination {nomination_id!r} belongs to a unit outside your unit")
     return item
 
 
@@ -59,13 +64,13 @@ def changeable(principal: Principal, nomination_id: str, action: str) -> Nominat
     return item
 
 
-def invalid(item: Nomination, action: str) -> ApiError:
+def invalid(item: Nomination, action: str) -> Conflict:
     """409: `action` is not allowed from the nomination's state."""
     allowed = rules.allowed_from(action)
-    return conflict(
+    return Conflict(
         f"Cannot {VERBS[action]} nomination {item.nomination_id!r}: it is {item.status!r}; "
         f"allowed only when {' or '.join(repr(s) for s in allowed)}",
-        [
+        details=[
             {
                 "nomination_id": item.nomination_id,
                 "status": item.status,
@@ -76,9 +81,9 @@ def invalid(item: Nomination, action: str) -> ApiError:
     )
 
 
-def refused_state(nomination_id: str, action: str) -> ApiError:
+def refused_state(nomination_id: str, action: str) -> NotFound | Conflict:
     """A transaction found the nomination in another state than we read: report it fresh."""
     item = nomination_store.get_nomination(nomination_id)
     if item is None:
-        return not_found(f"Nomination {nomination_id!r} does not exist")
+        return NotFound(f"Nomination {nomination_id!r} does not exist")
     return invalid(item, action)

@@ -10,9 +10,9 @@ from chalicelib import clock
 from chalicelib.auth import UNIT_OFFICER, Principal
 from chalicelib.domain import nominations as rules
 from chalicelib.domain.campaigns import Campaign
+from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput
 from chalicelib.domain.nominations import AuditRecord, Nomination
 from chalicelib.domain.registry import is_within
-from chalicelib.errors import bad_request, forbidden, validation_failed
 from chalicelib.schemas.nominations import NominationCreate, NominationPatch
 from chalicelib.services import registry as registry_service
 from chalicelib.services.nominations import access
@@ -44,6 +44,7 @@ def view(
         "status": item.status,
         "return_reason": item.return_reason,
         "review": item.review,
+        "appraisal": item.appraisal,
         "evidence": item.evidence,
         "nominee_rank": None,
         "file_count": int(item.file_count or 0),
@@ -66,19 +67,21 @@ def view(
 def create_nomination(
     principal: Principal, campaign_id: str, payload: NominationCreate
 ) -> dict[str, Any]:
-    registry_service.get_campaign(campaign_id)
+    campaign = registry_service.get_campaign(campaign_id)
     nominee: dict[str, Any]
     if payload.kind == "collective":
         unit = registry_service.check_unit_access(principal, str(payload.nominee_unit_id))
         if unit.level not in rules.NOMINABLE_LEVELS:
-            raise validation_failed(
-                [
+            raise InvalidInput(
+                "Request validation failed",
+                code="validation_failed",
+                details=[
                     {
                         "field": "nominee_unit_id",
                         "message": f"a {unit.level} unit cannot be nominated; "
                         f"nominees are {', '.join(rules.NOMINABLE_LEVELS)} units",
                     }
-                ]
+                ],
             )
         nominee_unit_id, nominee_official_id = unit.unit_id, None
         nominee = {"name": unit.name, "level": unit.level}
@@ -87,38 +90,42 @@ def create_nomination(
             principal, str(payload.nominee_official_id)
         )
         if not official.active:
-            raise validation_failed(
-                [
+            raise InvalidInput(
+                "Request validation failed",
+                code="validation_failed",
+                details=[
                     {
                         "field": "nominee_official_id",
                         "message": f"official {official.official_id!r} is not active",
                     }
-                ]
+                ],
             )
         nominee_unit_id, nominee_official_id = official.unit_id, official.official_id
         nominee = {"name": official.full_name, "position": official.position}
 
     if principal.role == UNIT_OFFICER:
         if payload.unit_id not in (None, principal.unit_id):
-            raise forbidden("A unit officer's nominations belong to their own unit")
+            raise Forbidden("A unit officer's nominations belong to their own unit")
         unit_id = str(principal.unit_id)
     else:
         unit_id = payload.unit_id or principal.unit_id or nominee_unit_id
         registry_service.check_unit_access(principal, unit_id)
     units = registry_store.registry_snapshot().units
     if not is_within(nominee_unit_id, unit_id, units):
-        raise validation_failed(
-            [
+        raise InvalidInput(
+            "Request validation failed",
+            code="validation_failed",
+            details=[
                 {
                     "field": "unit_id",
                     "message": f"the nominee must be unit {unit_id!r} or one of its sub-units",
                 }
-            ]
+            ],
         )
     try:
         rules.upload_key(campaign_id, unit_id, "0" * 32, "0" * 32)
     except ValueError as exc:
-        raise bad_request(str(exc)) from None
+        raise InvalidInput(str(exc)) from None
 
     at = clock.now()
     nomination_id = uuid.uuid4().hex
@@ -157,7 +164,19 @@ def create_nomination(
             "creativity": payload.creativity,
         },
     )
-    nomination_store.create_nomination(item, record)
+    # Decided by its council, a campaign nominates each nominee once (one achievement, one
+    # award: Law on Emulation and Commendation 2022).
+    once = campaign.award_procedure == "council"
+    try:
+        nomination_store.create_nomination(item, record, once_per_nominee=once)
+    except nomination_store.Refused:
+        other = nomination_store.nominated_in(campaign_id, item.kind, item.nominee_id)
+        raise Conflict(
+            f"{nominee.get('name') or item.nominee_id} is already nominated in campaign "
+            f"{campaign_id!r} (nomination {other!r}); a nominee is nominated once per campaign",
+            code="already_nominated",
+            details=[{"nominee_id": item.nominee_id, "kind": item.kind, "nomination_id": other}],
+        ) from None
     return view(item)
 
 
@@ -204,9 +223,9 @@ def list_nominations(
     token: dict[str, str] | None,
 ) -> tuple[list[dict[str, Any]], dict[str, str] | None]:
     if status is not None and status not in rules.STATUSES:
-        raise bad_request(f"Query parameter 'status' must be one of {', '.join(rules.STATUSES)}")
+        raise InvalidInput(f"Query parameter 'status' must be one of {', '.join(rules.STATUSES)}")
     if kind is not None and kind not in rules.KINDS:
-        raise bad_request(f"Query parameter 'kind' must be one of {', '.join(rules.KINDS)}")
+        raise InvalidInput(f"Query parameter 'kind' must be one of {', '.join(rules.KINDS)}")
     campaign = registry_service.get_campaign(campaign_id)
     if unit_id is not None:
         registry_service.check_unit_access(principal, unit_id)

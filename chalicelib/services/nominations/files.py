@@ -13,8 +13,8 @@ from typing import Any
 from chalicelib import clock
 from chalicelib.auth import Principal
 from chalicelib.domain import nominations as rules
+from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
 from chalicelib.domain.nominations import AuditRecord, NominationFile
-from chalicelib.errors import ApiError, conflict, not_found, validation_failed
 from chalicelib.observability import logger
 from chalicelib.schemas.nominations import FileCreate
 from chalicelib.services.nominations import access
@@ -86,13 +86,15 @@ def declare_file(
     presigned POST that uploads it."""
     settings = get_settings()
     if payload.size > settings.upload_max_bytes:
-        raise validation_failed(
-            [
+        raise InvalidInput(
+            "Request validation failed",
+            code="validation_failed",
+            details=[
                 {
                     "field": "size",
                     "message": f"a file may have at most {settings.upload_max_bytes} bytes",
                 }
-            ]
+            ],
         )
     if file_count >= rules.MAX_FILES_PER_NOMINATION:
         raise _too_many_files(dossier.dossier_id, dossier.status)
@@ -141,9 +143,9 @@ def declare_file(
         if status == "draft":
             raise _too_many_files(dossier.dossier_id, status) from None
         if dossier.owner != "nomination":
-            raise conflict(
+            raise Conflict(
                 f"Files can be added only to a draft; it is {status!r}",
-                [{"id": dossier.dossier_id, "status": status}],
+                details=[{"id": dossier.dossier_id, "status": status}],
             ) from None
         raise access.refused_state(dossier.dossier_id, "add_file") from None
     return {
@@ -157,12 +159,11 @@ def declare_file(
     }
 
 
-def _too_many_files(dossier_id: str, status: str) -> ApiError:
-    return ApiError(
-        409,
-        "too_many_files",
+def _too_many_files(dossier_id: str, status: str) -> Conflict:
+    return Conflict(
         f"A dossier has at most {rules.MAX_FILES_PER_NOMINATION} files; delete one first",
-        [{"nomination_id": dossier_id, "status": status}],
+        code="too_many_files",
+        details=[{"nomination_id": dossier_id, "status": status}],
     )
 
 
@@ -181,7 +182,7 @@ def delete_file(principal: Principal, nomination_id: str, file_id: str) -> None:
     item = access.visible(principal, nomination_id)
     file = nomination_store.get_file(nomination_id, file_id)
     if file is None:
-        raise not_found(f"File {file_id!r} is not part of nomination {nomination_id!r}")
+        raise NotFound(f"File {file_id!r} is not part of nomination {nomination_id!r}")
     if rules.next_status(item.status, "delete_file") is None:
         raise access.invalid(item, "delete_file")
     dossier = Dossier("nomination", nomination_id, item.campaign_id, item.unit_id, item.status)
@@ -208,18 +209,23 @@ def remove_file(principal: Principal, dossier: Dossier, file: NominationFile) ->
     )
     try:
         nomination_store.delete_file(
-            dossier.dossier_id, file.file_id, at, record, owner=dossier.owner
+            dossier.dossier_id,
+            file.file_id,
+            at,
+            record,
+            owner=dossier.owner,
+            counted=rules.counts_toward_limit(file.status, file.reason),
         )
     except nomination_store.Refused as exc:
         if nomination_store.FILE in exc.failed and nomination_store.NOMINATION not in exc.failed:
-            raise not_found(
+            raise NotFound(
                 f"File {file.file_id!r} is not part of {dossier.owner} {dossier.dossier_id!r}"
             ) from None
         if dossier.owner != "nomination":
             status = nomination_store.owner_status(dossier.owner, dossier.dossier_id)
-            raise conflict(
+            raise Conflict(
                 f"Files can be deleted only from a draft; it is {status!r}",
-                [{"id": dossier.dossier_id, "status": status}],
+                details=[{"id": dossier.dossier_id, "status": status}],
             ) from None
         raise access.refused_state(dossier.dossier_id, "delete_file") from None
     keys = [file.upload_key] + ([file.verified_key] if file.verified_key else [])
@@ -363,7 +369,7 @@ def verify_pending_uploads(deadline: float) -> dict[str, Any]:
             outcome = verify_upload(file.upload_key)["outcome"]
         elif clock.now() > file.upload_expires_at + dt.timedelta(seconds=UPLOAD_GRACE_SECONDS):
             try:
-                _settle(file, verified=False, reason="no upload arrived before the link expired")
+                _settle(file, verified=False, reason=rules.EXPIRED_UPLOAD)
                 outcome = "expired"
             except nomination_store.Refused:
                 outcome = "raced"

@@ -10,8 +10,8 @@ from chalicelib import clock
 from chalicelib.auth import Principal
 from chalicelib.domain import nominations as rules
 from chalicelib.domain.campaigns import deadline_closes_at
+from chalicelib.domain.errors import Conflict, Forbidden, Unavailable
 from chalicelib.domain.nominations import AuditRecord, Nomination
-from chalicelib.errors import ApiError, unavailable
 from chalicelib.services import registry as registry_service
 from chalicelib.services.nominations import access
 from chalicelib.services.nominations.dossiers import view
@@ -32,12 +32,11 @@ def submit(principal: Principal, nomination_id: str) -> dict[str, Any]:
         settings = get_settings()
         closed_at = deadline_closes_at(deadline, settings.zone)
         if at >= closed_at:
-            raise ApiError(
-                409,
-                "deadline_passed",
+            raise Conflict(
                 f"Nominations for {campaign.campaign_id!r} closed at the end of {deadline} "
                 f"({settings.timezone}); nomination {nomination_id!r} stays {item.status!r}",
-                [
+                code="deadline_passed",
+                details=[
                     {
                         "nomination_id": nomination_id,
                         "status": item.status,
@@ -55,12 +54,11 @@ def submit(principal: Principal, nomination_id: str) -> dict[str, Any]:
             verified.setdefault(file.category, file.file_id)
     missing = rules.missing_categories(verified)
     if missing:
-        raise ApiError(
-            409,
-            "dossier_incomplete",
+        raise Conflict(
             f"Nomination {nomination_id!r} needs at least one verified file of each of: "
             f"{', '.join(missing)}; it stays {item.status!r}",
-            [{"nomination_id": nomination_id, "status": item.status, "missing": missing}],
+            code="dossier_incomplete",
+            details=[{"nomination_id": nomination_id, "status": item.status, "missing": missing}],
         )
     required = [verified[c] for c in rules.REQUIRED_CATEGORIES]
     evidence = candidates.evidence(
@@ -80,11 +78,10 @@ def submit(principal: Principal, nomination_id: str) -> dict[str, Any]:
     except nomination_store.Refused as exc:
         if nomination_store.NOMINATION in exc.failed:
             raise access.refused_state(nomination_id, "submit") from None
-        raise ApiError(
-            409,
-            "dossier_incomplete",
+        raise Conflict(
             "A required file was deleted meanwhile; check the files and submit again",
-            [{"nomination_id": nomination_id, "status": item.status}],
+            code="dossier_incomplete",
+            details=[{"nomination_id": nomination_id, "status": item.status}],
         ) from None
     return view(nomination_store.get_nomination(nomination_id) or item)
 
@@ -93,11 +90,19 @@ def review(
     principal: Principal, nomination_id: str, decision: str, reason: str | None
 ) -> dict[str, Any]:
     item = access.visible(principal, nomination_id)
+    campaign = registry_service.get_campaign(item.campaign_id)
+    if campaign.award_procedure == "council":
+        raise Conflict(
+            f"Campaign {campaign.campaign_id!r} decides its awards by council: a reviewer "
+            f"appraises nomination {nomination_id!r} (POST /nominations/{nomination_id}/"
+            "appraisal) and the awards council votes",
+            code="council_procedure",
+            details=[{"nomination_id": nomination_id, "status": item.status}],
+        )
     target = rules.next_status(item.status, decision)
     if target is None:
         raise access.invalid(item, decision)
-    _check_separation_of_duties(principal, item, decision)
-    campaign = registry_service.get_campaign(item.campaign_id)
+    check_separation_of_duties(principal, item, decision)
     quota = int(getattr(campaign.award_quotas, item.kind))
     if decision == "approve" and quota <= 0:
         raise _quota_reached(item, quota)
@@ -127,19 +132,18 @@ def review(
         if nomination_store.QUOTA in exc.failed:
             raise _quota_reached(item, quota) from None
         other = nomination_store.approved_nominee(item.campaign_id, item.kind, item.nominee_id)
-        raise ApiError(
-            409,
-            "nominee_already_approved",
+        raise Conflict(
             f"The nominee of {nomination_id!r} is already approved in nomination {other!r}; "
             f"this one stays {item.status!r}",
-            [{"nomination_id": nomination_id, "status": item.status, "approved_in": other}],
+            code="nominee_already_approved",
+            details=[{"nomination_id": nomination_id, "status": item.status, "approved_in": other}],
         ) from None
     except nomination_store.Busy:
-        raise unavailable("The nomination is being reviewed concurrently; retry") from None
+        raise Unavailable("The nomination is being reviewed concurrently; retry") from None
     return view(nomination_store.get_nomination(nomination_id) or item)
 
 
-def _check_separation_of_duties(principal: Principal, item: Nomination, decision: str) -> None:
+def check_separation_of_duties(principal: Principal, item: Nomination, decision: str) -> None:
     """No one approves, rejects or returns a nomination they created or submitted (read
     from the audit trail: every submission counts, also those before a return)."""
     trail = (
@@ -149,13 +153,12 @@ def _check_separation_of_duties(principal: Principal, item: Nomination, decision
     authored = rules.authored_by(principal.sub, trail)
     if authored is None:
         return
-    raise ApiError(
-        403,
-        "separation_of_duties",
+    raise Forbidden(
         f"{principal.sub!r} may not {decision} nomination {item.nomination_id!r}: the audit "
         f"trail records them as its {authored.action!r} actor at {authored.at}; it is reviewed "
         "by someone who neither created nor submitted it",
-        [
+        code="separation_of_duties",
+        details=[
             {
                 "nomination_id": item.nomination_id,
                 "status": item.status,
@@ -168,14 +171,13 @@ def _check_separation_of_duties(principal: Principal, item: Nomination, decision
     )
 
 
-def _quota_reached(item: Nomination, quota: int) -> ApiError:
+def _quota_reached(item: Nomination, quota: int) -> Conflict:
     approved = nomination_store.approved_count(item.campaign_id, item.kind)
-    return ApiError(
-        409,
-        "quota_reached",
+    return Conflict(
         f"The campaign's quota of {quota} approved {item.kind} nominations is reached "
         f"({approved} approved); nomination {item.nomination_id!r} stays {item.status!r}",
-        [
+        code="quota_reached",
+        details=[
             {
                 "nomination_id": item.nomination_id,
                 "status": item.status,

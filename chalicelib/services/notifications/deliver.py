@@ -79,7 +79,7 @@ class Pacer:
         self.next_at = 0.0
 
     def wait(self) -> None:
-        now = time.monotonic()
+        now = clock.monotonic()
         if now < self.next_at:
             time.sleep(self.next_at - now)
         self.next_at = max(now, self.next_at) + self.interval
@@ -99,7 +99,7 @@ def deliver(messages: list[Message], deadline: float) -> dict[str, Any]:
     counts: Counter[str] = Counter()
     done = True
     for message in messages:
-        if time.monotonic() > deadline:
+        if clock.monotonic() > deadline:
             done = False
             break
         preference = preferences.get(message.recipient.lower())

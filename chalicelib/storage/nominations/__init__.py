@@ -37,6 +37,8 @@ from chalicelib.storage.nominations.reviews import (
     approved_count,
     approved_nominee,
     decide_nomination,
+    move_nomination,
+    nominated_in,
     submit_nomination,
 )
 from chalicelib.storage.nominations.transactions import (
@@ -81,6 +83,8 @@ __all__ = [
     "get_file",
     "get_nomination",
     "head_upload",
+    "move_nomination",
+    "nominated_in",
     "nominations_page",
     "owner_status",
     "pending_files",

@@ -9,8 +9,13 @@ from pynamodb.expressions.condition import Condition
 from chalicelib.domain.nominations import AuditRecord, Nomination, NominationSummary
 from chalicelib.storage.models import first_page, start_key
 from chalicelib.storage.nominations import audit
-from chalicelib.storage.nominations.tables import NominationModel, nomination_item, nomination_of
-from chalicelib.storage.nominations.transactions import NOMINATION, Transaction
+from chalicelib.storage.nominations.tables import (
+    NominationCounterModel,
+    NominationModel,
+    nomination_item,
+    nomination_of,
+)
+from chalicelib.storage.nominations.transactions import NOMINATION, NOMINEE, Transaction
 
 
 def get_nomination(nomination_id: str) -> Nomination | None:
@@ -20,13 +25,30 @@ def get_nomination(nomination_id: str) -> Nomination | None:
         return None
 
 
-def create_nomination(nomination: Nomination, record: AuditRecord) -> None:
+def create_nomination(
+    nomination: Nomination, record: AuditRecord, *, once_per_nominee: bool = False
+) -> None:
+    """A new draft; with `once_per_nominee` (a campaign decided by its council) also the
+    marker that the nominee is nominated in the campaign, refused (`NOMINEE`) when another
+    nomination holds it."""
+    from chalicelib.storage.nominations.reviews import nominated_key
+
     tx = Transaction()
     tx.put(
         NOMINATION,
         nomination_item(nomination),
         condition=NominationModel.nomination_id.does_not_exist(),
     )
+    if once_per_nominee:
+        tx.put(
+            NOMINEE,
+            NominationCounterModel(
+                nomination.campaign_id,
+                nominated_key(nomination.kind, nomination.nominee_id),
+                nomination_id=nomination.nomination_id,
+            ),
+            condition=NominationCounterModel.counter_key.does_not_exist(),
+        )
     audit.append(tx, record)
     tx.commit()
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from pynamodb.expressions.update import Action
 
-from chalicelib.domain.nominations import AuditRecord, NominationFile
+from chalicelib.domain.nominations import EXPIRED_UPLOAD, AuditRecord, NominationFile
 from chalicelib.storage.nominations import audit
 from chalicelib.storage.nominations.tables import (
     NominationFileModel,
@@ -78,13 +78,17 @@ def delete_file(
     at: dt.datetime,
     record: AuditRecord,
     owner: str = NOMINATION_OWNER,
+    *,
+    counted: bool = True,
 ) -> None:
+    """Delete a draft's file; `counted`: it still counts toward the dossier's limit (an
+    expired upload was taken off the count when it expired)."""
     model = _owner(owner)
     tx = Transaction()
     tx.update(
         NOMINATION,
         model(nomination_id),
-        [model.file_count.add(-1), model.updated_at.set(at)],
+        [model.file_count.add(-1 if counted else 0), model.updated_at.set(at)],
         condition=model.status == "draft",
     )
     tx.delete(
@@ -128,9 +132,17 @@ def settle_file(
         actions,
         condition=NominationFileModel.status == "pending",
     )
+    owner = _owner(file.owner)
     if verified:
-        owner = _owner(file.owner)
         tx.check(NOMINATION, owner, file.nomination_id, None, owner.status == "draft")
+    elif reason == EXPIRED_UPLOAD:
+        # An abandoned upload stops counting toward the dossier's file limit.
+        tx.update(
+            NOMINATION,
+            owner(file.nomination_id),
+            [owner.file_count.add(-1), owner.updated_at.set(at)],
+            condition=owner.file_count > 0,
+        )
     audit.append(tx, record)
     tx.commit()
 

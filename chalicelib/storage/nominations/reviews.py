@@ -74,9 +74,10 @@ def decide_nomination(
     *,
     quota: int | None = None,
 ) -> None:
-    """submitted → approved | rejected | draft (returned). An approval adds 1 to the
-    kind's counter under `approved < quota` and marks the nominee approved, in the
-    same transaction: concurrent approvals can never exceed the quota."""
+    """submitted (or, decided by the awards council, eligible) → approved | rejected |
+    draft (returned). An approval adds 1 to the kind's counter under `approved < quota` and
+    marks the nominee approved, in the same transaction: concurrent approvals can never
+    exceed the quota."""
     actions: list[Action] = [
         NominationModel.status.set(target),
         NominationModel.review.set(review),
@@ -89,7 +90,9 @@ def decide_nomination(
         NOMINATION,
         NominationModel(nomination.nomination_id),
         actions,
-        condition=NominationModel.status == "submitted",
+        # from the state it was read in: submitted (review), eligible (the awards council)
+        condition=NominationModel.status
+        == ("eligible" if nomination.status == "eligible" else "submitted"),
     )
     if target == "approved":
         if quota is None:
@@ -127,6 +130,52 @@ def approved_nominee(campaign_id: str, kind: str, nominee_id: str) -> str | None
     try:
         item = NominationCounterModel.get(
             campaign_id, nominee_key(kind, nominee_id), consistent_read=True
+        )
+    except NominationCounterModel.DoesNotExist:
+        return None
+    return item.nomination_id
+
+
+def move_nomination(
+    nomination_id: str,
+    from_status: str,
+    to_status: str,
+    at: dt.datetime,
+    record: AuditRecord,
+    *,
+    appraisal: dict[str, Any] | None = None,
+    return_reason: str | None = None,
+) -> None:
+    """A change of state outside review: the appraisal (submitted → eligible | not_eligible
+    | draft) and a hold's step back (eligible → submitted), under `status == from_status`."""
+    actions: list[Action] = [
+        NominationModel.status.set(to_status),
+        NominationModel.updated_at.set(at),
+    ]
+    if appraisal is not None:
+        actions.append(NominationModel.appraisal.set(appraisal))
+    if return_reason is not None:
+        actions.append(NominationModel.return_reason.set(return_reason))
+    tx = Transaction()
+    tx.update(
+        NOMINATION,
+        NominationModel(nomination_id),
+        actions,
+        condition=NominationModel.status == from_status,
+    )
+    audit.append(tx, record)
+    tx.commit()
+
+
+def nominated_key(kind: str, nominee_id: str) -> str:
+    return f"nominated#{kind}#{nominee_id}"
+
+
+def nominated_in(campaign_id: str, kind: str, nominee_id: str) -> str | None:
+    """The nomination that holds this nominee's one nomination of the campaign, if any."""
+    try:
+        item = NominationCounterModel.get(
+            campaign_id, nominated_key(kind, nominee_id), consistent_read=True
         )
     except NominationCounterModel.DoesNotExist:
         return None

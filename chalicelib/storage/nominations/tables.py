@@ -46,6 +46,7 @@ class NominationModel(Model):
     status = UnicodeAttribute()
     return_reason = UnicodeAttribute(null=True)
     review = JSONAttribute(null=True)
+    appraisal = JSONAttribute(null=True)
     evidence = JSONAttribute(null=True)
     file_count = NumberAttribute(default=0)
     created_by = JSONAttribute()
@@ -127,6 +128,7 @@ def nomination_of(item: NominationModel) -> Nomination:
         updated_at=item.updated_at,
         return_reason=item.return_reason,
         review=item.review,
+        appraisal=item.appraisal,
         evidence=item.evidence,
         file_count=int(item.file_count or 0),
         submitted_at=item.submitted_at,
@@ -148,6 +150,7 @@ def nomination_item(nomination: Nomination) -> NominationModel:
         status=nomination.status,
         return_reason=nomination.return_reason,
         review=nomination.review,
+        appraisal=nomination.appraisal,
         evidence=nomination.evidence,
         file_count=nomination.file_count,
         created_by=nomination.created_by,

@@ -3,7 +3,8 @@
 // confirm, "your ballot is in"), large controls. The secretary (or a province admin):
 // attendance, written votes, quorum, open, close, runoff, documents. Others: read only.
 import * as api from "../api.js";
-import { fmtBytes, fmtPercent, t } from "../i18n.js";
+import { t } from "../i18n.js";
+import { fmtBytes, fmtPercent } from "../format.js";
 import { announce, errorBox, h, loading, table } from "../ui.js";
 
 const KINDS = ["collective", "individual"];
@@ -239,7 +240,7 @@ function tallyTable(meeting) {
       tally.nominees.filter((n) => n.kind === kind),
       { caption: t(`cm_list_${kind}`) },
     ),
-  );
+  ).filter((_, i) => tally.nominees.some((n) => n.kind === KINDS[i]));
 }
 
 async function documentsList(meeting) {
@@ -266,7 +267,9 @@ function overview(meeting) {
     { class: "cards" },
     h("div", { class: "card" }, h("span", { class: "figure" }, t(`cm_status_${meeting.status}`)), h("span", { class: "label" }, t("cm_status"))),
     h("div", { class: "card" }, h("span", { class: "figure" }, `${present}/${meeting.members.length}`), h("span", { class: "label" }, t("cm_present_of", { q: meeting.quorum_required }))),
-    h("div", { class: "card" }, h("span", { class: "figure" }, String(meeting.ballots_in)), h("span", { class: "label" }, t("cm_ballots_count"))),
+    meeting.status === "voting"
+      ? h("div", { class: "card" }, h("span", { class: "figure" }, String(meeting.ballots_in)), h("span", { class: "label" }, t("cm_ballots_count")))
+      : null,
   );
 }
 
@@ -319,7 +322,7 @@ export async function render(ctx) {
     }
     const parts = [overview(meeting)];
     if (meeting.you.member) parts.push(memberScreen({ ...ctx, reload }, meeting));
-    if (isSecretary(ctx, meeting)) parts.push(secretaryView({ ...ctx, reload }, meeting));
+    if (isSecretary(ctx, meeting) && meeting.status !== "decided") parts.push(secretaryView({ ...ctx, reload }, meeting));
     if (meeting.status === "decided") {
       parts.push(h("section", { id: "meeting-tally" }, h("h2", {}, t("cm_tally")), tallyTable(meeting)));
       parts.push(await documentsList(meeting));

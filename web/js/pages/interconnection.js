@@ -2,7 +2,8 @@
 // every cell, ⇄ for two-way pairs: colour only repeats what the text says), and the units
 // without two-way exchange.
 import * as api from "../api.js";
-import { fmtDateTime, fmtNumber, t } from "../i18n.js";
+import { t } from "../i18n.js";
+import { fmtDateTime, fmtNumber } from "../format.js";
 import { describeRange, periodForm, rangeOf } from "../period.js";
 import { errorBox, h, loading, table } from "../ui.js";
 

@@ -1,0 +1,468 @@
+"""The largest province, measured (issue 23): a slice of Hồ Chí Minh City's volume, a burst
+on one unit-day, and the read side at full size.
+
+    .venv/bin/python bench/scale.py [--events 20000] [--burst-communes 168] [--replies 5]
+                                    [--report-officials 20000] [--skip-report]
+    .venv/bin/python bench/scale.py --smoke      # the smallest run (tests/bench)
+
+In-process on moto (HTTP would only measure moto); DynamoDB requests and capacity are
+counted with botocore hooks (bench/dynamo_meter.py: moto reports no ConsumedCapacity, so
+units are estimated from item sizes; a transactional ADD on a daily item is charged from
+the item's size after the write, read back from moto's backend).
+
+1. Ingestion and aggregation per event: the first `--events` events of a weekday of the
+   `large` demo province (scripts/demo/large.py: 424 units, ~19,400 officials, ~2.5
+   million events a month) through the webhook handler in 500-event requests, then the
+   inbox stream's records folded by one consumer (fold_inbox) in batches of 100 records,
+   as the event source mapping delivers them. Per event: requests and capacity of each;
+   the consumer's events per second (wall and CPU).
+2. The burst: the city office sends one document to every commune (`--burst-communes`),
+   each commune replies `--replies` times within a minute (received, registered,
+   processed, ...), one request per reply, interleaved with the next slice of the normal
+   traffic; then four consumers (four shards: records split by inbox item) fold at once,
+   with a sweep running beside them. Reported: transactions committed and cancelled by a
+   concurrent writer (conditional-check failures) per write, documents retried, the time
+   from the last 202 to everything folded, and the office's and five communes' figures
+   against a recomputation from every event sent (tests/kpi_reference.py).
+3. The read side at full size: the registry of the large province, a month of daily rows
+   for every unit and `--report-officials` officials (bench/reports.py's loader, written
+   straight to the tables), then the ranking of the communes and of the departments, one
+   unit's KPIs and the province report in every format: seconds, requests, capacity and
+   the peak of Python allocations, against a Lambda's limits.
+4. The extrapolation to a month of the province and to a national deployment (3,321
+   communes), printed from the measured per-event and per-row figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+import threading
+import time
+import tracemalloc
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.update(
+    {
+        "AWS_ACCESS_KEY_ID": "bench",
+        "AWS_SECRET_ACCESS_KEY": "bench",
+        "AWS_DEFAULT_REGION": "ap-southeast-1",
+        "AWS_REGION": "ap-southeast-1",
+        "STAGE": "bench",
+        "POWERTOOLS_LOG_LEVEL": "ERROR",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_DISABLED": "true",
+        "EVENT_MAX_AGE_DAYS": "36500",  # the simulated events are dated 2025
+    }
+)
+os.environ.pop("AWS_ENDPOINT_URL", None)
+os.environ.pop("AWS_SESSION_TOKEN", None)
+
+from bench.dynamo_meter import Meter  # noqa: E402
+
+SOURCE_ID = "eoffice-hcmc"
+DAY = dt.date(2025, 7, 16)  # a Wednesday of the campaign
+MONTH_EVENTS = 2_500_000  # the anchor: 2-3 million events a month (DOMAIN.md)
+NATIONAL_COMMUNES = 3_321
+HCMC_COMMUNES = 168
+BATCH = 500
+
+
+class _Admin:
+    """A province-wide reader (services.kpi takes the caller's principal)."""
+
+    sub, role, unit_id = "bench", "province_admin", None
+    province_wide = True
+
+
+ADMIN: Any = _Admin()
+
+
+def _registry() -> tuple[list[dict], list[dict]]:
+    from scripts.demo import large
+
+    units = large.units()
+    return units, large.officials(units)
+
+
+def _slice(units: list[dict], officials: list[dict], count: int) -> list[dict]:
+    """The first `count` document events of DAY (the day before gives the replies'
+    documents a history) and no evaluations (a month-end event)."""
+    from scripts.demo import large
+
+    events = large.events(units, officials, start=DAY, days=1)
+    return [e for e in events if e["type"] != "official.evaluated"][:count]
+
+
+def _setup(units: list[dict], officials: list[dict]) -> tuple[Any, str]:
+    from chalice.test import Client
+
+    from app import app
+    from chalicelib.domain.registry import OfficialRecord, UnitRecord
+    from chalicelib.services import sources
+    from chalicelib.storage import registry as registry_store
+    from chalicelib.storage.setup import create_all
+    from scripts.demo import large
+
+    create_all()
+    registry_store.put_units([UnitRecord(**u) for u in units])
+    registry_store.put_officials([OfficialRecord(**o) for o in officials])
+    secret = sources.register_source(SOURCE_ID, "E-office TP.HCM", [large.PROVINCE_ID])["secret"]
+    return Client(app), secret
+
+
+def _send(client: Any, secret: str, events: list[dict], size: int) -> tuple[int, float]:
+    """Post `events` in requests of `size`; (events accepted, instant of the last 202)."""
+    from tests.webhooks import sign
+
+    accepted, last = 0, 0.0
+    for start in range(0, len(events), size):
+        data = json.dumps({"events": events[start : start + size]}, ensure_ascii=False).encode()
+        response = client.http.post(f"/webhooks/{SOURCE_ID}", headers=sign(secret, data), body=data)
+        assert response.status_code == 202, response.body
+        accepted += json.loads(response.body)["accepted"]
+        last = time.monotonic()
+    return accepted, last
+
+
+def _per_event(meter: Meter, events: int) -> dict[str, float]:
+    return {
+        "requests": round(meter.total_requests / events, 3),
+        "wcu": round(meter.wcu / events, 2),
+        "rcu": round(meter.rcu / events, 2),
+        "cu": round((meter.wcu + meter.rcu) / events, 2),
+    }
+
+
+def _fold(records: list[dict], batch: int = 100) -> None:
+    from chalicelib.services.aggregation import fold_stream_records
+
+    for start in range(0, len(records), batch):
+        result = fold_stream_records(records[start : start + batch])
+        assert result == {"batchItemFailures": []}, result
+
+
+# --- 1. ingestion and aggregation per event ---------------------------------------------------
+
+
+def bench_slice(meter: Meter, client: Any, secret: str, events: list[dict]) -> dict[str, Any]:
+    from tests.streams import Recorder
+
+    recorder = Recorder()
+    recorder.new_records()  # the stream's start
+    meter.reset()
+    started = time.perf_counter()
+    accepted, _ = _send(client, secret, events, BATCH)
+    ingest_s = time.perf_counter() - started
+    ingest = _per_event(meter, accepted)
+    records = recorder.new_records()
+    meter.reset()
+    wall, cpu = time.perf_counter(), time.process_time()
+    _fold(records)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    return {
+        "events": accepted,
+        "ingest": {**ingest, "events_per_s": round(accepted / ingest_s)},
+        "aggregate": {
+            **_per_event(meter, accepted),
+            "events_per_s_wall": round(accepted / wall),
+            "events_per_s_cpu": round(accepted / cpu),
+        },
+    }
+
+
+# --- 2. the burst --------------------------------------------------------------------------
+
+
+def burst_events(units: list[dict], communes: int, replies: int) -> list[dict]:
+    """The city office's document to every commune, and each commune's replies within a
+    minute (one request each)."""
+    from scripts.demo import large
+
+    office = large.PROVINCE_OFFICE_ID
+    targets = [u["unit_id"] for u in units if u["level"] == "commune"][:communes]
+    document = {"id": "burst-vb-0001", "doc_type": "Công văn", "pages": 3}
+    at = "2025-07-16T10:%02d:%02d+07:00"
+    out: list[dict] = []
+    for n, commune in enumerate(targets):
+        out.append(
+            {
+                "event_id": f"burst-sent-{n:04d}",
+                "type": "document.sent",
+                "occurred_at": at % (0, n % 60),
+                "unit_id": office,
+                "document": document,
+                "to_unit_id": commune,
+                "channel": "electronic",
+            }
+        )
+    kinds = ["document.received", "document.registered", "document.processed"]
+    for r in range(replies):
+        for n, commune in enumerate(targets):
+            event: dict[str, Any] = {
+                "event_id": f"burst-reply-{n:04d}-{r}",
+                "type": kinds[min(r, 2)],
+                "occurred_at": at % (1 + r // 60, (n + r) % 60),
+                "unit_id": commune,
+                "document": document,
+            }
+            if event["type"] == "document.received":
+                event.update(from_unit_id=office, channel="electronic")
+            elif event["type"] == "document.registered":
+                event.update(direction="incoming")
+            else:
+                event.update(channel="electronic", actor_official_id=f"{commune}.cb003")
+                if r > 2:  # later status replies: the same processing, re-reported
+                    event["event_id"] = f"burst-reply-{n:04d}-{r}"
+            out.append(event)
+    return out
+
+
+def bench_burst(
+    meter: Meter,
+    client: Any,
+    secret: str,
+    units: list[dict],
+    officials: list[dict],
+    normal: list[dict],
+    args: argparse.Namespace,
+    history: list[dict],
+) -> dict[str, Any]:
+    from chalicelib.services.aggregation import run_aggregation
+    from chalicelib.storage import aggregates as aggregate_store
+    from chalicelib.storage.events import pending_items
+    from scripts.demo import large
+    from tests.streams import Recorder
+
+    recorder = Recorder()
+    recorder.new_records()
+    burst = burst_events(units, args.burst_communes, args.replies)
+    # The replies, one request each, between requests of the normal traffic (50 events).
+    meter.reset()
+    last_202 = 0.0
+    step = max(1, len(normal) // 50 // max(1, len(burst)) + 1)
+    n = 0
+    for i, event in enumerate(burst):
+        _, last_202 = _send(client, secret, [event], 1)
+        if i % step == 0 and n < len(normal):
+            _, last_202 = _send(client, secret, normal[n : n + 50], 50)
+            n += 50
+    if n < len(normal):
+        _, last_202 = _send(client, secret, normal[n:], BATCH)
+    sent_events = len(burst) + len(normal)
+    ingest = _per_event(meter, sent_events)
+    records = recorder.new_records()
+
+    aggregate_store.write_stats.reset()
+    meter.reset()
+    shards: list[list[dict]] = [[] for _ in range(4)]
+    for record in records:  # a shard per inbox item (DynamoDB streams shard by key)
+        shards[hash(record["dynamodb"]["Keys"]["seq"]["S"]) % 4].append(record)
+    errors: list[BaseException] = []
+
+    def consume(part: list[dict]) -> None:
+        try:
+            _fold(part, batch=100)
+        except BaseException as exc:
+            errors.append(exc)
+
+    def sweep() -> None:
+        try:
+            run_aggregation(deadline=time.monotonic() + 600)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=consume, args=(p,)) for p in shards]
+    threads.append(threading.Thread(target=sweep))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    folded_at = time.monotonic()
+    assert not errors, errors
+    run_aggregation(deadline=time.monotonic() + 600)
+    assert list(pending_items()) == []
+    stats = aggregate_store.write_stats.snapshot()
+    attempts = stats.get("transactions", 0) + stats.get("transactions_cancelled", 0)
+    checked = _check(
+        [*history, *burst, *normal],
+        [large.PROVINCE_OFFICE_ID, *[u["unit_id"] for u in units if u["level"] == "commune"][:5]],
+        units,
+        officials,
+    )
+    return {
+        "burst_events": len(burst),
+        "normal_events": len(normal),
+        "ingest": ingest,
+        "aggregate": _per_event(meter, sent_events),
+        "transactions": stats.get("transactions", 0),
+        "cancelled": stats.get("transactions_cancelled", 0),
+        "cancelled_share": round(stats.get("transactions_cancelled", 0) / max(1, attempts), 4),
+        "condition_failures": stats.get("condition_failures", 0),
+        "item_writes_attempted": stats.get("items_attempted", 0),
+        "condition_failures_per_write": round(
+            stats.get("condition_failures", 0) / max(1, stats.get("items_attempted", 0)), 4
+        ),
+        "documents_read_again": stats.get("retried_documents", 0),
+        "document_writes": stats.get("document_writes", 0),
+        "daily_writes": stats.get("daily_writes", 0),
+        "seconds_last_202_to_folded": round(folded_at - last_202, 2),
+        "figures": checked,
+    }
+
+
+def _check(
+    events: list[dict], unit_ids: list[str], units: list[dict], officials: list[dict]
+) -> str:
+    from zoneinfo import ZoneInfo
+
+    from chalicelib.services import kpi
+    from tests.kpi_reference import reference_unit_metrics
+
+    levels = {u["unit_id"]: u["level"] for u in units}
+    for unit_id in unit_ids:
+        mine = [dict(e, source_id=SOURCE_ID) for e in events if e["unit_id"] == unit_id]
+        active = [o["official_id"] for o in officials if o["unit_id"] == unit_id and o["active"]]
+        expected = reference_unit_metrics(
+            mine,
+            unit_id=unit_id,
+            start=DAY,
+            end=DAY,
+            tz=ZoneInfo("Asia/Ho_Chi_Minh"),
+            unit_levels=levels,
+            active_official_ids=active,
+        )
+        got = kpi.unit_kpi(ADMIN, unit_id, DAY, DAY)["metrics"]
+        if got != expected:
+            diff = {k: (got.get(k), v) for k, v in expected.items() if got.get(k) != v}
+            return f"DIFFER for {unit_id}: {diff}"
+    return f"equal a recomputation ({len(unit_ids)} units)"
+
+
+# --- 3. the read side ------------------------------------------------------------------------
+
+
+def bench_reads(meter: Meter, args: argparse.Namespace) -> dict[str, Any]:
+    """Rankings, one unit's KPIs and the province report over a month of daily rows."""
+    from bench import reports as report_bench
+    from chalicelib.services import kpi
+
+    n_units = 2 + 40 + 214 + HCMC_COMMUNES if not args.smoke else 30
+    data = report_bench.load(n_units, args.report_officials, 31)
+    out: dict[str, Any] = {"data": {k: v for k, v in data.items() if k not in ("from", "to")}}
+
+    def measure(name: str, fn: Any) -> Any:
+        meter.reset()
+        tracemalloc.start()
+        started = time.perf_counter()
+        result = fn()
+        seconds = time.perf_counter() - started
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        out[name] = {
+            "seconds": round(seconds, 2),
+            "requests": meter.total_requests,
+            "rcu": round(meter.rcu, 1),
+            "peak_mb": round(peak / 1024 / 1024, 1),
+        }
+        return result
+
+    campaign = report_bench.CAMPAIGN_ID
+    communes = measure(
+        "ranking_communes", lambda: kpi.ranking(campaign, "commune", data["from"], data["to"])
+    )
+    out["ranking_communes"]["rows"] = len(communes["items"])
+    departments = measure(
+        "ranking_departments",
+        lambda: kpi.ranking(campaign, "department", data["from"], data["to"]),
+    )
+    out["ranking_departments"]["rows"] = len(departments["items"])
+    unit_id = communes["items"][0]["unit_id"]
+    measure("unit_kpi", lambda: kpi.unit_kpi(ADMIN, unit_id, data["from"], data["to"]))
+    if not args.skip_report:
+        measure("report_every_format", lambda: report_bench.generate_once(data["from"], data["to"]))
+    return out
+
+
+# --- 4. extrapolation ------------------------------------------------------------------------
+
+
+def extrapolate(result: dict[str, Any]) -> dict[str, Any]:
+    s = result["slice"]
+    per_event_cu = s["ingest"]["cu"] + s["aggregate"]["cu"]
+    per_event_req = s["ingest"]["requests"] + s["aggregate"]["requests"]
+    reads = result.get("reads", {})
+    ranking = reads.get("ranking_communes", {})
+    rows = max(1, ranking.get("rows", 1))
+    national_month = MONTH_EVENTS * NATIONAL_COMMUNES / HCMC_COMMUNES
+    return {
+        "hcmc_month_events": MONTH_EVENTS,
+        "hcmc_month_write_cu_millions": round(MONTH_EVENTS * per_event_cu / 1e6, 1),
+        "hcmc_month_requests_millions": round(MONTH_EVENTS * per_event_req / 1e6, 1),
+        "national_month_events_millions": round(national_month / 1e6, 1),
+        "national_month_cu_millions": round(national_month * per_event_cu / 1e6, 1),
+        "consumer_events_per_s_cpu": s["aggregate"]["events_per_s_cpu"],
+        "ranking_seconds_per_row": round(ranking.get("seconds", 0) / rows, 4),
+        "ranking_rcu_per_row": round(ranking.get("rcu", 0) / rows, 2),
+        "ranking_3321_rows_seconds_estimate": round(
+            ranking.get("seconds", 0) / rows * NATIONAL_COMMUNES, 1
+        ),
+    }
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--events", type=int, default=20_000)
+    parser.add_argument("--burst-communes", type=int, default=HCMC_COMMUNES)
+    parser.add_argument("--replies", type=int, default=5)
+    parser.add_argument("--report-officials", type=int, default=20_000)
+    parser.add_argument("--skip-report", action="store_true")
+    parser.add_argument("--skip-reads", action="store_true")
+    parser.add_argument("--smoke", action="store_true", help="the smallest run (a test)")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.events, args.burst_communes, args.replies = 300, 8, 2
+        args.report_officials, args.skip_report = 200, True
+
+    from moto import mock_aws
+
+    from scripts.moto_patches import install
+
+    install()
+    meter = Meter().install()
+    result: dict[str, Any] = {}
+    try:
+        with mock_aws():
+            units, officials = _registry()
+            client, secret = _setup(units, officials)
+            events = _slice(units, officials, args.events * 2)
+            first, second = events[: args.events], events[args.events :]
+            with client:
+                result["slice"] = bench_slice(meter, client, secret, first)
+                result["burst"] = bench_burst(
+                    meter, client, secret, units, officials, second, args, first
+                )
+        if not args.skip_reads:
+            with mock_aws():
+                from chalicelib.storage.setup import create_all
+
+                create_all()
+                result["reads"] = bench_reads(meter, args)
+    finally:
+        meter.uninstall()
+    result["extrapolation"] = extrapolate(result)
+    print(json.dumps(result, indent=2, ensure_ascii=False, default=str))
+    return result
+
+
+if __name__ == "__main__":
+    main()
