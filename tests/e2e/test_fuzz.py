@@ -191,6 +191,20 @@ EXPECTED = (
     ),
     Expected(
         POSITIVE,
+        r"^POST /nominations/\{nomination_id\}/appraisal$",
+        400,
+        "a reason is required for",
+        "A rule across fields: an appraisal that returns the dossier needs a reason.",
+    ),
+    Expected(
+        POSITIVE,
+        r"^POST /admin/holds$",
+        400,
+        "a hold's subject names either unit_id or official_id",
+        "A rule across two fields of the subject: exactly one of them.",
+    ),
+    Expected(
+        POSITIVE,
         r"^POST /nominations/\{nomination_id\}/review$",
         400,
         "a reason is required to",
@@ -499,6 +513,9 @@ def test_deep_nesting_and_huge_numbers_are_a_documented_400_on_every_json_operat
             if webhook:
                 headers = sign(fuzz_stack["secret"], data)
             r = requests.request(method.upper(), url, data=data, headers=headers, timeout=30)
+            if r.status_code == 413:  # a route with a smaller body limit than DEEP's size
+                assert "413" in operation["responses"] and len(data) > 16_000, (method, path)
+                continue
             assert r.status_code == 400, (method, path, data[:20], r.text[:200])
             assert "400" in operation["responses"], (method, path)
             assert r.json()["error"]["code"] == "bad_request"
