@@ -212,6 +212,8 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table("freshness", *READ),
         table("jobs", *READ),
         table("job_runs", "PutItem", "GetItem"),
+        # the interconnection cross-check reads every document state (province roles only)
+        table("documents", "Scan"),
         invoke(JOB_RUNNER),
         # nominations, their files, approval counters and the append-only audit trail
         table("nominations", *RW),
