@@ -111,7 +111,6 @@ def store_test_events(source_id: str, delivery_id: str, events: list[Any]) -> di
 # The HTTP status each refusal is answered with (api/errors.py maps domain errors the same).
 _STATUS = {
     "InvalidInput": 400,
-    "Forbidden": 403,
     "Unauthenticated": 401,
     "Forbidden": 403,
     "NotFound": 404,
