@@ -28,7 +28,7 @@ STAGE ?= prod
 PYTEST_WORKERS ?= auto
 PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadgroup
 
-.PHONY: help venv install serve demo console vendor browser-deps browser test lint typecheck unit api e2e lambda token openapi rebuild bench synth deploy gates package-size clean
+.PHONY: help venv install serve demo console vendor browser-deps browser test lint typecheck unit api e2e lambda token openapi rebuild bench mutation synth deploy gates package-size clean
 
 help:
 	@echo "make demo     - set up, start the local stack, run the demo province month, print results"
@@ -41,6 +41,7 @@ help:
 	@echo "make openapi  - write docs/openapi.json"
 	@echo "make rebuild  - rebuild every event from the S3 archive (against a running local stack)"
 	@echo "make bench    - run the benchmarks in bench/"
+	@echo "make mutation - mutation testing (mutmut) of the domain, auth and access rules (slow; not in make test)"
 	@echo "make synth [STAGE=prod]  - write the CloudFormation template to infra/cdk.out (no AWS account)"
 	@echo "make deploy STAGE=prod   - deploy the stage with the CDK CLI (AWS credentials, cdk bootstrap)"
 	@echo "make lambda  - the deployed package under the Lambda runtime interface client (tests/lambda_runtime)"
@@ -146,6 +147,13 @@ openapi: $(DEV_STAMP)
 
 rebuild: $(DEV_STAMP)
 	$(PY) -m scripts.rebuild --api-port $(API_PORT)
+
+# Mutation testing ([tool.mutmut] in pyproject.toml): mutants of chalicelib/domain, auth.py
+# and the admission and access rules, each run against the tests that cover it. Slow (tens of
+# minutes); results in docs/benchmarks.md. MUTANTS narrows it, e.g. MUTANTS='chalicelib.auth.*'.
+mutation: $(DEV_STAMP)
+	$(PY) -m mutmut run $(MUTANTS)
+	$(PY) -m mutmut results
 
 bench: $(DEV_STAMP)
 	$(PY) bench/cold_start.py

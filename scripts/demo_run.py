@@ -156,8 +156,11 @@ def load_month(
         volume=volume,
         codes=codes,
     )
-    # A share of whole documents arrives as edXML through the provincial hub instead.
-    edxml_part, events = edxml_sender.split_month(month, share=0.05)
+    # A share of whole documents arrives as edXML pushed by the provincial hub instead, and
+    # another is pulled from the hub by the pull_hubs job (no document travels two ways).
+    from scripts import fake_hub
+
+    edxml_part, hub_part, events = fake_hub.demo_split(month)
     batches = simulator.delivery_plan(events, seed=2025, batch_size=200)
     print(
         f"→ Sending {len(events)} signed events in {len(batches)} webhook deliveries "
@@ -185,6 +188,8 @@ def load_month(
         edxml_part, base_url=stack.api_url, source_id="demo-lgsp", secret=hub["secret"]
     )
     print(f"  edXML: {edxml_summary}")
+    if stack.hub is not None:
+        pull_from_hub(client, stack, hub_part, campaign)
     print("→ Aggregating (aggregate_kpi)")
     started = time.monotonic()
     total = 0
@@ -195,6 +200,77 @@ def load_month(
             break
     print(f"  folded {total} events in {time.monotonic() - started:.1f} s")
     return client, units, campaign
+
+
+def pull_from_hub(
+    client: Client, stack: LocalStack, hub_events: list[dict[str, Any]], campaign: dict[str, Any]
+) -> None:
+    """Register the fake provincial hub as a hub source and run pull_hubs until it has
+    everything; print what was pulled, in Vietnamese."""
+    from scripts import fake_hub
+
+    messages = fake_hub.month_messages(hub_events)
+    url = stack.serve_hub(messages)
+    client.call(
+        "POST",
+        "/admin/sources",
+        json={
+            "source_id": "demo-lgsp-pull",
+            "name": "Trục LGSP tỉnh (kéo về, chỉ đọc)",
+            "units": [campaign_province()],
+            "kind": "hub",
+            "hub": {
+                "base_url": url,
+                "system_id": fake_hub.SYSTEM_ID,
+                "secret": fake_hub.SECRET,
+                "poll_every_minutes": 1,
+                "pull_from": campaign["start_date"],
+            },
+        },
+    )
+    print(
+        f"→ Kéo văn bản từ trục liên thông (LGSP giả lập, {url}): {len(messages)} gói và trạng "
+        "thái edXML, có lỗi thật (hết thời gian chờ, 500, 429 + Retry-After, liệt kê trùng, "
+        "sai thứ tự, liệt kê muộn, một gói hỏng)"
+    )
+    started = time.monotonic()
+    totals = {"listed": 0, "fetched": 0, "stored": 0, "duplicates": 0, "set_aside": 0, "events": 0}
+    faults: list[str] = []
+    while time.monotonic() - started < 240:
+        result = client.call("POST", "/admin/jobs/pull_hubs").get("result") or {}
+        runs = [r for r in result.get("hubs", []) if r.get("source_id") == "demo-lgsp-pull"]
+        for run in runs:
+            for key in totals:
+                totals[key] += int(run.get(key, 0))
+            if run.get("fault"):
+                faults.append(run["fault"])
+        status = client.call("GET", "/admin/sources/demo-lgsp-pull/hub")
+        last = status.get("last_run") or {}
+        if runs and not last.get("more") and not last.get("fault") and not runs[0].get("skipped"):
+            break
+        time.sleep(2 if runs and runs[0].get("skipped") else 0.2)
+    status = client.call("GET", "/admin/sources/demo-lgsp-pull/hub")
+    stats = stack.hub.stats
+    print(
+        f"  đã liệt kê {totals['listed']} lượt, tải {totals['fetched']} gói, lưu mới "
+        f"{totals['stored']} gói ({totals['events']} sự kiện), trùng {totals['duplicates']}, "
+        f"để riêng {totals['set_aside']} gói không đọc được, trong "
+        f"{time.monotonic() - started:.1f} s"
+    )
+    print(
+        f"  lỗi trục đã gặp và vượt qua: {stats.faults['stall']} lần hết thời gian chờ, "
+        f"{stats.faults['error']} lỗi 500, {stats.faults['throttle']} lỗi 429; "
+        f"{len(faults)} lượt kéo dừng lại và lùi thời gian thử lại"
+    )
+    for package in status.get("set_aside", []):
+        print(f"  để riêng cho quản trị: {package['package_id']}: {package['error'][:100]}")
+    print(f"  con trỏ: {status.get('cursors')}")
+
+
+def campaign_province() -> str:
+    from scripts.demo import province
+
+    return province.PROVINCE_ID
 
 
 def token_for(role: str, unit_id: str | None) -> str:
@@ -255,18 +331,34 @@ def run(stack: LocalStack, days: int, size: str = "demo") -> None:
 
     from scripts.demo import council
 
+    print("\n→ Hội đồng Thi đua - Khen thưởng họp: bỏ phiếu kín, chỉ tiêu, văn bản")
     current = client.call("GET", f"/campaigns/{campaign['campaign_id']}")
-    if current.get("award_procedure") == "council":
-        print("\n→ Hội đồng Thi đua - Khen thưởng họp: bỏ phiếu kín, chỉ tiêu, văn bản")
-        council.run_council_demo(
-            stack.api_url,
-            stack.admin_token(),
-            campaign["campaign_id"],
-            member_token=mint_council_token,
-            out_dir=OUT / "council",
+    council_campaign = campaign["campaign_id"]
+    if current.get("award_procedure") != "council":
+        council_campaign = council.council_campaign(
+            stack.api_url, stack.admin_token(), council_campaign, token_for=token_for
         )
-    else:
-        print("\n(Phong trào xét khen thưởng theo thẩm định đơn lẻ: không họp Hội đồng)")
+    council.run_council_demo(
+        stack.api_url,
+        stack.admin_token(),
+        council_campaign,
+        member_token=mint_council_token,
+        out_dir=OUT / "council",
+    )
+
+    from scripts.demo import results
+
+    print("\n→ Results reports up the chain, contacts and notifications by e-mail")
+    outcome = results.run_results_demo(
+        stack.api_url,
+        stack.admin_token(),
+        campaign["campaign_id"],
+        units,
+        token_for=token_for,
+        mail_dir=Path(stack.env["MAIL_CAPTURE_DIR"]),
+        console_url=stack.env.get("CONSOLE_URL", "http://127.0.0.1:8080"),
+    )
+    results.print_summary(outcome, ROOT)
 
     from scripts.demo import reports
 
@@ -296,6 +388,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Run the demo province month end to end")
     parser.add_argument("--moto-port", type=int, default=5005)
     parser.add_argument("--api-port", type=int, default=8000)
+    parser.add_argument("--hub-port", type=int, default=0, help="the fake hub's port (0: any)")
     parser.add_argument(
         "--days", type=int, default=32, help="days of events from the campaign start"
     )
@@ -310,6 +403,7 @@ def main() -> None:
     with LocalStack(
         moto_port=args.moto_port,
         api_port=args.api_port,
+        hub_port=args.hub_port,
         scheduler=False,
         quiet=True,
         env=demo_environment(),

@@ -158,8 +158,8 @@ class Campaign(BaseModel):
         "appraisal, public posting and the awards council decide",
     )
     # Public holidays (local dates): the posting's working days skip them and weekends.
-    holidays: list[dt.date] = Field(default_factory=list, max_length=366)
-    initiative_deadline: dt.date | None = None
+    holidays: list[IsoDate] = Field(default_factory=list, max_length=366)
+    initiative_deadline: IsoDate | None = None
     initiative_criteria: list[InitiativeCriterion] = Field(
         default_factory=lambda: list(DEFAULT_INITIATIVE_CRITERIA), min_length=1, max_length=12
     )

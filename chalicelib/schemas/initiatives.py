@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from chalicelib.domain.fields import IsoDate
 from chalicelib.domain.initiatives import (
     COMMENT_MAX_CHARS,
     MAX_AUTHORS,
@@ -57,7 +58,7 @@ class InitiativeCreate(BaseModel):
     benefit: str = Field(
         max_length=TEXT_MAX_CHARS, description="What it changed, with figures where there are some"
     )
-    applied_from: dt.date = Field(description="The local date it was first applied")
+    applied_from: IsoDate = Field(description="The local date it was first applied")
     authors: list[AuthorIn] = Field(min_length=1, max_length=MAX_AUTHORS)
 
     _texts = field_validator("title", "description", "benefit")(_required)
@@ -68,7 +69,7 @@ class InitiativePatch(BaseModel):
     title: str | None = Field(default=None, max_length=TITLE_MAX_CHARS)
     description: str | None = Field(default=None, max_length=TEXT_MAX_CHARS)
     benefit: str | None = Field(default=None, max_length=TEXT_MAX_CHARS)
-    applied_from: dt.date | None = None
+    applied_from: IsoDate | None = None
     authors: list[AuthorIn] | None = Field(default=None, min_length=1, max_length=MAX_AUTHORS)
 
     @field_validator("title", "description", "benefit")
@@ -216,18 +217,3 @@ class InitiativeAuditRecord(BaseModel):
 class InitiativeAuditPage(BaseModel):
     items: list[InitiativeAuditRecord]
     next_token: str | None
-
-
-class UnitInitiative(BaseModel):
-    initiative_id: str
-    title: str
-    status: Status
-
-
-class Creativity(BaseModel):
-    """Creativity as a figure: a unit's initiatives in the campaign."""
-
-    campaign_id: str
-    initiatives_submitted: int
-    initiatives_recognised: int
-    recognised: list[UnitInitiative] = Field(description="The recognised initiatives")

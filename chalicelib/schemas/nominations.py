@@ -340,6 +340,8 @@ else:
         compliant=(bool, ...),
         **criterion_fields("value"),
         processed_total=(int, ...),
+        initiatives_submitted=(int, ...),
+        initiatives_recognised=(int, ...),
     )
 
 
@@ -354,6 +356,8 @@ class IndividualCandidate(BaseModel):
     on_time_rate: float | None
     digital_signatures: int
     latest_evaluation_score: float | None
+    initiatives_submitted: int = Field(description="Initiatives they are an author of")
+    initiatives_recognised: int
 
 
 class Candidates(BaseModel):

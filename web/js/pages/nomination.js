@@ -2,7 +2,8 @@
 // the presigned POST (progress bar, then the verification result), submission before the
 // deadline, the review with the quota left, and the audit trail.
 import * as api from "../api.js";
-import { criterionLabel, deadlineInstant, fmtBytes, fmtDate, fmtDateTime, fmtNumber, fmtPercent, fmtTimeLeft, t, tCode } from "../i18n.js";
+import { criterionLabel, t, tCode } from "../i18n.js";
+import { deadlineInstant, fmtBytes, fmtDate, fmtDateTime, fmtNumber, fmtPercent, fmtTimeLeft } from "../format.js";
 import { act, announce, errorBox, field, h, inlineError, loading, pagedTable, select, table } from "../ui.js";
 import { REVIEWERS, WRITERS, quotasLeft, statusBadge } from "./nominations.js";
 
