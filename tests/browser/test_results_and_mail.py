@@ -46,6 +46,7 @@ def test_division_submits_and_department_returns(console, seeded):
 
     province = console("province_admin")
     page = province.open("/results")
+    page.locator("p.tracking-summary").wait_for()
     text = page.inner_text("main")
     assert "Sở Nội vụ" in text and "UBND phường Nha Trang" in text
     assert "Phòng Tổ chức biên chế" not in text  # the province tracks departments and communes

@@ -1,6 +1,7 @@
 // Captured mail (local stack): what the notifications job sent, never delivered anywhere.
 import * as api from "../api.js";
-import { fmtDateTime, t } from "../i18n.js";
+import { fmtDateTime } from "../format.js";
+import { t } from "../i18n.js";
 import { errorBox, field, h, loading } from "../ui.js";
 
 export async function render(ctx) {

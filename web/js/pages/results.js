@@ -1,7 +1,8 @@
 // Results reports up the chain: a unit writes and submits its report (figures frozen by the
 // service); a parent (or the province) tracks its children and returns a report with a reason.
 import * as api from "../api.js";
-import { fmtDateTime, fmtNumber, t } from "../i18n.js";
+import { fmtDateTime, fmtNumber } from "../format.js";
+import { t } from "../i18n.js";
 import { announce, errorBox, field, h, loading, table } from "../ui.js";
 
 const SECTIONS = ["done", "initiatives", "difficulties", "proposals"];
