@@ -6,12 +6,16 @@ markers of newly marked documents before anything of the request is stored. Even
 exempt document are then stored redacted, whatever their own marking.
 
 A marking can arrive after clear events of the same document were stored (or race with
-them). `redact_pending`, run by every aggregation run, follows the references ingestion
-left for clear data (`record_clear_refs`) and redacts the inbox items, the archive objects,
-the ledger hashes and the trail of each newly marked document, and joins "exempt" into its
-KPI state. It holds a lease (one pass at a time), and each step is idempotent, so passes
-may overlap, crash and repeat. A marker stays pending until every request that could have
-read "not exempt" before it was written has finished (the settle window).
+them). `redact_pending`, run by every aggregation run, follows where clear data was stored
+and redacts the inbox items, the archive objects, the ledger hashes and the trail of each
+newly marked document, and joins "exempt" into its KPI state. Where: the inbox items the
+fold noted in the document's state item (each inbox item names its request's archive
+object; issue 23), plus the references `record_clear_refs` leaves for archive objects with
+no inbox item of the document (a request holding only duplicates of it, an edXML message
+without events). It holds a lease (one pass at a time), and each step is idempotent, so
+passes may overlap, crash and repeat. A marker stays pending until every request that
+could have read "not exempt" before it was written has finished and been folded (the
+settle window, counted up to the oldest inbox item not folded yet).
 """
 
 from __future__ import annotations
