@@ -1321,3 +1321,11 @@ class TestFold:
             )
             == {}
         )
+
+
+def test_a_negative_weight_is_refused_by_name():
+    # Killed mutant kpi.x_score__mutmut_14 (the message lost its criterion): the error says
+    # which weight is wrong.
+    metrics = {"online_rate": 1.0}
+    with pytest.raises(ValueError, match="negative weight for 'online_rate'"):
+        kpi.score(metrics, level="department", weights={"online_rate": -1})
