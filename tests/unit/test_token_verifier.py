@@ -21,3 +21,15 @@ def test_a_fresh_verifier_reads_the_jwks_file_and_verifies(make_token):
     )
     with pytest.raises(InvalidToken):
         verifier.verify(make_token("viewer", audience="someone-else"))
+
+
+def test_the_caller_survives_the_authorizer_context():
+    # Killed mutants auth.Principal.as_context 1-2 (the "sub" key renamed): API Gateway
+    # hands the handler back exactly what the authorizer put in its context.
+    from chalicelib.auth import Principal
+
+    for principal in (
+        Principal("officer-7", "unit_officer", "000.00.31.H34"),
+        Principal("admin-1", "province_admin", None),
+    ):
+        assert Principal.from_context(principal.as_context()) == principal
