@@ -80,6 +80,7 @@ class Settings:
     mail_capture_dir: str
     mail_send_rate: float
     mail_link_secret: str
+    mail_link_secret_arn: str
     public_api_url: str
     console_url: str
     alarm_prefix: str
@@ -156,6 +157,8 @@ def get_settings() -> Settings:
         mail_send_rate=float(_str("MAIL_SEND_RATE", "0")),
         # HMAC key of the one-click unsubscribe links (infra passes the stage's secret).
         mail_link_secret=_str("MAIL_LINK_SECRET", "local-dev-unsubscribe-key"),
+        # In AWS the key is a Secrets Manager secret (infra), read once per container.
+        mail_link_secret_arn=_str("MAIL_LINK_SECRET_ARN"),
         public_api_url=_str("PUBLIC_API_URL", "http://127.0.0.1:8000").rstrip("/"),
         console_url=_str("CONSOLE_URL", f"http://127.0.0.1:{console_port}").rstrip("/"),
         # The stack's alarm names start with this (infra sets it): the admins' alert lists

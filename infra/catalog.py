@@ -90,6 +90,15 @@ STREAM_READ = ("DescribeStream", "GetRecords", "GetShardIterator", "ListStreams"
 
 
 @dataclass(frozen=True)
+class MailGrant:
+    """Resources of the mail stack (infra/stacks/mail.py), by name: "send" (SES SendRawEmail
+    from the service's identity through its configuration set), "link_secret" (read the
+    unsubscribe links' key), "alarms" (read the states of the stack's alarms)."""
+
+    what: Literal["send", "link_secret", "alarms"]
+
+
+@dataclass(frozen=True)
 class InvokeGrant:
     """Invoke one of the service's functions (by logical id), e.g. the API starting RunJob."""
 
@@ -100,7 +109,7 @@ class InvokeGrant:
         return ["lambda:InvokeFunction"]
 
 
-Grant = TableGrant | ObjectGrant | KeyGrant | StreamGrant | InvokeGrant
+Grant = TableGrant | ObjectGrant | KeyGrant | StreamGrant | MailGrant | InvokeGrant
 
 
 def table(name: str, *actions: str) -> TableGrant:
@@ -203,6 +212,8 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table("freshness", *READ),
         table("jobs", *READ),
         table("job_runs", "PutItem", "GetItem"),
+        # the interconnection cross-check reads every document state (province roles only)
+        table("documents", "Scan"),
         invoke(JOB_RUNNER),
         # nominations, their files, approval counters and the append-only audit trail
         table("nominations", *RW),
@@ -211,12 +222,12 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table(AUDIT_TABLE, "PutItem", "Query", "GetItem"),
         # results reports up the chain (their files are nomination files owned by them)
         table("results_reports", *RW),
-        # notifications: contacts (registry data), preferences, the ledger (the captured
-        # mail page; POST /admin/jobs/notifications builds and claims messages in-process)
+        # notifications: contacts (registry data), preferences, the ledger's day index (the
+        # captured mail page); the job itself runs in RunJob (POST /admin/jobs/notifications)
         table("contacts", *RW),
         table("mail_preferences", *RW),
-        table("mail_ledger", *RW),
-        table(AUDIT_TABLE, "Scan"),
+        table("mail_ledger", "Query"),
+        MailGrant("link_secret"),  # verifies the one-click unsubscribe links
         # the award road (issue 21): councils
         table("councils", "GetItem", "PutItem", "Query"),
         table("initiatives", *RW),
@@ -364,6 +375,9 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table("sources", "Scan"),  # names and enabled flags (secrets stay KMS-encrypted)
         table("jobs", *READ),
         key("Encrypt", "Decrypt", "GenerateDataKey"),
+        MailGrant("send"),
+        MailGrant("link_secret"),
+        MailGrant("alarms"),
     ),
     # SES bounce and complaint notifications (SNS): suppress the addresses.
     "ses_feedback": (table("mail_preferences", "GetItem", "UpdateItem"),),
@@ -515,6 +529,9 @@ def cfn_name(chalice_name: str) -> str:
 
     return str(to_cfn_resource_name(chalice_name))
 
+
+# SES bounce and complaint notifications (SNS, infra/stacks/mail.py) invoke this function.
+MAIL_FEEDBACK_FUNCTION = "SesFeedback"
 
 # The stream consumer and the table whose stream feeds it (chalicelib/jobs/stream.py).
 STREAM_TRIGGER: tuple[str, str] = ("FoldInbox", "inbox")

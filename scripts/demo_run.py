@@ -334,6 +334,20 @@ def run(stack: LocalStack, days: int) -> None:
         out_dir=OUT / "council",
     )
 
+    from scripts.demo import results
+
+    print("\n→ Results reports up the chain, contacts and notifications by e-mail")
+    outcome = results.run_results_demo(
+        stack.api_url,
+        stack.admin_token(),
+        campaign["campaign_id"],
+        units,
+        token_for=token_for,
+        mail_dir=Path(stack.env["MAIL_CAPTURE_DIR"]),
+        console_url=stack.env.get("CONSOLE_URL", "http://127.0.0.1:8080"),
+    )
+    results.print_summary(outcome, ROOT)
+
     from scripts.demo import reports
 
     print("\n→ Campaign report (province scope): XLSX, PDF, CSV and manifest, stored in S3")

@@ -178,6 +178,26 @@ def campaign_interconnection(campaign_id: str) -> Response:
 
 @route(
     bp,
+    "/campaigns/{campaign_id}/interconnection/cross-check",
+    "GET",
+    summary="Per pair of units: exchanges reported by push sources against those seen on the "
+    "hub, and the differences",
+    tag=TAG,
+    response="chalicelib.schemas.interconnection:CrossCheck",
+    query=RANGE,
+    roles=PROVINCE_ROLES,
+    errors=(400, 403, 404),
+    description=f"{RANGE_RULE} An unknown campaign is a 404. Documents are compared by count "
+    "per pair (their ids differ between a unit's system and the hub); docs/hubs.md.",
+)
+def campaign_interconnection_cross_check(campaign_id: str) -> Response:
+    from chalicelib.services import cross_check
+
+    return json_response(cross_check.interconnection_cross_check(campaign_id, *_range()))
+
+
+@route(
+    bp,
     "/campaigns/{campaign_id}/freshness",
     "GET",
     summary="Units and sources silent for more than N hours",

@@ -38,6 +38,7 @@ from infra.catalog import (
     AUDIT_DENIED_ACTIONS,
     AUDIT_TABLE,
     JOB_RUNNER,
+    MAIL_FEEDBACK_FUNCTION,
     POLICIES,
     STREAM_TRIGGER,
     UPLOAD_TRIGGER,
@@ -47,6 +48,7 @@ from infra.catalog import (
     FunctionSpec,
     InvokeGrant,
     KeyGrant,
+    MailGrant,
     ObjectGrant,
     StreamGrant,
     TableGrant,
@@ -206,6 +208,14 @@ class ApiWiring(Construct):
             # POST /admin/jobs/{name} starts this function (the API's role may invoke it).
             self.environment["JOB_RUNNER_FUNCTION"] = self._function_name(JOB_RUNNER)
 
+        from infra.stacks.mail import Mail
+
+        self.mail = Mail(self, "Mail", config=config, key=data.key, dead_letters=data.dlq)
+        self.environment.update(self.mail.environment)
+        self.environment["ALARM_PREFIX"] = f"{config.stack_name}-"
+        if config.api_domain_name:
+            self.environment["PUBLIC_API_URL"] = f"https://{config.api_domain_name}"
+
         self.roles: dict[str, iam.Role] = {}
         self.log_groups: dict[str, logs.LogGroup] = {}
         self.function_names: dict[str, str] = {}
@@ -216,6 +226,10 @@ class ApiWiring(Construct):
         self._configure_rest_api(resources)
         self._upload_trigger(chalice_functions)
         self._stream_trigger(resources)
+        if MAIL_FEEDBACK_FUNCTION in chalice_functions:
+            self.mail.subscribe(
+                self, self.chalice.get_resource(MAIL_FEEDBACK_FUNCTION).get_att("Arn").to_string()
+            )
 
     # --- functions ----------------------------------------------------------------------
 
@@ -406,6 +420,8 @@ class ApiWiring(Construct):
                         conditions={"StringLike": {"s3:prefix": [f"{prefix}*"]}},
                     )
                 )
+        for what in sorted({g.what for g in grants if isinstance(g, MailGrant)}):
+            statements.extend(self.mail.statements(what))
         invoked = sorted({g.function for g in grants if isinstance(g, InvokeGrant)})
         if invoked:
             statements.append(

@@ -12,6 +12,7 @@ decision, and the four documents (PDF and DOCX) are copied to `out_dir`.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -101,9 +102,12 @@ def council_campaign(
             f"/nominations/{row['nomination_id']}/appraisal",
             json={"outcome": "eligible"},
         )
+    # The shortlist was posted for public comment (5 working days) and the window has closed.
+    opens_on = (dt.date.today() - dt.timedelta(days=21)).isoformat()
+    api.call(admin_token, "POST", f"/campaigns/{copy_id}/posting", json={"opens_on": opens_on})
     log(
-        f"  phong trào {copy_id}: {len(rows)} hồ sơ nộp và thẩm định đủ điều kiện "
-        "(chỉ tiêu 3 tập thể, 2 cá nhân)"
+        f"  phong trào {copy_id}: {len(rows)} hồ sơ nộp, thẩm định đủ điều kiện, công khai từ "
+        f"{opens_on} (5 ngày làm việc, đã kết thúc); chỉ tiêu 3 tập thể, 2 cá nhân"
     )
     return copy_id
 

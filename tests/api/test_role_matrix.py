@@ -73,6 +73,7 @@ POLICY: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/results-reports/{results_report_id}/submit"): WRITERS,
     ("POST", "/results-reports/{results_report_id}/return"): PARENTS,
     ("POST", "/campaigns/{campaign_id}/results-reports/consolidated"): PARENTS,
+    ("GET", "/units/{unit_id}/results-reports/{campaign_id}"): ORGANISATION,
     # The awards council's meeting: the secretary (or the admin) runs it, members vote.
     ("POST", "/campaigns/{campaign_id}/meetings"): ("province_admin", "council_member"),
     ("GET", "/campaigns/{campaign_id}/meetings"): (*PROVINCE, "council_member"),
@@ -120,6 +121,10 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "category": "to_trinh",
     },
     ("PATCH", "/results-reports/{results_report_id}"): {"sections": {"done": "Xong"}},
+    ("PUT", "/units/{unit_id}/contact-preferences"): {
+        "email": "vanthu@example.gov.vn",
+        "unsubscribed": ["digest"],
+    },
     ("PATCH", "/initiatives/{initiative_id}"): {"title": "Sáng kiến mới"},
     ("POST", "/initiatives/{initiative_id}/files"): {
         "filename": "minh-chung.pdf",
@@ -214,6 +219,11 @@ def world(api: Any) -> dict[str, str]:
     )
     assert r.status_code == 201, r.body
     report = body(r)["results_report_id"]
+    r = api.post(
+        "/admin/units",
+        {"contacts": [{"unit_id": DEPARTMENT, "email": "vanthu@example.gov.vn", "role": "clerk"}]},
+    )
+    assert r.status_code == 200, r.body
     r = api.request(
         "PUT",
         "/campaigns/kh-2025/councils/initiatives",

@@ -98,7 +98,10 @@ def council(seeded: Any) -> dict[str, str]:
             ]
         },
     )
-    return {unit: _submitted(seeded, unit) for unit in NOMINEES}
+    ids = {unit: _submitted(seeded, unit) for unit in NOMINEES}
+    # posted for public comment (5 working days from 6/1/2025): long closed
+    seeded.api("POST", f"/campaigns/{CAMPAIGN}/posting", json={"opens_on": "2025-01-06"})
+    return ids
 
 
 def _member_tab(console: Any, sub: str, **kwargs: Any) -> Any:

@@ -16,6 +16,7 @@ from infra.catalog import (
     WEBHOOK_FUNCTION,
     InvokeGrant,
     KeyGrant,
+    MailGrant,
     ObjectGrant,
     StreamGrant,
     TableGrant,
@@ -60,6 +61,8 @@ def test_catalog_entries_are_well_formed() -> None:
                 )
             elif isinstance(g, StreamGrant):
                 assert g.table in STREAM_VIEWS, (name, g)
+            elif isinstance(g, MailGrant):
+                assert g.what in ("send", "link_secret", "alarms"), (name, g)
             elif isinstance(g, InvokeGrant):
                 assert g.function in function_specs(), (name, g)
             else:

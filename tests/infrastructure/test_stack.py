@@ -19,6 +19,7 @@ from infra.catalog import (
     WEBHOOK_ROUTES,
     InvokeGrant,
     KeyGrant,
+    MailGrant,
     ObjectGrant,
     StreamGrant,
     TableGrant,
@@ -50,9 +51,12 @@ def _expected(spec_name: str) -> dict[str, Any]:
     listing: dict[tuple[str, str], set[str]] = defaultdict(set)
     key: set[str] = set()
     streams: dict[str, set[str]] = defaultdict(set)
+    mail: set[tuple[str, str]] = set()
     invoke: dict[str, set[str]] = defaultdict(set)
     for g in grants:
-        if isinstance(g, StreamGrant):
+        if isinstance(g, MailGrant):
+            mail |= MAIL_STATEMENTS[g.what]
+        elif isinstance(g, StreamGrant):
             streams[g.table].update(g.iam_actions)
         elif isinstance(g, TableGrant):
             tables[g.table].update(g.iam_actions)
@@ -74,8 +78,33 @@ def _expected(spec_name: str) -> dict[str, Any]:
         "listing": listing,
         "key": key,
         "streams": streams,
+        "mail": mail,
         "invoke": invoke,
     }
+
+
+# What each MailGrant allows (infra/stacks/mail.py), as cfn.permissions renders it: sending
+# from the service's identity through its configuration set, reading the unsubscribe links'
+# key, reading the stack's own alarms.
+MAIL_STATEMENTS: dict[str, set[tuple[str, str]]] = {
+    "send": {
+        (
+            "ses:SendRawEmail",
+            "arn:aws:ses:ap-southeast-1:ACCOUNT:identity/khonggiay.example.gov.vn",
+        ),
+        (
+            "ses:SendRawEmail",
+            "arn:aws:ses:ap-southeast-1:ACCOUNT:configuration-set/khong-giay-prod-mail",
+        ),
+    },
+    "link_secret": {("secretsmanager:GetSecretValue", "<WiringMailUnsubscribeLinkKey0EB54146>")},
+    "alarms": {
+        (
+            "cloudwatch:DescribeAlarms",
+            "arn:aws:cloudwatch:ap-southeast-1:ACCOUNT:alarm:khong-giay-prod-*",
+        )
+    },
+}
 
 
 # --- every function: its own role, exactly the catalog's permissions -----------------------
@@ -100,7 +129,9 @@ def test_each_role_allows_exactly_what_the_catalog_grants(synth: Synth) -> None:
         }
         assert not role["Properties"].get("ManagedPolicyArns"), name
         p = permissions(role)
-        assert not p.other, f"{name}: statements outside the catalog: {p.other}"
+        assert set(p.other) == expected["mail"], (
+            f"{name}: statements outside the catalog: {p.other}"
+        )
         assert dict(p.tables) == dict(expected["tables"]), name
         assert dict(p.objects) == dict(expected["objects"]), name
         assert dict(p.listing) == dict(expected["listing"]), name
@@ -540,9 +571,32 @@ def test_users_cannot_write_their_role_or_unit(synth: Synth) -> None:
 # --- alarms --------------------------------------------------------------------------------
 
 
+def test_mail_feedback_reaches_ses_feedback_and_redrives_to_the_dlq(synth: Synth) -> None:
+    (config_set,) = synth.resources("AWS::SES::ConfigurationSet").values()
+    assert config_set["Properties"]["Name"] == "khong-giay-prod-mail"
+    (destination,) = synth.resources("AWS::SES::ConfigurationSetEventDestination").values()
+    events = destination["Properties"]["EventDestination"]["MatchingEventTypes"]
+    assert set(events) == {"bounce", "complaint"}
+    (identity,) = synth.resources("AWS::SES::EmailIdentity").values()
+    assert identity["Properties"]["EmailIdentity"] == CONFIG.mail_domain
+    (lambda_sub,) = [
+        s
+        for s in synth.resources("AWS::SNS::Subscription").values()
+        if s["Properties"]["Protocol"] == "lambda"
+    ]
+    assert render(lambda_sub["Properties"]["Endpoint"]).startswith("<SesFeedback")
+    assert render(lambda_sub["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]).startswith(
+        "<DataAsyncFailures"
+    )
+    topics = synth.resources("AWS::SNS::Topic").values()
+    assert all(t["Properties"].get("KmsMasterKeyId") for t in topics)
+
+
 def test_alarms_cover_functions_api_dlq_and_silent_sources(synth: Synth) -> None:
     alarms = [a["Properties"] for a in synth.resources("AWS::CloudWatch::Alarm").values()]
-    (topic,) = synth.resources("AWS::SNS::Topic")
+    (topic,) = [
+        t for t in synth.resources("AWS::SNS::Topic") if t.startswith("MonitoringAlarmTopic")
+    ]
     for a in alarms:
         assert a["AlarmActions"] == [{"Ref": topic}]
 
@@ -576,8 +630,11 @@ def test_alarms_cover_functions_api_dlq_and_silent_sources(synth: Synth) -> None
     (age,) = [a for a in alarms if a["MetricName"] == "IteratorAge"]
     assert age["Dimensions"] == [{"Name": "FunctionName", "Value": "khong-giay-prod-FoldInbox"}]
     assert age["Statistic"] == "Maximum" and age["Threshold"] == 60_000
-    (subscription,) = synth.resources("AWS::SNS::Subscription").values()
-    assert subscription["Properties"]["Protocol"] == "email"
+    (subscription,) = [
+        s
+        for s in synth.resources("AWS::SNS::Subscription").values()
+        if s["Properties"]["Protocol"] == "email"
+    ]
     assert subscription["Properties"]["Endpoint"] == CONFIG.alarm_email
 
 
