@@ -14,6 +14,8 @@ STAMP := $(VENV)/.installed
 CHECKOV_VENV := $(VENV)/checkov
 MOTO_PORT ?= 5005
 API_PORT ?= 8000
+# make demo SIZE=large: a province shaped like Hồ Chí Minh City (slow; issue 23)
+SIZE ?= demo
 CONSOLE_PORT ?= 8080
 # npm packages of the generated-clients test (openapi-typescript, tsc): `make clients`.
 TS_STAMP := clients/typescript/node_modules/.installed
@@ -90,7 +92,7 @@ browser: $(DEV_STAMP) $(CHROMIUM)
 	$(PY) -m pytest tests/browser
 
 demo: $(DEV_STAMP)
-	$(PY) -m scripts.demo_run --moto-port $(MOTO_PORT) --api-port $(API_PORT)
+	$(PY) -m scripts.demo_run --moto-port $(MOTO_PORT) --api-port $(API_PORT) --size $(SIZE)
 
 lint: $(DEV_STAMP)
 	$(PY) -m ruff check app.py chalicelib tests scripts bench

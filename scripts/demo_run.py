@@ -115,10 +115,13 @@ def print_unit(client: Client, unit: dict[str, Any], campaign: dict[str, Any]) -
         )
 
 
-def load_month(stack: LocalStack, days: int) -> tuple[Client, list[dict[str, Any]], dict[str, Any]]:
+def load_month(
+    stack: LocalStack, days: int, size: str = "demo"
+) -> tuple[Client, list[dict[str, Any]], dict[str, Any]]:
     """Load the demo province and campaign, send a simulated month of events (JSON and
-    edXML), and aggregate them. Shared by `make demo` and `make console`."""
-    from scripts.demo import province, simulator
+    edXML), and aggregate them. Shared by `make demo` and `make console`. `size` "large":
+    the province shaped like Hồ Chí Minh City (scripts/demo/large.py; issue 23)."""
+    from scripts.demo import large, province, simulator
 
     client = Client(stack)
     units, officials, campaign = (
@@ -126,8 +129,26 @@ def load_month(stack: LocalStack, days: int) -> tuple[Client, list[dict[str, Any
         province.demo_officials(),
         province.demo_campaign(),
     )
+    volume, codes = 1.0, None
+    if size == "large":
+        units = large.units()
+        officials = large.officials(units)
+        volume, codes = large.VOLUME, large.codes(units)
+        campaign = {**campaign, "name": campaign["name"] + " (quy mô TP. Hồ Chí Minh)"}
+        print(
+            f"→ Quy mô lớn (TP. Hồ Chí Minh): {len(units)} đơn vị, {len(officials)} cán bộ, "
+            f"~{large.VOLUME:.0f} lần nhịp độ tỉnh mẫu (gần 2,5 triệu sự kiện/tháng)"
+        )
     print(f"→ Loading the demo province: {len(units)} units, {len(officials)} officials")
-    client.call("POST", "/admin/units", json={"units": units, "officials": officials})
+    for start in range(0, max(len(units), len(officials)), 2000):
+        client.call(
+            "POST",
+            "/admin/units",
+            json={
+                "units": units[start : start + 2000] if start < len(units) else [],
+                "officials": officials[start : start + 2000],
+            },
+        )
     client.call("POST", "/admin/campaigns", json=campaign)
     print(
         f"→ Campaign {campaign['campaign_id']}: {campaign['start_date']} → {campaign['end_date']}"
@@ -144,7 +165,12 @@ def load_month(stack: LocalStack, days: int) -> tuple[Client, list[dict[str, Any
     from scripts.demo import edxml_sender
 
     month = simulator.generate_month(
-        units, officials, start=date.fromisoformat(campaign["start_date"]), days=days
+        units,
+        officials,
+        start=date.fromisoformat(campaign["start_date"]),
+        days=days,
+        volume=volume,
+        codes=codes,
     )
     # A share of whole documents arrives as edXML pushed by the provincial hub instead, and
     # another is pulled from the hub by the pull_hubs job (no document travels two ways).
@@ -284,8 +310,8 @@ def mint_council_token(sub: str) -> str:
     return mint_token("council_member", None, sub=sub)
 
 
-def run(stack: LocalStack, days: int) -> None:
-    client, units, campaign = load_month(stack, days)
+def run(stack: LocalStack, days: int, size: str = "demo") -> None:
+    client, units, campaign = load_month(stack, days, size)
     for level, title in (
         ("department", "BẢNG XẾP HẠNG SỞ, BAN, NGÀNH"),
         ("commune", "BẢNG XẾP HẠNG XÃ, PHƯỜNG, ĐẶC KHU"),
@@ -305,6 +331,17 @@ def run(stack: LocalStack, days: int) -> None:
     for item in (compliant, failing):
         if item:
             print_unit(client, by_id[item["unit_id"]], campaign)
+    if size == "large":
+        # The nominations and council scenes name the demo province's units.
+        print("\n(Quy mô lớn: bỏ qua phần hồ sơ khen thưởng và Hội đồng của tỉnh mẫu)")
+        from scripts.demo import reports as large_reports
+
+        paths = large_reports.generate_campaign_report(
+            stack.api_url, stack.admin_token(), campaign["campaign_id"], OUT
+        )
+        for path in paths:
+            print(f"  {path.relative_to(ROOT)}")
+        return
 
     from scripts.demo import nominations
 
@@ -380,6 +417,12 @@ def main() -> None:
     parser.add_argument(
         "--days", type=int, default=32, help="days of events from the campaign start"
     )
+    parser.add_argument(
+        "--size",
+        choices=("demo", "large"),
+        default="demo",
+        help="demo: the Khánh Hòa demo province; large: shaped like Hồ Chí Minh City (slow)",
+    )
     args = parser.parse_args()
     print("Starting the local stack (moto server + chalice local)…")
     with LocalStack(
@@ -391,7 +434,7 @@ def main() -> None:
         env=demo_environment(),
     ) as stack:
         print(f"  API {stack.api_url}, AWS (moto) {stack.moto_url}")
-        run(stack, args.days)
+        run(stack, args.days, args.size)
     print(
         "\nLocal stack stopped. `make serve` keeps one running to explore the API.\n"
         "To see all this in the web console: `make console`, then open "

@@ -65,8 +65,8 @@ pytestmark = pytest.mark.e2e
 # In the suite: a few generated cases per operation and role (about a minute on two
 # cores). `make fuzz` runs the thorough pass: more examples and schemathesis's coverage
 # phase (every boundary and every kind of invalid value of every parameter).
-MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "2"))
-STATEFUL_EXAMPLES = int(os.environ.get("FUZZ_STATEFUL_EXAMPLES", "3"))
+MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "1"))
+STATEFUL_EXAMPLES = int(os.environ.get("FUZZ_STATEFUL_EXAMPLES", "2"))
 COVERAGE = os.environ.get("FUZZ_COVERAGE", "0") == "1"
 # In the suite each operation is fuzzed as one of the roles it admits (x-roles), the roles
 # taking turns so every role is exercised; FUZZ_EVERY_ROLE=1 (make fuzz) fuzzes every
