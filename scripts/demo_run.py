@@ -363,6 +363,16 @@ def run(stack: LocalStack, days: int, size: str = "demo") -> None:
         council_campaign = council.council_campaign(
             stack.api_url, stack.admin_token(), council_campaign, token_for=token_for
         )
+    from scripts.demo import road
+
+    print("\n→ Sáng kiến, thẩm định, tạm dừng xét và công khai danh sách (trước khi Hội đồng họp)")
+    road.run_road_demo(
+        stack.api_url,
+        stack.admin_token(),
+        council_campaign,
+        token_for=token_for,
+        member_token=mint_council_token,
+    )
     council.run_council_demo(
         stack.api_url,
         stack.admin_token(),
