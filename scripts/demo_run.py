@@ -68,15 +68,23 @@ def print_leaderboard(title: str, items: list[dict[str, Any]], limit: int = 15) 
         print(f"      … {len(items) - limit} đơn vị khác")
 
 
+def _gap(text: tuple[str, str] | None, count: int | None) -> str:
+    """The vocabulary's words for a rate's gap (its Vietnamese form), when there is one."""
+    return f" ({text[0].format(count=count).rstrip('.')})" if text and count else ""
+
+
 def print_unit(client: Client, unit: dict[str, Any], campaign: dict[str, Any]) -> None:
     data = client.call(
         "GET",
         f"/units/{unit['unit_id']}/kpi",
-        params={"from": campaign["start_date"], "to": campaign["end_date"]},
+        params={"campaign_id": campaign["campaign_id"]},
     )
     m, c = data["metrics"], data["compliance"]
     verdict = "ĐẠT tất cả tiêu chí" if c["compliant"] else "CHƯA ĐẠT"
-    print(f"\n{unit['name']} ({unit['unit_id']}): điểm {data['score']:.1f}, {verdict}")
+    print(
+        f"\n{unit['name']} ({unit['unit_id']}): điểm {data['score']:.1f}, {verdict} "
+        f"(phong trào {data['campaign_id']}, {data['from']} → {data['to']})"
+    )
     print(
         f"  xử lý trên mạng   {m['processed_online']}/{m['processed_total']} ({pct(m['online_rate']).strip()})"
     )
@@ -95,14 +103,25 @@ def print_unit(client: Client, unit: dict[str, Any], campaign: dict[str, Any]) -
     )
     missing = [k for k, ok in c.items() if k != "compliant" and ok is False]
     if missing:
-        # The criteria's Vietnamese names, not their keys: this is read by province staff.
-        print(f"  còn thiếu: {', '.join(CRITERIA_BY_KEY[k].label[0] for k in missing)}")
+        # The criteria's Vietnamese names, not their keys: this is read by province staff;
+        # how many items each rate still lacks is the API's (shortfalls).
+        gaps = data.get("shortfalls") or {}
+        print(
+            "  còn thiếu: "
+            + ", ".join(
+                CRITERIA_BY_KEY[k].label[0] + _gap(CRITERIA_BY_KEY[k].shortfall, gaps.get(k))
+                for k in missing
+            )
+        )
 
 
-def load_month(stack: LocalStack, days: int) -> tuple[Client, list[dict[str, Any]], dict[str, Any]]:
+def load_month(
+    stack: LocalStack, days: int, size: str = "demo"
+) -> tuple[Client, list[dict[str, Any]], dict[str, Any]]:
     """Load the demo province and campaign, send a simulated month of events (JSON and
-    edXML), and aggregate them. Shared by `make demo` and `make console`."""
-    from scripts.demo import province, simulator
+    edXML), and aggregate them. Shared by `make demo` and `make console`. `size` "large":
+    the province shaped like Hồ Chí Minh City (scripts/demo/large.py; issue 23)."""
+    from scripts.demo import large, province, simulator
 
     client = Client(stack)
     units, officials, campaign = (
@@ -110,8 +129,26 @@ def load_month(stack: LocalStack, days: int) -> tuple[Client, list[dict[str, Any
         province.demo_officials(),
         province.demo_campaign(),
     )
+    volume, codes = 1.0, None
+    if size == "large":
+        units = large.units()
+        officials = large.officials(units)
+        volume, codes = large.VOLUME, large.codes(units)
+        campaign = {**campaign, "name": campaign["name"] + " (quy mô TP. Hồ Chí Minh)"}
+        print(
+            f"→ Quy mô lớn (TP. Hồ Chí Minh): {len(units)} đơn vị, {len(officials)} cán bộ, "
+            f"~{large.VOLUME:.0f} lần nhịp độ tỉnh mẫu (gần 2,5 triệu sự kiện/tháng)"
+        )
     print(f"→ Loading the demo province: {len(units)} units, {len(officials)} officials")
-    client.call("POST", "/admin/units", json={"units": units, "officials": officials})
+    for start in range(0, max(len(units), len(officials)), 2000):
+        client.call(
+            "POST",
+            "/admin/units",
+            json={
+                "units": units[start : start + 2000] if start < len(units) else [],
+                "officials": officials[start : start + 2000],
+            },
+        )
     client.call("POST", "/admin/campaigns", json=campaign)
     print(
         f"→ Campaign {campaign['campaign_id']}: {campaign['start_date']} → {campaign['end_date']}"
@@ -128,7 +165,12 @@ def load_month(stack: LocalStack, days: int) -> tuple[Client, list[dict[str, Any
     from scripts.demo import edxml_sender
 
     month = simulator.generate_month(
-        units, officials, start=date.fromisoformat(campaign["start_date"]), days=days
+        units,
+        officials,
+        start=date.fromisoformat(campaign["start_date"]),
+        days=days,
+        volume=volume,
+        codes=codes,
     )
     # A share of whole documents arrives as edXML pushed by the provincial hub instead, and
     # another is pulled from the hub by the pull_hubs job (no document travels two ways).
@@ -166,13 +208,22 @@ def load_month(stack: LocalStack, days: int) -> tuple[Client, list[dict[str, Any
         pull_from_hub(client, stack, hub_part, campaign)
     print("→ Aggregating (aggregate_kpi)")
     started = time.monotonic()
-    total = 0
+    total, runs = 0, []
     while True:
-        result = client.call("POST", "/admin/jobs/aggregate_kpi")["result"]
+        run = client.call("POST", "/admin/jobs/aggregate_kpi")
+        runs.append(run)
+        result = run["result"]
         total += result.get("events", 0)
         if result.get("done"):
             break
     print(f"  folded {total} events in {time.monotonic() - started:.1f} s")
+    # Jobs run off the API function (in AWS: RunJob, started asynchronously); each run is
+    # recorded and can be read back.
+    last = client.call("GET", f"/admin/jobs/aggregate_kpi/runs/{runs[-1]['run_id']}")
+    print(
+        f"  Lượt chạy tác vụ: {len(runs)}; lượt cuối {last['run_id'][:8]}… "
+        f"trạng thái «{last['state']}» (GET /admin/jobs/aggregate_kpi/runs/{{run_id}})"
+    )
     return client, units, campaign
 
 
@@ -259,8 +310,8 @@ def mint_council_token(sub: str) -> str:
     return mint_token("council_member", None, sub=sub)
 
 
-def run(stack: LocalStack, days: int) -> None:
-    client, units, campaign = load_month(stack, days)
+def run(stack: LocalStack, days: int, size: str = "demo") -> None:
+    client, units, campaign = load_month(stack, days, size)
     for level, title in (
         ("department", "BẢNG XẾP HẠNG SỞ, BAN, NGÀNH"),
         ("commune", "BẢNG XẾP HẠNG XÃ, PHƯỜNG, ĐẶC KHU"),
@@ -280,6 +331,17 @@ def run(stack: LocalStack, days: int) -> None:
     for item in (compliant, failing):
         if item:
             print_unit(client, by_id[item["unit_id"]], campaign)
+    if size == "large":
+        # The nominations and council scenes name the demo province's units.
+        print("\n(Quy mô lớn: bỏ qua phần hồ sơ khen thưởng và Hội đồng của tỉnh mẫu)")
+        from scripts.demo import reports as large_reports
+
+        paths = large_reports.generate_campaign_report(
+            stack.api_url, stack.admin_token(), campaign["campaign_id"], OUT
+        )
+        for path in paths:
+            print(f"  {path.relative_to(ROOT)}")
+        return
 
     from scripts.demo import nominations
 
@@ -301,6 +363,16 @@ def run(stack: LocalStack, days: int) -> None:
         council_campaign = council.council_campaign(
             stack.api_url, stack.admin_token(), council_campaign, token_for=token_for
         )
+    from scripts.demo import road
+
+    print("\n→ Sáng kiến, thẩm định, tạm dừng xét và công khai danh sách (trước khi Hội đồng họp)")
+    road.run_road_demo(
+        stack.api_url,
+        stack.admin_token(),
+        council_campaign,
+        token_for=token_for,
+        member_token=mint_council_token,
+    )
     council.run_council_demo(
         stack.api_url,
         stack.admin_token(),
@@ -355,6 +427,12 @@ def main() -> None:
     parser.add_argument(
         "--days", type=int, default=32, help="days of events from the campaign start"
     )
+    parser.add_argument(
+        "--size",
+        choices=("demo", "large"),
+        default="demo",
+        help="demo: the Khánh Hòa demo province; large: shaped like Hồ Chí Minh City (slow)",
+    )
     args = parser.parse_args()
     print("Starting the local stack (moto server + chalice local)…")
     with LocalStack(
@@ -366,7 +444,7 @@ def main() -> None:
         env=demo_environment(),
     ) as stack:
         print(f"  API {stack.api_url}, AWS (moto) {stack.moto_url}")
-        run(stack, args.days)
+        run(stack, args.days, args.size)
     print(
         "\nLocal stack stopped. `make serve` keeps one running to explore the API.\n"
         "To see all this in the web console: `make console`, then open "

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from chalicelib.domain.fields import IsoDate
+from chalicelib.domain.fields import NOT_BLANK, PLAIN_NOT_BLANK, PLAIN_TEXT, IsoDate
 from chalicelib.domain.nominations import is_blank
 from chalicelib.domain.posting import (
     DEFAULT_WORKING_DAYS,
@@ -78,6 +78,7 @@ class ShortlistNominee(BaseModel):
 class PublicShortlist(BaseModel):
     campaign_id: str
     campaign_name: str
+    opens_on: dt.date = Field(description="The local date the posting opened")
     opens_at: dt.datetime
     closes_at: dt.datetime = Field(description="The first instant feedback is refused")
     last_day: dt.date
@@ -96,9 +97,16 @@ class PostingOut(PublicShortlist):
 
 class FeedbackCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    text: str = Field(max_length=FEEDBACK_TEXT_MAX_CHARS, description="Kept as text")
-    name: str = Field(default="", max_length=FEEDBACK_NAME_MAX_CHARS)
-    contact: str = Field(default="", max_length=FEEDBACK_CONTACT_MAX_CHARS)
+    # The document states _text's and _plain's rules (not blank, no control character).
+    text: str = Field(
+        max_length=FEEDBACK_TEXT_MAX_CHARS,
+        description="Kept as text",
+        json_schema_extra=PLAIN_NOT_BLANK,
+    )
+    name: str = Field(default="", max_length=FEEDBACK_NAME_MAX_CHARS, json_schema_extra=PLAIN_TEXT)
+    contact: str = Field(
+        default="", max_length=FEEDBACK_CONTACT_MAX_CHARS, json_schema_extra=PLAIN_TEXT
+    )
 
     @field_validator("text")
     @classmethod
@@ -121,7 +129,7 @@ class FeedbackReceived(BaseModel):
 
 class ResolveRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    note: str = Field(max_length=NOTE_MAX_CHARS)
+    note: str = Field(max_length=NOTE_MAX_CHARS, json_schema_extra=NOT_BLANK)
 
     @field_validator("note")
     @classmethod
