@@ -78,6 +78,7 @@ class ShortlistNominee(BaseModel):
 class PublicShortlist(BaseModel):
     campaign_id: str
     campaign_name: str
+    opens_on: dt.date = Field(description="The local date the posting opened")
     opens_at: dt.datetime
     closes_at: dt.datetime = Field(description="The first instant feedback is refused")
     last_day: dt.date

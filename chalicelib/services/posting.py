@@ -156,6 +156,7 @@ def _public(campaign: Campaign, posting: Posting) -> dict[str, Any]:
     return {
         "campaign_id": campaign.campaign_id,
         "campaign_name": campaign.name,
+        "opens_on": posting.opens_on,
         "opens_at": posting.opens_at,
         "closes_at": posting.closes_at,
         "last_day": posting.last_day,

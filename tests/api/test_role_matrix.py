@@ -35,6 +35,7 @@ POLICY: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/admin/jobs/{name}/runs/{run_id}"): ADMIN,
     ("GET", "/admin/mail"): ADMIN,
     ("GET", "/admin/sources/{source_id}/hub"): ADMIN,
+    ("GET", "/admin/sources/{source_id}/deliveries"): ADMIN,
     # A unit's contacts: the organisation reads them; its officers and the admin set them.
     ("GET", "/units/{unit_id}/contacts"): ORGANISATION,
     ("PUT", "/units/{unit_id}/contact-preferences"): WRITERS,

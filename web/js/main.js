@@ -17,11 +17,14 @@ const ROUTES = [
   { pattern: /^\/nominations$/, page: "nominations", nav: "nav_nominations" },
   { pattern: /^\/nominations\/([^/]+)$/, page: "nomination" },
   { pattern: /^\/reports$/, page: "reports", nav: "nav_reports" },
+  { pattern: /^\/initiatives$/, page: "initiatives", nav: "nav_initiatives" },
+  { pattern: /^\/posting$/, page: "posting", nav: "nav_posting", roles: PROVINCE_WIDE },
   { pattern: /^\/results$/, page: "results", nav: "nav_results", roles: new Set(["province_admin", "reviewer", "viewer", "unit_officer"]) },
   { pattern: /^\/contacts$/, page: "contacts", nav: "nav_contacts", roles: new Set(["province_admin", "reviewer", "viewer", "unit_officer"]) },
   { pattern: /^\/mail$/, page: "mail", nav: "nav_mail", roles: new Set(["province_admin"]) },
   { pattern: /^\/council$/, page: "council", nav: "nav_council", roles: new Set([...PROVINCE_WIDE, "council_member"]) },
   { pattern: /^\/admin$/, page: "admin", nav: "nav_admin", roles: new Set(["province_admin"]) },
+  { pattern: /^\/holds$/, page: "holds", nav: "nav_holds", roles: new Set(["province_admin"]) },
 ];
 
 const state = { config: null, campaigns: null };

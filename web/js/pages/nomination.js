@@ -228,7 +228,10 @@ export async function render(ctx) {
     root.append(h("h2", {}, t("submit")), deadline.node, h("p", { class: "muted" }, t("submit_hint")), h("div", { class: "actions" }, submit), submitStatus);
   }
 
-  if (nomination.status === "submitted" && REVIEWERS.has(session.role)) {
+  if (campaign.award_procedure === "council" && REVIEWERS.has(session.role)) {
+    const { appraisalStep } = await import("./appraisal.js");
+    root.append(await appraisalStep(nomination, base, reload));
+  } else if (nomination.status === "submitted" && REVIEWERS.has(session.role)) {
     const quota = h("p", { class: "notice", id: "quota" }, loading());
     const reason = h("textarea", { name: "reason", maxlength: "2000" });
     const status = h("div");

@@ -7,7 +7,7 @@ import { act, errorBox, field, h, loading, pagedTable, select } from "../ui.js";
 
 export const WRITERS = new Set(["province_admin", "unit_officer"]);
 export const REVIEWERS = new Set(["province_admin", "reviewer"]);
-const STATUSES = ["draft", "submitted", "approved", "rejected"];
+const STATUSES = ["draft", "submitted", "eligible", "not_eligible", "approved", "rejected"];
 const KINDS = ["collective", "individual"];
 
 export function statusBadge(status) {
