@@ -14,7 +14,11 @@ STAMP := $(VENV)/.installed
 CHECKOV_VENV := $(VENV)/checkov
 MOTO_PORT ?= 5005
 API_PORT ?= 8000
+# make demo SIZE=large: a province shaped like Hồ Chí Minh City (slow; issue 23)
+SIZE ?= demo
 CONSOLE_PORT ?= 8080
+# npm packages of the generated-clients test (openapi-typescript, tsc): `make clients`.
+TS_STAMP := clients/typescript/node_modules/.installed
 # Headless Chromium for the browser tests (tests/browser): Debian's, never a download.
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -26,7 +30,7 @@ STAGE ?= prod
 PYTEST_WORKERS ?= auto
 PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadgroup
 
-.PHONY: help venv install serve demo console vendor browser-deps browser test lint typecheck unit api e2e lambda token openapi rebuild bench synth deploy gates package-size clean
+.PHONY: help venv install serve demo console vendor browser-deps browser test lint typecheck unit api e2e lambda token openapi clients fuzz rebuild bench mutation synth deploy gates package-size clean
 
 help:
 	@echo "make demo     - set up, start the local stack, run the demo province month, print results"
@@ -37,8 +41,11 @@ help:
 	@echo "make browser  - the browser tests only (headless Chromium against the local stack)"
 	@echo "make token ROLE=unit_officer UNIT=<unit_id> (ROLE=council_member SUB=<sub>) - mint a local dev token"
 	@echo "make openapi  - write docs/openapi.json"
+	@echo "make clients  - generate the Python client and the TypeScript types into clients/out"
+	@echo "make fuzz     - the thorough API fuzzing pass (schemathesis coverage phase, every role)"
 	@echo "make rebuild  - rebuild every event from the S3 archive (against a running local stack)"
 	@echo "make bench    - run the benchmarks in bench/"
+	@echo "make mutation - mutation testing (mutmut) of the domain, auth and access rules (slow; not in make test)"
 	@echo "make synth [STAGE=prod]  - write the CloudFormation template to infra/cdk.out (no AWS account)"
 	@echo "make deploy STAGE=prod   - deploy the stage with the CDK CLI (AWS credentials, cdk bootstrap)"
 	@echo "make lambda  - the deployed package under the Lambda runtime interface client (tests/lambda_runtime)"
@@ -85,7 +92,7 @@ browser: $(DEV_STAMP) $(CHROMIUM)
 	$(PY) -m pytest tests/browser
 
 demo: $(DEV_STAMP)
-	$(PY) -m scripts.demo_run --moto-port $(MOTO_PORT) --api-port $(API_PORT)
+	$(PY) -m scripts.demo_run --moto-port $(MOTO_PORT) --api-port $(API_PORT) --size $(SIZE)
 
 lint: $(DEV_STAMP)
 	$(PY) -m ruff check app.py chalicelib tests scripts bench
@@ -108,7 +115,7 @@ e2e: $(DEV_STAMP)
 lambda: $(STAMP)
 	$(PY) -m pytest tests/lambda_runtime
 
-test: $(STAMP) $(CHROMIUM)
+test: $(STAMP) $(CHROMIUM) $(TS_STAMP)
 	$(PY) -m ruff check app.py chalicelib tests scripts bench
 	$(PY) -m ruff format --check app.py chalicelib tests scripts bench
 	$(PY) -m mypy app.py chalicelib scripts
@@ -142,8 +149,35 @@ token: $(DEV_STAMP)
 openapi: $(DEV_STAMP)
 	$(PY) -m scripts.write_openapi
 
+# The generators a frontend team uses (README, "Generated clients"): openapi-python-client
+# is in requirements-dev.txt; openapi-typescript (and tsc, for the test that type-checks
+# real responses) come from npm at the versions clients/typescript/package-lock.json pins.
+$(TS_STAMP): clients/typescript/package.json clients/typescript/package-lock.json
+	npm ci --prefix clients/typescript --no-audit --no-fund
+	@touch $(TS_STAMP)
+
+clients: $(DEV_STAMP) $(TS_STAMP)
+	$(PY) -m scripts.write_openapi
+	$(VENV)/bin/openapi-python-client generate --path docs/openapi.json --meta none \
+		--output-path clients/out/khong_giay_client --overwrite \
+		--config clients/openapi-python-client.yaml
+	clients/typescript/node_modules/.bin/openapi-typescript docs/openapi.json \
+		-o clients/out/khong-giay-api.d.ts
+
+# Minutes, not seconds: every role, every operation, schemathesis's coverage phase.
+fuzz: $(DEV_STAMP)
+	FUZZ_COVERAGE=1 FUZZ_EVERY_ROLE=1 FUZZ_MAX_EXAMPLES=10 FUZZ_STATEFUL_EXAMPLES=20 \
+		$(PY) -m pytest tests/e2e/test_fuzz.py -p no:randomly
+
 rebuild: $(DEV_STAMP)
 	$(PY) -m scripts.rebuild --api-port $(API_PORT)
+
+# Mutation testing ([tool.mutmut] in pyproject.toml): mutants of chalicelib/domain, auth.py
+# and the admission and access rules, each run against the tests that cover it. Slow (tens of
+# minutes); results in docs/benchmarks.md. MUTANTS narrows it, e.g. MUTANTS='chalicelib.auth.*'.
+mutation: $(DEV_STAMP)
+	$(PY) -m mutmut run $(MUTANTS)
+	$(PY) -m mutmut results
 
 bench: $(DEV_STAMP)
 	$(PY) bench/cold_start.py

@@ -14,6 +14,7 @@ from chalicelib.api import (
     nominations,
     notifications,
     openapi,
+    posting,
     public,
     registry,
     reports,
@@ -25,7 +26,7 @@ from chalicelib.api.authorizer import auth_blueprint
 from chalicelib.api.cors import register_preflights
 from chalicelib.api.middleware import register_middleware
 from chalicelib.deploy_guard import refuse_chalice_deploy
-from chalicelib.jobs import schedules, stream
+from chalicelib.jobs import runner, schedules, stream
 
 refuse_chalice_deploy()  # deploys with `make deploy` (the CDK stack), never chalice deploy
 app = Chalice(app_name="khong-giay")
@@ -41,11 +42,13 @@ app.register_blueprint(kpi.bp)
 app.register_blueprint(nominations.bp)
 app.register_blueprint(initiatives.bp)
 app.register_blueprint(appraisal.bp)
+app.register_blueprint(posting.bp)
 app.register_blueprint(meetings.bp)
 app.register_blueprint(openapi.bp)
 app.register_blueprint(health.bp)
 app.register_blueprint(schedules.bp)
 app.register_blueprint(stream.bp)
+app.register_blueprint(runner.bp)
 app.register_blueprint(reports.bp)
 app.register_blueprint(results_reports.bp)
 app.register_blueprint(notifications.bp)

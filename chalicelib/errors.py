@@ -75,13 +75,46 @@ def parse_model(model: type[M], data: Any, *, strict: bool = False) -> M:
     from pydantic import ValidationError
 
     try:
-        return model.model_validate(data, strict=strict)
+        if strict:
+            # JSON mode: strict between JSON's own types, and a date or a time is read
+            # from its ISO string, as JSON carries it. JSON's \ud800 escapes may leave a
+            # lone surrogate, which is no Unicode text: named here, field by field.
+            import json
+
+            broken = list(_lone_surrogates(data, ()))
+            if broken:
+                raise validation_failed(
+                    [
+                        {"field": ".".join(p) or "(body)", "message": SURROGATE_MESSAGE}
+                        for p in broken
+                    ]
+                )
+            return model.model_validate_json(json.dumps(data), strict=True)
+        return model.model_validate(data)
 
     except ValidationError as exc:
         raise validation_failed(validation_details(exc)) from None
 
 
+SURROGATE_MESSAGE = "must be valid unicode text (a lone surrogate such as \\ud800 is not)"
+
+
+def _lone_surrogates(value: Any, path: tuple[str, ...]) -> Any:
+    """The paths of the strings (and keys) in parsed JSON that hold a lone surrogate."""
+    if isinstance(value, str):
+        if any("\ud800" <= c <= "\udfff" for c in value):
+            yield path
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _lone_surrogates(key, path)
+            yield from _lone_surrogates(item, (*path, str(key)))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _lone_surrogates(item, (*path, str(i)))
+
+
 def unauthorized(message: str = "Missing or invalid credentials") -> ApiError:
+
     return ApiError(401, "unauthorized", message)
 
 

@@ -28,11 +28,13 @@ def _int(text: str) -> int:
     return int(text)
 
 
-def _float(text: str) -> float:
+def _float(text: str) -> float | int:
     value = float(text)
     if not math.isfinite(value) or abs(value) >= MAX_MAGNITUDE:
         raise JsonInputError(f"the number {text[:40]} is out of range (|n| < 10^15)")
-    return value
+    # JSON has one kind of number: 44.0 and 4.4e1 are the integer 44 (as JSON Schema's
+    # "integer" says), exact below 10^15.
+    return int(value) if value.is_integer() else value
 
 
 def _constant(text: str) -> Any:

@@ -80,6 +80,7 @@ class Settings:
     mail_capture_dir: str
     mail_send_rate: float
     mail_link_secret: str
+    mail_link_secret_arn: str
     public_api_url: str
     console_url: str
     alarm_prefix: str
@@ -87,6 +88,8 @@ class Settings:
     hub_overlap_hours: int
     hub_timeout_seconds: int
     hub_max_packages_per_run: int
+    # The function that runs jobs started by hand (infra's RunJob); empty: run in-process.
+    job_runner_function: str
 
     def table_name(self, logical: str) -> str:
         return f"{self.table_prefix}{logical}"
@@ -142,6 +145,7 @@ def get_settings() -> Settings:
         hub_overlap_hours=_int("HUB_OVERLAP_HOURS", 48),
         hub_timeout_seconds=_int("HUB_TIMEOUT_SECONDS", 10),
         hub_max_packages_per_run=_int("HUB_MAX_PACKAGES_PER_RUN", 500),
+        job_runner_function=_str("JOB_RUNNER_FUNCTION"),
         # Notifications (issue 24). The sender must be an SES identity (infra creates it).
         mail_from=_str("MAIL_FROM", "Khong Giay <no-reply@khong-giay.local>"),
         mail_configuration_set=_str("MAIL_CONFIGURATION_SET"),
@@ -153,6 +157,8 @@ def get_settings() -> Settings:
         mail_send_rate=float(_str("MAIL_SEND_RATE", "0")),
         # HMAC key of the one-click unsubscribe links (infra passes the stage's secret).
         mail_link_secret=_str("MAIL_LINK_SECRET", "local-dev-unsubscribe-key"),
+        # In AWS the key is a Secrets Manager secret (infra), read once per container.
+        mail_link_secret_arn=_str("MAIL_LINK_SECRET_ARN"),
         public_api_url=_str("PUBLIC_API_URL", "http://127.0.0.1:8000").rstrip("/"),
         console_url=_str("CONSOLE_URL", f"http://127.0.0.1:{console_port}").rstrip("/"),
         # The stack's alarm names start with this (infra sets it): the admins' alert lists

@@ -88,7 +88,28 @@ class StreamGrant:
 
 STREAM_READ = ("DescribeStream", "GetRecords", "GetShardIterator", "ListStreams")
 
-Grant = TableGrant | ObjectGrant | KeyGrant | StreamGrant
+
+@dataclass(frozen=True)
+class MailGrant:
+    """Resources of the mail stack (infra/stacks/mail.py), by name: "send" (SES SendRawEmail
+    from the service's identity through its configuration set), "link_secret" (read the
+    unsubscribe links' key), "alarms" (read the states of the stack's alarms)."""
+
+    what: Literal["send", "link_secret", "alarms"]
+
+
+@dataclass(frozen=True)
+class InvokeGrant:
+    """Invoke one of the service's functions (by logical id), e.g. the API starting RunJob."""
+
+    function: str
+
+    @property
+    def iam_actions(self) -> list[str]:
+        return ["lambda:InvokeFunction"]
+
+
+Grant = TableGrant | ObjectGrant | KeyGrant | StreamGrant | MailGrant | InvokeGrant
 
 
 def table(name: str, *actions: str) -> TableGrant:
@@ -105,6 +126,32 @@ def key(*actions: str) -> KeyGrant:
 
 def stream(table_name: str) -> StreamGrant:
     return StreamGrant(table_name)
+
+
+def invoke(function: str) -> InvokeGrant:
+    return InvokeGrant(function)
+
+
+# The function that runs jobs started by hand (POST /admin/jobs/{name}); the API function
+# names it in JOB_RUNNER_FUNCTION and may only invoke it.
+JOB_RUNNER = "RunJob"
+# The event and KPI tables: only the webhook (events in), the stream consumer, the job
+# functions and the job runner write them; never the API function.
+EVENT_AND_KPI_TABLES = frozenset(
+    {
+        "event_ledger",
+        "inbox",
+        "inbox_pending",
+        "document_trail",
+        "documents",
+        "daily",
+        "evaluations",
+        "freshness",
+        "jobs",
+        "exemptions",
+        "document_refs",
+    }
+)
 
 
 # --- The table: policy name -> what it may do --------------------------------------------
@@ -157,23 +204,17 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table("officials", *RW),
         table("campaigns", *RW),
         table("sources", *RW),
-        # KPI reads, and POST /admin/jobs/{name} runs jobs in-process: the aggregation sweep
-        table("inbox", "BatchGetItem"),
-        table("inbox_pending", "Query", "BatchWriteItem"),
-        table("documents", *RW),
-        table("daily", *RW),
-        table("evaluations", *RW),
-        table("jobs", *RW),
-        table("freshness", *RW),
-        # ... and rebuild_events (re-ingests the archive into empty event tables).
-        table("event_ledger", *RW),
-        table("inbox", "PutItem", "BatchWriteItem"),
-        objects("archive", "archive/", "GetObject", "ListBucket"),
-        # ... and the redaction of exempt documents that aggregation runs.
-        *REDACTION,
-        # rebuild stores events as the webhook does (markers, refs)
-        table("exemptions", "PutItem"),
-        table("document_refs", "BatchWriteItem", "PutItem"),
+        # KPI reads only (figures, evaluations, freshness, the aggregation's as_of): every
+        # write of the event and KPI tables is the jobs' (POST /admin/jobs/{name} starts
+        # RunJob and records the run).
+        table("daily", *READ),
+        table("evaluations", *READ),
+        table("freshness", *READ),
+        table("jobs", *READ),
+        table("job_runs", "PutItem", "GetItem"),
+        # the interconnection cross-check reads every document state (province roles only)
+        table("documents", "Scan"),
+        invoke(JOB_RUNNER),
         # nominations, their files, approval counters and the append-only audit trail
         table("nominations", *RW),
         table("nomination_files", *RW),
@@ -181,27 +222,27 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table(AUDIT_TABLE, "PutItem", "Query", "GetItem"),
         # results reports up the chain (their files are nomination files owned by them)
         table("results_reports", *RW),
-        # notifications: contacts (registry data), preferences, the ledger (the captured
-        # mail page; POST /admin/jobs/notifications builds and claims messages in-process)
+        # notifications: contacts (registry data), preferences, the ledger's day index (the
+        # captured mail page); the job itself runs in RunJob (POST /admin/jobs/notifications)
         table("contacts", *RW),
         table("mail_preferences", *RW),
-        table("mail_ledger", *RW),
-        table(AUDIT_TABLE, "Scan"),
+        table("mail_ledger", "Query"),
+        MailGrant("link_secret"),  # verifies the one-click unsubscribe links
         # the award road (issue 21): councils
         table("councils", "GetItem", "PutItem", "Query"),
         table("initiatives", *RW),
         table("initiative_scores", "GetItem", "PutItem", "Query"),
         table("holds", "GetItem", "PutItem", "UpdateItem", "Scan"),
+        table("postings", "GetItem", "PutItem"),
+        table("feedback", "GetItem", "PutItem", "UpdateItem", "Query"),
         # reports: POST /admin/reports generates on demand; index and presigned links
         table("reports", *RW),
         objects("reports", "reports/", "GetObject", "PutObject"),
         table("quotas", "GetItem", "PutItem"),  # REPORTS_PER_HOUR per user
-        # hub sources: POST /admin/jobs/pull_hubs runs the connector; its state and the
-        # packages it set aside, for the admin
-        table("hub_state", "GetItem", "PutItem"),
-        table("hub_packages", "BatchGetItem", "PutItem", "Query"),
-        table("idempotency", "GetItem", "PutItem", "UpdateItem", "DeleteItem"),
-        table("document_trail", "PutItem", "BatchWriteItem"),
+        # hub sources: the connector's state and the packages it set aside, for the admin
+        # (POST /admin/jobs/pull_hubs runs the connector in RunJob)
+        table("hub_state", "GetItem"),
+        table("hub_packages", "BatchGetItem", "Query"),
         table("sandbox", "Query"),  # GET /admin/sources/{id}/deliveries
         # the awards council's meetings; the voter roll and the ballot box (written together
         # in one transaction, read back only by the meeting and round: no scan)
@@ -210,10 +251,9 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table("council_roll", "PutItem", "Query"),
         table("council_ballots", "PutItem", "Query"),
         # nomination files: presigned POSTs write under nominations/ only; downloads are
-        # presigned GETs of the verified copies; deleting a draft's file removes both;
-        # the verify_uploads job (POST /admin/jobs) verifies like VerifyUpload.
+        # presigned GETs of the verified copies; deleting a draft's file removes both.
         objects("uploads", "nominations/", "PutObject", "GetObject", "DeleteObject"),
-        objects("uploads", "verified/", "PutObject", "GetObject", "DeleteObject"),
+        objects("uploads", "verified/", "GetObject", "DeleteObject"),
         # webhook source secrets are KMS-encrypted by the app; SSE-KMS data
         key("Encrypt", "Decrypt", "GenerateDataKey"),
     ),
@@ -225,7 +265,8 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         stream("inbox"),
         table("inbox_pending", "Query", "BatchWriteItem"),
         table("documents", "BatchGetItem", "PutItem"),
-        table("daily", "BatchGetItem", "PutItem"),
+        # issue 23: the daily counters are transactional ADDs (UpdateItem), never read here
+        table("daily", "UpdateItem"),
         table("evaluations", "BatchGetItem", "PutItem"),
         table("jobs", "UpdateItem"),
         table("freshness", "UpdateItem"),
@@ -335,10 +376,44 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table("sources", "Scan"),  # names and enabled flags (secrets stay KMS-encrypted)
         table("jobs", *READ),
         key("Encrypt", "Decrypt", "GenerateDataKey"),
+        MailGrant("send"),
+        MailGrant("link_secret"),
+        MailGrant("alarms"),
     ),
     # SES bounce and complaint notifications (SNS): suppress the addresses.
     "ses_feedback": (table("mail_preferences", "GetItem", "UpdateItem"),),
 }
+
+# Jobs started by hand run in RunJob (chalicelib/jobs/runner.py): every job's grants, the
+# archive rebuild's (re-ingests the archive into empty event tables, storing events as the
+# webhook does), the verify_uploads sweep's, and the run records.
+REBUILD: tuple[Grant, ...] = (
+    table("sources", "GetItem", "Scan"),
+    table("units", *READ),
+    table("officials", *READ),
+    table("campaigns", *READ),
+    table("event_ledger", *RW),
+    table("inbox", "GetItem", "BatchGetItem", "PutItem", "BatchWriteItem"),
+    table("inbox_pending", "Query", "BatchWriteItem"),
+    table("document_trail", "PutItem", "BatchWriteItem"),
+    table("exemptions", "BatchGetItem", "PutItem"),
+    table("document_refs", "BatchWriteItem", "PutItem"),
+    objects("archive", "archive/", "GetObject", "ListBucket"),
+)
+POLICIES["job_runner"] = (
+    *POLICIES["aggregate_kpi"],
+    *POLICIES["reports"],
+    *POLICIES["upload_verification"],
+    *POLICIES["upload_sweep"],
+    *POLICIES["pull_hubs"],
+    *POLICIES["meeting_documents"],
+    *POLICIES["notifications"],
+    *REBUILD,
+    # verify_uploads: pending files (verified, or expired when abandoned) and their owners
+    table("nomination_files", *RW),
+    table("results_reports", "GetItem", "ConditionCheckItem"),
+    table("job_runs", "GetItem", "UpdateItem"),
+)
 
 # --- Functions ----------------------------------------------------------------------------
 
@@ -390,6 +465,13 @@ FUNCTIONS: tuple[FunctionSpec, ...] = (
         "PullHubs", "pull_hubs", 1, "async", description="Job pull_hubs (the hub connector)"
     ),
     FunctionSpec("MonthlyReports", "reports", 1, "async", description="Job monthly_reports"),
+    FunctionSpec(
+        JOB_RUNNER,
+        "job_runner",
+        2,
+        "async",
+        description="Jobs started by hand (POST /admin/jobs/{name}), off the API function",
+    ),
     FunctionSpec("CampaignReports", "reports", 1, "async", description="Job campaign_reports"),
     FunctionSpec(
         "VerifyUploads",
@@ -448,6 +530,9 @@ def cfn_name(chalice_name: str) -> str:
 
     return str(to_cfn_resource_name(chalice_name))
 
+
+# SES bounce and complaint notifications (SNS, infra/stacks/mail.py) invoke this function.
+MAIL_FEEDBACK_FUNCTION = "SesFeedback"
 
 # The stream consumer and the table whose stream feeds it (chalicelib/jobs/stream.py).
 STREAM_TRIGGER: tuple[str, str] = ("FoldInbox", "inbox")

@@ -163,6 +163,23 @@ NAG_SUPPRESSIONS: tuple[Suppression, ...] = (
         path=r"Data/StreamFailures/Resource",
     ),
     Suppression(
+        "AwsSolutions-IAM5",
+        "The notifications job (scheduled, or started by hand in RunJob) lists the stack's "
+        "firing alarms for the admins' alert: "
+        "cloudwatch:DescribeAlarms on the alarms named after the stack only.",
+        path=r"Wiring/(Notifications|RunJob)Role/Resource",
+        applies_to=(
+            r"^Resource::arn:<AWS::Partition>:cloudwatch:.*:alarm:khong-giay-[a-z0-9-]+-\*$",
+        ),
+    ),
+    Suppression(
+        "AwsSolutions-SMG4",
+        "The key signs the one-click unsubscribe links of messages already delivered; rotating "
+        "it would silently break every link in people's mailboxes. It is read by two roles "
+        "only and never leaves the functions.",
+        path=r"Wiring/Mail/UnsubscribeLinkKey/Resource",
+    ),
+    Suppression(
         "Serverless-SNSRedrivePolicy",
         "E-mail subscription of the alarm topic: SNS retries e-mail delivery itself and "
         "the alarm state stays visible in CloudWatch; a DLQ would have no consumer.",

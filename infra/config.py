@@ -49,6 +49,12 @@ class StageConfig:
     # distribution's own https://<id>.cloudfront.net address.
     console_domain_name: str = ""
     console_certificate_arn: str = ""
+    # The domain notifications are sent from (an SES identity the stack creates: publish its
+    # DKIM records, and leave the SES sandbox, before mail reaches people).
+    mail_domain: str = "khonggiay.example.gov.vn"
+    # The account's SES maximum send rate (messages per second): 1 in the SES sandbox; set
+    # it to the quota SES grants when the account leaves the sandbox.
+    mail_send_rate: float = 1.0
     # Where alarm notifications are e-mailed (SNS e-mail subscription, confirm once).
     alarm_email: str = ""
     # CloudWatch Logs retention of every function and of API access logs (days; a value

@@ -32,6 +32,7 @@ def main() -> None:
         moto_port=args.moto_port,
         api_port=args.api_port,
         console_port=args.console_port,
+        hub_port=0,
         scheduler=True,
         env=demo_environment(),
         quiet=True,

@@ -68,15 +68,23 @@ def print_leaderboard(title: str, items: list[dict[str, Any]], limit: int = 15) 
         print(f"      … {len(items) - limit} đơn vị khác")
 
 
+def _gap(text: tuple[str, str] | None, count: int | None) -> str:
+    """The vocabulary's words for a rate's gap (its Vietnamese form), when there is one."""
+    return f" ({text[0].format(count=count).rstrip('.')})" if text and count else ""
+
+
 def print_unit(client: Client, unit: dict[str, Any], campaign: dict[str, Any]) -> None:
     data = client.call(
         "GET",
         f"/units/{unit['unit_id']}/kpi",
-        params={"from": campaign["start_date"], "to": campaign["end_date"]},
+        params={"campaign_id": campaign["campaign_id"]},
     )
     m, c = data["metrics"], data["compliance"]
     verdict = "ĐẠT tất cả tiêu chí" if c["compliant"] else "CHƯA ĐẠT"
-    print(f"\n{unit['name']} ({unit['unit_id']}): điểm {data['score']:.1f}, {verdict}")
+    print(
+        f"\n{unit['name']} ({unit['unit_id']}): điểm {data['score']:.1f}, {verdict} "
+        f"(phong trào {data['campaign_id']}, {data['from']} → {data['to']})"
+    )
     print(
         f"  xử lý trên mạng   {m['processed_online']}/{m['processed_total']} ({pct(m['online_rate']).strip()})"
     )
@@ -95,14 +103,25 @@ def print_unit(client: Client, unit: dict[str, Any], campaign: dict[str, Any]) -
     )
     missing = [k for k, ok in c.items() if k != "compliant" and ok is False]
     if missing:
-        # The criteria's Vietnamese names, not their keys: this is read by province staff.
-        print(f"  còn thiếu: {', '.join(CRITERIA_BY_KEY[k].label[0] for k in missing)}")
+        # The criteria's Vietnamese names, not their keys: this is read by province staff;
+        # how many items each rate still lacks is the API's (shortfalls).
+        gaps = data.get("shortfalls") or {}
+        print(
+            "  còn thiếu: "
+            + ", ".join(
+                CRITERIA_BY_KEY[k].label[0] + _gap(CRITERIA_BY_KEY[k].shortfall, gaps.get(k))
+                for k in missing
+            )
+        )
 
 
-def load_month(stack: LocalStack, days: int) -> tuple[Client, list[dict[str, Any]], dict[str, Any]]:
+def load_month(
+    stack: LocalStack, days: int, size: str = "demo"
+) -> tuple[Client, list[dict[str, Any]], dict[str, Any]]:
     """Load the demo province and campaign, send a simulated month of events (JSON and
-    edXML), and aggregate them. Shared by `make demo` and `make console`."""
-    from scripts.demo import province, simulator
+    edXML), and aggregate them. Shared by `make demo` and `make console`. `size` "large":
+    the province shaped like Hồ Chí Minh City (scripts/demo/large.py; issue 23)."""
+    from scripts.demo import large, province, simulator
 
     client = Client(stack)
     units, officials, campaign = (
@@ -110,8 +129,26 @@ def load_month(stack: LocalStack, days: int) -> tuple[Client, list[dict[str, Any
         province.demo_officials(),
         province.demo_campaign(),
     )
+    volume, codes = 1.0, None
+    if size == "large":
+        units = large.units()
+        officials = large.officials(units)
+        volume, codes = large.VOLUME, large.codes(units)
+        campaign = {**campaign, "name": campaign["name"] + " (quy mô TP. Hồ Chí Minh)"}
+        print(
+            f"→ Quy mô lớn (TP. Hồ Chí Minh): {len(units)} đơn vị, {len(officials)} cán bộ, "
+            f"~{large.VOLUME:.0f} lần nhịp độ tỉnh mẫu (gần 2,5 triệu sự kiện/tháng)"
+        )
     print(f"→ Loading the demo province: {len(units)} units, {len(officials)} officials")
-    client.call("POST", "/admin/units", json={"units": units, "officials": officials})
+    for start in range(0, max(len(units), len(officials)), 2000):
+        client.call(
+            "POST",
+            "/admin/units",
+            json={
+                "units": units[start : start + 2000] if start < len(units) else [],
+                "officials": officials[start : start + 2000],
+            },
+        )
     client.call("POST", "/admin/campaigns", json=campaign)
     print(
         f"→ Campaign {campaign['campaign_id']}: {campaign['start_date']} → {campaign['end_date']}"
@@ -128,10 +165,18 @@ def load_month(stack: LocalStack, days: int) -> tuple[Client, list[dict[str, Any
     from scripts.demo import edxml_sender
 
     month = simulator.generate_month(
-        units, officials, start=date.fromisoformat(campaign["start_date"]), days=days
+        units,
+        officials,
+        start=date.fromisoformat(campaign["start_date"]),
+        days=days,
+        volume=volume,
+        codes=codes,
     )
-    # A share of whole documents arrives as edXML through the provincial hub instead.
-    edxml_part, events = edxml_sender.split_month(month, share=0.05)
+    # A share of whole documents arrives as edXML pushed by the provincial hub instead, and
+    # another is pulled from the hub by the pull_hubs job (no document travels two ways).
+    from scripts import fake_hub
+
+    edxml_part, hub_part, events = fake_hub.demo_split(month)
     batches = simulator.delivery_plan(events, seed=2025, batch_size=200)
     print(
         f"→ Sending {len(events)} signed events in {len(batches)} webhook deliveries "
@@ -159,16 +204,98 @@ def load_month(stack: LocalStack, days: int) -> tuple[Client, list[dict[str, Any
         edxml_part, base_url=stack.api_url, source_id="demo-lgsp", secret=hub["secret"]
     )
     print(f"  edXML: {edxml_summary}")
+    if stack.hub is not None:
+        pull_from_hub(client, stack, hub_part, campaign)
     print("→ Aggregating (aggregate_kpi)")
     started = time.monotonic()
-    total = 0
+    total, runs = 0, []
     while True:
-        result = client.call("POST", "/admin/jobs/aggregate_kpi")["result"]
+        run = client.call("POST", "/admin/jobs/aggregate_kpi")
+        runs.append(run)
+        result = run["result"]
         total += result.get("events", 0)
         if result.get("done"):
             break
     print(f"  folded {total} events in {time.monotonic() - started:.1f} s")
+    # Jobs run off the API function (in AWS: RunJob, started asynchronously); each run is
+    # recorded and can be read back.
+    last = client.call("GET", f"/admin/jobs/aggregate_kpi/runs/{runs[-1]['run_id']}")
+    print(
+        f"  Lượt chạy tác vụ: {len(runs)}; lượt cuối {last['run_id'][:8]}… "
+        f"trạng thái «{last['state']}» (GET /admin/jobs/aggregate_kpi/runs/{{run_id}})"
+    )
     return client, units, campaign
+
+
+def pull_from_hub(
+    client: Client, stack: LocalStack, hub_events: list[dict[str, Any]], campaign: dict[str, Any]
+) -> None:
+    """Register the fake provincial hub as a hub source and run pull_hubs until it has
+    everything; print what was pulled, in Vietnamese."""
+    from scripts import fake_hub
+
+    messages = fake_hub.month_messages(hub_events)
+    url = stack.serve_hub(messages)
+    client.call(
+        "POST",
+        "/admin/sources",
+        json={
+            "source_id": "demo-lgsp-pull",
+            "name": "Trục LGSP tỉnh (kéo về, chỉ đọc)",
+            "units": [campaign_province()],
+            "kind": "hub",
+            "hub": {
+                "base_url": url,
+                "system_id": fake_hub.SYSTEM_ID,
+                "secret": fake_hub.SECRET,
+                "poll_every_minutes": 1,
+                "pull_from": campaign["start_date"],
+            },
+        },
+    )
+    print(
+        f"→ Kéo văn bản từ trục liên thông (LGSP giả lập, {url}): {len(messages)} gói và trạng "
+        "thái edXML, có lỗi thật (hết thời gian chờ, 500, 429 + Retry-After, liệt kê trùng, "
+        "sai thứ tự, liệt kê muộn, một gói hỏng)"
+    )
+    started = time.monotonic()
+    totals = {"listed": 0, "fetched": 0, "stored": 0, "duplicates": 0, "set_aside": 0, "events": 0}
+    faults: list[str] = []
+    while time.monotonic() - started < 240:
+        result = client.call("POST", "/admin/jobs/pull_hubs").get("result") or {}
+        runs = [r for r in result.get("hubs", []) if r.get("source_id") == "demo-lgsp-pull"]
+        for run in runs:
+            for key in totals:
+                totals[key] += int(run.get(key, 0))
+            if run.get("fault"):
+                faults.append(run["fault"])
+        status = client.call("GET", "/admin/sources/demo-lgsp-pull/hub")
+        last = status.get("last_run") or {}
+        if runs and not last.get("more") and not last.get("fault") and not runs[0].get("skipped"):
+            break
+        time.sleep(2 if runs and runs[0].get("skipped") else 0.2)
+    status = client.call("GET", "/admin/sources/demo-lgsp-pull/hub")
+    stats = stack.hub.stats
+    print(
+        f"  đã liệt kê {totals['listed']} lượt, tải {totals['fetched']} gói, lưu mới "
+        f"{totals['stored']} gói ({totals['events']} sự kiện), trùng {totals['duplicates']}, "
+        f"để riêng {totals['set_aside']} gói không đọc được, trong "
+        f"{time.monotonic() - started:.1f} s"
+    )
+    print(
+        f"  lỗi trục đã gặp và vượt qua: {stats.faults['stall']} lần hết thời gian chờ, "
+        f"{stats.faults['error']} lỗi 500, {stats.faults['throttle']} lỗi 429; "
+        f"{len(faults)} lượt kéo dừng lại và lùi thời gian thử lại"
+    )
+    for package in status.get("set_aside", []):
+        print(f"  để riêng cho quản trị: {package['package_id']}: {package['error'][:100]}")
+    print(f"  con trỏ: {status.get('cursors')}")
+
+
+def campaign_province() -> str:
+    from scripts.demo import province
+
+    return province.PROVINCE_ID
 
 
 def token_for(role: str, unit_id: str | None) -> str:
@@ -183,8 +310,8 @@ def mint_council_token(sub: str) -> str:
     return mint_token("council_member", None, sub=sub)
 
 
-def run(stack: LocalStack, days: int) -> None:
-    client, units, campaign = load_month(stack, days)
+def run(stack: LocalStack, days: int, size: str = "demo") -> None:
+    client, units, campaign = load_month(stack, days, size)
     for level, title in (
         ("department", "BẢNG XẾP HẠNG SỞ, BAN, NGÀNH"),
         ("commune", "BẢNG XẾP HẠNG XÃ, PHƯỜNG, ĐẶC KHU"),
@@ -204,6 +331,17 @@ def run(stack: LocalStack, days: int) -> None:
     for item in (compliant, failing):
         if item:
             print_unit(client, by_id[item["unit_id"]], campaign)
+    if size == "large":
+        # The nominations and council scenes name the demo province's units.
+        print("\n(Quy mô lớn: bỏ qua phần hồ sơ khen thưởng và Hội đồng của tỉnh mẫu)")
+        from scripts.demo import reports as large_reports
+
+        paths = large_reports.generate_campaign_report(
+            stack.api_url, stack.admin_token(), campaign["campaign_id"], OUT
+        )
+        for path in paths:
+            print(f"  {path.relative_to(ROOT)}")
+        return
 
     from scripts.demo import nominations
 
@@ -218,18 +356,44 @@ def run(stack: LocalStack, days: int) -> None:
 
     from scripts.demo import council
 
+    print("\n→ Hội đồng Thi đua - Khen thưởng họp: bỏ phiếu kín, chỉ tiêu, văn bản")
     current = client.call("GET", f"/campaigns/{campaign['campaign_id']}")
-    if current.get("award_procedure") == "council":
-        print("\n→ Hội đồng Thi đua - Khen thưởng họp: bỏ phiếu kín, chỉ tiêu, văn bản")
-        council.run_council_demo(
-            stack.api_url,
-            stack.admin_token(),
-            campaign["campaign_id"],
-            member_token=mint_council_token,
-            out_dir=OUT / "council",
+    council_campaign = campaign["campaign_id"]
+    if current.get("award_procedure") != "council":
+        council_campaign = council.council_campaign(
+            stack.api_url, stack.admin_token(), council_campaign, token_for=token_for
         )
-    else:
-        print("\n(Phong trào xét khen thưởng theo thẩm định đơn lẻ: không họp Hội đồng)")
+    from scripts.demo import road
+
+    print("\n→ Sáng kiến, thẩm định, tạm dừng xét và công khai danh sách (trước khi Hội đồng họp)")
+    road.run_road_demo(
+        stack.api_url,
+        stack.admin_token(),
+        council_campaign,
+        token_for=token_for,
+        member_token=mint_council_token,
+    )
+    council.run_council_demo(
+        stack.api_url,
+        stack.admin_token(),
+        council_campaign,
+        member_token=mint_council_token,
+        out_dir=OUT / "council",
+    )
+
+    from scripts.demo import results
+
+    print("\n→ Results reports up the chain, contacts and notifications by e-mail")
+    outcome = results.run_results_demo(
+        stack.api_url,
+        stack.admin_token(),
+        campaign["campaign_id"],
+        units,
+        token_for=token_for,
+        mail_dir=Path(stack.env["MAIL_CAPTURE_DIR"]),
+        console_url=stack.env.get("CONSOLE_URL", "http://127.0.0.1:8080"),
+    )
+    results.print_summary(outcome, ROOT)
 
     from scripts.demo import reports
 
@@ -259,20 +423,28 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Run the demo province month end to end")
     parser.add_argument("--moto-port", type=int, default=5005)
     parser.add_argument("--api-port", type=int, default=8000)
+    parser.add_argument("--hub-port", type=int, default=0, help="the fake hub's port (0: any)")
     parser.add_argument(
         "--days", type=int, default=32, help="days of events from the campaign start"
+    )
+    parser.add_argument(
+        "--size",
+        choices=("demo", "large"),
+        default="demo",
+        help="demo: the Khánh Hòa demo province; large: shaped like Hồ Chí Minh City (slow)",
     )
     args = parser.parse_args()
     print("Starting the local stack (moto server + chalice local)…")
     with LocalStack(
         moto_port=args.moto_port,
         api_port=args.api_port,
+        hub_port=args.hub_port,
         scheduler=False,
         quiet=True,
         env=demo_environment(),
     ) as stack:
         print(f"  API {stack.api_url}, AWS (moto) {stack.moto_url}")
-        run(stack, args.days)
+        run(stack, args.days, args.size)
     print(
         "\nLocal stack stopped. `make serve` keeps one running to explore the API.\n"
         "To see all this in the web console: `make console`, then open "

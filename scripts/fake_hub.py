@@ -34,6 +34,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 LOCAL = timezone(timedelta(hours=7))
+HUB_SHARE = 0.03  # of the demo month's documents (after the edXML push's share)
 SYSTEM_ID = "khong-giay-demo"
 SECRET = "lgsp-demo-secret"
 BROKEN_XML = b"<?xml version='1.0'?><edXML><edXMLEnvelope><edXMLHeader>"  # cut short
@@ -287,20 +288,17 @@ def _message_time(xml: bytes) -> datetime:
     return moment.astimezone(LOCAL) if moment.tzinfo else moment.replace(tzinfo=LOCAL)
 
 
-def demo_month(days: int = 32, share: float = 0.05, seed: int = 2025) -> list[dict[str, Any]]:
-    """The JSON events of the demo month whose documents the hub carries (the `hub` share
-    of scripts.demo.edxml_sender.split_month with its own seed: documents neither the
-    e-office nor the edXML push send)."""
-    from scripts.demo import province, simulator
+def demo_split(
+    month: Sequence[dict[str, Any]], *, share: float = HUB_SHARE, seed: int = 2025
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """The demo month as `make demo` sends it: (edXML pushed, hub, JSON). The edXML push
+    takes its share first (scripts.demo.edxml_sender.split_month), the hub `share` of the
+    rest, with another seed: no document travels two ways, so none is counted twice."""
+    from scripts.demo import edxml_sender
 
-    campaign = province.demo_campaign()
-    month = simulator.generate_month(
-        province.demo_units(),
-        province.demo_officials(),
-        start=date.fromisoformat(campaign["start_date"]),
-        days=days,
-    )
-    return hub_part(month, share=share, seed=seed)
+    pushed, rest = edxml_sender.split_month(month, share=0.05, seed=seed)
+    hub, json_part = edxml_sender.split_month(rest, share=share, seed=seed + 1)
+    return pushed, hub, json_part
 
 
 def hub_part(
@@ -312,19 +310,30 @@ def hub_part(
     return part
 
 
+def demo_hub_messages(days: int = 32) -> list[HubMessage]:
+    """What the local stack's hub lists: the hub share of the demo month."""
+    from scripts.demo import province, simulator
+
+    campaign = province.demo_campaign()
+    month = simulator.generate_month(
+        province.demo_units(),
+        province.demo_officials(),
+        start=date.fromisoformat(campaign["start_date"]),
+        days=days,
+    )
+    return month_messages(demo_split(month)[1])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m scripts.fake_hub", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--port", type=int, default=8091)
     parser.add_argument("--days", type=int, default=32)
-    parser.add_argument("--share", type=float, default=0.02)
     parser.add_argument("--no-faults", action="store_true")
     args = parser.parse_args(argv)
     faults = Faults() if args.no_faults else demo_faults()
-    with FakeHub(
-        month_messages(demo_month(args.days, args.share)), faults=faults, port=args.port
-    ) as hub:
+    with FakeHub(demo_hub_messages(args.days), faults=faults, port=args.port) as hub:
         print(
             f"fake hub on {hub.url} ({len(hub.messages)} messages); X-SystemId {SYSTEM_ID}",
             flush=True,

@@ -104,11 +104,19 @@ class LocalStack:
         env: dict[str, str] | None = None,
         quiet: bool = False,
         console_port: int | None = None,
+        hub_port: int | None = None,
     ) -> None:
         self.moto_port = moto_port
+        # The fake provincial hub (scripts/fake_hub.py) the pull_hubs job can pull from:
+        # started empty, `serve_hub` gives it the messages to list.
+        self.hub_port = hub_port
+        self.hub: Any = None
         self.api_port = api_port
         self.scheduler = scheduler
         self.env = stack_environment(moto_port, env)
+        if hub_port is not None:
+            # shorter than the fake hub's stalls (3 s): they are timeouts to the connector
+            self.env.setdefault("HUB_TIMEOUT_SECONDS", "2")
         self.quiet = quiet
         self.console_port = console_port
         if console_port is not None:
@@ -207,10 +215,20 @@ class LocalStack:
                 # Presigned POSTs of nomination files go straight to the (moto) bucket.
                 connect_origins=[self.moto_url],
             ).start()
+        if self.hub_port is not None:
+            from scripts.fake_hub import FakeHub, demo_faults
+
+            self.hub = FakeHub([], faults=demo_faults(), port=self.hub_port).start()
         if self.scheduler:
             self._thread = threading.Thread(target=self._schedule_loop, daemon=True)
             self._thread.start()
         return self
+
+    def serve_hub(self, messages: Any) -> str:
+        """Have the fake hub list these messages (scripts.fake_hub.HubMessage); its URL."""
+        assert self.hub is not None, "start the stack with hub_port"
+        self.hub.messages = {m.package_id: m for m in messages}
+        return str(self.hub.url)
 
     def create_resources(self) -> dict[str, Any]:
         # Run in a child so this process's settings cache stays untouched.
@@ -289,6 +307,9 @@ class LocalStack:
 
     def stop(self) -> None:
         self._stop.set()
+        if self.hub is not None:
+            self.hub.stop()
+            self.hub = None
         if self.console is not None:
             self.console.stop()
             self.console = None
@@ -325,12 +346,14 @@ def main() -> None:
         "--console-port", type=int, default=int(os.environ.get("CONSOLE_PORT", "8080"))
     )
     parser.add_argument("--no-scheduler", action="store_true")
+    parser.add_argument("--hub-port", type=int, default=int(os.environ.get("HUB_PORT", "8091")))
     args = parser.parse_args()
     stack = LocalStack(
         moto_port=args.moto_port,
         api_port=args.api_port,
         scheduler=not args.no_scheduler,
         console_port=args.console_port,
+        hub_port=args.hub_port,
     )
 
     def _terminate(signum: int, frame: Any) -> None:
@@ -339,12 +362,17 @@ def main() -> None:
     signal.signal(signal.SIGTERM, _terminate)
     try:
         stack.start()
+        from scripts.fake_hub import SYSTEM_ID, demo_hub_messages
+
+        hub_url = stack.serve_hub(demo_hub_messages())
         print(
             "\nKhông Giấy local stack is up:\n"
             f"  API          {stack.api_url}   (chalice local, stage 'local')\n"
             f"  AWS (moto)   {stack.moto_url}   (DynamoDB, S3, KMS in memory)\n"
             f"  Console      {stack.console_url}/   (dev sign-in: {stack.console_url}/dev/sign-in)\n"
             "  Stream       the inbox stream feeds fold_inbox: KPIs within seconds\n"
+            f"  Hub (fake)   {hub_url}   (LGSP dialect, X-SystemId {SYSTEM_ID}; register a hub "
+            "source to pull it)\n"
             "  Scheduler    runs the aggregate_kpi sweep and the report jobs on their schedules\n"
             "  Token        make token ROLE=province_admin   (or ROLE=unit_officer UNIT=<unit_id>)\n"
             "Data lives only as long as this stack runs. Ctrl-C stops everything.\n",

@@ -296,6 +296,7 @@ def stack() -> Iterator[Any]:
         moto_port=free_port(),
         api_port=free_port(),
         console_port=free_port(),
+        hub_port=free_port(),
         scheduler=False,
         env=env,
         quiet=True,

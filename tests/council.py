@@ -11,6 +11,8 @@ from tests.factories import CAMPAIGN, COMMUNE, DEPARTMENT, OTHER_DEPARTMENT
 from tests.nominations import attach, complete_dossier, created, pdf, reviewer, setup
 
 CAMPAIGN_ID = "kc-2025"
+# Five working days from Friday 1/8/2025: closed on 8/8, before the tests' clock (18/8).
+POSTED_ON = "2025-08-01"
 COLLECTIVES = (DEPARTMENT, OTHER_DEPARTMENT, COMMUNE)
 INDIVIDUALS = ("cb-001", "cb-004")
 NAMES = [
@@ -52,8 +54,10 @@ def setup_council(
     quotas: dict[str, int] | None = None,
     collectives: tuple[str, ...] = COLLECTIVES,
     individuals: tuple[str, ...] = INDIVIDUALS,
+    posted_on: str | None = POSTED_ON,
 ) -> dict[str, str]:
-    """A council campaign, its awards council and submitted nominations; returns
+    """A council campaign, its awards council, eligible nominations and the shortlist's
+    public posting (by default already closed: the clock stands at 18/8/2025); returns
     nominee id -> nomination id."""
     setup(api)
     campaign = {
@@ -75,6 +79,9 @@ def setup_council(
         ids[unit] = eligible(api, nominee_unit_id=unit)
     for official in individuals:
         ids[official] = eligible(api, kind="individual", nominee_official_id=official)
+    if posted_on:
+        r = api.post(f"/campaigns/{CAMPAIGN_ID}/posting", {"opens_on": posted_on})
+        assert r.status_code == 201, r.body
     return ids
 
 

@@ -36,14 +36,21 @@ def put_campaign() -> Response:
     bp,
     "/campaigns",
     "GET",
-    summary="List campaigns",
+    summary="List campaigns, and the one shown by default (the console takes it from here)",
     tag=TAG,
     response="chalicelib.schemas.common:CampaignList",
 )
 def list_campaigns() -> Response:
     from chalicelib.services import registry
 
-    return json_response({"items": [c.model_dump(mode="json") for c in registry.list_campaigns()]})
+    campaigns = registry.list_campaigns()
+    default = registry.default_campaign(campaigns)
+    return json_response(
+        {
+            "items": [c.model_dump(mode="json") for c in campaigns],
+            "default_campaign_id": default.campaign_id if default else None,
+        }
+    )
 
 
 @route(

@@ -39,6 +39,12 @@ def principal_of(request: Request) -> Principal:
     return principal
 
 
+def client_address(request: Request) -> str:
+    """The caller's source address as API Gateway saw it (what public rate limits count)."""
+    context = request.context or {}
+    return str((context.get("identity") or {}).get("sourceIp") or "unknown")
+
+
 def raw_body(request: Request) -> bytes:
     body = request.raw_body
     if isinstance(body, str):

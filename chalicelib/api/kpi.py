@@ -32,9 +32,20 @@ RANGE_RULE = (
 )
 
 
+CAMPAIGN = QueryParam(
+    "campaign_id",
+    "The campaign whose dates, targets and weights to use (default: the campaign active on "
+    "the province's local date); the answer's campaign_id says which was used",
+)
+
+
 def _range() -> tuple[dt.date | None, dt.date | None]:
     request = bp.current_request
     return query_date(request, "from"), query_date(request, "to")
+
+
+def _campaign() -> str | None:
+    return query_params(bp.current_request).get("campaign_id") or None
 
 
 @route(
@@ -44,7 +55,7 @@ def _range() -> tuple[dt.date | None, dt.date | None]:
     summary="A unit's KPIs, compliance and score for a range",
     tag=TAG,
     response="chalicelib.schemas.kpi:UnitKpi",
-    query=RANGE,
+    query=(CAMPAIGN, *RANGE),
     scope=OWN_SUBTREE,
     errors=(400, 403, 404),
     description=RANGE_RULE,
@@ -53,7 +64,9 @@ def _range() -> tuple[dt.date | None, dt.date | None]:
 def unit_kpi(unit_id: str) -> Response:
     from chalicelib.services import kpi
 
-    return json_response(kpi.unit_kpi(principal_of(bp.current_request), unit_id, *_range()))
+    return json_response(
+        kpi.unit_kpi(principal_of(bp.current_request), unit_id, *_range(), _campaign())
+    )
 
 
 @route(
@@ -63,7 +76,7 @@ def unit_kpi(unit_id: str) -> Response:
     summary="A unit's daily KPI series (charts)",
     tag=TAG,
     response="chalicelib.schemas.kpi:UnitDaily",
-    query=RANGE,
+    query=(CAMPAIGN, *RANGE),
     scope=OWN_SUBTREE,
     errors=(400, 403, 404),
     description=RANGE_RULE,
@@ -72,7 +85,9 @@ def unit_kpi(unit_id: str) -> Response:
 def unit_kpi_daily(unit_id: str) -> Response:
     from chalicelib.services import kpi
 
-    return json_response(kpi.unit_daily(principal_of(bp.current_request), unit_id, *_range()))
+    return json_response(
+        kpi.unit_daily(principal_of(bp.current_request), unit_id, *_range(), _campaign())
+    )
 
 
 @route(
@@ -82,7 +97,7 @@ def unit_kpi_daily(unit_id: str) -> Response:
     summary="Individual KPIs of a unit's officials",
     tag=TAG,
     response="chalicelib.schemas.kpi:OfficialKpiList",
-    query=RANGE,
+    query=(CAMPAIGN, *RANGE),
     scope=OWN_SUBTREE,
     errors=(400, 403, 404),
     description=RANGE_RULE,
@@ -92,7 +107,7 @@ def unit_officials_kpi(unit_id: str) -> Response:
     from chalicelib.services import kpi
 
     return json_response(
-        kpi.unit_officials_kpi(principal_of(bp.current_request), unit_id, *_range())
+        kpi.unit_officials_kpi(principal_of(bp.current_request), unit_id, *_range(), _campaign())
     )
 
 
@@ -103,7 +118,7 @@ def unit_officials_kpi(unit_id: str) -> Response:
     summary="One official's individual KPIs",
     tag=TAG,
     response="chalicelib.schemas.kpi:OfficialKpiInRange",
-    query=RANGE,
+    query=(CAMPAIGN, *RANGE),
     scope=OWN_SUBTREE,
     errors=(400, 403, 404),
     description=RANGE_RULE,
@@ -112,7 +127,9 @@ def unit_officials_kpi(unit_id: str) -> Response:
 def official_kpi(official_id: str) -> Response:
     from chalicelib.services import kpi
 
-    return json_response(kpi.official_kpi(principal_of(bp.current_request), official_id, *_range()))
+    return json_response(
+        kpi.official_kpi(principal_of(bp.current_request), official_id, *_range(), _campaign())
+    )
 
 
 @route(
@@ -157,6 +174,26 @@ def campaign_interconnection(campaign_id: str) -> Response:
     from chalicelib.services import kpi
 
     return json_response(kpi.interconnection(campaign_id, *_range()))
+
+
+@route(
+    bp,
+    "/campaigns/{campaign_id}/interconnection/cross-check",
+    "GET",
+    summary="Per pair of units: exchanges reported by push sources against those seen on the "
+    "hub, and the differences",
+    tag=TAG,
+    response="chalicelib.schemas.interconnection:CrossCheck",
+    query=RANGE,
+    roles=PROVINCE_ROLES,
+    errors=(400, 403, 404),
+    description=f"{RANGE_RULE} An unknown campaign is a 404. Documents are compared by count "
+    "per pair (their ids differ between a unit's system and the hub); docs/hubs.md.",
+)
+def campaign_interconnection_cross_check(campaign_id: str) -> Response:
+    from chalicelib.services import cross_check
+
+    return json_response(cross_check.interconnection_cross_check(campaign_id, *_range()))
 
 
 @route(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import json
 import re
 from typing import Any
 
@@ -13,6 +14,7 @@ from chalicelib.api.routing import ROUTES, RouteDoc, route
 
 bp = Blueprint(__name__)
 
+MODEL_TYPES = ("application/json", "application/x-www-form-urlencoded")
 ERROR_TEXT = {
     400: "Invalid request (the details name each invalid field)",
     401: "Missing or invalid credentials",
@@ -44,36 +46,39 @@ def build_openapi() -> dict[str, Any]:
         [(m, "validation" if m is not ErrorResponse else "serialization") for m in models],
         ref_template="#/components/schemas/{model}",
     )
-    ref_of = {m.__name__: keyed[(m, mode)] for (m, mode) in keyed}
+    # Keyed by the model itself: two modules may each have a ReturnRequest.
+    ref_of: dict[Any, Any] = {m: keyed[(m, mode)] for (m, mode) in keyed}
     for schema in defs.get("$defs", {}).values():
         _drop_null_defaults(schema)
     paths: dict[str, dict[str, Any]] = {}
     for r in sorted(ROUTES, key=lambda r: (r.path, r.method)):
         paths.setdefault(r.path, {})[r.method.lower()] = _operation(r, ref_of)
-    return {
-        # pydantic writes JSON Schema 2020-12 (`{"type": "null"}` in anyOf, numeric
-        # exclusiveMinimum), which is OpenAPI 3.1's schema dialect, not 3.0's.
-        "openapi": "3.1.0",
-        "info": {
-            "title": "Không Giấy API",
-            "version": "1.0.0",
-            "description": "Measures paperless-government campaigns: webhooks from document "
-            "systems, KPIs per unit, rankings, nominations and reports.",
-        },
-        "components": {
-            "schemas": defs.get("$defs", {}),
-            "securitySchemes": {
-                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
-                "webhookSignature": {
-                    "type": "apiKey",
-                    "in": "header",
-                    "name": "webhook-signature",
-                    "description": "Standard Webhooks signature with webhook-id and webhook-timestamp",
+    return _distinct_names(
+        {
+            # pydantic writes JSON Schema 2020-12 (`{"type": "null"}` in anyOf, numeric
+            # exclusiveMinimum), which is OpenAPI 3.1's schema dialect, not 3.0's.
+            "openapi": "3.1.0",
+            "info": {
+                "title": "Không Giấy API",
+                "version": "1.0.0",
+                "description": "Measures paperless-government campaigns: webhooks from document "
+                "systems, KPIs per unit, rankings, nominations and reports.",
+            },
+            "components": {
+                "schemas": defs.get("$defs", {}),
+                "securitySchemes": {
+                    "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+                    "webhookSignature": {
+                        "type": "apiKey",
+                        "in": "header",
+                        "name": "webhook-signature",
+                        "description": "Standard Webhooks signature with webhook-id and webhook-timestamp",
+                    },
                 },
             },
-        },
-        "paths": paths,
-    }
+            "paths": paths,
+        }
+    )
 
 
 def _drop_null_defaults(schema: dict[str, Any]) -> None:
@@ -87,7 +92,33 @@ def _drop_null_defaults(schema: dict[str, Any]) -> None:
             del prop["default"]
 
 
-def _operation(r: RouteDoc, ref_of: dict[str, Any]) -> dict[str, Any]:
+def _distinct_names(document: dict[str, Any]) -> dict[str, Any]:
+    """Models of the same name in two modules: pydantic keys them by their whole dotted
+    path (chalicelib__schemas__results_reports__ReturnRequest) and titles both
+    "ReturnRequest", which a client generator refuses as a duplicate. Each gets its
+    module's name in front (ResultsReportsReturnRequest), as key and title."""
+    schemas = document["components"]["schemas"]
+    renames: dict[str, str] = {}
+    for key in schemas:
+        if "__" in key:
+            *modules, name = key.split("__")
+            short = "".join(w.title() for w in modules[-1].split("_")) + name
+            while short in schemas or short in renames.values():
+                short = "_" + short
+            renames[key] = short
+    if not renames:
+        return document
+    text = json.dumps(document, ensure_ascii=False)
+    for old, new in renames.items():
+        text = text.replace(f'"#/components/schemas/{old}"', f'"#/components/schemas/{new}"')
+    renamed: dict[str, Any] = json.loads(text)
+    schemas = renamed["components"]["schemas"]
+    for old, new in renames.items():
+        schemas[new] = {**schemas.pop(old), "title": new}
+    return renamed
+
+
+def _operation(r: RouteDoc, ref_of: dict[Any, Any]) -> dict[str, Any]:
 
     op: dict[str, Any] = {
         "summary": r.summary,
@@ -119,21 +150,22 @@ def _operation(r: RouteDoc, ref_of: dict[str, Any]) -> dict[str, Any]:
         "x-roles": list(r.roles),
     }
     if r.request:
-        schema = ref_of[resolve_model(r.request).__name__]
+        schema = ref_of[resolve_model(r.request)]
+        # The model is the body of a JSON or form request; any other type (a CSV table) is
+        # text, which the handler reads itself.
         op["requestBody"] = {
             "required": r.request_required,
             "content": {
-                ct: {"schema": schema} for ct in r.content_types if ct in ("application/json",)
-            }
-            or {r.content_types[0]: {"schema": {}}},
+                ct: {"schema": schema if ct in MODEL_TYPES else {"type": "string", "minLength": 1}}
+                for ct in r.content_types
+            },
         }
-        for ct in r.content_types:
-            if ct != "application/json":
-                op["requestBody"]["content"][ct] = {"schema": {"type": "string"}}
     ok: dict[str, Any] = {"description": "Success"}
     if r.response:
-        ok["content"] = {"application/json": {"schema": ref_of[resolve_model(r.response).__name__]}}
-    error_ref = {"application/json": {"schema": ref_of["ErrorResponse"]}}
+        ok["content"] = {"application/json": {"schema": ref_of[resolve_model(r.response)]}}
+    from chalicelib.schemas.common import ErrorResponse
+
+    error_ref = {"application/json": {"schema": ref_of[ErrorResponse]}}
     responses: dict[str, Any] = {str(s): ok for s in (r.status, *r.also_ok)}
     # Every route: 401 (the authorizer or the signature; not on public routes) and 415
     # (Chalice answers any Content-Type the route does not accept, GET included, before
@@ -141,7 +173,9 @@ def _operation(r: RouteDoc, ref_of: dict[str, Any]) -> dict[str, Any]:
     always = {415} if r.public else {401, 415}
     if r.restricted:
         always.add(403)  # the declaration refuses the other roles
-    for status in sorted({*r.errors, *always, *((400,) if r.request else ())}):
+    # 400: a body, or a parameter routing.route checks (path parameters included).
+    checked = r.request or r.query or r.path_params
+    for status in sorted({*r.errors, *always, *((400,) if checked else ())}):
         responses[str(status)] = {
             "description": ERROR_TEXT.get(status, "Error"),
             "content": error_ref,

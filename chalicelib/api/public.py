@@ -144,6 +144,7 @@ def unsubscribe_page() -> Response:
     "mail; idempotent",
     tag=TAG,
     query=(QueryParam("token", "The signed token of the link", required=True),),
+    request="chalicelib.schemas.notifications:OneClickForm",
     content_types=("application/x-www-form-urlencoded",),
     errors=(400, 429),
     public=True,

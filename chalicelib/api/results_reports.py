@@ -83,6 +83,25 @@ def get_results_report(results_report_id: str) -> Response:
 
 @route(
     bp,
+    "/units/{unit_id}/results-reports/{campaign_id}",
+    "GET",
+    summary="A unit's results report for a campaign (404 when it has not started one)",
+    tag=TAG,
+    response="chalicelib.schemas.results_reports:ResultsReportOut",
+    roles=ORGANISATION_ROLES,
+    scope=OWN_SUBTREE,
+    errors=(403, 404),
+)
+def get_unit_results_report(unit_id: str, campaign_id: str) -> Response:
+    from chalicelib.services import results_reports
+
+    return json_response(
+        results_reports.of_unit(principal_of(bp.current_request), unit_id, campaign_id)
+    )
+
+
+@route(
+    bp,
     "/results-reports/{results_report_id}",
     "PATCH",
     summary="Edit the narrative of a draft",

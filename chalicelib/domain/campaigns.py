@@ -37,7 +37,7 @@ from chalicelib.settings import get_settings
 MAX_WEIGHT = 1000.0
 # What the OpenAPI document says of targets and weights, per criterion (the validators
 # below enforce the same): a rate's target in [0, 1], a flag's true or false; weights
-# in [0, MAX_WEIGHT], not all zero (at least one positive, or none given).
+# in [0, MAX_WEIGHT] (not all zero: a rule across fields, in words).
 _TARGETS_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
@@ -51,12 +51,8 @@ _WEIGHTS_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {k: {"type": "number", "minimum": 0, "maximum": MAX_WEIGHT} for k in CRITERIA},
     "additionalProperties": False,
-    "anyOf": [
-        {"maxProperties": 0},
-        *({"required": [k], "properties": {k: {"exclusiveMinimum": 0}}} for k in CRITERIA),
-    ],
     "description": "Score weights by criterion (default: each criterion's default "
-    "weight); not all zero",
+    "weight); not all zero (a rule across fields: a 400)",
 }
 
 
@@ -76,7 +72,7 @@ class Criterion(BaseModel):
 class InitiativeCriterion(BaseModel):
     """One scoring criterion of initiatives: each member gives 0..max_points."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")
     key: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")
     label_vi: str = Field(min_length=1, max_length=200)
     label_en: str = Field(min_length=1, max_length=200)
@@ -158,8 +154,8 @@ class Campaign(BaseModel):
         "appraisal, public posting and the awards council decide",
     )
     # Public holidays (local dates): the posting's working days skip them and weekends.
-    holidays: list[dt.date] = Field(default_factory=list, max_length=366)
-    initiative_deadline: dt.date | None = None
+    holidays: list[IsoDate] = Field(default_factory=list, max_length=366)
+    initiative_deadline: IsoDate | None = None
     initiative_criteria: list[InitiativeCriterion] = Field(
         default_factory=lambda: list(DEFAULT_INITIATIVE_CRITERIA), min_length=1, max_length=12
     )

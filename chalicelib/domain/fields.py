@@ -14,7 +14,13 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, WithJsonSchema
 
-from chalicelib.domain.vocabulary import DATE_PATTERN, DATE_RULE, IDENTIFIER_PATTERN, parse_date
+from chalicelib.domain.vocabulary import (
+    DATE_PATTERN,
+    DATE_RULE,
+    IDENTIFIER_PATTERN,
+    NOT_BLANK_PATTERN,
+    parse_date,
+)
 
 
 def _iso_date(value: Any) -> Any:
@@ -45,3 +51,16 @@ def patch_field() -> Any:
     type and the service takes exactly it. Declare it `name: T = patch_field()` and read
     it as `T | None` (the document omits the default null: api.openapi)."""
     return Field(default=None)
+
+
+# The document's words for rules a validator enforces with a message of its own.
+NOT_BLANK: dict[str, Any] = {"minLength": 1, "pattern": NOT_BLANK_PATTERN}
+"""A text that must not be blank (json_schema_extra; the model's validator refuses it)."""
+
+# Text without control characters but line breaks and tabs (Unicode Cc but \t \n \r).
+PLAIN_TEXT_PATTERN = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$"
+PLAIN_TEXT: dict[str, Any] = {"pattern": PLAIN_TEXT_PATTERN}
+PLAIN_NOT_BLANK: dict[str, Any] = {
+    "minLength": 1,
+    "allOf": [{"pattern": NOT_BLANK_PATTERN}, {"pattern": PLAIN_TEXT_PATTERN}],
+}

@@ -40,6 +40,7 @@ from chalicelib.domain.vocabulary import (
     DEFAULT_WEIGHTS,
     LEVEL_COMMUNE,
     LEVEL_DIVISION,
+    LEVEL_PROVINCE,
     PROVINCE_LEVELS,
     UNIT_LEVELS,
     criteria_for,
@@ -188,6 +189,44 @@ def compliance(
             result[name] = value is not None and value >= merged[name]
     result["compliant"] = all(result[name] for name in applicable)
     return result
+
+
+def shortfall(done: int, total: int, target: float) -> int:
+    """How many more of `total` items must qualify for done / total to reach `target`: the
+    least n >= 0 with (done + n) / total >= target, in exact arithmetic (a target of 0.95
+    is 19/20, not the float just above it)."""
+    goal = Fraction(str(target)) * total
+    needed = -(-goal.numerator // goal.denominator)  # ceil
+    return max(0, needed - done)
+
+
+def shortfalls(
+    metrics: Mapping[str, Any], *, level: str, targets: Mapping[str, float] | None = None
+) -> dict[str, int | None]:
+    """Per rate criterion that applies at the level: the items still missing to reach its
+    target (0 when met; None when there is no data: no denominator)."""
+    merged = {**DEFAULT_TARGETS, **(targets or {})}
+    out: dict[str, int | None] = {}
+    for name in criteria_for(level):
+        definition = CRITERIA_BY_KEY[name]
+        if not definition.is_rate:
+            continue
+        assert definition.numerator is not None and definition.denominator is not None
+        total = int(metrics.get(definition.denominator) or 0)
+        if metrics.get(name) is None or not total:
+            out[name] = None
+            continue
+        out[name] = shortfall(int(metrics.get(definition.numerator) or 0), total, merged[name])
+    return out
+
+
+def exchange_tier(level: str) -> str | None:
+    """The tier a unit must exchange with both ways (two_way_interconnection): a commune
+    with the province level, the province level with communes; None for a division."""
+    _check_level(level)
+    if level == LEVEL_DIVISION:
+        return None
+    return LEVEL_PROVINCE if level == LEVEL_COMMUNE else LEVEL_COMMUNE
 
 
 def score(

@@ -36,13 +36,16 @@ DEADLINE_SUBJECTS = {
     "nomination": ("hồ sơ đề nghị khen thưởng", "award nominations"),
     "initiative": ("đăng ký sáng kiến", "initiatives"),
 }
-# Status changes announced, from the audit trails (nominations) and report histories.
+# Status changes announced, from the audit trail (nominations, initiatives) and results
+# reports' histories.
 STATUS_ACTIONS = {
     "returned": ("đã bị trả lại để bổ sung", "was returned for completion"),
     "approved": ("đã được duyệt", "was approved"),
     "rejected": ("không được duyệt", "was not approved"),
     "appraised": ("đã được thẩm định", "was appraised"),
     "decided": ("đã có quyết định", "was decided"),
+    "recognised": ("đã được công nhận là sáng kiến", "was recognised"),
+    "not_recognised": ("chưa được công nhận là sáng kiến", "was not recognised"),
 }
 # Changes older than this are history, not news (a first run never mails the past).
 STATUS_LOOKBACK_DAYS = 7

@@ -6,6 +6,7 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from chalicelib.domain.fields import NOT_BLANK, IsoDate
 from chalicelib.domain.holds import REASON_MAX_CHARS, HoldKind, SubjectKind
 from chalicelib.domain.nominations import is_blank
 from chalicelib.domain.vocabulary import IDENTIFIER_PATTERN
@@ -30,9 +31,9 @@ class HoldCreate(BaseModel):
     kind: HoldKind = Field(
         description="discipline, inspection, audit or complaint (Decree 152/2025/NĐ-CP Art. 4)"
     )
-    reason: str = Field(max_length=REASON_MAX_CHARS)
-    from_: dt.date = Field(alias="from", description="First local date of the hold")
-    to: dt.date | None = Field(default=None, description="Last local date; none: until lifted")
+    reason: str = Field(max_length=REASON_MAX_CHARS, json_schema_extra=NOT_BLANK)
+    from_: IsoDate = Field(alias="from", description="First local date of the hold")
+    to: IsoDate | None = Field(default=None, description="Last local date; none: until lifted")
 
     @field_validator("reason")
     @classmethod

@@ -25,6 +25,7 @@ ScopeUnits = Annotated[
     Field(
         min_length=1,
         max_length=MAX_SCOPE_UNITS,
+        json_schema_extra={"uniqueItems": True},  # _distinct
         description="Units the source may speak for, each with every unit below it "
         "(the province's own unit covers the whole province)",
     ),
@@ -47,7 +48,12 @@ def _distinct_types(types: list[str]) -> list[str]:
 
 HubMessageTypes = Annotated[
     list[HubMessageType],
-    Field(min_length=1, max_length=2, description="What to pull: packages (edoc), statuses"),
+    Field(
+        min_length=1,
+        max_length=2,
+        description="What to pull: packages (edoc), statuses",
+        json_schema_extra={"uniqueItems": True},  # _distinct_types
+    ),
     AfterValidator(_distinct_types),
 ]
 
@@ -64,7 +70,7 @@ PollMinutes = Annotated[
 class HubCreate(BaseModel):
     """Where a hub source is pulled from (docs/hubs.md)."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")
     base_url: str = Field(
         max_length=500,
         pattern=HUB_URL_PATTERN,

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from chalicelib.domain.fields import NOT_BLANK, IsoDate
 from chalicelib.domain.initiatives import (
     COMMENT_MAX_CHARS,
     MAX_AUTHORS,
@@ -52,23 +53,31 @@ class InitiativeCreate(BaseModel):
         description="The registering unit: a unit officer's own unit or a sub-unit (default "
         "their unit); required for the province admin",
     )
-    title: str = Field(max_length=TITLE_MAX_CHARS)
-    description: str = Field(max_length=TEXT_MAX_CHARS, description="What was done")
-    benefit: str = Field(
-        max_length=TEXT_MAX_CHARS, description="What it changed, with figures where there are some"
+    title: str = Field(max_length=TITLE_MAX_CHARS, json_schema_extra=NOT_BLANK)
+    description: str = Field(
+        max_length=TEXT_MAX_CHARS, description="What was done", json_schema_extra=NOT_BLANK
     )
-    applied_from: dt.date = Field(description="The local date it was first applied")
+    benefit: str = Field(
+        max_length=TEXT_MAX_CHARS,
+        description="What it changed, with figures where there are some",
+        json_schema_extra=NOT_BLANK,
+    )
+    applied_from: IsoDate = Field(description="The local date it was first applied")
     authors: list[AuthorIn] = Field(min_length=1, max_length=MAX_AUTHORS)
 
     _texts = field_validator("title", "description", "benefit")(_required)
 
 
 class InitiativePatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    title: str | None = Field(default=None, max_length=TITLE_MAX_CHARS)
-    description: str | None = Field(default=None, max_length=TEXT_MAX_CHARS)
-    benefit: str | None = Field(default=None, max_length=TEXT_MAX_CHARS)
-    applied_from: dt.date | None = None
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
+    title: str | None = Field(default=None, max_length=TITLE_MAX_CHARS, json_schema_extra=NOT_BLANK)
+    description: str | None = Field(
+        default=None, max_length=TEXT_MAX_CHARS, json_schema_extra=NOT_BLANK
+    )
+    benefit: str | None = Field(
+        default=None, max_length=TEXT_MAX_CHARS, json_schema_extra=NOT_BLANK
+    )
+    applied_from: IsoDate | None = None
     authors: list[AuthorIn] | None = Field(default=None, min_length=1, max_length=MAX_AUTHORS)
 
     @field_validator("title", "description", "benefit")
@@ -87,7 +96,7 @@ class InitiativePatch(BaseModel):
 
 class ReturnRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    reason: str = Field(max_length=REASON_MAX_CHARS)
+    reason: str = Field(max_length=REASON_MAX_CHARS, json_schema_extra=NOT_BLANK)
 
     _reason = field_validator("reason")(_required)
 
@@ -216,18 +225,3 @@ class InitiativeAuditRecord(BaseModel):
 class InitiativeAuditPage(BaseModel):
     items: list[InitiativeAuditRecord]
     next_token: str | None
-
-
-class UnitInitiative(BaseModel):
-    initiative_id: str
-    title: str
-    status: Status
-
-
-class Creativity(BaseModel):
-    """Creativity as a figure: a unit's initiatives in the campaign."""
-
-    campaign_id: str
-    initiatives_submitted: int
-    initiatives_recognised: int
-    recognised: list[UnitInitiative] = Field(description="The recognised initiatives")

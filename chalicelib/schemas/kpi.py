@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
@@ -82,10 +82,30 @@ else:
     )
 
 
+class RecognisedInitiative(BaseModel):
+    initiative_id: str
+    title: str
+    status: Literal["draft", "submitted", "recognised", "not_recognised"]
+
+
+class Creativity(BaseModel):
+    """Creativity as a figure: a unit's (or an official's) initiatives in the campaign."""
+
+    campaign_id: str
+    initiatives_submitted: int = Field(description="Initiatives submitted (in any state since)")
+    initiatives_recognised: int = Field(description="Recognised by the initiatives council")
+    recognised: list[RecognisedInitiative] = Field(description="The recognised initiatives")
+
+
 class UnitKpi(BaseModel):
     unit_id: str
     name: str
     level: str
+    campaign_id: str | None = Field(
+        description="The campaign whose dates, targets and weights this answer used (the "
+        "campaign_id asked for, else the one active on the province's local date; null: no "
+        "campaign exists, the vocabulary's defaults)"
+    )
     model_config = ConfigDict(populate_by_name=True)
     from_: dt.date = Field(alias="from")
     to: dt.date
@@ -93,6 +113,16 @@ class UnitKpi(BaseModel):
     metrics: UnitMetrics
     compliance: Compliance
     score: float
+    shortfalls: dict[str, int | None] = Field(
+        description="Per rate criterion that applies at the unit's level: how many more "
+        "items must qualify to reach the campaign's target (0: met; null: no data)"
+    )
+    interconnection_tier: Literal["province", "commune"] | None = Field(
+        description="The tier the unit must exchange with both ways (null: a division)"
+    )
+    creativity: Creativity | None = Field(
+        description="The unit's initiatives in the campaign (null when no campaign exists)"
+    )
 
 
 class DailyPoint(BaseModel):
@@ -104,6 +134,11 @@ class DailyPoint(BaseModel):
 
 class UnitDaily(BaseModel):
     unit_id: str
+    campaign_id: str | None = Field(
+        description="The campaign whose dates, targets and weights this answer used (the "
+        "campaign_id asked for, else the one active on the province's local date; null: no "
+        "campaign exists, the vocabulary's defaults)"
+    )
     model_config = ConfigDict(populate_by_name=True)
     from_: dt.date = Field(alias="from")
     to: dt.date
@@ -124,6 +159,11 @@ class Ranking(BaseModel):
 class OfficialKpiInRange(OfficialKpi):
     """One official's KPIs for a range (GET /officials/{official_id}/kpi)."""
 
+    campaign_id: str | None = Field(
+        description="The campaign whose dates, targets and weights this answer used (the "
+        "campaign_id asked for, else the one active on the province's local date; null: no "
+        "campaign exists, the vocabulary's defaults)"
+    )
     model_config = ConfigDict(populate_by_name=True)
     from_: dt.date = Field(alias="from")
     to: dt.date
@@ -132,6 +172,11 @@ class OfficialKpiInRange(OfficialKpi):
 
 class OfficialKpiList(BaseModel):
     unit_id: str
+    campaign_id: str | None = Field(
+        description="The campaign whose dates, targets and weights this answer used (the "
+        "campaign_id asked for, else the one active on the province's local date; null: no "
+        "campaign exists, the vocabulary's defaults)"
+    )
     model_config = ConfigDict(populate_by_name=True)
     from_: dt.date = Field(alias="from")
     to: dt.date

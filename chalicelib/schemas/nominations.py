@@ -64,6 +64,9 @@ def _text(value: str | None, *, required: bool) -> str | None:
 
 
 class NominationCreate(BaseModel):
+    """A collective nomination names nominee_unit_id, an individual one
+    nominee_official_id, never both (a rule across fields: a 400)."""
+
     model_config = ConfigDict(extra="forbid")
     kind: Kind
     nominee_unit_id: str | None = Field(
@@ -177,6 +180,9 @@ class AppraisalRequest(BaseModel):
 
 
 class ReviewRequest(BaseModel):
+    """A reason (not blank) is required to reject or to return (a rule across fields: a
+    400)."""
+
     model_config = ConfigDict(extra="forbid")
     decision: Literal["approve", "reject", "return"]
     reason: str | None = Field(
@@ -340,6 +346,8 @@ else:
         compliant=(bool, ...),
         **criterion_fields("value"),
         processed_total=(int, ...),
+        initiatives_submitted=(int, ...),
+        initiatives_recognised=(int, ...),
     )
 
 
@@ -354,6 +362,8 @@ class IndividualCandidate(BaseModel):
     on_time_rate: float | None
     digital_signatures: int
     latest_evaluation_score: float | None
+    initiatives_submitted: int = Field(description="Initiatives they are an author of")
+    initiatives_recognised: int
 
 
 class Candidates(BaseModel):

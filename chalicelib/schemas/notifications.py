@@ -15,8 +15,15 @@ from chalicelib.domain.vocabulary import CRITERIA
 Kind = Literal[KINDS]  # type: ignore[valid-type]
 
 
+class OneClickForm(BaseModel):
+    """RFC 8058's one-click unsubscribe body (application/x-www-form-urlencoded)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+    one_click: Literal["One-Click"] = Field(alias="List-Unsubscribe")
+
+
 class PreferencesUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")
     email: str = Field(
         max_length=254, pattern=EMAIL_PATTERN, description="One of the unit's contacts"
     )

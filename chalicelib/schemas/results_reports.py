@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from chalicelib.domain.fields import NOT_BLANK
 from chalicelib.domain.results_reports import REASON_MAX_CHARS, SECTION_MAX_CHARS
 from chalicelib.domain.vocabulary import IDENTIFIER_PATTERN
 from chalicelib.schemas.nominations import Actor, FileOut
@@ -41,7 +42,9 @@ class ResultsReportCreate(BaseModel):
 
 class ResultsReportPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    sections: Sections
+    sections: Sections = Field(
+        description="At least one part given as text (a rule across fields: a 400)"
+    )
 
     @model_validator(mode="after")
     def _something(self) -> ResultsReportPatch:
@@ -52,7 +55,7 @@ class ResultsReportPatch(BaseModel):
 
 class ReturnRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    reason: str = Field(min_length=1, max_length=REASON_MAX_CHARS)
+    reason: str = Field(max_length=REASON_MAX_CHARS, json_schema_extra=NOT_BLANK)
 
     @field_validator("reason")
     @classmethod

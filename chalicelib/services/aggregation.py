@@ -93,7 +93,9 @@ def _add(summary: dict[str, Any], result: Mapping[str, int]) -> None:
 def fold(batches: list[event_store.InboxBatch]) -> dict[str, int]:
     """Fold inbox items and clear their pending markers; safe to repeat with the same
     items, and alongside other consumers folding overlapping ones."""
-    records = [r for batch in batches for r in batch.records]
+    # Each record carries its inbox item's key into the fold, which notes it in the
+    # document's references (what a later secret marking redacts; issue 23).
+    records = [{**r, "_inbox": batch.key} for batch in batches for r in batch.records]
     result = apply_records(records, get_settings().zone)
     freshness: dict[str, dt.datetime] = {}
     for batch in batches:
@@ -124,7 +126,7 @@ def apply_records(records: list[dict[str, Any]], zone: ZoneInfo) -> dict[str, in
     evaluations: list[dict[str, Any]] = []
     for record in records:
         if record["type"] == EV_EVALUATED:
-            evaluations.append(record)
+            evaluations.append({k: v for k, v in record.items() if k != "_inbox"})
         else:
             by_document[f"{record['source_id']}#{record['document']['id']}"].append(record)
     result = {"documents_changed": 0, "daily_items_written": 0, "evaluations_changed": 0}

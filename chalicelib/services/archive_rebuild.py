@@ -40,6 +40,7 @@ def rebuild_from_archive(deadline: float) -> dict[str, Any]:
             content_type=content_type,
             delivery_id=f"rebuild:{key}",
             archive=False,
+            archived_at=key,
         )
         objects += 1
         accepted += result["accepted"]

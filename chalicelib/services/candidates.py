@@ -97,6 +97,7 @@ def candidates(principal: Principal, campaign_id: str, kind: str, limit: int) ->
     table = ranked(campaign, kind)
     visible = registry_service.visible_unit_ids(principal)
     items = [r for r in table.rows if visible is None or r["unit_id"] in visible][:limit]
+    items = _with_creativity(campaign_id, kind, items)
     return {
         "campaign_id": campaign_id,
         "kind": kind,
@@ -105,6 +106,31 @@ def candidates(principal: Principal, campaign_id: str, kind: str, limit: int) ->
         "as_of": table.as_of,
         "items": items,
     }
+
+
+def _with_creativity(
+    campaign_id: str, kind: str, items: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The fifth criterion beside the measured ones: each candidate's initiatives."""
+    from chalicelib.services.initiatives import assessment
+
+    figures = (
+        assessment.creativity_by_unit(campaign_id)
+        if kind == "collective"
+        else assessment.creativity_by_official(campaign_id)
+    )
+    key = "unit_id" if kind == "collective" else "official_id"
+    out = []
+    for row in items:
+        figure = figures.get(row[key]) or {}
+        out.append(
+            {
+                **row,
+                "initiatives_submitted": int(figure.get("initiatives_submitted", 0)),
+                "initiatives_recognised": int(figure.get("initiatives_recognised", 0)),
+            }
+        )
+    return out
 
 
 def nominee_rank(campaign: Campaign, kind: str, nominee_id: str) -> dict[str, Any]:
@@ -118,6 +144,12 @@ def nominee_rank(campaign: Campaign, kind: str, nominee_id: str) -> dict[str, An
         "compliant": row.get("compliant") if row else None,
         "as_of": table.as_of,
     }
+
+
+def _creativity(campaign_id: str, kind: str, nominee_id: str) -> dict[str, Any]:
+    from chalicelib.services.initiatives import assessment
+
+    return assessment.creativity_of(campaign_id, kind, nominee_id)
 
 
 def _jsonable(value: Any) -> Any:
@@ -155,6 +187,7 @@ def evidence(
             "to": period.end,
             "as_of": as_of,
             "rank": nominee_rank(campaign, kind, nominee_id),
+            "creativity": _creativity(campaign.campaign_id, kind, nominee_id),
         }
     )
     return dict(_jsonable(snapshot))

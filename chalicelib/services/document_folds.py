@@ -44,7 +44,12 @@ def fold_documents(
     ) -> tuple[dict[str, Any], aggregate_store.Delta] | None:
         return _change(old_state, document_state.fold_events(old_state, by_document[key]), zone)
 
-    result = aggregate_store.fold_documents(by_document, step)
+    # Each record's inbox item (set by the fold): the document's references for redaction.
+    refs = {
+        key: {r["_inbox"] for r in records if r.get("_inbox")}
+        for key, records in by_document.items()
+    }
+    result = aggregate_store.fold_documents(by_document, step, refs)
     changed, written = result.changed, result.written
     for key in result.oversized:
         records = sorted(by_document[key], key=lambda r: (r["occurred_at"], r["event_id"]))

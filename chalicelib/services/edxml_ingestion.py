@@ -34,7 +34,7 @@ def receive_edxml(
     )
 
 
-def ingest_pulled(source_id: str, body: bytes) -> dict[str, int]:
+def ingest_pulled(source_id: str, body: bytes, *, lambda_context: Any = None) -> dict[str, int]:
     """A package or status message the service pulled from a hub itself (no signature: the
     hub was asked with the source's credentials), stored exactly as a pushed one. Keyed by
     its content: the same bytes fetched again get the first answer; a re-generated copy of
@@ -51,6 +51,7 @@ def ingest_pulled(source_id: str, body: bytes) -> dict[str, int]:
         body,
         content_type=ARCHIVE_CONTENT_TYPE,
         parse=_parser(source_id, {"webhook-id": delivery_id}),
+        lambda_context=lambda_context,
     )
 
 

@@ -6,12 +6,16 @@ markers of newly marked documents before anything of the request is stored. Even
 exempt document are then stored redacted, whatever their own marking.
 
 A marking can arrive after clear events of the same document were stored (or race with
-them). `redact_pending`, run by every aggregation run, follows the references ingestion
-left for clear data (`record_clear_refs`) and redacts the inbox items, the archive objects,
-the ledger hashes and the trail of each newly marked document, and joins "exempt" into its
-KPI state. It holds a lease (one pass at a time), and each step is idempotent, so passes
-may overlap, crash and repeat. A marker stays pending until every request that could have
-read "not exempt" before it was written has finished (the settle window).
+them). `redact_pending`, run by every aggregation run, follows where clear data was stored
+and redacts the inbox items, the archive objects, the ledger hashes and the trail of each
+newly marked document, and joins "exempt" into its KPI state. Where: the inbox items the
+fold noted in the document's state item (each inbox item names its request's archive
+object; issue 23), plus the references `record_clear_refs` leaves for archive objects with
+no inbox item of the document (a request holding only duplicates of it, an edXML message
+without events). It holds a lease (one pass at a time), and each step is idempotent, so
+passes may overlap, crash and repeat. A marker stays pending until every request that
+could have read "not exempt" before it was written has finished and been folded (the
+settle window, counted up to the oldest inbox item not folded yet).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from chalicelib.domain import events as domain
 from chalicelib.observability import logger
 from chalicelib.services import document_folds, edxml_messages
 from chalicelib.settings import get_settings
+from chalicelib.storage import aggregates as aggregate_store
 from chalicelib.storage import events as event_store
 from chalicelib.storage import exemptions as exemption_store
 from chalicelib.storage import jobs as job_store
@@ -78,13 +83,21 @@ def record_clear_refs(
 
 def redact_pending(deadline: float) -> dict[str, Any]:
     """Redact every document marked exempt since its clear data was stored; called by the
-    aggregation job. Returns what it did (skipped when another pass holds the lease)."""
+    aggregation job. Returns what it did (skipped when another pass holds the lease).
+
+    A marker settles once its settle window has passed *and* everything ingested within
+    it is folded: the fold notes where each document's events are (issue 23), so a clear
+    event stored by a request that read "not exempt" is found once it is folded."""
     owner = uuid.uuid4().hex
     lease = get_settings().aggregate_lease_seconds
     if not job_store.acquire_lease(JOB, owner, lease):
         return {"skipped": "another redaction pass holds the lease"}
     summary = {"documents": 0, "settled": 0, "inbox_items": 0, "archive_objects": 0, "trail": 0}
-    settle_before = clock.now() - dt.timedelta(seconds=get_settings().redaction_settle_seconds)
+    # Every inbox item ingested before `folded` is folded: its events are in their
+    # documents' references (markers of inbox items are written before the items).
+    oldest = event_store.oldest_pending()
+    folded = clock.now() if oldest is None else min(clock.now(), oldest)
+    settle_before = folded - dt.timedelta(seconds=get_settings().redaction_settle_seconds)
     done = True
     try:
         for marker in exemption_store.pending_markers():
@@ -120,7 +133,7 @@ def redact_document(key: str) -> dict[str, int]:
 
     for ref in exemption_store.refs_of(key):
         for inbox_key in ref.inbox_keys:
-            records, changed = event_store.inbox_redact(inbox_key, redact)
+            records, changed, _archive = event_store.inbox_redact(inbox_key, redact)
             counts["inbox_items"] += int(changed)
             for record in records:
                 # The hash a redelivery of this event computes now that it is exempt.
@@ -130,6 +143,18 @@ def redact_document(key: str) -> dict[str, int]:
         if ref.archive_key and _redact_archive_object(ref.archive_key, source_id, document_id):
             counts["archive_objects"] += 1
         exemption_store.drop_ref(key, ref.ref)
+    # The inbox items the fold noted for the document, and their requests' archive objects.
+    archive_keys: set[str] = set()
+    for inbox_key in sorted(aggregate_store.document_refs(key)):
+        records, changed, archive_key = event_store.inbox_redact(inbox_key, redact)
+        counts["inbox_items"] += int(changed)
+        for record in records:
+            event_store.ledger_set_hash(source_id, record["event_id"], domain.payload_hash(record))
+        if archive_key:
+            archive_keys.add(archive_key)
+    for archive_key in sorted(archive_keys):
+        if _redact_archive_object(archive_key, source_id, document_id):
+            counts["archive_objects"] += 1
     counts["trail"] = event_store.trail_redact(source_id, document_id)
     document_folds.join_exempt([key])
     return counts

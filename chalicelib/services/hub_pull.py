@@ -138,10 +138,22 @@ def _transport_for(source: SourceRecord) -> Transport:
     return lambda request: hub_http.send(hub.base_url, request, headers, timeout)
 
 
+class _StoringBudget:
+    """What Powertools Idempotency asks of a Lambda context: the time left. A package's
+    in-progress record then expires this soon after a run killed while storing it, instead
+    of blocking the package for the idempotency TTL."""
+
+    def get_remaining_time_in_millis(self) -> int:
+        return STORING_BUDGET_MS
+
+
+STORING_BUDGET_MS = 30_000
+
+
 def _ingest(source_id: str, body: bytes) -> dict[str, int]:
     from chalicelib.services import edxml_ingestion
 
-    return edxml_ingestion.ingest_pulled(source_id, body)
+    return edxml_ingestion.ingest_pulled(source_id, body, lambda_context=_StoringBudget())
 
 
 def _jitter(source_id: str) -> float:
@@ -150,10 +162,17 @@ def _jitter(source_id: str) -> float:
 
 
 def _next_poll(
-    source: SourceRecord, now: dt.datetime, failures: int, retry: float | None
+    source: SourceRecord,
+    now: dt.datetime,
+    failures: int,
+    retry: float | None,
+    hub_fault: bool = True,
 ) -> dt.datetime:
     assert source.hub is not None
     interval = dt.timedelta(minutes=source.hub.poll_every_minutes)
+    if failures and not hub_fault:
+        # our side failed (storage): the hub is fine, try again soon
+        return now + dt.timedelta(seconds=max(retry or 0, STORING_BUDGET_MS / 1000))
     if failures == 0:
         return now + interval * (1 + JITTER * random.random())  # noqa: S311 (spread, not secrecy)
     backoff = min(MAX_BACKOFF, interval * 2 ** min(failures - 1, 10))
@@ -186,6 +205,7 @@ def pull_hub(
     overlap = dt.timedelta(hours=settings.hub_overlap_hours)
     first_day = hub.pull_from or source.created_at.astimezone(dialect.HUB_ZONE).date()
     retry_after: float | None = None
+    hub_fault = True
     try:
         for message_type in hub.message_types:
             raw_cursor = state.cursors.get(message_type)
@@ -220,6 +240,7 @@ def pull_hub(
     except HubFault as exc:
         run.fault = f"{exc.kind}: {exc.message}"
         retry_after = exc.retry_after
+        hub_fault = exc.kind in UNREACHABLE
         state.failures += 1
         if exc.kind in UNREACHABLE:
             state.unreachable_since = state.unreachable_since or now
@@ -235,7 +256,7 @@ def pull_hub(
     state.next_poll_at = (
         now
         if run.more and run.fault is None
-        else _next_poll(source, clock.now(), state.failures, retry_after)
+        else _next_poll(source, clock.now(), state.failures, retry_after, hub_fault)
     )
     run.cursors = dict(state.cursors)
     state.last_run = run.out()
@@ -268,7 +289,9 @@ def _handle(
             judged = _outcome_of(exc)
             if judged is None:
                 raise HubFault(
-                    "storage", f"storing failed: {getattr(exc, 'message', exc)}"
+                    "storage",
+                    f"storing failed: {getattr(exc, 'message', exc)}",
+                    float(getattr(exc, "retry_after_seconds", 0) or 0) or None,
                 ) from exc
             outcome, error = judged
         else:
@@ -353,7 +376,10 @@ def pull_hubs(deadline: float, *, force: bool = False) -> dict[str, Any]:
     """The job: every enabled hub source that is due, until the deadline. One run at a
     time (a lease); a hub's failure never stops the others."""
     owner = uuid.uuid4().hex
-    if not job_store.acquire_lease(JOB, owner, LEASE_SECONDS):
+    # The lease outlives this run's deadline a little: a run killed mid-way (a timeout)
+    # holds up the next one by seconds, not LEASE_SECONDS.
+    lease = min(LEASE_SECONDS, max(30.0, deadline - time.monotonic() + 30.0))
+    if not job_store.acquire_lease(JOB, owner, lease):
         return {"done": False, "skipped": "another run of pull_hubs holds the lease"}
     runs: list[dict[str, Any]] = []
     try:

@@ -225,9 +225,11 @@ def store_events(
     content_type: str,
     delivery_id: str,
     archive: bool = True,
+    archived_at: str | None = None,
 ) -> dict[str, int]:
     """De-duplicate admitted events against the ledger and store the new ones (the
-    caller checked their units: `admission`).
+    caller checked their units: `admission`). `archive` False: the body is archived
+    already (a rebuild), as `archived_at`.
 
     A document is exempt when any event of the request marks it or a marker says an
     earlier event did; its events are then stored redacted, whatever their own marking
@@ -289,29 +291,36 @@ def store_events(
 
     if new_records:
         arrival = Arrival.now(source_id)
-        inbox_keys = event_store.inbox_keys(
-            arrival.received_at, arrival.request_id, len(new_records)
-        )
         body: bytes | None = None
         if archive:
             body = raw_body
             if any(redacted):
                 # Never archive text of exempt documents: archive the redacted events.
                 body, content_type = domain.archive_body(records), "application/json"
+        # The inbox items name the request's archive object (a rebuild's, the object it
+        # re-stores): the fold notes both for each document (issue 23), so a later secret
+        # marking finds them without a reference written here per document.
+        archive_key = arrival.archive_key(content_type) if body is not None else archived_at
+        # Documents of the request with no new event (only duplicates) get no inbox item
+        # here, but the archive object holds them in clear: noted as before.
+        with_new = {r["document"]["id"] for r in new_records if r.get("document")}
+        clear_elsewhere = {
+            d: e for d, e in _clear_events(records, exempt).items() if d not in with_new
+        }
         try:
-            archive_request(
-                arrival,
-                body,
-                content_type,
-                delivery_id=delivery_id,
-                clear_events=_clear_events(records, exempt),
-                clear_inbox_keys=_clear_inbox_keys(new_records, inbox_keys, exempt),
-            )
             keys = event_store.inbox_put(
                 arrival.received_at,
                 arrival.request_id,
                 source_id,
                 [_public(r) for r in new_records],
+                archive_key=archive_key,
+            )
+            archive_request(
+                arrival,
+                body,
+                content_type,
+                delivery_id=delivery_id,
+                clear_events=clear_elsewhere if body is not None else {},
             )
             event_store.ledger_write(
                 source_id,
@@ -354,23 +363,6 @@ def _clear_events(records: list[dict[str, Any]], exempt: set[str]) -> dict[str, 
             if record["event_id"] not in ids:
                 ids.append(record["event_id"])
     return events_by_document
-
-
-def _clear_inbox_keys(
-    new_records: list[dict[str, Any]], inbox_keys: list[str], exempt: set[str]
-) -> dict[str, list[str]]:
-    """document id -> the inbox items holding the new events of each document not known to
-    be exempt."""
-    inbox_by_document: dict[str, list[str]] = {}
-    for index, record in enumerate(new_records):
-        document = record.get("document")
-        if document is None or document["id"] in exempt:
-            continue
-        chunks = inbox_by_document.setdefault(document["id"], [])
-        chunk_key = inbox_keys[index // event_store.INBOX_CHUNK]
-        if chunk_key not in chunks:
-            chunks.append(chunk_key)
-    return inbox_by_document
 
 
 def _public(record: dict[str, Any]) -> dict[str, Any]:

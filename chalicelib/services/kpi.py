@@ -100,11 +100,20 @@ def _unit_figures(
     }
 
 
+def _campaign_key(campaign: Campaign | None) -> str | None:
+    """Which campaign an answer used (None: none exists, the vocabulary's defaults)."""
+    return campaign.campaign_id if campaign else None
+
+
 def unit_kpi(
-    principal: Principal, unit_id: str, start: dt.date | None, end: dt.date | None
+    principal: Principal,
+    unit_id: str,
+    start: dt.date | None,
+    end: dt.date | None,
+    campaign_id: str | None = None,
 ) -> dict[str, Any]:
     unit = registry_service.check_unit_access(principal, unit_id)
-    campaign = _campaign_or_current(None)
+    campaign = _campaign_or_current(campaign_id)
     period = resolve_range(start, end, campaign)
     rows = aggregate_store.daily_rows(daily_counters.unit_scope(unit_id), period.start, period.end)
     officials = registry_store.officials_of_unit(unit_id)
@@ -121,18 +130,38 @@ def unit_kpi(
         "unit_id": unit_id,
         "name": unit.name,
         "level": unit.level,
+        "campaign_id": _campaign_key(campaign),
         "from": period.start,
         "to": period.end,
         "as_of": as_of(),
         **figures,
+        # What the unit still misses, so no client recomputes the rule.
+        "shortfalls": kpi.shortfalls(
+            figures["metrics"],
+            level=unit.level,
+            targets=campaign.rate_targets() if campaign else None,
+        ),
+        "interconnection_tier": kpi.exchange_tier(unit.level),
+        "creativity": _creativity(campaign, unit_id),
     }
 
 
+def _creativity(campaign: Campaign | None, unit_id: str) -> dict[str, Any] | None:
+    """The fifth criterion as a figure: the unit's initiatives in the campaign."""
+    from chalicelib.services.initiatives import assessment
+
+    return assessment.unit_creativity(campaign.campaign_id, unit_id) if campaign else None
+
+
 def unit_daily(
-    principal: Principal, unit_id: str, start: dt.date | None, end: dt.date | None
+    principal: Principal,
+    unit_id: str,
+    start: dt.date | None,
+    end: dt.date | None,
+    campaign_id: str | None = None,
 ) -> dict[str, Any]:
     unit = registry_service.check_unit_access(principal, unit_id)
-    campaign = _campaign_or_current(None)
+    campaign = _campaign_or_current(campaign_id)
     period = resolve_range(start, end, campaign)
     by_day = dict(
         aggregate_store.daily_rows(daily_counters.unit_scope(unit_id), period.start, period.end)
@@ -156,6 +185,7 @@ def unit_daily(
         series.append({"date": day, **figures})
     return {
         "unit_id": unit_id,
+        "campaign_id": _campaign_key(campaign),
         "from": period.start,
         "to": period.end,
         "as_of": as_of(),
@@ -262,14 +292,20 @@ def _official_figures(
 
 
 def official_kpi(
-    principal: Principal, official_id: str, start: dt.date | None, end: dt.date | None
+    principal: Principal,
+    official_id: str,
+    start: dt.date | None,
+    end: dt.date | None,
+    campaign_id: str | None = None,
 ) -> dict[str, Any]:
     official = registry_service.check_official_access(principal, official_id)
-    period = resolve_range(start, end, _campaign_or_current(None))
+    campaign = _campaign_or_current(campaign_id)
+    period = resolve_range(start, end, campaign)
     rows = aggregate_store.daily_rows(
         daily_counters.official_scope(official_id), period.start, period.end
     )
     return {
+        "campaign_id": _campaign_key(campaign),
         "from": period.start,
         "to": period.end,
         "as_of": as_of(),
@@ -289,13 +325,19 @@ def officials_table(officials: list[OfficialRecord], period: Range) -> list[dict
 
 
 def unit_officials_kpi(
-    principal: Principal, unit_id: str, start: dt.date | None, end: dt.date | None
+    principal: Principal,
+    unit_id: str,
+    start: dt.date | None,
+    end: dt.date | None,
+    campaign_id: str | None = None,
 ) -> dict[str, Any]:
     registry_service.check_unit_access(principal, unit_id)
-    period = resolve_range(start, end, _campaign_or_current(None))
+    campaign = _campaign_or_current(campaign_id)
+    period = resolve_range(start, end, campaign)
     officials = sorted(registry_store.officials_of_unit(unit_id), key=lambda o: o.official_id)
     return {
         "unit_id": unit_id,
+        "campaign_id": _campaign_key(campaign),
         "from": period.start,
         "to": period.end,
         "as_of": as_of(),

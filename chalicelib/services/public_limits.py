@@ -16,14 +16,20 @@ from chalicelib.storage import quotas as quota_store
 LIMITS: dict[str, tuple[int, int]] = {
     "scoreboard": (60, 60),
     "unsubscribe": (20, 60),
+    # the posted shortlist (services/posting.py): reading, and the public's feedback per
+    # client address and per nominee (so many addresses cannot flood one nominee either)
+    "shortlist": (120, 60),
+    "feedback": (5, 600),
+    "feedback_nominee": (30, 3600),
 }
 DEFAULT_LIMIT = (60, 60)
 _ATTEMPTS = 5
 
 
-def take(group: str, client: str) -> None:
-    """Admit one request of `client` (its source address) to `group`, or RateLimited with
-    the seconds until one more fits (a 429 with Retry-After)."""
+def take(group: str, client: str, *, about: str = "from your address") -> None:
+    """Admit one request of `client` (its source address, or what the group counts per) to
+    `group`, or RateLimited with the seconds until one more fits (a 429 with Retry-After);
+    `about` says in the message what was counted."""
     limit, window = LIMITS.get(group, DEFAULT_LIMIT)
     key = f"public#{group}#{client or 'unknown'}"
     try:
@@ -33,7 +39,7 @@ def take(group: str, client: str) -> None:
             decision = quotas.admit(times, now, limit, window)
             if not decision.admitted:
                 raise RateLimited(
-                    f"Too many requests from your address: at most {limit} in {window} seconds; "
+                    f"Too many requests {about}: at most {limit} in {window} seconds; "
                     f"try again in {decision.retry_after} seconds",
                     retry_after_seconds=decision.retry_after,
                     code="too_many_requests",

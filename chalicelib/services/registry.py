@@ -280,12 +280,18 @@ def list_campaigns() -> list[Campaign]:
     )
 
 
+def default_campaign(campaigns: list[Campaign], today: dt.date | None = None) -> Campaign | None:
+    """The campaign an answer uses when none is named, and the console shows first: the one
+    active on the province's local date (`clock.local_today()`), by `active_campaign`'s
+    rule. The one place this is decided (GET /campaigns says it to the console)."""
+    return active_campaign(campaigns, today or clock.local_today())
+
+
 def current_campaign(today: dt.date | None = None) -> Campaign:
     """The campaign active on the province's local date (`clock.local_today()`): the one
     rule for "the current campaign" (at 01:00 in Viet Nam the UTC date is still
     yesterday's, and a campaign that starts today has started)."""
-    campaigns = list_campaigns()
-    found = active_campaign(campaigns, today or clock.local_today())
+    found = default_campaign(list_campaigns(), today)
     if found is None:
         raise NoCampaign()
     return found

@@ -199,6 +199,15 @@ def get(principal: Principal, results_report_id: str) -> dict[str, Any]:
     return view(report, registry_service.get_campaign(report.campaign_id))
 
 
+def of_unit(principal: Principal, unit_id: str, campaign_id: str) -> dict[str, Any]:
+    registry_service.check_unit_access(principal, unit_id)
+    campaign = registry_service.get_campaign(campaign_id)
+    report = results_store.get(report_id_of(campaign_id, unit_id))
+    if report is None:
+        raise NotFound(f"Unit {unit_id!r} has no results report for {campaign_id!r} yet")
+    return view(report, campaign)
+
+
 def update(
     principal: Principal, results_report_id: str, payload: ResultsReportPatch
 ) -> dict[str, Any]:

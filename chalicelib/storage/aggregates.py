@@ -18,7 +18,7 @@ import random
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -101,19 +101,26 @@ class _Update:
     version: int | None  # the stored version read (None: a new document)
     state: dict[str, Any]
     delta: Delta
+    refs: frozenset[str] = frozenset()  # inbox items holding the document's events
 
 
-def fold_documents(keys: Iterable[str], step: DocumentStep) -> FoldResult:
+def fold_documents(
+    keys: Iterable[str],
+    step: DocumentStep,
+    refs: Mapping[str, Iterable[str]] | None = None,
+) -> FoldResult:
     """Apply `step` to each document and commit each new state together with the daily
     deltas it causes. Each document's put carries its version condition: when a concurrent
     writer (another stream shard's consumer, the sweep) changed it, that transaction is
     cancelled and its documents are read and computed again, so no update is lost or
     applied twice. The daily deltas are ADDs inside the same transaction: applied exactly
-    when the document's new state is."""
+    when the document's new state is. `refs`: per document, the inbox items its events
+    came from, added to the document's references (what a later secret marking redacts)."""
     remaining = list(dict.fromkeys(keys))
     out = FoldResult()
+    new_refs = {k: frozenset(v) for k, v in (refs or {}).items()}
     for attempt in range(MAX_COMMIT_ATTEMPTS):
-        remaining = _fold_once(remaining, step, out)
+        remaining = _fold_once(remaining, step, out, new_refs)
         if not remaining:
             return out
         write_stats.add(retried_documents=len(remaining))
@@ -122,7 +129,9 @@ def fold_documents(keys: Iterable[str], step: DocumentStep) -> FoldResult:
     raise ConcurrentUpdates(f"{len(remaining)} document(s) kept conflicting")
 
 
-def _fold_once(keys: list[str], step: DocumentStep, out: FoldResult) -> list[str]:
+def _fold_once(
+    keys: list[str], step: DocumentStep, out: FoldResult, refs: Mapping[str, frozenset[str]]
+) -> list[str]:
     """One attempt; returns the keys to try again (their transaction was cancelled by a
     concurrent writer). Transactions are independent: each document is in one, and the
     daily ADDs commute, so one cancelled transaction does not stop the others."""
@@ -132,14 +141,20 @@ def _fold_once(keys: list[str], step: DocumentStep, out: FoldResult) -> list[str
     updates: list[_Update] = []
     for key in keys:
         existing = current.get(key)
+        old_refs = frozenset(existing.refs or ()) if existing is not None else frozenset()
+        all_refs = old_refs | refs.get(key, frozenset())
         result = step(key, dict(existing.state) if existing is not None else None)
         if result is None:
-            continue  # already folded (a redelivery, a race already won)
+            if existing is None or all_refs == old_refs:
+                continue  # already folded (a redelivery, a race already won)
+            # The same events again from another inbox item (two requests stored them at
+            # once): nothing to count, but that item must be found by a redaction too.
+            result = (dict(existing.state), {})
         if 1 + len(result[1]) > TRANSACTION_LIMIT:
             out.oversized.append(key)
             continue
         version = int(existing.version) if existing is not None and existing.version else None
-        updates.append(_Update(key, version, result[0], result[1]))
+        updates.append(_Update(key, version, result[0], result[1], all_refs))
     retry: list[str] = []
     for packed in _transaction_groups(updates):
         group = packed
@@ -222,6 +237,8 @@ def _commit(group: list[_Update], days: Delta) -> None:
                 "version": {"N": str((update.version or 0) + 1)},
             },
         }
+        if update.refs:
+            put["Item"]["refs"] = {"SS": sorted(update.refs)}
         if update.version is None:
             put["ConditionExpression"] = "attribute_not_exists(doc_key)"
         else:
@@ -267,6 +284,15 @@ def _commit(group: list[_Update], days: Delta) -> None:
                 }
             ) from None
         raise
+
+
+def document_refs(key: str) -> set[str]:
+    """The inbox items ("bucket|seq") the fold noted for a document (strongly consistent)."""
+    try:
+        item = DocumentStateModel.get(key, consistent_read=True, attributes_to_get=["refs"])
+    except DocumentStateModel.DoesNotExist:
+        return set()
+    return set(item.refs or ())
 
 
 def daily_rows(scope: str, start: dt.date, end: dt.date) -> list[tuple[str, dict[str, int]]]:

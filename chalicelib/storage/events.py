@@ -103,6 +103,12 @@ class InboxBatch:
     seq: str
     source_id: str
     records: list[dict[str, Any]]
+    archive_key: str | None = None
+
+    @property
+    def key(self) -> str:
+        """The item's reference ("bucket|seq"), as document states keep it."""
+        return f"{self.bucket}|{self.seq}"
 
     @property
     def ingested_at(self) -> dt.datetime:
@@ -118,7 +124,11 @@ def inbox_keys(received_at: dt.datetime, request_id: str, count: int) -> list[st
 
 
 def inbox_put(
-    received_at: dt.datetime, request_id: str, source_id: str, records: list[dict[str, Any]]
+    received_at: dt.datetime,
+    request_id: str,
+    source_id: str,
+    records: list[dict[str, Any]],
+    archive_key: str | None = None,
 ) -> list[str]:
     """Store the records as inbox items (100 each), each announced by a pending marker
     written first: whenever an inbox item exists, so does its marker, until it is folded."""
@@ -135,6 +145,7 @@ def inbox_put(
                 source_id=source_id,
                 event_count=len(part),
                 events=payload,
+                archive_key=archive_key,
             )
         )
     markers = [PendingFoldModel(_shard(i.seq), i.seq, bucket=i.bucket) for i in items]
@@ -169,6 +180,7 @@ def inbox_from_stream_image(image: Mapping[str, Any]) -> InboxBatch:
         image["seq"]["S"],
         image["source_id"]["S"],
         json.loads(zlib.decompress(payload)),
+        (image.get("archive_key") or {}).get("S"),
     )
 
 
@@ -195,7 +207,9 @@ def inbox_get(keys: list[tuple[str, str]]) -> dict[tuple[str, str], InboxBatch]:
     out = {}
     for item in InboxModel.batch_get(list(dict.fromkeys(keys)), consistent_read=True):
         records = json.loads(zlib.decompress(item.events))
-        out[(item.bucket, item.seq)] = InboxBatch(item.bucket, item.seq, item.source_id, records)
+        out[(item.bucket, item.seq)] = InboxBatch(
+            item.bucket, item.seq, item.source_id, records, item.archive_key
+        )
     return out
 
 
@@ -292,16 +306,17 @@ def trail_of(source_id: str, document_id: str) -> list[dict[str, Any]]:
 
 def inbox_redact(
     key: str, redact: Callable[[dict[str, Any]], dict[str, Any] | None]
-) -> tuple[list[dict[str, Any]], bool]:
+) -> tuple[list[dict[str, Any]], bool, str | None]:
     """Rewrite one inbox item's records through `redact` (None: not concerned). Returns
-    the concerned records as now stored, and whether the item had to be rewritten. The
-    write is conditional on the bytes read: a concurrent rewrite is retried, never lost."""
+    the concerned records as now stored, whether the item had to be rewritten, and its
+    request's archive object. The write is conditional on the bytes read: a concurrent
+    rewrite is retried, never lost."""
     bucket, _, seq = key.partition("|")
     for _attempt in range(5):
         try:
             item = InboxModel.get(bucket, seq, consistent_read=True)
         except InboxModel.DoesNotExist:
-            return [], False  # the request failed before its inbox write
+            return [], False, None  # the request failed before its inbox write
         records = json.loads(zlib.decompress(item.events))
         concerned: list[dict[str, Any]] = []
         changed = False
@@ -314,7 +329,7 @@ def inbox_redact(
                 changed = True
             concerned.append(new)
         if not changed:
-            return concerned, False
+            return concerned, False, item.archive_key
         payload = zlib.compress(
             json.dumps(records, ensure_ascii=False, separators=(",", ":")).encode(), 6
         )
@@ -323,7 +338,7 @@ def inbox_redact(
                 actions=[InboxModel.events.set(payload)],
                 condition=InboxModel.events == item.events,
             )
-            return concerned, True
+            return concerned, True, item.archive_key
         except UpdateError as exc:
             if not condition_failed(exc):
                 raise

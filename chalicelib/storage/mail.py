@@ -127,6 +127,25 @@ def day_page(
     return [_record(i) for i in page], last
 
 
+# --- the unsubscribe links' key ---------------------------------------------------------------
+
+_secret: list[bytes] = []
+
+
+def link_secret() -> bytes:
+    """The HMAC key of the unsubscribe links: the Secrets Manager secret MAIL_LINK_SECRET_ARN
+    names (AWS), else MAIL_LINK_SECRET (local stack, tests)."""
+    if _secret:
+        return _secret[0]
+    settings = get_settings()
+    if settings.mail_link_secret_arn:
+        value = client("secretsmanager").get_secret_value(SecretId=settings.mail_link_secret_arn)
+        key = str(value["SecretString"]).encode("utf-8")
+        _secret.append(key)
+        return key
+    return settings.mail_link_secret.encode("utf-8")
+
+
 # --- transport -------------------------------------------------------------------------------
 
 

@@ -20,6 +20,7 @@ from pynamodb.attributes import (
     NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
     UTCDateTimeAttribute,
     VersionAttribute,
 )
@@ -154,6 +155,8 @@ class InboxModel(Model):
     source_id = UnicodeAttribute()
     event_count = NumberAttribute()
     events = BinaryAttribute(legacy_encoding=False)  # zlib-compressed JSON list
+    # The request's archive object (a redaction of its events redacts it too; issue 23).
+    archive_key = UnicodeAttribute(null=True)
 
 
 class PendingFoldModel(Model):
@@ -192,6 +195,9 @@ class DocumentStateModel(Model):
     doc_key = UnicodeAttribute(hash_key=True)  # "<source_id>#<document id>"
     state = JSONAttribute()
     version = VersionAttribute()
+    # The inbox items ("bucket|seq") that hold events of the document as ingested: where a
+    # later secret marking must redact them (written by the fold, with the state; issue 23).
+    refs = UnicodeSetAttribute(null=True)
 
 
 class DailyAggregateModel(Model):

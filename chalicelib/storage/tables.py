@@ -14,8 +14,10 @@ from chalicelib.storage import (  # noqa: F401 (their tables register)
     holds,
     hubs,
     initiatives,
+    job_runs,
     mail,
     nominations,
+    postings,
     results_reports,
     sandbox,
 )

@@ -37,6 +37,8 @@ from chalicelib.jobs import stream as stream_mapping
 from infra.catalog import (
     AUDIT_DENIED_ACTIONS,
     AUDIT_TABLE,
+    JOB_RUNNER,
+    MAIL_FEEDBACK_FUNCTION,
     POLICIES,
     STREAM_TRIGGER,
     UPLOAD_TRIGGER,
@@ -44,7 +46,9 @@ from infra.catalog import (
     WEBHOOK_ROUTES,
     BucketName,
     FunctionSpec,
+    InvokeGrant,
     KeyGrant,
+    MailGrant,
     ObjectGrant,
     StreamGrant,
     TableGrant,
@@ -200,6 +204,17 @@ class ApiWiring(Construct):
             "AUTH_AUDIENCE": auth.client.user_pool_client_id,
             "CORS_ALLOWED_ORIGINS": Fn.join(",", self.cors_origins),
         }
+        if JOB_RUNNER in chalice_functions:
+            # POST /admin/jobs/{name} starts this function (the API's role may invoke it).
+            self.environment["JOB_RUNNER_FUNCTION"] = self._function_name(JOB_RUNNER)
+
+        from infra.stacks.mail import Mail
+
+        self.mail = Mail(self, "Mail", config=config, key=data.key, dead_letters=data.dlq)
+        self.environment.update(self.mail.environment)
+        self.environment["ALARM_PREFIX"] = f"{config.stack_name}-"
+        if config.api_domain_name:
+            self.environment["PUBLIC_API_URL"] = f"https://{config.api_domain_name}"
 
         self.roles: dict[str, iam.Role] = {}
         self.log_groups: dict[str, logs.LogGroup] = {}
@@ -211,6 +226,10 @@ class ApiWiring(Construct):
         self._configure_rest_api(resources)
         self._upload_trigger(chalice_functions)
         self._stream_trigger(resources)
+        if MAIL_FEEDBACK_FUNCTION in chalice_functions:
+            self.mail.subscribe(
+                self, self.chalice.get_resource(MAIL_FEEDBACK_FUNCTION).get_att("Arn").to_string()
+            )
 
     # --- functions ----------------------------------------------------------------------
 
@@ -401,6 +420,25 @@ class ApiWiring(Construct):
                         conditions={"StringLike": {"s3:prefix": [f"{prefix}*"]}},
                     )
                 )
+        for what in sorted({g.what for g in grants if isinstance(g, MailGrant)}):
+            statements.extend(self.mail.statements(what))
+        invoked = sorted({g.function for g in grants if isinstance(g, InvokeGrant)})
+        if invoked:
+            statements.append(
+                iam.PolicyStatement(
+                    sid="InvokeFunctions",
+                    actions=["lambda:InvokeFunction"],
+                    resources=[
+                        stack.format_arn(
+                            service="lambda",
+                            resource="function",
+                            resource_name=self._function_name(logical),
+                            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+                        )
+                        for logical in invoked
+                    ],
+                )
+            )
         key_actions = sorted({a for g in grants if isinstance(g, KeyGrant) for a in g.iam_actions})
         if key_actions:
             statements.append(

@@ -12,6 +12,7 @@ decision, and the four documents (PDF and DOCX) are copied to `out_dir`.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,67 @@ def _choices(nominees: list[str], voter: int) -> dict[str, str]:
     if len(nominees) > 2 and voter == 4:
         out[nominees[-2]] = "disagree"
     return out
+
+
+def council_campaign(
+    base_url: str,
+    admin_token: str,
+    campaign_id: str,
+    *,
+    token_for: Callable[[str, str | None], str],
+    timeout: float = 120,
+    log: Callable[[str], None] = print,
+) -> str:
+    """When the demo campaign is decided by review, the council sits on a copy of it decided
+    by the council (campaign data: `award_procedure`, quotas, dossier requirements): the best
+    candidates are nominated there (the nominations demo, no approvals), appraised eligible
+    by a reviewer, and that is the shortlist. Returns the copy's id."""
+    from scripts.demo.nominations import run_nominations_demo
+
+    api = _Api(base_url, timeout)
+    source = api.call(admin_token, "GET", f"/campaigns/{campaign_id}")
+    copy_id = f"{campaign_id}-hd"
+    fields = {k: v for k, v in source.items() if k not in ("public",)}
+    required = ["to_trinh", "bao_cao_thanh_tich"]
+    api.call(
+        admin_token,
+        "POST",
+        "/admin/campaigns",
+        json={
+            **fields,
+            "campaign_id": copy_id,
+            "name": f"{source['name']} – xét khen thưởng qua Hội đồng",
+            "award_procedure": "council",
+            "award_quotas": {"collective": 3, "individual": 2},
+            "dossier_requirements": {"collective": required, "individual": required},
+        },
+    )
+    rows = run_nominations_demo(
+        base_url,
+        admin_token,
+        copy_id,
+        token_for=token_for,
+        collectives=4,
+        individuals=3,
+        approve=0,
+        log=lambda _line: None,
+    )
+    reviewer = token_for("reviewer", None)
+    for row in rows:
+        api.call(
+            reviewer,
+            "POST",
+            f"/nominations/{row['nomination_id']}/appraisal",
+            json={"outcome": "eligible"},
+        )
+    # The shortlist was posted for public comment (5 working days) and the window has closed.
+    opens_on = (dt.date.today() - dt.timedelta(days=21)).isoformat()
+    api.call(admin_token, "POST", f"/campaigns/{copy_id}/posting", json={"opens_on": opens_on})
+    log(
+        f"  phong trào {copy_id}: {len(rows)} hồ sơ nộp, thẩm định đủ điều kiện, công khai từ "
+        f"{opens_on} (5 ngày làm việc, đã kết thúc); chỉ tiêu 3 tập thể, 2 cá nhân"
+    )
+    return copy_id
 
 
 def run_council_demo(

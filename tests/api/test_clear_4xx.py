@@ -35,6 +35,17 @@ def _routes(predicate) -> list[tuple[str, str]]:
     return sorted({(r.method, re.sub(r"\{[^}]+\}", "x", r.path)) for r in ROUTES if predicate(r)})
 
 
+def _admitted(method: str, path: str) -> str:
+    """A role the route admits (routing.route refuses the others before reading a body)."""
+    from chalicelib.api.routing import ROUTES
+
+    return next(
+        r.roles[0]
+        for r in ROUTES
+        if (r.method, re.sub(r"\{[^}]+\}", "x", r.path)) == (method, path)
+    )
+
+
 JSON_ROUTES = _routes(
     lambda r: r.auth and r.request is not None and "application/json" in r.content_types
 )
@@ -51,8 +62,9 @@ def test_the_route_table_has_what_the_issue_names():
 
 @pytest.mark.parametrize(("method", "path"), JSON_ROUTES)
 def test_deep_nesting_and_huge_numbers_are_400_on_every_json_route(api, method, path):
+    token = api.make_token(_admitted(method, path), sub="clear-4xx")
     for data in (DEEP, DEEP_OBJECT, *HUGE):
-        r = api.request(method, path, raw=data)
+        r = api.request(method, path, raw=data, token=token)
         assert r.status_code == 400, (method, path, data[:30], r.body[:300])
         error = body(r)["error"]
         assert error["code"] == "bad_request"

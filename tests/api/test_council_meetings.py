@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -87,7 +88,7 @@ def test_a_whole_meeting_from_attendance_to_decision(api, monkeypatch):
     docs = body(api.get(f"/meetings/{mid}/documents", token=token(api, 0)))
     assert docs["status"] == "pending" and docs["items"] == []
     r = api.post("/admin/jobs/meeting_documents")
-    assert r.status_code == 200, r.body
+    assert r.status_code == 202, r.body
     docs = body(api.get(f"/meetings/{mid}/documents", token=token(api, 0)))
     assert docs["status"] == "ready" and len(docs["items"]) == 8
     assert {(d["kind"], d["format"]) for d in docs["items"]} == {
@@ -301,3 +302,80 @@ def test_the_public_decision_is_rate_limited(api, monkeypatch):
     assert statuses[:60] == [404] * 60  # nothing decided yet, and the same answer for all
     r = api.get(f"/public/campaigns/{CAMPAIGN_ID}/decision", token=None)
     assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0
+
+
+def test_written_votes_count_as_the_rule_says(api, monkeypatch):
+    """5 members, 3 present agree, 2 absent agree in writing: counted, 5/5 passes; not
+    counted, 3/5 = 60 % is below 70 % of all members."""
+    for counted, result in ((True, "approved"), (False, "below_threshold")):
+        from tests.moto_backend import reset_backend
+
+        reset_backend()
+        setup_council(
+            api,
+            monkeypatch,
+            members=5,
+            rule={"written_votes_count": counted, "quorum": 0.6},
+            collectives=(DEPARTMENT,),
+            individuals=(),
+        )
+        meeting = create_meeting(api)
+        mid, nominees = meeting["meeting_id"], meeting["ballot_nominees"]
+        attend(api, mid, [0, 1, 2])
+        for absent in (3, 4):
+            assert written_vote(api, mid, absent, all_(nominees)).status_code == 201
+        step(api, mid, "open")
+        for i in range(3):
+            vote(api, mid, i, all_(nominees))
+        (n,) = body(step(api, mid, "close"))["tally"]["nominees"]
+        assert n["agree"] == (5 if counted else 3) and n["result"] == result
+
+
+def test_a_campaign_decided_by_review_has_no_meeting(api, monkeypatch):
+    setup_council(api, monkeypatch, members=3, collectives=(DEPARTMENT,), individuals=())
+    from tests.factories import CAMPAIGN
+
+    r = api.post(
+        "/admin/campaigns", {**CAMPAIGN, "campaign_id": "review-only", "award_procedure": "review"}
+    )
+    assert r.status_code == 201, r.body
+    r = api.request(
+        "PUT",
+        "/campaigns/review-only/councils/awards",
+        {"members": [{"sub": member_sub(1), "full_name": "Thư ký", "council_role": "secretary"}]},
+    )
+    assert r.status_code == 200, r.body
+    r = api.post("/campaigns/review-only/meetings", token=secretary(api))
+    assert r.status_code == 409 and _code(r) == "not_council_procedure"
+
+
+def test_the_council_meets_after_the_posting_and_its_feedback(api, monkeypatch):
+    from tests.conftest import set_service_clock
+
+    ids = setup_council(
+        api, monkeypatch, members=3, collectives=(DEPARTMENT,), individuals=(), posted_on=None
+    )
+    r = api.post(f"/campaigns/{CAMPAIGN_ID}/meetings", token=secretary(api))
+    assert r.status_code == 409 and _code(r) == "not_posted"
+    # posted today (Monday 18/8/2025): open for five working days
+    assert (
+        api.post(f"/campaigns/{CAMPAIGN_ID}/posting", {"opens_on": "2025-08-18"}).status_code == 201
+    )
+    r = api.post(f"/campaigns/{CAMPAIGN_ID}/meetings", token=secretary(api))
+    assert r.status_code == 409 and _code(r) == "posting_open"
+    nid = ids[DEPARTMENT]
+    r = api.post(
+        f"/public/campaigns/{CAMPAIGN_ID}/shortlist/{nid}/feedback",
+        {"text": "Đề nghị làm rõ số liệu."},
+        token=None,
+    )
+    assert r.status_code == 202, r.body
+    set_service_clock(dt.datetime(2025, 8, 30, 3, 0, tzinfo=dt.UTC))  # the window has closed
+    r = api.post(f"/campaigns/{CAMPAIGN_ID}/meetings", token=secretary(api))
+    assert r.status_code == 409 and _code(r) == "feedback_unresolved"
+    assert body(r)["error"]["details"][0]["nomination_id"] == nid
+    feedback = body(api.get(f"/campaigns/{CAMPAIGN_ID}/feedback"))["items"]
+    r = api.post(f"/feedback/{feedback[0]['feedback_id']}/resolve", {"note": "Đã giải trình."})
+    assert r.status_code == 200, r.body
+    meeting = create_meeting(api)
+    assert meeting["ballot_nominees"] == [nid]

@@ -104,7 +104,7 @@ def aggregate(api: Api) -> int:
     folded = 0
     while True:
         r = api.post("/admin/jobs/aggregate_kpi")
-        assert r.status_code == 200, r.body
+        assert r.status_code == 202, r.body
         result = body(r)["result"]
         folded += result.get("events", 0)
         if result.get("done"):

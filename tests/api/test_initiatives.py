@@ -323,3 +323,33 @@ def test_roles_that_may_not_register(road):
         f"/campaigns/{CAMPAIGN}/initiatives", payload(unit_id=COMMUNE), token=officer(road)
     )
     assert r.status_code == 403
+
+
+def test_creativity_becomes_a_figure(road):
+    """Recognised initiatives show in the unit's KPI, the candidates and a nomination's
+    evidence snapshot."""
+    from tests.nominations import complete_dossier, created
+
+    api = road
+    set_council(api, denominator="scored")
+    good = submitted(api)["initiative_id"]
+    submitted(api, title="Chưa được công nhận")
+    for sub in ("hd-0", "hd-2", "hd-4"):
+        give(api, good, sub, 20, 20, 30)
+    api.post(f"/campaigns/{CAMPAIGN}/initiatives/assessment/close")
+    kpi = body(api.get(f"/units/{DEPARTMENT}/kpi?campaign_id={CAMPAIGN}", token=officer(api)))
+    assert kpi["creativity"]["initiatives_submitted"] == 2
+    assert kpi["creativity"]["initiatives_recognised"] == 1
+    assert [i["initiative_id"] for i in kpi["creativity"]["recognised"]] == [good]
+    other = body(api.get(f"/units/{COMMUNE}/kpi?campaign_id={CAMPAIGN}"))
+    assert other["creativity"]["initiatives_submitted"] == 0
+    rows = body(api.get(f"/campaigns/{CAMPAIGN}/candidates?kind=collective"))["items"]
+    mine = next(r for r in rows if r["unit_id"] == DEPARTMENT)
+    assert (mine["initiatives_submitted"], mine["initiatives_recognised"]) == (2, 1)
+    people = body(api.get(f"/campaigns/{CAMPAIGN}/candidates?kind=individual&limit=100"))["items"]
+    author = next(r for r in people if r["official_id"] == "cb-003")
+    assert author["initiatives_recognised"] == 1
+    nid = created(api)["nomination_id"]
+    complete_dossier(api, nid)
+    evidence = body(api.post(f"/nominations/{nid}/submit"))["evidence"]
+    assert evidence["creativity"]["initiatives_recognised"] == 1

@@ -29,7 +29,7 @@ def source(api):
 
 def aggregate(api):
     r = api.post("/admin/jobs/aggregate_kpi")
-    assert r.status_code == 200, r.body
+    assert r.status_code == 202, r.body
     return body(r)["result"]
 
 

@@ -303,3 +303,22 @@ def test_no_message_carries_anything_secret_or_personal(mailroom):
                 text = part.get_content()
                 assert rules.forbidden_words_in(text, names) == [], (message["Subject"], text)
         assert rules.forbidden_words_in(str(message["Subject"]), names) == []
+
+
+def test_initiative_reminders_go_to_units_without_a_submitted_initiative(mailroom):
+    campaign = body(mailroom.get(f"/campaigns/{CAMPAIGN}"))
+    r = mailroom.post("/admin/campaigns", {**campaign, "initiative_deadline": "2025-08-13"})
+    assert r.status_code in (200, 201), r.body
+    with clock.frozen(AUG_11):  # two days before the initiatives' deadline
+        run_job(mailroom)
+    subjects = {
+        str(m["To"]): str(m["Subject"])
+        for m in captured(mailroom)
+        if m["X-Khong-Giay-Kind"] == "reminder" and "sáng kiến" in str(m["Subject"])
+    }
+    assert set(subjects) == {
+        "vanthu@snv.khanhhoa.gov.vn",
+        "vanthu@skhcn.khanhhoa.gov.vn",
+        "vanthu@nhatrang.khanhhoa.gov.vn",
+    }
+    assert all("còn 2 ngày" in s for s in subjects.values())

@@ -38,7 +38,7 @@ def test_rebuild_from_archive_reproduces_every_figure(api):
         [event("p1", doc="d1"), event("s1", "document.sent", doc="d4", to_unit_id=COMMUNE)],
     )
     deliver(api, "eo", secret, [event("ev", "official.evaluated")])
-    assert api.post("/admin/jobs/aggregate_kpi").status_code == 200
+    assert api.post("/admin/jobs/aggregate_kpi").status_code == 202
     before = body(api.get(f"/units/{DEPARTMENT}/kpi?from=2025-07-15&to=2025-08-15"))
 
     _wipe(
@@ -57,7 +57,7 @@ def test_rebuild_from_archive_reproduces_every_figure(api):
     # The second archived body also carried p1 again: a duplicate, as on first delivery.
     assert result == {"objects": 3, "accepted": 5, "duplicates": 1, "done": True}
     assert m.EventLedgerModel.count("eo") == 5
-    assert api.post("/admin/jobs/aggregate_kpi").status_code == 200
+    assert api.post("/admin/jobs/aggregate_kpi").status_code == 202
     after = body(api.get(f"/units/{DEPARTMENT}/kpi?from=2025-07-15&to=2025-08-15"))
     assert after["metrics"] == before["metrics"]
     assert after["metrics"]["exempt_total"] == 1

@@ -27,7 +27,7 @@ def source(api):
 
 
 def _aggregate(api) -> None:
-    assert api.post("/admin/jobs/aggregate_kpi").status_code == 200
+    assert api.post("/admin/jobs/aggregate_kpi").status_code == 202
 
 
 def _report(api, token: str = "admin", **fields):

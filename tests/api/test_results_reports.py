@@ -70,6 +70,14 @@ def test_draft_edit_submit_freezes_the_figures(chain):
         rid = report["results_report_id"]
 
         token = officer(chain, DIVISION)
+        r = chain.get(f"/units/{DIVISION}/results-reports/{CAMPAIGN}", token=token)
+        assert r.status_code == 200 and body(r)["results_report_id"] == rid
+        r = chain.get(f"/units/{COMMUNE}/results-reports/{CAMPAIGN}", token=officer(chain, COMMUNE))
+        assert r.status_code == 404  # not started
+        r = chain.get(
+            f"/units/{DIVISION}/results-reports/{CAMPAIGN}", token=officer(chain, COMMUNE)
+        )
+        assert r.status_code == 403
         r = chain.patch(
             f"/results-reports/{rid}", {"sections": {"difficulties": "Thiếu máy scan"}}, token=token
         )

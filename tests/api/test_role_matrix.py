@@ -32,6 +32,13 @@ POLICY: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/admin/units"): ADMIN,
     ("POST", "/admin/campaigns"): ADMIN,
     ("POST", "/admin/jobs/{name}"): ADMIN,
+    ("GET", "/admin/jobs/{name}/runs/{run_id}"): ADMIN,
+    ("GET", "/admin/mail"): ADMIN,
+    ("GET", "/admin/sources/{source_id}/hub"): ADMIN,
+    ("GET", "/admin/sources/{source_id}/deliveries"): ADMIN,
+    # A unit's contacts: the organisation reads them; its officers and the admin set them.
+    ("GET", "/units/{unit_id}/contacts"): ORGANISATION,
+    ("PUT", "/units/{unit_id}/contact-preferences"): WRITERS,
     ("POST", "/admin/sources"): ADMIN,
     ("GET", "/admin/sources"): ADMIN,
     ("PATCH", "/admin/sources/{source_id}"): ADMIN,
@@ -40,6 +47,7 @@ POLICY: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/admin/reports"): WRITERS,
     ("GET", "/campaigns/{campaign_id}/interconnection"): PROVINCE,
     ("GET", "/campaigns/{campaign_id}/freshness"): PROVINCE,
+    ("GET", "/campaigns/{campaign_id}/interconnection/cross-check"): PROVINCE,
     ("POST", "/campaigns/{campaign_id}/nominations"): WRITERS,
     ("PATCH", "/nominations/{nomination_id}"): WRITERS,
     ("POST", "/nominations/{nomination_id}/files"): WRITERS,
@@ -67,6 +75,7 @@ POLICY: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/results-reports/{results_report_id}/submit"): WRITERS,
     ("POST", "/results-reports/{results_report_id}/return"): PARENTS,
     ("POST", "/campaigns/{campaign_id}/results-reports/consolidated"): PARENTS,
+    ("GET", "/units/{unit_id}/results-reports/{campaign_id}"): ORGANISATION,
     # The awards council's meeting: the secretary (or the admin) runs it, members vote.
     ("POST", "/campaigns/{campaign_id}/meetings"): ("province_admin", "council_member"),
     ("GET", "/campaigns/{campaign_id}/meetings"): (*PROVINCE, "council_member"),
@@ -96,6 +105,10 @@ POLICY: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/admin/holds"): ADMIN,
     ("GET", "/admin/holds"): ADMIN,
     ("DELETE", "/admin/holds/{hold_id}"): ADMIN,
+    ("POST", "/campaigns/{campaign_id}/posting"): ADMIN,
+    ("GET", "/campaigns/{campaign_id}/posting"): PROVINCE,
+    ("GET", "/campaigns/{campaign_id}/feedback"): PROVINCE,
+    ("POST", "/feedback/{feedback_id}/resolve"): REVIEWERS,
 }
 # Path parameters whose value names something inside one unit's subtree: a unit officer of
 # another unit asking for it is refused (403) or told it does not exist (404).
@@ -110,6 +123,10 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "category": "to_trinh",
     },
     ("PATCH", "/results-reports/{results_report_id}"): {"sections": {"done": "Xong"}},
+    ("PUT", "/units/{unit_id}/contact-preferences"): {
+        "email": "vanthu@example.gov.vn",
+        "unsubscribed": ["digest"],
+    },
     ("PATCH", "/initiatives/{initiative_id}"): {"title": "Sáng kiến mới"},
     ("POST", "/initiatives/{initiative_id}/files"): {
         "filename": "minh-chung.pdf",
@@ -119,6 +136,8 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     },
     ("POST", "/initiatives/{initiative_id}/return"): {"reason": "Bổ sung"},
     ("POST", "/nominations/{nomination_id}/appraisal"): {"outcome": "eligible"},
+    ("POST", "/campaigns/{campaign_id}/posting"): {"opens_on": "2025-08-29"},
+    ("POST", "/feedback/{feedback_id}/resolve"): {"note": "Đã trả lời"},
     ("POST", "/admin/holds"): {
         "subject": {"unit_id": "000.00.72.H34"},
         "kind": "audit",
@@ -202,6 +221,11 @@ def world(api: Any) -> dict[str, str]:
     )
     assert r.status_code == 201, r.body
     report = body(r)["results_report_id"]
+    r = api.post(
+        "/admin/units",
+        {"contacts": [{"unit_id": DEPARTMENT, "email": "vanthu@example.gov.vn", "role": "clerk"}]},
+    )
+    assert r.status_code == 200, r.body
     r = api.request(
         "PUT",
         "/campaigns/kh-2025/councils/initiatives",
@@ -229,8 +253,10 @@ def world(api: Any) -> dict[str, str]:
         "report_id": "r" * 32,
         "name": "no_such_job",  # an admin gets through to a 404, and no job runs
         "results_report_id": report,
+        "run_id": "0" * 32,
         "kind": "awards",
         "hold_id": "h" * 32,
+        "feedback_id": "f" * 32,
         "meeting_id": "m" * 32,  # no such meeting: an allowed role gets through to a 404
     }
 

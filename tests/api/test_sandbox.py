@@ -33,7 +33,7 @@ def live_tables() -> dict[str, int]:
 def aggregate(api: Any) -> None:
     while True:
         r = api.post("/admin/jobs/aggregate_kpi")
-        assert r.status_code == 200, r.body
+        assert r.status_code == 202, r.body
         if body(r)["result"].get("done"):
             return
 

@@ -98,7 +98,10 @@ def council(seeded: Any) -> dict[str, str]:
             ]
         },
     )
-    return {unit: _submitted(seeded, unit) for unit in NOMINEES}
+    ids = {unit: _submitted(seeded, unit) for unit in NOMINEES}
+    # posted for public comment (5 working days from 6/1/2025): long closed
+    seeded.api("POST", f"/campaigns/{CAMPAIGN}/posting", json={"opens_on": "2025-01-06"})
+    return ids
 
 
 def _member_tab(console: Any, sub: str, **kwargs: Any) -> Any:
@@ -214,9 +217,11 @@ def test_council_meeting_on_phones(console, seeded, council):
     assert "Nguyễn Văn An" in minutes and "Vũ Thị Giang" in minutes  # present and absent
     assert "Có, được tính" in minutes  # the written vote
     assert "bỏ phiếu lại" in minutes
-    decision = texts["du-thao-quyet-dinh.docx"]
-    assert names[winner] in decision.split("DANH SÁCH TẬP THỂ")[-1]
-    assert names[loser] not in decision.split("DANH SÁCH TẬP THỂ")[-1]
+    # the draft decision's annex of collectives (its own page, after the body)
+    annex = texts["du-thao-quyet-dinh.pdf"].split("DANH SÁCH TẬP THỂ")[-1]
+    annex = annex.split("DANH SÁCH CÁ NHÂN")[0]
+    assert names[winner] in annex and names[loser] not in annex
+    assert names[winner] in texts["du-thao-quyet-dinh.docx"]
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in texts["to-trinh.pdf"]
     assert seeded.api("GET", f"/nominations/{winner}")["status"] == "approved"
     assert seeded.api("GET", f"/nominations/{loser}")["status"] == "rejected"

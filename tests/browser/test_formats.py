@@ -1,5 +1,6 @@
 """The console's pure helpers, run in the browser as the pages run them: number and date
-formats, the nomination deadline's instant, and the shortfall to a target."""
+formats and the nomination deadline's instant (the shortfall to a target is the API's:
+tests/unit/test_shortfalls.py)."""
 
 from __future__ import annotations
 
@@ -8,25 +9,22 @@ import pytest
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 
-def test_formats_deadline_and_shortfall(console):
+def test_formats_and_deadline(console):
     page = console("viewer").open("/scoreboard")
     result = page.evaluate(
         """async () => {
-          const i18n = await import('/js/i18n.js');
-          const unit = await import('/js/pages/unit.js');
+          const format = await import('/js/format.js');
           return {
-            number: i18n.fmtNumber(1234567.25, 1),
-            percent: i18n.fmtPercent(0.9535),
-            none: i18n.fmtPercent(null),
-            date: i18n.fmtDate('2025-07-05'),
-            bytes: i18n.fmtBytes(2.5 * 1024 * 1024),
+            number: format.fmtNumber(1234567.25, 1),
+            percent: format.fmtPercent(0.9535),
+            none: format.fmtPercent(null),
+            date: format.fmtDate('2025-07-05'),
+            bytes: format.fmtBytes(2.5 * 1024 * 1024),
             // Open until the end of 20/8 in Asia/Ho_Chi_Minh: 00:00 of 21/8 there.
-            deadline: i18n.deadlineInstant('2025-08-20', 'Asia/Ho_Chi_Minh').toISOString(),
+            deadline: format.deadlineInstant('2025-08-20', 'Asia/Ho_Chi_Minh').toISOString(),
             // Across a daylight-saving change (Europe/Paris, 26/10/2025: UTC+2 -> UTC+1).
-            dst: i18n.deadlineInstant('2025-10-25', 'Europe/Paris').toISOString(),
-            left: i18n.fmtTimeLeft((2 * 24 * 60 + 3 * 60 + 5) * 60000),
-            shortfall: [unit.shortfall(92, 100, 1), unit.shortfall(95, 100, 0.95),
-                        unit.shortfall(0, 3, 0.5), unit.shortfall(7, 7, 1)],
+            dst: format.deadlineInstant('2025-10-25', 'Europe/Paris').toISOString(),
+            left: format.fmtTimeLeft((2 * 24 * 60 + 3 * 60 + 5) * 60000),
           };
         }"""
     )
@@ -39,7 +37,6 @@ def test_formats_deadline_and_shortfall(console):
         "deadline": "2025-08-20T17:00:00.000Z",
         "dst": "2025-10-25T22:00:00.000Z",
         "left": "2 ngày 3 giờ",
-        "shortfall": [8, 0, 2, 0],
     }
 
 

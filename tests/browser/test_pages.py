@@ -20,6 +20,10 @@ PAGES = [
     ("nomination", "unit_officer", "000.00.71.H34", "/nominations/{nomination}"),
     ("reports", "province_admin", None, "/reports"),
     ("admin", "province_admin", None, "/admin"),
+    ("results", "unit_officer", "000.01.31.H34", "/results"),
+    ("results-province", "province_admin", None, "/results"),
+    ("contacts", "unit_officer", "000.00.71.H34", "/contacts"),
+    ("mail", "province_admin", None, "/mail"),
 ]
 
 

@@ -85,6 +85,7 @@ class Permissions:
     star: set[str] = field(default_factory=set)
     queues: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     streams: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    invoke: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     other: list[tuple[str, str]] = field(default_factory=list)
     denies: list[dict[str, Any]] = field(default_factory=list)
 
@@ -95,6 +96,7 @@ TABLE_RE = re.compile(
 STREAM_RE = re.compile(r"^arn:aws:dynamodb:[\w-]+:ACCOUNT:table/khong-giay-prod-(\w+)/stream/\*$")
 OBJECT_RE = re.compile(r"^<Data(\w+)Bucket[0-9A-F]{8}\.Arn>/(.*)\*$")
 BUCKET_RE = re.compile(r"^<Data(\w+)Bucket[0-9A-F]{8}\.Arn>$")
+FUNCTION_RE = re.compile(r"^arn:aws:lambda:[\w-]+:ACCOUNT:function:khong-giay-prod-(\w+)$")
 LOG_RE = re.compile(r"^arn:aws:logs:[\w-]+:ACCOUNT:log-group:(/aws/lambda/[\w-]+):\*$")
 
 
@@ -122,6 +124,8 @@ def permissions(role: dict[str, Any]) -> Permissions:
                         p.other.append((action, resource))
                 elif re.fullmatch(r"<DataKey\w+\.Arn>", resource):
                     p.key.add(action)
+                elif m := FUNCTION_RE.match(resource):
+                    p.invoke[m.group(1)].add(action)
                 elif m := LOG_RE.match(resource):
                     p.logs[m.group(1)].add(action)
                 elif resource == "*":

@@ -14,7 +14,9 @@ from infra.catalog import (
     POLICIES,
     UPLOAD_TRIGGER,
     WEBHOOK_FUNCTION,
+    InvokeGrant,
     KeyGrant,
+    MailGrant,
     ObjectGrant,
     StreamGrant,
     TableGrant,
@@ -59,6 +61,10 @@ def test_catalog_entries_are_well_formed() -> None:
                 )
             elif isinstance(g, StreamGrant):
                 assert g.table in STREAM_VIEWS, (name, g)
+            elif isinstance(g, MailGrant):
+                assert g.what in ("send", "link_secret", "alarms"), (name, g)
+            elif isinstance(g, InvokeGrant):
+                assert g.function in function_specs(), (name, g)
             else:
                 assert isinstance(g, KeyGrant)
                 assert set(g.actions) <= {"Encrypt", "Decrypt", "GenerateDataKey"}, (name, g)
@@ -103,3 +109,27 @@ def test_stage_file_loads_and_rejects_unknown_settings(tmp_path: Path) -> None:
         load_stage("prod", bad)
     with pytest.raises(KeyError):
         load_stage("nope")
+
+
+def test_only_the_job_functions_write_the_event_and_kpi_tables() -> None:
+    """The API function reads figures; POST /admin/jobs/{name} starts RunJob (issue 19)."""
+    from infra.catalog import EVENT_AND_KPI_TABLES, JOB_RUNNER, WRITE, InvokeGrant
+
+    writers = {
+        name
+        for name, grants in POLICIES.items()
+        for g in grants
+        if isinstance(g, TableGrant)
+        and g.table in EVENT_AND_KPI_TABLES
+        and set(g.actions) & set(WRITE)
+    }
+    assert "api" not in writers
+    assert writers == {
+        "webhook",
+        "fold_inbox",
+        "aggregate_kpi",
+        "reports",
+        "pull_hubs",
+        "job_runner",
+    }
+    assert [g for g in POLICIES["api"] if isinstance(g, InvokeGrant)] == [InvokeGrant(JOB_RUNNER)]

@@ -106,3 +106,21 @@ def test_creativity_figures_count_from_submission():
         "u1": {"initiatives_submitted": 2, "initiatives_recognised": 1},
         "u2": {"initiatives_submitted": 1, "initiatives_recognised": 0},
     }
+
+
+def test_posting_window_skips_weekends_and_holidays():
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from chalicelib.domain import posting
+
+    holidays = [dt.date(2025, 9, 1), dt.date(2025, 9, 2)]
+    assert posting.last_working_day(dt.date(2025, 8, 29), 5, holidays) == dt.date(2025, 9, 8)
+    # Opening on a Saturday starts counting on the Monday.
+    assert posting.last_working_day(dt.date(2025, 8, 30), 1, []) == dt.date(2025, 9, 1)
+    w = posting.window(dt.date(2025, 8, 29), 5, holidays, ZoneInfo("Asia/Ho_Chi_Minh"))
+    assert w.closes_at == dt.datetime(2025, 9, 8, 17, 0, tzinfo=dt.UTC)
+    assert w.state(w.closes_at) == "closed"
+    assert w.state(w.closes_at - dt.timedelta(microseconds=1)) == "open"
+    assert w.working_days_left(dt.date(2025, 9, 1), holidays) == 4
+    assert w.working_days_left(dt.date(2025, 9, 9), holidays) == 0

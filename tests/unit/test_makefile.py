@@ -34,3 +34,8 @@ def test_test_installs_everything() -> None:
     for needed in ("requirements-dev.txt", "requirements-infra.txt", "requirements-checkov.txt"):
         assert needed in plan, needed
     assert "--quiet" not in plan
+
+
+def test_mutation_testing_is_its_own_target_not_part_of_test() -> None:
+    assert "mutmut run" in _plan("mutation")
+    assert "mutmut" not in _plan("test")

@@ -1,6 +1,7 @@
 // The unit's daily chart (uPlot, vendored): the document rates as lines told apart by dash
 // pattern as well as colour, and the processed volume as bars on its own axis.
-import { criterionLabel, fmtNumber, fmtPercent, t } from "./i18n.js";
+import { criterionLabel, t } from "./i18n.js";
+import { fmtNumber, fmtPercent } from "./format.js";
 import { h } from "./ui.js";
 
 // The line of each rate criterion the chart draws: its own colour and dash, never colour

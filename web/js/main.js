@@ -17,8 +17,14 @@ const ROUTES = [
   { pattern: /^\/nominations$/, page: "nominations", nav: "nav_nominations" },
   { pattern: /^\/nominations\/([^/]+)$/, page: "nomination" },
   { pattern: /^\/reports$/, page: "reports", nav: "nav_reports" },
+  { pattern: /^\/initiatives$/, page: "initiatives", nav: "nav_initiatives" },
+  { pattern: /^\/posting$/, page: "posting", nav: "nav_posting", roles: PROVINCE_WIDE },
+  { pattern: /^\/results$/, page: "results", nav: "nav_results", roles: new Set(["province_admin", "reviewer", "viewer", "unit_officer"]) },
+  { pattern: /^\/contacts$/, page: "contacts", nav: "nav_contacts", roles: new Set(["province_admin", "reviewer", "viewer", "unit_officer"]) },
+  { pattern: /^\/mail$/, page: "mail", nav: "nav_mail", roles: new Set(["province_admin"]) },
   { pattern: /^\/council$/, page: "council", nav: "nav_council", roles: new Set([...PROVINCE_WIDE, "council_member"]) },
   { pattern: /^\/admin$/, page: "admin", nav: "nav_admin", roles: new Set(["province_admin"]) },
+  { pattern: /^\/holds$/, page: "holds", nav: "nav_holds", roles: new Set(["province_admin"]) },
 ];
 
 const state = { config: null, campaigns: null };
@@ -38,19 +44,14 @@ export function setQuery(query) {
   else window.location.hash = next;
 }
 
-/** The campaign shown by default: the running one, else the last ended, else the next. */
-function activeCampaign(campaigns) {
-  const today = new Date().toISOString().slice(0, 10);
-  const live = campaigns.filter((c) => c.status === "active");
-  const running = live.filter((c) => c.start_date <= today && today <= c.end_date);
-  if (running.length) return running.sort((a, b) => a.start_date.localeCompare(b.start_date)).at(-1);
-  const past = live.filter((c) => c.end_date < today).sort((a, b) => a.end_date.localeCompare(b.end_date));
-  if (past.length) return past.at(-1);
-  return live.sort((a, b) => a.start_date.localeCompare(b.start_date))[0] || campaigns[0] || null;
-}
-
+/** The campaigns, and the one the API shows by default (its rule, on the province's
+ * local date: GET /campaigns `default_campaign_id`; the console has none of its own). */
 async function campaigns(force = false) {
-  if (!state.campaigns || force) state.campaigns = (await api.get("/campaigns")).items;
+  if (!state.campaigns || force) {
+    const listing = await api.get("/campaigns");
+    state.campaigns = listing.items;
+    state.defaultCampaign = listing.default_campaign_id;
+  }
   return state.campaigns;
 }
 
@@ -87,6 +88,18 @@ function drawChrome(session) {
 }
 
 let generation = 0;
+let shownPath = null;
+
+/** Screen readers are told the page changed: focus goes to the new page's heading on every
+ * route change (a filter change on the same page keeps the user's focus where it is). */
+function focusHeading(container, path) {
+  const moved = path !== shownPath;
+  shownPath = path;
+  const heading = container.querySelector("h1");
+  if (!heading || !moved || container.contains(document.activeElement)) return;
+  heading.setAttribute("tabindex", "-1");
+  heading.focus();
+}
 
 async function route() {
   const session = auth.session();
@@ -101,11 +114,13 @@ async function route() {
   const mine = ++generation;
   if (!match) {
     clear(main, h("div", { class: "page" }, h("h1", {}, t("not_found_page"))));
+    focusHeading(main, path);
     return;
   }
   const [spec, groups] = match;
   if (spec.roles && !spec.roles.has(session.role)) {
     clear(main, h("div", { class: "page" }, h("h1", {}, t(spec.nav)), h("div", { class: "error", role: "alert" }, h("p", {}, t("forbidden_page")))));
+    focusHeading(main, path);
     return;
   }
   clear(main, loading());
@@ -116,7 +131,8 @@ async function route() {
     // A campaign chosen once stays chosen in this tab (pages' own links omit it).
     if (query.campaign) sessionStorage.setItem("kg.campaign", query.campaign);
     const wanted = query.campaign || sessionStorage.getItem("kg.campaign");
-    const selected = list.find((c) => c.campaign_id === wanted) || activeCampaign(list);
+    const selected =
+      list.find((c) => c.campaign_id === wanted) || list.find((c) => c.campaign_id === state.defaultCampaign) || null;
     const root = h("div", { class: `page page-${spec.page}` });
     main.replaceChildren(root);
     await module.render({
@@ -133,6 +149,7 @@ async function route() {
     });
     const heading = root.querySelector("h1");
     if (heading) document.title = `${heading.textContent} – ${t("app")}`;
+    if (mine === generation) focusHeading(root, path);
   } catch (error) {
     if (mine === generation) main.replaceChildren(errorBox(error));
   }

@@ -1,7 +1,8 @@
 // The period picker shared by the scoreboard, unit and interconnection pages: the
 // campaign (default), one month, or a custom range of local dates; and the campaign's
 // targets for the criteria in that period.
-import { fmtDate, t } from "./i18n.js";
+import { t } from "./i18n.js";
+import { fmtDate } from "./format.js";
 import { field, h, select } from "./ui.js";
 
 /** {from, to} query values for the API (undefined = the campaign's own dates). */

@@ -1,6 +1,7 @@
 // Small DOM helpers shared by the pages: element builder, errors in words, loading
 // states, met/missed marks (symbol + text, never colour alone), tables and "load more".
-import { fmtPercent, t } from "./i18n.js";
+import { t } from "./i18n.js";
+import { fmtPercent } from "./format.js";
 
 /** h("a", {href: "#/x", class: "c", on: {click: fn}}, "text", child) */
 export function h(tag, attrs = {}, ...children) {

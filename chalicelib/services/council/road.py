@@ -1,19 +1,19 @@
 """What the meeting reads of the road before it (issue 21): the awards council, and the
 shortlist it votes on, once its public posting has closed and every feedback is answered.
 
-The shortlist is the campaign's nominations appraised eligible (issue 21's appraisal);
-until issue 21's public posting lands, the posting and feedback checks plug in here, in one
-place."""
+The shortlist is the one frozen by issue 21's public posting (services/posting.py), once its
+window has closed and every feedback has its answer; nominees no longer eligible drop out."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from chalicelib import clock
 from chalicelib.domain.campaigns import Campaign
 from chalicelib.domain.councils import Council, CouncilMember
+from chalicelib.domain.errors import Conflict
 from chalicelib.domain.nominations import Nomination
 from chalicelib.storage import nominations as nomination_store
-from chalicelib.storage import registry as registry_store
 
 ELIGIBLE = "eligible"
 
@@ -51,26 +51,61 @@ def nominee_dict(item: Nomination, unit_names: dict[str, str]) -> dict[str, Any]
 
 
 def ready_shortlist(campaign: Campaign) -> list[dict[str, Any]]:
-    """The nominees the council votes on, in a stable order (collectives first, then by
-    KPI rank); Conflict posting_open / feedback_unresolved when the road is not done."""
-    summaries = nomination_store.campaign_nominations(campaign.campaign_id)
-    units = registry_store.registry_snapshot(max_age_seconds=0).units
-    names = {u.unit_id: u.name for u in units.values()}
-    items = []
-    for s in summaries:
-        if s.status != ELIGIBLE:
-            continue
-        item = nomination_store.get_nomination(s.nomination_id)
-        if item is not None and item.status == ELIGIBLE:
-            items.append(nominee_dict(item, names))
-    kinds = ("collective", "individual")
-    items.sort(
-        key=lambda n: (
-            kinds.index(n["kind"]),
-            n["kpi_rank"] is None,
-            n["kpi_rank"] or 0,
-            n["name"],
-            n["nomination_id"],
+    """The shortlist the council votes on: the one frozen when the public posting opened
+    (issue 21), less any nominee no longer eligible (a hold recorded since); Conflict
+    `not_posted` before the posting, `posting_open` while its window runs and
+    `feedback_unresolved` (naming the nominees) while any feedback awaits an answer."""
+    from chalicelib.services import posting as posting_service
+
+    campaign_id = campaign.campaign_id
+    posting = posting_service.get_posting(campaign_id)
+    if posting is None:
+        raise Conflict(
+            f"The shortlist of {campaign_id!r} has not been posted for public comment yet",
+            code="not_posted",
         )
-    )
-    return items
+    if posting.state(clock.now()) != "closed":
+        raise Conflict(
+            f"The public posting of the shortlist runs until {posting.closes_at.isoformat()}; "
+            "the council meets after it closes",
+            code="posting_open",
+            details=[
+                {
+                    "opens_at": posting.opens_at.isoformat(),
+                    "closes_at": posting.closes_at.isoformat(),
+                }
+            ],
+        )
+    frozen = posting_service.frozen_shortlist(campaign_id)
+    waiting = [
+        {"nomination_id": n["nomination_id"], "name": n["name"], "unanswered": count}
+        for n in frozen
+        if (count := posting_service.unanswered_feedback(campaign_id, n["nomination_id"]))
+    ]
+    if waiting:
+        raise Conflict(
+            "Feedback on the shortlist awaits an answer: " + ", ".join(w["name"] for w in waiting),
+            code="feedback_unresolved",
+            details=waiting,
+        )
+    entries = []
+    for n in frozen:
+        item = nomination_store.get_nomination(n["nomination_id"])
+        if item is None or item.status != ELIGIBLE:
+            continue
+        evidence = n.get("evidence") or {}
+        rank = evidence.get("rank")
+        entries.append(
+            {
+                "nomination_id": n["nomination_id"],
+                "kind": n["kind"],
+                "name": n["name"],
+                "position": n.get("position") or "",
+                "unit_id": n.get("unit_id"),
+                "unit_name": n.get("unit_name") or "",
+                "kpi_rank": rank if isinstance(rank, int) else None,
+                "score": evidence.get("score"),
+                "summary": n.get("summary") or "",
+            }
+        )
+    return entries

@@ -239,10 +239,40 @@ def creativity_by_unit(campaign_id: str) -> dict[str, dict[str, Any]]:
 
 
 def unit_creativity(campaign_id: str, unit_id: str) -> dict[str, Any]:
-    figure = creativity_by_unit(campaign_id).get(unit_id)
+    return creativity_of(campaign_id, "collective", unit_id)
+
+
+def creativity_by_official(campaign_id: str) -> dict[str, dict[str, Any]]:
+    """Per official: the initiatives they are an author of, submitted and recognised."""
+    items = initiative_store.campaign_initiatives(campaign_id)
+    pairs = [
+        (str(a["official_id"]), i.status) for i in items for a in i.authors if a.get("official_id")
+    ]
+    figures: dict[str, dict[str, Any]] = {
+        official: {**counts, "recognised": []}
+        for official, counts in rules.creativity_figures(pairs).items()
+    }
+    for i in items:
+        if i.status != "recognised":
+            continue
+        for a in i.authors:
+            if a.get("official_id") in figures:
+                figures[str(a["official_id"])]["recognised"].append(
+                    {"initiative_id": i.initiative_id, "title": i.title, "status": i.status}
+                )
+    return figures
+
+
+def creativity_of(campaign_id: str, kind: str, nominee_id: str) -> dict[str, Any]:
+    """A nominee's creativity: a unit's initiatives, or those an official is an author of."""
+    figures = (
+        creativity_by_unit(campaign_id)
+        if kind == "collective"
+        else creativity_by_official(campaign_id)
+    ).get(nominee_id)
     return {
         "campaign_id": campaign_id,
-        "initiatives_submitted": figure["initiatives_submitted"] if figure else 0,
-        "initiatives_recognised": figure["initiatives_recognised"] if figure else 0,
-        "recognised": figure["recognised"] if figure else [],
+        "initiatives_submitted": figures["initiatives_submitted"] if figures else 0,
+        "initiatives_recognised": figures["initiatives_recognised"] if figures else 0,
+        "recognised": figures["recognised"] if figures else [],
     }

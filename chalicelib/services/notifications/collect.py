@@ -26,6 +26,7 @@ from chalicelib.services.notifications import compose
 from chalicelib.settings import get_settings
 from chalicelib.storage import aggregates as aggregate_store
 from chalicelib.storage import contacts as contact_store
+from chalicelib.storage import initiatives as initiative_store
 from chalicelib.storage import monitoring
 from chalicelib.storage import nominations as nomination_store
 from chalicelib.storage import registry as registry_store
@@ -37,7 +38,7 @@ Render = Callable[[str, str], compose.Rendered]
 # The roles of a unit's contacts that hear about the unit; admins hear the alerts.
 UNIT_ROLES = ("head", "clerk")
 ALERT_ROLES = ("admin",)
-# The digest goes out during the campaign and the week after it.
+# The digest goes out during the campaign and until a week after its end or last deadline.
 DIGEST_AFTER_END_DAYS = 7
 
 
@@ -71,7 +72,7 @@ class Directory:
         return tuple(sorted({e for u in province for e in self.of_unit(u, ALERT_ROLES)}))
 
 
-def live_campaigns(today: dt.date) -> list[Campaign]:
+def live_campaigns() -> list[Campaign]:
     return [c for c in registry_service.list_campaigns() if c.status == "active"]
 
 
@@ -89,19 +90,36 @@ def reminders(campaign: Campaign, today: dt.date, directory: Directory) -> Itera
         if days is None or (report is not None and report.status == "submitted"):
             continue
         yield _reminder(campaign, unit, "results_report", deadline, days, directory)
-    deadline = campaign.nomination_deadline
-    days = rules.reminder_due(deadline, today) if deadline else None
-    if deadline is not None and days is not None:
-        submitted = {
-            n.unit_id
-            for n in nomination_store.campaign_nominations(campaign.campaign_id)
-            if n.status != "draft"
-        }
+    for subject_key, deadline, submitted_units in (
+        (
+            "nomination",
+            campaign.nomination_deadline,
+            lambda: {
+                n.unit_id
+                for n in nomination_store.campaign_nominations(campaign.campaign_id)
+                if n.status != "draft"
+            },
+        ),
+        (
+            "initiative",
+            campaign.initiative_deadline,
+            lambda: {
+                i.unit_id
+                for i in initiative_store.campaign_initiatives(campaign.campaign_id)
+                if i.status != "draft"
+            },
+        ),
+    ):
+        days = rules.reminder_due(deadline, today) if deadline else None
+        if deadline is None or days is None:
+            continue
+        submitted = submitted_units()
         for unit in sorted(directory.units.values(), key=lambda u: u.unit_id):
-            # Departments and communes nominate (a division's nominations are its department's).
-            nominating = unit.level in NOMINABLE_LEVELS and unit.level != LEVEL_DIVISION
-            if nominating and unit.unit_id not in submitted:
-                yield _reminder(campaign, unit, "nomination", deadline, days, directory)
+            # Departments and communes nominate and register initiatives (a division's go
+            # through its department).
+            concerned = unit.level in NOMINABLE_LEVELS and unit.level != LEVEL_DIVISION
+            if concerned and unit.unit_id not in submitted:
+                yield _reminder(campaign, unit, subject_key, deadline, days, directory)
 
 
 def _reminder(
@@ -137,7 +155,9 @@ def _reminder(
         campaign.campaign_id,
         directory.of_unit(unit.unit_id),
         render,
-        "/#/results-reports" if subject_key == "results_report" else "/#/nominations",
+        {"results_report": "/#/results", "initiative": "/#/initiatives"}.get(
+            subject_key, "/#/nominations"
+        ),
     )
 
 
@@ -154,10 +174,25 @@ def _ranks(table: list[dict[str, Any]]) -> dict[str, tuple[int, int]]:
     return out
 
 
+def digest_window(campaign: Campaign) -> tuple[dt.date, dt.date]:
+    """From the campaign's start until a week after its end or its last deadline (units
+    still report and nominate after the end)."""
+    deadlines = [
+        d
+        for d in (
+            campaign.unit_report_deadline,
+            campaign.department_report_deadline,
+            campaign.nomination_deadline,
+        )
+        if d is not None
+    ]
+    last = max([campaign.end_date, *deadlines])
+    return campaign.start_date, last + dt.timedelta(days=DIGEST_AFTER_END_DAYS)
+
+
 def digests(campaign: Campaign, today: dt.date, directory: Directory) -> Iterator[Due]:
-    if not (
-        campaign.start_date <= today <= campaign.end_date + dt.timedelta(days=DIGEST_AFTER_END_DAYS)
-    ):
+    first, last = digest_window(campaign)
+    if not first <= today <= last:
         return
     units = [
         u
@@ -222,7 +257,7 @@ def digests(campaign: Campaign, today: dt.date, directory: Directory) -> Iterato
             campaign.campaign_id,
             directory.of_unit(unit.unit_id),
             render,
-            f"/#/unit/{unit.unit_id}",
+            f"/#/units/{unit.unit_id}",
         )
 
 
@@ -232,24 +267,35 @@ def digests(campaign: Campaign, today: dt.date, directory: Directory) -> Iterato
 def status_changes(now: dt.datetime, directory: Directory) -> Iterator[Due]:
     since = now - dt.timedelta(days=rules.STATUS_LOOKBACK_DAYS)
     zone = get_settings().zone
-    nominations: dict[str, Any] = {}
+    nominations: dict[str, tuple[str, str, str] | None] = {}
     actions = tuple(a for a in rules.STATUS_ACTIONS)
+    # The audit trail is shared: a record's id is a nomination's or an initiative's.
     for record in nomination_store.audit_records_since(since, actions):
-        nomination = nominations.get(record.nomination_id)
-        if nomination is None:
-            nomination = nominations[record.nomination_id] = nomination_store.get_nomination(
-                record.nomination_id
-            )
-        if nomination is None or nomination.unit_id not in directory.units:
+        dossier_id = record.nomination_id
+        if dossier_id not in nominations:
+            dossier = nomination_store.get_nomination(dossier_id)
+            if dossier is not None:
+                kind = "tập thể" if dossier.kind == "collective" else "cá nhân"
+                nominations[dossier_id] = (
+                    "nomination",
+                    dossier.unit_id,
+                    f"hồ sơ đề nghị khen thưởng {kind}",
+                )
+            else:
+                initiative = initiative_store.get_initiative(dossier_id)
+                nominations[dossier_id] = (
+                    ("initiative", initiative.unit_id, "sáng kiến đăng ký")
+                    if initiative is not None
+                    else None
+                )
+        found = nominations[dossier_id]
+        if found is None or found[1] not in directory.units:
             continue
-        unit = directory.units[nomination.unit_id]
-        what = "hồ sơ đề nghị khen thưởng " + (
-            "tập thể" if nomination.kind == "collective" else "cá nhân"
-        )
+        about, unit_id, what = found
         yield _status(
-            unit,
-            "nomination",
-            record.nomination_id,
+            directory.units[unit_id],
+            about,
+            dossier_id,
             record.action,
             record.at,
             what,
@@ -308,7 +354,9 @@ def _status(
         None,
         directory.of_unit(unit.unit_id),
         render,
-        "/#/results-reports" if about == "results_report" else f"/#/nominations/{reference}",
+        {"results_report": "/#/results", "initiative": "/#/initiatives"}.get(
+            about, f"/#/nominations/{reference}"
+        ),
     )
 
 
@@ -362,7 +410,7 @@ def everything_due(now: dt.datetime | None = None) -> list[Due]:
     today = now.astimezone(get_settings().zone).date()
     directory = Directory()
     due: list[Due] = []
-    for campaign in live_campaigns(today):
+    for campaign in live_campaigns():
         due += reminders(campaign, today, directory)
         due += digests(campaign, today, directory)
     due += status_changes(now, directory)

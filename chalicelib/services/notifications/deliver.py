@@ -28,7 +28,7 @@ JOB = "notifications"
 
 def unsubscribe_url(email: str, kind: str) -> str:
     settings = get_settings()
-    token = rules.sign_unsubscribe(settings.mail_link_secret.encode(), email, kind)
+    token = rules.sign_unsubscribe(mail_store.link_secret(), email, kind)
     return f"{settings.public_api_url}/public/unsubscribe?token={token}"
 
 

@@ -11,14 +11,14 @@ from chalicelib import clock
 from chalicelib.domain import notifications as rules
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.observability import logger
-from chalicelib.settings import get_settings
 from chalicelib.storage import contacts as contact_store
+from chalicelib.storage import mail as mail_store
 
 MAX_FORM_BYTES = 2048
 
 
 def _checked(token: str) -> tuple[str, str]:
-    found = rules.verify_unsubscribe(get_settings().mail_link_secret.encode(), token)
+    found = rules.verify_unsubscribe(mail_store.link_secret(), token)
     if found is None:
         raise InvalidInput("This unsubscribe link is not valid (it was changed or cut short)")
     return found

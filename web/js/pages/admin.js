@@ -3,7 +3,8 @@
 // Identifiers follow the server's pattern, campaigns its one time zone, its criteria and
 // their defaults (config.json).
 import * as api from "../api.js";
-import { criterionLabel, fmtDateTime, fmtNumber, t, tCriterion } from "../i18n.js";
+import { criterionLabel, t, tCriterion } from "../i18n.js";
+import { fmtDateTime, fmtNumber } from "../format.js";
 import { targetsOf } from "../period.js";
 import { act, announce, errorBox, field, h, inlineError, loading, select, table } from "../ui.js";
 
@@ -227,7 +228,15 @@ function jobsSection(section) {
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     act(button, status, async () => {
-      const out = await api.post(`/admin/jobs/${encodeURIComponent(job.value)}`);
+      const name = encodeURIComponent(job.value);
+      let out = await api.post(`/admin/jobs/${name}`);
+      // In AWS the job runs in its own function: follow the run until it ends.
+      for (let i = 0; i < 60 && (out.state === "queued" || out.state === "running"); i += 1) {
+        status.replaceChildren(h("p", { role: "status" }, t("job_running", { job: out.job })));
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+        out = await api.get(`/admin/jobs/${name}/runs/${encodeURIComponent(out.run_id)}`);
+      }
+      if (out.state === "failed") throw new Error(out.error || out.state);
       status.replaceChildren(h("p", { class: "success", role: "status" }, t("job_done", { job: out.job, result: "" })), h("pre", {}, JSON.stringify(out.result, null, 2)));
     });
   });

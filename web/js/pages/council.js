@@ -3,7 +3,8 @@
 // confirm, "your ballot is in"), large controls. The secretary (or a province admin):
 // attendance, written votes, quorum, open, close, runoff, documents. Others: read only.
 import * as api from "../api.js";
-import { fmtBytes, fmtPercent, t } from "../i18n.js";
+import { t } from "../i18n.js";
+import { fmtBytes, fmtPercent } from "../format.js";
 import { announce, errorBox, h, loading, table } from "../ui.js";
 
 const KINDS = ["collective", "individual"];

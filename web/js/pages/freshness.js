@@ -1,6 +1,7 @@
 // Freshness: units and document systems that have been silent for more than N hours.
 import * as api from "../api.js";
-import { fmtDateTime, fmtNumber, t } from "../i18n.js";
+import { t } from "../i18n.js";
+import { fmtDateTime, fmtNumber } from "../format.js";
 import { errorBox, field, h, loading, table } from "../ui.js";
 
 export async function render(ctx) {

@@ -2,7 +2,8 @@
 // every cell, ⇄ for two-way pairs: colour only repeats what the text says), and the units
 // without two-way exchange.
 import * as api from "../api.js";
-import { fmtDateTime, fmtNumber, t } from "../i18n.js";
+import { t } from "../i18n.js";
+import { fmtDateTime, fmtNumber } from "../format.js";
 import { describeRange, periodForm, rangeOf } from "../period.js";
 import { errorBox, h, loading, table } from "../ui.js";
 
@@ -58,6 +59,38 @@ export function heatMap(pairs, units, provinceLevels) {
   );
 }
 
+/** Push reports against what the provincial hub saw, per pair (GET …/cross-check). */
+async function crossCheck(campaign, range) {
+  const section = h("section", { "aria-labelledby": "cross-check-title" }, h("h2", { id: "cross-check-title" }, t("cross_check_title")));
+  try {
+    const data = await api.get(`/campaigns/${encodeURIComponent(campaign.campaign_id)}/interconnection/cross-check`, range);
+    if (!data.hub_sources.length) {
+      section.append(h("p", { class: "muted" }, t("cross_check_no_hub")));
+      return section;
+    }
+    section.append(h("p", { class: "muted" }, t("cross_check_legend")));
+    section.append(
+      data.differences.length
+        ? table(
+            [
+              { label: t("cross_check_from"), cell: (p) => p.from_name || p.from_unit_id },
+              { label: t("cross_check_to"), cell: (p) => p.to_name || p.to_unit_id },
+              { label: t("cross_check_reported"), cell: (p) => fmtNumber(p.reported), num: true },
+              { label: t("cross_check_seen"), cell: (p) => fmtNumber(p.seen_on_hub), num: true },
+              { label: t("cross_check_not_seen"), cell: (p) => fmtNumber(p.reported_not_seen), num: true },
+              { label: t("cross_check_not_reported"), cell: (p) => fmtNumber(p.seen_not_reported), num: true },
+            ],
+            data.differences,
+            { className: "cross-check" },
+          )
+        : h("p", { class: "success" }, t("cross_check_agree")),
+    );
+  } catch (error) {
+    section.append(errorBox(error));
+  }
+  return section;
+}
+
 export async function render(ctx) {
   const { root, query, campaign } = ctx;
   root.append(h("h1", {}, t("interconnection_title")));
@@ -90,6 +123,7 @@ export async function render(ctx) {
           )
         : h("p", { class: "success" }, t("none")),
     );
+    body.append(await crossCheck(campaign, range));
   } catch (error) {
     body.replaceChildren(errorBox(error));
   } finally {

@@ -2,7 +2,8 @@
 // the presigned POST (progress bar, then the verification result), submission before the
 // deadline, the review with the quota left, and the audit trail.
 import * as api from "../api.js";
-import { criterionLabel, deadlineInstant, fmtBytes, fmtDate, fmtDateTime, fmtNumber, fmtPercent, fmtTimeLeft, t, tCode } from "../i18n.js";
+import { criterionLabel, t, tCode } from "../i18n.js";
+import { deadlineInstant, fmtBytes, fmtDate, fmtDateTime, fmtNumber, fmtPercent, fmtTimeLeft } from "../format.js";
 import { act, announce, errorBox, field, h, inlineError, loading, pagedTable, select, table } from "../ui.js";
 import { REVIEWERS, WRITERS, quotasLeft, statusBadge } from "./nominations.js";
 
@@ -227,7 +228,10 @@ export async function render(ctx) {
     root.append(h("h2", {}, t("submit")), deadline.node, h("p", { class: "muted" }, t("submit_hint")), h("div", { class: "actions" }, submit), submitStatus);
   }
 
-  if (nomination.status === "submitted" && REVIEWERS.has(session.role)) {
+  if (campaign.award_procedure === "council" && REVIEWERS.has(session.role)) {
+    const { appraisalStep } = await import("./appraisal.js");
+    root.append(await appraisalStep(nomination, base, reload));
+  } else if (nomination.status === "submitted" && REVIEWERS.has(session.role)) {
     const quota = h("p", { class: "notice", id: "quota" }, loading());
     const reason = h("textarea", { name: "reason", maxlength: "2000" });
     const status = h("div");

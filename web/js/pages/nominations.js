@@ -1,12 +1,13 @@
 // Nominations: the list with filters, a new nomination (the nominee picker offers only
 // what the API lets the caller nominate), and the reviewers' queue with the quotas left.
 import * as api from "../api.js";
-import { fmtDateTime, fmtNumber, t } from "../i18n.js";
+import { t } from "../i18n.js";
+import { fmtDateTime, fmtNumber } from "../format.js";
 import { act, errorBox, field, h, loading, pagedTable, select } from "../ui.js";
 
 export const WRITERS = new Set(["province_admin", "unit_officer"]);
 export const REVIEWERS = new Set(["province_admin", "reviewer"]);
-const STATUSES = ["draft", "submitted", "approved", "rejected"];
+const STATUSES = ["draft", "submitted", "eligible", "not_eligible", "approved", "rejected"];
 const KINDS = ["collective", "individual"];
 
 export function statusBadge(status) {

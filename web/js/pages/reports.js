@@ -1,7 +1,8 @@
 // Reports: the campaign's reports (paged), generate one (province admin: any scope; unit
 // officer: its unit or a sub-unit), and download links for each format.
 import * as api from "../api.js";
-import { fmtBytes, fmtDate, fmtDateTime, t } from "../i18n.js";
+import { t } from "../i18n.js";
+import { fmtBytes, fmtDate, fmtDateTime } from "../format.js";
 import { act, errorBox, field, h, pagedTable, select } from "../ui.js";
 
 const FORMATS = ["pdf", "xlsx", "csv", "manifest"];

@@ -1,6 +1,7 @@
 // Scoreboard: one level's ranking for the campaign, a month or a custom range.
 import * as api from "../api.js";
-import { criterionLabel, fmtDateTime, fmtNumber, t } from "../i18n.js";
+import { criterionLabel, t } from "../i18n.js";
+import { fmtDateTime, fmtNumber } from "../format.js";
 import { describeRange, periodForm, rangeOf, targetsOf } from "../period.js";
 import { errorBox, field, flagMark, h, loading, rateMark, select, table, verdict } from "../ui.js";
 

@@ -2,7 +2,8 @@
 // daily chart, officials' KPIs and sub-units. A unit officer opening another unit's
 // address sees the API's refusal in words.
 import * as api from "../api.js";
-import { criterionLabel, fmtDate, fmtDateTime, fmtNumber, fmtPercent, t, tCriterion } from "../i18n.js";
+import { criterionLabel, t, tCriterion } from "../i18n.js";
+import { fmtDate, fmtDateTime, fmtNumber, fmtPercent } from "../format.js";
 import { describeRange, periodForm, rangeOf, targetsOf } from "../period.js";
 import { errorBox, flagMark, h, loading, stateWord, table, verdict } from "../ui.js";
 import { dailyChart, dailyRates } from "../chart.js";
@@ -13,17 +14,14 @@ const FLAG_COUNTS = {
     `${t("sent")}: ${fmtNumber(m.sent_electronic)} / ${fmtNumber(m.sent_paper)}; ${t("received")}: ${fmtNumber(m.received_electronic)} / ${fmtNumber(m.received_paper)}`,
 };
 
-/** Documents (or officials) still missing for a rate to reach its target. */
-export function shortfall(done, total, target) {
-  return Math.max(0, Math.ceil(target * total - 1e-9) - done);
-}
-
-/** What the unit still misses, criterion by criterion (config.json `criteria`). */
+/** What the unit still misses, criterion by criterion (config.json `criteria`): the counts
+ * and the tier come from the API (`shortfalls`, `interconnection_tier`), never from a rule
+ * of the console's own. */
 function missingList(kpi, criteria, targets) {
   const m = kpi.metrics;
   const c = kpi.compliance;
-  // The tier a unit exchanges with, for two-way interconnection.
-  const other = kpi.level === "commune" ? t("level_province").toLowerCase() : t("level_commune").toLowerCase();
+  const tier = kpi.interconnection_tier;
+  const other = tier ? t(`level_${tier}`).toLowerCase() : "";
   const items = [];
   for (const criterion of criteria) {
     const { key } = criterion;
@@ -34,7 +32,7 @@ function missingList(kpi, criteria, targets) {
     if (c[key]) continue;
     if (m[key] === null) items.push(t("missing_no_data", { criterion: criterionLabel(criterion) }));
     else {
-      const n = shortfall(m[criterion.numerator], m[criterion.denominator], targets[key]);
+      const n = kpi.shortfalls[key];
       items.push(tCriterion("missing", criterion, "missing_rate", { value: fmtPercent(m[key]), target: fmtPercent(targets[key], 0), n: fmtNumber(n) }));
     }
   }
@@ -107,18 +105,23 @@ export async function render(ctx) {
     return;
   }
   root.append(periodForm(ctx, null, (values) => ctx.setQuery(values)));
-  const range = rangeOf(query);
+  // Every call names the campaign this page shows: its dates, targets and weights.
+  const range = { ...rangeOf(query), campaign_id: campaign.campaign_id };
   const { criteria } = ctx.config;
   const targets = targetsOf(campaign, criteria);
   const summary = h("section", { id: "unit-kpi", "aria-busy": "true" }, loading());
   root.append(summary);
   const base = `/units/${encodeURIComponent(unitId)}`;
   const rankingPromise = ctx.config.ranked_levels.includes(unit.level)
-    ? api.get(`/campaigns/${encodeURIComponent(campaign.campaign_id)}/ranking`, { level: unit.level, ...range }).catch(() => null)
+    ? api
+        .get(`/campaigns/${encodeURIComponent(campaign.campaign_id)}/ranking`, { level: unit.level, ...rangeOf(query) })
+        .catch((error) => ({ error }))
     : Promise.resolve(null);
   try {
     const [kpi, ranking] = await Promise.all([api.get(`${base}/kpi`, range), rankingPromise]);
-    const row = ranking && ranking.items.find((i) => i.unit_id === unitId);
+    // A failed ranking call is shown (its message and request id), never silently dropped.
+    const rankingError = ranking && ranking.error;
+    const row = ranking && !rankingError && ranking.items.find((i) => i.unit_id === unitId);
     summary.replaceChildren(
       h(
         "div",
@@ -130,6 +133,7 @@ export async function render(ctx) {
         h("div", { class: "card" }, h("span", { class: "figure" }, verdict(kpi.compliance.compliant)), h("span", { class: "label" }, describeRange({ from: kpi.from, to: kpi.to }, campaign))),
         h("div", { class: "card" }, h("span", { class: "figure", id: "unit-processed" }, fmtNumber(kpi.metrics.processed_total)), h("span", { class: "label" }, t("processed_total"))),
       ),
+      rankingError ? h("div", { id: "ranking-error" }, errorBox(rankingError)) : null,
       h("p", { class: "muted" }, `${t("as_of")}: ${kpi.as_of ? fmtDateTime(kpi.as_of) : t("no_data_yet")} · ${t("exempt_total")}: ${fmtNumber(kpi.metrics.exempt_total)} · ${t("paper_pages")}: ${fmtNumber(kpi.metrics.paper_pages)}`),
       figuresTable(kpi, criteria, targets),
       h("h2", {}, t("to_be_compliant")),

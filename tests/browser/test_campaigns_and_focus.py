@@ -1,0 +1,106 @@
+"""One campaign per page (two overlapping campaigns with different targets: each unit page
+is consistent with its own), focus on the new page's heading after a route change, and a
+failed call shown with its message and request id (the unit page's ranking)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.browser.conftest import CAMPAIGN_ID
+from tests.browser.vi import percent
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+UNIT = "000.00.71.H34"  # a commune with figures in the seeded month
+# Overlaps browser-2025 (07-15..08-15) and ends before it: the default stays browser-2025.
+LENIENT = {
+    "campaign_id": "browser-2025-b",
+    "name": "Đợt bổ sung (thử)",
+    "start_date": "2025-07-20",
+    "end_date": "2025-08-10",
+    "timezone": "Asia/Ho_Chi_Minh",
+    "targets": {"online_rate": 0.3},
+}
+
+
+def _show(tab, path: str):
+    tab.page.goto(f"{tab.seeded.console_url}/#{path}")
+    tab.settle()
+    tab.page.wait_for_selector("#unit-score")
+    return tab.page
+
+
+def test_each_unit_page_is_consistent_with_its_campaign(console, seeded):
+    seeded.api("POST", "/admin/campaigns", json=LENIENT)
+    listing = seeded.api("GET", "/campaigns")
+    assert listing["default_campaign_id"] == CAMPAIGN_ID
+    tab = console("viewer")
+    for campaign, target in ((CAMPAIGN_ID, 1.0), (LENIENT["campaign_id"], 0.3)):
+        kpi = seeded.api("GET", f"/units/{UNIT}/kpi", params={"campaign_id": campaign})
+        assert kpi["campaign_id"] == campaign
+        page = _show(tab, f"/units/{UNIT}?campaign={campaign}")
+        online = [
+            " ".join(c.split())
+            for c in page.locator("table.figures tbody tr").nth(0).locator("td").all_inner_texts()
+        ]
+        assert online[1] == percent(kpi["metrics"]["online_rate"])
+        assert online[3] == percent(target, 0), (campaign, online)
+        rate, met = kpi["metrics"]["online_rate"], kpi["compliance"]["online_rate"]
+        assert online[4] == (
+            "— Không có dữ liệu" if rate is None else ("✔ Đạt" if met else "✘ Chưa đạt")
+        )
+        verdict = "Đạt" if kpi["compliance"]["compliant"] else "Chưa đạt"
+        assert verdict in page.inner_text("#unit-kpi .cards")
+    # No campaign in the address: the API's default, not a rule of the console's own.
+    tab.page.evaluate("() => sessionStorage.removeItem('kg.campaign')")
+    page = _show(tab, f"/units/{UNIT}")
+    row = page.locator("table.figures tbody tr").nth(0).locator("td").all_inner_texts()
+    assert " ".join(row[3].split()) == percent(1.0, 0)
+
+
+def test_focus_moves_to_the_new_pages_heading(console, seeded):
+    tab = console("viewer")
+    page = tab.open("/scoreboard")
+    assert page.evaluate("() => document.activeElement.tagName") == "H1"
+    page.click("#nav a[href='#/interconnection']")
+    page.wait_for_selector("main .page-interconnection h1")
+    tab.settle()
+    page.wait_for_function(
+        "() => document.activeElement && document.activeElement.tagName === 'H1'"
+    )
+    assert page.evaluate("() => document.activeElement.closest('.page-interconnection') !== null")
+
+
+def test_a_failed_ranking_call_is_shown_with_its_request_id(console, seeded):
+    tab = console("viewer")
+    error = {
+        "error": {
+            "code": "unavailable",
+            "message": "Tạm thời không đọc được bảng xếp hạng",
+            "details": [],
+            "request_id": "req-ranking-503",
+        }
+    }
+    tab.page.route(
+        "**/ranking?**",
+        lambda route: route.fulfill(
+            status=503,
+            content_type="application/json",
+            headers={
+                "X-Request-Id": "req-ranking-503",
+                "Retry-After": "5",
+                # The console reads it cross-origin, as from the API.
+                "Access-Control-Allow-Origin": seeded.console_url,
+                "Access-Control-Expose-Headers": "X-Request-Id, Retry-After",
+            },
+            body=json.dumps(error),
+        ),
+    )
+    page = tab.open(f"/units/{UNIT}")
+    page.wait_for_selector("#unit-score")
+    shown = page.inner_text("#ranking-error")
+    assert "Tạm thời không đọc được bảng xếp hạng" in shown
+    assert "req-ranking-503" in shown
+    assert page.locator("#unit-rank").count() == 0

@@ -1,0 +1,87 @@
+// The public scoreboard of a campaign that opted in: no sign-in, units only, readable on a
+// phone. public.html?campaign=<id>&level=<department|commune|division>
+const LEVELS = { department: "Sở, ban, ngành", commune: "Xã, phường, đặc khu", division: "Phòng thuộc sở" };
+const CRITERIA = [
+  ["online_rate", "Xử lý trên mạng"],
+  ["signing_rate", "Ký số"],
+  ["e_issuance_rate", "Phát hành điện tử"],
+  ["kpi_coverage", "Đánh giá KPI"],
+];
+
+function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) if (v != null && v !== false) el.setAttribute(k, v === true ? "" : v);
+  for (const c of children.flat()) if (c != null) el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return el;
+}
+
+const pct = (v) => (v == null ? "—" : `${(v * 100).toFixed(1).replace(".", ",")}%`);
+
+async function start() {
+  const main = document.getElementById("main");
+  const params = new URLSearchParams(window.location.search);
+  const campaign = params.get("campaign") || "";
+  const level = LEVELS[params.get("level")] ? params.get("level") : "commune";
+  let api = "";
+  try {
+    const config = await (await fetch("config.json", { cache: "no-store" })).json();
+    api = String(config.api_url || "").replace(/\/+$/, "");
+  } catch {
+    // same origin
+  }
+  const base = `${api}/public/campaigns/${encodeURIComponent(campaign)}`;
+  const response = await fetch(`${base}/ranking?level=${level}`).catch(() => null);
+  if (!response || !response.ok) {
+    const message = response && response.status === 429
+      ? `Quá nhiều yêu cầu; vui lòng thử lại sau ${response.headers.get("Retry-After") || "ít"} giây.`
+      : "Không có bảng xếp hạng công khai cho phong trào này.";
+    main.replaceChildren(h("div", { class: "page" }, h("h1", {}, "Bảng xếp hạng công khai"), h("p", { class: "notice", role: "alert" }, message)));
+    return;
+  }
+  const data = await response.json();
+  document.title = `${data.campaign_name} – Bảng xếp hạng công khai`;
+  const nav = h(
+    "nav",
+    { "aria-label": "Cấp đơn vị" },
+    h("ul", { class: "levels" }, Object.entries(LEVELS).map(([key, label]) =>
+      h("li", {}, h("a", { href: `?campaign=${encodeURIComponent(campaign)}&level=${key}`, "aria-current": key === level ? "page" : null }, label)))),
+  );
+  const rows = data.items.map((item) =>
+    h(
+      "tr",
+      {},
+      h("td", { "data-label": "Hạng", class: "num" }, item.rank),
+      h("td", { "data-label": "Đơn vị" }, item.name),
+      h("td", { "data-label": "Điểm", class: "num" }, item.score.toFixed(2).replace(".", ",")),
+      CRITERIA.map(([key, label]) => h("td", { "data-label": label, class: "num" }, pct(item[key]))),
+      h("td", { "data-label": "Đạt tất cả" }, item.compliant ? "Đạt" : "Chưa đạt"),
+    ),
+  );
+  const table = h(
+    "div",
+    { class: "table-wrap" },
+    h(
+      "table",
+      { class: "stack public-ranking" },
+      h("caption", {}, `${LEVELS[level]}: ${data.items.length} đơn vị`),
+      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Hạng"), h("th", { scope: "col" }, "Đơn vị"), h("th", { scope: "col" }, "Điểm"),
+        CRITERIA.map(([, label]) => h("th", { scope: "col" }, label)), h("th", { scope: "col" }, "Đạt tất cả"))),
+      h("tbody", {}, rows),
+    ),
+  );
+  const asOf = data.as_of ? new Date(data.as_of).toLocaleString("vi-VN", { timeZone: "Asia/Ho_Chi_Minh" }) : "chưa có dữ liệu";
+  main.replaceChildren(
+    h(
+      "div",
+      { class: "page page-public" },
+      h("h1", {}, data.campaign_name),
+      h("p", { class: "muted" }, `Từ ${data.from} đến ${data.to}; số liệu cập nhật đến ${asOf}.`),
+      nav,
+      table,
+      h("p", {}, "Dữ liệu mở: ", h("a", { href: `${base}/open-data.csv` }, "CSV"), " · ", h("a", { href: `${base}/open-data.json` }, "JSON")),
+      h("p", { class: "muted" }, data.licence),
+    ),
+  );
+}
+
+start();
