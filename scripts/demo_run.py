@@ -68,15 +68,23 @@ def print_leaderboard(title: str, items: list[dict[str, Any]], limit: int = 15) 
         print(f"      … {len(items) - limit} đơn vị khác")
 
 
+def _gap(text: tuple[str, str] | None, count: int | None) -> str:
+    """The vocabulary's words for a rate's gap (its Vietnamese form), when there is one."""
+    return f" ({text[0].format(count=count).rstrip('.')})" if text and count else ""
+
+
 def print_unit(client: Client, unit: dict[str, Any], campaign: dict[str, Any]) -> None:
     data = client.call(
         "GET",
         f"/units/{unit['unit_id']}/kpi",
-        params={"from": campaign["start_date"], "to": campaign["end_date"]},
+        params={"campaign_id": campaign["campaign_id"]},
     )
     m, c = data["metrics"], data["compliance"]
     verdict = "ĐẠT tất cả tiêu chí" if c["compliant"] else "CHƯA ĐẠT"
-    print(f"\n{unit['name']} ({unit['unit_id']}): điểm {data['score']:.1f}, {verdict}")
+    print(
+        f"\n{unit['name']} ({unit['unit_id']}): điểm {data['score']:.1f}, {verdict} "
+        f"(phong trào {data['campaign_id']}, {data['from']} → {data['to']})"
+    )
     print(
         f"  xử lý trên mạng   {m['processed_online']}/{m['processed_total']} ({pct(m['online_rate']).strip()})"
     )
@@ -95,8 +103,16 @@ def print_unit(client: Client, unit: dict[str, Any], campaign: dict[str, Any]) -
     )
     missing = [k for k, ok in c.items() if k != "compliant" and ok is False]
     if missing:
-        # The criteria's Vietnamese names, not their keys: this is read by province staff.
-        print(f"  còn thiếu: {', '.join(CRITERIA_BY_KEY[k].label[0] for k in missing)}")
+        # The criteria's Vietnamese names, not their keys: this is read by province staff;
+        # how many items each rate still lacks is the API's (shortfalls).
+        gaps = data.get("shortfalls") or {}
+        print(
+            "  còn thiếu: "
+            + ", ".join(
+                CRITERIA_BY_KEY[k].label[0] + _gap(CRITERIA_BY_KEY[k].shortfall, gaps.get(k))
+                for k in missing
+            )
+        )
 
 
 def load_month(
@@ -192,13 +208,22 @@ def load_month(
         pull_from_hub(client, stack, hub_part, campaign)
     print("→ Aggregating (aggregate_kpi)")
     started = time.monotonic()
-    total = 0
+    total, runs = 0, []
     while True:
-        result = client.call("POST", "/admin/jobs/aggregate_kpi")["result"]
+        run = client.call("POST", "/admin/jobs/aggregate_kpi")
+        runs.append(run)
+        result = run["result"]
         total += result.get("events", 0)
         if result.get("done"):
             break
     print(f"  folded {total} events in {time.monotonic() - started:.1f} s")
+    # Jobs run off the API function (in AWS: RunJob, started asynchronously); each run is
+    # recorded and can be read back.
+    last = client.call("GET", f"/admin/jobs/aggregate_kpi/runs/{runs[-1]['run_id']}")
+    print(
+        f"  Lượt chạy tác vụ: {len(runs)}; lượt cuối {last['run_id'][:8]}… "
+        f"trạng thái «{last['state']}» (GET /admin/jobs/aggregate_kpi/runs/{{run_id}})"
+    )
     return client, units, campaign
 
 

@@ -35,6 +35,7 @@ POLICY: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/admin/jobs/{name}/runs/{run_id}"): ADMIN,
     ("GET", "/admin/mail"): ADMIN,
     ("GET", "/admin/sources/{source_id}/hub"): ADMIN,
+    ("GET", "/admin/sources/{source_id}/deliveries"): ADMIN,
     # A unit's contacts: the organisation reads them; its officers and the admin set them.
     ("GET", "/units/{unit_id}/contacts"): ORGANISATION,
     ("PUT", "/units/{unit_id}/contact-preferences"): WRITERS,
@@ -46,6 +47,7 @@ POLICY: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/admin/reports"): WRITERS,
     ("GET", "/campaigns/{campaign_id}/interconnection"): PROVINCE,
     ("GET", "/campaigns/{campaign_id}/freshness"): PROVINCE,
+    ("GET", "/campaigns/{campaign_id}/interconnection/cross-check"): PROVINCE,
     ("POST", "/campaigns/{campaign_id}/nominations"): WRITERS,
     ("PATCH", "/nominations/{nomination_id}"): WRITERS,
     ("POST", "/nominations/{nomination_id}/files"): WRITERS,

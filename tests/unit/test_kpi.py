@@ -1321,3 +1321,24 @@ class TestFold:
             )
             == {}
         )
+
+
+def test_a_negative_weight_is_refused_by_name():
+    # Killed mutant kpi.x_score__mutmut_14 (the message lost its criterion): the error says
+    # which weight is wrong.
+    metrics = {"online_rate": 1.0}
+    with pytest.raises(ValueError, match="negative weight for 'online_rate'"):
+        kpi.score(metrics, level="department", weights={"online_rate": -1})
+
+
+def test_two_way_interconnection_looks_past_counterparts_of_the_wrong_tier():
+    # Killed mutant kpi.x_two_way_interconnection__mutmut_13 (continue -> break): a commune's
+    # exchanges with another commune, listed first, must not hide those with the province.
+    totals = {
+        "pair|c-2|sent_electronic": 5,
+        "pair|c-2|received_electronic": 5,
+        "pair|p-1|sent_electronic": 1,
+        "pair|p-1|received_electronic": 1,
+    }
+    levels = {"c-1": "commune", "c-2": "commune", "p-1": "department"}
+    assert kpi.two_way_interconnection(totals, level="commune", unit_levels=levels) is True

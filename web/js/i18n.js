@@ -931,3 +931,8 @@ export function t(key, vars = {}) {
   const text = DICTS[lang][key] ?? DICTS.vi[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name) => (name in vars ? String(vars[name]) : `{${name}}`));
 }
+
+// Formats and time-zone arithmetic live in format.js; re-exported here only so a page
+// written before the move still loads (tests/unit/test_console_modules.py asks new code to
+// import them from format.js).
+export { deadlineInstant, fmtBytes, fmtDate, fmtDateTime, fmtNumber, fmtPercent, fmtTimeLeft } from "./format.js";

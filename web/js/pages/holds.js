@@ -1,7 +1,7 @@
 // Holds (Administration): a unit or an official under discipline, inspection, audit or a
 // pending complaint is not awarded while the hold lasts (Decree 152/2025/NĐ-CP Art. 4).
 import * as api from "../api.js";
-import { fmtDate, fmtDateTime } from "../i18n.js";
+import { fmtDate, fmtDateTime } from "../format.js";
 import { words } from "../public/shell.js";
 import { act, errorBox, field, h, loading, select } from "../ui.js";
 

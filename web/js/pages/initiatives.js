@@ -3,7 +3,7 @@
 // scores each submitted one (or reads why they are recused); the secretary closes the
 // assessment and everyone sees the outcomes.
 import * as api from "../api.js";
-import { fmtDate, fmtNumber } from "../i18n.js";
+import { fmtDate, fmtNumber } from "../format.js";
 import { words } from "../public/shell.js";
 import { act, errorBox, field, h, loading, nextId } from "../ui.js";
 import { uploadToS3 } from "./nomination.js";

@@ -2,7 +2,7 @@
 // frozen shortlist and the public page's address, read the public's feedback and answer it.
 // Feedback is the public's text: it is only ever put on the page as text.
 import * as api from "../api.js";
-import { fmtDate, fmtDateTime } from "../i18n.js";
+import { fmtDate, fmtDateTime } from "../format.js";
 import { words } from "../public/shell.js";
 import { act, errorBox, field, h, loading } from "../ui.js";
 

@@ -1,7 +1,7 @@
 // The posted shortlist, for anyone (cong-khai.html?campaign=<id>): the nominees with their
 // evidence, the days left, and a feedback form per nominee. Feedback text is shown back only
 // as text (textContent), never as markup.
-import { fmtDate, fmtDateTime, fmtNumber, fmtPercent } from "../i18n.js";
+import { fmtDate, fmtDateTime, fmtNumber, fmtPercent } from "../format.js";
 import { clear, h, nextId } from "../ui.js";
 import { call, campaignParam, errorBox, start, words } from "./shell.js";
 
