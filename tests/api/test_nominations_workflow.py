@@ -444,12 +444,14 @@ def test_audit_table_is_append_only_in_the_storage_layer():
         for name in dir(store)
         if "audit" in name.lower() and callable(getattr(store, name)) and not name.startswith("_")
     ]
-    # Readers (audit_page, audit_records) and the one constructor of new records.
+    # Readers (audit_page, audit_records, audit_records_since: the notifications job's
+    # day of changes) and the one constructor of new records.
     assert sorted(writers) == [
         "NominationAuditModel",
         "audit_page",
         "audit_record",
         "audit_records",
+        "audit_records_since",
     ]
     from pathlib import Path
 
