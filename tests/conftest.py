@@ -22,15 +22,12 @@ TEST_ENVIRONMENT = {
     "AWS_DEFAULT_REGION": "ap-southeast-1",
     "AWS_REGION": "ap-southeast-1",
     "STAGE": "test",
-    # Exempt documents: a pass settles a marker at once (no request races it in tests).
-    "REDACTION_SETTLE_SECONDS": "0",
     "TABLE_PREFIX": "kg-test-",
     "AUTH_JWKS_FILE": str(_KEY_DIR / "jwks.json"),
     "AUTH_ISSUER": "https://auth.test",
     "AUTH_AUDIENCE": "khong-giay-test",
-    # The fixtures are the 2025 campaign: events that old must still be accepted here.
-    # The limit itself is tested at its default (tests/api/test_admission.py).
-    "EVENT_MAX_AGE_DAYS": "36500",
+    # No EVENT_MAX_AGE_DAYS, no REDACTION_SETTLE_SECONDS: the defaults run. The fixtures'
+    # 2025 campaign sets the service's clock to its own days (tests/factories.py).
     "POWERTOOLS_METRICS_NAMESPACE": "KhongGiayTest",
     "POWERTOOLS_TRACE_DISABLED": "true",
     "POWERTOOLS_METRICS_DISABLED": "true",
@@ -95,6 +92,19 @@ def _system_clock_and_no_faults_after_each_test() -> Iterator[None]:
     yield
     clock.set_clock(None)
     outages.clear()
+
+
+@pytest.fixture(autouse=True)
+def _campaign_clock(request: pytest.FixtureRequest) -> None:
+    """The API tests' fixtures are the 2025 campaign: the service's clock runs from the
+    morning after it (tests/factories.CAMPAIGN_CLOCK), so the real defaults
+    (EVENT_MAX_AGE_DAYS, REDACTION_SETTLE_SECONDS) apply to them as in production. A test
+    sets another time with `clock_at`."""
+    if "api" not in Path(str(request.node.path)).parts:
+        return
+    from tests.factories import CAMPAIGN_CLOCK
+
+    set_service_clock(CAMPAIGN_CLOCK, ticking=True)
 
 
 ClockAt = Callable[..., None]
@@ -275,6 +285,11 @@ def stack() -> Iterator[Any]:
 
     env = dict(os.environ)
     env.pop("AWS_ENDPOINT_URL", None)
+    # A separate process on the system clock, fed the 2025 campaign: it accepts events
+    # that old, and settles exemption markers at once (no request races them there). The
+    # in-process suite runs the defaults on the campaign's clock instead.
+    env.setdefault("EVENT_MAX_AGE_DAYS", "36500")
+    env.setdefault("REDACTION_SETTLE_SECONDS", "0")
     # tests/e2e/test_live.py: this source's inbox writes land long after their timestamp.
     env["MOTO_SLOW_INBOX_WRITES"] = f"{SLOW_SOURCE}={SLOW_WRITE_SECONDS}"
     with LocalStack(

@@ -3,6 +3,7 @@ a division), two communes, and officials."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 UNITS: list[dict[str, Any]] = [
@@ -94,6 +95,11 @@ CAMPAIGN: dict[str, Any] = {
     "nomination_deadline": "2025-08-20",
     "award_quotas": {"collective": 10, "individual": 10},
 }
+
+
+# The API tests' "now" (tests/conftest.py sets it before each): the morning after the 2025
+# campaign, whose events are then a few weeks old and whose nominations are still open.
+CAMPAIGN_CLOCK = dt.datetime(2025, 8, 19, 2, 0, tzinfo=dt.UTC)  # 09:00 in Viet Nam
 
 
 def load_registry(api: Any) -> None:

@@ -14,6 +14,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
+from chalicelib import clock
 from tests.factories import COMMUNE, DEPARTMENT, DIVISION, OTHER_DEPARTMENT
 
 ACTING_UNITS = (DEPARTMENT, DIVISION, OTHER_DEPARTMENT, COMMUNE)
@@ -62,7 +63,7 @@ def build(
 ) -> Scenario:
     """`prefix` keeps ids (and numbers) of several scenarios in one stack apart."""
     rng = random.Random(seed)
-    today = today or dt.datetime.now(dt.UTC).date()
+    today = today or clock.now().date()
     first_day = today - dt.timedelta(days=21)
     events: list[dict[str, Any]] = []
     exempt_numbers: dict[str, str] = {}

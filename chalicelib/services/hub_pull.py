@@ -378,7 +378,7 @@ def pull_hubs(deadline: float, *, force: bool = False) -> dict[str, Any]:
     owner = uuid.uuid4().hex
     # The lease outlives this run's deadline a little: a run killed mid-way (a timeout)
     # holds up the next one by seconds, not LEASE_SECONDS.
-    lease = min(LEASE_SECONDS, max(30.0, deadline - time.monotonic() + 30.0))
+    lease = min(LEASE_SECONDS, max(30.0, deadline - clock.monotonic() + 30.0))
     if not job_store.acquire_lease(JOB, owner, lease):
         return {"done": False, "skipped": "another run of pull_hubs holds the lease"}
     runs: list[dict[str, Any]] = []

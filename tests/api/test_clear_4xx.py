@@ -11,6 +11,7 @@ import re
 
 import pytest
 
+from chalicelib import clock
 from tests.conftest import body
 from tests.factories import PROVINCE, load_registry
 from tests.webhooks import sign
@@ -105,7 +106,7 @@ def test_forged_and_expired_page_tokens_are_400_on_every_paged_route(api, method
     from chalicelib.api.http import encode_token
 
     load_registry(api)
-    expired_at = dt.datetime.now(dt.UTC) - dt.timedelta(days=2)
+    expired_at = clock.now() - dt.timedelta(days=2)
     fields = {"after": "a", "official_id": "a", "seq": "a", "report_id": "a", "listing_key": "a"}
     expired = [
         encode_token({k: v}, scope, now=expired_at)

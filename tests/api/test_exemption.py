@@ -8,12 +8,14 @@ of an exempt document, and every unit's KPIs equal a recomputation from the even
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import time
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from chalicelib import clock
 from tests.conftest import body
 from tests.factories import OFFICIALS, UNITS, load_registry
 from tests.scenario import ACTING_UNITS, build, delivery_plan
@@ -101,7 +103,7 @@ def test_random_delivery_leaves_no_number_of_an_exempt_document(api, source, see
     assert (r.status_code, body(r)) == (202, {"accepted": 0, "duplicates": 40})
 
 
-def test_marking_after_clear_events_redacts_them_at_the_next_run(api, source):
+def test_marking_after_clear_events_redacts_them_at_the_next_run(api, source, clock_at):
     sid, secret = source
     clear = [
         event("c1", "document.registered", doc="d-late", document={"number": "77/MAT-LATE"}),
@@ -137,7 +139,15 @@ def test_marking_after_clear_events_redacts_them_at_the_next_run(api, source):
     # A changed payload under a used id is still refused.
     changed = event("c2", doc="d-late", channel="paper", document={"number": "77/MAT-LATE"})
     assert deliver(api, sid, secret, [changed]).status_code == 409
-    # The marker is settled: the next run has nothing left to do.
+    assert summary["redaction"]["settled"] == 0
+    # Within the settle window (REDACTION_SETTLE_SECONDS, 60 s by default) a request that
+    # read no marker may still be storing clear data: the next pass redacts it again.
+    again = _aggregate()["redaction"]
+    assert (again["documents"], again["settled"]) == (1, 0)
+    # Past the window the marker is settled, and the pass after has nothing left to do.
+    clock_at(clock.now() + dt.timedelta(seconds=61), ticking=True)
+    past = _aggregate()["redaction"]
+    assert (past["documents"], past["settled"]) == (1, 1)
     assert _aggregate()["redaction"]["documents"] == 0
 
 

@@ -5,6 +5,7 @@ import time
 
 import pytest
 
+from chalicelib import clock
 from tests.conftest import body
 from tests.factories import (
     COMMUNE,
@@ -119,12 +120,8 @@ def test_the_same_events_twice_in_the_inbox_count_once(api, source):
 
     sid, _secret = source
     records = [dict(event("e1"), source_id=sid)]
-    store.inbox_put(
-        __import__("datetime").datetime.now(__import__("datetime").UTC), "r1", sid, records
-    )
-    store.inbox_put(
-        __import__("datetime").datetime.now(__import__("datetime").UTC), "r2", sid, records
-    )
+    store.inbox_put(clock.now(), "r1", sid, records)
+    store.inbox_put(clock.now(), "r2", sid, records)
     aggregate(api)
     assert kpi(api, DEPARTMENT)["metrics"]["processed_total"] == 1
 
@@ -317,7 +314,7 @@ def test_individual_kpis(api, source):
 
 def test_freshness_lists_silent_units_and_sources(api, source):
     sid, secret = source
-    now = __import__("datetime").datetime.now(__import__("datetime").UTC).isoformat()
+    now = clock.now().isoformat()
     deliver(api, sid, secret, [event("e1", at=now)])
     api.post("/admin/sources", {"source_id": "quiet", "name": "Silent", "units": [PROVINCE]})
     aggregate(api)

@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+from chalicelib import clock
 from chalicelib.storage.events import seq_time
 from tests.conftest import body
 from tests.factories import DEPARTMENT, PROVINCE, load_registry
@@ -41,7 +42,7 @@ def pending() -> list:
 def test_an_accepted_event_is_folded_by_the_stream_consumer(api, source):
     sid, secret = source
     assert deliver(api, sid, secret, [event("p1", doc="d1"), event("p2", doc="d2")]).status_code
-    accepted_at = dt.datetime.now(dt.UTC)
+    accepted_at = clock.now()
     assert kpi(api)["metrics"]["processed_total"] == 0  # nothing folded yet
     assert len(pending()) == 1
 
@@ -150,7 +151,7 @@ def test_the_sweep_folds_an_item_written_late_with_an_old_timestamp(api, source)
 
     sid, secret = source
     consumer = poller(api.client)
-    taken_at = dt.datetime.now(dt.UTC)  # the slow request computes its timestamp ...
+    taken_at = clock.now()  # the slow request computes its timestamp ...
     time.sleep(0.01)
     deliver(api, sid, secret, [event("fast", doc="d1")])
     consumer.poll_once(flush=True)

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from chalicelib import clock
 from chalicelib.domain.quotas import admit
 from tests.conftest import body
 from tests.factories import CAMPAIGN, DEPARTMENT, PROVINCE, load_registry
@@ -90,7 +91,7 @@ def test_the_window_slides(api, source, setting, clock_at):
     """An hour after the first generation, one more is allowed."""
     setting("REPORTS_PER_HOUR", 1)
     sid, secret = source
-    start = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    start = clock.now().replace(microsecond=0)
     clock_at(start)
     deliver(api, sid, secret, [event("p1", doc="d1")])
     _aggregate(api)

@@ -17,6 +17,7 @@ import requests
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from chalicelib import clock
 from tests.conftest import body
 from tests.factories import (
     CAMPAIGN,
@@ -372,7 +373,7 @@ def test_concurrent_generators_claim_distinct_versions(api, source):
                 lang="vi",
                 trigger="test",
                 requested_by=None,
-                now=dt.datetime.now(UTC),
+                now=clock.now(),
             )
             claimed.append(int(item.version))
         except BaseException as exc:

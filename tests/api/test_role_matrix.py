@@ -47,6 +47,7 @@ POLICY: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/admin/reports"): WRITERS,
     ("GET", "/campaigns/{campaign_id}/interconnection"): PROVINCE,
     ("GET", "/campaigns/{campaign_id}/freshness"): PROVINCE,
+    ("GET", "/campaigns/{campaign_id}/interconnection/cross-check"): PROVINCE,
     ("POST", "/campaigns/{campaign_id}/nominations"): WRITERS,
     ("PATCH", "/nominations/{nomination_id}"): WRITERS,
     ("POST", "/nominations/{nomination_id}/files"): WRITERS,
