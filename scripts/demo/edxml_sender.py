@@ -111,6 +111,7 @@ def send_edxml(
     timeout: float = 30.0,
     sleep: Callable[[float], None] = time.sleep,
     progress: Callable[[int, int, EdxmlSendSummary], None] | None = None,
+    now: Callable[[], datetime] = lambda: datetime.now(tz=UTC),
 ) -> EdxmlSendSummary:
     """Convert ``events`` to edXML and POST every message to
     ``base_url/webhooks/{source_id}/edxml``; return the counts.
@@ -123,7 +124,8 @@ def send_edxml(
     ``resend_every``-th message (0: never) is then sent again under a new ``webhook-id``, as a
     hub re-sends a package it is unsure about: the service must find only duplicates. Every
     ``redeliver_every``-th (0: never) is re-posted with the same ``webhook-id`` and must get the
-    same answer. ``progress(done, total, summary)`` is called after each message.
+    same answer. ``progress(done, total, summary)`` is called after each message. ``now`` is
+    the signing time (a service in-process on a set clock is given that clock).
     """
     import requests
     from standardwebhooks.webhooks import Webhook
@@ -147,13 +149,13 @@ def send_edxml(
         text = ""
         status: int | None = None
         for attempt in range(1, max_attempts + 1):
-            now = datetime.now(tz=UTC)
+            signed_at = now()
             headers = {
                 "content-type": CONTENT_TYPE,
                 "webhook-id": msg_id,
-                "webhook-timestamp": str(int(now.timestamp())),
+                "webhook-timestamp": str(int(signed_at.timestamp())),
                 # standardwebhooks signs text; edXML is UTF-8, so this is the raw bytes.
-                "webhook-signature": signer.sign(msg_id, now, body.decode("utf-8")),
+                "webhook-signature": signer.sign(msg_id, signed_at, body.decode("utf-8")),
             }
             summary.requests += 1
             wait: float | None = None

@@ -912,6 +912,7 @@ def send(
     timeout: float = 30.0,
     sleep: Callable[[float], None] = time.sleep,
     progress: Callable[[int, int, SendSummary], None] | None = None,
+    now: Callable[[], datetime] = lambda: datetime.now(tz=UTC),
 ) -> SendSummary:
     """POST every batch as ``{"events": [...]}`` (UTF-8 JSON, Vietnamese kept as is) to
     ``base_url + path_template``, signed per Standard Webhooks with ``secret``.
@@ -925,7 +926,8 @@ def send(
     :class:`SendError` with the response body. Every ``redeliver_every``-th batch (0: never)
     is then sent again with the same ``webhook-id``, as a sender does when it missed the
     answer; the service must answer identically, and that answer is not counted twice.
-    ``progress(done, total, summary)`` is called after each batch.
+    ``progress(done, total, summary)`` is called after each batch. ``now`` is the signing
+    time (a service in-process on a set clock is given that clock).
     """
     import requests
     from standardwebhooks.webhooks import Webhook
@@ -941,12 +943,12 @@ def send(
         status: int | None
         body = payload.encode("utf-8")
         for attempt in range(1, max_attempts + 1):
-            now = datetime.now(tz=UTC)
+            signed_at = now()
             headers = {
                 "content-type": "application/json; charset=utf-8",
                 "webhook-id": msg_id,
-                "webhook-timestamp": str(int(now.timestamp())),
-                "webhook-signature": signer.sign(msg_id, now, payload),
+                "webhook-timestamp": str(int(signed_at.timestamp())),
+                "webhook-signature": signer.sign(msg_id, signed_at, payload),
             }
             summary.requests += 1
             wait: float | None = None

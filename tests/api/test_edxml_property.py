@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from chalicelib import clock
 from chalicelib.domain.edxml import parse_edxml
 from chalicelib.domain.edxml.values import document_id, document_key
 from chalicelib.domain.events import validate_events
@@ -165,6 +166,7 @@ def test_simulated_month_gives_the_same_unit_kpis_through_json_and_edxml(make_to
             secret=secret,
             session=ChaliceSession(api.client),
             redeliver_every=0,
+            now=clock.now,  # the in-process service checks the signature on its own clock
         )
         assert sent.accepted == len(expressed)
         assert aggregate(api) == len(expressed)
@@ -181,6 +183,7 @@ def test_simulated_month_gives_the_same_unit_kpis_through_json_and_edxml(make_to
             session=ChaliceSession(api.client),
             resend_every=10,
             redeliver_every=15,
+            now=clock.now,
         )
         assert summary.messages == len(conversion.messages)
         assert summary.resent_accepted == 0  # a re-sent package or status is all duplicates

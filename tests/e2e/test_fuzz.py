@@ -317,6 +317,9 @@ def _events() -> list[dict[str, Any]]:
 def fuzz_stack(make_token) -> Iterator[dict[str, Any]]:
     env = dict(os.environ)
     env.pop("AWS_ENDPOINT_URL", None)
+    # A separate process on the system clock, seeded with 2025 events (as tests/conftest's
+    # stack): it accepts events that old.
+    env.setdefault("EVENT_MAX_AGE_DAYS", "36500")
     with LocalStack(
         moto_port=free_port(), api_port=free_port(), scheduler=False, env=env, quiet=True
     ) as stack:

@@ -39,7 +39,9 @@ def test_the_file_name_classes_are_the_unicode_categories():
 
 @given(st.text(st.characters(max_codepoint=0xFFFF, exclude_categories=("Cs",)), max_size=12))
 def test_the_file_name_pattern_is_filename_problem(name):
-    assert (re.search(FILENAME_PATTERN, name) is not None) == (
+    # fullmatch: the document's pattern is read as JSON Schema (ECMA-262) reads it, where `$`
+    # is the end of the text; Python's re.search would let `$` match before a final newline.
+    assert (re.fullmatch(FILENAME_PATTERN, name) is not None) == (
         filename_problem(name) is None or len(name) > 255
     )
 

@@ -50,7 +50,7 @@ export async function render(ctx) {
         },
       },
     ];
-    body.replaceChildren(data.items.length ? table(columns, data.items) : h("p", {}, t("none")));
+    body.replaceChildren(data.items.length ? table(columns, data.items) : h("p", {}, t("contacts_empty")));
   } catch (error) {
     body.replaceChildren(errorBox(error));
   } finally {
