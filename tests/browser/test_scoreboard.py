@@ -10,18 +10,21 @@ from tests.browser.vi import number, percent
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
+# Every page a role is offered (web/js/main.js ROUTES and their roles).
+_EVERYONE = {
+    "Bảng xếp hạng",
+    "Khen thưởng",
+    "Báo cáo",
+    "Sáng kiến",
+    "Báo cáo kết quả",
+    "Địa chỉ thư",
+}
+_PROVINCE_WIDE = _EVERYONE | {"Liên thông", "Độ cập nhật", "Công khai", "Hội đồng TĐKT"}
 NAV = {
-    "province_admin": {
-        "Bảng xếp hạng",
-        "Liên thông",
-        "Độ cập nhật",
-        "Khen thưởng",
-        "Báo cáo",
-        "Quản trị",
-    },
-    "reviewer": {"Bảng xếp hạng", "Liên thông", "Độ cập nhật", "Khen thưởng", "Báo cáo"},
-    "viewer": {"Bảng xếp hạng", "Liên thông", "Độ cập nhật", "Khen thưởng", "Báo cáo"},
-    "unit_officer": {"Bảng xếp hạng", "Đơn vị của tôi", "Khen thưởng", "Báo cáo"},
+    "province_admin": _PROVINCE_WIDE | {"Quản trị", "Tạm dừng xét", "Thư đã ghi lại"},
+    "reviewer": _PROVINCE_WIDE,
+    "viewer": _PROVINCE_WIDE,
+    "unit_officer": _EVERYONE | {"Đơn vị của tôi"},
 }
 
 

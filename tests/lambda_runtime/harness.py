@@ -107,6 +107,10 @@ class Harness:
                 "AWS::KMS::Key": lambda logical, attr: self.key_arn,
                 "AWS::Cognito::UserPool": lambda logical, attr: f"{self.idp.base_url}/{logical}",
                 "AWS::Cognito::UserPoolClient": lambda logical, attr: f"client-{logical.lower()}",
+                # The secret's ARN: the functions read it only when they need the key.
+                "AWS::SecretsManager::Secret": lambda logical, attr: (
+                    f"arn:aws:secretsmanager:{REGION}:000000000000:secret:{logical}"
+                ),
                 "AWS::CloudFront::Distribution": lambda logical, attr: (
                     f"{logical.lower()}.cloudfront.net"
                 ),
