@@ -21,10 +21,13 @@ def _deadline(event: Any) -> float:
 
 
 def _run(name: str, event: Any) -> dict[str, Any]:
-    from chalicelib.observability import event_invocation
+    from chalicelib.observability import event_invocation, logger
 
     with event_invocation(getattr(event, "context", None), event.to_dict()):
-        return job_specs()[name].load()(deadline=_deadline(event))
+        result = job_specs()[name].load()(deadline=_deadline(event))
+        # Every scheduled run leaves one line, even a sweep that found nothing to do.
+        logger.info("scheduled job ran", extra={"job": name})
+        return result
 
 
 def _expression(name: str) -> Rate | Cron:
