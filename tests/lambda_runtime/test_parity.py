@@ -203,7 +203,9 @@ def scenario(side: Side) -> list[Any]:
         raw=data,
         headers=sign("whsec_" + "A" * 32, data),
     )
-    step("admin job", "POST", "/admin/jobs/verify_uploads", ADMIN)
+    # POST /admin/jobs/{name} is not compared here: under the runtime client the API starts
+    # the RunJob function through Lambda's Invoke, which this harness has no stand-in for yet
+    # (tests/api/test_job_runs.py covers the run contract in-process).
     step("kpi", "GET", f"/units/{DEPARTMENT}/kpi?from={day}&to={day}", ADMIN)
     nomination = step(
         "nomination",
