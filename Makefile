@@ -174,11 +174,11 @@ rebuild: $(DEV_STAMP)
 	$(PY) -m scripts.rebuild --api-port $(API_PORT)
 
 # Mutation testing ([tool.mutmut] in pyproject.toml): mutants of chalicelib/domain, auth.py
-# and the admission and access rules, each run against the tests that cover it. Slow (tens of
-# minutes); results in docs/benchmarks.md. MUTANTS narrows it, e.g. MUTANTS='chalicelib.auth.*'.
+# and the admission and access rules, each run against the unit tests that call it, module
+# by module at nice 15 (scripts/mutation.py); the table goes to docs/benchmarks.md.
+# MODULES narrows it, e.g. MODULES='council_vote quotas'.
 mutation: $(DEV_STAMP)
-	$(PY) -m mutmut run $(MUTANTS)
-	$(PY) -m mutmut results
+	$(PY) -m scripts.mutation $(MODULES)
 
 # Issue 19's planted faults, each in a scratch worktree of HEAD: a test must fail for each.
 planted-faults: $(DEV_STAMP)
