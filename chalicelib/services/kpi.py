@@ -291,7 +291,10 @@ def ranking(
     period = resolve_range(start, end, campaign)
     units = [u for u in registry_store.registry_snapshot().units.values() if u.level == level]
     table = unit_table(units, period, campaign)
-    met = {r["unit"].unit_id: {key: r["compliance"][key] for key in CRITERIA} for r in table}
+    met = {
+        r["unit"].unit_id: {k: v for k, v in r["compliance"].items() if k != "compliant"}
+        for r in table
+    }
     return {
         "campaign_id": campaign_id,
         "level": level,
