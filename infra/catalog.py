@@ -369,6 +369,7 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table("mail_ledger", "PutItem", "UpdateItem", "GetItem"),
         table("results_reports", *READ),
         table("nominations", *READ),
+        table("initiatives", *READ),  # creativity, where a campaign weighs it in the score
         table(AUDIT_TABLE, "Scan", "GetItem"),
         table("daily", *READ),
         table("evaluations", *READ),
