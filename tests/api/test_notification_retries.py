@@ -9,6 +9,7 @@ send, the ledger refusing the write after a send, or both (the run dies holding 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import re
 from collections import Counter
@@ -180,3 +181,36 @@ def scheduled_or_error(api: Any, event_id: str) -> dict[str, Any]:
         return scheduled(api, event_id)
     except Exception as exc:  # the failed invocation, which Lambda would retry
         return {"error": f"{type(exc).__name__}: {exc}"}
+
+
+def test_sending_keeps_to_the_ses_rate(mailroom, setting, monkeypatch):
+    """At most MAIL_SEND_RATE sends a second (else SES's MaxSendRate), on a fake timeline:
+    the pacer sleeps, the clock advances by what it slept."""
+    from chalicelib.services.notifications import deliver
+
+    now = [1000.0]
+    sent_at: list[float] = []
+    real_send = mail_store.send_raw
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    def send(*args: Any, **kwargs: Any) -> str:
+        sent_at.append(now[0])
+        now[0] += 0.01  # SES answers quickly
+        return real_send(*args, **kwargs)
+
+    monkeypatch.setattr(clock, "monotonic", lambda: now[0])
+    monkeypatch.setattr(deliver.time, "sleep", sleep)
+    monkeypatch.setattr(mail_store, "send_raw", send)
+    setting("MAIL_SEND_RATE", "4")
+    with clock.frozen(AUG_11):
+        run_job(mailroom)
+    assert len(sent_at) == DUE
+    gaps = [b - a for a, b in itertools.pairwise(sent_at)]
+    assert min(gaps) >= 0.25 - 1e-9, gaps
+    # Unset, the rate is the account's: SES's MaxSendRate.
+    setting("MAIL_SEND_RATE", "0")
+    from chalicelib.storage.aws import client
+
+    assert deliver.send_rate() == float(client("ses").get_send_quota()["MaxSendRate"])
