@@ -171,3 +171,59 @@ def test_the_cross_check_counts_each_documents_exchanges_once_per_side(docs, sta
         assert (r["reported"], r["seen_on_hub"]) == (mine, hubs)
         assert r["reported_not_seen"] == max(0, mine - hubs)
         assert r["seen_not_reported"] == max(0, hubs - mine)
+
+
+# --- councils: who sits on them ----------------------------------------------------------
+
+
+def _member(sub: str, role: str = "member", official_id: str | None = None):
+    from chalicelib.domain.councils import CouncilMember
+
+    return CouncilMember(sub=sub, full_name=sub.upper(), council_role=role, official_id=official_id)
+
+
+def test_a_council_is_one_chair_at_most_and_each_person_once():
+    import pytest
+
+    from chalicelib.domain import councils
+
+    ok = [_member("a", "chair", "cb-1"), _member("b", official_id="cb-2"), _member("c")]
+    assert councils.validate_members(ok) == ok
+    for members, message in (
+        ([], "at least one member"),
+        ([_member(f"m{i}") for i in range(councils.MAX_MEMBERS + 1)], "at most 60 members"),
+        ([_member("a"), _member("a")], "each member's sub appears once"),
+        ([_member("a", official_id="cb-1"), _member("b", official_id="cb-1")], "official"),
+        ([_member("a", "chair"), _member("b", "chair")], "at most one chair"),
+    ):
+        with pytest.raises(ValueError, match=message):
+            councils.validate_members(members)
+    assert councils.validate_members([_member(f"m{i}") for i in range(councils.MAX_MEMBERS)])
+    # Members without an official are not duplicates of each other.
+    assert len(councils.validate_members([_member("a"), _member("b")])) == 2
+
+
+def test_a_councils_rule_is_its_kinds():
+    import pytest
+
+    from chalicelib.domain import councils
+    from chalicelib.domain.council_vote import AwardsRule
+
+    initiatives = councils.rule_for("initiatives", {})
+    assert initiatives == councils.InitiativesRule(
+        share=2 / 3, denominator="members", pass_score=50
+    )
+    assert councils.rule_for("awards", {"share": 0.8}) == AwardsRule(share=0.8)
+    with pytest.raises(ValueError):
+        councils.rule_for("initiatives", {"quorum": 0.5})
+    council = councils.Council(
+        campaign_id="c-2025",
+        kind="awards",
+        members=[_member("a", "chair"), _member("b")],
+        rule={"share": 0.9},
+        updated_at=AT,
+        updated_by="admin",
+    )
+    assert council.typed_rule() == AwardsRule(share=0.9)
+    assert council.member("b") == _member("b")
+    assert council.member("z") is None
