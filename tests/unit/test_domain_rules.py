@@ -227,3 +227,34 @@ def test_a_councils_rule_is_its_kinds():
     assert council.typed_rule() == AwardsRule(share=0.9)
     assert council.member("b") == _member("b")
     assert council.member("z") is None
+
+
+# --- records with a rule: a secret's life, a job run as the API shows it ---------------
+
+
+def test_a_secret_works_until_the_instant_it_expires():
+    from chalicelib.domain.sources import SourceSecret
+
+    expires = AT + dt.timedelta(hours=24)
+    secret = SourceSecret(b"x", AT, expires)
+    assert secret.active(expires - dt.timedelta(microseconds=1))
+    assert not secret.active(expires)
+    assert SourceSecret(b"x", AT, None).active(dt.datetime(2999, 1, 1, tzinfo=dt.UTC))
+
+
+def test_a_job_run_shows_every_field():
+    from chalicelib.domain.job_runs import FINISHED, JobRun
+
+    run = JobRun("r1", "aggregate", "failed", AT, "admin", AT, AT, {"events": 1}, "boom")
+    assert run.out() == {
+        "job": "aggregate",
+        "run_id": "r1",
+        "state": "failed",
+        "requested_at": AT,
+        "requested_by": "admin",
+        "started_at": AT,
+        "finished_at": AT,
+        "result": {"events": 1},
+        "error": "boom",
+    }
+    assert FINISHED == {"succeeded", "failed"}
