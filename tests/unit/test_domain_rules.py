@@ -257,4 +257,4 @@ def test_a_job_run_shows_every_field():
         "result": {"events": 1},
         "error": "boom",
     }
-    assert FINISHED == {"succeeded", "failed"}
+    assert {"succeeded", "failed"} == FINISHED
