@@ -263,6 +263,14 @@ def test_a_tie_at_the_boundary_asks_for_a_runoff_naming_the_tied() -> None:
 def test_the_tally_hash_is_canonical() -> None:
     assert cv.tally_sha256({"b": 1, "a": "ồ"}) == cv.tally_sha256({"a": "ồ", "b": 1})
     assert cv.tally_sha256({"a": 1}) != cv.tally_sha256({"a": 2})
+    # Exactly the published form: sorted keys, no spaces, UTF-8 (not \u escapes), so anyone
+    # can recompute the hash of a frozen tally from its JSON.
+    import hashlib
+
+    canonical = '{"a":"ồ","b":[1,{"c":null}]}'.encode()
+    assert (
+        cv.tally_sha256({"b": [1, {"c": None}], "a": "ồ"}) == hashlib.sha256(canonical).hexdigest()
+    )
 
 
 @SETTINGS
