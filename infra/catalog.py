@@ -381,8 +381,12 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         MailGrant("link_secret"),
         MailGrant("alarms"),
     ),
-    # SES bounce and complaint notifications (SNS): suppress the addresses.
-    "ses_feedback": (table("mail_preferences", "GetItem", "UpdateItem"),),
+    # SES bounce and complaint notifications (SNS): suppress the addresses; SES's Send
+    # events confirm the message in the ledger (a conditional update, nothing else).
+    "ses_feedback": (
+        table("mail_preferences", "GetItem", "UpdateItem"),
+        table("mail_ledger", "UpdateItem"),
+    ),
 }
 
 # Jobs started by hand run in RunJob (chalicelib/jobs/runner.py): every job's grants, the

@@ -226,3 +226,28 @@ export async function act(button, statusEl, fn) {
     button.disabled = false;
   }
 }
+
+/**
+ * Creativity as a figure (the API's `creativity` object: a unit's, or an official's,
+ * initiatives in the campaign): how many were submitted and recognised, and the recognised
+ * ones by title. Titles are text, never markup.
+ */
+export function creativityBlock(creativity, { id } = {}) {
+  if (!creativity) return null;
+  const recognised = creativity.recognised || [];
+  return h(
+    "div",
+    { class: "creativity", id },
+    h(
+      "dl",
+      { class: "kv" },
+      h("dt", {}, t("initiatives_submitted")),
+      h("dd", {}, String(creativity.initiatives_submitted)),
+      h("dt", {}, t("initiatives_recognised")),
+      h("dd", {}, String(creativity.initiatives_recognised)),
+    ),
+    recognised.length
+      ? h("ul", { class: "recognised-initiatives" }, recognised.map((i) => h("li", {}, i.title)))
+      : h("p", { class: "muted" }, t("no_recognised_initiative")),
+  );
+}

@@ -12,7 +12,9 @@ function columns(criteria, query) {
     { label: t("rank"), num: true, cell: (r) => String(r.rank) },
     { label: t("unit"), cell: (r) => h("a", { href: `#/units/${encodeURIComponent(r.unit_id)}${suffix}` }, r.name) },
     { label: t("score"), num: true, cell: (r) => fmtNumber(r.score, 1) },
-    ...criteria.map((c) =>
+    // The standing criteria: an opt-in one (creativity) is in the score where the campaign
+    // weighs it, and on the unit page.
+    ...criteria.filter((c) => !c.opt_in).map((c) =>
       c.kind === "rate"
         ? { label: criterionLabel(c), num: true, cell: (r) => rateMark(r[c.key], r.met[c.key]) }
         : { label: criterionLabel(c), cell: (r) => flagMark(r[c.key]) },
