@@ -73,6 +73,7 @@ def _opt_in_metric_fields() -> dict[str, Any]:
 if TYPE_CHECKING:  # built from the metrics and criteria below; mypy sees a model
     UnitMetrics = BaseModel
     Compliance = BaseModel
+    CriteriaMet = BaseModel
     RankingItem = BaseModel
     OfficialKpi = BaseModel
 else:
@@ -85,6 +86,7 @@ else:
     Compliance = create_model(
         "Compliance", __module__=__name__, **criterion_fields("met"), compliant=(bool, ...)
     )
+    CriteriaMet = create_model("CriteriaMet", __module__=__name__, **criterion_fields("met"))
     RankingItem = create_model(
         "RankingItem",
         __module__=__name__,
@@ -96,6 +98,9 @@ else:
         **criterion_fields("value"),
         processed_total=(int, ...),
         compliant=(bool, ...),
+        # Each criterion met or not, as the campaign's targets say (the console marks the
+        # cells from it and has no rule of its own).
+        met=(CriteriaMet, ...),
     )
     OfficialKpi = create_model(
         "OfficialKpi",

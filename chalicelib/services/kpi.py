@@ -291,13 +291,17 @@ def ranking(
     period = resolve_range(start, end, campaign)
     units = [u for u in registry_store.registry_snapshot().units.values() if u.level == level]
     table = unit_table(units, period, campaign)
+    met = {
+        r["unit"].unit_id: {k: v for k, v in r["compliance"].items() if k != "compliant"}
+        for r in table
+    }
     return {
         "campaign_id": campaign_id,
         "level": level,
         "from": period.start,
         "to": period.end,
         "as_of": as_of(),
-        "items": ranking_items(table),
+        "items": [{**item, "met": met[item["unit_id"]]} for item in ranking_items(table)],
     }
 
 
