@@ -15,8 +15,6 @@ import re
 from collections import Counter
 from typing import Any
 
-import pytest
-
 from chalicelib import clock
 from chalicelib.domain import notifications as rules
 from chalicelib.storage import mail as mail_store
