@@ -151,8 +151,9 @@ def run_road_demo(
         json={"members": members, "rule": {"denominator": "scored"}},
     )
     log(
-        "  Hội đồng sáng kiến 5 thành viên; công nhận khi ≥ 2/3 số thành viên chấm đạt "
-        "≥ 50/100 điểm (Thông tư 18/2013/TT-BKHCN, Điều 8)"
+        "  Hội đồng sáng kiến 5 thành viên; công nhận khi ≥ 2/3 số thành viên đã chấm cho "
+        "≥ 50/100 điểm (tỉnh chọn mẫu số là số thành viên đã chấm: thành viên tự rút vì là "
+        "tác giả không bị tính; Thông tư 18/2013/TT-BKHCN, Điều 8 tính trên tổng số thành viên)"
     )
     for (item, _officer), points in zip(registered, POINTS, strict=True):
         novelty, applicability, effectiveness = points
