@@ -30,7 +30,7 @@ STAGE ?= prod
 PYTEST_WORKERS ?= auto
 PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadgroup
 
-.PHONY: help venv install serve demo console vendor browser-deps browser test lint typecheck unit api e2e lambda token openapi clients fuzz rebuild bench mutation synth deploy gates package-size clean
+.PHONY: help venv install serve demo console vendor browser-deps browser test lint typecheck unit api e2e lambda token openapi clients fuzz rebuild bench mutation planted-faults synth deploy gates package-size clean
 
 help:
 	@echo "make demo     - set up, start the local stack, run the demo province month, print results"
@@ -46,6 +46,7 @@ help:
 	@echo "make rebuild  - rebuild every event from the S3 archive (against a running local stack)"
 	@echo "make bench    - run the benchmarks in bench/"
 	@echo "make mutation - mutation testing (mutmut) of the domain, auth and access rules (slow; not in make test)"
+	@echo "make planted-faults - plant issue 19's four faults in a scratch copy and check a test fails for each"
 	@echo "make synth [STAGE=prod]  - write the CloudFormation template to infra/cdk.out (no AWS account)"
 	@echo "make deploy STAGE=prod   - deploy the stage with the CDK CLI (AWS credentials, cdk bootstrap)"
 	@echo "make lambda  - the deployed package under the Lambda runtime interface client (tests/lambda_runtime)"
@@ -173,11 +174,15 @@ rebuild: $(DEV_STAMP)
 	$(PY) -m scripts.rebuild --api-port $(API_PORT)
 
 # Mutation testing ([tool.mutmut] in pyproject.toml): mutants of chalicelib/domain, auth.py
-# and the admission and access rules, each run against the tests that cover it. Slow (tens of
-# minutes); results in docs/benchmarks.md. MUTANTS narrows it, e.g. MUTANTS='chalicelib.auth.*'.
+# and the admission and access rules, each run against the unit tests that call it, module
+# by module at nice 15 (scripts/mutation.py); the table goes to docs/benchmarks.md.
+# MODULES narrows it, e.g. MODULES='council_vote quotas'.
 mutation: $(DEV_STAMP)
-	$(PY) -m mutmut run $(MUTANTS)
-	$(PY) -m mutmut results
+	$(PY) -m scripts.mutation $(MODULES)
+
+# Issue 19's planted faults, each in a scratch worktree of HEAD: a test must fail for each.
+planted-faults: $(DEV_STAMP)
+	$(PY) -m scripts.planted_faults
 
 bench: $(DEV_STAMP)
 	$(PY) bench/cold_start.py

@@ -11,7 +11,8 @@ minimum charged for keys that are not found; queries by the total size read.
 from __future__ import annotations
 
 import math
-from collections import Counter
+import threading
+from collections import Counter, defaultdict
 from typing import Any
 
 import botocore.session
@@ -45,58 +46,94 @@ def wcu(item: dict[str, Any]) -> int:
 
 
 class Meter:
+    """Counts for the whole process, and per label: a thread that sets `meter.label(name)`
+    has its requests and units also counted under that name (`meter.labelled[name]`), so
+    concurrent work (ingestion while consumers fold) is told apart."""
+
     def __init__(self) -> None:
         self.requests: Counter[str] = Counter()
         self.wcu = 0.0
         self.rcu = 0.0
-        self._read_items: list[tuple[str, bool]] = []
+        self.labelled: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        self._lock = threading.Lock()
+        self._local = threading.local()  # per thread: the label, a read's pending figures
         self._original = botocore.session.Session.create_client
+
+    def label(self, name: str | None) -> None:
+        self._local.label = name
+
+    def _charge(self, field: str, value: float) -> None:
+        with self._lock:
+            if field == "wcu":
+                self.wcu += value
+            else:
+                self.rcu += value
+            name = getattr(self._local, "label", None)
+            if name:
+                self.labelled[name][field] += value  # type: ignore[assignment]
+
+    def _count(self, op: str) -> None:
+        with self._lock:
+            self.requests[op] += 1
+            name = getattr(self._local, "label", None)
+            if name:
+                self.labelled[name]["requests"] += 1
+
+    def per_event(self, name: str, events: int) -> dict[str, float]:
+        """A label's requests and capacity per event."""
+        tally = self.labelled[name]
+        return {
+            "requests": round(tally["requests"] / max(1, events), 3),
+            "wcu": round(tally["wcu"] / max(1, events), 2),
+            "rcu": round(tally["rcu"] / max(1, events), 2),
+            "cu": round((tally["wcu"] + tally["rcu"]) / max(1, events), 2),
+        }
 
     # -- hooks ------------------------------------------------------------------------------
     def _before(self, params: dict[str, Any], model: Any, **_: Any) -> None:
         op = model.name
-        self.requests[op] += 1
+        self._count(op)
         if op in ("Query", "Scan"):
-            self._consistent = bool(params.get("ConsistentRead"))
+            self._local.consistent = bool(params.get("ConsistentRead"))
         if op == "PutItem":
-            self.wcu += wcu(params["Item"])
+            self._charge("wcu", wcu(params["Item"]))
         elif op in ("UpdateItem", "DeleteItem"):
-            self.wcu += 1  # small items here; updated size unknown before the call
+            self._charge("wcu", 1)  # small items here; updated size unknown before the call
         elif op == "BatchWriteItem":
             for writes in params["RequestItems"].values():
                 for w in writes:
-                    self.wcu += wcu(w["PutRequest"]["Item"]) if "PutRequest" in w else 1
+                    self._charge("wcu", wcu(w["PutRequest"]["Item"]) if "PutRequest" in w else 1)
         elif op == "TransactWriteItems":
             for entry in params["TransactItems"]:
                 if "Put" in entry:
-                    self.wcu += 2 * wcu(entry["Put"]["Item"])
+                    self._charge("wcu", 2 * wcu(entry["Put"]["Item"]))
                 else:
-                    self.wcu += 2
+                    self._charge("wcu", 2)
 
     def _after(self, parsed: dict[str, Any], model: Any, params: Any = None, **_: Any) -> None:
         op = model.name
         if op == "BatchGetItem":
             # Strongly consistent: 1 RCU per started 4 KB of each item; eventually: half.
-            unit = getattr(self, "_pending_unit", 1.0)
+            unit = getattr(self._local, "pending_unit", 1.0)
             for _table, items in parsed.get("Responses", {}).items():
                 for item in items:
-                    self.rcu += max(1, math.ceil(item_size(item) / 4096)) * unit
+                    self._charge("rcu", max(1, math.ceil(item_size(item) / 4096)) * unit)
         elif op in ("Query", "Scan"):
             # Billed on the total size read, per started 4 KB: 1 RCU strongly consistent,
             # 0.5 eventually consistent.
             size = sum(item_size(i) for i in parsed.get("Items", []))
-            unit = 1.0 if getattr(self, "_consistent", False) else 0.5
-            self.rcu += max(1, math.ceil(size / 4096)) * unit
+            unit = 1.0 if getattr(self._local, "consistent", False) else 0.5
+            self._charge("rcu", max(1, math.ceil(size / 4096)) * unit)
         elif op == "GetItem":
-            self.rcu += max(1, math.ceil(item_size(parsed.get("Item", {})) / 4096))
+            self._charge("rcu", max(1, math.ceil(item_size(parsed.get("Item", {})) / 4096)))
 
     def _missing_reads(self, params: dict[str, Any], model: Any, **_: Any) -> None:
         # BatchGetItem: every requested key costs at least 1 RCU (strong), found or not;
         # found items are charged by size in _after, so charge the not-found remainder there.
         if model.name == "BatchGetItem":
-            self._pending_keys = sum(len(v["Keys"]) for v in params["RequestItems"].values())
+            self._local.pending_keys = sum(len(v["Keys"]) for v in params["RequestItems"].values())
             # 0.5 per missing key when eventually consistent (one table per request here)
-            self._pending_unit = (
+            self._local.pending_unit = (
                 1.0
                 if any(v.get("ConsistentRead") for v in params["RequestItems"].values())
                 else 0.5
@@ -131,17 +168,19 @@ class Meter:
             return
         if model.name == "BatchGetItem":
             found = sum(len(v) for v in parsed.get("Responses", {}).values())
-            not_found = max(0, getattr(self, "_pending_keys", 0) - found)
+            not_found = max(0, getattr(self._local, "pending_keys", 0) - found)
             # minimum charge per missing key
-            self.rcu += not_found * getattr(self, "_pending_unit", 1.0)
+            self._charge("rcu", not_found * getattr(self._local, "pending_unit", 1.0))
         self._after(parsed, model)
 
     def uninstall(self) -> None:
         botocore.session.Session.create_client = self._original  # type: ignore[method-assign]
 
     def reset(self) -> None:
-        self.requests.clear()
-        self.wcu = self.rcu = 0.0
+        with self._lock:
+            self.requests.clear()
+            self.wcu = self.rcu = 0.0
+            self.labelled.clear()
 
     @property
     def total_requests(self) -> int:

@@ -210,8 +210,11 @@ def make_registry(n_units: int, n_officials: int) -> tuple[list[Any], list[Any]]
     return units, officials
 
 
-def load(n_units: int, n_officials: int, days: int) -> dict[str, Any]:
-    """Registry, campaign and `days` days of aggregates, written straight to the tables."""
+def load(
+    n_units: int, n_officials: int, days: int, registry: tuple[list[Any], list[Any]] | None = None
+) -> dict[str, Any]:
+    """Registry, campaign and `days` days of aggregates, written straight to the tables.
+    `registry`: (units, officials) records to use instead of `make_registry`'s."""
     import datetime as dt
 
     from chalicelib.domain import daily_counters
@@ -226,7 +229,7 @@ def load(n_units: int, n_officials: int, days: int) -> dict[str, Any]:
     )
 
     started = time.perf_counter()
-    units, officials = make_registry(n_units, n_officials)
+    units, officials = registry or make_registry(n_units, n_officials)
     registry_store.put_units(units)
     registry_store.put_officials(officials)
     first = dt.date.fromisoformat(MONTH_START)

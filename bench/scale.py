@@ -43,6 +43,7 @@ import sys
 import threading
 import time
 import tracemalloc
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +73,8 @@ MONTH_EVENTS = 2_500_000  # the anchor: 2-3 million events a month (DOMAIN.md)
 NATIONAL_COMMUNES = 3_321
 HCMC_COMMUNES = 168
 BATCH = 500
+SHARDS = 4  # stream shards folding at once in the burst (the issue's scenario)
+POLL_SECONDS = 1.0  # how often the event source mapping reads the stream (about 1/s)
 
 
 class _Admin:
@@ -234,17 +237,88 @@ def bench_burst(
     args: argparse.Namespace,
     history: list[dict],
 ) -> dict[str, Any]:
-    from chalicelib.services.aggregation import run_aggregation
+    """The burst as it happens: the stream is read while the requests arrive (every
+    `POLL_SECONDS`, as the event source mapping polls), each record goes to one of four
+    shards (by inbox item), and each shard's consumer folds up to 100 records gathered
+    within the batching window (`fold_inbox`'s 5 s), while a sweep runs every
+    `--sweep-every` seconds with the deployed stage's SWEEP_MIN_AGE_SECONDS. The clock
+    stops when the last request's items are folded (no pending marker left)."""
+    import queue
+
+    from chalicelib.jobs.stream import BATCH_SIZE, BATCH_WINDOW_SECONDS
+    from chalicelib.services.aggregation import fold_stream_records, run_aggregation
+    from chalicelib.settings import get_settings
     from chalicelib.storage import aggregates as aggregate_store
     from chalicelib.storage.events import pending_items
     from scripts.demo import large
     from tests.streams import Recorder
 
+    os.environ["SWEEP_MIN_AGE_SECONDS"] = str(args.sweep_min_age)
+    get_settings.cache_clear()
     recorder = Recorder()
     recorder.new_records()
     burst = burst_events(units, args.burst_communes, args.replies)
-    # The replies, one request each, between requests of the normal traffic (50 events).
+    aggregate_store.write_stats.reset()
     meter.reset()
+    shards: list[queue.Queue[dict]] = [queue.Queue() for _ in range(SHARDS)]
+    stop = threading.Event()
+    errors: list[BaseException] = []
+    folds = {"consumer": 0, "sweep_runs": 0, "sweep_items": 0}
+    load_before = os.getloadavg()[0]
+
+    def guarded(fn: Any) -> Any:
+        def run(*a: Any) -> None:
+            try:
+                fn(*a)
+            except BaseException as exc:
+                errors.append(exc)
+                stop.set()
+
+        return run
+
+    @guarded
+    def stream() -> None:  # the event source mapping's reader
+        meter.label("aggregate")
+        while not stop.is_set():
+            for record in recorder.new_records():
+                seq = record["dynamodb"]["Keys"]["seq"]["S"]
+                shards[zlib.crc32(seq.encode()) % SHARDS].put(record)
+            stop.wait(POLL_SECONDS)
+
+    @guarded
+    def consume(shard: queue.Queue[dict]) -> None:  # one shard's fold_inbox
+        meter.label("aggregate")
+        while not stop.is_set():
+            try:
+                batch = [shard.get(timeout=0.2)]
+            except queue.Empty:
+                continue
+            window = time.monotonic() + BATCH_WINDOW_SECONDS
+            while len(batch) < BATCH_SIZE and time.monotonic() < window:
+                try:
+                    batch.append(shard.get(timeout=max(0.01, window - time.monotonic())))
+                except queue.Empty:
+                    break
+            result = fold_stream_records(batch)
+            assert result == {"batchItemFailures": []}, result
+            folds["consumer"] += 1
+
+    @guarded
+    def sweep() -> None:  # the aggregate_kpi schedule (hourly in AWS; here far more often)
+        meter.label("aggregate")
+        while not stop.wait(args.sweep_every):
+            summary = run_aggregation(deadline=time.monotonic() + 600)
+            folds["sweep_runs"] += 1
+            folds["sweep_items"] += summary.get("inbox_items", 0)
+
+    threads = [threading.Thread(target=stream), threading.Thread(target=sweep)]
+    threads += [threading.Thread(target=consume, args=(q,)) for q in shards]
+    for thread in threads:
+        thread.start()
+    cpu = time.process_time()
+    sending = time.monotonic()
+    meter.label("ingest")
+    # The replies, one request each, between requests of the normal traffic (50 events).
     last_202 = 0.0
     step = max(1, len(normal) // 50 // max(1, len(burst)) + 1)
     n = 0
@@ -255,41 +329,23 @@ def bench_burst(
             n += 50
     if n < len(normal):
         _, last_202 = _send(client, secret, normal[n:], BATCH)
-    sent_events = len(burst) + len(normal)
-    ingest = _per_event(meter, sent_events)
-    records = recorder.new_records()
-
-    aggregate_store.write_stats.reset()
-    meter.reset()
-    shards: list[list[dict]] = [[] for _ in range(4)]
-    for record in records:  # a shard per inbox item (DynamoDB streams shard by key)
-        shards[hash(record["dynamodb"]["Keys"]["seq"]["S"]) % 4].append(record)
-    errors: list[BaseException] = []
-
-    def consume(part: list[dict]) -> None:
-        try:
-            _fold(part, batch=100)
-        except BaseException as exc:
-            errors.append(exc)
-
-    def sweep() -> None:
-        try:
-            run_aggregation(deadline=time.monotonic() + 600)
-        except BaseException as exc:
-            errors.append(exc)
-
-    threads = [threading.Thread(target=consume, args=(p,)) for p in shards]
-    threads.append(threading.Thread(target=sweep))
-    for thread in threads:
-        thread.start()
+    meter.label(None)
+    sending = last_202 - sending
+    while not stop.is_set() and any(True for _ in pending_items()):
+        time.sleep(0.2)
+    folded_at = time.monotonic()
+    cpu = time.process_time() - cpu
+    stop.set()
     for thread in threads:
         thread.join()
-    folded_at = time.monotonic()
     assert not errors, errors
+    os.environ["SWEEP_MIN_AGE_SECONDS"] = "0"
+    get_settings.cache_clear()
     run_aggregation(deadline=time.monotonic() + 600)
     assert list(pending_items()) == []
     stats = aggregate_store.write_stats.snapshot()
     attempts = stats.get("transactions", 0) + stats.get("transactions_cancelled", 0)
+    sent_events = len(burst) + len(normal)
     checked = _check(
         [*history, *burst, *normal],
         [large.PROVINCE_OFFICE_ID, *[u["unit_id"] for u in units if u["level"] == "commune"][:5]],
@@ -299,8 +355,12 @@ def bench_burst(
     return {
         "burst_events": len(burst),
         "normal_events": len(normal),
-        "ingest": ingest,
-        "aggregate": _per_event(meter, sent_events),
+        "ingest": meter.per_event("ingest", sent_events),
+        "aggregate": meter.per_event("aggregate", sent_events),
+        "consumer_batches": folds["consumer"],
+        "sweep_runs": folds["sweep_runs"],
+        "sweep_inbox_items": folds["sweep_items"],
+        "sweep_min_age_seconds": args.sweep_min_age,
         "transactions": stats.get("transactions", 0),
         "cancelled": stats.get("transactions_cancelled", 0),
         "cancelled_share": round(stats.get("transactions_cancelled", 0) / max(1, attempts), 4),
@@ -312,7 +372,10 @@ def bench_burst(
         "documents_read_again": stats.get("retried_documents", 0),
         "document_writes": stats.get("document_writes", 0),
         "daily_writes": stats.get("daily_writes", 0),
+        "seconds_sending": round(sending, 1),
         "seconds_last_202_to_folded": round(folded_at - last_202, 2),
+        "cpu_seconds_whole_burst": round(cpu, 1),
+        "load_average": [round(load_before, 1), round(os.getloadavg()[0], 1)],
         "figures": checked,
     }
 
@@ -349,28 +412,63 @@ def _check(
 
 
 def bench_reads(meter: Meter, args: argparse.Namespace) -> dict[str, Any]:
-    """Rankings, one unit's KPIs and the province report over a month of daily rows."""
+    """Rankings, one unit's KPIs and the province report over a month of daily rows.
+
+    Full size: the large province's registry (scripts/demo/large.py: 424 units, 168
+    communes, 40 departments, ~19,400 officials) and 31 days of daily rows for every unit
+    and official, written straight to the tables (bench/reports.py's loader). Each read is
+    run cold (a new container: the registry snapshot is read first), warm, and once more
+    under tracemalloc for its peak of Python allocations (tracemalloc slows what it
+    watches, so its pass is not timed). Times are wall and CPU (process_time) of this
+    process, which includes moto's own work for every request: an upper bound of the
+    service's CPU time in a Lambda."""
     from bench import reports as report_bench
+    from chalicelib.domain.registry import OfficialRecord, UnitRecord
     from chalicelib.services import kpi
+    from chalicelib.storage import registry as registry_store
 
-    n_units = 2 + 40 + 214 + HCMC_COMMUNES if not args.smoke else 30
-    data = report_bench.load(n_units, args.report_officials, 31)
-    out: dict[str, Any] = {"data": {k: v for k, v in data.items() if k not in ("from", "to")}}
+    if args.smoke:
+        data = report_bench.load(30, args.report_officials, 31)
+    else:
+        units, officials = _registry()
+        data = report_bench.load(
+            len(units),
+            len(officials),
+            31,
+            registry=([UnitRecord(**u) for u in units], [OfficialRecord(**o) for o in officials]),
+        )
+    out: dict[str, Any] = {
+        "data": {k: v for k, v in data.items() if k not in ("from", "to")},
+        "load_average": os.getloadavg()[0],
+    }
 
-    def measure(name: str, fn: Any) -> Any:
+    def drop_snapshots() -> None:
+        registry_store.invalidate_registry()  # a new container: no registry snapshot yet
+
+    def timed(fn: Any) -> tuple[Any, dict[str, Any]]:
         meter.reset()
-        tracemalloc.start()
-        started = time.perf_counter()
+        wall, cpu = time.perf_counter(), time.process_time()
         result = fn()
-        seconds = time.perf_counter() - started
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-        out[name] = {
-            "seconds": round(seconds, 2),
+        return result, {
+            "wall_s": round(time.perf_counter() - wall, 3),
+            "cpu_s": round(time.process_time() - cpu, 3),
             "requests": meter.total_requests,
             "rcu": round(meter.rcu, 1),
-            "peak_mb": round(peak / 1024 / 1024, 1),
         }
+
+    def measure(name: str, fn: Any, *, warm: bool = True) -> Any:
+        drop_snapshots()
+        result, cold = timed(fn)
+        figures: dict[str, Any] = {"cold": cold}
+        if warm:
+            _, figures["warm"] = timed(fn)
+        tracemalloc.start()
+        fn()
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        figures["peak_mb"] = round(peak / 1024 / 1024, 1)
+        out[name] = figures
+        print(name, json.dumps(figures), flush=True)
         return result
 
     campaign = report_bench.CAMPAIGN_ID
@@ -386,7 +484,11 @@ def bench_reads(meter: Meter, args: argparse.Namespace) -> dict[str, Any]:
     unit_id = communes["items"][0]["unit_id"]
     measure("unit_kpi", lambda: kpi.unit_kpi(ADMIN, unit_id, data["from"], data["to"]))
     if not args.skip_report:
-        measure("report_every_format", lambda: report_bench.generate_once(data["from"], data["to"]))
+        measure(
+            "report_every_format",
+            lambda: report_bench.generate_once(data["from"], data["to"]),
+            warm=False,
+        )
     return out
 
 
@@ -431,6 +533,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--replies", type=int, default=5)
     parser.add_argument("--report-officials", type=int, default=20_000)
     parser.add_argument("--skip-report", action="store_true")
+    parser.add_argument(
+        "--sweep-min-age",
+        type=int,
+        default=300,
+        help="SWEEP_MIN_AGE_SECONDS during the burst (the deployed stage's; 0: the sweep "
+        "folds every pending item, young or not)",
+    )
+    parser.add_argument("--sweep-every", type=float, default=10.0, help="seconds between sweeps")
     parser.add_argument("--skip-reads", action="store_true")
     parser.add_argument("--skip-writes", action="store_true", help="the read side only")
     parser.add_argument("--smoke", action="store_true", help="the smallest run (a test)")

@@ -91,6 +91,13 @@ def event_invocation(context: Any, event: Mapping[str, Any]) -> Iterator[None]:
         logger.set_correlation_id(None)
 
 
+def invocation_id() -> str | None:
+    """The identity of the invocation running now, which Lambda's retries of it keep (an
+    EventBridge event's id, else Lambda's request id; an API request's id), or None."""
+    found = logger.get_correlation_id()
+    return str(found) if found else None
+
+
 def _event_type(event: Mapping[str, Any]) -> str:
     """EventBridge's detail-type ("Scheduled Event", "Object Created") or the source of
     the records ("aws:dynamodb")."""

@@ -67,6 +67,7 @@ class Settings:
     edxml_max_body_bytes: int
     aggregate_every_minutes: int
     aggregate_lease_seconds: int
+    sweep_min_age_seconds: int
     redaction_settle_seconds: int
     silent_after_hours: int
     upload_max_bytes: int
@@ -128,6 +129,9 @@ def get_settings() -> Settings:
         edxml_max_body_bytes=_int("EDXML_MAX_BODY_BYTES", 10 * 1024 * 1024),
         aggregate_every_minutes=_int("AGGREGATE_EVERY_MINUTES", 60),
         aggregate_lease_seconds=_int("AGGREGATE_LEASE_SECONDS", 15 * 60),
+        # The sweep leaves inbox items younger than this to the stream (issue 23: the two
+        # folding the same items at once is what made a burst's conflicts); 0: everything.
+        sweep_min_age_seconds=_int("SWEEP_MIN_AGE_SECONDS", 0),
         redaction_settle_seconds=_int("REDACTION_SETTLE_SECONDS", 60),
         silent_after_hours=_int("SILENT_AFTER_HOURS", 24),
         upload_max_bytes=_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024),

@@ -369,6 +369,7 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table("mail_ledger", "PutItem", "UpdateItem", "GetItem"),
         table("results_reports", *READ),
         table("nominations", *READ),
+        table("initiatives", *READ),  # creativity, where a campaign weighs it in the score
         table(AUDIT_TABLE, "Scan", "GetItem"),
         table("daily", *READ),
         table("evaluations", *READ),
@@ -380,8 +381,12 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         MailGrant("link_secret"),
         MailGrant("alarms"),
     ),
-    # SES bounce and complaint notifications (SNS): suppress the addresses.
-    "ses_feedback": (table("mail_preferences", "GetItem", "UpdateItem"),),
+    # SES bounce and complaint notifications (SNS): suppress the addresses; SES's Send
+    # events confirm the message in the ledger (a conditional update, nothing else).
+    "ses_feedback": (
+        table("mail_preferences", "GetItem", "UpdateItem"),
+        table("mail_ledger", "UpdateItem"),
+    ),
 }
 
 # Jobs started by hand run in RunJob (chalicelib/jobs/runner.py): every job's grants, the

@@ -61,5 +61,9 @@ def _criterion(criterion: CriterionDefinition) -> dict[str, Any]:
         entry["denominator"] = criterion.denominator
     entry["default_target"] = criterion.default_target
     entry["default_weight"] = criterion.default_weight
+    if criterion.opt_in:
+        # Off unless a campaign weighs it above 0 or names its target: the console shows it
+        # where the API's answer carries it.
+        entry["opt_in"] = True
     entry["label"] = {"vi": vi, "en": en}
     return entry

@@ -33,6 +33,11 @@ CORS headers for an allowed Origin, moto with none, so a browser would see a suc
 upload as a network error. The patch adds the bucket's CORS headers, as moto already does
 for its other object responses.
 
+Lambda Invoke (tests only): MOTO_LAMBDA_INVOKE_URL="<url>" hands every Invoke to that
+URL (POST <url>/functions/<name>/invocations, the invocation type in its header) and
+answers what it answers: the Lambda harness (tests/lambda_runtime) runs the function there
+under the runtime client, where moto would need Docker and a deployed function.
+
 Real DynamoDB and S3 need none of this.
 """
 
@@ -115,6 +120,43 @@ def install() -> None:
     _install_partition_query(Table)
     _install_fast_read_responses()
     _install_post_object_cors()
+    if os.environ.get("MOTO_LAMBDA_INVOKE_URL"):
+        _install_invoke_forwarding(os.environ["MOTO_LAMBDA_INVOKE_URL"])
+
+
+def _install_invoke_forwarding(url: str) -> None:
+    import urllib.error
+    import urllib.request
+    from urllib.parse import quote, unquote
+
+    from moto.awslambda.responses import LambdaResponse
+
+    def invoke(self: Any) -> tuple[int, dict[str, str], bytes]:
+        function = unquote(self.path.rsplit("/", 2)[-2])
+        headers = {
+            k: v
+            for k, v in self.headers.items()
+            if k.lower() in ("x-amz-invocation-type", "x-amz-log-type", "content-type")
+        }
+        request = urllib.request.Request(
+            f"{url}/functions/{quote(function, safe='')}/invocations",
+            data=self.raw_body or b"",
+            headers=headers,
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=900) as response:
+                status, answer, payload = response.status, dict(response.headers), response.read()
+        except urllib.error.HTTPError as exc:
+            status, answer, payload = exc.code, dict(exc.headers), exc.read()
+        kept = {
+            k: v
+            for k, v in answer.items()
+            if k.lower() in ("content-type", "x-amz-function-error", "x-amzn-errortype")
+        }
+        return status, kept, payload
+
+    LambdaResponse.invoke = invoke  # type: ignore[method-assign]
 
 
 def _install_post_object_cors() -> None:

@@ -203,6 +203,14 @@ def check_declared_response(method: str, path: str, response: Any) -> None:
     route = declared_route(method, path)
     assert route is not None, f"{method} {path} answered {response.status_code}: no route"
     if route.response is None:
+        # Only a body that is not a JSON answer (a CSV, a page, the OpenAPI document
+        # itself) may go without a model.
+        headers = {k.lower(): v for k, v in (getattr(response, "headers", None) or {}).items()}
+        json_body = headers.get("content-type", "").startswith("application/json")
+        assert not json_body or route.path == "/openapi.json", (
+            f"{method} {path} answered {response.status_code} with JSON but declares no "
+            "response model"
+        )
         return
     try:
         resolve_model(route.response).model_validate_json(response.body)
@@ -213,9 +221,30 @@ def check_declared_response(method: str, path: str, response: Any) -> None:
         ) from None
 
 
+def _check_every_test_client() -> None:
+    """Every request through chalice.test, the `api` fixture's or a Client a test builds
+    itself, has its 2xx body checked: no test can bypass the check."""
+    from chalice.test import TestHTTPClient
+
+    if getattr(TestHTTPClient.request, "checks_declared_response", False):
+        return
+    original = TestHTTPClient.request
+
+    def request(self: Any, method: str, path: str, headers: Any = None, body: bytes = b"") -> Any:
+        response = original(self, method, path, headers=headers, body=body)
+        check_declared_response(method, path, response)
+        return response
+
+    request.checks_declared_response = True  # type: ignore[attr-defined]
+    TestHTTPClient.request = request  # type: ignore[method-assign]
+
+
+_check_every_test_client()
+
+
 class Api:
-    """chalice.test.Client with JSON helpers and a bearer token per call; every 2xx body
-    is checked against the route's declared response model."""
+    """chalice.test.Client with JSON helpers and a bearer token per call (every 2xx body
+    is checked against the route's declared response model: `_check_every_test_client`)."""
 
     def __init__(self, client: Any, make_token: TokenFactory) -> None:
         self.client = client
@@ -239,9 +268,8 @@ class Api:
             hdrs["Authorization"] = f"Bearer {token}"
         hdrs.update(headers or {})
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else b"")
-        response = self.client.http.request(method, path, headers=hdrs, body=data)
-        check_declared_response(method, path, response)
-        return response
+        # chalice.test's client checks the body against the declared model (above).
+        return self.client.http.request(method, path, headers=hdrs, body=data)
 
     def get(self, path: str, **kw: Any) -> Any:
         return self.request("GET", path, **kw)

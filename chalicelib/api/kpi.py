@@ -136,7 +136,7 @@ def official_kpi(official_id: str) -> Response:
     bp,
     "/campaigns/{campaign_id}/ranking",
     "GET",
-    summary="The campaign scoreboard for one level (visible to every role)",
+    summary="The campaign scoreboard for one level",
     tag=TAG,
     response="chalicelib.schemas.kpi:Ranking",
     query=(

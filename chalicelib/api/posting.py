@@ -134,7 +134,7 @@ def send_feedback(campaign_id: str, nomination_id: str) -> Response:
     bp,
     "/campaigns/{campaign_id}/feedback",
     "GET",
-    summary="The public's feedback on the posted shortlist, oldest first (province roles)",
+    summary="The public's feedback on the posted shortlist, oldest first",
     tag=TAG,
     response="chalicelib.schemas.posting:FeedbackPage",
     roles=PROVINCE_ROLES,

@@ -23,36 +23,51 @@ from pydantic import (
 
 from chalicelib.domain.fields import IsoDate
 from chalicelib.domain.vocabulary import (
-    CRITERIA,
+    ALL_CRITERIA,
+    COUNT_CRITERIA,
     CRITERIA_BY_KEY,
+    DEFAULT_COUNT_TARGETS,
     DEFAULT_TARGETS,
     DEFAULT_WEIGHTS,
     FLAG_CRITERIA,
     IDENTIFIER_PATTERN,
     NOT_BLANK_PATTERN,
+    OPT_IN_CRITERIA,
     RATE_CRITERIA,
 )
 from chalicelib.settings import get_settings
 
 MAX_WEIGHT = 1000.0
+MAX_COUNT_TARGET = 1000
 # What the OpenAPI document says of targets and weights, per criterion (the validators
-# below enforce the same): a rate's target in [0, 1], a flag's true or false; weights
-# in [0, MAX_WEIGHT] (not all zero: a rule across fields, in words).
+# below enforce the same): a rate's target in [0, 1], a flag's true or false, a count's a
+# whole number in [0, MAX_COUNT_TARGET]; weights in [0, MAX_WEIGHT] (not all zero: a rule
+# across fields, in words). An opt-in criterion (creativity) is assessed only when the
+# campaign names it in its targets or weighs it above 0.
 _TARGETS_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
         **{k: {"type": "number", "minimum": 0, "maximum": 1} for k in RATE_CRITERIA},
         **{k: {"type": "boolean"} for k in FLAG_CRITERIA},
+        **{
+            k: {"type": "integer", "minimum": 0, "maximum": MAX_COUNT_TARGET}
+            for k in COUNT_CRITERIA
+        },
     },
     "additionalProperties": False,
-    "description": "Targets by criterion (default: each criterion's default target)",
+    "description": "Targets by criterion (default: each criterion's default target). "
+    "creativity: the recognised initiatives a unit needs (default 1); naming it turns the "
+    "criterion on",
 }
 _WEIGHTS_SCHEMA: dict[str, Any] = {
     "type": "object",
-    "properties": {k: {"type": "number", "minimum": 0, "maximum": MAX_WEIGHT} for k in CRITERIA},
+    "properties": {
+        k: {"type": "number", "minimum": 0, "maximum": MAX_WEIGHT} for k in ALL_CRITERIA
+    },
     "additionalProperties": False,
     "description": "Score weights by criterion (default: each criterion's default "
-    "weight); not all zero (a rule across fields: a 400)",
+    "weight; creativity 0, off); not all zero (a rule across fields: a 400); a weight above "
+    "0 for creativity turns the criterion on",
 }
 
 
@@ -180,11 +195,17 @@ class Campaign(BaseModel):
     @classmethod
     def _targets(cls, value: dict[str, float | bool]) -> dict[str, float | bool]:
         for key, target in value.items():
-            if key not in CRITERIA:
+            if key not in ALL_CRITERIA:
                 raise ValueError(
-                    f"unknown criterion {key!r}; expected one of {', '.join(CRITERIA)}"
+                    f"unknown criterion {key!r}; expected one of {', '.join(ALL_CRITERIA)}"
                 )
-            if not CRITERIA_BY_KEY[key].is_rate:
+            if CRITERIA_BY_KEY[key].is_count:
+                whole = not isinstance(target, bool) and float(target).is_integer()
+                if not whole or not 0 <= target <= MAX_COUNT_TARGET:
+                    raise ValueError(
+                        f"{key} target must be a whole number from 0 to {MAX_COUNT_TARGET}"
+                    )
+            elif not CRITERIA_BY_KEY[key].is_rate:
                 if not isinstance(target, bool):
                     raise ValueError(f"{key} target must be true or false")
             elif isinstance(target, bool) or not 0.0 <= float(target) <= 1.0:
@@ -195,14 +216,16 @@ class Campaign(BaseModel):
     @classmethod
     def _weights(cls, value: dict[str, float]) -> dict[str, float]:
         for key, weight in value.items():
-            if key not in CRITERIA:
+            if key not in ALL_CRITERIA:
                 raise ValueError(
-                    f"unknown criterion {key!r}; expected one of {', '.join(CRITERIA)}"
+                    f"unknown criterion {key!r}; expected one of {', '.join(ALL_CRITERIA)}"
                 )
             if not 0 <= weight <= MAX_WEIGHT:
                 raise ValueError(f"weight {key!r} must be between 0 and {MAX_WEIGHT:g}")
 
-        if value and sum(value.values()) <= 0:
+        # The weights the score uses: those given over the defaults (an opt-in criterion's
+        # default is 0, so weighing only it at 0 leaves the standing ones at theirs).
+        if value and sum({**DEFAULT_WEIGHTS, **value}.values()) <= 0:
             raise ValueError("weights must not all be zero")
         return value
 
@@ -228,6 +251,20 @@ class Campaign(BaseModel):
 
     def score_weights(self) -> dict[str, float]:
         return {k: float(self.weights.get(k, default)) for k, default in DEFAULT_WEIGHTS.items()}
+
+    def count_targets(self) -> dict[str, int]:
+        return {
+            k: int(self.targets.get(k, default)) for k, default in DEFAULT_COUNT_TARGETS.items()
+        }
+
+    def criterion_targets(self) -> dict[str, float]:
+        """Every target compliance compares with: the rates' and the counts'."""
+        return {**self.rate_targets(), **self.count_targets()}
+
+    def enabled_criteria(self) -> tuple[str, ...]:
+        """The opt-in criteria this campaign turned on: named in its targets, or weighed
+        above 0 (creativity is off unless the campaign asks for it)."""
+        return tuple(k for k in OPT_IN_CRITERIA if k in self.targets or self.weights.get(k, 0) > 0)
 
     def contains(self, day: dt.date) -> bool:
         return self.start_date <= day <= self.end_date

@@ -9,7 +9,7 @@ then :func:`compliance`, :func:`score` and :func:`rank`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
@@ -36,11 +36,13 @@ from chalicelib.domain.daily_counters import (
 from chalicelib.domain.vocabulary import (
     CRITERIA,
     CRITERIA_BY_KEY,
+    DEFAULT_COUNT_TARGETS,
     DEFAULT_TARGETS,
     DEFAULT_WEIGHTS,
     LEVEL_COMMUNE,
     LEVEL_DIVISION,
     LEVEL_PROVINCE,
+    OPT_IN_CRITERIA,
     PROVINCE_LEVELS,
     UNIT_LEVELS,
     criteria_for,
@@ -121,12 +123,16 @@ def unit_metrics(
     unit_levels: Mapping[str, str],
     officials_active: int,
     officials_evaluated: int,
+    initiatives_recognised: int | None = None,
 ) -> dict:
-    """Every per-unit metric of DOMAIN.md from a unit's counters summed over a range."""
+    """Every per-unit metric of DOMAIN.md from a unit's counters summed over a range; with
+    ``initiatives_recognised`` (its campaign assesses creativity) also ``creativity``, the
+    unit's initiatives the council recognised in the campaign."""
 
     def get(name: str) -> int:
         return int(totals.get(name, 0))
 
+    creativity = {} if initiatives_recognised is None else {"creativity": initiatives_recognised}
     return {
         "processed_total": get(PROCESSED_TOTAL),
         "processed_online": get(PROCESSED_ONLINE),
@@ -151,6 +157,7 @@ def unit_metrics(
         "on_time_rate": ratio(get(ON_TIME), get(ON_TIME_TOTAL)),
         "exempt_total": get(EXEMPT_TOTAL),
         "paper_pages": get(PAPER_PAGES),
+        **creativity,
     }
 
 
@@ -174,21 +181,41 @@ def official_metrics(totals: Mapping[str, int], latest_evaluation: Mapping | Non
 
 
 def compliance(
-    metrics: Mapping[str, Any], *, level: str, targets: Mapping[str, float] | None = None
+    metrics: Mapping[str, Any],
+    *,
+    level: str,
+    targets: Mapping[str, float] | None = None,
+    enabled: Collection[str] = (),
 ) -> dict:
     """Per-criterion compliance and the overall verdict; a None rate is never compliant, a
-    criterion that does not apply at the level is None."""
-    applicable = criteria_for(level)
-    merged = {**DEFAULT_TARGETS, **(targets or {})}
+    criterion that does not apply at the level is None. An opt-in criterion (creativity) is
+    assessed, and listed, only when ``enabled`` names it (its campaign turned it on)."""
+    applicable = criteria_for(level, enabled)
     result: dict[str, bool | None] = {}
-    for name in CRITERIA:
-        value = metrics.get(name)
-        if not CRITERIA_BY_KEY[name].is_rate:
-            result[name] = None if name not in applicable else value is True
+    for name in (*CRITERIA, *(k for k in OPT_IN_CRITERIA if k in enabled)):
+        if not CRITERIA_BY_KEY[name].is_rate and name not in applicable:
+            result[name] = None
         else:
-            result[name] = value is not None and value >= merged[name]
+            result[name] = _met(name, metrics.get(name), targets)
     result["compliant"] = all(result[name] for name in applicable)
     return result
+
+
+def _target(name: str, targets: Mapping[str, float] | None) -> float:
+    given = (targets or {}).get(name)
+    if given is not None:
+        return float(given)
+    if name in DEFAULT_COUNT_TARGETS:
+        return DEFAULT_COUNT_TARGETS[name]
+    return DEFAULT_TARGETS[name]
+
+
+def _met(name: str, value: Any, targets: Mapping[str, float] | None) -> bool:
+    """Whether a criterion's figure meets it: a flag when true, a rate or a count when it
+    reaches its target (None, no data, never does)."""
+    if CRITERIA_BY_KEY[name].kind == "flag":
+        return value is True
+    return value is not None and value >= _target(name, targets)
 
 
 def shortfall(done: int, total: int, target: float) -> int:
@@ -230,11 +257,18 @@ def exchange_tier(level: str) -> str | None:
 
 
 def score(
-    metrics: Mapping[str, Any], *, level: str, weights: Mapping[str, float] | None = None
+    metrics: Mapping[str, Any],
+    *,
+    level: str,
+    weights: Mapping[str, float] | None = None,
+    targets: Mapping[str, float] | None = None,
+    enabled: Collection[str] = (),
 ) -> float:
     """100 x weighted mean of the criteria (two-way as 1/0, left out for divisions).
 
-    A None rate counts 0. Weights missing from ``weights`` fall back to DEFAULT_WEIGHTS.
+    A None rate counts 0; a count criterion (creativity, only when ``enabled`` names it)
+    counts 1 when it reaches its target in ``targets``, else 0. Weights missing from
+    ``weights`` fall back to DEFAULT_WEIGHTS.
     Rounded to 2 decimals (half up) because the displayed score is what ranks: two units
     shown with the same score must tie, not be split by float noise in the 15th digit. The
     sum is computed exactly (Fraction) and first snapped to 9 decimals so mathematically equal
@@ -243,13 +277,13 @@ def score(
     merged = {**DEFAULT_WEIGHTS, **(weights or {})}
     total_weight = Fraction(0)
     weighted = Fraction(0)
-    for name in criteria_for(level):
+    for name in criteria_for(level, enabled):
         weight = Fraction(merged[name])
         if weight < 0:
             raise ValueError(f"negative weight for {name!r}")
         value = metrics.get(name)
         if not CRITERIA_BY_KEY[name].is_rate:
-            value_f = Fraction(1 if value is True else 0)
+            value_f = Fraction(1 if _met(name, value, targets) else 0)
         else:
             value_f = Fraction(value) if value is not None else Fraction(0)
         total_weight += weight

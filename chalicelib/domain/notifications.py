@@ -3,8 +3,24 @@ signed unsubscribe tokens, what a body may contain). No AWS, no clock: instants 
 dates come in as arguments.
 
 Every message has a key that names what it is about (the kind, the campaign, the unit,
-the deadline or the week, the recipient): the ledger claims each key once, so a rerun or
-a retry of the job never sends a message twice.
+the deadline or the week, the recipient). The ledger holds one item per key and a message
+goes through claim, send, confirm:
+
+- a run claims the key (a conditional write: one run wins), sends, then confirms (`sent`);
+- SES's own "Send" event (the configuration set's event destination, through the feedback
+  topic) also confirms the key, which rides on the message as SES message tags: a message
+  SES accepted is confirmed even when the run died before writing it down;
+- a key claimed but not confirmed is taken over and sent again only by a retry of the run
+  that claimed it (Lambda's retry of the same invocation, which only starts once that
+  invocation has ended) or, by any run, once the claim is older than CLAIM_LEASE (longer
+  than any run can live); a send SES refused (`failed`) is retried by the next run, up
+  to MAX_ATTEMPTS.
+
+SES has no idempotency key (it overrides a Message-ID header), so one window remains: SES
+accepted the message, the run died before confirming it, and SES's Send event had not
+confirmed it either when the takeover came (it arrives within seconds; a retry comes a
+minute or more later, a lease-expired takeover after CLAIM_LEASE). Only then is a message
+sent twice; a message is never lost while its key is still due.
 """
 
 from __future__ import annotations
@@ -36,19 +52,43 @@ DEADLINE_SUBJECTS = {
     "nomination": ("hồ sơ đề nghị khen thưởng", "award nominations"),
     "initiative": ("đăng ký sáng kiến", "initiatives"),
 }
-# Status changes announced, from the audit trail (nominations, initiatives) and results
-# reports' histories.
+# Status changes announced: the audit trail's actions on nominations (returned, appraised,
+# decided by the province's review or by the awards council's vote) and initiatives
+# (returned, recognised or not), and results reports' returns (their histories).
 STATUS_ACTIONS = {
     "returned": ("đã bị trả lại để bổ sung", "was returned for completion"),
+    "appraised": ("đã được thẩm định", "was appraised"),
     "approved": ("đã được duyệt", "was approved"),
     "rejected": ("không được duyệt", "was not approved"),
-    "appraised": ("đã được thẩm định", "was appraised"),
-    "decided": ("đã có quyết định", "was decided"),
+    "council_approved": (
+        "đã được Hội đồng Thi đua - Khen thưởng thông qua",
+        "was approved by the council",
+    ),
+    "council_rejected": (
+        "không được Hội đồng Thi đua - Khen thưởng thông qua",
+        "was not approved by the council",
+    ),
     "recognised": ("đã được công nhận là sáng kiến", "was recognised"),
     "not_recognised": ("chưa được công nhận là sáng kiến", "was not recognised"),
 }
 # Changes older than this are history, not news (a first run never mails the past).
 STATUS_LOOKBACK_DAYS = 7
+# Ledger states: `claimed` (a run is sending it), then `sent`, or `failed` (SES refused;
+# retried), or `unsubscribed` / `suppressed` (never sent: the recipient's preference).
+CLAIMED = "claimed"
+SENT = "sent"
+FAILED = "failed"
+FINAL = frozenset({SENT, "unsubscribed", "suppressed"})
+# A claim older than this belongs to a run that has ended: Lambda stops any invocation at
+# 15 minutes.
+CLAIM_LEASE = dt.timedelta(minutes=16)
+MAX_ATTEMPTS = 3
+# SES message tags carry the ledger key (base64url, in chunks: a tag value is at most 256
+# characters of [A-Za-z0-9_-]), so SES's Send event names the message it accepted.
+LEDGER_TAG = "ledger"
+_TAG_CHUNK = 256
+_TAG_CHUNKS = 4
+_TAG_VALUE = re.compile(r"[A-Za-z0-9_-]+")
 # Words that must never reach a mail body: secret documents (domain: security levels and
 # exempt documents) are counted by the service, never described to anyone.
 FORBIDDEN_WORDS = ("mật", "tối mật", "tuyệt mật", "secret", "exempt", "miễn trừ")
@@ -118,6 +158,49 @@ def verify_unsubscribe(secret: bytes, token: str) -> tuple[str, str] | None:
     return email, kind
 
 
+# --- the ledger's claim, send, confirm -----------------------------------------------------
+
+
+def takeover(record: SentRecord, owner: str, now: dt.datetime) -> str:
+    """What a run that finds `record` under a message's key does: "done" (confirmed or
+    refused for good: nothing to send), "retry" (take the claim over and send) or
+    "in_flight" (another run holds the claim and may still be sending)."""
+    if record.status in FINAL or record.attempts >= MAX_ATTEMPTS:
+        return "done"
+    if record.status == FAILED:
+        return "retry"
+    claimed_at = record.claimed_at or record.created_at
+    if record.owner == owner or now - claimed_at >= CLAIM_LEASE:
+        return "retry"
+    return "in_flight"
+
+
+def key_tags(key: str) -> list[dict[str, str]]:
+    """SES message tags that carry `key` (none when it is too long to carry)."""
+    encoded = _b64(key.encode("utf-8"))
+    chunks = [encoded[i : i + _TAG_CHUNK] for i in range(0, len(encoded), _TAG_CHUNK)]
+    if len(chunks) > _TAG_CHUNKS:
+        return []
+    return [{"Name": f"{LEDGER_TAG}{n}", "Value": chunk} for n, chunk in enumerate(chunks)]
+
+
+def key_of_tags(tags: dict[str, list[str]]) -> str | None:
+    """The ledger key an SES event's `mail.tags` carry, or None."""
+    chunks = []
+    for n in range(_TAG_CHUNKS):
+        values = tags.get(f"{LEDGER_TAG}{n}") or []
+        if not values:
+            break
+        chunks.append(str(values[0]))
+    joined = "".join(chunks)
+    if not joined or not _TAG_VALUE.fullmatch(joined):
+        return None
+    try:
+        return _unb64(joined).decode("utf-8") or None
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
 # --- records -------------------------------------------------------------------------------
 
 
@@ -164,9 +247,12 @@ class SentRecord:
     unit_id: str | None
     recipient: str
     subject: str
-    status: str  # sent | unsubscribed | suppressed | failed
+    status: str  # claimed | sent | unsubscribed | suppressed | failed
     created_at: dt.datetime
     provider_id: str | None = None
+    owner: str | None = None  # the run holding the claim
+    claimed_at: dt.datetime | None = None
+    attempts: int = 0  # sends tried
     text: str | None = None  # kept when mail is captured (local), never in AWS
     html: str | None = None
 

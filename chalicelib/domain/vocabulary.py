@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal, get_args
@@ -123,6 +123,9 @@ SECURITY_NORMAL: Security = SECURITY_LEVELS[0]
 
 # --- criteria -------------------------------------------------------------------------------
 
+# The criterion whose figure is read from the initiatives (the others from the documents).
+CREATIVITY = "creativity"
+
 
 @dataclass(frozen=True)
 class CriterionDefinition:
@@ -130,8 +133,9 @@ class CriterionDefinition:
 
     key: str
     # "rate": numerator / denominator against a target in [0, 1];
-    # "flag": true or false, required when the campaign's target is true.
-    kind: Literal["rate", "flag"]
+    # "flag": true or false, required when the campaign's target is true;
+    # "count": a number of things, met when it reaches the campaign's target (a whole number).
+    kind: Literal["rate", "flag", "count"]
     label: tuple[str, str]  # the criterion's name
     text: tuple[str, str]  # what the campaign asks, as the decision words it
     rate_column: tuple[str, str]  # the column of its value in a scoreboard
@@ -145,6 +149,9 @@ class CriterionDefinition:
     default_target: float | bool = 1.0
     default_weight: float = 1.0
     levels: frozenset[str] = frozenset(UNIT_LEVELS)
+    # Off unless a campaign turns it on (names it in its targets, or weighs it above 0):
+    # a criterion added for some campaigns moves no figure of the others.
+    opt_in: bool = False
 
     def __post_init__(self) -> None:
         if self.is_rate and None in (self.numerator, self.denominator, self.shortfall):
@@ -153,6 +160,10 @@ class CriterionDefinition:
     @property
     def is_rate(self) -> bool:
         return self.kind == "rate"
+
+    @property
+    def is_count(self) -> bool:
+        return self.kind == "count"
 
     def applies_to(self, level: str) -> bool:
         return level in self.levels
@@ -241,16 +252,47 @@ CRITERIA_DEFINITIONS: tuple[CriterionDefinition, ...] = (
         # Divisions (sub-units of a department) exchange through their department.
         levels=frozenset({LEVEL_PROVINCE, LEVEL_DEPARTMENT, LEVEL_COMMUNE}),
     ),
+    # The campaign plan's fifth criterion, judged by people: the unit's initiatives that the
+    # initiatives council recognised in the campaign (services/initiatives/assessment.py).
+    # Off by default (weight 0, not assessed) so a campaign that does not ask for it keeps
+    # its scores and rankings; on, it is met with at least `targets.creativity` of them.
+    CriterionDefinition(
+        key=CREATIVITY,
+        kind="count",
+        label=("Tính sáng tạo (sáng kiến được công nhận)", "Creativity (recognised initiatives)"),
+        text=(
+            "Tính sáng tạo của cơ quan, cá nhân: có sáng kiến được Hội đồng sáng kiến công nhận",
+            "Creativity: initiatives recognised by the initiatives council",
+        ),
+        rate_column=("Sáng kiến được công nhận", "Recognised initiatives"),
+        met_column=("Đạt: sáng tạo", "Met: creativity"),
+        default_target=1,
+        default_weight=0.0,
+        opt_in=True,
+    ),
 )
 CRITERIA_BY_KEY: Mapping[str, CriterionDefinition] = MappingProxyType(
     {c.key: c for c in CRITERIA_DEFINITIONS}
 )
-CRITERIA: tuple[str, ...] = tuple(c.key for c in CRITERIA_DEFINITIONS)
+# Every criterion a campaign may name (targets, weights).
+ALL_CRITERIA: tuple[str, ...] = tuple(c.key for c in CRITERIA_DEFINITIONS)
+# The criteria every campaign is assessed on (the scoreboards' and reports' columns); an
+# opt-in criterion joins a unit's compliance and score only where its campaign turns it on.
+STANDING_DEFINITIONS: tuple[CriterionDefinition, ...] = tuple(
+    c for c in CRITERIA_DEFINITIONS if not c.opt_in
+)
+CRITERIA: tuple[str, ...] = tuple(c.key for c in STANDING_DEFINITIONS)
+OPT_IN_CRITERIA: tuple[str, ...] = tuple(c.key for c in CRITERIA_DEFINITIONS if c.opt_in)
 RATE_CRITERIA: tuple[str, ...] = tuple(c.key for c in CRITERIA_DEFINITIONS if c.is_rate)
-FLAG_CRITERIA: tuple[str, ...] = tuple(c.key for c in CRITERIA_DEFINITIONS if not c.is_rate)
+FLAG_CRITERIA: tuple[str, ...] = tuple(c.key for c in CRITERIA_DEFINITIONS if c.kind == "flag")
+COUNT_CRITERIA: tuple[str, ...] = tuple(c.key for c in CRITERIA_DEFINITIONS if c.is_count)
 # Read-only: campaigns override them with their own data, never by mutating these.
 DEFAULT_TARGETS: Mapping[str, float] = MappingProxyType(
     {c.key: float(c.default_target) for c in CRITERIA_DEFINITIONS if c.is_rate}
+)
+# A count criterion's target: how many it takes (creativity: 1 recognised initiative).
+DEFAULT_COUNT_TARGETS: Mapping[str, int] = MappingProxyType(
+    {c.key: int(c.default_target) for c in CRITERIA_DEFINITIONS if c.is_count}
 )
 DEFAULT_WEIGHTS: Mapping[str, float] = MappingProxyType(
     {c.key: c.default_weight for c in CRITERIA_DEFINITIONS}
@@ -269,8 +311,13 @@ RATE_PARTS: Mapping[str, tuple[str, str]] = MappingProxyType(
 )
 
 
-def criteria_for(level: str) -> tuple[str, ...]:
-    """The criteria a unit of ``level`` is assessed on, in order."""
+def criteria_for(level: str, enabled: Collection[str] = ()) -> tuple[str, ...]:
+    """The criteria a unit of ``level`` is assessed on, in order: the standing ones and the
+    opt-in ones of ``enabled`` (those its campaign turned on) that apply at the level."""
     if level not in UNIT_LEVELS:
         raise ValueError(f"unknown unit level: {level!r}")
-    return tuple(c.key for c in CRITERIA_DEFINITIONS if c.applies_to(level))
+    return tuple(
+        c.key
+        for c in CRITERIA_DEFINITIONS
+        if c.applies_to(level) and (not c.opt_in or c.key in enabled)
+    )

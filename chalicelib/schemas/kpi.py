@@ -8,22 +8,37 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from chalicelib.domain.kpi import OFFICIAL_METRICS, UNIT_METRICS
-from chalicelib.domain.vocabulary import CRITERIA_DEFINITIONS, RATE_PARTS, UNIT_LEVELS
+from chalicelib.domain.vocabulary import (
+    CRITERIA_DEFINITIONS,
+    OPT_IN_CRITERIA,
+    RATE_PARTS,
+    UNIT_LEVELS,
+)
 
 
 def criterion_fields(kind: str) -> dict[str, Any]:
     """Pydantic fields, one per criterion (domain.vocabulary), in order.
 
-    kind "value": a rate (None without data) or a flag (None where it does not apply);
-    kind "met": whether it is met (None where it does not apply).
+    kind "value": a rate (None without data), a flag (None where it does not apply) or a
+    count; kind "met": whether it is met (None where it does not apply). An opt-in
+    criterion (creativity) is present only where its campaign turned it on.
     """
     fields: dict[str, Any] = {}
     for c in CRITERIA_DEFINITIONS:
         everywhere = c.levels == frozenset(UNIT_LEVELS)
         if kind == "met":
-            fields[c.key] = (bool if everywhere else bool | None, ...)
+            kind_type: Any = bool if everywhere else bool | None
+        elif c.is_count:
+            kind_type = int
         else:
-            fields[c.key] = (float | None if c.is_rate else bool | None, ...)
+            kind_type = float | None if c.is_rate else bool | None
+        if c.opt_in:
+            fields[c.key] = (
+                kind_type | None,
+                Field(default=None, description=f"Only when the campaign assesses {c.key}"),
+            )
+        else:
+            fields[c.key] = (kind_type, ...)
     return fields
 
 
@@ -48,16 +63,30 @@ def _metric_fields(names: tuple[str, ...]) -> dict[str, Any]:
     }
 
 
+def _opt_in_metric_fields() -> dict[str, Any]:
+    """A unit's figure of each opt-in criterion (creativity: its recognised initiatives),
+    present only where its campaign assesses it."""
+    criteria = criterion_fields("value")
+    return {name: criteria[name] for name in OPT_IN_CRITERIA}
+
+
 if TYPE_CHECKING:  # built from the metrics and criteria below; mypy sees a model
     UnitMetrics = BaseModel
     Compliance = BaseModel
+    CriteriaMet = BaseModel
     RankingItem = BaseModel
     OfficialKpi = BaseModel
 else:
-    UnitMetrics = create_model("UnitMetrics", __module__=__name__, **_metric_fields(UNIT_METRICS))
+    UnitMetrics = create_model(
+        "UnitMetrics",
+        __module__=__name__,
+        **_metric_fields(UNIT_METRICS),
+        **_opt_in_metric_fields(),
+    )
     Compliance = create_model(
         "Compliance", __module__=__name__, **criterion_fields("met"), compliant=(bool, ...)
     )
+    CriteriaMet = create_model("CriteriaMet", __module__=__name__, **criterion_fields("met"))
     RankingItem = create_model(
         "RankingItem",
         __module__=__name__,
@@ -69,6 +98,9 @@ else:
         **criterion_fields("value"),
         processed_total=(int, ...),
         compliant=(bool, ...),
+        # Each criterion met or not, as the campaign's targets say (the console marks the
+        # cells from it and has no rule of its own).
+        met=(CriteriaMet, ...),
     )
     OfficialKpi = create_model(
         "OfficialKpi",

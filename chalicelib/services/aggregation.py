@@ -5,7 +5,11 @@ aggregates, driven by ingestion.
   within seconds of each write; nothing waits for a time-based cursor.
 - Nothing passed over: each inbox item has a pending marker, written before it and deleted
   only once its events are folded. The `aggregate_kpi` job is a sweep over the markers
-  left (a batch that failed all its retries, a stream outage), whatever their timestamps.
+  left (a batch that failed all its retries, a stream outage), whatever their timestamps,
+  except those younger than SWEEP_MIN_AGE_SECONDS (5 minutes in the deployed stage): the
+  stream folds those within seconds, and a sweep folding them at the same moment only
+  races the consumers for the same documents. A later sweep takes any the stream missed,
+  and `as_of` never passes a pending item, whatever its age.
 - Exactly once in effect: document state is a lattice over the set of events (re-applying
   an event changes nothing), and each document's new state is committed in one
   transaction with the daily deltas it causes, under version conditions (storage retries
@@ -185,7 +189,11 @@ def run_aggregation(deadline: float) -> dict[str, Any]:
     try:
         done = True
         chunk: list[tuple[str, str]] = []
-        for key in event_store.pending_items():
+        # Items younger than the stream's own delay are the stream consumers' (folding
+        # them here too would only race them for the same documents: issue 23's burst).
+        young = dt.timedelta(seconds=settings.sweep_min_age_seconds)
+        before = clock.now() - young if young else None
+        for key in event_store.pending_items(before):
             chunk.append(key)
             if len(chunk) < SWEEP_CHUNK:
                 continue

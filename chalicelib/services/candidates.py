@@ -34,7 +34,7 @@ class RankedTable:
     by_id: dict[str, dict[str, Any]]
 
 
-_cache: dict[tuple[str, str], tuple[tuple[Any, str], float, RankedTable]] = {}
+_cache: dict[tuple[str, str], tuple[tuple[Any, ...], float, RankedTable]] = {}
 _cache_lock = threading.Lock()
 
 
@@ -68,7 +68,10 @@ def _individual_rows(period: kpi_service.Range) -> list[dict[str, Any]]:
 
 def ranked(campaign: Campaign, kind: str) -> RankedTable:
     as_of = kpi_service.as_of()
-    fingerprint = (as_of, campaign.model_dump_json())
+    # Where creativity weighs in the score, a recognition moves it as much as an event does.
+    recognised = kpi_service.recognised_by_unit(campaign)
+    creativity = tuple(sorted(recognised.items())) if recognised is not None else None
+    fingerprint = (as_of, campaign.model_dump_json(), creativity)
     key = (campaign.campaign_id, kind)
     max_age = get_settings().registry_cache_seconds
     with _cache_lock:

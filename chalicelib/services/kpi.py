@@ -17,6 +17,7 @@ from chalicelib.domain.campaigns import Campaign
 from chalicelib.domain.errors import InvalidInput, NoCampaign
 from chalicelib.domain.registry import OfficialRecord, UnitRecord
 from chalicelib.domain.vocabulary import (
+    CREATIVITY,
     CRITERIA,
     LEVEL_COMMUNE,
     PROVINCE_LEVELS,
@@ -82,7 +83,10 @@ def _unit_figures(
     evaluated: set[str],
     levels: dict[str, str],
     campaign: Campaign | None,
+    recognised: dict[str, int] | None = None,
 ) -> dict[str, Any]:
+    """A unit's metrics, compliance and score; `recognised` (``recognised_by_unit``) is
+    given when the campaign assesses creativity."""
     active = [o for o in officials if o.active]
     metrics = kpi.unit_metrics(
         totals,
@@ -90,13 +94,31 @@ def _unit_figures(
         unit_levels=levels,
         officials_active=len(active),
         officials_evaluated=sum(1 for o in active if o.official_id in evaluated),
+        initiatives_recognised=None if recognised is None else recognised.get(unit.unit_id, 0),
     )
-    targets = campaign.rate_targets() if campaign else None
+    targets = campaign.criterion_targets() if campaign else None
     weights = campaign.score_weights() if campaign else None
+    enabled = campaign.enabled_criteria() if campaign else ()
     return {
         "metrics": metrics,
-        "compliance": kpi.compliance(metrics, level=unit.level, targets=targets),
-        "score": kpi.score(metrics, level=unit.level, weights=weights),
+        "compliance": kpi.compliance(metrics, level=unit.level, targets=targets, enabled=enabled),
+        "score": kpi.score(
+            metrics, level=unit.level, weights=weights, targets=targets, enabled=enabled
+        ),
+    }
+
+
+def recognised_by_unit(campaign: Campaign | None) -> dict[str, int] | None:
+    """When the campaign assesses creativity (an opt-in criterion it turned on): each unit's
+    initiatives recognised in the campaign, read once for every unit; else None (nothing
+    read, no figure moves)."""
+    if campaign is None or CREATIVITY not in campaign.enabled_criteria():
+        return None
+    from chalicelib.services.initiatives import assessment
+
+    return {
+        unit_id: int(figure["initiatives_recognised"])
+        for unit_id, figure in assessment.creativity_by_unit(campaign.campaign_id).items()
     }
 
 
@@ -118,6 +140,8 @@ def unit_kpi(
     rows = aggregate_store.daily_rows(daily_counters.unit_scope(unit_id), period.start, period.end)
     officials = registry_store.officials_of_unit(unit_id)
     evaluated = _evaluated(officials, evaluations.months_overlapping(period.start, period.end))
+    creativity = _creativity(campaign, unit_id)
+    enabled = campaign is not None and CREATIVITY in campaign.enabled_criteria()
     figures = _unit_figures(
         unit,
         daily_counters.sum_daily(c for _, c in rows),
@@ -125,6 +149,7 @@ def unit_kpi(
         evaluated,
         registry_store.registry_snapshot().levels(),
         campaign,
+        {unit_id: creativity["initiatives_recognised"]} if creativity and enabled else None,
     )
     return {
         "unit_id": unit_id,
@@ -142,7 +167,7 @@ def unit_kpi(
             targets=campaign.rate_targets() if campaign else None,
         ),
         "interconnection_tier": kpi.exchange_tier(unit.level),
-        "creativity": _creativity(campaign, unit_id),
+        "creativity": creativity,
     }
 
 
@@ -168,6 +193,8 @@ def unit_daily(
     )
     officials = registry_store.officials_of_unit(unit_id)
     levels = registry_store.registry_snapshot().levels()
+    # Creativity (when assessed) is the campaign's: the same count on every day.
+    recognised = recognised_by_unit(campaign)
     evaluated_by_month: dict[str, set[str]] = {}
     series = []
     for day in period.days():
@@ -181,6 +208,7 @@ def unit_daily(
             evaluated_by_month[month],
             levels,
             campaign,
+            recognised,
         )
         series.append({"date": day, **figures})
     return {
@@ -218,6 +246,7 @@ def unit_table(
         evaluations.months_overlapping(period.start, period.end),
     )
     totals = _totals_for([daily_counters.unit_scope(u.unit_id) for u in units], period)
+    recognised = recognised_by_unit(campaign)
     rows = []
     for unit in units:
         figures = _unit_figures(
@@ -227,6 +256,7 @@ def unit_table(
             evaluated,
             levels,
             campaign,
+            recognised,
         )
         rows.append(
             {"unit": unit, "totals": totals[daily_counters.unit_scope(unit.unit_id)], **figures}
@@ -261,13 +291,17 @@ def ranking(
     period = resolve_range(start, end, campaign)
     units = [u for u in registry_store.registry_snapshot().units.values() if u.level == level]
     table = unit_table(units, period, campaign)
+    met = {
+        r["unit"].unit_id: {k: v for k, v in r["compliance"].items() if k != "compliant"}
+        for r in table
+    }
     return {
         "campaign_id": campaign_id,
         "level": level,
         "from": period.start,
         "to": period.end,
         "as_of": as_of(),
-        "items": ranking_items(table),
+        "items": [{**item, "met": met[item["unit_id"]]} for item in ranking_items(table)],
     }
 
 

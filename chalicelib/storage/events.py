@@ -34,12 +34,23 @@ ARCHIVE_PREFIX = "archive/"
 
 
 def ledger_lookup(source_id: str, event_ids: list[str]) -> dict[str, str]:
-    """event_id -> payload hash for the ids already accepted (strongly consistent,
-    so a redelivery right after the first delivery is still seen)."""
+    """event_id -> payload hash for the ids already accepted.
+
+    Eventually consistent (issue 23: half the capacity of a strong read, for every event
+    of every request; ingestion's ≤ 2.5 CU per event). What that gives up is narrow: an
+    event sent again under another delivery id within the table's replication lag (well
+    under a second) of its first write is stored a second time instead of counted as a
+    duplicate (and an id reused with another payload in that lag is stored, not refused),
+    as with two requests carrying it at the same moment (the lookup and the write were
+    never one step). Nothing is counted twice: the fold is a lattice over the
+    events (a repeated event changes no state), and the document's state notes both inbox
+    items, so a later secret marking redacts both. The redelivery of one delivery (same
+    webhook-id) is caught before this by the delivery's idempotency record, a conditional
+    write."""
     found: dict[str, str] = {}
     keys = [(source_id, event_id) for event_id in dict.fromkeys(event_ids)]
     for item in EventLedgerModel.batch_get(
-        keys, consistent_read=True, attributes_to_get=["event_id", "payload_sha256"]
+        keys, consistent_read=False, attributes_to_get=["event_id", "payload_sha256"]
     ):
         found[item.event_id] = item.payload_sha256
     return found
@@ -184,11 +195,19 @@ def inbox_from_stream_image(image: Mapping[str, Any]) -> InboxBatch:
     )
 
 
-def pending_items() -> Iterator[tuple[str, str]]:
+def pending_items(before: dt.datetime | None = None) -> Iterator[tuple[str, str]]:
     """(bucket, seq) of every inbox item not folded yet, shard by shard, oldest first in
-    each (read page by page, strongly consistent)."""
+    each (read page by page, strongly consistent); `before`: only those ingested before
+    that instant (a marker's sort key starts with its item's ingestion instant)."""
+    condition = None
+    if before is not None:
+        condition = PendingFoldModel.seq < before.astimezone(dt.UTC).strftime(
+            "%Y-%m-%dT%H:%M:%S.%fZ"
+        )
     for shard in range(PENDING_SHARDS):
-        for marker in PendingFoldModel.query(str(shard), consistent_read=True):
+        for marker in PendingFoldModel.query(
+            str(shard), range_key_condition=condition, consistent_read=True
+        ):
             yield marker.bucket, marker.seq
 
 

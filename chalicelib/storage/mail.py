@@ -1,4 +1,5 @@
-"""The notifications ledger (one item per message key: claimed once, then its outcome)
+"""The notifications ledger (one item per message key: claimed, sent, confirmed; see
+domain/notifications.py for the protocol)
 and the mail transport: Amazon SES (locally moto's SES, which sends nowhere), plus a copy
 of each message as a file under MAIL_CAPTURE_DIR when that is set (local stack)."""
 
@@ -9,13 +10,13 @@ import re
 from pathlib import Path
 from typing import Any
 
-from pynamodb.attributes import UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.exceptions import PutError
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.expressions.update import Action
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from chalicelib.domain.notifications import SentRecord
+from chalicelib.domain.notifications import CLAIMED, FAILED, SENT, SentRecord
 from chalicelib.settings import get_settings
 from chalicelib.storage.aws import client
 from chalicelib.storage.models import _meta, condition_failed, first_page, register_models
@@ -44,6 +45,9 @@ class MailLedgerModel(Model):
     day = UnicodeAttribute()  # UTC date of created_at
     created_key = UnicodeAttribute()  # "<created_at iso>#<message_key>"
     provider_id = UnicodeAttribute(null=True)
+    owner = UnicodeAttribute(null=True)  # the run holding the claim
+    claimed_at = UTCDateTimeAttribute(null=True)
+    attempts = NumberAttribute(null=True)
     text = UnicodeAttribute(null=True)  # only when mail is captured (local)
     html = UnicodeAttribute(null=True)
     by_day = MailByDayIndex()
@@ -62,6 +66,9 @@ def _record(item: MailLedgerModel) -> SentRecord:
         status=item.status,
         created_at=item.created_at,
         provider_id=item.provider_id,
+        owner=item.owner,
+        claimed_at=item.claimed_at,
+        attempts=int(item.attempts or 0),
         text=item.text,
         html=item.html,
     )
@@ -81,6 +88,9 @@ def claim(record: SentRecord) -> bool:
         created_at=at,
         day=at.date().isoformat(),
         created_key=f"{at:%Y-%m-%dT%H:%M:%S.%fZ}#{record.key}",
+        owner=record.owner,
+        claimed_at=record.claimed_at,
+        attempts=record.attempts,
         text=record.text,
         html=record.html,
     )
@@ -93,11 +103,66 @@ def claim(record: SentRecord) -> bool:
     return True
 
 
+def take_over(seen: SentRecord, owner: str, at: dt.datetime, status: str) -> bool:
+    """Take a claim that was not confirmed over (see domain.notifications.takeover): True
+    when this call won it, False when another run changed the item since it was read."""
+    actions: list[Action] = [
+        MailLedgerModel.status.set(status),
+        MailLedgerModel.owner.set(owner),
+        MailLedgerModel.claimed_at.set(at.astimezone(dt.UTC)),
+    ]
+    if status == CLAIMED:
+        actions.append(MailLedgerModel.attempts.set(seen.attempts + 1))
+    condition = MailLedgerModel.status == seen.status
+    if seen.owner is None:
+        condition &= MailLedgerModel.owner.does_not_exist()
+    else:
+        condition &= MailLedgerModel.owner == seen.owner
+    if seen.claimed_at is None:
+        condition &= MailLedgerModel.claimed_at.does_not_exist()
+    else:
+        condition &= MailLedgerModel.claimed_at == seen.claimed_at.astimezone(dt.UTC)
+    try:
+        MailLedgerModel(seen.key).update(actions=actions, condition=condition)
+    except UpdateError as exc:
+        if condition_failed(exc):
+            return False
+        raise
+    return True
+
+
 def settle(key: str, status: str, provider_id: str | None = None) -> None:
+    """The outcome of this run's send (`sent` with SES's id, or `failed`)."""
     actions: list[Action] = [MailLedgerModel.status.set(status)]
     if provider_id:
         actions.append(MailLedgerModel.provider_id.set(provider_id))
-    MailLedgerModel(key).update(actions=actions)
+    condition = MailLedgerModel.message_key.exists()
+    if status == FAILED:
+        # SES's Send event may have confirmed it meanwhile: a confirmation stays.
+        condition &= MailLedgerModel.status == CLAIMED
+    try:
+        MailLedgerModel(key).update(actions=actions, condition=condition)
+    except UpdateError as exc:
+        if not condition_failed(exc):
+            raise
+
+
+def confirm_sent(key: str, provider_id: str) -> bool:
+    """SES's Send event for a ledger key: the message was accepted, whatever the run that
+    sent it wrote down (True when this changed the item)."""
+    try:
+        MailLedgerModel(key).update(
+            actions=[
+                MailLedgerModel.status.set(SENT),
+                MailLedgerModel.provider_id.set(provider_id),
+            ],
+            condition=MailLedgerModel.status.is_in(CLAIMED, FAILED),
+        )
+    except UpdateError as exc:
+        if condition_failed(exc):
+            return False
+        raise
+    return True
 
 
 def get(key: str) -> SentRecord | None:
@@ -154,14 +219,18 @@ def send_quota_rate() -> float:
     return float(client("ses").get_send_quota().get("MaxSendRate") or 1.0)
 
 
-def send_raw(sender: str, recipient: str, raw: bytes) -> str:
-    """Send one MIME message with SES; its SES message id."""
+def send_raw(
+    sender: str, recipient: str, raw: bytes, tags: list[dict[str, str]] | None = None
+) -> str:
+    """Send one MIME message with SES; its SES message id. `tags` ride on SES's events."""
     settings = get_settings()
     kwargs: dict[str, Any] = {
         "Source": sender,
         "Destinations": [recipient],
         "RawMessage": {"Data": raw},
     }
+    if tags:
+        kwargs["Tags"] = tags
     if settings.mail_configuration_set:
         kwargs["ConfigurationSetName"] = settings.mail_configuration_set
     return str(client("ses").send_raw_email(**kwargs)["MessageId"])

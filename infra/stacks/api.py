@@ -224,6 +224,7 @@ class ApiWiring(Construct):
 
         self.webhook = self._webhook_function(specs[WEBHOOK_FUNCTION], api_handler)
         self._configure_rest_api(resources)
+        self._unsubscribe_links_address(chalice_functions, specs)
         self._upload_trigger(chalice_functions)
         self._stream_trigger(resources)
         if MAIL_FEEDBACK_FUNCTION in chalice_functions:
@@ -306,6 +307,22 @@ class ApiWiring(Construct):
         )
         self.function_names[spec.logical_id] = self._function_name(spec.logical_id)
         return fn
+
+    def _unsubscribe_links_address(
+        self, chalice_functions: Sequence[str], specs: dict[str, FunctionSpec]
+    ) -> None:
+        """The functions that send mail write the API's address into every one-click
+        unsubscribe link (PUBLIC_API_URL): the custom domain when the stage has one (set for
+        every function above), else the API's generated endpoint. Only these functions get
+        the endpoint: the API's own function cannot name the API that invokes it (a cycle)."""
+        if self.config.api_domain_name:
+            return
+        for name in chalice_functions:
+            grants = POLICIES[specs[name].policy]
+            if any(isinstance(g, MailGrant) and g.what == "send" for g in grants):
+                self.chalice.get_resource(name).add_property_override(
+                    "Environment.Variables.PUBLIC_API_URL", self.endpoint_url
+                )
 
     # --- roles ---------------------------------------------------------------------------
 

@@ -1,5 +1,5 @@
 """Notifications by e-mail: the SES identity the service sends from, its configuration set
-whose bounce and complaint events go to an SNS topic (encrypted with the service key) that
+whose bounce, complaint and send events go to an SNS topic (encrypted with the service key) that
 invokes the SesFeedback function, and the key of the one-click unsubscribe links."""
 
 from __future__ import annotations
@@ -49,14 +49,21 @@ class Mail(Construct):
         self.topic = sns.Topic(
             self,
             "FeedbackTopic",
-            display_name="Khong Giay SES bounces and complaints",
+            display_name="Khong Giay SES bounces, complaints and sends",
             master_key=key,
             enforce_ssl=True,
         )
+        # Bounces and complaints suppress the address; Send events confirm a message in
+        # the notifications ledger (its key rides on the message's SES tags), so a message
+        # SES accepted is never sent again by a retry (chalicelib/domain/notifications.py).
         self.configuration_set.add_event_destination(
             "BouncesAndComplaints",
             destination=ses.EventDestination.sns_topic(self.topic),
-            events=[ses.EmailSendingEvent.BOUNCE, ses.EmailSendingEvent.COMPLAINT],
+            events=[
+                ses.EmailSendingEvent.BOUNCE,
+                ses.EmailSendingEvent.COMPLAINT,
+                ses.EmailSendingEvent.SEND,
+            ],
         )
         # SES publishes to the encrypted topic, and SNS redrives to the encrypted DLQ, with
         # the service key.

@@ -68,3 +68,81 @@ def test_silent_sources_is_emitted_as_the_alarm_watches_it(api, emitting, capsys
     assert watched == [
         {"namespace": namespace, "name": SILENT_SOURCES_METRIC, "dimensions": dims, "value": [1.0]}
     ], emitted
+
+
+def test_hub_unreachable_minutes_is_emitted_as_the_alarm_watches_it(
+    api, emitting, capsys, clock_at
+):
+    """The hub alarm (infra: HubUnreachable, Maximum >= 60) watches the metric with the
+    service's dimension only; the connector emits it per source and once without one."""
+    import datetime as dt
+    import time
+
+    from chalicelib import clock
+    from chalicelib.services import hub_pull
+    from chalicelib.storage import sources as source_store
+    from infra.stacks.monitoring import HUB_UNREACHABLE_METRIC, HUB_UNREACHABLE_MINUTES
+    from scripts import fake_hub
+    from scripts.fake_hub import FakeHub
+
+    load_registry(api)
+    start = clock.now()
+    with FakeHub([]) as hub:
+        created = api.post(
+            "/admin/sources",
+            {
+                "source_id": "lgsp",
+                "name": "Trục LGSP tỉnh",
+                "units": [PROVINCE],
+                "kind": "hub",
+                "hub": {
+                    "base_url": hub.url,
+                    "system_id": fake_hub.SYSTEM_ID,
+                    "secret": "wrong",
+                    "pull_from": start.date().isoformat(),
+                },
+            },
+        )
+        assert created.status_code == 201, created.body
+        source = source_store.get_source("lgsp")
+        assert hub_pull.pull_hub(source, deadline=time.monotonic() + 30).fault
+        # An hour and a half of refused credentials later.
+        clock_at(start + dt.timedelta(minutes=90))
+        capsys.readouterr()
+        run = hub_pull.pull_hub(source, deadline=time.monotonic() + 30, force=True)
+        assert run.fault and run.fault.startswith("credentials")
+    emitted = _emf(capsys.readouterr().out)
+    namespace, dims = _watched()
+    watched = [
+        m for m in emitted if m["name"] == HUB_UNREACHABLE_METRIC and m["dimensions"] == dims
+    ]
+    assert len(watched) == 1, emitted
+    assert watched[0]["namespace"] == namespace
+    ((minutes,),) = [m["value"] for m in watched]
+    assert 89 < minutes <= 90, watched  # since the first refusal
+    assert minutes >= HUB_UNREACHABLE_MINUTES  # the alarm fires on what was emitted
+    # And per source, for the dashboard (a dimension more: not what the alarm reads).
+    assert any(
+        m["name"] == HUB_UNREACHABLE_METRIC and m["dimensions"] == {**dims, "source_id": "lgsp"}
+        for m in emitted
+    ), emitted
+
+
+def test_every_app_metric_an_alarm_watches_is_asserted_here():
+    """An alarm on a metric of the app's namespace must have its emission asserted above:
+    a metric renamed in the app (or a new alarm) fails here, not silently in AWS."""
+    import re
+    from pathlib import Path
+
+    from infra.stacks import monitoring
+
+    source = Path(monitoring.__file__).read_text(encoding="utf-8")
+    watched = {
+        getattr(monitoring, name)
+        for name in re.findall(
+            r"namespace=METRIC_NAMESPACE,\s*metric_name=(\w+)", source, flags=re.S
+        )
+    }
+    # The two tests above, one per metric.
+    asserted = {monitoring.SILENT_SOURCES_METRIC, monitoring.HUB_UNREACHABLE_METRIC}
+    assert watched == asserted, watched

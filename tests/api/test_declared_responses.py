@@ -15,6 +15,7 @@ from tests.conftest import check_declared_response, declared_route
 class Answer:
     status_code: int
     body: bytes
+    headers: dict[str, str] | None = None
 
 
 def test_the_route_is_found_as_chalice_matches_it():
@@ -37,3 +38,26 @@ def test_a_body_that_breaks_the_model_fails_the_test():
         check_declared_response("GET", "/health", Answer(200, b'{"stage": 3}'))
     # Errors are not success bodies: their shape is checked elsewhere.
     check_declared_response("GET", "/health", Answer(503, b'{"error": {}}'))
+
+
+def test_a_json_answer_without_a_declared_model_fails_the_test():
+    import app  # noqa: F401
+
+    json_type = {"Content-Type": "application/json"}
+    with pytest.raises(AssertionError, match="declares no response model"):
+        check_declared_response("GET", "/public/unsubscribe", Answer(200, b"{}", json_type))
+    html = {"Content-Type": "text/html; charset=utf-8"}
+    check_declared_response("GET", "/public/unsubscribe", Answer(200, b"<p>ok</p>", html))
+
+
+def test_every_chalice_test_client_checks_the_body(aws):
+    """Not only the `api` fixture: a Client a test builds itself is checked too."""
+    from chalice.test import Client, TestHTTPClient
+
+    from app import app
+
+    assert getattr(TestHTTPClient.request, "checks_declared_response", False)
+    with Client(app) as client:
+        assert client.http.request.__func__ is TestHTTPClient.request
+        response = client.http.get("/health")
+    assert response.status_code == 200

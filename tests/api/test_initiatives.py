@@ -353,3 +353,63 @@ def test_creativity_becomes_a_figure(road):
     complete_dossier(api, nid)
     evidence = body(api.post(f"/nominations/{nid}/submit"))["evidence"]
     assert evidence["creativity"]["initiatives_recognised"] == 1
+
+
+def test_creativity_as_a_weighted_criterion(road):
+    """Off by default: no figure moves. A campaign that weighs it (or names its target)
+    assesses it: met with at least `targets.creativity` recognised initiatives (default 1)."""
+    from tests.factories import CAMPAIGN as CAMPAIGN_DATA
+
+    api = road
+    set_council(api, denominator="scored")
+    good = submitted(api)["initiative_id"]
+    for sub in ("hd-0", "hd-2", "hd-4"):
+        give(api, good, sub, 20, 20, 30)
+    api.post(f"/campaigns/{CAMPAIGN}/initiatives/assessment/close")
+
+    def kpi_of(unit_id: str) -> dict:
+        return body(api.get(f"/units/{unit_id}/kpi?campaign_id={CAMPAIGN}"))
+
+    def ranking() -> dict:
+        items = body(api.get(f"/campaigns/{CAMPAIGN}/ranking?level=department"))["items"]
+        return {i["unit_id"]: (i["rank"], i["score"], i["compliant"]) for i in items}
+
+    off_dept, off_commune, off_ranking = kpi_of(DEPARTMENT), kpi_of(COMMUNE), ranking()
+    assert "creativity" not in off_dept["compliance"]
+    assert "creativity" not in off_dept["metrics"]
+    assert off_dept["creativity"]["initiatives_recognised"] == 1  # the figure, shown anyway
+
+    # Weighed 4 (the five standing criteria weigh 1 each): a department without any
+    # document scores 0 on them, so its score is 100 x 4/9 with one recognised initiative.
+    r = api.post("/admin/campaigns", {**CAMPAIGN_DATA, "weights": {"creativity": 4}})
+    assert r.status_code == 201, r.body
+    on_dept, on_commune = kpi_of(DEPARTMENT), kpi_of(COMMUNE)
+    assert on_dept["metrics"]["creativity"] == 1
+    assert on_dept["compliance"]["creativity"] is True
+    assert on_dept["score"] == round(100 * (off_dept["score"] / 100 * 5 + 4) / 9, 2) == 44.44
+    assert on_commune["metrics"]["creativity"] == 0
+    assert on_commune["compliance"]["creativity"] is False
+    assert on_commune["compliance"]["compliant"] is False
+    assert on_commune["score"] == round(off_commune["score"] * 5 / 9, 2)
+    on_ranking = ranking()
+    assert on_ranking[DEPARTMENT][:2] == (1, 44.44)
+    assert all(score == 0 for unit, (_, score, _) in on_ranking.items() if unit != DEPARTMENT)
+    rows = body(api.get(f"/campaigns/{CAMPAIGN}/candidates?kind=collective"))["items"]
+    assert next(r for r in rows if r["unit_id"] == DEPARTMENT)["score"] == 44.44
+
+    # A target of 2 (no weight): compliance only; one recognised initiative is not enough.
+    r = api.post("/admin/campaigns", {**CAMPAIGN_DATA, "targets": {"creativity": 2}})
+    assert r.status_code == 201, r.body
+    two = kpi_of(DEPARTMENT)
+    assert two["compliance"]["creativity"] is False
+    assert two["score"] == off_dept["score"]
+
+    # Turned off again: every figure is what it was.
+    r = api.post("/admin/campaigns", {**CAMPAIGN_DATA, "weights": {"creativity": 0}})
+    assert r.status_code == 201, r.body
+    again = kpi_of(DEPARTMENT)
+    for key in ("metrics", "compliance", "score", "shortfalls"):
+        assert again[key] == off_dept[key]
+    assert ranking() == off_ranking
+    r = api.post("/admin/campaigns", {**CAMPAIGN_DATA, "targets": {"creativity": 1.5}})
+    assert r.status_code == 400

@@ -264,6 +264,10 @@ def test_ranking_is_public_and_ties_share_rank(api, source, make_token):
     items = body(r)["items"]
     assert [i["rank"] for i in items] == [1, 1]  # two departments with no data tie
     assert {i["unit_id"] for i in items} == {DEPARTMENT, OTHER_DEPARTMENT}
+    # Each criterion's mark is the API's, the unit's own compliance (the console has no rule).
+    for item in items:
+        compliance = kpi(api, item["unit_id"])["compliance"]
+        assert item["met"] == {k: v for k, v in compliance.items() if k != "compliant"}
     assert api.get("/campaigns/kh-2025/ranking").status_code == 400
     assert api.get("/campaigns/kh-2025/ranking?level=village").status_code == 400
     assert api.get("/campaigns/nope/ranking?level=commune").status_code == 404

@@ -190,6 +190,30 @@ def test_the_declarations_are_the_reviewed_policy():
             assert roles == ADMIN, (method, path)
 
 
+def test_no_route_copies_its_roles_in_words():
+    """Who may call a route is its `roles=` tuple (shown as the OpenAPI description's
+    "Roles:" line): no summary or description repeats it in words beside it, where it
+    would drift from what is enforced. What a role sees within a route is `scope=`."""
+    import re
+
+    from chalicelib.api.routing import ROUTES
+    from chalicelib.auth import ROLES
+
+    role_id = re.compile(r"\b(" + "|".join(ROLES) + r")\b")
+    copy = re.compile(
+        r"\([^)]*\b(roles?|admins?|officers?|reviewers?|viewers?)\b[^)]*\)"
+        r"|\b(every|all|any) roles?\b|\badmins? only\b|\bonly (the )?(province )?admins?\b",
+        re.I,
+    )
+    found = [
+        (f"{r.method} {r.path}", text)
+        for r in ROUTES
+        for text in (r.summary, r.description)
+        if role_id.search(text) or copy.search(text)
+    ]
+    assert not found, found
+
+
 def test_the_openapi_document_shows_each_declaration():
     from chalicelib.api.openapi import build_openapi
 

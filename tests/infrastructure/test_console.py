@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.domain.vocabulary import CRITERIA, IDENTIFIER_PATTERN, RANKED_LEVELS
+from chalicelib.domain.vocabulary import ALL_CRITERIA, IDENTIFIER_PATTERN, RANKED_LEVELS
 from infra.config import load_stage
 from infra.console_config import console_config
 from tests.infrastructure.cfn import CDK_PROVIDER, render, statements
@@ -194,7 +194,7 @@ def test_console_is_deployed_with_a_config_file(synth: Synth) -> None:
     # The vocabulary's criteria (tests/unit/test_console_config.py pins their entries).
     built = console_config(api_url="", stage="", auth={}, app_environment={})
     assert config["criteria"] == built["criteria"]
-    assert [c["key"] for c in config["criteria"]] == list(CRITERIA)
+    assert [c["key"] for c in config["criteria"]] == list(ALL_CRITERIA)
     assert config["default_award_quotas"] == {"collective": 10, "individual": 10}
 
 

@@ -163,6 +163,8 @@ def test_the_api_function_cannot_write_the_event_and_kpi_tables(synth: Synth) ->
     fns = functions(synth.template)
     _, role = role_of(synth.template, fns["APIHandler"])
     p = permissions(role)
+    # The tables issue 19 names, whatever becomes of the catalog's list.
+    assert {"documents", "daily", "event_ledger", "inbox"} <= EVENT_AND_KPI_TABLES
     for table_name in EVENT_AND_KPI_TABLES:
         assert not (p.tables.get(table_name, set()) & DDB_WRITES), table_name
     assert not p.listing.get(("archive", "archive/")) and ("archive", "archive/") not in p.objects
@@ -358,8 +360,19 @@ def _expected_schedule(spec: Any) -> str | None:
     return None
 
 
+# The jobs meant to run only by hand; every other job is a sweep that must run on its
+# schedule in AWS (verify_uploads: abandoned uploads expire only if it runs).
+BY_HAND_ONLY = {"rebuild_events"}
+
+
 def test_schedules_match_job_specs_in_utc(synth: Synth) -> None:
     from chalicelib.jobs.catalog import job_specs
+
+    # A job that lost its schedule in the catalog fails here (below it would be skipped
+    # as "run by hand only").
+    unscheduled = {j.name for j in job_specs().values() if _expected_schedule(j) is None}
+    assert unscheduled == BY_HAND_ONLY, unscheduled
+    assert "verify_uploads" in job_specs() and "verify_uploads" not in unscheduled
 
     fns = functions(synth.template)
     scheduled = {
@@ -590,7 +603,8 @@ def test_mail_feedback_reaches_ses_feedback_and_redrives_to_the_dlq(synth: Synth
     assert config_set["Properties"]["Name"] == "khong-giay-prod-mail"
     (destination,) = synth.resources("AWS::SES::ConfigurationSetEventDestination").values()
     events = destination["Properties"]["EventDestination"]["MatchingEventTypes"]
-    assert set(events) == {"bounce", "complaint"}
+    # bounces and complaints suppress; sends confirm the ledger (domain/notifications.py)
+    assert set(events) == {"bounce", "complaint", "send"}
     (identity,) = synth.resources("AWS::SES::EmailIdentity").values()
     assert identity["Properties"]["EmailIdentity"] == CONFIG.mail_domain
     (lambda_sub,) = [
@@ -604,6 +618,30 @@ def test_mail_feedback_reaches_ses_feedback_and_redrives_to_the_dlq(synth: Synth
     )
     topics = synth.resources("AWS::SNS::Topic").values()
     assert all(t["Properties"].get("KmsMasterKeyId") for t in topics)
+
+
+def test_unsubscribe_links_name_the_api_without_a_custom_domain(synth: Synth) -> None:
+    """The functions that send mail put the API's address in every one-click unsubscribe
+    link (settings.public_api_url): with no custom domain (this stage), the generated
+    endpoint of the stack's REST API and stage, never the local default."""
+    assert not CONFIG.api_domain_name
+    senders = {
+        name
+        for name, spec in function_specs().items()
+        if any(isinstance(g, MailGrant) and g.what == "send" for g in POLICIES[spec.policy])
+    }
+    assert senders == {"Notifications", JOB_RUNNER}
+    stage = synth.template["Resources"]["RestAPI"]["Properties"]["StageName"]
+    expected = f"https://<RestAPI>.execute-api.REGION.amazonaws.com/{stage}/"
+    for name, fn in functions(synth.template).items():
+        env = fn["Properties"]["Environment"]["Variables"]
+        if name in senders:
+            assert render(env["PUBLIC_API_URL"]) == expected, name
+        else:
+            assert "PUBLIC_API_URL" not in env, name  # it writes no link; no stale default
+    # SES's Send events confirm the ledger: the feedback function may update it, no more.
+    _, role = role_of(synth.template, functions(synth.template)["SesFeedback"])
+    assert permissions(role).tables["mail_ledger"] == {"dynamodb:UpdateItem"}
 
 
 def test_alarms_cover_functions_api_dlq_and_silent_sources(synth: Synth) -> None:

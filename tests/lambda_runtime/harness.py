@@ -1,5 +1,7 @@
 """The Lambda harness: the deployed package, run by the real runtime interface client,
-one execution environment per function, against a moto server standing in for AWS.
+one execution environment per function, against a moto server standing in for AWS
+(and `LambdaService` for Lambda's Invoke: a function the app invokes, as the API invokes
+RunJob, runs here under the runtime client too).
 
 `Harness` starts a function's process on first use and keeps it (warm) for the rest of
 the session, as Lambda keeps an execution environment. Invocations of one function are
@@ -29,10 +31,11 @@ from tests.synthesis import REPO
 
 
 class MotoServer:
-    def __init__(self) -> None:
+    def __init__(self, lambda_invoke_url: str) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "PYTHONPATH": str(REPO)}
+        # Lambda Invoke goes to the harness's stand-in (scripts/moto_patches.py).
+        env = {**os.environ, "PYTHONPATH": str(REPO), "MOTO_LAMBDA_INVOKE_URL": lambda_invoke_url}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "scripts.moto_server", "-H", "127.0.0.1", "-p", str(self.port)],
             cwd=REPO,
@@ -90,11 +93,93 @@ class IdentityProvider:
         self._server.server_close()
 
 
+class LambdaService:
+    """Lambda's Invoke, as the functions' SDK calls it (moto hands it here): the named
+    function runs under the runtime client in its execution environment. InvocationType
+    Event answers 202 at once and runs the event on a thread of its own, as Lambda's
+    asynchronous queue does (without its two retries: a failure is kept in `failures`);
+    RequestResponse answers the function's payload (X-Amz-Function-Error if it raised)."""
+
+    def __init__(self) -> None:
+        self._invoke: Any = None  # set by the harness: (logical id, event) -> Result
+        self._names: dict[str, str] = {}  # function name -> logical id
+        self._pending: list[threading.Thread] = []
+        self.invoked: list[str] = []  # function names, in the order they were invoked
+        self.failures: list[Result] = []
+        service = self
+
+        class Handler(BaseHTTPRequestHandler):
+            disable_nagle_algorithm = True
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                from urllib.parse import unquote
+
+                parts = self.path.strip("/").split("/")
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                name = unquote(parts[1]).rsplit(":", 1)[-1] if len(parts) == 3 else ""
+                kind = self.headers.get("X-Amz-Invocation-Type") or "RequestResponse"
+                status, headers, payload = service.handle(name, kind, body)
+                self.send_response(status)
+                for key, value in {"Content-Type": "application/json", **headers}.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def attach(self, invoke: Any, functions: dict[str, Function]) -> None:
+        self._invoke = invoke
+        self._names = {f.name: logical_id for logical_id, f in functions.items()}
+
+    def handle(self, name: str, kind: str, body: bytes) -> tuple[int, dict[str, str], bytes]:
+        if name not in self._names:
+            error = {"Type": "User", "Message": f"Function not found: {name}"}
+            return 404, {"X-Amzn-ErrorType": "ResourceNotFoundException"}, dumps(error).encode()
+        logical_id = self._names[name]
+        event = json.loads(body or b"{}")
+        self.invoked.append(name)
+        if kind == "DryRun":
+            return 204, {}, b""
+        if kind == "Event":
+            thread = threading.Thread(target=self._run, args=(logical_id, event), daemon=True)
+            self._pending.append(thread)
+            thread.start()
+            return 202, {}, b""
+        result = self._invoke(logical_id, event)
+        headers = {} if result.ok else {"X-Amz-Function-Error": "Unhandled"}
+        return 200, headers, dumps(result.payload).encode()
+
+    def _run(self, logical_id: str, event: Any) -> None:
+        result = self._invoke(logical_id, event)
+        if not result.ok:
+            self.failures.append(result)
+
+    def settle(self, timeout: float = 120.0) -> None:
+        """Wait until every asynchronous invocation so far has finished."""
+        deadline = time.monotonic() + timeout
+        for thread in list(self._pending):
+            thread.join(max(0.0, deadline - time.monotonic()))
+            if thread.is_alive():
+                raise AssertionError(f"an asynchronous invocation still runs after {timeout} s")
+        self._pending = [t for t in self._pending if t.is_alive()]
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
 class Harness:
     def __init__(self, build: Build, jwks_path: Path) -> None:
         self.build = build
         self.stack = Stack.load(build.template_path)
-        self.moto = MotoServer()
+        self.lambda_service = LambdaService()
+        self.moto = MotoServer(self.lambda_service.url)
         self.xray = XRayDaemon().start()
         self.idp = IdentityProvider(jwks_path)
         self.key_arn = self.moto.client("kms").create_key(Description="harness")["KeyMetadata"][
@@ -121,6 +206,7 @@ class Harness:
         self._locks = {name: threading.Lock() for name in self.functions}
         self._create_resources()
         self.gateway = Gateway(self.stack, self.invoke, self.resolver.resolve)
+        self.lambda_service.attach(self.invoke, self.functions)
 
     @staticmethod
     def bucket_name(logical_id: str) -> str:
@@ -153,6 +239,7 @@ class Harness:
     def reset(self) -> None:
         """Empty tables and new execution environments: what a test sees does not depend
         on what other tests left (job cursors, caches in warm processes)."""
+        self.lambda_service.settle()
         for proc in self._processes.values():
             proc.stop()
         self._processes.clear()
@@ -204,6 +291,7 @@ class Harness:
         self.idp.stop()
         self.xray.stop()
         self.moto.stop()
+        self.lambda_service.stop()
 
 
 def scheduled_event(rule_name: str, function: Function) -> dict[str, Any]:

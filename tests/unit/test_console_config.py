@@ -7,11 +7,10 @@ import json
 
 from chalicelib.domain.campaigns import AwardQuotas
 from chalicelib.domain.vocabulary import (
-    CRITERIA,
+    ALL_CRITERIA,
     CRITERIA_BY_KEY,
     DEFAULT_TARGETS,
     DEFAULT_WEIGHTS,
-    FLAG_CRITERIA,
     IDENTIFIER_PATTERN,
     PROVINCE_LEVELS,
     RANKED_LEVELS,
@@ -47,7 +46,7 @@ def test_config_carries_the_vocabulary_and_the_functions_zone() -> None:
 
 def test_criteria_are_the_vocabulary_s_in_its_order() -> None:
     criteria = console_config(api_url="", stage="local", auth=AUTH, app_environment={})["criteria"]
-    assert [c["key"] for c in criteria] == list(CRITERIA)
+    assert [c["key"] for c in criteria] == list(ALL_CRITERIA)
     # One entry of each kind, as the console reads them (README, "config.json").
     assert criteria[0] == {
         "key": "online_rate",
@@ -59,6 +58,17 @@ def test_criteria_are_the_vocabulary_s_in_its_order() -> None:
         "label": {"vi": "Xử lý văn bản trên môi trường mạng", "en": "Documents processed online"},
     }
     assert criteria[-1] == {
+        "key": "creativity",
+        "kind": "count",
+        "default_target": 1,
+        "default_weight": 0.0,
+        "opt_in": True,
+        "label": {
+            "vi": "Tính sáng tạo (sáng kiến được công nhận)",
+            "en": "Creativity (recognised initiatives)",
+        },
+    }
+    assert criteria[-2] == {
         "key": "two_way_interconnection",
         "kind": "flag",
         "default_target": True,
@@ -67,7 +77,8 @@ def test_criteria_are_the_vocabulary_s_in_its_order() -> None:
     }
     for entry in criteria:
         definition = CRITERIA_BY_KEY[entry["key"]]
-        assert entry["kind"] == ("flag" if entry["key"] in FLAG_CRITERIA else "rate")
+        assert entry["kind"] == definition.kind
+        assert entry.get("opt_in", False) is definition.opt_in
         if definition.is_rate:
             parts = (entry["numerator"], entry["denominator"])
             assert parts == (definition.numerator, definition.denominator)

@@ -37,5 +37,8 @@ def test_test_installs_everything() -> None:
 
 
 def test_mutation_testing_is_its_own_target_not_part_of_test() -> None:
-    assert "mutmut run" in _plan("mutation")
+    assert "scripts.mutation" in _plan("mutation")  # mutmut, module by module
     assert "mutmut" not in _plan("test")
+    assert "scripts.mutation" not in _plan("test")
+    assert "scripts.planted_faults" in _plan("planted-faults")
+    assert "planted_faults" not in _plan("test")

@@ -8,7 +8,14 @@ from pathlib import Path
 
 from chalicelib.domain import kpi
 from chalicelib.domain.campaigns import Campaign
-from chalicelib.domain.vocabulary import CRITERIA, RATE_CRITERIA, UNIT_LEVELS, criteria_for
+from chalicelib.domain.vocabulary import (
+    ALL_CRITERIA,
+    CRITERIA,
+    OPT_IN_CRITERIA,
+    RATE_CRITERIA,
+    UNIT_LEVELS,
+    criteria_for,
+)
 from chalicelib.schemas.kpi import Compliance, RankingItem
 from chalicelib.schemas.nominations import CollectiveCandidate
 from chalicelib.services.report_content.columns import (
@@ -29,11 +36,16 @@ def test_core_and_campaigns_use_the_criteria() -> None:
         {"campaign_id": "c", "name": "c", "start_date": "2025-01-01", "end_date": "2025-12-31"}
     )
     assert list(campaign.rate_targets()) == list(RATE_CRITERIA)
-    assert list(campaign.score_weights()) == list(CRITERIA)
+    assert list(campaign.score_weights()) == list(ALL_CRITERIA)
+    # An opt-in criterion (creativity) is off unless the campaign turns it on.
+    assert OPT_IN_CRITERIA == ("creativity",)
+    assert campaign.enabled_criteria() == ()
+    assert list(criteria_for("commune", ("creativity",))) == [*CRITERIA, "creativity"]
 
 
 def test_schemas_and_report_columns_list_every_criterion_in_order() -> None:
-    assert list(Compliance.model_fields) == [*CRITERIA, "compliant"]
+    assert list(Compliance.model_fields) == [*CRITERIA, *OPT_IN_CRITERIA, "compliant"]
+    assert all(not Compliance.model_fields[k].is_required() for k in OPT_IN_CRITERIA)
     for fields in (RankingItem.model_fields, CollectiveCandidate.model_fields):
         assert [f for f in fields if f in CRITERIA] == list(CRITERIA)
     for columns in (RANKING_COLUMNS, COMPLIANCE_COLUMNS, SUB_UNIT_COLUMNS):

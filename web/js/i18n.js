@@ -1,5 +1,5 @@
-// Words and formats. Vietnamese by default; English on request (kept in localStorage: a
-// preference, not a secret). Dates are always dd/mm/yyyy, numbers in the vi-VN format.
+// Words only. Vietnamese by default; English on request (kept in localStorage: a
+// preference, not a secret). Formats and time-zone arithmetic are format.js's.
 const LANG_KEY = "kg.lang";
 
 const vi = {
@@ -180,6 +180,14 @@ const vi = {
   // A criterion the console has no words of its own for yet.
   missing_rate: "{criterion} {value}, chỉ tiêu {target}: còn thiếu {n}.",
   missing_flag: "{criterion}: chưa đạt.",
+  missing_count: "{criterion}: {value} sáng kiến được công nhận, chỉ tiêu {target}.",
+  // creativity as a figure (the unit page, a nomination's evidence)
+  creativity_title: "Tính sáng tạo: sáng kiến",
+  initiatives_submitted: "Sáng kiến đã gửi Hội đồng",
+  initiatives_recognised: "Sáng kiến được công nhận",
+  no_recognised_initiative: "Chưa có sáng kiến nào được công nhận.",
+  creativity_scored: "Phong trào tính tiêu chí sáng tạo vào điểm (chỉ tiêu: {target} sáng kiến được công nhận).",
+  creativity_not_scored: "Phong trào không tính tiêu chí sáng tạo vào điểm: số sáng kiến nêu để tham khảo.",
   missing_no_data: "{criterion}: chưa có dữ liệu trong kỳ.",
   daily_chart: "Diễn biến theo ngày",
   daily_chart_desc: "Tỷ lệ xử lý trên mạng, ký số, phát hành điện tử (trục trái, %) và số văn bản xử lý (cột, trục phải).",
@@ -619,6 +627,13 @@ const en = {
   // A criterion the console has no words of its own for yet.
   missing_rate: "{criterion} {value}, target {target}: {n} short.",
   missing_flag: "{criterion}: not met.",
+  missing_count: "{criterion}: {value} recognised initiative(s), target {target}.",
+  creativity_title: "Creativity: initiatives",
+  initiatives_submitted: "Initiatives submitted to the council",
+  initiatives_recognised: "Initiatives recognised",
+  no_recognised_initiative: "No initiative recognised yet.",
+  creativity_scored: "The campaign scores creativity (target: {target} recognised initiative(s)).",
+  creativity_not_scored: "The campaign does not score creativity: the initiatives are shown for information.",
   missing_no_data: "{criterion}: no data in the period.",
   daily_chart: "Day by day",
   daily_chart_desc: "Online processing, digital signing and e-issuance rates (left axis, %) and documents processed (bars, right axis).",
@@ -933,8 +948,3 @@ export function t(key, vars = {}) {
   const text = DICTS[lang][key] ?? DICTS.vi[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name) => (name in vars ? String(vars[name]) : `{${name}}`));
 }
-
-// Formats and time-zone arithmetic live in format.js; re-exported here only so a page
-// written before the move still loads (tests/unit/test_console_modules.py asks new code to
-// import them from format.js).
-export { deadlineInstant, fmtBytes, fmtDate, fmtDateTime, fmtNumber, fmtPercent, fmtTimeLeft } from "./format.js";

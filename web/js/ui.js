@@ -129,10 +129,10 @@ export function stateWord(state, naWord = t("no_data")) {
   return h("span", { class: "na" }, `— ${naWord}`);
 }
 
-/** A rate cell against its target: "✔ 100,0%". */
-export function rateMark(rate, target) {
+/** A rate cell and whether it meets its target, as the API says (`met`): "✔ 100,0%". */
+export function rateMark(rate, met) {
   if (rate === null || rate === undefined) return mark(null);
-  return h("span", { class: "rate" }, mark(rate >= target), " ", fmtPercent(rate));
+  return h("span", { class: "rate" }, mark(met), " ", fmtPercent(rate));
 }
 
 /** Compliance as a visible badge with words. */
@@ -225,4 +225,29 @@ export async function act(button, statusEl, fn) {
   } finally {
     button.disabled = false;
   }
+}
+
+/**
+ * Creativity as a figure (the API's `creativity` object: a unit's, or an official's,
+ * initiatives in the campaign): how many were submitted and recognised, and the recognised
+ * ones by title. Titles are text, never markup.
+ */
+export function creativityBlock(creativity, { id } = {}) {
+  if (!creativity) return null;
+  const recognised = creativity.recognised || [];
+  return h(
+    "div",
+    { class: "creativity", id },
+    h(
+      "dl",
+      { class: "kv" },
+      h("dt", {}, t("initiatives_submitted")),
+      h("dd", {}, String(creativity.initiatives_submitted)),
+      h("dt", {}, t("initiatives_recognised")),
+      h("dd", {}, String(creativity.initiatives_recognised)),
+    ),
+    recognised.length
+      ? h("ul", { class: "recognised-initiatives" }, recognised.map((i) => h("li", {}, i.title)))
+      : h("p", { class: "muted" }, t("no_recognised_initiative")),
+  );
 }

@@ -2,13 +2,15 @@
 preferences first, SES's rate respected, one-click unsubscribe headers; and the
 `notifications` job (jobs/catalog.py) that sends whatever is due.
 
-A message is claimed before it is sent, so a rerun or a retry after a crash never sends
-it twice (at most once: a crash between the claim and SES's answer loses that one
-message, which the ledger shows as `claimed`)."""
+Each message goes through claim, send, confirm (domain/notifications.py says when a claim
+that was never confirmed is taken over, and the one window in which a message can go
+twice): a rerun sends nothing already confirmed, and a retry completes what a failed run
+left unconfirmed."""
 
 from __future__ import annotations
 
 import time
+import uuid
 from collections import Counter
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid, parseaddr
@@ -17,7 +19,7 @@ from typing import Any
 from chalicelib import clock
 from chalicelib.domain import notifications as rules
 from chalicelib.domain.notifications import Message, SentRecord
-from chalicelib.observability import logger, metrics
+from chalicelib.observability import invocation_id, logger, metrics
 from chalicelib.services.notifications import collect
 from chalicelib.settings import get_settings
 from chalicelib.storage import contacts as contact_store
@@ -90,9 +92,11 @@ def send_rate() -> float:
     return configured if configured > 0 else mail_store.send_quota_rate()
 
 
-def deliver(messages: list[Message], deadline: float) -> dict[str, Any]:
-    """Send each message not sent before; what happened to each, counted by kind."""
+def deliver(messages: list[Message], deadline: float, owner: str | None = None) -> dict[str, Any]:
+    """Send each message not confirmed before; what happened to each, counted by kind.
+    `owner` names this run in its claims (a retry of the same invocation keeps it)."""
     settings = get_settings()
+    owner = owner or invocation_id() or uuid.uuid4().hex
     capture = bool(settings.mail_capture_dir)
     preferences = contact_store.preferences_of(m.recipient for m in messages)
     pacer: Pacer | None = None
@@ -104,20 +108,27 @@ def deliver(messages: list[Message], deadline: float) -> dict[str, Any]:
             break
         preference = preferences.get(message.recipient.lower())
         refused = preference.refuses(message.kind) if preference else None
+        now = clock.now()
         record = SentRecord(
             key=message.key,
             kind=message.kind,
             unit_id=message.unit_id,
             recipient=message.recipient,
             subject=message.subject,
-            status=refused or "claimed",
-            created_at=clock.now(),
+            status=refused or rules.CLAIMED,
+            created_at=now,
+            owner=owner,
+            claimed_at=now,
+            attempts=0 if refused else 1,
             text=message.text if capture and not refused else None,
             html=message.html if capture and not refused else None,
         )
         if not mail_store.claim(record):
-            counts["already_sent"] += 1
-            continue
+            outcome = _take_over(message.key, owner, refused)
+            if outcome != "retry":
+                counts["already_sent" if outcome == "done" else "in_flight"] += 1
+                continue
+            counts["resumed"] += 1
         if refused:
             counts[f"{message.kind}_{refused}"] += 1
             continue
@@ -126,16 +137,32 @@ def deliver(messages: list[Message], deadline: float) -> dict[str, Any]:
             pacer = Pacer(send_rate())
         pacer.wait()
         try:
-            provider_id = mail_store.send_raw(settings.mail_from, message.recipient, raw)
+            provider_id = mail_store.send_raw(
+                settings.mail_from, message.recipient, raw, rules.key_tags(message.key)
+            )
         except Exception:
             logger.exception("sending a notification failed", extra={"kind": message.kind})
-            mail_store.settle(message.key, "failed")
+            mail_store.settle(message.key, rules.FAILED)
             counts[f"{message.kind}_failed"] += 1
             continue
-        mail_store.settle(message.key, "sent", provider_id)
+        mail_store.settle(message.key, rules.SENT, provider_id)
         mail_store.capture(message.key, raw)
         counts[message.kind] += 1
     return {"done": done, "counts": dict(sorted(counts.items()))}
+
+
+def _take_over(key: str, owner: str, refused: str | None) -> str:
+    """A key some run claimed before: "done", "in_flight", or "retry" once this run holds
+    the claim (or, for a recipient who has since refused the kind, has closed it)."""
+    seen = mail_store.get(key)
+    if seen is None:  # written and gone: nothing in this design deletes, so treat as done
+        return "done"
+    outcome = rules.takeover(seen, owner, clock.now())
+    if outcome != "retry":
+        return outcome
+    if not mail_store.take_over(seen, owner, clock.now(), refused or rules.CLAIMED):
+        return "in_flight"
+    return "retry"
 
 
 def run_notifications(deadline: float) -> dict[str, Any]:

@@ -1,5 +1,7 @@
-"""What recipients and SES tell us back: one-click unsubscribes (signed links, per kind)
-and SES bounce and complaint notifications (through SNS), which suppress the address."""
+"""What recipients and SES tell us back: one-click unsubscribes (signed links, per kind),
+SES bounce and complaint notifications (through SNS), which suppress the address, and
+SES's Send events, which confirm a message in the ledger (its key rides on the message's
+SES tags), whatever the run that sent it managed to write down."""
 
 from __future__ import annotations
 
@@ -52,8 +54,9 @@ def _masked(email: str) -> str:
 
 def ses_feedback(event: dict[str, Any]) -> dict[str, int]:
     """SNS records of SES notifications: a permanent bounce or a complaint suppresses each
-    address it names; transient bounces and deliveries change nothing."""
-    suppressed = 0
+    address it names; a Send event confirms its ledger key; transient bounces and
+    deliveries change nothing."""
+    suppressed = confirmed = 0
     for record in event.get("Records") or []:
         raw = (record.get("Sns") or {}).get("Message") or "{}"
         try:
@@ -62,6 +65,12 @@ def ses_feedback(event: dict[str, Any]) -> dict[str, int]:
             logger.warning("ignoring an SNS message that is not JSON")
             continue
         kind = note.get("notificationType") or note.get("eventType")
+        if kind == "Send":
+            mail = note.get("mail") or {}
+            key = rules.key_of_tags(mail.get("tags") or {})
+            if key and mail_store.confirm_sent(key, str(mail.get("messageId") or "")):
+                confirmed += 1
+            continue
         addresses: list[str] = []
         reason = ""
         if kind == "Bounce":
@@ -80,7 +89,7 @@ def ses_feedback(event: dict[str, Any]) -> dict[str, int]:
             if "@" in address:
                 contact_store.suppress(address.strip(), reason, clock.now())
                 suppressed += 1
-    return {"suppressed": suppressed}
+    return {"suppressed": suppressed, "confirmed": confirmed}
 
 
 def set_preferences(email: str, unsubscribed: list[str]) -> None:

@@ -13,6 +13,7 @@ from chalicelib.domain.vocabulary import (
     CRITERIA_DEFINITIONS,
     LEVEL_LABELS,
     RATE_CRITERIA,
+    STANDING_DEFINITIONS,
 )
 from chalicelib.reports.model import Column
 
@@ -108,14 +109,18 @@ COMPLIANT = column("compliant", "Đạt tất cả tiêu chí", "Compliant", "bo
 
 
 def criterion_value_column(key: str) -> Column:
-    """The column of a criterion's value (domain.vocabulary): a percentage or a yes/no."""
+    """The column of a criterion's value (domain.vocabulary): a percentage, a yes/no or a
+    count."""
     c = CRITERIA_BY_KEY[key]
-    return column(c.key, *c.rate_column, "percent" if c.is_rate else "bool")
+    return column(
+        c.key, *c.rate_column, "percent" if c.is_rate else "int" if c.is_count else "bool"
+    )
 
 
-# A scoreboard's value of each criterion, and whether it is met.
-CRITERION_VALUE_COLUMNS = [criterion_value_column(c.key) for c in CRITERIA_DEFINITIONS]
-CRITERION_MET_COLUMNS = [column(c.key, *c.met_column, "bool") for c in CRITERIA_DEFINITIONS]
+# A scoreboard's value of each standing criterion, and whether it is met (an opt-in one,
+# creativity, is in the score where its campaign turns it on, and in its own section).
+CRITERION_VALUE_COLUMNS = [criterion_value_column(c.key) for c in STANDING_DEFINITIONS]
+CRITERION_MET_COLUMNS = [column(c.key, *c.met_column, "bool") for c in STANDING_DEFINITIONS]
 # A unit's scoreboard figures: the same columns in the rankings and the sub-units table.
 _SCOREBOARD_FIGURES = [
     SCORE,

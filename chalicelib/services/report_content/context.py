@@ -10,11 +10,13 @@ from typing import Any
 from chalicelib.auth import PROVINCE_ADMIN, Principal
 from chalicelib.domain.campaigns import Campaign
 from chalicelib.domain.evaluations import months_overlapping
+from chalicelib.domain.initiatives import Initiative
 from chalicelib.domain.registry import OfficialRecord, UnitRecord
 from chalicelib.domain.vocabulary import LEVEL_COMMUNE, PROVINCE_LEVELS
 from chalicelib.services import kpi as kpi_service
 from chalicelib.settings import get_settings
 from chalicelib.storage import aggregates as aggregate_store
+from chalicelib.storage import initiatives as initiative_store
 from chalicelib.storage import registry as registry_store
 
 # The reports read as the system, with province-wide access (scoping happens at download).
@@ -39,6 +41,7 @@ class ReportContext:
         self._rankings: dict[str, dict[str, Any]] = {}
         self._interconnection: dict[str, Any] | None = None
         self._freshness: dict[str, Any] | None = None
+        self._initiatives: list[Initiative] | None = None
 
     @classmethod
     def load(cls, campaign: Campaign, start: dt.date, end: dt.date) -> ReportContext:
@@ -144,6 +147,12 @@ class ReportContext:
         if self._freshness is None:
             self._freshness = kpi_service.silent_units(get_settings().silent_after_hours)
         return self._freshness
+
+    def initiatives(self) -> list[Initiative]:
+        """The campaign's initiatives (creativity), read once."""
+        if self._initiatives is None:
+            self._initiatives = initiative_store.campaign_initiatives(self.campaign.campaign_id)
+        return self._initiatives
 
     def daily(self, unit_id: str) -> dict[str, Any]:
         return kpi_service.unit_daily(SYSTEM, unit_id, self.period.start, self.period.end)

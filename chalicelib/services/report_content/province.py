@@ -36,6 +36,7 @@ from chalicelib.services.report_content.columns import (
 )
 from chalicelib.services.report_content.content import ReportContent
 from chalicelib.services.report_content.context import ReportContext
+from chalicelib.services.report_content.creativity import creativity_section
 from chalicelib.services.report_content.shared import (
     ESTIMATE_NOTE_EN,
     ESTIMATE_NOTE_VI,
@@ -87,6 +88,7 @@ def build_province(ctx: ReportContext, period_label: str, lang: str = "vi") -> R
         _interconnection_section(ctx, lang),
         _gaps_section(ctx, rows, lang),
         _leaders_section(ctx),
+        creativity_section(ctx),
         _nominations_section(ctx, lang),
     ]
     compliant = sum(1 for r in rows if r["compliance"]["compliant"])

@@ -45,6 +45,7 @@ from chalicelib.services.report_content.columns import (
 )
 from chalicelib.services.report_content.content import ReportContent
 from chalicelib.services.report_content.context import ReportContext
+from chalicelib.services.report_content.creativity import creativity_section
 from chalicelib.services.report_content.shared import (
     ESTIMATE_NOTE_EN,
     ESTIMATE_NOTE_VI,
@@ -140,6 +141,7 @@ def build_unit(
         _trend_section(ctx, unit_id),
         _sub_units_section(ctx, unit_id, lang),
         _officials_section(ctx, unit_id, metrics),
+        creativity_section(ctx, unit_id),
         _missing_section(ctx, unit, row, lang),
     ]
     return ReportContent(

@@ -4,7 +4,7 @@
 import * as api from "../api.js";
 import { criterionLabel, t, tCode } from "../i18n.js";
 import { deadlineInstant, fmtBytes, fmtDate, fmtDateTime, fmtNumber, fmtPercent, fmtTimeLeft } from "../format.js";
-import { act, announce, errorBox, field, h, inlineError, loading, pagedTable, select, table } from "../ui.js";
+import { act, announce, creativityBlock, errorBox, field, h, inlineError, loading, pagedTable, select, table } from "../ui.js";
 import { REVIEWERS, WRITERS, quotasLeft, statusBadge } from "./nominations.js";
 
 const CATEGORIES = ["to_trinh", "bao_cao_thanh_tich", "bien_ban", "other"];
@@ -256,7 +256,11 @@ export async function render(ctx) {
       .catch((error) => quota.replaceChildren(errorBox(error)));
   }
 
-  if (nomination.evidence) root.append(h("h2", {}, t("evidence")), evidenceList(nomination.evidence, ctx.config.criteria));
+  if (nomination.evidence) {
+    root.append(h("h2", {}, t("evidence")), evidenceList(nomination.evidence, ctx.config.criteria));
+    // Creativity as frozen with the evidence: the nominee's initiatives in the campaign.
+    if (nomination.evidence.creativity) root.append(h("h3", {}, t("creativity_title")), creativityBlock(nomination.evidence.creativity, { id: "evidence-creativity" }));
+  }
 
   const audit = h("div", { id: "audit" });
   root.append(h("h2", {}, t("audit")), audit);

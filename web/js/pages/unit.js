@@ -5,7 +5,7 @@ import * as api from "../api.js";
 import { criterionLabel, t, tCriterion } from "../i18n.js";
 import { fmtDate, fmtDateTime, fmtNumber, fmtPercent } from "../format.js";
 import { describeRange, periodForm, rangeOf, targetsOf } from "../period.js";
-import { errorBox, flagMark, h, loading, stateWord, table, verdict } from "../ui.js";
+import { creativityBlock, errorBox, flagMark, h, loading, stateWord, table, verdict } from "../ui.js";
 import { dailyChart, dailyRates } from "../chart.js";
 
 // What a flag criterion's figure is made of, where the console can say it (its Count cell).
@@ -27,6 +27,10 @@ function missingList(kpi, criteria, targets) {
     const { key } = criterion;
     if (criterion.kind === "flag") {
       if (c[key] === false) items.push(tCriterion("missing", criterion, "missing_flag", { other }));
+      continue;
+    }
+    if (criterion.kind === "count") {
+      if (c[key] === false) items.push(t("missing_count", { criterion: criterionLabel(criterion), value: fmtNumber(m[key]), target: fmtNumber(targets[key]) }));
       continue;
     }
     if (c[key]) continue;
@@ -52,6 +56,9 @@ function figuresTable(kpi, criteria, targets) {
         target: fmtPercent(targets[key], 0),
         state: m[key] === null ? null : c[key],
       };
+    }
+    if (criterion.kind === "count") {
+      return { label: criterionLabel(criterion), value: fmtNumber(m[key]), count: "—", target: fmtNumber(targets[key]), state: c[key] };
     }
     return {
       label: criterionLabel(criterion),
@@ -107,8 +114,11 @@ export async function render(ctx) {
   root.append(periodForm(ctx, null, (values) => ctx.setQuery(values)));
   // Every call names the campaign this page shows: its dates, targets and weights.
   const range = { ...rangeOf(query), campaign_id: campaign.campaign_id };
-  const { criteria } = ctx.config;
-  const targets = targetsOf(campaign, criteria);
+  const { criteria: vocabulary } = ctx.config;
+  const targets = targetsOf(campaign, vocabulary);
+  // An opt-in criterion (creativity) is drawn where the API assessed it (its campaign turned
+  // it on), never from a rule of the console's own.
+  const assessed = (kpi) => vocabulary.filter((c) => !c.opt_in || c.key in kpi.compliance);
   const summary = h("section", { id: "unit-kpi", "aria-busy": "true" }, loading());
   root.append(summary);
   const base = `/units/${encodeURIComponent(unitId)}`;
@@ -135,11 +145,20 @@ export async function render(ctx) {
       ),
       rankingError ? h("div", { id: "ranking-error" }, errorBox(rankingError)) : null,
       h("p", { class: "muted" }, `${t("as_of")}: ${kpi.as_of ? fmtDateTime(kpi.as_of) : t("no_data_yet")} · ${t("exempt_total")}: ${fmtNumber(kpi.metrics.exempt_total)} · ${t("paper_pages")}: ${fmtNumber(kpi.metrics.paper_pages)}`),
-      figuresTable(kpi, criteria, targets),
+      figuresTable(kpi, assessed(kpi), targets),
       h("h2", {}, t("to_be_compliant")),
       kpi.compliance.compliant
         ? h("p", { class: "success" }, t("all_met"))
-        : h("ul", { id: "missing" }, missingList(kpi, criteria, targets).map((text) => h("li", {}, text))),
+        : h("ul", { id: "missing" }, missingList(kpi, assessed(kpi), targets).map((text) => h("li", {}, text))),
+      kpi.creativity
+        ? h(
+            "section",
+            { "aria-labelledby": "creativity-title" },
+            h("h2", { id: "creativity-title" }, t("creativity_title")),
+            h("p", { class: "muted" }, "creativity" in kpi.compliance ? t("creativity_scored", { target: fmtNumber(targets.creativity) }) : t("creativity_not_scored")),
+            creativityBlock(kpi.creativity, { id: "unit-creativity" }),
+          )
+        : null,
     );
   } catch (error) {
     summary.replaceChildren(errorBox(error));
@@ -152,7 +171,7 @@ export async function render(ctx) {
       const daily = await api.get(`${base}/kpi/daily`, range);
       body.replaceChildren(
         h("p", { class: "muted", id: "chart-desc" }, t("daily_chart_desc")),
-        dailyChart(daily.days, criteria),
+        dailyChart(daily.days, vocabulary),
         h(
           "details",
           {},
@@ -160,7 +179,7 @@ export async function render(ctx) {
           table(
             [
               { label: t("date"), cell: (d) => fmtDate(d.date) },
-              ...dailyRates(criteria).map((c) => ({ label: criterionLabel(c), num: true, cell: (d) => fmtPercent(d.metrics[c.key]) })),
+              ...dailyRates(vocabulary).map((c) => ({ label: criterionLabel(c), num: true, cell: (d) => fmtPercent(d.metrics[c.key]) })),
               { label: t("volume"), num: true, cell: (d) => fmtNumber(d.metrics.processed_total) },
             ],
             daily.days,
