@@ -19,12 +19,14 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from scripts import local_clock
 from scripts.devkeys import DEFAULT_AUDIENCE, DEFAULT_ISSUER
 
 if TYPE_CHECKING:
@@ -128,6 +130,11 @@ class LocalStack:
         self.env.setdefault("MAIL_CAPTURE_DIR", str(ROOT / "out" / "mail"))
         self.env.setdefault("MAIL_SEND_RATE", "200")
         self.env.setdefault("PUBLIC_API_URL", self.api_url)
+        # The stack's processes read their clock's offset here (scripts/local_clock.py):
+        # the system's clock until a demo moves it (move_clock).
+        self._clock_dir = tempfile.TemporaryDirectory(prefix="kg-clock-")
+        self.clock_file = Path(self._clock_dir.name) / "offset"
+        self.env.setdefault(local_clock.ENV, str(self.clock_file))
         self.console: ConsoleServer | None = None
         self.procs: list[subprocess.Popen[bytes]] = []
         self._stop = threading.Event()
@@ -298,6 +305,13 @@ class LocalStack:
                         if unfinished
                         else next_run(spec, now)
                     )
+
+    def move_clock(self, to: dt.datetime | None) -> dt.timedelta:
+        """Move the API's and the stream poller's clock so that it reads `to` now (and goes
+        on from there); None puts it back on the system's. Returns the offset set."""
+        delta = dt.timedelta(0) if to is None else to - dt.datetime.now(dt.UTC)
+        local_clock.write_offset(Path(self.env[local_clock.ENV]), delta)
+        return delta
 
     def wait(self) -> None:
         """Until Ctrl-C (KeyboardInterrupt) or until a stack process exits."""
