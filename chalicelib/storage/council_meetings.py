@@ -230,10 +230,16 @@ _STORED = {"agree": 1, "disagree": 0}
 _READ = {digit: choice for choice, digit in _STORED.items()}
 
 
-def _stored(meeting: Meeting, choices: dict[str, str]) -> dict[str, int]:
+def stored_choices(meeting: Meeting, choices: dict[str, str]) -> dict[str, Any]:
+    """A ballot's choices as the box keeps them: one digit each, in the round's order."""
     order = [n for n in meeting.ballot_nominees if n in choices]
     order += sorted(set(choices) - set(order))
     return {nid: _STORED[choices[nid]] for nid in order}
+
+
+def read_choices(stored: dict[str, Any]) -> dict[str, str]:
+    """The choices of a ballot as the box keeps them (`stored_choices`), read back."""
+    return {nid: _READ[digit] for nid, digit in stored.items()}
 
 
 def cast_ballot(
@@ -265,7 +271,7 @@ def cast_ballot(
             BallotModel(
                 box_key(meeting.meeting_id, meeting.round),
                 secrets.token_hex(16),
-                choices=_stored(meeting, choices),
+                choices=stored_choices(meeting, choices),
             ),
             condition=BallotModel.ballot_id.does_not_exist(),
         )
@@ -287,7 +293,7 @@ def roll(meeting_id: str, number: int) -> dict[str, dict[str, str] | None]:
 def ballots(meeting_id: str, number: int) -> list[dict[str, str]]:
     """The secret ballots of round `number` (read when the round closes)."""
     return [
-        {nid: _READ[digit] for nid, digit in item.choices.items()}
+        read_choices(item.choices)
         for item in BallotModel.query(box_key(meeting_id, number), consistent_read=True)
     ]
 
