@@ -432,3 +432,14 @@ def test_a_runoff_orders_a_level_count_by_kpi_rank_and_counts_the_seats_left() -
     bare = cv.Outcome({}, {}, (cv.Runoff("collective", ("b", "c"), 1),))
     assert cv.apply_runoff(bare, nominees, level)[0].approved == {"collective": ("c",)}
     assert cv.check_ballot({}, ["a", "b"]) == "no choice for a, b"
+
+
+def test_a_kind_without_a_quota_gets_no_seat() -> None:
+    """Mutant apply_quota 32 (a missing quota read as 1)."""
+    nominees = [cv.Nominee("a", "individual", "A", 1), cv.Nominee("b", "collective", "B", 1)]
+    counts = cv.count_round(
+        nominees, [{"a": "agree", "b": "agree"}] * 3, [], members=3, present=3, rule=cv.AwardsRule()
+    )
+    outcome = cv.apply_quota(nominees, counts, {"collective": 1})
+    assert outcome.approved == {"collective": ("b",), "individual": ()}
+    assert outcome.rejected == {"a": cv.OUTSIDE_QUOTA} and outcome.final
