@@ -49,7 +49,9 @@ def meetings(draw: Any) -> dict[str, Any]:
     ]
     ids = [x.nomination_id for x in nominees]
     choice = st.sampled_from(cv.CHOICES)
-    ballots = [{i: draw(choice) for i in ids} for _ in present]
+    # A member present may not cast a ballot: "present" and "votes_cast" must differ.
+    voters = draw(st.sets(st.sampled_from(sorted(present)))) if present else set()
+    ballots = [{i: draw(choice) for i in ids} for _ in voters]
     written = [{i: draw(choice) for i in ids} for _ in writers]
     rule = cv.AwardsRule(
         share=draw(st.sampled_from((0.5, 2 / 3, 0.7, 0.8, 0.9, 1.0, 0.01))),
