@@ -55,6 +55,22 @@ def _die_with_parent() -> None:
         pass
 
 
+def ensure_free(port: int, what: str) -> None:
+    """Refuse to start `what` on a port something already listens on: waiting for the port
+    would then connect to that other process (a stack left over from another run, with its
+    own tables and code) and this one would silently use it, answering with stale tables
+    (a 500 where a table or index is missing) instead of failing to start."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            pass
+    except OSError:
+        return  # nothing listens there
+    raise RuntimeError(
+        f"port {port} for the {what} is already in use (another local stack, or a leftover "
+        "of one?): stop it or choose other ports (MOTO_PORT, API_PORT)"
+    )
+
+
 def _wait_for_port(
     port: int, proc: subprocess.Popen[bytes], what: str, timeout: float = 60
 ) -> None:
@@ -161,6 +177,8 @@ class LocalStack:
         return f"http://127.0.0.1:{self.moto_port}"
 
     def _spawn(self, args: list[str], what: str, port: int | None) -> None:
+        if port is not None:
+            ensure_free(port, what)
         out = subprocess.DEVNULL if self.quiet else None
         proc = subprocess.Popen(
             args,
@@ -339,7 +357,11 @@ class LocalStack:
         self.procs.clear()
 
     def __enter__(self) -> LocalStack:
-        return self.start()
+        try:
+            return self.start()
+        except BaseException:
+            self.stop()  # what did start (the moto server, when the API's port is taken)
+            raise
 
     def __exit__(
         self,
