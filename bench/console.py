@@ -14,6 +14,10 @@ communes) and `--days` simulated days, aggregated, then in headless Chromium:
    layout done (`kg:ranking-laid-out`, forced) and to the next frame after paint
    (`kg:ranking-painted`: headless Chromium's frame scheduling adds its own wait). Target:
    < 200 ms.
+3. `--rows 168 3321`: the same render time with the ranking's answer made `N` rows long
+   (the demo's real rows repeated with unique ids and names, answered by Playwright's
+   request routing in place of the API): Hồ Chí Minh City's 168 communes and the
+   country's 3,321, through the console's own code.
 Every file under web/ compressed is printed too (the most any visit can load).
 """
 
@@ -79,10 +83,40 @@ def first_load(browser: Any, console_url: str, api_url: str) -> dict[str, Any]:
     return {"files": files, "api_bytes": api_bytes, "api_gz": api_gz, "rows": rows}
 
 
-def render_times(browser: Any, console_url: str, runs: int, screenshot: Path | None) -> Any:
+def scaled_ranking(answer: dict[str, Any], rows: int) -> dict[str, Any]:
+    """The ranking's answer with `rows` items: the real items repeated, each copy with its
+    own id and name (the console keys rows by unit id)."""
+    items = answer["items"]
+    out = []
+    for n in range(rows):
+        item = dict(items[n % len(items)])
+        copy = n // len(items)
+        if copy:
+            item["unit_id"] = f"{item['unit_id']}-{copy}"
+            item["name"] = f"{item['name']} ({copy + 1})"
+        out.append(item)
+    return {**answer, "items": out}
+
+
+def render_times(
+    browser: Any, console_url: str, runs: int, screenshot: Path | None, rows: int | None = None
+) -> Any:
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
     page = context.new_page()
     sign_in(page, console_url)
+    if rows is not None:
+        import json
+
+        def answer(route: Any) -> None:
+            if route.request.method != "GET":  # the CORS preflight goes through
+                route.continue_()
+                return
+            real = route.fetch()
+            body = json.dumps(scaled_ranking(real.json(), rows), ensure_ascii=False)
+            headers = {k: v for k, v in real.headers.items() if k.lower() != "content-length"}
+            route.fulfill(status=real.status, headers=headers, body=body)
+
+        page.route(lambda url: "/campaigns/" in url and "/ranking?" in url, answer)
     dom, layout, painted = [], [], []
     for _ in range(runs):
         page.goto("about:blank")
@@ -119,6 +153,7 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=3)
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--screenshot", type=Path, default=None)
+    parser.add_argument("--rows", type=int, nargs="*", default=[], help="scaled ranking sizes")
     args = parser.parse_args()
 
     from playwright.sync_api import sync_playwright
@@ -142,6 +177,10 @@ def main() -> None:
             dom, layout, painted = render_times(
                 browser, stack.console_url, args.runs, args.screenshot
             )
+            scaled = {
+                rows: render_times(browser, stack.console_url, args.runs, None, rows)
+                for rows in args.rows
+            }
             browser.close()
 
     print(f"\nFirst load of the scoreboard ({load['rows']} communes), console origin:")
@@ -168,6 +207,11 @@ def main() -> None:
     print(f"\nAPI answer → scoreboard in the DOM ({args.runs} runs): {summary(dom)}")
     print(f"API answer → laid out (style + layout):     {summary(layout)}   (target < 200 ms)")
     print(f"API answer → next frame after paint:        {summary(painted)}")
+    for rows, (dom, layout, painted) in scaled.items():
+        print(f"\nA ranking of {rows} rows (the real rows repeated), {args.runs} runs:")
+        print(f"  API answer → scoreboard in the DOM: {summary(dom)}")
+        print(f"  API answer → laid out:              {summary(layout)}   (target < 200 ms)")
+        print(f"  API answer → next frame after paint: {summary(painted)}")
 
 
 if __name__ == "__main__":

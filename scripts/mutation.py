@@ -59,10 +59,29 @@ MODULES += [
     ("roles", "chalicelib/api/routing.py", ("chalicelib.api.routing.x_enforcing__*",)),
     ("auth", "chalicelib/auth.py", ("chalicelib.auth.*",)),
 ]
+_DOMAIN = ROOT / "chalicelib" / "domain"
+
+
+def _domain_module(path: Path) -> tuple[str, str, tuple[str, ...]]:
+    relative = path.relative_to(_DOMAIN).with_suffix("")  # e.g. edxml/mapping
+    dotted = ".".join(relative.parts).removesuffix(".__init__")
+    # A package's own mutants are named after the package (chalicelib.domain.edxml.x_...).
+    glob = (
+        f"chalicelib.domain.{dotted}.x*"
+        if path.stem == "__init__"
+        else f"chalicelib.domain.{dotted}.*"
+    )
+    return (
+        str(relative).removesuffix("/__init__"),
+        f"chalicelib/domain/{path.relative_to(_DOMAIN)}",
+        (glob,),
+    )
+
+
 MODULES += [
-    (path.stem, f"chalicelib/domain/{path.name}", (f"chalicelib.domain.{path.stem}.*",))
-    for path in sorted((ROOT / "chalicelib" / "domain").glob("*.py"))
-    if path.stem not in _DOMAIN_FIRST and path.stem != "__init__"
+    _domain_module(path)
+    for path in sorted(_DOMAIN.rglob("*.py"))
+    if path.stem not in _DOMAIN_FIRST and path != _DOMAIN / "__init__.py"
 ]
 
 # mutmut's exit codes (mutmut.stats.status_by_exit_code), grouped as the table counts them.

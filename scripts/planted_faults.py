@@ -165,7 +165,8 @@ def _pytest(copy: Path, tests: tuple[str, ...]) -> tuple[int, list[str], float]:
         "-p", "no:randomly", "-p", "no:cacheprovider", "-rf", "--tb=no", *tests,
     ]  # fmt: skip
     done = subprocess.run(command, check=False, cwd=copy, capture_output=True, text=True)
-    failed = re.findall(r"^FAILED (\S+)", done.stdout, flags=re.MULTILINE)
+    # "FAILED <node id> - <message>": a node id may hold spaces (a parameter such as [GET /x]).
+    failed = re.findall(r"^FAILED (.+?)(?: - .*)?$", done.stdout, flags=re.MULTILINE)
     return done.returncode, failed, time.monotonic() - started
 
 

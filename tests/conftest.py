@@ -296,6 +296,17 @@ def api(aws: None, make_token: TokenFactory) -> Iterator[Api]:
         yield Api(client, make_token)
 
 
+def invoke_function(api: Api, name: str, event: Any, *, timeout_seconds: int) -> Any:
+    """`api.client.lambda_.invoke`, but with a Lambda context of the function's own timeout
+    (chalice.test gives every function 3 s: a job's budget, its remaining time less a safety
+    margin, would be cut to its floor). Time is steered this way, never by patching a
+    module's private name (tests/unit/test_test_rules.py)."""
+    from chalice.local import LambdaContext
+
+    context = LambdaContext(name, memory_size=512, max_runtime_ms=timeout_seconds * 1000)
+    return api.client._app.handler_map[name](event, context)
+
+
 def body(response: Any) -> Any:
     return json.loads(response.body) if response.body else None
 

@@ -166,7 +166,11 @@ def officials_page(
 
 
 def officials_of_unit(unit_id: str) -> list[OfficialRecord]:
-    return [_official(i) for i in OfficialModel.by_unit.query(unit_id)]
+    """A unit's officials, by id, from the container's snapshot (`officials_snapshot`):
+    a KPI answer reads no registry table."""
+    return sorted(
+        (o for o in officials_snapshot() if o.unit_id == unit_id), key=lambda o: o.official_id
+    )
 
 
 def get_official(official_id: str) -> OfficialRecord | None:

@@ -9,12 +9,11 @@ send, the ledger refusing the write after a send, or both (the run dies holding 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import re
 from collections import Counter
 from typing import Any
-
-import pytest
 
 from chalicelib import clock
 from chalicelib.domain import notifications as rules
@@ -22,18 +21,9 @@ from chalicelib.storage import mail as mail_store
 from chalicelib.storage import outages
 from tests.api import test_notifications as base
 from tests.api.test_notifications import AUG_11, captured, run_job, ses_sent
+from tests.conftest import invoke_function
 
 mailroom = base.mailroom  # the same fixture: a registry, a campaign and contacts
-
-
-@pytest.fixture(autouse=True)
-def lambda_budget(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Chalice's test Lambda context gives a function 3 s, so a scheduled run's budget
-    (its remaining time less the safety margin) is the 1 s floor, shorter than a cold
-    collect on a loaded machine: these runs get a real function's budget."""
-    from chalicelib.jobs import schedules
-
-    monkeypatch.setattr(schedules, "_deadline", lambda event: clock.monotonic() + 120)
 
 
 # The messages due on 11/8: two reminders, five digests, one alert (tests/api/test_notifications.py).
@@ -54,7 +44,9 @@ def scheduled(api: Any, event_id: str) -> dict[str, Any]:
         "resources": ["arn:aws:events:ap-southeast-1:123456789012:rule/notifications"],
         "detail": {},
     }
-    return dict(api.client.lambda_.invoke("notifications", event).payload)
+    # With the deployed function's time (chalice.test gives every function 3 s, so a
+    # scheduled run's budget would be the 1 s floor, shorter than a cold collect under load).
+    return dict(invoke_function(api, "notifications", event, timeout_seconds=140))
 
 
 def sent_per_recipient() -> Counter[str]:
@@ -180,3 +172,36 @@ def scheduled_or_error(api: Any, event_id: str) -> dict[str, Any]:
         return scheduled(api, event_id)
     except Exception as exc:  # the failed invocation, which Lambda would retry
         return {"error": f"{type(exc).__name__}: {exc}"}
+
+
+def test_sending_keeps_to_the_ses_rate(mailroom, setting, monkeypatch):
+    """At most MAIL_SEND_RATE sends a second (else SES's MaxSendRate), on a fake timeline:
+    the pacer sleeps, the clock advances by what it slept."""
+    from chalicelib.services.notifications import deliver
+
+    now = [1000.0]
+    sent_at: list[float] = []
+    real_send = mail_store.send_raw
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    def send(*args: Any, **kwargs: Any) -> str:
+        sent_at.append(now[0])
+        now[0] += 0.01  # SES answers quickly
+        return real_send(*args, **kwargs)
+
+    monkeypatch.setattr(clock, "monotonic", lambda: now[0])
+    monkeypatch.setattr(deliver.time, "sleep", sleep)
+    monkeypatch.setattr(mail_store, "send_raw", send)
+    setting("MAIL_SEND_RATE", "4")
+    with clock.frozen(AUG_11):
+        run_job(mailroom)
+    assert len(sent_at) == DUE
+    gaps = [b - a for a, b in itertools.pairwise(sent_at)]
+    assert min(gaps) >= 0.25 - 1e-9, gaps
+    # Unset, the rate is the account's: SES's MaxSendRate.
+    setting("MAIL_SEND_RATE", "0")
+    from chalicelib.storage.aws import client
+
+    assert deliver.send_rate() == float(client("ses").get_send_quota()["MaxSendRate"])

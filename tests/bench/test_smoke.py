@@ -27,6 +27,10 @@ SMOKE: dict[str, tuple[list[str], str]] = {
     "cold_start": (["--runs", "1"], "app.py import ="),
     "console": (["--days", "1", "--runs", "1"], "API answer → laid out"),
     "edxml": (["--seconds", "2"], "large package:"),
+    "hot_paths": (
+        ["--campaigns", "2", "--officials", "20", "--requests", "1"],
+        '"idempotency layers built for 2 webhooks": 1',
+    ),
     "ingest": (["--repeats", "1"], "500-event batches"),
     "live": (["--smoke"], "total CU/ev"),
     "load": (["--documents", "12", "--senders", "2"], '"kpi_mismatches": []'),

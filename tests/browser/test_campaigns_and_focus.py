@@ -72,6 +72,23 @@ def test_focus_moves_to_the_new_pages_heading(console, seeded):
     )
     assert page.evaluate("() => document.activeElement.closest('.page-interconnection') !== null")
 
+    def focused_on(page_class: str) -> None:
+        page.wait_for_function(
+            f"""() => document.activeElement && document.activeElement.tagName === 'H1'
+                  && document.activeElement.closest('.{page_class}') !== null"""
+        )
+
+    # A link inside the page (the scoreboard's unit), and the browser's Back: the same.
+    page.click("#nav a[href='#/scoreboard']")
+    page.wait_for_selector("table.ranking tbody a")
+    focused_on("page-scoreboard")
+    page.click("table.ranking tbody a >> nth=0")
+    page.wait_for_selector("#unit-score")
+    focused_on("page-unit")
+    page.go_back()
+    page.wait_for_selector("table.ranking")
+    focused_on("page-scoreboard")
+
 
 def test_a_failed_ranking_call_is_shown_with_its_request_id(console, seeded):
     tab = console("viewer")
@@ -104,3 +121,82 @@ def test_a_failed_ranking_call_is_shown_with_its_request_id(console, seeded):
     assert "Tạm thời không đọc được bảng xếp hạng" in shown
     assert "req-ranking-503" in shown
     assert page.locator("#unit-rank").count() == 0
+
+
+# A failed call on each kind of page: the page's main call answers 503 (the API's error
+# shape); the page shows the API's message and the request id to quote, never an empty
+# state. (path suffix of the API call, the console page, the role)
+FAILING_CALLS = [
+    ("/ranking", "/scoreboard", "viewer"),
+    ("/freshness", "/freshness", "viewer"),
+    ("/interconnection", "/interconnection", "viewer"),
+    (f"/units/{UNIT}/kpi/daily", f"/units/{UNIT}", "viewer"),
+    ("/reports", "/reports", "viewer"),
+    ("/nominations", "/nominations", "viewer"),
+    ("/admin/mail", "/mail", "province_admin"),
+]
+
+
+def _fail(seeded, suffix: str, request_id: str):
+    from urllib.parse import urlsplit
+
+    api_host = urlsplit(seeded.api_url).netloc
+
+    def matches(url: str) -> bool:
+        parts = urlsplit(url)
+        return parts.netloc == api_host and parts.path.endswith(suffix)
+
+    body = {
+        "error": {
+            "code": "unavailable",
+            "message": f"Dịch vụ tạm thời gián đoạn ({request_id})",
+            "details": [],
+            "request_id": request_id,
+        }
+    }
+    handler = lambda route: route.fulfill(  # noqa: E731
+        status=503,
+        content_type="application/json",
+        headers={
+            "X-Request-Id": request_id,
+            "Retry-After": "5",
+            "Access-Control-Allow-Origin": seeded.console_url,
+            "Access-Control-Expose-Headers": "X-Request-Id, Retry-After",
+        },
+        body=json.dumps(body),
+    )
+    return matches, handler
+
+
+@pytest.mark.parametrize("role", ["viewer", "province_admin"])
+def test_every_failed_call_shows_its_message_and_request_id(console, seeded, role):
+    tab = console(role)
+    for suffix, path, who in FAILING_CALLS:
+        if who != role:
+            continue
+        request_id = f"req-{path.strip('/').replace('/', '-')}"
+        matches, handler = _fail(seeded, suffix, request_id)
+        tab.page.route(matches, handler)
+        page = tab.open(path)
+        alert = page.locator(".error[role=alert]").filter(has_text=request_id).first
+        alert.wait_for()
+        shown = alert.inner_text()
+        assert f"Dịch vụ tạm thời gián đoạn ({request_id})" in shown, (path, shown)
+        assert request_id in alert.locator(".request-id").inner_text(), (path, shown)
+        tab.page.unroute(matches, handler)
+
+
+def test_the_public_scoreboard_shows_a_failure_with_its_request_id(browser, seeded):
+    """A 503 is not "nothing published": the API's message and the request id."""
+    context = browser.new_context(viewport={"width": 390, "height": 800}, bypass_csp=True)
+    page = context.new_page()
+    matches, handler = _fail(seeded, "/ranking", "req-public-503")
+    page.route(matches, handler)
+    page.goto(f"{seeded.console_url}/public.html?campaign={CAMPAIGN_ID}&level=commune")
+    alert = page.locator(".error[role=alert]")
+    alert.wait_for()
+    shown = alert.inner_text()
+    assert "Dịch vụ tạm thời gián đoạn (req-public-503)" in shown
+    assert "req-public-503" in alert.locator(".request-id").inner_text()
+    assert "Không có bảng xếp hạng công khai" not in shown
+    context.close()

@@ -8,6 +8,7 @@ same rules through HTTP."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
@@ -17,8 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chalicelib.auth import PROVINCE_WIDE_ROLES, ROLES, Principal
-from chalicelib.domain.errors import Conflict, Forbidden, NotFound, Unavailable
-from chalicelib.domain.registry import UnitRecord
+from chalicelib.domain.errors import Conflict, Forbidden, NotFound, Unavailable, Unprocessable
+from chalicelib.domain.registry import OfficialRecord, UnitRecord
+from chalicelib.domain.vocabulary import EV_PROCESSED
 
 UNIT_IDS = [f"u{i}" for i in range(8)]
 # The fakes are installed afresh for every example (the fixtures hand back an installer).
@@ -337,3 +339,169 @@ def test_a_scope_lookup_that_fails_is_unavailable_not_a_default(monkeypatch, reg
     monkeypatch.setattr(source_service, "scope_of", broken)
     with pytest.raises(Unavailable):
         check_scope("src", ["u0"])
+
+
+# --- admission: units in the registry, organs, and what a delivery may claim -----------
+
+
+NOW = dt.datetime(2025, 8, 1, 9, 0, tzinfo=dt.UTC)
+UNITS = {
+    "dept": UnitRecord("dept", "Department", "department"),
+    "div": UnitRecord("div", "Division", "division", "dept"),
+}
+
+
+def _processed(unit_id: str, official_id: str, at: dt.datetime = NOW) -> Any:
+    return SimpleNamespace(
+        type=EV_PROCESSED, unit_id=unit_id, actor_official_id=official_id, occurred_at=at
+    )
+
+
+class FakeOfficials:
+    """cached_officials(): what the cache knows until a fresh read (max_age_seconds=0)."""
+
+    def __init__(self, cached: dict[str, OfficialRecord], fresh: dict[str, OfficialRecord]):
+        self.cached, self.fresh, self.reads = cached, fresh, []
+
+    def __call__(self, ids: Any, max_age_seconds: float | None = None) -> dict:
+        self.reads.append((set(ids), max_age_seconds))
+        known = self.fresh if max_age_seconds == 0 else self.cached
+        return {i: known[i] for i in ids if i in known}
+
+
+@pytest.fixture
+def admission(monkeypatch: pytest.MonkeyPatch, registry, scope):
+    """The registry of UNITS, the source "src" scoped to "dept", a fixed clock."""
+    from chalicelib import clock
+    from chalicelib.storage import registry as registry_store
+
+    registry(UNITS)
+    scope["src"] = ["dept"]
+    monkeypatch.setattr(
+        registry_store, "missing_units", lambda ids: {i for i in ids if i not in UNITS}
+    )
+    clock.set_clock(lambda: NOW)
+
+    def officials(cached: dict, fresh: dict | None = None) -> FakeOfficials:
+        fake = FakeOfficials(cached, cached if fresh is None else fresh)
+        monkeypatch.setattr(registry_store, "cached_officials", fake)
+        return fake
+
+    return officials
+
+
+def test_units_outside_the_registry_are_named_per_event(admission):
+    from chalicelib.services.admission import check_units
+
+    check_units([_processed("dept", "o"), _processed("div", "o")])
+    with pytest.raises(Unprocessable) as refused:
+        check_units([_processed("dept", "o"), _processed("ghost", "o"), _processed("ghost", "o")])
+    assert refused.value.details == [
+        {"index": i, "field": "unit_id", "unit_id": "ghost", "message": "not in the registry"}
+        for i in (1, 2)
+    ]
+    assert "not in the registry" in refused.value.message
+
+
+def test_an_edxml_organ_is_held_to_the_unit_rules(admission, scope):
+    from chalicelib.services.admission import check_organs
+
+    check_organs("src", {"dept", "div"})
+    with pytest.raises(Unprocessable) as unknown:
+        check_organs("src", {"zz", "dept", "aa"})
+    assert unknown.value.details == [{"unit_id": "aa"}, {"unit_id": "zz"}]
+    scope["narrow"] = ["div"]
+    with pytest.raises(Forbidden):
+        check_organs("narrow", {"dept"})
+
+
+def test_a_delivery_is_admitted_or_refused_whole(admission):
+    from chalicelib.services.admission import admit
+
+    own = OfficialRecord("o-dept", "dept", "A")
+    admission({"o-dept": own})
+    admit("src", [])  # nothing to check
+    # An officer of the department acts for the division below it.
+    admit("src", [_processed("div", "o-dept"), _processed("dept", "o-dept")])
+    with pytest.raises(Unprocessable) as refused:
+        admit("src", [_processed("dept", "o-dept"), _processed("dept", "o-gone")])
+    assert refused.value.details == [
+        {
+            "index": 1,
+            "field": "actor_official_id",
+            "message": "official 'o-gone' is not in the registry",
+        }
+    ]
+    with pytest.raises(Unprocessable):
+        admit("src", [_processed("ghost", "o-dept")])  # the unit first
+    with pytest.raises(Forbidden):
+        admit("narrow-less", [_processed("dept", "o-dept")])  # no scope: nothing allowed
+
+
+def test_the_time_window_is_the_settings_defaults(admission):
+    """EVENT_MAX_AGE_DAYS (400) and the webhook tolerance bound occurred_at, read unset."""
+    from chalicelib.services.admission import admit
+    from chalicelib.settings import get_settings
+
+    admission({"o": OfficialRecord("o", "dept", "A")})
+    settings = get_settings()
+    assert settings.event_max_age_days == 400
+    tolerance = dt.timedelta(seconds=settings.webhook_tolerance_seconds)
+    admit("src", [_processed("dept", "o", NOW - dt.timedelta(days=400))])
+    admit("src", [_processed("dept", "o", NOW + tolerance)])
+    for at, words in (
+        (NOW - dt.timedelta(days=400, seconds=1), "older than the 400 days"),
+        (NOW + tolerance + dt.timedelta(seconds=1), "in the future"),
+    ):
+        with pytest.raises(Unprocessable) as refused:
+            admit("src", [_processed("dept", "o", at)])
+        assert refused.value.details[0]["field"] == "occurred_at"
+        assert words in refused.value.details[0]["message"]
+
+
+def test_an_official_changed_since_the_cache_is_read_again_once(admission):
+    from chalicelib.services.admission import admit
+
+    moved = OfficialRecord("o", "dept", "A")
+    fake = admission({"o": OfficialRecord("o", "elsewhere", "A")}, {"o": moved})
+    admit("src", [_processed("div", "o")])
+    assert fake.reads == [({"o"}, None), ({"o"}, 0)]
+    fake = admission({"o": moved})
+    admit("src", [_processed("div", "o")])
+    assert fake.reads == [({"o"}, None)]  # nothing wrong: no second read
+
+
+def test_edxml_officials_are_not_registry_ids(admission):
+    from chalicelib.services.admission import admit
+
+    fake = admission({})
+    admit("src", [_processed("dept", "cert:abc")], registry_officials=False)
+    assert fake.reads == [(set(), None)]
+    with pytest.raises(Unprocessable):
+        admit("src", [_processed("dept", "cert:abc", NOW - dt.timedelta(days=500))],
+              registry_officials=False)  # fmt: skip
+
+
+def test_a_registry_that_cannot_be_read_is_unavailable(admission, monkeypatch):
+    from chalicelib.services.admission import admit
+    from chalicelib.storage import registry as registry_store
+
+    def broken(ids: Any, max_age_seconds: float | None = None) -> dict:
+        raise RuntimeError("the table is down")
+
+    monkeypatch.setattr(registry_store, "cached_officials", broken)
+    with pytest.raises(Unavailable):
+        admit("src", [_processed("dept", "o")])
+    fake = admission({"o": OfficialRecord("o", "elsewhere", "A")})
+    calls = []
+
+    def fails_fresh(ids: Any, max_age_seconds: float | None = None) -> dict:
+        calls.append(max_age_seconds)
+        if max_age_seconds == 0:
+            raise RuntimeError("the table is down")
+        return fake(ids)
+
+    monkeypatch.setattr(registry_store, "cached_officials", fails_fresh)
+    with pytest.raises(Unavailable):
+        admit("src", [_processed("dept", "o")])
+    assert calls == [None, 0]

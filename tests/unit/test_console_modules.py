@@ -33,3 +33,6 @@ def test_i18n_defines_no_format():
     source = (WEB / "i18n.js").read_text(encoding="utf-8")
     for name in MOVED:
         assert f"function {name}(" not in source, name
+    # Nor hands them on: one module to import them from.
+    assert not re.search(r"from \"[./]*format\.js\"", source)
+    assert not re.search(r"^export \{[^}]*\} from", source, re.M)

@@ -263,3 +263,140 @@ def test_a_tie_at_the_boundary_asks_for_a_runoff_naming_the_tied() -> None:
 def test_the_tally_hash_is_canonical() -> None:
     assert cv.tally_sha256({"b": 1, "a": "ồ"}) == cv.tally_sha256({"a": "ồ", "b": 1})
     assert cv.tally_sha256({"a": 1}) != cv.tally_sha256({"a": 2})
+    # Exactly the published form: sorted keys, no spaces, UTF-8 (not \u escapes), so anyone
+    # can recompute the hash of a frozen tally from its JSON.
+    import hashlib
+
+    canonical = '{"a":"ồ","b":[1,{"c":null}]}'.encode()
+    assert (
+        cv.tally_sha256({"b": [1, {"c": None}], "a": "ồ"}) == hashlib.sha256(canonical).hexdigest()
+    )
+
+
+@SETTINGS
+@given(meetings())
+def test_the_approved_are_in_the_councils_order_and_shares_are_exact(m: dict[str, Any]) -> None:
+    """`approved` is an ordered list (the decision lists it so): more agree votes first,
+    then the better KPI rank (no rank last), then the name; each share is agree over the
+    rule's denominator."""
+    counts = cv.count_round(
+        m["nominees"],
+        m["ballots"],
+        m["written"],
+        members=m["members"],
+        present=m["present"],
+        rule=m["rule"],
+    )
+    for c in counts:
+        assert c.share == (c.agree / c.denominator if c.denominator else None)
+        assert c.kind == next(x.kind for x in m["nominees"] if x.nomination_id == c.nomination_id)
+    by_id = {x.nomination_id: x for x in m["nominees"]}
+    agree = {c.nomination_id: c.agree for c in counts}
+    outcome = cv.apply_quota(m["nominees"], counts, m["quotas"])
+    assert set(outcome.approved) == set(cv.KINDS)
+    for ids in outcome.approved.values():
+        keys = [(-agree[n], _reference_key(0, by_id[n].kpi_rank)[1], by_id[n].name, n) for n in ids]
+        assert keys == sorted(keys)
+
+
+def test_a_runoff_appends_its_winners_after_the_first_rounds() -> None:
+    nominees = [
+        cv.Nominee("first", "individual", "Z", 1),
+        cv.Nominee("b", "individual", "B", None),
+        cv.Nominee("a", "individual", "A", None),
+        cv.Nominee("c", "individual", "C", None),
+    ]
+    ballots = [{"first": "agree", "a": "agree", "b": "agree", "c": "agree"}] * 3
+    counts = cv.count_round(nominees, ballots, [], members=3, present=3, rule=cv.AwardsRule())
+    outcome = cv.apply_quota(nominees, counts, {"individual": 3})
+    assert outcome.approved["individual"] == ("first",)
+    assert outcome.runoffs == (cv.Runoff("individual", ("a", "b", "c"), 2),)
+    # In the runoff b and c both get 2 agree votes; a gets 1: b and c take the two seats,
+    # by name when their count and rank are level.
+    runoff_ballots = [
+        {"a": "agree", "b": "agree", "c": "disagree"},
+        {"a": "disagree", "b": "agree", "c": "agree"},
+        {"a": "disagree", "b": "disagree", "c": "agree"},
+    ]
+    after, agree = cv.apply_runoff(outcome, nominees, runoff_ballots)
+    assert agree == {"a": 1, "b": 2, "c": 2}
+    assert after.approved["individual"] == ("first", "b", "c")
+    assert after.rejected == {"a": cv.OUTSIDE_QUOTA} and after.final
+    # A tie again at the boundary: another runoff for the seat left, naming the tied only.
+    level = [{"a": "agree", "b": "agree", "c": "disagree"}] * 2
+    again, _ = cv.apply_runoff(
+        cv.Outcome({"individual": ("first",)}, {}, (cv.Runoff("individual", ("a", "b", "c"), 1),)),
+        nominees,
+        level,
+    )
+    assert again.runoffs == (cv.Runoff("individual", ("a", "b"), 1),)
+    assert again.rejected == {"c": cv.OUTSIDE_QUOTA}
+    assert again.approved["individual"] == ("first",)
+
+
+def test_a_ballot_is_refused_naming_what_is_wrong() -> None:
+    nominees = ["a", "b"]
+    assert cv.check_ballot({"a": "agree", "b": "disagree"}, nominees) is None
+    assert cv.check_ballot({"a": "agree"}, nominees) == "no choice for b"
+    assert cv.check_ballot({"a": "agree", "b": "agree", "x": "agree", "w": "agree"}, nominees) == (
+        "not on this ballot: w, x"
+    )
+    assert cv.check_ballot({"b": "agree", "x": "agree"}, nominees) == (
+        "no choice for a; not on this ballot: x"
+    )
+    assert cv.check_ballot({"a": "yes", "b": "maybe"}, nominees) == (
+        "each choice must be agree or disagree (a, b)"
+    )
+    kinds = {"a": "collective", "b": "individual"}
+    seats = {"collective": 1, "individual": 0}
+    assert cv.check_ballot({"a": "agree", "b": "disagree"}, nominees, seats, kinds) is None
+    assert cv.check_ballot({"a": "agree", "b": "agree"}, nominees, seats, kinds) == (
+        "a runoff ballot agrees with at most 0 individual nominee(s)"
+    )
+    assert (
+        cv.check_ballot(
+            {"a": "agree", "b": "agree"}, nominees, {"collective": 1, "individual": 1}, kinds
+        )
+        is None
+    )
+    # Without the kinds (the first round) the seats are not a limit.
+    assert cv.check_ballot({"a": "agree", "b": "agree"}, nominees, seats, None) is None
+
+
+def test_a_council_of_nobody_never_meets_its_quorum() -> None:
+    rule = cv.AwardsRule(quorum=1.0)
+    assert cv.quorum_required(0, rule) == 0
+    assert not cv.quorum_met(0, 0, rule)
+    assert cv.quorum_required(3, rule) == 3 and cv.quorum_met(3, 3, rule)
+    assert cv.exact(0.7) == cv.Fraction(7, 10)
+
+
+def test_the_stored_outcome_and_rounds_read_back_the_same() -> None:
+    outcome = cv.Outcome(
+        {"collective": ("b", "a"), "individual": ()},
+        {"z": cv.OUTSIDE_QUOTA, "y": cv.BELOW_THRESHOLD},
+        (cv.Runoff("individual", ("c", "d"), 1),),
+    )
+    stored = cv.outcome_dict(outcome)
+    assert stored == {
+        "approved": {"collective": ["b", "a"], "individual": []},
+        "rejected": {"y": cv.BELOW_THRESHOLD, "z": cv.OUTSIDE_QUOTA},
+        "runoffs": [{"kind": "individual", "nominees": ["c", "d"], "seats": 1}],
+    }
+    assert list(stored["rejected"]) == ["y", "z"]
+    assert cv.outcome_of(stored) == outcome
+    assert cv.outcome_of({**stored, "runoffs": [{**stored["runoffs"][0], "seats": "1"}]}) == outcome
+    count = cv.NomineeCount("a", "collective", 7, 3, 10, 0.7, True)
+    record = cv.RoundRecord(1, ("a",), 9, 1, (count,), {}, {"collective": 1})
+    as_dict = cv.round_dict(record)
+    assert as_dict["counts"][0] == {
+        "nomination_id": "a",
+        "kind": "collective",
+        "agree": 7,
+        "disagree": 3,
+        "denominator": 10,
+        "share": 0.7,
+        "passed": True,
+    }
+    assert cv.count_of({**as_dict["counts"][0], "extra": "ignored"}) == count
+    assert (as_dict["number"], as_dict["ballots"], as_dict["written_votes"]) == (1, 9, 1)

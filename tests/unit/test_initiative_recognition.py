@@ -124,3 +124,95 @@ def test_posting_window_skips_weekends_and_holidays():
     assert w.state(w.closes_at - dt.timedelta(microseconds=1)) == "open"
     assert w.working_days_left(dt.date(2025, 9, 1), holidays) == 4
     assert w.working_days_left(dt.date(2025, 9, 9), holidays) == 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(cases())
+def test_the_averages_are_the_scores_mean_to_two_decimals(case):
+    """Per criterion, the mean of the members' points; the total, the mean of the members'
+    totals out of 100; each within half a hundredth of the exact value (0 when no score)."""
+    criteria, members, scores, share, pass_score, denominator = case
+    got = rules.assess(
+        scores,
+        members=members,
+        criteria=criteria,
+        share=share,
+        denominator=denominator,
+        pass_score=pass_score,
+    )
+    assert list(got.average) == [k for k, _ in criteria]
+    maximum = sum(m for _, m in criteria)
+    for key, _ in criteria:
+        exact = Fraction(sum(s[key] for s in scores), len(scores)) if scores else Fraction(0)
+        assert abs(Fraction(got.average[key]) - exact) <= Fraction(1, 200) + Fraction(1, 10**9)
+    exact_total = (
+        Fraction(sum(sum(s.values()) for s in scores) * 100, len(scores) * maximum)
+        if scores
+        else Fraction(0)
+    )
+    assert abs(Fraction(got.average_total) - exact_total) <= Fraction(1, 200) + Fraction(1, 10**9)
+    assert got.members == members
+    assert got.outcome == ("recognised" if got.recognised else "not_recognised")
+    assert got.as_dict() == {
+        "scores": len(scores),
+        "members": members,
+        "in_favour": got.in_favour,
+        "denominator": got.denominator,
+        "required": got.required,
+        "average": got.average,
+        "average_total": got.average_total,
+        "outcome": got.outcome,
+    }
+
+
+def test_a_member_cannot_score_nothing_into_a_pass():
+    assert not rules.reaches_pass({}, 0, 0)
+    assert rules.reaches_pass({"a": 0}, 10, 0)
+    assert rules.reaches_pass({"a": "5"}, 10, 50)  # stored points may come back as text
+    assert not rules.reaches_pass({"a": 4}, 10, 50)
+
+
+def test_the_states_of_an_initiative():
+    assert rules.next_status("draft", "submit") == "submitted"
+    assert rules.next_status("submitted", "submit") is None
+    assert rules.next_status("submitted", "return") == "draft"
+    assert rules.next_status("submitted", "recognise") == "recognised"
+    assert rules.next_status("recognised", "not_recognise") is None
+    assert rules.allowed_from("edit") == ["draft"]
+    assert rules.allowed_from("score") == ["submitted"]
+    for action, (starts, target) in rules.TRANSITIONS.items():
+        for status in rules.STATUSES:
+            assert rules.next_status(status, action) == (target if status in starts else None)
+
+
+def test_points_fit_the_criteria_or_say_why_not():
+    criteria = [("novelty", 30), ("effect", 70)]
+    assert rules.points_problem({"novelty": 0, "effect": 70}, criteria) is None
+    assert rules.points_problem({"novelty": 30, "effect": 0}, criteria) is None
+    assert rules.points_problem({"novelty": 1}, criteria) == (
+        "give points for exactly these criteria: novelty, effect"
+    )
+    assert rules.points_problem({"novelty": 1, "effect": 2, "x": 0}, criteria) is not None
+    assert rules.points_problem({"novelty": 31, "effect": 0}, criteria) == (
+        "novelty takes 0 to 30 points, not 31"
+    )
+    assert rules.points_problem({"novelty": 0, "effect": -1}, criteria) == (
+        "effect takes 0 to 70 points, not -1"
+    )
+
+
+def test_records_name_their_authors_and_totals():
+    import datetime as dt
+
+    at = dt.datetime(2025, 9, 1, tzinfo=dt.UTC)
+    item = rules.Initiative(
+        "i1", "c1", "k", "u1", "T", "D", "B", dt.date(2025, 1, 1),
+        [{"name": "Châu", "unit_id": "u1", "official_id": "cb-1"}, {"unit_id": "u2"}],
+        "draft", {}, at, at,
+    )  # fmt: skip
+    assert item.author_records() == [
+        rules.Author("Châu", "u1", "cb-1"),
+        rules.Author("", "u2", None),
+    ]
+    score = rules.InitiativeScore("i1", "m1", {"a": 3, "b": "4"}, "", at)  # type: ignore[dict-item]
+    assert score.total == 7

@@ -1,5 +1,5 @@
-// Words and formats. Vietnamese by default; English on request (kept in localStorage: a
-// preference, not a secret). Dates are always dd/mm/yyyy, numbers in the vi-VN format.
+// Words only. Vietnamese by default; English on request (kept in localStorage: a
+// preference, not a secret). Formats and time-zone arithmetic are format.js's.
 const LANG_KEY = "kg.lang";
 
 const vi = {
@@ -948,8 +948,3 @@ export function t(key, vars = {}) {
   const text = DICTS[lang][key] ?? DICTS.vi[key] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name) => (name in vars ? String(vars[name]) : `{${name}}`));
 }
-
-// Formats and time-zone arithmetic live in format.js; re-exported here only so a page
-// written before the move still loads (tests/unit/test_console_modules.py asks new code to
-// import them from format.js).
-export { deadlineInstant, fmtBytes, fmtDate, fmtDateTime, fmtNumber, fmtPercent, fmtTimeLeft } from "./format.js";

@@ -151,7 +151,12 @@ async function route() {
     if (heading) document.title = `${heading.textContent} – ${t("app")}`;
     if (mine === generation) focusHeading(root, path);
   } catch (error) {
-    if (mine === generation) main.replaceChildren(errorBox(error));
+    if (mine === generation) {
+      // The page could not be drawn: its failure, in words, is where focus goes.
+      const box = errorBox(error);
+      main.replaceChildren(box);
+      box.focus();
+    }
   }
 }
 

@@ -30,12 +30,44 @@ async function start() {
     // same origin
   }
   const base = `${api}/public/campaigns/${encodeURIComponent(campaign)}`;
-  const response = await fetch(`${base}/ranking?level=${level}`).catch(() => null);
-  if (!response || !response.ok) {
-    const message = response && response.status === 429
-      ? `Quá nhiều yêu cầu; vui lòng thử lại sau ${response.headers.get("Retry-After") || "ít"} giây.`
-      : "Không có bảng xếp hạng công khai cho phong trào này.";
-    main.replaceChildren(h("div", { class: "page" }, h("h1", {}, "Bảng xếp hạng công khai"), h("p", { class: "notice", role: "alert" }, message)));
+  const shown = (message, requestId) =>
+    main.replaceChildren(
+      h(
+        "div",
+        { class: "page" },
+        h("h1", {}, "Bảng xếp hạng công khai"),
+        h(
+          "div",
+          { class: "error", role: "alert" },
+          h("p", { class: "error-message" }, message),
+          // The request id to quote when asking for help (absent when nothing answered).
+          requestId ? h("p", { class: "request-id" }, "Mã yêu cầu: ", h("code", {}, requestId)) : null,
+        ),
+      ),
+    );
+  let response;
+  try {
+    response = await fetch(`${base}/ranking?level=${level}`);
+  } catch {
+    shown("Không kết nối được máy chủ. Hãy thử lại sau.", null);
+    return;
+  }
+  if (!response.ok) {
+    // A failure says what it is (the API's message): only a 404 means "not published".
+    let error = {};
+    try {
+      error = (await response.json()).error || {};
+    } catch {
+      error = {};
+    }
+    const requestId = error.request_id || response.headers.get("X-Request-Id");
+    const message =
+      response.status === 429
+        ? `Quá nhiều yêu cầu; vui lòng thử lại sau ${response.headers.get("Retry-After") || "ít"} giây.`
+        : response.status === 404
+          ? "Không có bảng xếp hạng công khai cho phong trào này."
+          : error.message || `Lỗi máy chủ (HTTP ${response.status}).`;
+    shown(message, requestId);
     return;
   }
   const data = await response.json();

@@ -129,10 +129,10 @@ export function stateWord(state, naWord = t("no_data")) {
   return h("span", { class: "na" }, `— ${naWord}`);
 }
 
-/** A rate cell against its target: "✔ 100,0%". */
-export function rateMark(rate, target) {
+/** A rate cell and whether it meets its target, as the API says (`met`): "✔ 100,0%". */
+export function rateMark(rate, met) {
   if (rate === null || rate === undefined) return mark(null);
-  return h("span", { class: "rate" }, mark(rate >= target), " ", fmtPercent(rate));
+  return h("span", { class: "rate" }, mark(met), " ", fmtPercent(rate));
 }
 
 /** Compliance as a visible badge with words. */

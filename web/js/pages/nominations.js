@@ -29,7 +29,7 @@ function listColumns(unitNames = new Map()) {
 
 /** Approved count per kind against the campaign's quotas. */
 export async function quotasLeft(campaign) {
-  const quotas = campaign.award_quotas || { collective: 10, individual: 10 };
+  const quotas = campaign.award_quotas; // the API's (a campaign always has them): no default here
   const base = `/campaigns/${encodeURIComponent(campaign.campaign_id)}/nominations`;
   const result = {};
   for (const kind of KINDS) {

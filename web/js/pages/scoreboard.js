@@ -2,11 +2,11 @@
 import * as api from "../api.js";
 import { criterionLabel, t } from "../i18n.js";
 import { fmtDateTime, fmtNumber } from "../format.js";
-import { describeRange, periodForm, rangeOf, targetsOf } from "../period.js";
+import { describeRange, periodForm, rangeOf } from "../period.js";
 import { errorBox, field, flagMark, h, loading, rateMark, select, table, verdict } from "../ui.js";
 
 /** criteria: config.json `criteria`, a column each in the vocabulary's order. */
-function columns(criteria, targets, query) {
+function columns(criteria, query) {
   const suffix = query.campaign ? `?campaign=${encodeURIComponent(query.campaign)}` : "";
   return [
     { label: t("rank"), num: true, cell: (r) => String(r.rank) },
@@ -16,7 +16,7 @@ function columns(criteria, targets, query) {
     // weighs it, and on the unit page.
     ...criteria.filter((c) => !c.opt_in).map((c) =>
       c.kind === "rate"
-        ? { label: criterionLabel(c), num: true, cell: (r) => rateMark(r[c.key], targets[c.key]) }
+        ? { label: criterionLabel(c), num: true, cell: (r) => rateMark(r[c.key], r.met[c.key]) }
         : { label: criterionLabel(c), cell: (r) => flagMark(r[c.key]) },
     ),
     { label: t("processed_total"), num: true, cell: (r) => fmtNumber(r.processed_total) },
@@ -26,7 +26,6 @@ function columns(criteria, targets, query) {
 
 /** Draw a ranking (the API's answer) into container. Pure DOM: the benchmark times it. */
 export function renderRanking(container, ranking, campaign, criteria, range, query = {}) {
-  const targets = targetsOf(campaign, criteria);
   const compliant = ranking.items.filter((i) => i.compliant).length;
   const cards = h(
     "div",
@@ -36,7 +35,7 @@ export function renderRanking(container, ranking, campaign, criteria, range, que
     h("div", { class: "card" }, h("span", { class: "figure", id: "as-of" }, ranking.as_of ? fmtDateTime(ranking.as_of) : t("no_data_yet")), h("span", { class: "label" }, t("as_of"))),
   );
   const body = ranking.items.length
-    ? table(columns(criteria, targets, query), ranking.items, { caption: `${t(`level_${ranking.level}`)} – ${t("scoreboard_title")}`, className: "ranking" })
+    ? table(columns(criteria, query), ranking.items, { caption: `${t(`level_${ranking.level}`)} – ${t("scoreboard_title")}`, className: "ranking" })
     : h("p", { class: "muted" }, t("scoreboard_empty"));
   container.replaceChildren(cards, h("p", { class: "legend" }, t("legend")), body);
 }
