@@ -385,7 +385,10 @@ def run(stack: LocalStack, days: int, size: str = "demo") -> None:
 
     from scripts.demo import results
 
-    print("\n→ Results reports up the chain, contacts and notifications by e-mail")
+    print(
+        "\n→ Báo cáo kết quả thực hiện phong trào gửi cấp trên, địa chỉ thư của đơn vị "
+        "và thư thông báo"
+    )
     outcome = results.run_results_demo(
         stack.api_url,
         stack.admin_token(),
