@@ -30,9 +30,11 @@ def app_environment(stage: str, base: Mapping[str, str]) -> dict[str, str]:
 def main() -> None:
     from chalice import cli
 
+    from scripts import local_clock
     from scripts.local_gateway import install
 
     install()
+    local_clock.install()  # the local stack's clock (LOCAL_CLOCK_FILE), when a demo moves it
     sys.argv = ["chalice", "--project-dir", str(ROOT), "local", *sys.argv[1:]]
     cli.main()
 

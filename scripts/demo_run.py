@@ -343,47 +343,52 @@ def run(stack: LocalStack, days: int, size: str = "demo") -> None:
             print(f"  {path.relative_to(ROOT)}")
         return
 
-    from scripts.demo import nominations
+    from scripts.demo import council, nominations, road
 
     print(
-        "\n→ Nominations: dossiers with PDF files uploaded through presigned POSTs, submitted, reviewed"
+        "\n→ Nominations: dossiers with PDF files uploaded through presigned POSTs, submitted "
+        "(the campaign decides its awards by council: appraisal, posting, the council's vote)"
     )
-
     rows = nominations.run_nominations_demo(
-        stack.api_url, stack.admin_token(), campaign["campaign_id"], token_for=token_for
+        stack.api_url,
+        stack.admin_token(),
+        campaign["campaign_id"],
+        token_for=token_for,
+        collectives=5,
+        individuals=3,
+        approve=0,
     )
     nominations.print_rows(rows)
-
-    from scripts.demo import council
-
-    print("\n→ Hội đồng Thi đua - Khen thưởng họp: bỏ phiếu kín, chỉ tiêu, văn bản")
-    current = client.call("GET", f"/campaigns/{campaign['campaign_id']}")
-    council_campaign = campaign["campaign_id"]
-    if current.get("award_procedure") != "council":
-        council_campaign = council.council_campaign(
-            stack.api_url, stack.admin_token(), council_campaign, token_for=token_for
-        )
-    from scripts.demo import road
 
     print("\n→ Sáng kiến, thẩm định, tạm dừng xét và công khai danh sách (trước khi Hội đồng họp)")
     road.run_road_demo(
         stack.api_url,
         stack.admin_token(),
-        council_campaign,
+        campaign["campaign_id"],
         token_for=token_for,
         member_token=mint_council_token,
     )
-    council.run_council_demo(
-        stack.api_url,
-        stack.admin_token(),
-        council_campaign,
-        member_token=mint_council_token,
-        out_dir=OUT / "council",
-    )
+    print("\n→ Hội đồng Thi đua - Khen thưởng họp: bỏ phiếu kín, chỉ tiêu, văn bản")
+    try:
+        council.run_council_demo(
+            stack.api_url,
+            stack.admin_token(),
+            campaign["campaign_id"],
+            member_token=mint_council_token,
+            move_clock=stack.move_clock,
+            out_dir=OUT / "council",
+        )
+    finally:
+        # The rest of the demo (results reports, notifications) is dated from today.
+        stack.move_clock(None)
+    print("  (đồng hồ của máy chủ local trở lại hôm nay cho các phần tiếp theo)")
 
     from scripts.demo import results
 
-    print("\n→ Results reports up the chain, contacts and notifications by e-mail")
+    print(
+        "\n→ Báo cáo kết quả thực hiện phong trào gửi cấp trên, địa chỉ thư của đơn vị "
+        "và thư thông báo"
+    )
     outcome = results.run_results_demo(
         stack.api_url,
         stack.admin_token(),

@@ -19,12 +19,14 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from scripts import local_clock
 from scripts.devkeys import DEFAULT_AUDIENCE, DEFAULT_ISSUER
 
 if TYPE_CHECKING:
@@ -51,6 +53,22 @@ def _die_with_parent() -> None:
         libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
     except OSError:
         pass
+
+
+def ensure_free(port: int, what: str) -> None:
+    """Refuse to start `what` on a port something already listens on: waiting for the port
+    would then connect to that other process (a stack left over from another run, with its
+    own tables and code) and this one would silently use it, answering with stale tables
+    (a 500 where a table or index is missing) instead of failing to start."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            pass
+    except OSError:
+        return  # nothing listens there
+    raise RuntimeError(
+        f"port {port} for the {what} is already in use (another local stack, or a leftover "
+        "of one?): stop it or choose other ports (MOTO_PORT, API_PORT)"
+    )
 
 
 def _wait_for_port(
@@ -128,6 +146,11 @@ class LocalStack:
         self.env.setdefault("MAIL_CAPTURE_DIR", str(ROOT / "out" / "mail"))
         self.env.setdefault("MAIL_SEND_RATE", "200")
         self.env.setdefault("PUBLIC_API_URL", self.api_url)
+        # The stack's processes read their clock's offset here (scripts/local_clock.py):
+        # the system's clock until a demo moves it (move_clock).
+        self._clock_dir = tempfile.TemporaryDirectory(prefix="kg-clock-")
+        self.clock_file = Path(self._clock_dir.name) / "offset"
+        self.env.setdefault(local_clock.ENV, str(self.clock_file))
         self.console: ConsoleServer | None = None
         self.procs: list[subprocess.Popen[bytes]] = []
         self._stop = threading.Event()
@@ -154,6 +177,8 @@ class LocalStack:
         return f"http://127.0.0.1:{self.moto_port}"
 
     def _spawn(self, args: list[str], what: str, port: int | None) -> None:
+        if port is not None:
+            ensure_free(port, what)
         out = subprocess.DEVNULL if self.quiet else None
         proc = subprocess.Popen(
             args,
@@ -299,6 +324,13 @@ class LocalStack:
                         else next_run(spec, now)
                     )
 
+    def move_clock(self, to: dt.datetime | None) -> dt.timedelta:
+        """Move the API's and the stream poller's clock so that it reads `to` now (and goes
+        on from there); None puts it back on the system's. Returns the offset set."""
+        delta = dt.timedelta(0) if to is None else to - dt.datetime.now(dt.UTC)
+        local_clock.write_offset(Path(self.env[local_clock.ENV]), delta)
+        return delta
+
     def wait(self) -> None:
         """Until Ctrl-C (KeyboardInterrupt) or until a stack process exits."""
         while all(p.poll() is None for p in self.procs):
@@ -325,7 +357,11 @@ class LocalStack:
         self.procs.clear()
 
     def __enter__(self) -> LocalStack:
-        return self.start()
+        try:
+            return self.start()
+        except BaseException:
+            self.stop()  # what did start (the moto server, when the API's port is taken)
+            raise
 
     def __exit__(
         self,

@@ -255,6 +255,9 @@ def local_poller() -> StreamPoller:
 
 def main() -> None:
     argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()
+    from scripts import local_clock
+
+    local_clock.install()  # the same clock as the API's process
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())

@@ -3,6 +3,9 @@ the runoff and the documents."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from chalice import Blueprint, Response
 
 from chalicelib.api.http import body_as, json_response, principal_of
@@ -18,25 +21,40 @@ READERS_SCOPE = "a council member: only a member of the meeting's council"
 MEETING = "chalicelib.schemas.meetings:MeetingOut"
 
 
-@route(
-    bp,
+def _secretary_step(
+    path: str, summary: str, *, status: int = 200
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The secretary's steps that take no body (create, open, close, runoff): declared
+    alike, answering the meeting."""
+    return route(
+        bp,
+        path,
+        "POST",
+        summary=summary,
+        tag=TAG,
+        response=MEETING,
+        status=status,
+        roles=SECRETARY,
+        scope=SECRETARY_SCOPE,
+        errors=(403, 404, 409),
+        request_required=False,
+    )
+
+
+def _step(action: Callable[[Any, str], Any], key: str, status: int = 200) -> Response:
+    return json_response(action(principal_of(bp.current_request), key), status=status)
+
+
+@_secretary_step(
     "/campaigns/{campaign_id}/meetings",
-    "POST",
-    summary="Open the awards council's meeting for the posted shortlist (409 posting_open "
+    "Open the awards council's meeting for the posted shortlist (409 posting_open "
     "while the posting window runs, 409 feedback_unresolved naming the nominees)",
-    tag=TAG,
-    response=MEETING,
     status=201,
-    roles=SECRETARY,
-    scope=SECRETARY_SCOPE,
-    errors=(403, 404, 409),
-    request_required=False,
 )
 def create_meeting(campaign_id: str) -> Response:
     from chalicelib.services.council import meetings
 
-    principal = principal_of(bp.current_request)
-    return json_response(meetings.create_meeting(principal, campaign_id), status=201)
+    return _step(meetings.create_meeting, campaign_id, status=201)
 
 
 @route(
@@ -130,22 +148,14 @@ def record_written_vote(meeting_id: str) -> Response:
     return json_response(out, status=201)
 
 
-@route(
-    bp,
+@_secretary_step(
     "/meetings/{meeting_id}/open",
-    "POST",
-    summary="Check the quorum (409 no_quorum, with the counts) and open the secret ballot",
-    tag=TAG,
-    response=MEETING,
-    roles=SECRETARY,
-    scope=SECRETARY_SCOPE,
-    errors=(403, 404, 409),
-    request_required=False,
+    "Check the quorum (409 no_quorum, with the counts) and open the secret ballot",
 )
 def open_ballot(meeting_id: str) -> Response:
     from chalicelib.services.council import meetings
 
-    return json_response(meetings.open_ballot(principal_of(bp.current_request), meeting_id))
+    return _step(meetings.open_ballot, meeting_id)
 
 
 @route(
@@ -172,41 +182,25 @@ def cast_ballot(meeting_id: str) -> Response:
     return json_response(out, status=201)
 
 
-@route(
-    bp,
+@_secretary_step(
     "/meetings/{meeting_id}/close",
-    "POST",
-    summary="Close the ballot and count it: decided (tally frozen, nominations approved or "
+    "Close the ballot and count it: decided (tally frozen, nominations approved or "
     "rejected) or runoff_required (naming the nominees tied at a quota boundary)",
-    tag=TAG,
-    response=MEETING,
-    roles=SECRETARY,
-    scope=SECRETARY_SCOPE,
-    errors=(403, 404, 409),
-    request_required=False,
 )
 def close_ballot(meeting_id: str) -> Response:
     from chalicelib.services.council import meetings
 
-    return json_response(meetings.close_ballot(principal_of(bp.current_request), meeting_id))
+    return _step(meetings.close_ballot, meeting_id)
 
 
-@route(
-    bp,
+@_secretary_step(
     "/meetings/{meeting_id}/runoff",
-    "POST",
-    summary="Open a new secret ballot among the tied nominees only, for the seats left",
-    tag=TAG,
-    response=MEETING,
-    roles=SECRETARY,
-    scope=SECRETARY_SCOPE,
-    errors=(403, 404, 409),
-    request_required=False,
+    "Open a new secret ballot among the tied nominees only, for the seats left",
 )
 def start_runoff(meeting_id: str) -> Response:
     from chalicelib.services.council import meetings
 
-    return json_response(meetings.start_runoff(principal_of(bp.current_request), meeting_id))
+    return _step(meetings.start_runoff, meeting_id)
 
 
 @route(

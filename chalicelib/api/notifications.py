@@ -103,7 +103,7 @@ def captured_mail() -> Response:
     return json_response({**page, "next_token": encode_token(last, day.isoformat())})
 
 
-# SES publishes bounce and complaint notifications to an SNS topic (infra) that invokes
+# SES publishes bounce, complaint and send events to an SNS topic (infra) that invokes
 # this function.
 @bp.lambda_function(name="ses_feedback")
 def ses_feedback(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -60,9 +60,47 @@ def _date_words(day: dt.date, *, draft: bool = False) -> str:
     return f"ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
 
 
-def _header(tally: Mapping[str, Any]) -> dict[str, str]:
+# The legal basis the submission and the draft decision cite.
+LAW = "Luật Thi đua, khen thưởng số 06/2022/QH15 ngày 15 tháng 6 năm 2022"
+DECREE = (
+    "Nghị định số 152/2025/NĐ-CP của Chính phủ quy định chi tiết một số điều của Luật Thi "
+    "đua, khen thưởng"
+)
+
+
+def _day(tally: Mapping[str, Any]) -> dt.date:
+    return dt.date.fromisoformat(tally["local_date"])
+
+
+def _document(
+    tally: Mapping[str, Any],
+    *,
+    symbol: str,
+    issuing_body: str,
+    draft: bool = False,
+    parent: bool = True,
+    **parts: Any,
+) -> AdministrativeDocument:
+    """One of the four in the Decree's form: the parent body (UBND tỉnh) above the issuing
+    body, the number left blank for the clerk before `symbol`, place and date (left blank
+    on a draft, which the chairman dates when signing); `parts` are the rest."""
     province = tally["province_name"]
-    return {"parent": f"UBND TỈNH {province.upper()}", "place": province}
+    return AdministrativeDocument(
+        parent_body=f"UBND TỈNH {province.upper()}" if parent else "",
+        issuing_body=issuing_body,
+        number=f"Số:{BLANK}/{symbol}",
+        place_date=f"{province}, {_date_words(_day(tally), draft=draft)}",
+        **parts,
+    )
+
+
+def _council_signatures(tally: Mapping[str, Any], chair: tuple[str, ...]) -> tuple[Signature, ...]:
+    """The council's documents are signed by its secretary and its chair (`chair`: the
+    chair's title lines)."""
+    return (
+        Signature(("THƯ KÝ",), _by_role(tally, "secretary")),
+        Signature(chair, _by_role(tally, "chair")),
+    )
 
 
 def _nominees(tally: Mapping[str, Any], kind: str) -> list[dict[str, Any]]:
@@ -214,8 +252,7 @@ def _conclusion(tally: Mapping[str, Any]) -> list[Block]:
 
 
 def minutes(tally: Mapping[str, Any]) -> AdministrativeDocument:
-    h = _header(tally)
-    day = dt.date.fromisoformat(tally["local_date"])
+    day = _day(tally)
     blocks: list[Block] = [
         Para(
             f"Hôm nay, {_date_words(day)}, Hội đồng Thi đua - Khen thưởng tỉnh {tally['province_name']} "
@@ -237,20 +274,16 @@ def minutes(tally: Mapping[str, Any]) -> AdministrativeDocument:
             "ký), được các thành viên có mặt thông qua."
         ),
     ]
-    return AdministrativeDocument(
+    return _document(
+        tally,
+        symbol="BB-HĐTĐKT",
+        issuing_body=COUNCIL,
         kind="minutes",
         filename="bien-ban-hop-hoi-dong",
-        parent_body=h["parent"],
-        issuing_body=COUNCIL,
-        number=f"Số:{BLANK}/BB-HĐTĐKT",
-        place_date=f"{h['place']}, {_date_words(day)}",
         title="BIÊN BẢN",
         subtitle=("Họp Hội đồng Thi đua - Khen thưởng",),
         blocks=tuple(blocks),
-        signatures=(
-            Signature(("THƯ KÝ",), _by_role(tally, "secretary")),
-            Signature(("CHỦ TỌA",), _by_role(tally, "chair")),
-        ),
+        signatures=_council_signatures(tally, ("CHỦ TỌA",)),
     )
 
 
@@ -259,8 +292,6 @@ def _by_role(tally: Mapping[str, Any], role: str) -> str:
 
 
 def vote_results(tally: Mapping[str, Any]) -> AdministrativeDocument:
-    h = _header(tally)
-    day = dt.date.fromisoformat(tally["local_date"])
     blocks: list[Block] = [
         Para(_rule_sentence(tally)),
         *_round_sentences(tally),
@@ -269,34 +300,27 @@ def vote_results(tally: Mapping[str, Any]) -> AdministrativeDocument:
         Para("2. Cá nhân", bold=True, indent=False),
         results_grid(tally, "individual"),
     ]
-    return AdministrativeDocument(
+    return _document(
+        tally,
+        symbol="KQ-HĐTĐKT",
+        issuing_body=COUNCIL,
         kind="vote_results",
         filename="ket-qua-bo-phieu",
-        parent_body=h["parent"],
-        issuing_body=COUNCIL,
-        number=f"Số:{BLANK}/KQ-HĐTĐKT",
-        place_date=f"{h['place']}, {_date_words(day)}",
         title="KẾT QUẢ BỎ PHIẾU",
         subtitle=(f"Xét khen thưởng phong trào thi đua «{tally['campaign_name']}»",),
         blocks=tuple(blocks),
-        signatures=(
-            Signature(("THƯ KÝ",), _by_role(tally, "secretary")),
-            Signature(("TM. HỘI ĐỒNG", "CHỦ TỊCH"), _by_role(tally, "chair")),
-        ),
+        signatures=_council_signatures(tally, ("TM. HỘI ĐỒNG", "CHỦ TỊCH")),
     )
 
 
 def submission(tally: Mapping[str, Any]) -> AdministrativeDocument:
-    h = _header(tally)
-    day = dt.date.fromisoformat(tally["local_date"])
+    day = _day(tally)
     collectives = _approved(tally, "collective")
     individuals = _approved(tally, "individual")
     blocks: list[Block] = [
         Para(f"Kính gửi: Chủ tịch Ủy ban nhân dân tỉnh {tally['province_name']}.", align="center"),
         Para(
-            "Căn cứ Luật Thi đua, khen thưởng số 06/2022/QH15 ngày 15 tháng 6 năm 2022; Nghị định "
-            "số 152/2025/NĐ-CP của Chính phủ quy định chi tiết một số điều của Luật Thi đua, khen "
-            "thưởng; căn cứ kết quả họp Hội đồng Thi đua - Khen thưởng tỉnh "
+            f"Căn cứ {LAW}; {DECREE}; căn cứ kết quả họp Hội đồng Thi đua - Khen thưởng tỉnh "
             f"{_date_words(day)};"
         ),
         Para(
@@ -312,13 +336,12 @@ def submission(tally: Mapping[str, Any]) -> AdministrativeDocument:
         list_grid(tally, "individual"),
         Para("Sở Nội vụ kính trình Chủ tịch Ủy ban nhân dân tỉnh xem xét, quyết định./."),
     ]
-    return AdministrativeDocument(
+    return _document(
+        tally,
+        symbol="TTr-SNV",
+        issuing_body=SECRETARIAT,
         kind="submission",
         filename="to-trinh",
-        parent_body=h["parent"],
-        issuing_body=SECRETARIAT,
-        number=f"Số:{BLANK}/TTr-SNV",
-        place_date=f"{h['place']}, {_date_words(day)}",
         title="TỜ TRÌNH",
         subtitle=(
             f"Về việc đề nghị tặng Bằng khen của Chủ tịch Ủy ban nhân dân tỉnh trong phong trào "
@@ -331,8 +354,7 @@ def submission(tally: Mapping[str, Any]) -> AdministrativeDocument:
 
 
 def draft_decision(tally: Mapping[str, Any]) -> AdministrativeDocument:
-    h = _header(tally)
-    day = dt.date.fromisoformat(tally["local_date"])
+    day = _day(tally)
     collectives = _approved(tally, "collective")
     individuals = _approved(tally, "individual")
     province = tally["province_name"]
@@ -342,15 +364,8 @@ def draft_decision(tally: Mapping[str, Any]) -> AdministrativeDocument:
             "Căn cứ Luật Tổ chức chính quyền địa phương ngày 16 tháng 6 năm 2025;",
             italic=True,
         ),
-        Para(
-            "Căn cứ Luật Thi đua, khen thưởng số 06/2022/QH15 ngày 15 tháng 6 năm 2022;",
-            italic=True,
-        ),
-        Para(
-            "Căn cứ Nghị định số 152/2025/NĐ-CP của Chính phủ quy định chi tiết một số điều của "
-            "Luật Thi đua, khen thưởng;",
-            italic=True,
-        ),
+        Para(f"Căn cứ {LAW};", italic=True),
+        Para(f"Căn cứ {DECREE};", italic=True),
         Para(
             f"Xét đề nghị của Giám đốc Sở Nội vụ tại Tờ trình số{BLANK}/TTr-SNV "
             f"{_date_words(day)}.",
@@ -380,13 +395,14 @@ def draft_decision(tally: Mapping[str, Any]) -> AdministrativeDocument:
             (list_grid(tally, "individual"),),
         ),
     )
-    return AdministrativeDocument(
+    return _document(
+        tally,
+        symbol="QĐ-UBND",
+        issuing_body=f"ỦY BAN NHÂN DÂN TỈNH {province.upper()}",
+        draft=True,
+        parent=False,
         kind="draft_decision",
         filename="du-thao-quyet-dinh",
-        parent_body="",
-        issuing_body=f"ỦY BAN NHÂN DÂN TỈNH {province.upper()}",
-        number=f"Số:{BLANK}/QĐ-UBND",
-        place_date=f"{h['place']}, {_date_words(day, draft=True)}",
         title="QUYẾT ĐỊNH",
         subtitle=(
             f"Về việc tặng Bằng khen cho các tập thể và cá nhân có thành tích xuất sắc trong "

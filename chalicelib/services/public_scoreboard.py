@@ -33,9 +33,9 @@ def public_campaign(campaign_id: str) -> Campaign:
     """The campaign when it is public; 404 alike for unknown and not public (the public
     learns nothing about campaigns that did not opt in)."""
     try:
-        campaign = registry_service.get_campaign(campaign_id)
-    except Exception:
-        campaign = None
+        campaign: Campaign | None = registry_service.get_campaign(campaign_id)
+    except NotFound:
+        campaign = None  # a storage fault is not "not public": it answers 503 (Unavailable)
     if campaign is None or not campaign.public:
         raise NotFound(f"No public scoreboard for campaign {campaign_id!r}")
     return campaign

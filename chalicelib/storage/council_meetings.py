@@ -7,8 +7,9 @@ share nothing but the meeting and the round.
 - `council_roll`: who has voted in a round: key (meeting, `r<round>#<sub>`) and nothing
   else; an open (non-secret) vote keeps its choices here, with the voter.
 - `council_ballots`: the secret ballots of a round: key (`<meeting>#r<round>`, a random
-  128-bit id) and the choices. No member, request id, client address or time, and no
-  sequence: a query returns ballots in the order of their random ids.
+  128-bit id) and the choices (one digit each: a ballot's size says nothing of its
+  content). No member, request id, client address or time, and no sequence: a query
+  returns ballots in the order of their random ids.
 
 A ballot and its roll entry are written in one transaction (the roll's condition refuses
 a second ballot; nothing can be half-cast). The transaction's request token is random and
@@ -220,6 +221,27 @@ def save_meeting(meeting: Meeting, records: Sequence[AuditRecord] = ()) -> None:
 # --- the roll and the box -----------------------------------------------------------------
 
 
+# A ballot's stored size must not depend on what it says: the box's consumed write capacity
+# (a per-minute CloudWatch metric any operator reads) beside the audit trail's "voted" times
+# would otherwise hint that one voter's ballot was the long one ("disagree" is longer than
+# "agree"). Each choice is stored as one digit, the nominees in the round's order (not in
+# the order a client happened to send them).
+_STORED = {"agree": 1, "disagree": 0}
+_READ = {digit: choice for choice, digit in _STORED.items()}
+
+
+def stored_choices(meeting: Meeting, choices: dict[str, str]) -> dict[str, Any]:
+    """A ballot's choices as the box keeps them: one digit each, in the round's order."""
+    order = [n for n in meeting.ballot_nominees if n in choices]
+    order += sorted(set(choices) - set(order))
+    return {nid: _STORED[choices[nid]] for nid in order}
+
+
+def read_choices(stored: dict[str, Any]) -> dict[str, str]:
+    """The choices of a ballot as the box keeps them (`stored_choices`), read back."""
+    return {nid: _READ[digit] for nid, digit in stored.items()}
+
+
 def cast_ballot(
     meeting: Meeting, sub: str, choices: dict[str, str], *, secret: bool, record: AuditRecord
 ) -> None:
@@ -249,7 +271,7 @@ def cast_ballot(
             BallotModel(
                 box_key(meeting.meeting_id, meeting.round),
                 secrets.token_hex(16),
-                choices=choices,
+                choices=stored_choices(meeting, choices),
             ),
             condition=BallotModel.ballot_id.does_not_exist(),
         )
@@ -271,7 +293,7 @@ def roll(meeting_id: str, number: int) -> dict[str, dict[str, str] | None]:
 def ballots(meeting_id: str, number: int) -> list[dict[str, str]]:
     """The secret ballots of round `number` (read when the round closes)."""
     return [
-        dict(item.choices)
+        read_choices(item.choices)
         for item in BallotModel.query(box_key(meeting_id, number), consistent_read=True)
     ]
 

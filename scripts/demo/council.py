@@ -1,12 +1,15 @@
 """Demo of the awards council's meeting over HTTP against a running stack.
 
 `run_council_demo` seats a council of seven (the chairman, two vice-chairs, the secretary
-from the Department of Home Affairs and three members), has the secretary open the meeting
-on the posted shortlist, record attendance (one member absent, who votes in writing with a
-scanned ballot), check the quorum and open the secret ballot; six members vote from their
-"phones", the secretary closes the ballot (and runs a runoff if the count ties at a quota
-boundary), the documents job renders the minutes, vote results, submission and draft
-decision, and the four documents (PDF and DOCX) are copied to `out_dir`.
+from the Department of Home Affairs and three members); the secretary asks for the meeting
+on the posted shortlist and is refused while the posting window runs (409 posting_open);
+once it has closed (`move_clock`: the local stack's clock moved past the window, as the
+days would have passed) the meeting is created, attendance recorded (one member absent,
+who votes in writing with a scanned ballot), the quorum checked and the secret ballot
+opened; six members vote from their "phones", the secretary closes the ballot (and runs a
+runoff if the count ties at a quota boundary), the documents job renders the minutes, vote
+results, submission and draft decision, the four documents (PDF and DOCX) are copied to
+`out_dir`, and the public page's decision is read back without a token.
 """
 
 from __future__ import annotations
@@ -16,12 +19,15 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import requests
 
 from scripts.demo.nominations import _Api, minimal_pdf
 
 MemberToken = Callable[[str], str]
+MoveClock = Callable[[dt.datetime], object]
+ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 MEMBERS = [
     ("demo-hd-chu-tich", "Nguyễn Văn Thành", "Chủ tịch UBND tỉnh", "chair"),
     ("demo-hd-pho-1", "Trần Thị Hòa", "Phó Chủ tịch UBND tỉnh", "vice_chair"),
@@ -51,67 +57,6 @@ def _choices(nominees: list[str], voter: int) -> dict[str, str]:
     return out
 
 
-def council_campaign(
-    base_url: str,
-    admin_token: str,
-    campaign_id: str,
-    *,
-    token_for: Callable[[str, str | None], str],
-    timeout: float = 120,
-    log: Callable[[str], None] = print,
-) -> str:
-    """When the demo campaign is decided by review, the council sits on a copy of it decided
-    by the council (campaign data: `award_procedure`, quotas, dossier requirements): the best
-    candidates are nominated there (the nominations demo, no approvals), appraised eligible
-    by a reviewer, and that is the shortlist. Returns the copy's id."""
-    from scripts.demo.nominations import run_nominations_demo
-
-    api = _Api(base_url, timeout)
-    source = api.call(admin_token, "GET", f"/campaigns/{campaign_id}")
-    copy_id = f"{campaign_id}-hd"
-    fields = {k: v for k, v in source.items() if k not in ("public",)}
-    required = ["to_trinh", "bao_cao_thanh_tich"]
-    api.call(
-        admin_token,
-        "POST",
-        "/admin/campaigns",
-        json={
-            **fields,
-            "campaign_id": copy_id,
-            "name": f"{source['name']} – xét khen thưởng qua Hội đồng",
-            "award_procedure": "council",
-            "award_quotas": {"collective": 3, "individual": 2},
-            "dossier_requirements": {"collective": required, "individual": required},
-        },
-    )
-    rows = run_nominations_demo(
-        base_url,
-        admin_token,
-        copy_id,
-        token_for=token_for,
-        collectives=4,
-        individuals=3,
-        approve=0,
-        log=lambda _line: None,
-    )
-    reviewer = token_for("reviewer", None)
-    for row in rows:
-        api.call(
-            reviewer,
-            "POST",
-            f"/nominations/{row['nomination_id']}/appraisal",
-            json={"outcome": "eligible"},
-        )
-    # The shortlist was posted for public comment (5 working days) and the window has closed.
-    opens_on = (dt.date.today() - dt.timedelta(days=21)).isoformat()
-    api.call(admin_token, "POST", f"/campaigns/{copy_id}/posting", json={"opens_on": opens_on})
-    log(
-        f"  phong trào {copy_id}: {len(rows)} hồ sơ nộp, thẩm định đủ điều kiện, công khai từ "
-        f"{opens_on} (5 ngày làm việc, đã kết thúc); chỉ tiêu 3 tập thể, 2 cá nhân"
-    )
-    return copy_id
-
-
 def run_council_demo(
     base_url: str,
     admin_token: str,
@@ -119,9 +64,12 @@ def run_council_demo(
     *,
     member_token: MemberToken,
     out_dir: Path,
+    move_clock: MoveClock | None = None,
     timeout: float = 120,
     log: Callable[[str], None] = print,
 ) -> dict[str, Any]:
+    """`move_clock(instant)`: make the stack's clock read `instant` (the local stack's
+    `move_clock`); without it the posting must have closed already."""
     api = _Api(base_url, timeout)
     api.call(
         admin_token,
@@ -137,7 +85,7 @@ def run_council_demo(
     )
     log("→ Hội đồng Thi đua - Khen thưởng: 7 thành viên; đạt khi ≥ 70% tổng số thành viên đồng ý")
     secretary = member_token(SECRETARY)
-    meeting = api.call(secretary, "POST", f"/campaigns/{campaign_id}/meetings")
+    meeting = _create_meeting(api, secretary, campaign_id, move_clock, timeout, log)
     mid = meeting["meeting_id"]
     path = f"/meetings/{mid}"
     nominees = meeting["ballot_nominees"]
@@ -200,7 +148,55 @@ def run_council_demo(
     log(f"\n→ Văn bản (Nghị định 30/2020), mã kiểm phiếu SHA-256 {state['tally_sha256'][:16]}…")
     for target in saved:
         log(f"  {target}")
-    return {"meeting_id": mid, "tally": tally, "files": saved}
+    public = requests.get(f"{base_url}/public/campaigns/{campaign_id}/decision", timeout=timeout)
+    if public.status_code != 200:
+        raise RuntimeError(f"public decision -> {public.status_code}: {public.text[:300]}")
+    decision = public.json()
+    listed = sum(len(v) for v in decision["approved"].values())
+    log(
+        f"\n→ Trang công khai (không cần đăng nhập) đăng kết quả ngày "
+        f"{dt.date.fromisoformat(decision['decided_on']):%d/%m/%Y}: {listed} trường hợp được "
+        f"đề nghị khen thưởng trên {decision['nominees_considered']} trường hợp được xét "
+        "(không công bố phiếu của ai, không công bố số phiếu từng người)"
+    )
+    return {"meeting_id": mid, "tally": tally, "files": saved, "decision": decision}
+
+
+def _create_meeting(
+    api: _Api,
+    secretary: str,
+    campaign_id: str,
+    move_clock: MoveClock | None,
+    timeout: float,
+    log: Callable[[str], None],
+) -> dict[str, Any]:
+    """The secretary asks for the meeting; while the posting runs it is refused (409
+    posting_open) and, with `move_clock`, the demo moves the clock past the window's close
+    and asks again."""
+    response = requests.post(
+        f"{api.base}/campaigns/{campaign_id}/meetings",
+        headers={"Authorization": f"Bearer {secretary}"},
+        timeout=timeout,
+    )
+    if response.status_code == 409 and '"posting_open"' in response.text and move_clock:
+        closes_at = dt.datetime.fromisoformat(response.json()["error"]["details"][0]["closes_at"])
+        log(
+            "  Hội đồng chưa được họp khi danh sách còn đang công khai (409 posting_open, "
+            f"hết hạn lúc {closes_at.astimezone(ZONE):%H:%M ngày %d/%m/%Y})"
+        )
+        move_clock(closes_at + dt.timedelta(minutes=1))
+        log(
+            "  (bản demo: đồng hồ của máy chủ local chuyển tới sau khi hết thời gian công "
+            "khai, như khi các ngày làm việc đã trôi qua; không quy tắc nào được nới)"
+        )
+        response = requests.post(
+            f"{api.base}/campaigns/{campaign_id}/meetings",
+            headers={"Authorization": f"Bearer {secretary}"},
+            timeout=timeout,
+        )
+    if response.status_code != 201:
+        raise RuntimeError(f"create meeting -> {response.status_code}: {response.text[:500]}")
+    return dict(response.json())
 
 
 def print_tally(tally: dict[str, Any]) -> None:

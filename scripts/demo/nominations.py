@@ -95,6 +95,24 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
+DOSSIER_FILES = {
+    "to_trinh": ("TO TRINH de nghi tang Bang khen", "Tờ trình đề nghị khen thưởng.pdf"),
+    "bao_cao_thanh_tich": ("BAO CAO thanh tich", "Báo cáo thành tích.pdf"),
+    "bien_ban": ("BIEN BAN hop xet khen thuong", "Biên bản họp xét khen thưởng.pdf"),
+}
+
+
+def _dossier(campaign: dict[str, Any], kind: str) -> list[tuple[str, str, str]]:
+    """The files a dossier carries: the tờ trình and báo cáo thành tích always, and under
+    the council's procedure whatever else the campaign's checklist requires of the kind
+    (by default the biên bản họp xét, Law on Emulation and Commendation 2022, Art. 84)."""
+    categories = ["to_trinh", "bao_cao_thanh_tich"]
+    if campaign.get("award_procedure") == "council":
+        required = (campaign.get("dossier_requirements") or {}).get(kind) or []
+        categories += [c for c in required if c in DOSSIER_FILES and c not in categories]
+    return [(c, *DOSSIER_FILES[c]) for c in categories]
+
+
 def _reopen_if_closed(
     api: _Api, admin_token: str, campaign: dict[str, Any], log: Callable[[str], None]
 ) -> None:
@@ -148,6 +166,7 @@ def run_nominations_demo(
     log(f"→ Đề nghị khen thưởng: {len(picked)} hồ sơ (các ứng viên xếp hạng cao nhất)")
 
     created: list[dict[str, Any]] = []
+    uploaded = 0
     for kind, candidate in picked:
         unit_id = candidate["unit_id"]
         token = officer(unit_id) if officer else admin_token
@@ -175,10 +194,7 @@ def run_nominations_demo(
             }
         nomination = api.call(token, "POST", f"/campaigns/{campaign_id}/nominations", json=body)
         name = nomination["nominee"]["name"]
-        for category, title, filename in (
-            ("to_trinh", "TO TRINH de nghi tang Bang khen", "Tờ trình đề nghị khen thưởng.pdf"),
-            ("bao_cao_thanh_tich", "BAO CAO thanh tich", "Báo cáo thành tích.pdf"),
-        ):
+        for category, title, filename in _dossier(campaign, kind):
             data = minimal_pdf([title, name, nomination["summary"][:90], campaign["name"][:90]])
             ticket = api.call(
                 token,
@@ -192,25 +208,38 @@ def run_nominations_demo(
                 },
             )
             _upload(ticket, filename, data, timeout)
+            uploaded += 1
         created.append({"token": token, **nomination})
-    log(f"  đã tải lên {2 * len(created)} tệp PDF qua presigned POST")
+    log(f"  đã tải lên {uploaded} tệp PDF qua presigned POST")
 
     result = api.call(admin_token, "POST", "/admin/jobs/verify_uploads")["result"]
     log(f"→ Kiểm tra tệp (verify_uploads): {result}")
 
+    # A reviewer's positive step is the campaign's procedure's: an approval under review,
+    # an appraisal "eligible" (thẩm định đủ điều kiện) under the council's, which decides.
+    council = campaign.get("award_procedure") == "council"
     approved = {"collective": 0, "individual": 0}
     for nomination in created:
         nomination_id = nomination["nomination_id"]
         api.call(nomination["token"], "POST", f"/nominations/{nomination_id}/submit")
         if approved[nomination["kind"]] < approve:
-            api.call(
-                reviewer,
-                "POST",
-                f"/nominations/{nomination_id}/review",
-                json={"decision": "approve", "reason": "Đạt tiêu chí, đủ hồ sơ."},
-            )
+            if council:
+                api.call(
+                    reviewer,
+                    "POST",
+                    f"/nominations/{nomination_id}/appraisal",
+                    json={"outcome": "eligible"},
+                )
+            else:
+                api.call(
+                    reviewer,
+                    "POST",
+                    f"/nominations/{nomination_id}/review",
+                    json={"decision": "approve", "reason": "Đạt tiêu chí, đủ hồ sơ."},
+                )
             approved[nomination["kind"]] += 1
-    log(f"→ Đã nộp {len(created)} hồ sơ; phê duyệt {sum(approved.values())}")
+    step = "thẩm định đủ điều kiện" if council else "phê duyệt"
+    log(f"→ Đã nộp {len(created)} hồ sơ; {step} {sum(approved.values())}")
 
     rows = []
     for nomination in created:

@@ -668,6 +668,9 @@ def demo_campaign() -> dict[str, Any]:
         "department_report_deadline": "2025-08-20",
         "nomination_deadline": "2025-08-20",
         "award_quotas": {"collective": 10, "individual": 10},
+        # "dân chủ, chính xác, công khai, minh bạch" (the plan, III): initiatives scored by a
+        # council, dossiers appraised, the shortlist posted, the awards council votes.
+        "award_procedure": "council",
         "criteria": [
             {
                 "key": "online_rate",

@@ -187,6 +187,7 @@ def run_results_demo(
     second = second_outcome.get("result") or second_outcome
     after = set(mail_dir.glob("*.eml")) if mail_dir.exists() else set()
     return {
+        "ledger": ledger_states(api, admin),
         "tracking": tracking,
         "consolidated": consolidated,
         "first": first,
@@ -199,6 +200,28 @@ def run_results_demo(
     }
 
 
+def ledger_states(api: _Api, admin: str) -> Counter[str]:
+    """Today's messages in the mail ledger by state (claim, send, confirm: all `sent` once
+    the runs are done; `unsubscribed`/`suppressed` never went)."""
+    states: Counter[str] = Counter()
+    day = dt.datetime.now(dt.UTC).date().isoformat()
+    token: str | None = None
+    while True:
+        query = f"/admin/mail?day={day}&limit=100" + (f"&next_token={token}" if token else "")
+        page = api.call(admin, "GET", query)
+        states.update(item["status"] for item in page["items"])
+        token = page.get("next_token")
+        if not token:
+            return states
+
+
+STATE_WORDS = {
+    "sent": "đã gửi và xác nhận",
+    "claimed": "đang gửi, chưa xác nhận",
+    "failed": "SES từ chối, sẽ gửi lại",
+    "unsubscribed": "người nhận đã hủy đăng ký",
+    "suppressed": "địa chỉ bị chặn (thư bị trả lại, khiếu nại)",
+}
 KIND_WORDS = {
     "digest": "bản tin tuần",
     "reminder": "nhắc hạn",
@@ -241,6 +264,11 @@ def print_summary(result: dict[str, Any], root: Path) -> None:
     print(
         f"  chạy lại thêm một lần: {second['counts'].get('already_sent', 0)} thư đã gửi trước đó, "
         f"{sum(v for k, v in second['counts'].items() if k in KIND_WORDS)} thư mới"
+    )
+    ledger = result["ledger"]
+    print(
+        "  sổ ghi thư hôm nay (mỗi thư một khóa: nhận việc, gửi, xác nhận): "
+        + ", ".join(f"{n} {STATE_WORDS.get(s, s)}" for s, n in sorted(ledger.items()))
     )
     mail_dir = Path(result["mail_dir"])
     shown = mail_dir.relative_to(root) if mail_dir.is_relative_to(root) else mail_dir

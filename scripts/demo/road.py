@@ -1,11 +1,14 @@
 """Demo of the road to the council (issue 21) over HTTP against a running stack.
 
-`run_road_demo`, on a campaign decided by its council whose nominations are appraised:
-seats an initiatives council of five, has units register initiatives with a PDF each and
-submit them, the members score them (one is refused as an author), the secretary closes
-the assessment by the council's rule; a hold recorded on one eligible nominee puts it back
-to submitted; the posting of the shortlist opens for five working days; two people send
-feedback without a token and a reviewer answers both. Everything is printed in Vietnamese.
+`run_road_demo`, on a campaign decided by its council whose nominations are submitted:
+has units register initiatives with a PDF each and submit them, seats an initiatives
+council of five whose members score them (one is refused as an author), the secretary
+closes the assessment by the council's rule; a reviewer appraises the dossiers against the
+checklist, a hold recorded on one eligible nominee puts it back to submitted (and its
+appraisal is then refused); the posting of the shortlist opens today for five working
+days; two people send feedback without a token while it is open and a reviewer answers
+both. Everything is printed in Vietnamese. The council's meeting (scripts/demo/council.py)
+comes after the window has closed.
 """
 
 from __future__ import annotations
@@ -76,8 +79,8 @@ def run_road_demo(
     api = _Api(base_url, timeout)
     campaign = api.call(admin_token, "GET", f"/campaigns/{campaign_id}")
     nominations = api.call(admin_token, "GET", f"/campaigns/{campaign_id}/nominations")["items"]
-    eligible = [n for n in nominations if n["status"] == "eligible"]
-    units = sorted({n["nominee"]["unit_id"] for n in eligible if n["kind"] == "collective"}) or [
+    # The initiatives come from the nominated collectives: the shortlist shows them.
+    units = sorted({n["nominee"]["unit_id"] for n in nominations if n["kind"] == "collective"}) or [
         n["unit_id"] for n in nominations
     ]
     # The initiatives' deadline is campaign data: the demo runs long after 2025.
@@ -148,8 +151,9 @@ def run_road_demo(
         json={"members": members, "rule": {"denominator": "scored"}},
     )
     log(
-        "  Hội đồng sáng kiến 5 thành viên; công nhận khi ≥ 2/3 số thành viên chấm đạt "
-        "≥ 50/100 điểm (Thông tư 18/2013/TT-BKHCN, Điều 8)"
+        "  Hội đồng sáng kiến 5 thành viên; công nhận khi ≥ 2/3 số thành viên đã chấm cho "
+        "≥ 50/100 điểm (tỉnh chọn mẫu số là số thành viên đã chấm: thành viên tự rút vì là "
+        "tác giả không bị tính; Thông tư 18/2013/TT-BKHCN, Điều 8 tính trên tổng số thành viên)"
     )
     for (item, _officer), points in zip(registered, POINTS, strict=True):
         novelty, applicability, effectiveness = points
@@ -184,7 +188,25 @@ def run_road_demo(
             f"điểm trung bình {a['average_total']:.1f}/100)"
         )
 
-    # 3. A hold recorded after the appraisal sends one nominee back to submitted.
+    # 3. The appraisal (thẩm định) of each submitted dossier against the checklist.
+    reviewer = token_for("reviewer", None)
+    eligible = []
+    for n in nominations:
+        if n["status"] != "submitted":
+            continue
+        appraised = api.call(
+            reviewer,
+            "POST",
+            f"/nominations/{n['nomination_id']}/appraisal",
+            json={"outcome": "eligible"},
+        )
+        eligible.append(appraised)
+    log(
+        f"\n  Thẩm định hồ sơ: {len(eligible)} hồ sơ đủ thành phần (tờ trình, báo cáo thành "
+        "tích, biên bản họp xét) và đủ điều kiện"
+    )
+
+    # 4. A hold recorded after the appraisal sends one nominee back to submitted.
     held = None
     if len(eligible) > 1:
         target = eligible[-1]
@@ -206,26 +228,27 @@ def run_road_demo(
         )
         held = target["nomination_id"]
         log(
-            f"\n  Tạm dừng xét: {hold['subject_name']} có khiếu nại đang giải quyết (Nghị định "
+            f"  Tạm dừng xét: {hold['subject_name']} có khiếu nại đang giải quyết (Nghị định "
             f"152/2025/NĐ-CP, Điều 4): hồ sơ trở lại trạng thái chờ thẩm định "
             f"({len(hold['held_back'])} hồ sơ)"
         )
-
-    # 4. The posting of the shortlist, and the public's feedback.
-    existing = requests.get(
-        f"{base_url}/campaigns/{campaign_id}/posting",
-        headers={"Authorization": f"Bearer {admin_token}"},
-        timeout=timeout,
-    )
-    if existing.status_code == 200:  # posted already (the council's demo posts in the past)
-        posting = existing.json()
-    else:
-        posting = api.call(
-            admin_token,
-            "POST",
-            f"/campaigns/{campaign_id}/posting",
-            json={"opens_on": _today().isoformat(), "working_days": 5},
+        again = requests.post(
+            f"{base_url}/nominations/{held}/appraisal",
+            json={"outcome": "eligible"},
+            headers={"Authorization": f"Bearer {reviewer}"},
+            timeout=timeout,
         )
+        if again.status_code != 409 or "on_hold" not in again.text:
+            raise RuntimeError(f"appraisal under a hold -> {again.status_code}: {again.text[:300]}")
+        log("  thẩm định lại hồ sơ đang bị tạm dừng: bị từ chối (409 on_hold)")
+
+    # 5. The posting of the shortlist opens today, and the public's feedback while it runs.
+    posting = api.call(
+        admin_token,
+        "POST",
+        f"/campaigns/{campaign_id}/posting",
+        json={"opens_on": _today().isoformat(), "working_days": 5},
+    )
     log(
         f"\n  CÔNG KHAI DANH SÁCH ĐỀ NGHỊ KHEN THƯỞNG ({posting['working_days']} ngày làm việc, "
         f"đến hết ngày {dt.date.fromisoformat(posting['last_day']):%d/%m/%Y})"
@@ -249,12 +272,8 @@ def run_road_demo(
             json={"text": text, "name": name},
             timeout=timeout,
         )
-        if response.status_code == 409 and posting["state"] != "open":
-            log("  (đã hết thời gian công khai: phản ánh gửi sau hạn bị từ chối, 409)")
-            return {"initiatives": closed, "posting": posting, "held": held}
         if response.status_code != 202:
             raise RuntimeError(f"feedback -> {response.status_code}: {response.text[:300]}")
-    reviewer = token_for("reviewer", None)
     feedback = api.call(reviewer, "GET", f"/campaigns/{campaign_id}/feedback")["items"]
     for item in feedback:
         api.call(

@@ -7,7 +7,10 @@ not recognised. (A results report returned: tests/api/test_notifications.py.)"""
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from chalicelib import clock
 from chalicelib.domain import notifications as rules
@@ -21,7 +24,15 @@ from tests.council import (
     step,
     vote,
 )
-from tests.factories import COMMUNE, DEPARTMENT, DIVISION, OTHER_DEPARTMENT, PROVINCE
+from tests.factories import (
+    COMMUNE,
+    DEPARTMENT,
+    DIVISION,
+    OFFICIALS,
+    OTHER_DEPARTMENT,
+    PROVINCE,
+)
+from tests.initiatives import MEMBERS
 from tests.nominations import BEFORE_DEADLINE, officer, reviewer, setup, submitted
 
 CONTACTS = {
@@ -49,13 +60,33 @@ def run_job(api: Any) -> dict[str, Any]:
     return dict(result.get("result") or result)
 
 
+@pytest.fixture(autouse=True)
+def captured(setting: Any, tmp_path: Path) -> None:
+    """Bodies kept in the ledger (as locally), so every status mail's words are scanned."""
+    setting("MAIL_CAPTURE_DIR", str(tmp_path / "mail"))
+    setting("MAIL_SEND_RATE", "1000")
+
+
+# Free text typed by people in these tests: never in a mail.
+REVIEW_REASON = "Thiếu xác nhận của Ban Thi đua quận Hải Châu"
+APPRAISAL_REASON = "Biên bản họp thiếu chữ ký chủ tọa"
+INITIATIVE_REASON = "Số liệu tiết kiệm giấy chưa kiểm chứng"
+TYPED = (REVIEW_REASON, APPRAISAL_REASON, INITIATIVE_REASON)
+
+
 def status_mails() -> Counter[tuple[str, str, str, str]]:
-    """(about, action, unit, recipient) of every status mail in the ledger, counted."""
+    """(about, action, unit, recipient) of every status mail in the ledger, counted; each
+    one's subject and bodies scanned: no official's name, no secret-document word, no
+    text a person typed (a reason)."""
+    names = [o["full_name"] for o in OFFICIALS] + [m["full_name"] for m in MEMBERS]
     out: Counter[tuple[str, str, str, str]] = Counter()
     for record in mail_store.all_records():
         if record.kind != rules.KIND_STATUS:
             continue
         assert record.status == rules.SENT, record
+        assert record.text and record.html
+        for words in (record.subject, record.text, record.html):
+            assert rules.forbidden_words_in(words, [*names, *TYPED]) == [], words
         _, about, _, action, *_ = record.key.split("#")
         out[(about, action, record.unit_id or "", record.recipient)] += 1
     return out
@@ -83,7 +114,10 @@ def test_nominations_returned_approved_and_rejected_by_review(api):
         "return": submitted(api, token, kind="individual", nominee_official_id="cb-002"),
     }
     for decision, nomination in decisions.items():
-        payload = {"decision": decision, **({} if decision == "approve" else {"reason": "Xét"})}
+        payload = {
+            "decision": decision,
+            **({} if decision == "approve" else {"reason": REVIEW_REASON}),
+        }
         r = api.post(
             f"/nominations/{nomination['nomination_id']}/review", payload, token=reviewer(api)
         )
@@ -113,7 +147,7 @@ def test_nominations_returned_appraised_and_decided_by_the_council(api, monkeypa
     assert api.post(f"/nominations/{nid}/submit").status_code == 200
     r = api.post(
         f"/nominations/{nid}/appraisal",
-        {"outcome": "return", "reason": "Bổ sung biên bản"},
+        {"outcome": "return", "reason": APPRAISAL_REASON},
         token=reviewer(api),
     )
     assert r.status_code == 200, r.body
@@ -156,7 +190,7 @@ def test_initiatives_returned_recognised_and_not_recognised(api):
         weak = initiative(api, title="Sổ tay điện tử")["initiative_id"]
         back = initiative(api, title="Lịch họp điện tử")["initiative_id"]
         r = api.post(
-            f"/initiatives/{back}/return", {"reason": "Bổ sung"}, token=member(api, "hd-2")
+            f"/initiatives/{back}/return", {"reason": INITIATIVE_REASON}, token=member(api, "hd-2")
         )
         assert r.status_code == 200, r.body
         for sub in ("hd-0", "hd-2", "hd-4"):

@@ -322,3 +322,43 @@ def test_initiative_reminders_go_to_units_without_a_submitted_initiative(mailroo
         "vanthu@nhatrang.khanhhoa.gov.vn",
     }
     assert all("còn 2 ngày" in s for s in subjects.values())
+
+
+def test_the_admins_alert_names_silent_sources_and_firing_alarms(mailroom, setting):
+    """The province admin's daily alert: each enabled document system silent for the
+    freshness window, the count of silent units, and the stack's alarms in ALARM (stream
+    and sweep failures) - not another stack's, not one that is OK; to the admin only."""
+    from chalicelib.storage.aws import client
+
+    setting("ALARM_PREFIX", "khong-giay-test-")
+    r = mailroom.post(
+        "/admin/sources", {"source_id": "eo", "name": "QLVB eOffice", "units": [PROVINCE]}
+    )
+    assert r.status_code in (200, 201), r.body
+    cloudwatch = client("cloudwatch")
+    for name, state in (
+        ("khong-giay-test-FoldInbox-Errors", "ALARM"),
+        ("khong-giay-test-StreamFailures", "OK"),
+        ("another-stack-FoldInbox-Errors", "ALARM"),
+    ):
+        cloudwatch.put_metric_alarm(
+            AlarmName=name,
+            MetricName="Errors",
+            Namespace="AWS/Lambda",
+            Statistic="Sum",
+            Period=60,
+            EvaluationPeriods=1,
+            Threshold=1,
+            ComparisonOperator="GreaterThanOrEqualToThreshold",
+        )
+        cloudwatch.set_alarm_state(AlarmName=name, StateValue=state, StateReason="test")
+    with clock.frozen(AUG_11):
+        result = run_job(mailroom)
+    assert result["counts"]["alert"] == 1
+    [alert] = [m for m in captured(mailroom) if m["X-Khong-Giay-Kind"] == "alert"]
+    assert str(alert["To"]) == "quantri@khanhhoa.gov.vn"
+    text = alert.get_body(preferencelist=("plain",)).get_content()
+    assert "QLVB eOffice" in text
+    assert "khong-giay-test-FoldInbox-Errors" in text
+    assert "StreamFailures" not in text and "another-stack" not in text
+    assert "Số đơn vị không phát sinh dữ liệu" in text

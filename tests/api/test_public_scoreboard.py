@@ -94,3 +94,22 @@ def test_public_routes_are_rate_limited_per_address(public_api):
     assert statuses[-1] == 429
     r = public_api.get(f"{PUBLIC}/open-data.json", token=None)
     assert r.status_code == 429 and int(r.headers["Retry-After"]) >= 1
+
+
+def test_a_storage_fault_is_a_503_not_a_missing_scoreboard(public_api):
+    """An outage reading the campaigns is not "not public": 503 with Retry-After, never a
+    404 the public would take for an answer."""
+    from chalicelib.storage import outages
+    from chalicelib.storage import registry as registry_store
+
+    make_public(public_api)
+    registry_store.invalidate_registry()  # a new container: the campaigns are read
+    outages.inject("Scan", table="campaigns")
+    outages.inject("GetItem", table="campaigns")
+    try:
+        r = public_api.get(f"{PUBLIC}/ranking?level=department", token=None)
+    finally:
+        outages.clear()
+    assert r.status_code == 503, r.body
+    assert r.headers.get("Retry-After")
+    assert body(r)["error"]["code"] == "unavailable"

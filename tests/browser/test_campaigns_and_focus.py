@@ -72,6 +72,23 @@ def test_focus_moves_to_the_new_pages_heading(console, seeded):
     )
     assert page.evaluate("() => document.activeElement.closest('.page-interconnection') !== null")
 
+    def focused_on(page_class: str) -> None:
+        page.wait_for_function(
+            f"""() => document.activeElement && document.activeElement.tagName === 'H1'
+                  && document.activeElement.closest('.{page_class}') !== null"""
+        )
+
+    # A link inside the page (the scoreboard's unit), and the browser's Back: the same.
+    page.click("#nav a[href='#/scoreboard']")
+    page.wait_for_selector("table.ranking tbody a")
+    focused_on("page-scoreboard")
+    page.click("table.ranking tbody a >> nth=0")
+    page.wait_for_selector("#unit-score")
+    focused_on("page-unit")
+    page.go_back()
+    page.wait_for_selector("table.ranking")
+    focused_on("page-scoreboard")
+
 
 def test_a_failed_ranking_call_is_shown_with_its_request_id(console, seeded):
     tab = console("viewer")

@@ -5,6 +5,8 @@ sign-in (with axe)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.browser.conftest import CAMPAIGN_ID
@@ -80,7 +82,42 @@ def test_public_scoreboard_at_phone_width_without_sign_in(browser, seeded):
     page.wait_for_selector("table.public-ranking")
     text = page.inner_text("main")
     assert "UBND phường Nha Trang" in text and "CC BY 4.0" in text
+    # The columns are config.json's rate criteria (the vocabulary), in the console's words.
+    headers = page.locator("table.public-ranking thead th").all_inner_texts()
+    assert headers[3:7] == ["Xử lý trên mạng", "Ký số", "Phát hành điện tử", "Đánh giá KPI"]
     overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1
     assert not _axe(page)
+    context.close()
+
+
+def test_an_unsubscribe_link_from_a_captured_mail_at_phone_width(browser, seeded):
+    """The one-click link of a captured message, opened without sign-in on a phone: the
+    page says what it stops and asks to confirm (a GET changes nothing); confirming stops
+    that kind for that address only. Both pages pass axe."""
+    address = "vanthu.ngung@nhatrang.example.vn"
+    seeded.api(
+        "POST",
+        "/admin/units",
+        json={"contacts": [{"unit_id": COMMUNE, "email": address, "role": "clerk"}]},
+    )
+    seeded.run_job("notifications")
+    items = seeded.api("GET", "/admin/mail?limit=100")["items"]
+    message = next(i for i in items if i["recipient"] == address and i["kind"] == "digest")
+    found = re.search(r"Ngừng nhận loại thư này: (\S+)", message["text"])
+    assert found is not None, message["text"]
+    context = browser.new_context(viewport={"width": 390, "height": 800}, bypass_csp=True)
+    page = context.new_page()
+    page.goto(found.group(1))
+    assert "Bản tin tuần" in page.inner_text("main")
+    assert not _axe(page)
+    contacts = seeded.api("GET", f"/units/{COMMUNE}/contacts")["items"]
+    assert next(c for c in contacts if c["email"] == address)["unsubscribed"] == []
+    page.get_by_role("button", name="Xác nhận ngừng nhận").click()
+    page.locator("h1", has_text="Đã ngừng nhận thư").wait_for()
+    assert not _axe(page)
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1
+    contacts = seeded.api("GET", f"/units/{COMMUNE}/contacts")["items"]
+    assert next(c for c in contacts if c["email"] == address)["unsubscribed"] == ["digest"]
     context.close()

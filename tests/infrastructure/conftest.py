@@ -66,6 +66,7 @@ class Synth:
     template: dict[str, Any]
     manifest: dict[str, Any]
     seconds: float
+    cpu_seconds: float
     output: str
 
     def resources(self, type_: str) -> dict[str, dict[str, Any]]:
@@ -102,6 +103,7 @@ def synth() -> Synth:
         template=json.loads(built.template_path.read_text(encoding="utf-8")),
         manifest=json.loads((built.outdir / "manifest.json").read_text(encoding="utf-8")),
         seconds=built.seconds,
+        cpu_seconds=built.cpu_seconds,
         output=built.output,
     )
 

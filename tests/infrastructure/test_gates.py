@@ -29,8 +29,16 @@ def _tool(name: str) -> str:
     return found
 
 
+# The synthesis's own work, in CPU seconds (user + system, the node process included): 27 s
+# of wall time at load ~3 but 180-230 s at load ~20 on the shared 2-core machine, where the
+# wall time measures the neighbours. See docs/benchmarks.md.
+SYNTH_CPU_SECONDS = 150
+
+
 def test_synth_needs_no_credentials_and_is_fast_enough(synth: Synth) -> None:
-    assert synth.seconds < 150, f"synth took {synth.seconds:.0f}s"
+    assert synth.cpu_seconds < SYNTH_CPU_SECONDS, (
+        f"synth used {synth.cpu_seconds:.0f} s of CPU ({synth.seconds:.0f} s of wall time)"
+    )
     assert "(exit 0)" in synth.output, synth.output[-4000:]
 
 

@@ -49,7 +49,9 @@ def meetings(draw: Any) -> dict[str, Any]:
     ]
     ids = [x.nomination_id for x in nominees]
     choice = st.sampled_from(cv.CHOICES)
-    ballots = [{i: draw(choice) for i in ids} for _ in present]
+    # A member present may not cast a ballot: "present" and "votes_cast" must differ.
+    voters = draw(st.sets(st.sampled_from(sorted(present)))) if present else set()
+    ballots = [{i: draw(choice) for i in ids} for _ in voters]
     written = [{i: draw(choice) for i in ids} for _ in writers]
     rule = cv.AwardsRule(
         share=draw(st.sampled_from((0.5, 2 / 3, 0.7, 0.8, 0.9, 1.0, 0.01))),
@@ -400,3 +402,46 @@ def test_the_stored_outcome_and_rounds_read_back_the_same() -> None:
     }
     assert cv.count_of({**as_dict["counts"][0], "extra": "ignored"}) == count
     assert (as_dict["number"], as_dict["ballots"], as_dict["written_votes"]) == (1, 9, 1)
+
+
+def test_a_runoff_orders_a_level_count_by_kpi_rank_and_counts_the_seats_left() -> None:
+    """Mutants apply_runoff 20 (the runoff ignored the KPI rank) and 53 (the seats of a
+    second runoff added the seats just filled instead of taking them away)."""
+    nominees = [
+        cv.Nominee("a", "collective", "A", None),
+        cv.Nominee("b", "collective", "B", 3),
+        cv.Nominee("c", "collective", "C", 1),
+        cv.Nominee("d", "collective", "D", None),
+    ]
+    tied = cv.Outcome({"collective": ()}, {}, (cv.Runoff("collective", ("b", "c"), 1),))
+    level = [{"b": "agree", "c": "agree"}] * 2
+    after, _ = cv.apply_runoff(tied, nominees, level)
+    assert after.approved["collective"] == ("c",)  # rank 1 before rank 3
+    assert after.rejected == {"b": cv.OUTSIDE_QUOTA}
+    # Two seats among four: a leads, b and d are level for the one seat left.
+    four = cv.Outcome({"collective": ()}, {}, (cv.Runoff("collective", ("a", "b", "c", "d"), 2),))
+    ballots = [
+        {"a": "agree", "b": "agree", "c": "disagree", "d": "disagree"},
+        {"a": "agree", "b": "disagree", "c": "disagree", "d": "agree"},
+    ]
+    nominees[1] = cv.Nominee("b", "collective", "B", None)
+    after, agree = cv.apply_runoff(four, nominees, ballots)
+    assert agree == {"a": 2, "b": 1, "c": 0, "d": 1}
+    assert after.approved["collective"] == ("a",)
+    assert after.runoffs == (cv.Runoff("collective", ("b", "d"), 1),)
+    assert after.rejected == {"c": cv.OUTSIDE_QUOTA}
+    # An outcome read back without the kind's list (none approved yet) still takes them.
+    bare = cv.Outcome({}, {}, (cv.Runoff("collective", ("b", "c"), 1),))
+    assert cv.apply_runoff(bare, nominees, level)[0].approved == {"collective": ("c",)}
+    assert cv.check_ballot({}, ["a", "b"]) == "no choice for a, b"
+
+
+def test_a_kind_without_a_quota_gets_no_seat() -> None:
+    """Mutant apply_quota 32 (a missing quota read as 1)."""
+    nominees = [cv.Nominee("a", "individual", "A", 1), cv.Nominee("b", "collective", "B", 1)]
+    counts = cv.count_round(
+        nominees, [{"a": "agree", "b": "agree"}] * 3, [], members=3, present=3, rule=cv.AwardsRule()
+    )
+    outcome = cv.apply_quota(nominees, counts, {"collective": 1})
+    assert outcome.approved == {"collective": ("b",), "individual": ()}
+    assert outcome.rejected == {"a": cv.OUTSIDE_QUOTA} and outcome.final

@@ -166,6 +166,8 @@ def test_campaign_record():
     assert campaign["department_report_deadline"] == "2025-08-20"
     assert campaign["nomination_deadline"] == "2025-08-20"
     assert campaign["award_quotas"] == {"collective": 10, "individual": 10}
+    # the awards are decided by the council (issue 21: "the demo campaign uses it")
+    assert campaign["award_procedure"] == "council"
     keys = [c["key"] for c in campaign["criteria"]]
     assert set(keys) == {*campaign["weights"], "creativity"}
     assert all(c["description"] for c in campaign["criteria"])

@@ -2,7 +2,7 @@
 // pattern as well as colour, and the processed volume as bars on its own axis.
 import { criterionLabel, t } from "./i18n.js";
 import { fmtNumber, fmtPercent } from "./format.js";
-import { h } from "./ui.js";
+import { errorBox, h } from "./ui.js";
 
 // The line of each rate criterion the chart draws: its own colour and dash, never colour
 // alone. KPI coverage has none: evaluations are monthly, a daily line of them says nothing.
@@ -72,7 +72,8 @@ export function dailyChart(days, criteria) {
   };
   // Draw once the figure is in the document (its width is known then).
   requestAnimationFrame(() => {
-    draw().catch((error) => figure.replaceChildren(h("p", { class: "error", role: "alert" }, String(error))));
+    // Not an API call (the chart library failed): shown in words all the same.
+    draw().catch((error) => figure.replaceChildren(errorBox(error)));
   });
   return figure;
 }

@@ -1,6 +1,8 @@
 // The posted shortlist, for anyone (cong-khai.html?campaign=<id>): the nominees with their
-// evidence, the days left, and a feedback form per nominee. Feedback text is shown back only
-// as text (textContent), never as markup.
+// evidence, the days left, and a feedback form per nominee; once the awards council has
+// decided, its result first (GET /public/campaigns/{id}/decision: the lists proposed for the
+// award, never a ballot or a count per nominee). Feedback text is shown back only as text
+// (textContent), never as markup.
 import { fmtDate, fmtDateTime, fmtNumber, fmtPercent } from "../format.js";
 import { clear, h, nextId } from "../ui.js";
 import { call, campaignParam, errorBox, start, words } from "./shell.js";
@@ -39,6 +41,17 @@ const t = words({
     sent: "Đã nhận phản ánh của bạn. Cảm ơn bạn.",
     empty_text: "Hãy nhập nội dung phản ánh.",
     list: "Danh sách",
+    result: "Kết quả xét khen thưởng",
+    decided: "Hội đồng Thi đua – Khen thưởng đã họp và bỏ phiếu kín ngày {date}: đề nghị tặng Bằng khen cho {n} trong {of} trường hợp được xét.",
+    rule: "Tỷ lệ phiếu đồng ý cần đạt: {share} {denominator}.",
+    of_members: "tổng số thành viên Hội đồng",
+    of_present: "số thành viên dự họp",
+    of_votes_cast: "số phiếu bầu",
+    collectives: "Tập thể được đề nghị khen thưởng ({n})",
+    individuals: "Cá nhân được đề nghị khen thưởng ({n})",
+    nobody: "Không có.",
+    tally_hash: "Mã kiểm tra kết quả kiểm phiếu (SHA-256): {hash}",
+    shortlist_was: "Danh sách đã công khai",
   },
   en: {
     title: "Public posting of the award shortlist",
@@ -73,6 +86,17 @@ const t = words({
     sent: "Your feedback was received. Thank you.",
     empty_text: "Please write your feedback.",
     list: "Shortlist",
+    result: "The award decision",
+    decided: "The emulation and commendation council met and voted by secret ballot on {date}: {n} of the {of} nominees considered are proposed for the Certificate of Merit.",
+    rule: "Share of agree votes required: {share} of {denominator}.",
+    of_members: "all council members",
+    of_present: "the members present",
+    of_votes_cast: "the votes cast",
+    collectives: "Collectives proposed for the award ({n})",
+    individuals: "Individuals proposed for the award ({n})",
+    nobody: "None.",
+    tally_hash: "Tally check code (SHA-256): {hash}",
+    shortlist_was: "The posted shortlist",
   },
 });
 
@@ -153,6 +177,45 @@ function nomineeCard(campaignId, n, open) {
   );
 }
 
+/** The council's decision, or null before it (404: the API says nothing about a meeting
+ * that has not decided). */
+async function decisionOf(campaignId) {
+  try {
+    return await call("GET", `/public/campaigns/${encodeURIComponent(campaignId)}/decision`);
+  } catch (error) {
+    if (error.status === 404) return null;
+    throw error;
+  }
+}
+
+function awardees(title, people) {
+  const list = people.length
+    ? h(
+        "ol",
+        { class: "awardees" },
+        ...people.map((p) => h("li", {}, p.name, p.position || p.unit_name ? h("span", { class: "muted" }, ` – ${[p.position, p.unit_name].filter(Boolean).join(", ")}`) : null)),
+      )
+    : h("p", {}, t("nobody"));
+  return [h("h3", {}, title), list];
+}
+
+function decisionSection(decision) {
+  const collectives = decision.approved.collective || [];
+  const individuals = decision.approved.individual || [];
+  const share = decision.rule.share == null ? "—" : fmtPercent(decision.rule.share);
+  const denominator = t(`of_${decision.rule.denominator || "members"}`);
+  return h(
+    "section",
+    { class: "decision", "aria-labelledby": "decision-title" },
+    h("h2", { id: "decision-title" }, t("result")),
+    h("p", { class: "notice" }, t("decided", { date: fmtDate(decision.decided_on), n: collectives.length + individuals.length, of: decision.nominees_considered })),
+    h("p", {}, t("rule", { share, denominator })),
+    ...awardees(t("collectives", { n: collectives.length }), collectives),
+    ...awardees(t("individuals", { n: individuals.length }), individuals),
+    decision.tally_sha256 ? h("p", { class: "muted hash" }, t("tally_hash", { hash: decision.tally_sha256 })) : null,
+  );
+}
+
 async function render(main) {
   const campaignId = campaignParam();
   document.title = `${t("title")} – Không Giấy`;
@@ -160,7 +223,10 @@ async function render(main) {
     clear(main, h("h1", {}, t("title")), h("p", { class: "error", role: "alert" }, t("no_campaign")));
     return;
   }
-  const shortlist = await call("GET", `/public/campaigns/${encodeURIComponent(campaignId)}/shortlist`);
+  const [shortlist, decision] = await Promise.all([
+    call("GET", `/public/campaigns/${encodeURIComponent(campaignId)}/shortlist`),
+    decisionOf(campaignId),
+  ]);
   const open = shortlist.state === "open";
   const state =
     shortlist.state === "open"
@@ -175,7 +241,8 @@ async function render(main) {
     h("p", {}, t("intro")),
     h("p", {}, t("window", { from: fmtDate(shortlist.opens_on), to: fmtDate(shortlist.last_day), n: shortlist.working_days })),
     state,
-    h("h2", {}, t("list")),
+    decision ? decisionSection(decision) : null,
+    h("h2", {}, t(decision ? "shortlist_was" : "list")),
     h("ol", { class: "shortlist" }, ...shortlist.items.map((n) => nomineeCard(campaignId, n, open))),
   );
 }
