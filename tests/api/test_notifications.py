@@ -391,3 +391,30 @@ def test_nomination_reminders_and_the_last_day(mailroom):
         "phong.tcbc@snv.khanhhoa.gov.vn",
         "truong.phong@snv.khanhhoa.gov.vn",
     ]
+
+
+def test_the_unsubscribe_routes_are_bounded_like_public_routes(mailroom):
+    """No token, so bounded: a form larger than 2 KiB is a 400 with a clear message, and
+    each client address gets 20 requests a minute (GET and POST together), then 429 with
+    Retry-After."""
+    from chalicelib.services import public_limits
+    from chalicelib.services.notifications import deliver
+
+    with clock.frozen(AUG_11):
+        link = urlsplit(deliver.unsubscribe_url("phong.tcbc@snv.khanhhoa.gov.vn", "digest"))
+        path = f"{link.path}?{link.query}"
+        form = {"Content-Type": "application/x-www-form-urlencoded"}
+        r = mailroom.request(
+            "POST",
+            path,
+            token=None,
+            headers=form,
+            raw=b"List-Unsubscribe=One-Click&x=" + b"a" * 3000,
+        )
+        assert r.status_code == 400 and "too large" in body(r)["error"]["message"]
+        limit, _window = public_limits.LIMITS["unsubscribe"]
+        # the POST above counted: limit - 1 more requests, then the limit
+        statuses = [mailroom.get(path, token=None).status_code for _ in range(limit - 1)]
+        r = mailroom.get(path, token=None)
+    assert statuses == [200] * (limit - 1)
+    assert r.status_code == 429 and int(r.headers["Retry-After"]) >= 1
