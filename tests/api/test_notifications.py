@@ -362,3 +362,59 @@ def test_the_admins_alert_names_silent_sources_and_firing_alarms(mailroom, setti
     assert "khong-giay-test-FoldInbox-Errors" in text
     assert "StreamFailures" not in text and "another-stack" not in text
     assert "Số đơn vị không phát sinh dữ liệu" in text
+
+
+def test_nomination_reminders_and_the_last_day(mailroom):
+    """Nominations are due 20/8: on 13/8 (08:00 local) every department and commune that
+    has not submitted one hears it (a division nominates through its department); on the
+    division's own deadline day (18/8) its reminder says it is the last day."""
+    from tests.nominations import submitted
+
+    aug_13 = dt.datetime(2025, 8, 13, 1, 0, tzinfo=dt.UTC)
+    aug_18 = dt.datetime(2025, 8, 18, 1, 0, tzinfo=dt.UTC)
+    with clock.frozen(aug_13):
+        officer = mailroom.make_token("unit_officer", OTHER_DEPARTMENT, sub="vt-skhcn")
+        submitted(mailroom, officer, campaign=CAMPAIGN, nominee_unit_id=OTHER_DEPARTMENT)
+        run_job(mailroom)
+    nominations = sorted(
+        str(m["To"])
+        for m in captured(mailroom)
+        if m["X-Khong-Giay-Kind"] == "reminder" and "hồ sơ đề nghị" in str(m["Subject"])
+    )
+    assert nominations == ["vanthu@nhatrang.khanhhoa.gov.vn", "vanthu@snv.khanhhoa.gov.vn"]
+    with clock.frozen(aug_18):
+        run_job(mailroom)
+    last_day = [
+        str(m["To"]) for m in captured(mailroom) if "hôm nay là hạn cuối" in str(m["Subject"])
+    ]
+    assert sorted(last_day) == [
+        "phong.tcbc@snv.khanhhoa.gov.vn",
+        "truong.phong@snv.khanhhoa.gov.vn",
+    ]
+
+
+def test_the_unsubscribe_routes_are_bounded_like_public_routes(mailroom):
+    """No token, so bounded: a form larger than 2 KiB is a 400 with a clear message, and
+    each client address gets 20 requests a minute (GET and POST together), then 429 with
+    Retry-After."""
+    from chalicelib.services import public_limits
+    from chalicelib.services.notifications import deliver
+
+    with clock.frozen(AUG_11):
+        link = urlsplit(deliver.unsubscribe_url("phong.tcbc@snv.khanhhoa.gov.vn", "digest"))
+        path = f"{link.path}?{link.query}"
+        form = {"Content-Type": "application/x-www-form-urlencoded"}
+        r = mailroom.request(
+            "POST",
+            path,
+            token=None,
+            headers=form,
+            raw=b"List-Unsubscribe=One-Click&x=" + b"a" * 3000,
+        )
+        assert r.status_code == 400 and "too large" in body(r)["error"]["message"]
+        limit, _window = public_limits.LIMITS["unsubscribe"]
+        # the POST above counted: limit - 1 more requests, then the limit
+        statuses = [mailroom.get(path, token=None).status_code for _ in range(limit - 1)]
+        r = mailroom.get(path, token=None)
+    assert statuses == [200] * (limit - 1)
+    assert r.status_code == 429 and int(r.headers["Retry-After"]) >= 1
