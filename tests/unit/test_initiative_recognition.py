@@ -106,6 +106,10 @@ def test_creativity_figures_count_from_submission():
         "u1": {"initiatives_submitted": 2, "initiatives_recognised": 1},
         "u2": {"initiatives_submitted": 1, "initiatives_recognised": 0},
     }
+    # Two recognised in one unit count two (mutant creativity_figures 23 set it to 1).
+    assert rules.creativity_figures([("u1", "recognised")] * 2 + [("u1", "submitted")]) == {
+        "u1": {"initiatives_submitted": 3, "initiatives_recognised": 2}
+    }
 
 
 def test_posting_window_skips_weekends_and_holidays():
