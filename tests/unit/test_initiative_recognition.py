@@ -156,6 +156,7 @@ def test_the_averages_are_the_scores_mean_to_two_decimals(case):
         else Fraction(0)
     )
     assert abs(Fraction(got.average_total) - exact_total) <= Fraction(1, 200) + Fraction(1, 10**9)
+    assert round(got.average_total, 2) == got.average_total
     assert got.members == members
     assert got.outcome == ("recognised" if got.recognised else "not_recognised")
     assert got.as_dict() == {
