@@ -52,6 +52,11 @@ class _Api:
         return response.json() if response.content else None
 
 
+def _vn(day: str) -> str:
+    """An ISO date as people write it here: 08/12/2026."""
+    return dt.date.fromisoformat(day).strftime("%d/%m/%Y")
+
+
 def _pick(unit_id: str, salt: str) -> int:
     """A stable number 0..99 per unit: which units are late, missing or returned."""
     return int(hashlib.sha256(f"{salt}/{unit_id}".encode()).hexdigest()[:8], 16) % 100
@@ -112,7 +117,8 @@ def run_results_demo(
     deadlines(today + dt.timedelta(days=2), today + dt.timedelta(days=7))
     log(
         f"  (hạn báo cáo thật 18/8 và 20/8/2025 đã qua: bản demo dời hạn sang "
-        f"{campaign['unit_report_deadline']} (phòng) và {campaign['department_report_deadline']} "
+        f"{_vn(campaign['unit_report_deadline'])} (phòng) và "
+        f"{_vn(campaign['department_report_deadline'])} "
         "(sở, xã))"
     )
     reporting = sorted(
@@ -235,7 +241,7 @@ def print_summary(result: dict[str, Any], root: Path) -> None:
     counts = tracking["counts"]
     print(
         "\nTÌNH HÌNH NỘP BÁO CÁO KẾT QUẢ (các sở, ban, ngành và xã, phường gửi tỉnh; "
-        f"hôm nay {tracking['today']})"
+        f"hôm nay {_vn(tracking['today'])})"
     )
     print(
         f"  đã nộp đúng hạn {counts['submitted']}, nộp muộn {counts['late']}, "
