@@ -236,6 +236,23 @@ KIND_WORDS = {
 }
 
 
+OUTCOME_WORDS = {
+    "resumed": "thư gửi tiếp thay lượt chạy trước bị lỗi",
+    "in_flight": "thư đang do lượt chạy khác gửi",
+    "unsubscribed": "người nhận đã hủy đăng ký",
+    "suppressed": "địa chỉ bị chặn",
+    "failed": "SES từ chối, lượt sau gửi lại",
+}
+
+
+def _outcome_words(key: str) -> str:
+    """A count's key from the job ("digest_unsubscribed", "resumed") in words."""
+    kind, _, outcome = key.partition("_")
+    if kind in KIND_WORDS and outcome in OUTCOME_WORDS:
+        return f"{KIND_WORDS[kind]}: {OUTCOME_WORDS[outcome]}"
+    return OUTCOME_WORDS.get(key, key)
+
+
 def print_summary(result: dict[str, Any], root: Path) -> None:
     tracking = result["tracking"]
     counts = tracking["counts"]
@@ -264,9 +281,9 @@ def print_summary(result: dict[str, Any], root: Path) -> None:
     )
     for kind, words in KIND_WORDS.items():
         print(f"  {words}: {sent.get(kind, 0)} thư")
-    refused = {k: v for k, v in first["counts"].items() if k not in KIND_WORDS}
-    if refused:
-        print(f"  không gửi: {refused}")
+    others = {k: v for k, v in first["counts"].items() if k not in KIND_WORDS}
+    if others:
+        print("  khác: " + ", ".join(f"{v} {_outcome_words(k)}" for k, v in sorted(others.items())))
     print(
         f"  chạy lại thêm một lần: {second['counts'].get('already_sent', 0)} thư đã gửi trước đó, "
         f"{sum(v for k, v in second['counts'].items() if k in KIND_WORDS)} thư mới"
