@@ -14,8 +14,10 @@ STAMP := $(VENV)/.installed
 CHECKOV_VENV := $(VENV)/checkov
 MOTO_PORT ?= 5005
 API_PORT ?= 8000
-# make demo SIZE=large: a province shaped like Hồ Chí Minh City (slow; issue 23)
+# make demo SIZE=large: a province shaped like Hồ Chí Minh City (slow; issue 23).
+# DAYS=n: only the first n days of the campaign (the large month is ~2.5 million events).
 SIZE ?= demo
+DAYS ?=
 CONSOLE_PORT ?= 8080
 # npm packages of the generated-clients test (openapi-typescript, tsc): `make clients`.
 TS_STAMP := clients/typescript/node_modules/.installed
@@ -93,7 +95,8 @@ browser: $(DEV_STAMP) $(CHROMIUM)
 	$(PY) -m pytest tests/browser
 
 demo: $(DEV_STAMP)
-	$(PY) -m scripts.demo_run --moto-port $(MOTO_PORT) --api-port $(API_PORT) --size $(SIZE)
+	$(PY) -m scripts.demo_run --moto-port $(MOTO_PORT) --api-port $(API_PORT) --size $(SIZE) \
+		$(if $(DAYS),--days $(DAYS))
 
 lint: $(DEV_STAMP)
 	$(PY) -m ruff check app.py chalicelib tests scripts bench

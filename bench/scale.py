@@ -165,6 +165,7 @@ def bench_slice(meter: Meter, client: Any, secret: str, events: list[dict]) -> d
     accepted, _ = _send(client, secret, events, BATCH)
     ingest_s = time.perf_counter() - started
     ingest = _per_event(meter, accepted)
+    ingest["requests_by_operation"] = dict(meter.requests)
     records = recorder.new_records()
     meter.reset()
     wall, cpu = time.perf_counter(), time.process_time()

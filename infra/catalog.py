@@ -190,7 +190,7 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table("idempotency", "GetItem", "PutItem", "UpdateItem", "DeleteItem"),
         # exempt documents: markers read and written before anything is stored, and where
         # clear data of other documents lies (for a later marking's redaction)
-        table("exemptions", "BatchGetItem", "PutItem"),
+        table("exemptions", "BatchGetItem", "BatchWriteItem"),
         table("document_refs", "BatchWriteItem", "PutItem"),
         objects("archive", "archive/", "PutObject"),
         key("Decrypt", "GenerateDataKey"),
@@ -318,7 +318,7 @@ POLICIES: dict[str, tuple[Grant, ...]] = {
         table("document_trail", "PutItem", "BatchWriteItem"),
         table("campaigns", "Scan"),
         table("idempotency", "GetItem", "PutItem", "UpdateItem", "DeleteItem"),
-        table("exemptions", "BatchGetItem", "PutItem"),
+        table("exemptions", "BatchGetItem", "BatchWriteItem"),
         table("document_refs", "BatchWriteItem", "PutItem"),
         objects("archive", "archive/", "PutObject"),
         key("Decrypt", "GenerateDataKey"),
@@ -401,7 +401,7 @@ REBUILD: tuple[Grant, ...] = (
     table("inbox", "GetItem", "BatchGetItem", "PutItem", "BatchWriteItem"),
     table("inbox_pending", "Query", "BatchWriteItem"),
     table("document_trail", "PutItem", "BatchWriteItem"),
-    table("exemptions", "BatchGetItem", "PutItem"),
+    table("exemptions", "BatchGetItem", "BatchWriteItem"),
     table("document_refs", "BatchWriteItem", "PutItem"),
     objects("archive", "archive/", "GetObject", "ListBucket"),
 )

@@ -63,6 +63,9 @@ class StageConfig:
     # API Gateway stage throttling for every method: steady requests/second and burst.
     api_throttle_rate: int = 50
     api_throttle_burst: int = 100
+    # WAF rate rule of the public feedback route (POST .../shortlist/{id}/feedback): requests
+    # one client address may send in 5 minutes before WAF answers 429 (AWS WAF's least is 10).
+    feedback_waf_limit: int = 100
     # Reserved concurrency per function logical id, overriding infra/catalog.py's defaults,
     # e.g. {"APIHandler": 100}. The account's concurrency quota must exceed the sum + 100.
     reserved_concurrency: dict[str, int] = field(default_factory=dict)
@@ -120,6 +123,8 @@ def load_stage(stage: str, path: Path = STAGES_FILE) -> StageConfig:
         raise ValueError("console_domain_name and console_certificate_arn go together")
     if config.console_certificate_arn and ":us-east-1:" not in config.console_certificate_arn:
         raise ValueError("console_certificate_arn must be in us-east-1 (CloudFront)")
+    if not 10 <= config.feedback_waf_limit <= 2_000_000_000:
+        raise ValueError("feedback_waf_limit must be from 10 to 2,000,000,000 (AWS WAF's range)")
     invalid = [o for o in config.api_cors_origins if not ORIGIN.fullmatch(o)]
     if invalid:
         raise ValueError(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from chalice import Response
@@ -89,6 +90,29 @@ def page_limit(request: Request) -> int:
 def page_response(items: list[Any], last: dict[str, str] | None, scope: str = "") -> Response:
     """One page of a listing: its items and the token of the next page (null on the last)."""
     return json_response({"items": items, "next_token": encode_token(last, scope)})
+
+
+def campaign_listing(
+    request: Request,
+    campaign_id: str,
+    lister: Callable[..., tuple[list[Any], dict[str, str] | None]],
+    *,
+    filters: Sequence[str],
+    id_field: str,
+) -> Response:
+    """One page of a campaign's listing in creation order (nominations, initiatives,
+    feedback): `lister` (a service's) called with the caller, the query's `filters` (an
+    empty value is none), the page size and the key of the page token (`id_field`,
+    created_key), which is scoped to the campaign."""
+    params = query_params(request)
+    items, last = lister(
+        principal_of(request),
+        campaign_id,
+        **{name: params.get(name) or None for name in filters},
+        limit=page_limit(request),
+        token=decode_token(params.get("next_token"), (id_field, "created_key"), campaign_id),
+    )
+    return page_response(items, last, campaign_id)
 
 
 # Query values are checked against the route's declaration (routing.QueryParam.check)

@@ -7,6 +7,7 @@ from chalice import Blueprint, Response
 
 from chalicelib.api.http import (
     body_as,
+    campaign_listing,
     decode_token,
     json_response,
     page_limit,
@@ -80,17 +81,13 @@ def create_initiative(campaign_id: str) -> Response:
 def list_initiatives(campaign_id: str) -> Response:
     from chalicelib.services.initiatives import dossiers
 
-    request = bp.current_request
-    params = query_params(request)
-    items, last = dossiers.list_initiatives(
-        principal_of(request),
+    return campaign_listing(
+        bp.current_request,
         campaign_id,
-        status=params.get("status") or None,
-        unit_id=params.get("unit_id") or None,
-        limit=page_limit(request),
-        token=decode_token(params.get("next_token"), ("initiative_id", "created_key"), campaign_id),
+        dossiers.list_initiatives,
+        filters=("status", "unit_id"),
+        id_field="initiative_id",
     )
-    return page_response(items, last, campaign_id)
 
 
 @route(

@@ -8,6 +8,7 @@ from chalice import Blueprint, Response
 
 from chalicelib.api.http import (
     body_as,
+    campaign_listing,
     decode_token,
     json_response,
     page_limit,
@@ -79,18 +80,13 @@ def create_nomination(campaign_id: str) -> Response:
 def list_nominations(campaign_id: str) -> Response:
     from chalicelib.services.nominations import dossiers
 
-    request = bp.current_request
-    params = query_params(request)
-    items, last = dossiers.list_nominations(
-        principal_of(request),
+    return campaign_listing(
+        bp.current_request,
         campaign_id,
-        status=params.get("status"),
-        kind=params.get("kind"),
-        unit_id=params.get("unit_id"),
-        limit=page_limit(request),
-        token=decode_token(params.get("next_token"), ("nomination_id", "created_key"), campaign_id),
+        dossiers.list_nominations,
+        filters=("status", "kind", "unit_id"),
+        id_field="nomination_id",
     )
-    return page_response(items, last, campaign_id)
 
 
 @route(

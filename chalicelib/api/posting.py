@@ -8,13 +8,10 @@ from chalice import Blueprint, Response
 
 from chalicelib.api.http import (
     body_as,
+    campaign_listing,
     client_address,
-    decode_token,
     json_response,
-    page_limit,
-    page_response,
     principal_of,
-    query_params,
     raw_body,
 )
 from chalicelib.api.routing import (
@@ -148,17 +145,13 @@ def send_feedback(campaign_id: str, nomination_id: str) -> Response:
 def list_feedback(campaign_id: str) -> Response:
     from chalicelib.services import posting
 
-    request = bp.current_request
-    params = query_params(request)
-    items, last = posting.list_feedback(
-        principal_of(request),
+    return campaign_listing(
+        bp.current_request,
         campaign_id,
-        status=params.get("status") or None,
-        nomination_id=params.get("nomination_id") or None,
-        limit=page_limit(request),
-        token=decode_token(params.get("next_token"), ("feedback_id", "created_key"), campaign_id),
+        posting.list_feedback,
+        filters=("status", "nomination_id"),
+        id_field="feedback_id",
     )
-    return page_response(items, last, campaign_id)
 
 
 @route(

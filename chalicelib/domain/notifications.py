@@ -11,10 +11,11 @@ goes through claim, send, confirm:
   topic) also confirms the key, which rides on the message as SES message tags: a message
   SES accepted is confirmed even when the run died before writing it down;
 - a key claimed but not confirmed is taken over and sent again only by a retry of the run
-  that claimed it (Lambda's retry of the same invocation, which only starts once that
-  invocation has ended) or, by any run, once the claim is older than CLAIM_LEASE (longer
-  than any run can live); a send SES refused (`failed`) is retried by the next run, up
-  to MAX_ATTEMPTS.
+  that claimed it (Lambda's retry of the same invocation keeps its event and request id,
+  and starts at least RETRY_DELAY after that invocation failed; a duplicate delivery of
+  the event, which may run beside it, finds its claims seconds old and leaves them) or,
+  by any run, once the claim is older than CLAIM_LEASE (longer than any run can live);
+  a send SES refused (`failed`) is retried by the next run, up to MAX_ATTEMPTS.
 
 SES has no idempotency key (it overrides a Message-ID header), so one window remains: SES
 accepted the message, the run died before confirming it, and SES's Send event had not
@@ -82,6 +83,9 @@ FINAL = frozenset({SENT, "unsubscribed", "suppressed"})
 # A claim older than this belongs to a run that has ended: Lambda stops any invocation at
 # 15 minutes.
 CLAIM_LEASE = dt.timedelta(minutes=16)
+# Lambda retries a failed asynchronous invocation after one minute at the earliest; a live
+# run holds a claim unconfirmed only for its one SES call.
+RETRY_DELAY = dt.timedelta(minutes=1)
 MAX_ATTEMPTS = 3
 # SES message tags carry the ledger key (base64url, in chunks: a tag value is at most 256
 # characters of [A-Za-z0-9_-]), so SES's Send event names the message it accepted.
@@ -169,8 +173,8 @@ def takeover(record: SentRecord, owner: str, now: dt.datetime) -> str:
         return "done"
     if record.status == FAILED:
         return "retry"
-    claimed_at = record.claimed_at or record.created_at
-    if record.owner == owner or now - claimed_at >= CLAIM_LEASE:
+    age = now - (record.claimed_at or record.created_at)
+    if age >= CLAIM_LEASE or (record.owner == owner and age >= RETRY_DELAY):
         return "retry"
     return "in_flight"
 

@@ -16,13 +16,12 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.expressions.condition import Condition
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from chalicelib.domain.initiatives import Initiative, InitiativeScore
 from chalicelib.domain.nominations import AuditRecord
-from chalicelib.storage.models import _meta, first_page, register_models, start_key
+from chalicelib.storage.models import _meta, campaign_page, register_models
 from chalicelib.storage.nominations import audit
 from chalicelib.storage.nominations.files import register_owner
 from chalicelib.storage.nominations.transactions import Refused, Transaction
@@ -198,26 +197,16 @@ def initiatives_page(
     unit_id: str | None,
     visible_units: set[str] | None,
 ) -> tuple[list[Initiative], dict[str, str] | None]:
-    condition: Condition | None = None
-    for attribute, value in ((InitiativeModel.status, status), (InitiativeModel.unit_id, unit_id)):
-        if value is not None:
-            term = attribute == value
-            condition = term if condition is None else condition & term
-    items = InitiativeModel.by_campaign.query(
+    page, last = campaign_page(
+        InitiativeModel.by_campaign,
         campaign_id,
-        filter_condition=condition,
-        last_evaluated_key=start_key(after, campaign_id=campaign_id),
-        page_size=max(limit + 1, 25),
+        equals=((InitiativeModel.status, status), (InitiativeModel.unit_id, unit_id)),
+        limit=limit,
+        after=after,
+        id_field="initiative_id",
+        keep=None if visible_units is None else lambda item: item.unit_id in visible_units,
     )
-    return first_page(
-        (
-            _initiative(item)
-            for item in items
-            if visible_units is None or item.unit_id in visible_units
-        ),
-        limit,
-        lambda last: {"initiative_id": last.initiative_id, "created_key": last.created_key},
-    )
+    return [_initiative(item) for item in page], last
 
 
 # --- scores ------------------------------------------------------------------------------------

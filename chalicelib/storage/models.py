@@ -32,6 +32,7 @@ from chalicelib.settings import get_settings
 from chalicelib.storage import outages
 
 T = TypeVar("T")
+M = TypeVar("M", bound=Model)
 
 _settings = get_settings()
 # PynamoDB makes a botocore session per thread: each one raises a failing DynamoDB as
@@ -349,6 +350,42 @@ def first_page(
         if len(found) > limit:
             return found[:limit], key_of(found[limit - 1])
     return found, None
+
+
+def campaign_page(
+    index: GlobalSecondaryIndex[M],
+    campaign_id: str,
+    *,
+    equals: Iterable[tuple[Any, str | None]],
+    limit: int,
+    after: dict[str, str] | None,
+    id_field: str,
+    keep: Callable[[M], bool] | None = None,
+) -> tuple[list[M], dict[str, str] | None]:
+    """One page of a campaign's items in creation order, on an index keyed (campaign_id,
+    created_key): those whose attributes equal the values given (None: any value), and
+    that `keep` keeps (a unit officer's subtree); the page token names `id_field`. The
+    listings of nominations, initiatives and feedback share it."""
+
+    def page_key(last: Any) -> dict[str, str]:  # every such index's item has created_key
+        return {id_field: getattr(last, id_field), "created_key": last.created_key}
+
+    condition: Any = None
+    for attribute, value in equals:
+        if value is not None:
+            term = attribute == value
+            condition = term if condition is None else condition & term
+    items = index.query(
+        campaign_id,
+        filter_condition=condition,
+        last_evaluated_key=start_key(after, campaign_id=campaign_id),
+        page_size=max(limit + 1, 25),
+    )
+    return first_page(
+        (item for item in items if keep is None or keep(item)),
+        limit,
+        page_key,
+    )
 
 
 def register_models(*models: type[Model]) -> None:

@@ -14,4 +14,10 @@ def firing_alarms(prefix: str) -> list[str]:
         .get_paginator("describe_alarms")
         .paginate(AlarmNamePrefix=prefix, StateValue="ALARM", AlarmTypes=["MetricAlarm"])
     )
-    return sorted(a["AlarmName"] for page in pages for a in page.get("MetricAlarms", []))
+    # The state is checked here too: CloudWatch applies both filters, moto only the prefix.
+    return sorted(
+        a["AlarmName"]
+        for page in pages
+        for a in page.get("MetricAlarms", [])
+        if a.get("StateValue") == "ALARM"
+    )

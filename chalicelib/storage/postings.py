@@ -20,10 +20,9 @@ from pynamodb.models import Model
 from chalicelib.domain.posting import Feedback, Posting
 from chalicelib.storage.models import (
     _meta,
+    campaign_page,
     condition_failed,
-    first_page,
     register_models,
-    start_key,
 )
 
 
@@ -179,22 +178,12 @@ def feedback_page(
     status: str | None,
     nomination_id: str | None,
 ) -> tuple[list[Feedback], dict[str, str] | None]:
-    condition = None
-    for attribute, value in (
-        (FeedbackModel.status, status),
-        (FeedbackModel.nomination_id, nomination_id),
-    ):
-        if value is not None:
-            term = attribute == value
-            condition = term if condition is None else condition & term
-    items = FeedbackModel.by_campaign.query(
+    page, last = campaign_page(
+        FeedbackModel.by_campaign,
         campaign_id,
-        filter_condition=condition,
-        last_evaluated_key=start_key(after, campaign_id=campaign_id),
-        page_size=max(limit + 1, 25),
+        equals=((FeedbackModel.status, status), (FeedbackModel.nomination_id, nomination_id)),
+        limit=limit,
+        after=after,
+        id_field="feedback_id",
     )
-    return first_page(
-        (_feedback(i) for i in items),
-        limit,
-        lambda last: {"feedback_id": last.feedback_id, "created_key": last.created_key},
-    )
+    return [_feedback(item) for item in page], last

@@ -565,6 +565,16 @@ class ApiWiring(Construct):
             },
         )
         self.stage_name = str(resources["RestAPI"]["Properties"]["StageName"])
+        # WAF: the public feedback route's rate rule on this stage (infra/stacks/public_waf.py).
+        from infra.stacks.public_waf import PublicFeedbackWaf
+
+        self.public_waf = PublicFeedbackWaf(
+            self,
+            "PublicWaf",
+            rest_api=rest_api,
+            name=self.api_name,
+            limit=self.config.feedback_waf_limit,
+        )
         if self.config.manage_apigw_account_role:
             # Account-wide setting API Gateway needs to write any CloudWatch log.
             cw_role = iam.Role(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -147,7 +148,7 @@ def run_council_demo(
         saved.append(target)
     log(f"\n→ Văn bản (Nghị định 30/2020), mã kiểm phiếu SHA-256 {state['tally_sha256'][:16]}…")
     for target in saved:
-        log(f"  {target}")
+        log(f"  {os.path.relpath(target)}")  # out/council/… as the campaign report's
     public = requests.get(f"{base_url}/public/campaigns/{campaign_id}/decision", timeout=timeout)
     if public.status_code != 200:
         raise RuntimeError(f"public decision -> {public.status_code}: {public.text[:300]}")

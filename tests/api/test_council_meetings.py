@@ -12,6 +12,7 @@ from tests.council import (
     CAMPAIGN_ID,
     all_,
     attend,
+    council_members,
     create_meeting,
     member_sub,
     secretary,
@@ -379,3 +380,53 @@ def test_the_council_meets_after_the_posting_and_its_feedback(api, monkeypatch):
     assert r.status_code == 200, r.body
     meeting = create_meeting(api)
     assert meeting["ballot_nominees"] == [nid]
+
+
+def test_the_tally_is_frozen_against_later_edits(api, monkeypatch):
+    """Once decided, the tally is the meeting's: a new rule or membership for the council,
+    new quotas or a new name for the campaign, a hold on an approved nominee change nothing
+    in it, nor in its hash, nor in the documents rendered from it."""
+    ids = setup_council(api, monkeypatch, members=3, individuals=())
+    mid = create_meeting(api)["meeting_id"]
+    assert attend(api, mid, [0, 1, 2]).status_code == 200
+    assert step(api, mid, "open").status_code == 200
+    nominees = list(ids.values())
+    for i in range(3):
+        assert vote(api, mid, i, all_(nominees)).status_code == 201
+    decided = body(step(api, mid, "close"))
+    assert decided["status"] == "decided"
+
+    # the edits: the council (another rule, a fourth member), the campaign (quotas, name),
+    # and a hold recorded on an approved nominee
+    r = api.request(
+        "PUT",
+        f"/campaigns/{CAMPAIGN_ID}/councils/awards",
+        {"members": council_members(4), "rule": {"share": 1.0, "denominator": "votes_cast"}},
+    )
+    assert r.status_code == 200, r.body
+    campaign = body(api.get(f"/campaigns/{CAMPAIGN_ID}"))
+    r = api.post(
+        "/admin/campaigns",
+        {**campaign, "name": "Tên mới", "award_quotas": {"collective": 0, "individual": 0}},
+    )
+    assert r.status_code in (200, 201), r.body
+    r = api.post(
+        "/admin/holds",
+        {
+            "subject": {"unit_id": DEPARTMENT},
+            "kind": "inspection",
+            "reason": "Thanh tra sau khi Hội đồng đã quyết định",
+            "from": "2025-08-18",
+        },
+    )
+    assert r.status_code == 201, r.body
+
+    after = body(api.get(f"/meetings/{mid}", token=token(api, 0)))
+    assert after["tally"] == decided["tally"]
+    assert after["tally_sha256"] == decided["tally_sha256"]
+    assert after["tally"]["campaign_name"] != "Tên mới"
+    assert body(api.get(f"/nominations/{ids[DEPARTMENT]}"))["status"] == "approved"
+    # the documents come from the frozen tally: its hash, its name
+    assert api.post("/admin/jobs/meeting_documents").status_code == 202
+    docs = body(api.get(f"/meetings/{mid}/documents", token=token(api, 0)))
+    assert docs["status"] == "ready" and docs["tally_sha256"] == decided["tally_sha256"]

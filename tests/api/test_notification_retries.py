@@ -28,6 +28,8 @@ mailroom = base.mailroom  # the same fixture: a registry, a campaign and contact
 
 # The messages due on 11/8: two reminders, five digests, one alert (tests/api/test_notifications.py).
 DUE = 8
+# Lambda retries a failed asynchronous invocation a minute later at the earliest.
+RETRIED = AUG_11 + rules.RETRY_DELAY
 
 
 def scheduled(api: Any, event_id: str) -> dict[str, Any]:
@@ -90,7 +92,8 @@ def test_a_run_that_dies_holding_a_claim_is_completed_by_its_retry(mailroom):
         other = run_job(mailroom)
         assert other["counts"]["in_flight"] == 1
         assert ses_sent() == DUE - 1
-        # Lambda's retry of the failed invocation (the same event) completes it.
+    # Lambda's retry of the failed invocation (the same event, a minute later) completes it.
+    with clock.frozen(RETRIED):
         retry = scheduled(mailroom, "evt-1")
     assert retry["counts"] == {"already_sent": DUE - 1, "resumed": 1, "reminder": 1}
     assert ses_sent() == DUE
@@ -133,6 +136,7 @@ def test_a_send_confirmed_by_ses_is_not_sent_again_by_the_retry(mailroom):
         # SES's Send event names the message (its key rides on the SES tags).
         fed = mailroom.client.lambda_.invoke("ses_feedback", _send_event(held)).payload
         assert fed == {"suppressed": 0, "confirmed": 1}
+    with clock.frozen(RETRIED):
         retry = scheduled(mailroom, "evt-1")
     assert retry["counts"] == {"already_sent": 1, "alert": 1, "digest": 5, "reminder": 1}
     assert ses_sent() == DUE  # nothing twice
@@ -148,10 +152,24 @@ def test_the_window_a_lost_send_event_leaves_is_one_duplicate(mailroom):
     outages.inject("UpdateItem", table="mail_ledger", code="Throttling", times=1)
     with clock.frozen(AUG_11):
         scheduled_or_error(mailroom, "evt-1")
+    with clock.frozen(RETRIED):
         retry = scheduled(mailroom, "evt-1")
     assert retry["counts"]["resumed"] == 1
     assert ses_sent() == DUE + 1
     assert sorted(sent_per_recipient().values(), reverse=True)[0] == 3  # digest + reminder x2
+
+
+def test_a_duplicate_delivery_of_the_event_leaves_a_fresh_claim_alone(mailroom):
+    """Lambda may deliver one event twice, the copies side by side: a copy that finds the
+    other's claim seconds old (the other may be inside its SES call) does not send it."""
+    outages.inject("SendRawEmail", code="Throttling", times=1)
+    outages.inject("UpdateItem", table="mail_ledger", code="Throttling", times=1)
+    with clock.frozen(AUG_11):
+        scheduled_or_error(mailroom, "evt-1")  # stands for the copy still sending
+    with clock.frozen(RETRIED - dt.timedelta(seconds=1)):
+        copy = scheduled(mailroom, "evt-1")
+    assert copy["counts"]["in_flight"] == 1 and "resumed" not in copy["counts"]
+    assert ses_sent() == DUE - 1
 
 
 def test_message_keys_ride_on_ses_tags_within_their_bounds():

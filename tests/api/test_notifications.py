@@ -322,3 +322,99 @@ def test_initiative_reminders_go_to_units_without_a_submitted_initiative(mailroo
         "vanthu@nhatrang.khanhhoa.gov.vn",
     }
     assert all("còn 2 ngày" in s for s in subjects.values())
+
+
+def test_the_admins_alert_names_silent_sources_and_firing_alarms(mailroom, setting):
+    """The province admin's daily alert: each enabled document system silent for the
+    freshness window, the count of silent units, and the stack's alarms in ALARM (stream
+    and sweep failures) - not another stack's, not one that is OK; to the admin only."""
+    from chalicelib.storage.aws import client
+
+    setting("ALARM_PREFIX", "khong-giay-test-")
+    r = mailroom.post(
+        "/admin/sources", {"source_id": "eo", "name": "QLVB eOffice", "units": [PROVINCE]}
+    )
+    assert r.status_code in (200, 201), r.body
+    cloudwatch = client("cloudwatch")
+    for name, state in (
+        ("khong-giay-test-FoldInbox-Errors", "ALARM"),
+        ("khong-giay-test-StreamFailures", "OK"),
+        ("another-stack-FoldInbox-Errors", "ALARM"),
+    ):
+        cloudwatch.put_metric_alarm(
+            AlarmName=name,
+            MetricName="Errors",
+            Namespace="AWS/Lambda",
+            Statistic="Sum",
+            Period=60,
+            EvaluationPeriods=1,
+            Threshold=1,
+            ComparisonOperator="GreaterThanOrEqualToThreshold",
+        )
+        cloudwatch.set_alarm_state(AlarmName=name, StateValue=state, StateReason="test")
+    with clock.frozen(AUG_11):
+        result = run_job(mailroom)
+    assert result["counts"]["alert"] == 1
+    [alert] = [m for m in captured(mailroom) if m["X-Khong-Giay-Kind"] == "alert"]
+    assert str(alert["To"]) == "quantri@khanhhoa.gov.vn"
+    text = alert.get_body(preferencelist=("plain",)).get_content()
+    assert "QLVB eOffice" in text
+    assert "khong-giay-test-FoldInbox-Errors" in text
+    assert "StreamFailures" not in text and "another-stack" not in text
+    assert "Số đơn vị không phát sinh dữ liệu" in text
+
+
+def test_nomination_reminders_and_the_last_day(mailroom):
+    """Nominations are due 20/8: on 13/8 (08:00 local) every department and commune that
+    has not submitted one hears it (a division nominates through its department); on the
+    division's own deadline day (18/8) its reminder says it is the last day."""
+    from tests.nominations import submitted
+
+    aug_13 = dt.datetime(2025, 8, 13, 1, 0, tzinfo=dt.UTC)
+    aug_18 = dt.datetime(2025, 8, 18, 1, 0, tzinfo=dt.UTC)
+    with clock.frozen(aug_13):
+        officer = mailroom.make_token("unit_officer", OTHER_DEPARTMENT, sub="vt-skhcn")
+        submitted(mailroom, officer, campaign=CAMPAIGN, nominee_unit_id=OTHER_DEPARTMENT)
+        run_job(mailroom)
+    nominations = sorted(
+        str(m["To"])
+        for m in captured(mailroom)
+        if m["X-Khong-Giay-Kind"] == "reminder" and "hồ sơ đề nghị" in str(m["Subject"])
+    )
+    assert nominations == ["vanthu@nhatrang.khanhhoa.gov.vn", "vanthu@snv.khanhhoa.gov.vn"]
+    with clock.frozen(aug_18):
+        run_job(mailroom)
+    last_day = [
+        str(m["To"]) for m in captured(mailroom) if "hôm nay là hạn cuối" in str(m["Subject"])
+    ]
+    assert sorted(last_day) == [
+        "phong.tcbc@snv.khanhhoa.gov.vn",
+        "truong.phong@snv.khanhhoa.gov.vn",
+    ]
+
+
+def test_the_unsubscribe_routes_are_bounded_like_public_routes(mailroom):
+    """No token, so bounded: a form larger than 2 KiB is a 400 with a clear message, and
+    each client address gets 20 requests a minute (GET and POST together), then 429 with
+    Retry-After."""
+    from chalicelib.services import public_limits
+    from chalicelib.services.notifications import deliver
+
+    with clock.frozen(AUG_11):
+        link = urlsplit(deliver.unsubscribe_url("phong.tcbc@snv.khanhhoa.gov.vn", "digest"))
+        path = f"{link.path}?{link.query}"
+        form = {"Content-Type": "application/x-www-form-urlencoded"}
+        r = mailroom.request(
+            "POST",
+            path,
+            token=None,
+            headers=form,
+            raw=b"List-Unsubscribe=One-Click&x=" + b"a" * 3000,
+        )
+        assert r.status_code == 400 and "too large" in body(r)["error"]["message"]
+        limit, _window = public_limits.LIMITS["unsubscribe"]
+        # the POST above counted: limit - 1 more requests, then the limit
+        statuses = [mailroom.get(path, token=None).status_code for _ in range(limit - 1)]
+        r = mailroom.get(path, token=None)
+    assert statuses == [200] * (limit - 1)
+    assert r.status_code == 429 and int(r.headers["Retry-After"]) >= 1

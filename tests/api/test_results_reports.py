@@ -189,6 +189,33 @@ def test_the_parent_returns_with_a_reason_and_the_unit_resubmits(chain):
     assert trail[2]["reason"] == "Bổ sung phần khó khăn"
 
 
+def test_a_province_role_returns_a_report_that_reports_to_the_province(chain):
+    """A commune reports to the province: its officers cannot return their own report, a
+    viewer (read only) cannot either; a reviewer or a province admin can, and the tracking
+    view shows the commune back at draft, then late once it resubmits after 20/8."""
+    with clock.frozen(ON_17_AUGUST):
+        report = start(chain, COMMUNE)
+        rid = report["results_report_id"]
+        assert submit(chain, report, COMMUNE).status_code == 200
+        for token in (officer(chain, COMMUNE), chain.make_token("viewer")):
+            r = chain.post(f"/results-reports/{rid}/return", {"reason": "x"}, token=token)
+            assert r.status_code == 403, r.body
+        r = chain.post(
+            f"/results-reports/{rid}/return",
+            {"reason": "Bổ sung kiến nghị"},
+            token=chain.make_token("reviewer"),
+        )
+        assert r.status_code == 200, r.body
+        view = body(chain.get(f"/campaigns/{CAMPAIGN}/results-reports"))
+        assert {i["unit_id"]: i["state"] for i in view["items"]}[COMMUNE] == "draft"
+    with clock.frozen(ON_21_AUGUST):
+        assert submit(chain, report, COMMUNE).status_code == 200
+        view = body(chain.get(f"/campaigns/{CAMPAIGN}/results-reports"))
+    item = next(i for i in view["items"] if i["unit_id"] == COMMUNE)
+    assert (item["state"], item["days_left"]) == ("late", -1)
+    assert view["counts"]["late"] == 1
+
+
 def test_tracking_view_of_a_parent_and_of_the_province(chain):
     with clock.frozen(ON_17_AUGUST):
         division = start(chain, DIVISION)

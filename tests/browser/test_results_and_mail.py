@@ -82,6 +82,9 @@ def test_public_scoreboard_at_phone_width_without_sign_in(browser, seeded):
     page.wait_for_selector("table.public-ranking")
     text = page.inner_text("main")
     assert "UBND phường Nha Trang" in text and "CC BY 4.0" in text
+    # The columns are config.json's rate criteria (the vocabulary), in the console's words.
+    headers = page.locator("table.public-ranking thead th").all_inner_texts()
+    assert headers[3:7] == ["Xử lý trên mạng", "Ký số", "Phát hành điện tử", "Đánh giá KPI"]
     overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1
     assert not _axe(page)

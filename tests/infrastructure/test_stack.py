@@ -257,6 +257,8 @@ def test_every_function_has_log_group_retention_concurrency_and_environment(
         ):
             assert var in env, (name, var)
         assert env["STAGE"] == "prod" and env["TABLE_PREFIX"] == "khong-giay-prod-"
+        # The sweep leaves the stream's young items to it (issue 23's burst; 0 locally).
+        assert env["SWEEP_MIN_AGE_SECONDS"] == "300", name
         assert render(env["AUTH_JWKS_URL"]).endswith("/.well-known/jwks.json")
         if spec.invocation == "async":
             assert render(props["DeadLetterQueue"]["TargetArn"]).startswith("<DataAsyncFailures")
@@ -345,6 +347,33 @@ def test_api_stage_throttling_logging_and_tracing_are_explicit(synth: Synth) -> 
     assert api["TracingEnabled"] is True
     assert render(api["AccessLogSetting"]["DestinationArn"]).startswith("<WiringApiAccessLogs")
     assert json.loads(api["AccessLogSetting"]["Format"])["requestId"] == "$context.requestId"
+
+
+def test_the_public_feedback_route_has_a_waf_rate_rule_on_the_stage(synth: Synth) -> None:
+    resources = synth.template["Resources"]
+    (acl_id,) = [k for k, r in resources.items() if r["Type"] == "AWS::WAFv2::WebACL"]
+    acl = resources[acl_id]["Properties"]
+    assert acl["Scope"] == "REGIONAL" and acl["DefaultAction"] == {"Allow": {}}
+    (rule,) = acl["Rules"]
+    rate = rule["Statement"]["RateBasedStatement"]
+    assert rate["Limit"] == CONFIG.feedback_waf_limit and rate["AggregateKeyType"] == "IP"
+    assert rate["EvaluationWindowSec"] == 300
+    match = rate["ScopeDownStatement"]["ByteMatchStatement"]
+    assert (match["SearchString"], match["PositionalConstraint"]) == ("/feedback", "ENDS_WITH")
+    assert match["FieldToMatch"] == {"UriPath": {}}
+    response = rule["Action"]["Block"]["CustomResponse"]
+    assert response["ResponseCode"] == 429
+    assert response["ResponseHeaders"] == [{"Name": "Retry-After", "Value": "300"}]
+    body = json.loads(acl["CustomResponseBodies"][response["CustomResponseBodyKey"]]["Content"])
+    assert body["error"]["code"] == "rate_limited"
+    (assoc,) = [r for r in resources.values() if r["Type"] == "AWS::WAFv2::WebACLAssociation"]
+    arn, names = assoc["Properties"]["ResourceArn"]["Fn::Sub"]
+    # The stage through SAM's referenceable property: the name and, after the transform,
+    # the dependency on the generated stage (no DependsOn: cfn-lint W3005).
+    assert arn.endswith("/restapis/${Api}/stages/${RestAPI.Stage}")
+    assert names == {"Api": {"Ref": "RestAPI"}}
+    assert assoc["Properties"]["WebACLArn"] == {"Fn::GetAtt": [acl_id, "Arn"]}
+    assert "DependsOn" not in assoc
 
 
 # --- schedules -----------------------------------------------------------------------------

@@ -199,9 +199,19 @@ class Harness:
                 "AWS::CloudFront::Distribution": lambda logical, attr: (
                     f"{logical.lower()}.cloudfront.net"
                 ),
+                # The API's id (the functions name its generated endpoint in mail links).
+                "AWS::Serverless::Api": lambda logical, attr: f"harness{logical.lower()}",
+                "AWS::ApiGateway::RestApi": lambda logical, attr: f"harness{logical.lower()}",
+            },
+            pseudo={
+                "AWS::Region": REGION,
+                "AWS::AccountId": ACCOUNT,
+                "AWS::URLSuffix": "amazonaws.com",
+                "AWS::Partition": "aws",
             },
         )
         self.functions = self.stack.functions()
+        self.overrides: dict[str, dict[str, str]] = {}  # logical id -> variables
         self._processes: dict[str, FunctionProcess] = {}
         self._locks = {name: threading.Lock() for name in self.functions}
         self._create_resources()
@@ -213,7 +223,12 @@ class Harness:
         return f"harness-{logical_id.lower()}"
 
     def environment(self, logical_id: str) -> dict[str, str]:
-        return self.resolver.environment(self.functions[logical_id])
+        """The template's environment of the function, then the test's `overrides` (a
+        process started after an override is set sees it)."""
+        return {
+            **self.resolver.environment(self.functions[logical_id]),
+            **self.overrides.get(logical_id, {}),
+        }
 
     def _create_resources(self) -> None:
         """Every table and bucket the functions' settings name, created by the app's own

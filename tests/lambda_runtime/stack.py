@@ -226,11 +226,19 @@ class Resolver:
     """Resolves the intrinsics the template's environment variables use, through the
     local stand-in of each referenced resource (by resource type)."""
 
-    def __init__(self, stack: Stack, by_type: dict[str, Callable[[str, str | None], str]]) -> None:
+    def __init__(
+        self,
+        stack: Stack,
+        by_type: dict[str, Callable[[str, str | None], str]],
+        pseudo: dict[str, str] | None = None,
+    ) -> None:
         self.stack = stack
         self.by_type = by_type  # type -> (logical id, attribute or None for Ref) -> value
+        self.pseudo = pseudo or {}  # "AWS::Region" -> value
 
     def _lookup(self, logical_id: str, attribute: str | None) -> str:
+        if attribute is None and logical_id in self.pseudo:
+            return self.pseudo[logical_id]
         type_ = self.stack.resources[logical_id]["Type"]
         if type_ not in self.by_type:
             raise KeyError(
@@ -250,7 +258,25 @@ class Resolver:
                 return self._lookup(str(arg[0]), str(arg[1]))
             if fn == "Fn::Join":
                 return str(arg[0]).join(self.resolve(v) for v in arg[1])
+            if fn == "Fn::Sub":
+                return self._sub(arg)
         raise ValueError(f"the Lambda harness cannot resolve {json.dumps(value)}")
+
+    def _sub(self, arg: Any) -> str:
+        """Fn::Sub: "${Name}" is a variable of its map, a pseudo parameter, a Ref, or
+        "${Resource.Attribute}" a GetAtt."""
+        template, variables = (arg, {}) if isinstance(arg, str) else (str(arg[0]), dict(arg[1]))
+
+        def value(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name in variables:
+                return self.resolve(variables[name])
+            if "." in name and not name.startswith("AWS::"):
+                logical_id, attribute = name.split(".", 1)
+                return self._lookup(logical_id, attribute)
+            return self._lookup(name, None)
+
+        return re.sub(r"\$\{([^}!]+)\}", value, template)
 
     def environment(self, function: Function) -> dict[str, str]:
         return {k: self.resolve(v) for k, v in function.environment.items()}

@@ -36,3 +36,15 @@ def test_i18n_defines_no_format():
     # Nor hands them on: one module to import them from.
     assert not re.search(r"from \"[./]*format\.js\"", source)
     assert not re.search(r"^export \{[^}]*\} from", source, re.M)
+
+
+def test_no_module_but_format_js_formats_a_value():
+    """Numbers, percentages, dates and instants are shaped in format.js only (the public
+    pages included), so one change of format reaches every page."""
+    offenders = {
+        str(path.relative_to(WEB))
+        for path in WEB.rglob("*.js")
+        if path.name != "format.js"
+        and re.search(r"Intl\.|\.toFixed\(|\.toLocale\w*String\(", path.read_text(encoding="utf-8"))
+    }
+    assert not offenders, offenders

@@ -180,3 +180,82 @@ def test_docx_is_not_on_the_api_import_path(module: str) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _walk(node: Any, rel: str, where: str, out: list[tuple[str, str, str, str]]) -> None:
+    import ast
+
+    for child in ast.iter_child_nodes(node):
+        inner = where
+        if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
+            inner = child.name
+        if isinstance(child, ast.Import):
+            out.extend((rel, where, "import", a.name) for a in child.names)
+        elif isinstance(child, ast.ImportFrom) and child.module:
+            out.append((rel, where, "import", child.module))
+            out.extend((rel, where, "import", f"{child.module}:{a.name}") for a in child.names)
+        elif isinstance(child, ast.Call):
+            f = child.func
+            if isinstance(f, ast.Name):
+                out.append((rel, where, "call", f.id))
+            elif isinstance(f, ast.Attribute):
+                receiver = f.value.id if isinstance(f.value, ast.Name) else ""
+                out.append((rel, where, "call", f"{receiver}.{f.attr}"))
+        _walk(child, rel, inner, out)
+
+
+def _imports_and_calls() -> list[tuple[str, str, str, str]]:
+    """(module path, enclosing function, kind, name) for every import (at any depth,
+    function-level included) and every call by plain name or attribute, in app.py and
+    chalicelib."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    out: list[tuple[str, str, str, str]] = []
+    for path in [root / "app.py", *sorted((root / "chalicelib").rglob("*.py"))]:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        _walk(tree, str(path.relative_to(root)), "<module>", out)
+    return out
+
+
+def test_the_docx_library_is_reached_only_from_the_documents_job() -> None:
+    """The chain from python-docx to its one caller, at any depth (function-level imports
+    too, which importing the app would not load): `docx` is imported by reports/admin_docx
+    alone; admin_docx by the renderer in reports/documents alone; the meeting renderer by
+    services/council/documents.generate alone, which only the meeting_documents job
+    (run_meeting_documents) calls; no API module names any of them."""
+    found = _imports_and_calls()
+
+    def where(kind: str, match: Any) -> set[tuple[str, str]]:
+        return {(m, f) for m, f, k, n in found if k == kind and match(n)}
+
+    assert {m for m, _ in where("import", lambda n: n == "docx" or n.startswith("docx."))} == {
+        "chalicelib/reports/admin_docx.py"
+    }
+    assert {
+        m for m, _ in where("import", lambda n: n.startswith("chalicelib.reports.admin_docx"))
+    } == {"chalicelib/reports/documents.py"}
+    renderer = "chalicelib.reports.documents:render_meeting_documents"
+    assert where("import", lambda n: n == renderer) == {
+        ("chalicelib/services/council/documents.py", "generate")
+    }
+    # within the council's services, generate is called by the job alone
+    assert {
+        (m, f)
+        for m, f in where("call", lambda n: n == "generate")
+        if m.startswith("chalicelib/services/council/")
+    } == {("chalicelib/services/council/documents.py", "run_meeting_documents")}
+    # and nothing of the API calls it through the module
+    assert not [
+        (m, f)
+        for m, f in where("call", lambda n: n.endswith("documents.generate"))
+        if m.startswith(("chalicelib/api/", "app.py"))
+    ]
+    assert not [
+        (m, n)
+        for m, _f, k, n in found
+        if k == "import"
+        and m.startswith(("chalicelib/api/", "app.py"))
+        and ("docx" in n or "reports.documents" in n or n.endswith(":generate"))
+    ]

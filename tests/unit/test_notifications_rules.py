@@ -62,3 +62,41 @@ def test_forbidden_words_match_whole_words():
     assert rules.forbidden_words_in("Văn bản Mật số 12") == ["mật"]
     assert rules.forbidden_words_in("minh bạch, công khai") == []
     assert rules.forbidden_words_in("Ông Lê Minh Châu", ["Lê Minh Châu"]) == ["Lê Minh Châu"]
+
+
+T0 = dt.datetime(2025, 8, 11, 1, 0, tzinfo=dt.UTC)
+
+
+def _record(status: str, owner: str = "run-1", attempts: int = 1) -> rules.SentRecord:
+    return rules.SentRecord(
+        key="k",
+        kind=rules.KIND_DIGEST,
+        unit_id=None,
+        recipient="a@b.vn",
+        subject="s",
+        status=status,
+        created_at=T0,
+        owner=owner,
+        claimed_at=T0,
+        attempts=attempts,
+    )
+
+
+@given(
+    st.sampled_from([rules.CLAIMED, rules.FAILED, *sorted(rules.FINAL)]),
+    st.sampled_from(["run-1", "run-2"]),
+    st.integers(0, 40),
+    st.integers(1, 4),
+)
+def test_who_takes_an_unconfirmed_claim_over(status, owner, minutes, attempts):
+    """The claim/send/confirm rule against its statement: confirmed or refused keys and
+    spent attempts are done; a send SES refused is retried; a claim is taken over by its
+    own run's retry after a minute, by any run after the lease, else left in flight."""
+    now = T0 + dt.timedelta(minutes=minutes)
+    got = rules.takeover(_record(status, "run-1", attempts), owner, now)
+    if status in rules.FINAL or attempts >= rules.MAX_ATTEMPTS:
+        assert got == "done"
+    elif status == rules.FAILED or minutes >= 16 or (owner == "run-1" and minutes >= 1):
+        assert got == "retry"
+    else:
+        assert got == "in_flight"

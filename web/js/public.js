@@ -1,12 +1,11 @@
 // The public scoreboard of a campaign that opted in: no sign-in, units only, readable on a
 // phone. public.html?campaign=<id>&level=<department|commune|division>
+// The criteria come from config.json (the vocabulary), words and formats from the console's
+// own modules: nothing here restates a rule or a format.
+import { criterionLabel } from "./i18n.js";
+import { fmtDate, fmtDateTime, fmtNumber, fmtPercent } from "./format.js";
+
 const LEVELS = { department: "Sở, ban, ngành", commune: "Xã, phường, đặc khu", division: "Phòng thuộc sở" };
-const CRITERIA = [
-  ["online_rate", "Xử lý trên mạng"],
-  ["signing_rate", "Ký số"],
-  ["e_issuance_rate", "Phát hành điện tử"],
-  ["kpi_coverage", "Đánh giá KPI"],
-];
 
 function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
@@ -15,17 +14,18 @@ function h(tag, attrs = {}, ...children) {
   return el;
 }
 
-const pct = (v) => (v == null ? "—" : `${(v * 100).toFixed(1).replace(".", ",")}%`);
-
 async function start() {
   const main = document.getElementById("main");
   const params = new URLSearchParams(window.location.search);
   const campaign = params.get("campaign") || "";
   const level = LEVELS[params.get("level")] ? params.get("level") : "commune";
   let api = "";
+  let criteria = [];
   try {
     const config = await (await fetch("config.json", { cache: "no-store" })).json();
     api = String(config.api_url || "").replace(/\/+$/, "");
+    // The rate criteria every campaign assesses (the public ranking's columns).
+    criteria = (config.criteria || []).filter((c) => c.kind === "rate" && !c.opt_in);
   } catch {
     // same origin
   }
@@ -84,8 +84,8 @@ async function start() {
       {},
       h("td", { "data-label": "Hạng", class: "num" }, item.rank),
       h("td", { "data-label": "Đơn vị" }, item.name),
-      h("td", { "data-label": "Điểm", class: "num" }, item.score.toFixed(2).replace(".", ",")),
-      CRITERIA.map(([key, label]) => h("td", { "data-label": label, class: "num" }, pct(item[key]))),
+      h("td", { "data-label": "Điểm", class: "num" }, fmtNumber(item.score, 2)),
+      criteria.map((c) => h("td", { "data-label": criterionLabel(c), class: "num" }, fmtPercent(item[c.key]))),
       h("td", { "data-label": "Đạt tất cả" }, item.compliant ? "Đạt" : "Chưa đạt"),
     ),
   );
@@ -97,17 +97,17 @@ async function start() {
       { class: "stack public-ranking" },
       h("caption", {}, `${LEVELS[level]}: ${data.items.length} đơn vị`),
       h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Hạng"), h("th", { scope: "col" }, "Đơn vị"), h("th", { scope: "col" }, "Điểm"),
-        CRITERIA.map(([, label]) => h("th", { scope: "col" }, label)), h("th", { scope: "col" }, "Đạt tất cả"))),
+        criteria.map((c) => h("th", { scope: "col" }, criterionLabel(c))), h("th", { scope: "col" }, "Đạt tất cả"))),
       h("tbody", {}, rows),
     ),
   );
-  const asOf = data.as_of ? new Date(data.as_of).toLocaleString("vi-VN", { timeZone: "Asia/Ho_Chi_Minh" }) : "chưa có dữ liệu";
+  const asOf = data.as_of ? fmtDateTime(data.as_of) : "chưa có dữ liệu";
   main.replaceChildren(
     h(
       "div",
       { class: "page page-public" },
       h("h1", {}, data.campaign_name),
-      h("p", { class: "muted" }, `Từ ${data.from} đến ${data.to}; số liệu cập nhật đến ${asOf}.`),
+      h("p", { class: "muted" }, `Từ ${fmtDate(data.from)} đến ${fmtDate(data.to)}; số liệu cập nhật đến ${asOf}.`),
       nav,
       table,
       h("p", {}, "Dữ liệu mở: ", h("a", { href: `${base}/open-data.csv` }, "CSV"), " · ", h("a", { href: `${base}/open-data.json` }, "JSON")),

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pynamodb.expressions.condition import Condition
-
 from chalicelib.domain.nominations import AuditRecord, Nomination, NominationSummary
-from chalicelib.storage.models import first_page, start_key
+from chalicelib.storage.models import campaign_page
 from chalicelib.storage.nominations import audit
 from chalicelib.storage.nominations.tables import (
     NominationCounterModel,
@@ -99,27 +97,17 @@ def nominations_page(
     visible_units: set[str] | None,
 ) -> tuple[list[Nomination], dict[str, str] | None]:
     """One page in creation order. `visible_units` (None = all) scopes a unit officer."""
-    condition: Condition | None = None
-    for attribute, value in (
-        (NominationModel.status, status),
-        (NominationModel.kind, kind),
-        (NominationModel.unit_id, unit_id),
-    ):
-        if value is not None:
-            term = attribute == value
-            condition = term if condition is None else condition & term
-    items = NominationModel.by_campaign.query(
+    page, last = campaign_page(
+        NominationModel.by_campaign,
         campaign_id,
-        filter_condition=condition,
-        last_evaluated_key=start_key(after, campaign_id=campaign_id),
-        page_size=max(limit + 1, 25),
-    )
-    return first_page(
-        (
-            nomination_of(item)
-            for item in items
-            if visible_units is None or item.unit_id in visible_units
+        equals=(
+            (NominationModel.status, status),
+            (NominationModel.kind, kind),
+            (NominationModel.unit_id, unit_id),
         ),
-        limit,
-        lambda last: {"nomination_id": last.nomination_id, "created_key": last.created_key},
+        limit=limit,
+        after=after,
+        id_field="nomination_id",
+        keep=None if visible_units is None else lambda item: item.unit_id in visible_units,
     )
+    return [nomination_of(item) for item in page], last
