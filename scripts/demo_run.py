@@ -139,6 +139,8 @@ def load_month(
             f"→ Quy mô lớn (TP. Hồ Chí Minh): {len(units)} đơn vị, {len(officials)} cán bộ, "
             f"~{large.VOLUME:.0f} lần nhịp độ tỉnh mẫu (gần 2,5 triệu sự kiện/tháng)"
         )
+    # The province's own unit (the large size's is another province's code).
+    root_id = next(u["unit_id"] for u in units if u["level"] == "province" and not u["parent_id"])
     print(f"→ Loading the demo province: {len(units)} units, {len(officials)} officials")
     for start in range(0, max(len(units), len(officials)), 2000):
         client.call(
@@ -159,7 +161,7 @@ def load_month(
         json={
             "source_id": "demo-eoffice",
             "name": "Hệ thống quản lý văn bản tỉnh (demo)",
-            "units": [province.PROVINCE_ID],  # the province's e-office serves every unit
+            "units": [root_id],  # the province's e-office serves every unit
         },
     )
     from scripts.demo import edxml_sender
@@ -196,7 +198,7 @@ def load_month(
         json={
             "source_id": "demo-lgsp",
             "name": "Trục liên thông văn bản tỉnh (edXML)",
-            "units": [province.PROVINCE_ID],  # the provincial hub relays for every unit
+            "units": [root_id],  # the provincial hub relays for every unit
         },
     )
     print(f"→ Sending {len(edxml_part)} events of the same month as edXML packages and statuses")
@@ -205,7 +207,7 @@ def load_month(
     )
     print(f"  edXML: {edxml_summary}")
     if stack.hub is not None:
-        pull_from_hub(client, stack, hub_part, campaign)
+        pull_from_hub(client, stack, hub_part, campaign, root_id)
     print("→ Aggregating (aggregate_kpi)")
     started = time.monotonic()
     total, runs = 0, []
@@ -228,7 +230,11 @@ def load_month(
 
 
 def pull_from_hub(
-    client: Client, stack: LocalStack, hub_events: list[dict[str, Any]], campaign: dict[str, Any]
+    client: Client,
+    stack: LocalStack,
+    hub_events: list[dict[str, Any]],
+    campaign: dict[str, Any],
+    province_id: str | None = None,
 ) -> None:
     """Register the fake provincial hub as a hub source and run pull_hubs until it has
     everything; print what was pulled, in Vietnamese."""
@@ -242,7 +248,7 @@ def pull_from_hub(
         json={
             "source_id": "demo-lgsp-pull",
             "name": "Trục LGSP tỉnh (kéo về, chỉ đọc)",
-            "units": [campaign_province()],
+            "units": [province_id or campaign_province()],
             "kind": "hub",
             "hub": {
                 "base_url": url,

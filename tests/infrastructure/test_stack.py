@@ -257,6 +257,8 @@ def test_every_function_has_log_group_retention_concurrency_and_environment(
         ):
             assert var in env, (name, var)
         assert env["STAGE"] == "prod" and env["TABLE_PREFIX"] == "khong-giay-prod-"
+        # The sweep leaves the stream's young items to it (issue 23's burst; 0 locally).
+        assert env["SWEEP_MIN_AGE_SECONDS"] == "300", name
         assert render(env["AUTH_JWKS_URL"]).endswith("/.well-known/jwks.json")
         if spec.invocation == "async":
             assert render(props["DeadLetterQueue"]["TargetArn"]).startswith("<DataAsyncFailures")
