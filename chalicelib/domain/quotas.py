@@ -25,6 +25,10 @@ def admit(
     # The admission that must leave the window before one more fits.
     blocking = recent[len(recent) - limit] if limit > 0 else max(recent, default=now)
     wait = max(1, math.ceil(blocking + window - now))
-    if blocking > now + wait - window:  # float rounding: a whole second more
+    # Float rounding may put the ceiling a second off either way: the admission test itself
+    # (`t > now - window` at now + wait) decides, so the answer is the least whole wait.
+    if blocking > now + wait - window:
         wait += 1
+    elif wait > 1 and blocking <= now + (wait - 1) - window:
+        wait -= 1
     return Decision(False, recent, wait)

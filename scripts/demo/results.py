@@ -52,6 +52,11 @@ class _Api:
         return response.json() if response.content else None
 
 
+def _vn(day: str) -> str:
+    """An ISO date as people write it here: 08/12/2026."""
+    return dt.date.fromisoformat(day).strftime("%d/%m/%Y")
+
+
 def _pick(unit_id: str, salt: str) -> int:
     """A stable number 0..99 per unit: which units are late, missing or returned."""
     return int(hashlib.sha256(f"{salt}/{unit_id}".encode()).hexdigest()[:8], 16) % 100
@@ -112,7 +117,8 @@ def run_results_demo(
     deadlines(today + dt.timedelta(days=2), today + dt.timedelta(days=7))
     log(
         f"  (hạn báo cáo thật 18/8 và 20/8/2025 đã qua: bản demo dời hạn sang "
-        f"{campaign['unit_report_deadline']} (phòng) và {campaign['department_report_deadline']} "
+        f"{_vn(campaign['unit_report_deadline'])} (phòng) và "
+        f"{_vn(campaign['department_report_deadline'])} "
         "(sở, xã))"
     )
     reporting = sorted(
@@ -230,12 +236,29 @@ KIND_WORDS = {
 }
 
 
+OUTCOME_WORDS = {
+    "resumed": "thư gửi tiếp thay lượt chạy trước bị lỗi",
+    "in_flight": "thư đang do lượt chạy khác gửi",
+    "unsubscribed": "người nhận đã hủy đăng ký",
+    "suppressed": "địa chỉ bị chặn",
+    "failed": "SES từ chối, lượt sau gửi lại",
+}
+
+
+def _outcome_words(key: str) -> str:
+    """A count's key from the job ("digest_unsubscribed", "resumed") in words."""
+    kind, _, outcome = key.partition("_")
+    if kind in KIND_WORDS and outcome in OUTCOME_WORDS:
+        return f"{KIND_WORDS[kind]}: {OUTCOME_WORDS[outcome]}"
+    return OUTCOME_WORDS.get(key, key)
+
+
 def print_summary(result: dict[str, Any], root: Path) -> None:
     tracking = result["tracking"]
     counts = tracking["counts"]
     print(
         "\nTÌNH HÌNH NỘP BÁO CÁO KẾT QUẢ (các sở, ban, ngành và xã, phường gửi tỉnh; "
-        f"hôm nay {tracking['today']})"
+        f"hôm nay {_vn(tracking['today'])})"
     )
     print(
         f"  đã nộp đúng hạn {counts['submitted']}, nộp muộn {counts['late']}, "
@@ -258,9 +281,9 @@ def print_summary(result: dict[str, Any], root: Path) -> None:
     )
     for kind, words in KIND_WORDS.items():
         print(f"  {words}: {sent.get(kind, 0)} thư")
-    refused = {k: v for k, v in first["counts"].items() if k not in KIND_WORDS}
-    if refused:
-        print(f"  không gửi: {refused}")
+    others = {k: v for k, v in first["counts"].items() if k not in KIND_WORDS}
+    if others:
+        print("  khác: " + ", ".join(f"{v} {_outcome_words(k)}" for k, v in sorted(others.items())))
     print(
         f"  chạy lại thêm một lần: {second['counts'].get('already_sent', 0)} thư đã gửi trước đó, "
         f"{sum(v for k, v in second['counts'].items() if k in KIND_WORDS)} thư mới"

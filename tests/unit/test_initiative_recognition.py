@@ -106,6 +106,10 @@ def test_creativity_figures_count_from_submission():
         "u1": {"initiatives_submitted": 2, "initiatives_recognised": 1},
         "u2": {"initiatives_submitted": 1, "initiatives_recognised": 0},
     }
+    # Two recognised in one unit count two (mutant creativity_figures 23 set it to 1).
+    assert rules.creativity_figures([("u1", "recognised")] * 2 + [("u1", "submitted")]) == {
+        "u1": {"initiatives_submitted": 3, "initiatives_recognised": 2}
+    }
 
 
 def test_posting_window_skips_weekends_and_holidays():
@@ -145,12 +149,14 @@ def test_the_averages_are_the_scores_mean_to_two_decimals(case):
     for key, _ in criteria:
         exact = Fraction(sum(s[key] for s in scores), len(scores)) if scores else Fraction(0)
         assert abs(Fraction(got.average[key]) - exact) <= Fraction(1, 200) + Fraction(1, 10**9)
+        assert round(got.average[key], 2) == got.average[key]  # two decimals, not three
     exact_total = (
         Fraction(sum(sum(s.values()) for s in scores) * 100, len(scores) * maximum)
         if scores
         else Fraction(0)
     )
     assert abs(Fraction(got.average_total) - exact_total) <= Fraction(1, 200) + Fraction(1, 10**9)
+    assert round(got.average_total, 2) == got.average_total
     assert got.members == members
     assert got.outcome == ("recognised" if got.recognised else "not_recognised")
     assert got.as_dict() == {
@@ -216,3 +222,21 @@ def test_records_name_their_authors_and_totals():
     ]
     score = rules.InitiativeScore("i1", "m1", {"a": 3, "b": "4"}, "", at)  # type: ignore[dict-item]
     assert score.total == 7
+
+
+def test_a_score_given_before_a_criterion_was_added_counts_it_as_zero():
+    """Mutants assess 41, 43, 44 (a missing criterion read as None, a KeyError, or 1)."""
+    got = rules.assess(
+        [{"a": 10}, {"a": 20, "b": 5}],
+        members=2,
+        criteria=[("a", 30), ("b", 10)],
+        share=0.5,
+        denominator="members",
+        pass_score=50,
+    )
+    assert got.average == {"a": 15.0, "b": 2.5}
+    assert (got.in_favour, got.recognised) == (1, True)
+    assert rules.assess(
+        [{"a": 1}, {"a": 2}, {"a": 2}], members=3, criteria=[("a", 3)], share=1,
+        denominator="members", pass_score=0,
+    ).average == {"a": 1.67}  # fmt: skip
