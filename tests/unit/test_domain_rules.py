@@ -40,6 +40,18 @@ def test_a_quota_admits_exactly_below_its_limit_and_says_when_to_retry(times, no
     assert decision.retry_after == wait
 
 
+def test_a_quota_on_its_edges():
+    """Cases the derandomized property test does not draw (mutants admit 4, 42, 43)."""
+    # An admission exactly one window ago has left it: (now - window, now].
+    assert quotas.admit([0.0], 30.0, 1, 30).admitted
+    # Float rounding puts the ceiling above the least wait: 0.2 + 2 - 1.2 is
+    # 1.0000000000000002, yet one second is enough...
+    assert quotas.admit([0.2], 1.2, 1, 2).retry_after == 1
+    # ...and 4.4 + 1 - 2.4 is 3.0000000000000004, where at 3 s the admission sits exactly
+    # on the window's open end.
+    assert quotas.admit([4.4], 2.4, 1, 1).retry_after == 3
+
+
 def test_a_quota_of_zero_admits_nothing():
     assert quotas.admit([], 10.0, 0, 30) == quotas.Decision(False, (), 30)
     refused = quotas.admit([5.0], 10.0, 0, 30)
