@@ -8,6 +8,7 @@ then check hand-computed figures.
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, timedelta, timezone
 
 import pytest
@@ -1342,3 +1343,103 @@ def test_two_way_interconnection_looks_past_counterparts_of_the_wrong_tier():
     }
     levels = {"c-1": "commune", "c-2": "commune", "p-1": "department"}
     assert kpi.two_way_interconnection(totals, level="commune", unit_levels=levels) is True
+
+
+# --- survivors of the mutation run (docs/benchmarks.md, "Mutation testing") -----------------
+
+
+def test_pair_counter_names_are_refused_by_what_is_wrong():
+    # Killed mutants daily_counters.x_pair_counter__mutmut_2, 3, 5 and
+    # x_interconnection_pairs__mutmut_12: a unit id holding the separator would make a name
+    # that reads back as another counterpart, and each refusal says what is wrong.
+    with pytest.raises(ValueError, match="unknown pair counter kind: 'bogus'"):
+        daily_counters.pair_counter("D1", "bogus")
+    with pytest.raises(ValueError, match=r"invalid unit id: 'D1\|sent_paper'"):
+        daily_counters.pair_counter("D1|sent_paper", "sent_paper")
+    for name in ("pair|D1|bogus", "pair||sent_paper"):
+        with pytest.raises(ValueError, match=rf"malformed pair counter: '{re.escape(name)}'"):
+            daily_counters.interconnection_pairs({name: 1})
+
+
+@pytest.mark.parametrize(("first_unit", "later_unit"), [("C1", "D1"), ("D1", "C1")])
+def test_an_official_acting_for_two_units_is_dated_by_their_earlier_event(first_unit, later_unit):
+    # Killed mutants daily_counters.x_contributions__mutmut_203 and 204 (the official's
+    # entry of one unit dropped when merging the two): whichever unit is listed first, the
+    # official's document is dated, and timed, by their earlier processed event.
+    events = [
+        processed(
+            "a",
+            "2025-07-15T09:00:00+07:00",
+            unit=first_unit,
+            actor="O1",
+            due_at="2025-07-15T10:00:00+07:00",
+        ),
+        processed("b", "2025-07-16T09:00:00+07:00", unit=later_unit, actor="O1"),
+    ]
+    on_d15 = official_kpis(events, "O1", D15)
+    assert (on_d15["processed_total"], on_d15["on_time_total"], on_d15["on_time"]) == (1, 1, 1)
+    assert official_kpis(events, "O1", D16)["processed_total"] == 0
+
+
+def test_an_evaluation_is_refused_by_what_is_wrong():
+    # The refusals of merge_evaluation, each named: a score that is a flag or a text, an
+    # event of another type, a period that is not YYYY-MM.
+    good = evaluated("a", "2025-07-21T00:00:00Z", "O1", "2025-07", 1)
+    for score in (True, "90", None):
+        with pytest.raises(ValueError, match="score"):
+            evaluations.merge_evaluation(None, {**good, "score": score})
+    with pytest.raises(ValueError, match=r"not an evaluation event: 'document\.processed'"):
+        evaluations.merge_evaluation(None, {**good, "type": "document.processed"})
+    for period in ("2025-07-01", "25-07", "2025-7", "02025-07", "2025-00", "2025-13", "x-07"):
+        with pytest.raises(ValueError, match=rf"period must be YYYY-MM: '{period}'"):
+            evaluations.merge_evaluation(None, {**good, "period": period})
+    untyped = {k: v for k, v in good.items() if k != "type"}
+    assert evaluations.merge_evaluation(None, untyped)["score"] == 1
+    assert evaluations.merge_evaluation(None, {**good, "score": 7.5})["score"] == 7.5
+    for period in ("2025-01", "2025-12"):
+        assert evaluations.merge_evaluation(None, {**good, "period": period})["period"] == period
+
+
+def test_the_exempt_marker_joined_into_a_state_keeps_only_the_exempt_count():
+    # Killed mutants document_state.x_exempt_state__mutmut_* (no unit test reached the
+    # marker the redaction pass joins in, services/document_folds.py) and
+    # x_merge_states__mutmut_10-12 (the refusal's message).
+    marker = document_state.exempt_state("s1", "D-1")
+    assert marker == {
+        "v": document_state.STATE_VERSION,
+        "source_id": "s1",
+        "document_id": "D-1",
+        "exempt": True,
+        "units": {},
+    }
+    assert document_state.merge_states(marker, marker) == marker
+    assert daily_counters.contributions(marker, TZ) == {}
+    state = document_state.fold_events(
+        None,
+        [
+            processed("p", "2025-07-15T09:00:00+07:00", doc_pages=4),
+            signed("s", "2025-07-16T09:00:00+07:00", unit="D1"),
+        ],
+    )
+    us = instants.parse_instant_us
+    expected = {
+        "v": 1,
+        "source_id": "s1",
+        "document_id": "D-1",
+        "exempt": True,
+        "units": {
+            "C1": {"first": [us("2025-07-15T09:00:00+07:00"), "p"]},
+            "D1": {"first": [us("2025-07-16T09:00:00+07:00"), "s"]},
+        },
+    }
+    assert document_state.merge_states(state, marker) == expected
+    assert document_state.merge_states(marker, state) == expected
+    # a later event folded into the marked state stays exempt
+    later = document_state.fold_events(expected, [processed("q", "2025-07-17T09:00:00+07:00")])
+    assert later["exempt"] is True and set(later["units"]["C1"]) == {"first"}
+    assert daily_counters.contributions(expected, TZ) == {
+        ("unit#C1", "2025-07-15"): {"exempt_total": 1},
+        ("unit#D1", "2025-07-16"): {"exempt_total": 1},
+    }
+    with pytest.raises(ValueError, match=r"^cannot merge states of different documents$"):
+        document_state.merge_states(state, document_state.exempt_state("s1", "D-2"))

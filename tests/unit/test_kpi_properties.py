@@ -346,3 +346,85 @@ def test_incremental_daily_sums_equal_reference(scenario) -> None:
     fresh = Aggregator()
     fresh.run(events)
     assert agg.rows == fresh.rows
+
+
+# --- (3) evaluations: the latest one, against a recomputation ------------------------------
+
+
+def _month_bounds(period: str) -> tuple[date, date]:
+    year, month = int(period[:4]), int(period[5:])
+    first = date(year, month, 1)
+    following = date(year + month // 12, month % 12 + 1, 1)
+    return first, following - timedelta(days=1)
+
+
+@SETTINGS
+@given(
+    stored=st.lists(
+        st.fixed_dictionaries(
+            {
+                "period": st.sampled_from(["2024-12", "2025-01", "2025-02", "2025-06"]),
+                "occurred_at_us": st.integers(0, 5),
+                "event_id": st.sampled_from(["a", "b", "c"]),
+                "score": st.integers(0, 3),
+            }
+        ),
+        max_size=8,
+    ),
+    start=st.dates(date(2024, 11, 1), date(2025, 7, 31)),
+    days=st.integers(0, 120),
+)
+def test_the_latest_evaluation_is_the_greatest_overlapping_one(
+    stored: list[dict[str, Any]], start: date, days: int
+) -> None:
+    # Independent of months_overlapping: a month overlaps [start, end] when its first day is
+    # not after end and its last day not before start.
+    end = start + timedelta(days=days)
+    overlapping = [
+        e
+        for e in stored
+        if _month_bounds(e["period"])[0] <= end and _month_bounds(e["period"])[1] >= start
+    ]
+    expected = max(
+        overlapping,
+        key=lambda e: (e["period"], e["occurred_at_us"], e["event_id"], e["score"]),
+        default=None,
+    )
+    assert evaluations.latest_evaluation(stored, start, end) == expected
+    months = evaluations.months_overlapping(start, end)
+    assert months == sorted(set(months))
+    assert all(_month_bounds(m)[0] <= end and _month_bounds(m)[1] >= start for m in months)
+    assert len(months) == (end.year - start.year) * 12 + end.month - start.month + 1
+
+
+@SETTINGS
+@given(
+    marks=st.lists(
+        st.tuples(st.integers(0, 3), st.sampled_from(["a", "b"]), st.integers(0, 3)),
+        min_size=1,
+        max_size=8,
+    ),
+    data=st.data(),
+)
+def test_merging_evaluations_keeps_the_latest_whatever_the_order(
+    marks: list[tuple[int, str, int]], data: st.DataObject
+) -> None:
+    events = [
+        {
+            "type": "official.evaluated",
+            "event_id": event_id,
+            "occurred_at": (BASE + timedelta(seconds=second)).isoformat(),
+            "official_id": "O1",
+            "unit_id": "C1",
+            "period": "2025-07",
+            "score": score,
+        }
+        for second, event_id, score in marks
+    ]
+    current = None
+    for event in data.draw(st.permutations(events)):
+        current = evaluations.merge_evaluation(current, event)
+    second, event_id, score = max(marks)
+    assert current is not None
+    assert (current["event_id"], current["score"]) == (event_id, score)
+    assert current["occurred_at_us"] == int((BASE + timedelta(seconds=second)).timestamp()) * 10**6
