@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, date, timedelta, timezone
+from decimal import Decimal
 
 import pytest
 
@@ -1443,3 +1444,78 @@ def test_the_exempt_marker_joined_into_a_state_keeps_only_the_exempt_count():
     }
     with pytest.raises(ValueError, match=r"^cannot merge states of different documents$"):
         document_state.merge_states(state, document_state.exempt_state("s1", "D-2"))
+
+
+def test_conflicting_payloads_of_one_event_id_fold_the_same_in_any_order():
+    # Killed mutant document_state.x__sortable__mutmut_2 (a missing due date compared as a
+    # value): a redelivered event whose payload changed (a due date added) is the same
+    # event, and the state must not depend on which payload came first.
+    plain = processed("p", "2025-07-15T09:00:00+07:00")
+    with_due = processed("p", "2025-07-15T09:00:00+07:00", due_at="2025-07-15T10:00:00+07:00")
+    one = document_state.fold_events(None, [plain, with_due])
+    other = document_state.fold_events(None, [with_due, plain])
+    assert one == other
+    # the payload without a due date sorts first: the entry keeps no deadline
+    assert one["units"]["C1"]["processed"][2] is None
+    assert one["units"]["C1"]["actors"]["O1"][2] is None
+
+
+def test_a_printed_event_redelivered_with_zero_pages_folds_the_same_in_any_order():
+    # Killed mutant document_state.x__sortable__mutmut_4 (a missing page count sorted as 0,
+    # so it tied with a count of 0 and the first payload to arrive won).
+    unknown = printed("x", "2025-07-15T09:00:00+07:00")
+    zero = printed("x", "2025-07-15T09:00:00+07:00", pages=0)
+    one = document_state.fold_events(None, [unknown, zero])
+    assert one == document_state.fold_events(None, [zero, unknown])
+    assert one["units"]["C1"]["printed"]["x"][1] is None
+
+
+def test_a_document_event_is_refused_naming_the_event_and_what_is_wrong():
+    # Killed mutants document_state.x__channel__mutmut_4 and 11: a refusal names the event,
+    # which is what a source reads back in the 422 to find it.
+    no_channel = processed("p-7", "2025-07-15T09:00:00Z")
+    del no_channel["channel"]
+    with pytest.raises(ValueError, match=r"^event 'p-7': missing 'channel'$"):
+        document_state.fold_events(None, [no_channel])
+    with pytest.raises(ValueError, match=r"^event 'i-3': unknown channel 'fax'$"):
+        document_state.fold_events(None, [issued("i-3", "2025-07-15T09:00:00Z", channel="fax")])
+
+
+def test_a_stored_state_with_a_fractional_number_is_refused_by_its_value():
+    # Killed mutant document_state.x_normalized__mutmut_5: DynamoDB hands numbers back as
+    # Decimal; an integral one becomes an int, a fractional one is a corrupt state, named.
+    assert document_state.normalized({"pages": Decimal("2"), "l": [Decimal("0")]}) == {
+        "pages": 2,
+        "l": [0],
+    }
+    assert type(document_state.normalized(Decimal("2"))) is int
+    with pytest.raises(ValueError, match=r"^non-integral number in document state: 1\.5$"):
+        document_state.normalized({"units": {"C1": {"first": [Decimal("1.5"), "e"]}}})
+
+
+@pytest.mark.parametrize("pages", [True, "3", 2.0, -1])
+def test_a_page_count_that_is_not_a_count_is_refused(pages):
+    # Killed mutant document_state.x__opt_int__mutmut_3 (only a negative count refused): a
+    # flag, a text or a float is not a page count, on the document or on a printed event.
+    with pytest.raises(ValueError, match=r"^event 'x': pages must be a non-negative integer"):
+        document_state.fold_events(None, [printed("x", "2025-07-15T09:00:00Z", pages=pages)])
+    with pytest.raises(ValueError, match=r"^event 'x': pages must be a non-negative integer"):
+        document_state.fold_events(None, [printed("x", "2025-07-15T09:00:00Z", doc_pages=pages)])
+
+
+def test_a_document_event_without_its_document_is_refused_by_name():
+    # Killed mutant document_state.x_document_key__mutmut_6 (the refusal lost the event).
+    event = processed("p-9", "2025-07-15T09:00:00Z")
+    del event["document"]
+    with pytest.raises(ValueError, match=r"^event 'p-9': not a document event$"):
+        document_state.document_key(event)
+
+
+def test_a_document_key_is_refused_naming_the_missing_field():
+    # Killed mutants document_state.x_document_key__mutmut_13, 19, 20 (and the same for the
+    # document's id): a missing key names its field and where it was looked for.
+    event = processed("p-9", "2025-07-15T09:00:00Z")
+    with pytest.raises(ValueError, match=r"^event: missing 'source_id'$"):
+        document_state.document_key({**event, "source_id": None})
+    with pytest.raises(ValueError, match=r"^document: missing 'id'$"):
+        document_state.document_key({**event, "document": {"pages": 1}})
