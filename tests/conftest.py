@@ -343,6 +343,27 @@ def stack() -> Iterator[Any]:
         yield running
 
 
+@pytest.fixture
+def holds_lifted(stack: Any, make_token: TokenFactory) -> Iterator[None]:
+    """Holds are not per campaign: one a test records on the shared stack would refuse
+    another test's appraisal of the same unit or official. Lift, after the test, every hold
+    it recorded (the records stay, marked lifted, as in production)."""
+    import requests
+
+    headers = {"Authorization": f"Bearer {make_token('province_admin')}"}
+
+    def active() -> set[str]:
+        r = requests.get(f"{stack.api_url}/admin/holds", headers=headers, timeout=30)
+        r.raise_for_status()
+        return {h["hold_id"] for h in r.json()["items"] if h["active"]}
+
+    before = active()
+    yield
+    for hold_id in sorted(active() - before):
+        r = requests.delete(f"{stack.api_url}/admin/holds/{hold_id}", headers=headers, timeout=30)
+        assert r.status_code == 204, r.text
+
+
 # pytest-xdist (`-n auto --dist loadgroup`, as `make test` runs): every test that uses one
 # of these session fixtures runs on the same worker, so the local stack starts and the
 # stack is synthesized once per run, not once per worker. The gates and the Lambda harness

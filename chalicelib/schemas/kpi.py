@@ -16,6 +16,13 @@ from chalicelib.domain.vocabulary import (
 )
 
 
+def _absent_when_off(schema: dict[str, Any]) -> None:
+    """An opt-in criterion is left out of the answer, not sent as null, where its campaign
+    does not assess it: the document gives it no default (a generated client reads a
+    default as "always present")."""
+    schema.pop("default", None)
+
+
 def criterion_fields(kind: str) -> dict[str, Any]:
     """Pydantic fields, one per criterion (domain.vocabulary), in order.
 
@@ -35,7 +42,11 @@ def criterion_fields(kind: str) -> dict[str, Any]:
         if c.opt_in:
             fields[c.key] = (
                 kind_type | None,
-                Field(default=None, description=f"Only when the campaign assesses {c.key}"),
+                Field(
+                    default=None,
+                    description=f"Only when the campaign assesses {c.key}",
+                    json_schema_extra=_absent_when_off,
+                ),
             )
         else:
             fields[c.key] = (kind_type, ...)

@@ -81,7 +81,7 @@ def _nomination_page(tab: Any, nid: str) -> Any:
     return page
 
 
-def test_holds_appraisal_and_posting(console, seeded, nominations):
+def test_holds_appraisal_and_posting(console, seeded, nominations, holds_lifted):
     today = dt.datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
     # The province admin records the hold on the Holds page.
     admin = console("province_admin", bypass_csp=True)

@@ -21,7 +21,9 @@ pytestmark = pytest.mark.e2e
 CAMPAIGN_ID = "demo-council-road"
 
 
-def test_the_demo_road_and_council_on_one_campaign(stack, make_token, tmp_path, capsys):
+def test_the_demo_road_and_council_on_one_campaign(
+    stack, make_token, tmp_path, capsys, holds_lifted
+):
     admin = make_token("province_admin")
     headers = {"Authorization": f"Bearer {admin}"}
     r = requests.post(
