@@ -141,7 +141,7 @@ def load_month(
         )
     # The province's own unit (the large size's is another province's code).
     root_id = next(u["unit_id"] for u in units if u["level"] == "province" and not u["parent_id"])
-    print(f"→ Loading the demo province: {len(units)} units, {len(officials)} officials")
+    print(f"→ Nạp danh mục tỉnh mẫu: {len(units)} đơn vị, {len(officials)} cán bộ")
     for start in range(0, max(len(units), len(officials)), 2000):
         client.call(
             "POST",
@@ -153,7 +153,7 @@ def load_month(
         )
     client.call("POST", "/admin/campaigns", json=campaign)
     print(
-        f"→ Campaign {campaign['campaign_id']}: {campaign['start_date']} → {campaign['end_date']}"
+        f"→ Phong trào {campaign['campaign_id']}: {campaign['start_date']} → {campaign['end_date']}"
     )
     created = client.call(
         "POST",
@@ -181,16 +181,16 @@ def load_month(
     edxml_part, hub_part, events = fake_hub.demo_split(month)
     batches = simulator.delivery_plan(events, seed=2025, batch_size=200)
     print(
-        f"→ Sending {len(events)} signed events in {len(batches)} webhook deliveries "
-        "(with duplicates, out-of-order delivery and redelivered webhooks)"
+        f"→ Gửi {len(events)} sự kiện có chữ ký trong {len(batches)} lượt webhook "
+        "(có sự kiện trùng, đến sai thứ tự và lượt gửi lại)"
     )
     started = time.monotonic()
     summary = simulator.send(
         batches, base_url=stack.api_url, source_id="demo-eoffice", secret=created["secret"]
     )
     print(
-        f"  accepted {summary.accepted}, duplicates {summary.duplicates}, "
-        f"{summary.requests} requests in {time.monotonic() - started:.1f} s"
+        f"  nhận {summary.accepted}, trùng {summary.duplicates}, "
+        f"{summary.requests} yêu cầu trong {time.monotonic() - started:.1f} giây"
     )
     hub = client.call(
         "POST",
@@ -201,14 +201,14 @@ def load_month(
             "units": [root_id],  # the provincial hub relays for every unit
         },
     )
-    print(f"→ Sending {len(edxml_part)} events of the same month as edXML packages and statuses")
+    print(f"→ Gửi {len(edxml_part)} sự kiện cùng tháng dưới dạng gói tin và trạng thái edXML")
     edxml_summary = edxml_sender.send_edxml(
         edxml_part, base_url=stack.api_url, source_id="demo-lgsp", secret=hub["secret"]
     )
     print(f"  edXML: {edxml_summary}")
     if stack.hub is not None:
         pull_from_hub(client, stack, hub_part, campaign, root_id)
-    print("→ Aggregating (aggregate_kpi)")
+    print("→ Tổng hợp chỉ số (aggregate_kpi)")
     started = time.monotonic()
     total, runs = 0, []
     while True:
@@ -352,8 +352,8 @@ def run(stack: LocalStack, days: int, size: str = "demo") -> None:
     from scripts.demo import council, nominations, road
 
     print(
-        "\n→ Nominations: dossiers with PDF files uploaded through presigned POSTs, submitted "
-        "(the campaign decides its awards by council: appraisal, posting, the council's vote)"
+        "\n→ Hồ sơ đề nghị khen thưởng: tệp PDF tải lên qua liên kết ký sẵn, nộp hồ sơ "
+        "(phong trào xét khen thưởng qua Hội đồng: thẩm định, công khai, bỏ phiếu)"
     )
     rows = nominations.run_nominations_demo(
         stack.api_url,
@@ -408,7 +408,7 @@ def run(stack: LocalStack, days: int, size: str = "demo") -> None:
 
     from scripts.demo import reports
 
-    print("\n→ Campaign report (province scope): XLSX, PDF, CSV and manifest, stored in S3")
+    print("\n→ Báo cáo phong trào (toàn tỉnh): XLSX, PDF, CSV và bản kê, lưu trên S3")
     paths = reports.generate_campaign_report(
         stack.api_url, stack.admin_token(), campaign["campaign_id"], OUT
     )
