@@ -25,6 +25,11 @@ SCREENSHOTS = ROOT / "out" / "screenshots"
 CAMPAIGN_ID = "browser-2025"
 
 
+# A council campaign's dossier (its default checklist, Law on Emulation and Commendation
+# 2022, Art. 84): tờ trình, báo cáo thành tích, biên bản họp xét.
+DOSSIER = ("to_trinh", "bao_cao_thanh_tich", "bien_ban")
+
+
 @dataclass
 class Seeded:
     api_url: str
@@ -49,6 +54,50 @@ class Seeded:
             result = self.api("POST", f"/admin/jobs/{name}")["result"]
             if result.get("done", True):
                 return dict(result)
+
+    def submitted_nomination(
+        self,
+        campaign_id: str,
+        nominee: dict[str, str],
+        summary: str,
+        categories: tuple[str, ...] = DOSSIER,
+        token: str | None = None,
+    ) -> str:
+        """A nomination created, its dossier's PDFs uploaded by presigned POST and verified,
+        and submitted, all through the API (`nominee`: `{"kind", "nominee_unit_id"}` or
+        `{"kind", "nominee_official_id"}`)."""
+        from scripts.demo.nominations import minimal_pdf
+
+        created = self.api(
+            "POST",
+            f"/campaigns/{campaign_id}/nominations",
+            token=token,
+            json={**nominee, "summary": summary},
+        )
+        nid = str(created["nomination_id"])
+        for category in categories:
+            data = minimal_pdf([category])
+            ticket = self.api(
+                "POST",
+                f"/nominations/{nid}/files",
+                token=token,
+                json={
+                    "filename": f"{category}.pdf",
+                    "content_type": "application/pdf",
+                    "size": len(data),
+                    "category": category,
+                },
+            )
+            r = requests.post(
+                ticket["upload"]["url"],
+                data=ticket["upload"]["fields"],
+                files={"file": ("f.pdf", data, "application/pdf")},
+                timeout=30,
+            )
+            assert r.status_code in (200, 201, 204), r.text
+        self.run_job("verify_uploads")
+        self.api("POST", f"/nominations/{nid}/submit", token=token)
+        return nid
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
-from scripts.demo.nominations import minimal_pdf
 from tests.browser.test_pages import _axe
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -24,34 +23,9 @@ HOLD_REASON = "Thanh tra công vụ đang tiến hành"
 
 
 def _submitted(seeded: Any, unit_id: str) -> str:
-    created = seeded.api(
-        "POST",
-        f"/campaigns/{CAMPAIGN}/nominations",
-        json={"kind": "collective", "nominee_unit_id": unit_id, "summary": "Số hóa 100% hồ sơ"},
+    return seeded.submitted_nomination(
+        CAMPAIGN, {"kind": "collective", "nominee_unit_id": unit_id}, "Số hóa 100% hồ sơ"
     )
-    nid = str(created["nomination_id"])
-    for category in ("to_trinh", "bao_cao_thanh_tich", "bien_ban"):
-        data = minimal_pdf([category])
-        ticket = seeded.api(
-            "POST",
-            f"/nominations/{nid}/files",
-            json={
-                "filename": f"{category}.pdf",
-                "content_type": "application/pdf",
-                "size": len(data),
-                "category": category,
-            },
-        )
-        r = requests.post(
-            ticket["upload"]["url"],
-            data=ticket["upload"]["fields"],
-            files={"file": ("f.pdf", data, "application/pdf")},
-            timeout=30,
-        )
-        assert r.status_code in (200, 201, 204), r.text
-    seeded.run_job("verify_uploads")
-    seeded.api("POST", f"/nominations/{nid}/submit")
-    return nid
 
 
 @pytest.fixture(scope="module")

@@ -34,34 +34,9 @@ PHONE = 390
 
 
 def _submitted(seeded: Any, unit_id: str) -> str:
-    created = seeded.api(
-        "POST",
-        f"/campaigns/{CAMPAIGN}/nominations",
-        json={"kind": "collective", "nominee_unit_id": unit_id, "summary": f"Thành tích {unit_id}"},
+    nid = seeded.submitted_nomination(
+        CAMPAIGN, {"kind": "collective", "nominee_unit_id": unit_id}, f"Thành tích {unit_id}"
     )
-    nid = created["nomination_id"]
-    for category in ("to_trinh", "bao_cao_thanh_tich", "bien_ban"):
-        data = minimal_pdf([category])
-        ticket = seeded.api(
-            "POST",
-            f"/nominations/{nid}/files",
-            json={
-                "filename": f"{category}.pdf",
-                "content_type": "application/pdf",
-                "size": len(data),
-                "category": category,
-            },
-        )
-        fields = ticket["upload"]["fields"]
-        r = requests.post(
-            ticket["upload"]["url"],
-            data=fields,
-            files={"file": ("f.pdf", data, "application/pdf")},
-            timeout=30,
-        )
-        assert r.status_code in (200, 201, 204), r.text
-    seeded.run_job("verify_uploads")
-    seeded.api("POST", f"/nominations/{nid}/submit")
     seeded.api(
         "POST",
         f"/nominations/{nid}/appraisal",

@@ -90,33 +90,13 @@ def test_submitting_without_the_files_shows_the_refusal(console, seeded):
 
 def _submitted_over_http(seeded, official_id: str) -> str:
     """A nomination submitted through the API alone (files uploaded by presigned POST)."""
-    from scripts.demo.nominations import _upload
-
-    token = seeded.make_token("unit_officer", OFFICER_UNIT)
-    created = seeded.api(
-        "POST",
-        f"/campaigns/{seeded.campaign['campaign_id']}/nominations",
-        token=token,
-        json={"kind": "individual", "nominee_official_id": official_id, "summary": "Thành tích"},
+    return seeded.submitted_nomination(
+        seeded.campaign["campaign_id"],
+        {"kind": "individual", "nominee_official_id": official_id},
+        "Thành tích",
+        categories=("to_trinh", "bao_cao_thanh_tich"),
+        token=seeded.make_token("unit_officer", OFFICER_UNIT),
     )
-    nomination_id = created["nomination_id"]
-    for category in ("to_trinh", "bao_cao_thanh_tich"):
-        data = minimal_pdf([category])
-        ticket = seeded.api(
-            "POST",
-            f"/nominations/{nomination_id}/files",
-            token=token,
-            json={
-                "filename": f"{category}.pdf",
-                "content_type": "application/pdf",
-                "size": len(data),
-                "category": category,
-            },
-        )
-        _upload(ticket, f"{category}.pdf", data, 30)
-    seeded.run_job("verify_uploads")
-    seeded.api("POST", f"/nominations/{nomination_id}/submit", token=token)
-    return str(nomination_id)
 
 
 def test_reviewer_returns_a_nomination_with_a_reason(console, seeded):

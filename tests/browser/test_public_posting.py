@@ -9,9 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-import requests
 
-from scripts.demo.nominations import minimal_pdf
 from tests.browser.conftest import Console
 
 CAMPAIGN = "posting-browser"
@@ -37,33 +35,9 @@ def posted(seeded: Any) -> dict[str, Any]:
             "award_procedure": "council",
         },
     )
-    created = seeded.api(
-        "POST",
-        f"/campaigns/{CAMPAIGN}/nominations",
-        json={"kind": "collective", "nominee_unit_id": NOMINEE, "summary": "Số hóa 100% hồ sơ"},
+    nid = seeded.submitted_nomination(
+        CAMPAIGN, {"kind": "collective", "nominee_unit_id": NOMINEE}, "Số hóa 100% hồ sơ"
     )
-    nid = created["nomination_id"]
-    for category in ("to_trinh", "bao_cao_thanh_tich", "bien_ban"):
-        data = minimal_pdf([category])
-        ticket = seeded.api(
-            "POST",
-            f"/nominations/{nid}/files",
-            json={
-                "filename": f"{category}.pdf",
-                "content_type": "application/pdf",
-                "size": len(data),
-                "category": category,
-            },
-        )
-        r = requests.post(
-            ticket["upload"]["url"],
-            data=ticket["upload"]["fields"],
-            files={"file": ("f.pdf", data, "application/pdf")},
-            timeout=30,
-        )
-        assert r.status_code in (200, 201, 204), r.text
-    seeded.run_job("verify_uploads")
-    seeded.api("POST", f"/nominations/{nid}/submit")
     reviewer = seeded.make_token("reviewer", sub="posting-reviewer")
     seeded.api(
         "POST", f"/nominations/{nid}/appraisal", token=reviewer, json={"outcome": "eligible"}
