@@ -27,7 +27,6 @@ import argparse
 import datetime as dt
 import json
 import math
-import os
 import sys
 import time
 import zlib
@@ -38,21 +37,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.update(
-    {
-        "AWS_ACCESS_KEY_ID": "bench",
-        "AWS_SECRET_ACCESS_KEY": "bench",
-        "AWS_DEFAULT_REGION": "ap-southeast-1",
-        "AWS_REGION": "ap-southeast-1",
-        "STAGE": "bench",
-        "POWERTOOLS_LOG_LEVEL": "ERROR",
-        "POWERTOOLS_TRACE_DISABLED": "true",
-        "POWERTOOLS_METRICS_DISABLED": "true",
-    }
-)
-os.environ.pop("AWS_ENDPOINT_URL", None)
-os.environ.pop("AWS_SESSION_TOKEN", None)
-os.environ.pop("AWS_PROFILE", None)
+from bench.environment import offline  # noqa: E402
+
+offline()
 
 from bench.dynamo_meter import Meter  # noqa: E402
 

@@ -22,20 +22,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.update(
-    {
-        "AWS_ACCESS_KEY_ID": "bench",
-        "AWS_SECRET_ACCESS_KEY": "bench",
-        "AWS_DEFAULT_REGION": "ap-southeast-1",
-        "AWS_REGION": "ap-southeast-1",
-        "STAGE": "bench",
-        "POWERTOOLS_LOG_LEVEL": "CRITICAL",
-        "POWERTOOLS_TRACE_DISABLED": "true",
-        "POWERTOOLS_METRICS_DISABLED": "true",
-        "EVENT_MAX_AGE_DAYS": "36500",  # the events are dated 2025
-    }
-)
-os.environ.pop("AWS_ENDPOINT_URL", None)
+from bench.environment import offline  # noqa: E402
+
+offline("CRITICAL", EVENT_MAX_AGE_DAYS="36500")  # the events are dated 2025
 
 from bench.dynamo_meter import Meter  # noqa: E402
 

@@ -20,7 +20,7 @@ from tests.conftest import TEST_ENVIRONMENT
 
 REPO = Path(__file__).resolve().parents[2]
 # Modules of bench/ that are helpers, not benchmarks.
-HELPERS = {"__init__", "dynamo_meter"}
+HELPERS = {"__init__", "dynamo_meter", "environment"}
 # script -> (smallest arguments, a line its report always prints)
 SMOKE: dict[str, tuple[list[str], str]] = {
     "aggregate": (["--sizes", "300", "600", "--new", "50"], "figures equal"),
