@@ -95,6 +95,15 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
+# The verify_uploads job's outcomes per file (services/nominations/files.py), for people.
+FILE_OUTCOMES_VI = {
+    "verified": "đã xác minh",
+    "rejected": "bị từ chối",
+    "expired": "hết hạn tải lên",
+    "waiting": "đang chờ tải lên",
+    "raced": "đã được xử lý ở lượt chạy khác",
+}
+
 DOSSIER_FILES = {
     "to_trinh": ("TO TRINH de nghi tang Bang khen", "Tờ trình đề nghị khen thưởng.pdf"),
     "bao_cao_thanh_tich": ("BAO CAO thanh tich", "Báo cáo thành tích.pdf"),
@@ -213,7 +222,12 @@ def run_nominations_demo(
     log(f"  đã tải lên {uploaded} tệp PDF qua presigned POST")
 
     result = api.call(admin_token, "POST", "/admin/jobs/verify_uploads")["result"]
-    log(f"→ Kiểm tra tệp (verify_uploads): {result}")
+    said = ", ".join(
+        f"{count} tệp {FILE_OUTCOMES_VI.get(outcome, outcome)}"
+        for outcome, count in result.items()
+        if outcome != "done"
+    )
+    log(f"→ Kiểm tra tệp (verify_uploads): {said or 'không có tệp nào chờ kiểm tra'}")
 
     # A reviewer's positive step is the campaign's procedure's: an approval under review,
     # an appraisal "eligible" (thẩm định đủ điều kiện) under the council's, which decides.
