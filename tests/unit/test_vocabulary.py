@@ -57,3 +57,14 @@ def test_openapi_document_says_what_the_ranking_returns() -> None:
     assert {"from", "to"} <= set(schemas["Ranking"]["required"])
     assert set(CRITERIA) <= set(schemas["RankingItem"]["properties"])
     assert schemas["UnitOut"]["properties"]["level"]["enum"] == list(UNIT_LEVELS)
+
+
+def test_every_nomination_status_has_its_words_in_the_reports() -> None:
+    # The council's appraisal added eligible / not_eligible: a report of a council campaign
+    # mid-way showed the raw state where people read Vietnamese.
+    from typing import get_args
+
+    from chalicelib.schemas.nominations import Status
+    from chalicelib.services.report_content.columns import NOMINATION_STATUS
+
+    assert set(NOMINATION_STATUS) == set(get_args(Status))

@@ -75,6 +75,8 @@ SUMMARY_COUNTS = (
 NOMINATION_STATUS: dict[str, tuple[str, str]] = {
     "draft": ("Dự thảo", "Draft"),
     "submitted": ("Đã gửi", "Submitted"),
+    "eligible": ("Đủ điều kiện", "Eligible"),
+    "not_eligible": ("Không đủ điều kiện", "Not eligible"),
     "approved": ("Đã duyệt", "Approved"),
     "rejected": ("Không duyệt", "Rejected"),
 }
