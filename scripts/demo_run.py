@@ -205,7 +205,7 @@ def load_month(
     edxml_summary = edxml_sender.send_edxml(
         edxml_part, base_url=stack.api_url, source_id="demo-lgsp", secret=hub["secret"]
     )
-    print(f"  edXML: {edxml_summary}")
+    print(f"  edXML: {edxml_summary.in_vietnamese()}")
     if stack.hub is not None:
         pull_from_hub(client, stack, hub_part, campaign, root_id)
     print("→ Tổng hợp chỉ số (aggregate_kpi)")
@@ -218,7 +218,7 @@ def load_month(
         total += result.get("events", 0)
         if result.get("done"):
             break
-    print(f"  folded {total} events in {time.monotonic() - started:.1f} s")
+    print(f"  đã tổng hợp {total} sự kiện trong {time.monotonic() - started:.1f} giây")
     # Jobs run off the API function (in AWS: RunJob, started asynchronously); each run is
     # recorded and can be read back.
     last = client.call("GET", f"/admin/jobs/aggregate_kpi/runs/{runs[-1]['run_id']}")
@@ -295,7 +295,8 @@ def pull_from_hub(
     )
     for package in status.get("set_aside", []):
         print(f"  để riêng cho quản trị: {package['package_id']}: {package['error'][:100]}")
-    print(f"  con trỏ: {status.get('cursors')}")
+    cursors = status.get("cursors") or {}
+    print("  con trỏ: " + ("; ".join(f"{k} → {v}" for k, v in cursors.items()) or "chưa có"))
 
 
 def campaign_province() -> str:

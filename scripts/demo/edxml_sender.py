@@ -54,6 +54,16 @@ class EdxmlSendSummary:
     seconds: float = 0.0
     statuses: Counter[int] = field(default_factory=Counter)  # HTTP status -> responses
 
+    def in_vietnamese(self) -> str:
+        return (
+            f"{self.events} sự kiện, {self.expressed} sự kiện thành {self.messages} thông điệp "
+            f"edXML ({self.packages} gói tin, {self.status_messages} thông điệp trạng thái): "
+            f"nhận {self.accepted}, trùng {self.duplicates}; gửi lại {self.resent} thông điệp "
+            f"({self.resent_accepted} sự kiện mới), gửi lặp {self.redelivered} "
+            f"({self.redelivered_identical} được trả lời y hệt); {self.requests} yêu cầu "
+            f"({self.retries} lần thử lại) trong {self.seconds:.1f} giây"
+        )
+
     def __str__(self) -> str:
         return (
             f"{self.events} events, {self.expressed} expressed as {self.messages} edXML messages "

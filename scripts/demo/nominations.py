@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 
 import requests
 
+from chalicelib.services.report_content.columns import NOMINATION_STATUS, in_language
+
 PDF = "application/pdf"
 TokenFor = Callable[[str, str | None], str]
 
@@ -286,13 +288,14 @@ def print_rows(rows: list[dict[str, Any]]) -> None:
     """The nominations as a table (for `make demo`)."""
     print("\nHỒ SƠ ĐỀ NGHỊ KHEN THƯỞNG")
     print(
-        f"{'Loại':<10}  {'Hạng':>6}  {'Trạng thái':<10}  {'Xử lý':>7}  {'Điểm':>6}  Tệp  Đối tượng"
+        f"{'Loại':<10}  {'Hạng':>6}  {'Trạng thái':<18}  {'Xử lý':>7}  {'Điểm':>6}  Tệp  Đối tượng"
     )
     for row in rows:
         rank = f"{row['rank']}/{row['of']}" if row["rank"] else "—"
         score = "—" if row["score"] is None else f"{row['score']:.1f}"
+        status = in_language(NOMINATION_STATUS.get(row["status"], (row["status"],) * 2), "vi")
         print(
             f"{'tập thể' if row['kind'] == 'collective' else 'cá nhân':<10}  {rank:>6}  "
-            f"{row['status']:<10}  {_pct(row['online_rate']):>7}  {score:>6}  "
+            f"{status:<18}  {_pct(row['online_rate']):>7}  {score:>6}  "
             f"{row['verified_files']:>3}  {row['nominee']}"
         )
