@@ -159,3 +159,12 @@ def test_a_refused_value_names_itself_at_most_a_bounded_prefix(refuse: Any, mess
     with pytest.raises(EdxmlError) as err:
         refuse()
     assert (err.value.path, err.value.message) == ("/at", message)
+
+
+@pytest.mark.parametrize("text", ["٢٠٢٥/٠٧/١٥", "١٥/٠٧/٢٠٢٥"])
+def test_dates_are_written_in_ascii_digits_only(text: str) -> None:
+    # int() reads Arabic-Indic digits; a hub's date never has them, so they are refused.
+    with pytest.raises(EdxmlError):
+        values.parse_time(text, "/x")
+    with pytest.raises(EdxmlError):
+        values.document_key(f"A,{text},1", "/x", "qcvn102")
