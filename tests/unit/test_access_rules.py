@@ -16,9 +16,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chalicelib.auth import PROVINCE_WIDE_ROLES, ROLES, Principal
+from chalicelib.auth import PROVINCE_ADMIN, PROVINCE_WIDE_ROLES, ROLES, UNIT_OFFICER, Principal
 from chalicelib.domain.errors import Conflict, Forbidden, NotFound
 from chalicelib.domain.registry import UnitRecord
+from chalicelib.errors import ApiError
 from tests.access_fakes import FAKES, UNIT_IDS, install_registry, subtree, unit_forests
 
 
@@ -75,9 +76,48 @@ def test_a_request_without_an_identity_is_refused_whatever_the_route():
     from chalicelib.api.routing import enforcing
 
     view = enforcing(FakeBlueprint(_request(None)), ROLES, lambda: "answer")
-    with pytest.raises(Exception) as refused:
+    with pytest.raises(ApiError) as refused:
         view()
-    assert "identity" in str(refused.value)
+    assert (refused.value.status, refused.value.code) == (403, "forbidden")
+    assert refused.value.message == "No caller identity"
+
+
+@given(allowed=st.lists(st.sampled_from(ROLES), unique=True), role=st.sampled_from(ROLES))
+def test_the_role_check_refuses_exactly_the_roles_not_declared(allowed, role):
+    from chalicelib.api.routing import check_role
+
+    if role in allowed:
+        assert check_role(role, tuple(allowed)) is None
+    else:
+        with pytest.raises(Forbidden) as refused:
+            check_role(role, tuple(allowed))
+        assert refused.value.message == (
+            f"Role {role!r} may not do this; needs one of: {', '.join(allowed)}"
+        )
+
+
+@pytest.mark.parametrize(
+    "context",
+    [None, {}, {"authorizer": None}, {"authorizer": {}}, {"authorizer": {"role": ""}}],
+)
+def test_a_request_whose_context_names_no_role_has_no_identity(context):
+    from chalicelib.api.http import principal_of
+
+    with pytest.raises(ApiError) as refused:
+        principal_of(SimpleNamespace(context=context))
+    assert (refused.value.status, refused.value.message) == (403, "No caller identity")
+
+
+def test_the_identity_is_read_from_the_authorizer_context():
+    from chalicelib.api.http import principal_of
+
+    officer = {"sub": "s-1", "role": UNIT_OFFICER, "unit_id": "u-1"}
+    assert principal_of(SimpleNamespace(context={"authorizer": officer})) == Principal(
+        sub="s-1", role=UNIT_OFFICER, unit_id="u-1"
+    )
+    # API Gateway carries strings only: a province-wide caller's unit is "", read as none.
+    admin = {"sub": "s-2", "role": PROVINCE_ADMIN, "unit_id": ""}
+    assert principal_of(SimpleNamespace(context={"authorizer": admin})).unit_id is None
 
 
 # --- the unit officer's subtree (services/registry) -------------------------------------
