@@ -57,7 +57,10 @@ MODULES += [
         "chalicelib/services/nominations/access.py",
         ("chalicelib.services.nominations.access.*",),
     ),
-    ("roles", "chalicelib/api/routing.py", ("chalicelib.api.routing.x_enforcing__*",)),
+    # The role check every route runs (routing.check_role; `enforcing` only wraps it) and the
+    # caller's identity it reads (http.principal_of).
+    ("roles", "chalicelib/api/routing.py", ("chalicelib.api.routing.x_check_role__*",)),
+    ("identity", "chalicelib/api/http.py", ("chalicelib.api.http.x_principal_of__*",)),
     ("auth", "chalicelib/auth.py", ("chalicelib.auth.*",)),
 ]
 _DOMAIN = ROOT / "chalicelib" / "domain"
