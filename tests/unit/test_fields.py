@@ -80,3 +80,26 @@ def test_iso_date_fields_are_strings_in_the_range():
             Body.model_validate({"day": wrong}, strict=True)
     schema = Body.model_json_schema()["properties"]["day"]
     assert schema == {"type": "string", "format": "date", "pattern": DATE_PATTERN, "title": "Day"}
+
+
+def test_an_iso_date_field_takes_a_date_and_refuses_naming_the_rule():
+    from pydantic import BaseModel, ValidationError
+
+    from chalicelib.domain.fields import IsoDate
+
+    class Body(BaseModel):
+        day: IsoDate
+
+    # a date built in code or read back from storage passes as it is
+    assert Body.model_validate({"day": dt.date(1999, 1, 1)}, strict=True).day == dt.date(1999, 1, 1)
+    assert Body.model_validate({"day": "2099-12-31"}, strict=True).day == DATE_MAX
+    rule = f"a date YYYY-MM-DD from {DATE_MIN} to {DATE_MAX}"
+    for wrong, message in (
+        ("1999-12-31", f"Value error, must be {rule}"),
+        ("2025-02-30", f"Value error, must be {rule}"),
+        (20250715, f"Value error, must be {rule} (a string)"),
+        (dt.datetime(2025, 7, 15, tzinfo=dt.UTC), f"Value error, must be {rule} (a string)"),
+    ):
+        with pytest.raises(ValidationError) as refused:
+            Body.model_validate({"day": wrong}, strict=True)
+        assert [e["msg"] for e in refused.value.errors()] == [message]

@@ -6,14 +6,20 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from chalicelib.domain import kpi
 from chalicelib.domain.campaigns import Campaign
 from chalicelib.domain.vocabulary import (
     ALL_CRITERIA,
     CRITERIA,
+    CRITERIA_BY_KEY,
+    CRITERIA_DEFINITIONS,
     OPT_IN_CRITERIA,
     RATE_CRITERIA,
     UNIT_LEVELS,
+    CriterionDefinition,
+    alternatives,
     criteria_for,
 )
 from chalicelib.schemas.kpi import Compliance, RankingItem
@@ -68,3 +74,49 @@ def test_every_nomination_status_has_its_words_in_the_reports() -> None:
     from chalicelib.services.report_content.columns import NOMINATION_STATUS
 
     assert set(NOMINATION_STATUS) == set(get_args(Status))
+
+
+def test_alternatives_name_the_values_as_a_message_does() -> None:
+    assert alternatives(["a"]) == "a"
+    assert alternatives(["a", "b"]) == "a or b"
+    assert alternatives(["commune", "department", "division"]) == (
+        "commune, department or division"
+    )
+
+
+def test_the_criteria_of_a_level_are_those_that_apply_to_it_and_those_turned_on() -> None:
+    for level in UNIT_LEVELS:
+        expected = tuple(c.key for c in CRITERIA_DEFINITIONS if level in c.levels and not c.opt_in)
+        assert criteria_for(level) == expected
+        assert criteria_for(level, ("creativity", "other")) == (*expected, "creativity")
+    assert criteria_for("division", ("creativity",)) == (
+        "online_rate",
+        "signing_rate",
+        "e_issuance_rate",
+        "kpi_coverage",
+        "creativity",
+    )
+    with pytest.raises(ValueError, match=r"^unknown unit level: 'hamlet'$"):
+        criteria_for("hamlet")
+
+
+def test_a_rate_criterion_needs_its_parts_and_its_shortfall_text() -> None:
+    rate = CRITERIA_BY_KEY["online_rate"]
+    assert rate.applies_to("division") and not CRITERIA_BY_KEY[
+        "two_way_interconnection"
+    ].applies_to("division")
+    fields = {
+        "key": "paperless",
+        "label": ("", ""),
+        "text": ("", ""),
+        "rate_column": ("", ""),
+        "met_column": ("", ""),
+    }
+    parts = {"numerator": "a", "denominator": "b", "shortfall": ("{count}", "{count}")}
+    for missing in parts:
+        with pytest.raises(
+            ValueError, match=r"^rate criterion 'paperless' needs its parts and shortfall text$"
+        ):
+            CriterionDefinition(kind="rate", **fields, **{**parts, missing: None})  # type: ignore[arg-type]
+    assert CriterionDefinition(kind="rate", **fields, **parts).is_rate  # type: ignore[arg-type]
+    assert not CriterionDefinition(kind="flag", **fields).is_rate  # type: ignore[arg-type]
