@@ -383,3 +383,137 @@ def test_exempt_recall_keeps_no_reason() -> None:
     assert result.exempt is True
     assert result.trail[0]["description"] is None
     assert result.trail[0]["security"] == "mat"
+
+
+# --- the edges of a package's mapping ---------------------------------------------------
+
+UNSIGNED = "qcvn_package_unsigned.xml"
+PROMULGATED_87 = "2025-07-21T00:00:00+07:00"
+
+
+def edited(name: str, *swaps: tuple[str, str]) -> EdxmlResult:
+    raw = load(name)
+    for old, new in swaps:
+        assert old.encode() in raw, old
+        raw = raw.replace(old.encode(), new.encode())
+    return parse_edxml(raw)
+
+
+def cut(name: str, start: str, end: str) -> bytes:
+    """A fixture without the stretch from `start` to the end of `end` (its first ones)."""
+    raw = load(name)
+    at = raw.index(start.encode())
+    return raw[:at] + raw[raw.index(end.encode(), at) + len(end.encode()) :]
+
+
+def test_a_recipient_named_twice_is_sent_once() -> None:
+    raw = load(UNSIGNED)
+    to = raw[raw.index(b"<edXML:To>") : raw.index(b"</edXML:To>") + len(b"</edXML:To>")]
+    result = parse_edxml(raw.replace(to, to + to))
+    assert types(result) == ["document.issued", "document.sent"]
+
+
+@pytest.mark.parametrize(
+    ("number_xml", "number"),
+    [
+        ("<edXML:CodeNumber>87</edXML:CodeNumber><edXML:CodeNotation/>", "87"),
+        ("<edXML:CodeNumber/><edXML:CodeNotation>UBND-VP</edXML:CodeNotation>", "UBND-VP"),
+        ("<edXML:CodeNumber> </edXML:CodeNumber><edXML:CodeNotation/>", None),
+    ],
+)
+def test_the_number_is_what_the_code_has_of_number_and_notation(
+    number_xml: str, number: str | None
+) -> None:
+    code = (
+        "<edXML:CodeNumber>87</edXML:CodeNumber>\n"
+        "          <edXML:CodeNotation>UBND-VP</edXML:CodeNotation>"
+    )
+    document = edited(UNSIGNED, (code, number_xml)).events[0]["document"]
+    assert document.get("number") == number
+
+
+def test_an_empty_document_type_name_is_no_document_type() -> None:
+    result = edited(UNSIGNED, ("<edXML:TypeName>Công văn</edXML:TypeName>", "<edXML:TypeName/>"))
+    assert "doc_type" not in result.events[0]["document"]
+    # The type code still marks a state commendation dossier.
+    exempt = parse_edxml(
+        load(UNSIGNED).replace("<edXML:TypeName>Công văn</edXML:TypeName>".encode(), b""),
+        exempt_doc_types=frozenset({"18"}),
+    )
+    assert exempt.exempt is True
+
+
+@pytest.mark.parametrize(("amount", "pages"), [("100000", 100_000), ("0", 0), ("", None)])
+def test_page_counts_up_to_the_bound(amount: str, pages: int | None) -> None:
+    result = edited(UNSIGNED, ("<edXML:PageAmount>2<", f"<edXML:PageAmount>{amount}<"))
+    assert result.events[0]["document"].get("pages") == pages
+
+
+def test_a_page_count_of_more_than_six_digits_is_refused_even_if_small() -> None:
+    raw = load(UNSIGNED).replace(b"<edXML:PageAmount>2<", b"<edXML:PageAmount>0000001<")
+    with pytest.raises(EdxmlError) as err:
+        parse_edxml(raw)
+    assert err.value.message == "'0000001' is not a page count"
+
+
+def test_without_a_trace_a_package_is_sent_when_promulgated_and_is_new() -> None:
+    raw = cut(UNSIGNED, "<edXML:TraceHeaderList>", "</edXML:TraceHeaderList>")
+    result = parse_edxml(raw)
+    assert types(result) == ["document.issued", "document.sent"]
+    assert [e["occurred_at"] for e in result.events] == [PROMULGATED_87] * 2
+
+
+def test_an_empty_trace_timestamp_dates_sending_at_promulgation() -> None:
+    result = edited(
+        UNSIGNED, ("<edXML:Timestamp>2025/07/21 16:45:00</edXML:Timestamp>", "<edXML:Timestamp/>")
+    )
+    assert result.events[1]["occurred_at"] == PROMULGATED_87
+
+
+@pytest.mark.parametrize("kind", ["<edXML:BussinessDocType/>", ""])
+def test_a_business_without_its_type_is_a_new_document(kind: str) -> None:
+    result = edited(
+        "qcvn_package_recall.xml", ("<edXML:BussinessDocType>1</edXML:BussinessDocType>", kind)
+    )
+    assert result.trail == []
+    assert "document.issued" in types(result)
+
+
+def test_a_qcvn_signature_on_the_root_signs_the_package() -> None:
+    raw = load("qcvn_package_signed.xml")
+    start = raw.index(b"<Signature xmlns=")
+    end = raw.index(b"</Signature>") + len(b"</Signature>")
+    moved = raw[:start] + raw[end:]
+    moved = moved.replace(b"</edXML>", raw[start:end] + b"</edXML>")
+    assert parse_edxml(moved).events == parse_edxml(raw).events
+
+
+def test_a_signature_s_first_certificate_names_the_signer() -> None:
+    raw = load("qcvn_package_signed.xml")
+    empty = b"<X509Data><X509Certificate> </X509Certificate></X509Data>"
+    with_empty_first = raw.replace(b"<KeyInfo>", b"<KeyInfo>" + empty)
+    assert parse_edxml(with_empty_first).events == parse_edxml(raw).events
+
+
+# --- the edges of a status's mapping -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("description", "kept"),
+    [("Đ" * 2_500, "Đ" * 2_000), ("  ", None), ("Đang xử lý", "Đang xử lý")],
+)
+def test_a_status_trail_keeps_at_most_2000_characters_of_its_description(
+    description: str, kept: str | None
+) -> None:
+    result = edited("qcvn_status_05.xml", ("Đang xử lý<", f"{description}<"))
+    assert result.trail[0]["description"] == kept
+
+
+def test_a_named_staff_member_is_an_actor_of_their_organ_and_department() -> None:
+    raw = load("qcvn_status_06.xml").replace(b"ttbngoc.nhatrang@khanhhoa.gov.vn", b"")
+    actor = parse_edxml(raw).events[0]["actor_official_id"]
+    parts = (NHA_TRANG, "phòng văn hóa - xã hội", "trần thị bích ngọc")
+    digest = hashlib.sha256("\x1f".join(("name", *parts)).encode()).hexdigest()[:16]
+    assert actor == f"edxml-staff-{digest}"
+    moved = raw.replace("Phòng Văn hóa - Xã hội".encode(), "Văn phòng".encode())
+    assert parse_edxml(moved).events[0]["actor_official_id"] != actor

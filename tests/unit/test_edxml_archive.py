@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import itertools
 import xml.etree.ElementTree as ET
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from chalicelib.domain.edxml import parse_edxml
+from chalicelib.domain.edxml import EdxmlError, parse_edxml, redacted_archive
+from chalicelib.domain.edxml.reader import FEED_CHUNK, _Base64Digest
 from tests.edxml_messages import ARCHIVE_NS, attachments_of, digests_in, load, refused
 
 
@@ -71,13 +75,75 @@ def test_empty_attachment_content_element_is_replaced_too() -> None:
     assert b"ContentTransferEncoded" not in archive
 
 
-@pytest.mark.parametrize("bad", ["@@@@", "QUJD=QUJD", "QUJDRA", "QUJD<x/>"])
-def test_attachment_that_is_not_base64_is_refused(bad: str) -> None:
-    raw = load("qcvn_package_unsigned.xml")
-    start = raw.index(b"<ContentTransferEncoded>") + len(b"<ContentTransferEncoded>")
-    end = raw.index(b"</ContentTransferEncoded>")
-    error = refused(raw[:start] + bad.encode() + raw[end:])
-    assert error.path == "/edXML/AttachmentEncoded/Attachment/ContentTransferEncoded"
+CONTENT = "/edXML/AttachmentEncoded/Attachment/ContentTransferEncoded"
+
+
+def with_content(name: str, content: bytes, which: int = 0) -> bytes:
+    """A fixture whose `which`-th attachment has this content (the text between the tags)."""
+    raw = load(name)
+    start = -1
+    for _ in range(which + 1):
+        start = raw.index(b"<ContentTransferEncoded>", start + 1)
+    start += len(b"<ContentTransferEncoded>")
+    end = raw.index(b"</ContentTransferEncoded>", start)
+    return raw[:start] + content + raw[end:]
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        ("@@@@", "attachment content is not valid base64"),
+        ("QUJD=QUJD", "attachment content is not valid base64"),
+        ("QUJDRA", "attachment content is not valid base64 (truncated)"),
+        ("QUJD<x/>", "attachment content must be base64 text, not elements"),
+    ],
+)
+def test_attachment_that_is_not_base64_is_refused(bad: str, message: str) -> None:
+    error = refused(with_content("qcvn_package_unsigned.xml", bad.encode()))
+    assert (error.path, error.message) == (CONTENT, message)
+
+
+def test_a_refused_attachment_is_named_by_its_position() -> None:
+    error = refused(with_content("qcvn_package_signed.xml", b"@@@@", which=1))
+    assert error.path == "/edXML/AttachmentEncoded/Attachment[2]/ContentTransferEncoded"
+
+
+def test_padding_ends_the_content_even_when_more_arrives_in_another_chunk() -> None:
+    digest = _Base64Digest()
+    digest.feed("QU", "/c")
+    digest.feed("E=\n", "/c")  # "QUE=": the file "AE", complete
+    with pytest.raises(EdxmlError) as err:
+        digest.feed("QUJD", "/c")
+    assert err.value.message == "attachment content is not valid base64 (data after padding)"
+
+
+@settings(max_examples=60)
+@given(data=st.binary(max_size=200), cuts=st.lists(st.integers(0, 300), max_size=6))
+def test_an_attachment_in_any_chunks_has_the_digest_and_size_of_its_file(
+    data: bytes, cuts: list[int]
+) -> None:
+    text = base64.encodebytes(data).decode()  # lines of 76 characters
+    bounds = [0, *sorted(min(c, len(text)) for c in cuts), len(text)]
+    digest = _Base64Digest()
+    for start, end in itertools.pairwise(bounds):
+        digest.feed(text[start:end], "/c")
+    assert digest.finish("/c") == (hashlib.sha256(data).hexdigest(), len(data))
+
+
+def test_an_attachment_across_the_reader_s_feed_chunks_is_hashed_whole() -> None:
+    # 200 KB of base64 cross several 64 KB feeds, at a point inside a 4-character group.
+    data = hashlib.sha256(b"annex").digest() * 4_700
+    raw = with_content("qcvn_package_unsigned.xml", base64.encodebytes(data))
+    assert len(raw) > 3 * FEED_CHUNK
+    archive = parse_edxml(raw).archive_xml
+    assert digests_in(archive) == [(hashlib.sha256(data).hexdigest(), len(data))]
+
+
+def test_content_outside_an_attachment_is_text_not_a_file() -> None:
+    # MessageHeader/Content is the document's abstract; only Attachment/Content is hashed.
+    raw = load("qcvn_package_signed.xml")
+    assert b"<edXML:Content>" in raw
+    assert len(digests_in(parse_edxml(raw).archive_xml)) == 2
 
 
 def test_secret_archive_keeps_only_what_kpis_need() -> None:
@@ -104,3 +170,58 @@ def test_secret_archive_keeps_only_what_kpis_need() -> None:
     assert 'security="mat"' in text
     assert 'organId="000.00.01.H34"' in text
     assert 'count="1"' in text
+
+
+# The whole summary, byte for byte: each attribute is what an exempt document's count (or
+# a later audit) reads back, and nothing else may appear.
+SECRET_PACKAGE_SUMMARY = """<?xml version='1.0' encoding='utf-8'?>
+<EdxmlArchive xmlns="urn:khong-giay:edxml-archive:1" dialect="qcvn102" kind="package" redacted="true">
+  <Document id="edxml-doc-2eb7445983b345cc6a7379540c4ed845" security="mat" stateCommendation="false" />
+  <From organId="000.00.31.H34" />
+  <To organId="000.00.01.H34" />
+  <Promulgated at="2025-07-18T00:00:00+07:00" />
+  <Sent at="2025-07-18T11:05:00+07:00" />
+  <Business docType="0" />
+  <Signature signerId="edxml-signer-a8cb9a488ae08dd6" />
+  <Attachments count="1" />
+</EdxmlArchive>"""
+
+RECALL_SUMMARY = """<?xml version='1.0' encoding='utf-8'?>
+<EdxmlArchive xmlns="urn:khong-giay:edxml-archive:1" dialect="qcvn102" kind="package" redacted="true">
+  <Document id="edxml-doc-f3fb30eeca207f4a9b95eaaf8c7152f3" security="thuong" stateCommendation="true" />
+  <From organId="000.00.31.H34" />
+  <To organId="000.01.31.H34" />
+  <To organId="000.02.31.H34" />
+  <To organId="000.03.31.H34" />
+  <Promulgated at="2025-07-15T00:00:00+07:00" />
+  <Sent at="2025-07-16T08:00:00+07:00" />
+  <Business docType="1" />
+  <Attachments count="0" />
+</EdxmlArchive>"""
+
+STATUS_SUMMARY = """<?xml version='1.0' encoding='utf-8'?>
+<EdxmlArchive xmlns="urn:khong-giay:edxml-archive:1" dialect="godoc" kind="status" redacted="true">
+  <Document id="edxml-doc-de6b292fe5d5d46b9ece2f188f7228a9" />
+  <From organId="000.00.32.H34" />
+  <ResponseFor organId="000.00.01.H34" />
+  <Status code="06" at="2025-07-24T10:15:00+07:00" />
+</EdxmlArchive>"""
+
+
+def test_a_secret_package_is_archived_as_exactly_its_summary() -> None:
+    assert parse_edxml(load("qcvn_package_secret.xml")).archive_xml.decode() == (
+        SECRET_PACKAGE_SUMMARY
+    )
+
+
+def test_an_exempt_recall_is_archived_as_its_summary_without_signature() -> None:
+    # Exempt by its document type (Kế hoạch); a recall carries no attachment.
+    raw = load("qcvn_package_recall.xml")
+    summary = redacted_archive(raw, exempt_doc_types=frozenset({"kế hoạch"}))
+    assert summary.decode() == RECALL_SUMMARY
+
+
+def test_a_status_about_an_exempt_document_is_archived_as_who_reported_what_when() -> None:
+    summary = redacted_archive(load("godoc_status_06.xml"))
+    assert summary.decode() == STATUS_SUMMARY
+    assert b"Description" not in summary

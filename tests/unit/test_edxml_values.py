@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -104,3 +105,66 @@ def test_id_parts_cannot_run_into_each_other() -> None:
     one = values.event_id("qcvn102", "ab", unit="c", counterpart="", what="t", at="x")
     two = values.event_id("qcvn102", "a", unit="bc", counterpart="", what="t", at="x")
     assert one != two
+
+
+# --- refusals: the exact reason, and a hostile value echoed only in part ----------------
+
+TIME_HINT = "(expected e.g. 2025/07/15, 2025/07/15 08:30:00 or 2025-07-15T08:30:00+07:00)"
+
+
+@pytest.mark.parametrize(
+    ("refuse", "message"),
+    [
+        (
+            lambda: values.parse_time("  " + "y" * 50 + " ", "/at"),
+            f"'{'y' * 40}' is not a date or time {TIME_HINT}",
+        ),
+        (
+            lambda: values.unit_id(" " + "ư" * 90, "/at"),
+            f"'{'ư' * 80}' is not an organ id (letters, digits, '.', '_', '-')",
+        ),
+        (
+            lambda: values.document_key("Sở Nội vụ,2025/07/15,1", "/at", "qcvn102"),
+            "DocumentId must start with the issuing organ id, not 'Sở Nội vụ'",
+        ),
+        (
+            lambda: values.document_key("A,2025/02/30,1", "/at", "qcvn102"),
+            "DocumentId has '2025/02/30' where the date YYYY/MM/DD belongs",
+        ),
+        (
+            lambda: values.document_key("A,2025/02/03, ", "/at", "qcvn102"),
+            "DocumentId has no number/notation after the date",
+        ),
+        (
+            lambda: values.document_key("z" * 129, "/at", "godoc"),
+            "DocumentId must be '<organ id>,<YYYY/MM/DD>,<number/notation>', e.g. "
+            f"'000.00.31.H34,2025/07/15,123/SNV-VP'; '{'z' * 80}' has no date",
+        ),
+        (
+            lambda: values.security_level("  Confidential " + "c" * 50, "/at"),
+            f"unknown security marking 'Confidential {'c' * 27}': expected 0-3, Mật, Tối mật "
+            "or Tuyệt mật",
+        ),
+        (
+            lambda: values.signer_id(None, "MII@", "/at"),
+            "X509Certificate is not valid base64",
+        ),
+        (
+            lambda: values.signer_id("  ", "MII@", "/at"),
+            "X509Certificate is not valid base64",
+        ),
+    ],
+)
+def test_a_refused_value_names_itself_at_most_a_bounded_prefix(refuse: Any, message: str) -> None:
+    with pytest.raises(EdxmlError) as err:
+        refuse()
+    assert (err.value.path, err.value.message) == ("/at", message)
+
+
+@pytest.mark.parametrize("text", ["٢٠٢٥/٠٧/١٥", "١٥/٠٧/٢٠٢٥"])
+def test_dates_are_written_in_ascii_digits_only(text: str) -> None:
+    # int() reads Arabic-Indic digits; a hub's date never has them, so they are refused.
+    with pytest.raises(EdxmlError):
+        values.parse_time(text, "/x")
+    with pytest.raises(EdxmlError):
+        values.document_key(f"A,{text},1", "/x", "qcvn102")
