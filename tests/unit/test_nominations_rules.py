@@ -33,6 +33,8 @@ def test_transitions():
         ("eligible", "council_approve"): "approved",
         ("eligible", "council_reject"): "rejected",
     }
+    assert rules.allowed_from("submit") == ["draft"]
+    assert rules.allowed_from("hold_back") == ["eligible"]
     assert rules.missing_categories(["other", "to_trinh"]) == ["bao_cao_thanh_tich"]
     assert rules.missing_categories(["bien_ban"], ["to_trinh", "bien_ban"]) == ["to_trinh"]
     assert rules.checklist(["bien_ban"], ["to_trinh", "bien_ban"]) == [
@@ -50,11 +52,19 @@ def test_keys_refuse_unsafe_segments(campaign, unit):
         rules.upload_key(campaign, unit, "0" * 32, "1" * 32)
 
 
+def test_an_unsafe_key_segment_is_refused_naming_it():
+    # The first message reaches people: creating a nomination answers it as a 400.
+    with pytest.raises(ValueError, match=r"^'\.\.' cannot be part of an object key$"):
+        rules.upload_key("kh-2025", "..", "0" * 32, "1" * 32)
+    with pytest.raises(ValueError, match=r"^'not-an-id' is not a generated id$"):
+        rules.upload_key("kh-2025", "u", "0" * 32, "not-an-id")
+
+
 def test_keys_round_trip_and_reject_anything_else():
     key = rules.upload_key("kh-2025", "000.00.31.H34", "a" * 32, "b" * 32)
     assert key == f"nominations/kh-2025/000.00.31.H34/{'a' * 32}/{'b' * 32}"
     parsed = rules.parse_upload_key(key)
-    assert parsed is not None and parsed.file_id == "b" * 32
+    assert parsed == rules.UploadKey("kh-2025", "000.00.31.H34", "a" * 32, "b" * 32)
     for bad in (
         key + "/x",
         key.replace("nominations/", "verified/nominations/"),
@@ -307,6 +317,15 @@ def _types(overrides: str, pad: int = 0) -> bytes:
                 {"None": b"<w/>", "XXXX": b"<w/>"},
             ),
             "not a DOCX file: the declared main part is missing",
+        ),
+        # The main part is declared by an Override: a Default of its type does not name one.
+        (
+            DOCX,
+            _package_with(
+                _types(f'<Default Extension="xml" ContentType="{_DOCX_MAIN}"/>'),
+                {"word/document.xml": b"<w/>"},
+            ),
+            "not a DOCX file: the package has no DOCX main part",
         ),
         # Any part name works, the leading "/" only is dropped.
         (

@@ -1,15 +1,23 @@
-"""The registry's upsert validation (chalicelib/domain/registry.py), without a stack: every
+"""The registry's rules (chalicelib/domain/registry.py), without a stack: every
 offending row of a bulk upsert is named by kind, row, field, id and a message that says
 what is wrong, and a valid registry passes whole. The service's API tests send the same
-batches through HTTP; these make `make mutation` see the rule itself."""
+batches through HTTP; these make `make mutation` see the rule itself. The tree (ancestors,
+is_within, descendants, outside_scope) against a recomputation along the parent chain."""
 
 from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from chalicelib.domain.registry import (
     ContactRecord,
     OfficialRecord,
     RowError,
     UnitRecord,
+    ancestors,
+    descendants,
+    is_within,
+    outside_scope,
     validate_registry_upsert,
 )
 
@@ -154,3 +162,69 @@ def test_a_cycle_through_the_existing_registry_is_found():
         "field": "parent_id",
         "message": "parent chain forms a cycle",
     }
+
+
+# --- the tree: parents, subtrees, scopes ---------------------------------------------------
+
+FOREST_IDS = [f"u{i}" for i in range(7)]
+
+
+@st.composite
+def forests(draw: st.DrawFn) -> dict[str, UnitRecord]:
+    """Up to 7 units, each hanging under an earlier one, a unit the registry does not know
+    ("ghost") or nothing."""
+    units: dict[str, UnitRecord] = {}
+    for i in range(draw(st.integers(1, len(FOREST_IDS)))):
+        parent = draw(st.none() | st.sampled_from([*FOREST_IDS[:i], "ghost"]))
+        units[FOREST_IDS[i]] = UnitRecord(FOREST_IDS[i], f"U{i}", "province", parent)
+    return units
+
+
+def _chain(unit_id: str, units: dict[str, UnitRecord]) -> list[str]:
+    """The oracle: parent after parent, as long as a parent is named (known or not)."""
+    out: list[str] = []
+    while unit_id in units and units[unit_id].parent_id is not None:
+        unit_id = units[unit_id].parent_id  # type: ignore[assignment]
+        out.append(unit_id)
+    return out
+
+
+@given(forests(), st.data())
+def test_the_tree_is_read_along_the_parent_chain(units, data):
+    ids = [*units, "ghost"]
+    unit_id = data.draw(st.sampled_from(ids))
+    root_id = data.draw(st.sampled_from(ids))
+    assert ancestors(unit_id, units) == _chain(unit_id, units)
+    assert is_within(unit_id, root_id, units) == (
+        unit_id == root_id or root_id in _chain(unit_id, units)
+    )
+    below = {u for u in units if root_id in _chain(u, units)}
+    assert descendants(root_id, units.values()) == {root_id} | below
+    scope = data.draw(st.lists(st.sampled_from(ids), max_size=3))
+    acting = data.draw(st.lists(st.sampled_from([*ids, "nowhere"]), max_size=5))
+    reached = {u for u in units if u in scope or set(scope) & set(_chain(u, units))}
+    assert outside_scope(acting, scope, units) == sorted(
+        {u for u in acting if u in units and u not in reached}
+    )
+
+
+def test_the_tree_on_examples_and_through_a_loop():
+    units = {
+        "p": UnitRecord("p", "P", "province"),
+        "d": UnitRecord("d", "D", "department", "p"),
+        "v": UnitRecord("v", "V", "division", "d"),
+        "w": UnitRecord("w", "W", "division", "d"),
+        "c": UnitRecord("c", "C", "commune", "p"),
+    }
+    assert ancestors("v", units) == ["d", "p"]
+    assert ancestors("p", units) == [] and ancestors("ghost", units) == []
+    assert is_within("v", "p", units) and is_within("v", "v", units)
+    assert not is_within("p", "v", units) and not is_within("c", "d", units)
+    assert descendants("d", units.values()) == {"d", "v", "w"}
+    assert descendants("v", units.values()) == {"v"}
+    assert outside_scope(["v", "c", "p", "ghost", "c"], ["d"], units) == ["c", "p"]
+    assert outside_scope(["v"], [], units) == ["v"]
+    # A loop (a registry being repaired): each unit once, nothing read forever.
+    loop = {"a": UnitRecord("a", "A", "province", "b"), "b": UnitRecord("b", "B", "province", "a")}
+    assert ancestors("a", loop) == ["b", "a"]
+    assert descendants("a", loop.values()) == {"a", "b"}
