@@ -346,7 +346,7 @@ def test_the_package_bounds_are_inclusive(monkeypatch):
     """The bounds lowered (1 MiB and 10,000 parts build slowly): each is inclusive."""
     main = f'<Override PartName="/word/document.xml" ContentType="{_DOCX_MAIN}"/>'
     exact = _types(main, pad=100)
-    monkeypatch.setattr(rules, "_CONTENT_TYPES_MAX_BYTES", len(exact))
+    monkeypatch.setattr(rules, "CONTENT_TYPES_MAX_BYTES", len(exact))
     # A [Content_Types].xml of exactly the bound is read whole; one byte more is too large.
     data = _package_with(exact, {"word/document.xml": b"<w/>"})
     assert rules.sniff(DOCX, io.BytesIO(data), len(data)) is None
@@ -355,7 +355,7 @@ def test_the_package_bounds_are_inclusive(monkeypatch):
         "not a DOCX file: [Content_Types].xml is too large"
     )
     # As many parts as the bound are allowed, one more is too many.
-    monkeypatch.setattr(rules, "_ZIP_MAX_ENTRIES", 3)
+    monkeypatch.setattr(rules, "ZIP_MAX_ENTRIES", 3)
     data = _package_with(_types(main), {"word/document.xml": b"<w/>", "a": b""})
     assert rules.sniff(DOCX, io.BytesIO(data), len(data)) is None
     data = _package_with(_types(main), {"word/document.xml": b"<w/>", "a": b"", "b": b""})
