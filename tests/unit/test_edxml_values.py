@@ -146,7 +146,7 @@ TIME_HINT = "(expected e.g. 2025/07/15, 2025/07/15 08:30:00 or 2025-07-15T08:30:
             "or Tuyệt mật",
         ),
         (
-            lambda: values.signer_id(None, "MII@", "/at"),
+            lambda: values.signer_id(None, "MIIF*", "/at"),  # a stray character, not "MIIF"
             "X509Certificate is not valid base64",
         ),
         (
