@@ -417,6 +417,7 @@ def test_a_recipient_named_twice_is_sent_once() -> None:
     ("number_xml", "number"),
     [
         ("<edXML:CodeNumber>87</edXML:CodeNumber><edXML:CodeNotation/>", "87"),
+        ("<edXML:CodeNumber>87</edXML:CodeNumber>", "87"),
         ("<edXML:CodeNumber/><edXML:CodeNotation>UBND-VP</edXML:CodeNotation>", "UBND-VP"),
         ("<edXML:CodeNumber> </edXML:CodeNumber><edXML:CodeNotation/>", None),
     ],
@@ -477,6 +478,24 @@ def test_a_business_without_its_type_is_a_new_document(kind: str) -> None:
     )
     assert result.trail == []
     assert "document.issued" in types(result)
+
+
+def test_a_package_without_a_document_type_is_exempt_by_no_type() -> None:
+    raw = load(UNSIGNED)
+    start = raw.index(b"<edXML:DocumentType>")
+    end = raw.index(b"</edXML:DocumentType>") + len(b"</edXML:DocumentType>")
+    configured = frozenset({"Công văn", "18", "XXXX", ""})
+    result = parse_edxml(raw[:start] + raw[end:], exempt_doc_types=configured)
+    assert result.exempt is False
+    assert "doc_type" not in result.events[0]["document"]
+
+
+def test_only_an_xmldsig_signature_signs_a_package() -> None:
+    # A hub's own <Signature> element in the edXML namespace, before the XMLDSig one.
+    raw = load("qcvn_package_signed.xml")
+    other = b"<edXML:Signature><edXML:Note>hub</edXML:Note></edXML:Signature>"
+    with_other = raw.replace(b"<Signature xmlns=", other + b"<Signature xmlns=", 1)
+    assert parse_edxml(with_other).events == parse_edxml(raw).events
 
 
 def test_a_qcvn_signature_on_the_root_signs_the_package() -> None:
