@@ -253,3 +253,16 @@ def test_the_archive_is_the_message_with_each_content_element_replaced_by_its_di
     expected, n = re.subn(content, digest, raw, flags=re.DOTALL)
     assert n >= 1
     assert parse_edxml(raw).archive_xml == expected
+
+
+def test_a_status_message_carrying_a_file_is_archived_without_it() -> None:
+    raw = load("qcvn_status_06.xml")
+    file = base64.b64encode(b"not for the archive").decode()
+    attached = raw.replace(
+        b"</edXML>",
+        f"<AttachmentEncoded><Attachment><ContentTransferEncoded>{file}"
+        "</ContentTransferEncoded></Attachment></AttachmentEncoded></edXML>".encode(),
+    )
+    archive = parse_edxml(attached).archive_xml
+    assert file.encode() not in archive
+    assert digests_in(archive) == [(hashlib.sha256(b"not for the archive").hexdigest(), 19)]
