@@ -17,9 +17,11 @@ from chalicelib.domain.records import required
 from chalicelib.domain.vocabulary import EV_EVALUATED
 
 
-def _evaluation_key(ev: Mapping[str, Any]) -> tuple[int, str, Any]:
-    # Later occurred_at wins; event_id (then score) break ties deterministically.
-    return (ev["occurred_at_us"], ev["event_id"], ev["score"])
+def _evaluation_key(ev: Mapping[str, Any]) -> tuple[int, str, Any, str]:
+    # Later occurred_at wins; event_id, then score, then unit_id break ties, so the kept
+    # evaluation never depends on arrival order: evaluations are kept per (official, period)
+    # across sources, and two sources may send one event id (each ledger holds its own ids).
+    return (ev["occurred_at_us"], ev["event_id"], ev["score"], ev["unit_id"])
 
 
 def merge_evaluation(current: Mapping[str, Any] | None, event: Mapping[str, Any]) -> dict:

@@ -165,8 +165,10 @@ _OOXML_MAIN_PART = {
 }
 _CONTENT_TYPES_PART = "[Content_Types].xml"
 _CONTENT_TYPES_NS = "{http://schemas.openxmlformats.org/package/2006/content-types}"
-_CONTENT_TYPES_MAX_BYTES = 1024 * 1024
-_ZIP_MAX_ENTRIES = 10_000
+# The bounds on reading a DOCX package (public: a test lowers them, 1 MiB and 10,000
+# parts build slowly).
+CONTENT_TYPES_MAX_BYTES = 1024 * 1024
+ZIP_MAX_ENTRIES = 10_000
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _JPEG_SIGNATURE = b"\xff\xd8\xff"
 _PDF_SIGNATURE = b"%PDF-"
@@ -292,16 +294,16 @@ def _ooxml_problem(content_type: str, stream: IO[bytes]) -> str | None:
     try:
         with zipfile.ZipFile(stream) as package:
             infos = package.infolist()
-            if len(infos) > _ZIP_MAX_ENTRIES:
+            if len(infos) > ZIP_MAX_ENTRIES:
                 return f"not a {label} file: too many parts"
             names = {i.filename for i in infos}
             info = next((i for i in infos if i.filename == _CONTENT_TYPES_PART), None)
             if info is None:
                 return f"not a {label} file: no {_CONTENT_TYPES_PART}"
-            if info.file_size > _CONTENT_TYPES_MAX_BYTES:
+            if info.file_size > CONTENT_TYPES_MAX_BYTES:
                 return f"not a {label} file: {_CONTENT_TYPES_PART} is too large"
             with package.open(info) as fh:
-                declared = fh.read(_CONTENT_TYPES_MAX_BYTES + 1)
+                declared = fh.read(CONTENT_TYPES_MAX_BYTES + 1)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError, EOFError):
         return f"not a {label} file: damaged ZIP package"
     overrides = _content_type_overrides(declared)

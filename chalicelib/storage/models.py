@@ -215,7 +215,7 @@ class EvaluationModel(Model):
     Meta = _meta("evaluations")
     official_id = UnicodeAttribute(hash_key=True)
     period = UnicodeAttribute(range_key=True)  # "YYYY-MM"
-    # Latest evaluation by (occurred_at, event_id): a merge that is safe to repeat,
+    # Latest evaluation by (occurred_at, event_id, score, unit_id): a merge that is safe to repeat,
     # written under a version condition (consumers of different stream shards race).
     record = JSONAttribute()
     version = VersionAttribute()

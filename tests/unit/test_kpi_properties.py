@@ -367,6 +367,7 @@ def _month_bounds(period: str) -> tuple[date, date]:
                 "occurred_at_us": st.integers(0, 5),
                 "event_id": st.sampled_from(["a", "b", "c"]),
                 "score": st.integers(0, 3),
+                "unit_id": st.sampled_from(["C1", "C2"]),
             }
         ),
         max_size=8,
@@ -387,7 +388,7 @@ def test_the_latest_evaluation_is_the_greatest_overlapping_one(
     ]
     expected = max(
         overlapping,
-        key=lambda e: (e["period"], e["occurred_at_us"], e["event_id"], e["score"]),
+        key=lambda e: (e["period"], e["occurred_at_us"], e["event_id"], e["score"], e["unit_id"]),
         default=None,
     )
     assert evaluations.latest_evaluation(stored, start, end) == expected
@@ -400,31 +401,38 @@ def test_the_latest_evaluation_is_the_greatest_overlapping_one(
 @SETTINGS
 @given(
     marks=st.lists(
-        st.tuples(st.integers(0, 3), st.sampled_from(["a", "b"]), st.integers(0, 3)),
+        st.tuples(
+            st.integers(0, 3),
+            st.sampled_from(["a", "b"]),
+            st.integers(0, 3),
+            st.sampled_from(["C1", "C2"]),
+        ),
         min_size=1,
         max_size=8,
     ),
     data=st.data(),
 )
 def test_merging_evaluations_keeps_the_latest_whatever_the_order(
-    marks: list[tuple[int, str, int]], data: st.DataObject
+    marks: list[tuple[int, str, int, str]], data: st.DataObject
 ) -> None:
+    # Payloads of one event id may differ (two sources, each with its own ledger, sending
+    # one id): the unit breaks the last tie, so the order of arrival never decides.
     events = [
         {
             "type": "official.evaluated",
             "event_id": event_id,
             "occurred_at": (BASE + timedelta(seconds=second)).isoformat(),
             "official_id": "O1",
-            "unit_id": "C1",
+            "unit_id": unit_id,
             "period": "2025-07",
             "score": score,
         }
-        for second, event_id, score in marks
+        for second, event_id, score, unit_id in marks
     ]
     current = None
     for event in data.draw(st.permutations(events)):
         current = evaluations.merge_evaluation(current, event)
-    second, event_id, score = max(marks)
+    second, event_id, score, unit_id = max(marks)
     assert current is not None
-    assert (current["event_id"], current["score"]) == (event_id, score)
+    assert (current["event_id"], current["score"], current["unit_id"]) == (event_id, score, unit_id)
     assert current["occurred_at_us"] == int((BASE + timedelta(seconds=second)).timestamp()) * 10**6
