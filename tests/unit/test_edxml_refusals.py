@@ -269,6 +269,7 @@ def test_a_missing_element_is_named_with_what_it_is_for(
         (STATUS, ">06</edXML:StatusCode>", "> </edXML:StatusCode>", f"{STATUS_PATH}/StatusCode", "StatusCode is empty (the status code)"),
         (STATUS, ">06</edXML:StatusCode>", f">{'7' * 30}</edXML:StatusCode>", f"{STATUS_PATH}/StatusCode", "unknown status code '7777777777': expected one of 01, 02, 03, 04, 05, 06, 13, 15, 16"),
         (PACKAGE, ">0</edXML:BussinessDocType>", f">{'9' * 30}</edXML:BussinessDocType>", f"{HEADER}/TraceHeaderList/Bussiness/BussinessDocType", "'99999999999999999999' is not 0 (new), 1 (recall), 2 (update) or 3 (replace)"),
+        (STATUS, ">2025/07/18 16:40:00<", ">yesterday<", f"{STATUS_PATH}/Timestamp", "'yesterday' is not a date or time (expected e.g. 2025/07/15, 2025/07/15 08:30:00 or 2025-07-15T08:30:00+07:00)"),
         (PACKAGE, ">2</edXML:PageAmount>", f">{'x' * 30}</edXML:PageAmount>", f"{MESSAGE_HEADER}/OtherInfo/PageAmount", "'xxxxxxxxxxxxxxxxxxxx' is not a page count"),
         (PACKAGE, ">UBND-VP</edXML:CodeNotation>", f">{'U' * 98}</edXML:CodeNotation>", f"{MESSAGE_HEADER}/Code", "the number is longer than 100 characters"),
         (PACKAGE, ">Công văn</edXML:TypeName>", f">{'C' * 101}</edXML:TypeName>", f"{MESSAGE_HEADER}/DocumentType/TypeName", "the document type name is longer than 100 characters"),
