@@ -389,6 +389,7 @@ def test_exempt_recall_keeps_no_reason() -> None:
 
 UNSIGNED = "qcvn_package_unsigned.xml"
 PROMULGATED_87 = "2025-07-21T00:00:00+07:00"
+HEADER_PATH = "/edXML/edXMLEnvelope/edXMLHeader"
 
 
 def edited(name: str, *swaps: tuple[str, str]) -> EdxmlResult:
@@ -417,6 +418,7 @@ def test_a_recipient_named_twice_is_sent_once() -> None:
     ("number_xml", "number"),
     [
         ("<edXML:CodeNumber>87</edXML:CodeNumber><edXML:CodeNotation/>", "87"),
+        ("<edXML:CodeNumber>87</edXML:CodeNumber>", "87"),
         ("<edXML:CodeNumber/><edXML:CodeNotation>UBND-VP</edXML:CodeNotation>", "UBND-VP"),
         ("<edXML:CodeNumber> </edXML:CodeNumber><edXML:CodeNotation/>", None),
     ],
@@ -479,6 +481,24 @@ def test_a_business_without_its_type_is_a_new_document(kind: str) -> None:
     assert "document.issued" in types(result)
 
 
+def test_a_package_without_a_document_type_is_exempt_by_no_type() -> None:
+    raw = load(UNSIGNED)
+    start = raw.index(b"<edXML:DocumentType>")
+    end = raw.index(b"</edXML:DocumentType>") + len(b"</edXML:DocumentType>")
+    configured = frozenset({"Công văn", "18", "XXXX", ""})
+    result = parse_edxml(raw[:start] + raw[end:], exempt_doc_types=configured)
+    assert result.exempt is False
+    assert "doc_type" not in result.events[0]["document"]
+
+
+def test_only_an_xmldsig_signature_signs_a_package() -> None:
+    # A hub's own <Signature> element in the edXML namespace, before the XMLDSig one.
+    raw = load("qcvn_package_signed.xml")
+    other = b"<edXML:Signature><edXML:Note>hub</edXML:Note></edXML:Signature>"
+    with_other = raw.replace(b"<Signature xmlns=", other + b"<Signature xmlns=", 1)
+    assert parse_edxml(with_other).events == parse_edxml(raw).events
+
+
 def test_a_qcvn_signature_on_the_root_signs_the_package() -> None:
     raw = load("qcvn_package_signed.xml")
     start = raw.index(b"<Signature xmlns=")
@@ -517,3 +537,43 @@ def test_a_named_staff_member_is_an_actor_of_their_organ_and_department() -> Non
     assert actor == f"edxml-staff-{digest}"
     moved = raw.replace("Phòng Văn hóa - Xã hội".encode(), "Văn phòng".encode())
     assert parse_edxml(moved).events[0]["actor_official_id"] != actor
+
+
+def signature_on_root(raw: bytes) -> bytes:
+    start = raw.index(b"<Signature xmlns=")
+    end = raw.index(b"</Signature>") + len(b"</Signature>")
+    return (raw[:start] + raw[end:]).replace(b"</edXML>", raw[start:end] + b"</edXML>")
+
+
+def test_a_bad_certificate_on_the_root_is_refused_naming_it() -> None:
+    raw = load("qcvn_package_signed.xml")
+    start = raw.index(b"<X509SubjectName>")
+    end = raw.index(b"</X509SubjectName>") + len(b"</X509SubjectName>")
+    raw = raw[:start] + raw[end:]  # without a subject the certificate itself is read
+    at = raw.index(b"MIIF", raw.index(b"<X509Certificate>"))
+    raw = raw[:at] + b"*" + raw[at:]
+    with pytest.raises(EdxmlError) as err:
+        parse_edxml(signature_on_root(raw))
+    assert (err.value.path, err.value.message) == (
+        "/edXML/Signature/KeyInfo/X509Data/X509Certificate",
+        "X509Certificate is not valid base64",
+    )
+
+
+def test_a_certificate_outside_x509_data_is_not_a_signature() -> None:
+    raw = load("qcvn_package_signed.xml")
+    outside = raw.replace(b"<X509Data>", b"").replace(b"</X509Data>", b"")
+    assert "document.signed" not in types(parse_edxml(outside))
+
+
+def test_a_bad_trace_timestamp_is_refused_naming_it() -> None:
+    raw = load(UNSIGNED).replace(b">2025/07/21 16:45:00<", b">yesterday<")
+    with pytest.raises(EdxmlError) as err:
+        parse_edxml(raw)
+    assert err.value.path == f"{HEADER_PATH}/TraceHeaderList/TraceHeader/Timestamp"
+
+
+def test_a_number_of_exactly_100_characters_is_kept() -> None:
+    notation = "U" * 97  # "87/" + 97 characters
+    result = edited(UNSIGNED, ("<edXML:CodeNotation>UBND-VP<", f"<edXML:CodeNotation>{notation}<"))
+    assert result.events[0]["document"]["number"] == f"87/{notation}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import itertools
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -114,7 +115,10 @@ def test_padding_ends_the_content_even_when_more_arrives_in_another_chunk() -> N
     digest.feed("E=\n", "/c")  # "QUE=": the file "AE", complete
     with pytest.raises(EdxmlError) as err:
         digest.feed("QUJD", "/c")
-    assert err.value.message == "attachment content is not valid base64 (data after padding)"
+    assert (err.value.path, err.value.message) == (
+        "/c",
+        "attachment content is not valid base64 (data after padding)",
+    )
 
 
 @settings(max_examples=60)
@@ -225,3 +229,40 @@ def test_a_status_about_an_exempt_document_is_archived_as_who_reported_what_when
     summary = redacted_archive(load("godoc_status_06.xml"))
     assert summary.decode() == STATUS_SUMMARY
     assert b"Description" not in summary
+
+
+@pytest.mark.parametrize(
+    "name", ["qcvn_package_signed.xml", "godoc_package.xml", "qcvn_package_unsigned.xml"]
+)
+def test_the_archive_is_the_message_with_each_content_element_replaced_by_its_digest(
+    name: str,
+) -> None:
+    raw = load(name)
+    if name == "qcvn_package_unsigned.xml":  # an empty element <x/> too
+        raw = re.sub(rb"<ContentTransferEncoded>.*?</ContentTransferEncoded>",
+                     b"<ContentTransferEncoded/>", raw, flags=re.DOTALL)  # fmt: skip
+
+    def digest(match: re.Match[bytes]) -> bytes:
+        data = base64.b64decode(b"".join((match.group(2) or b"").split()))
+        return (
+            f'<AttachmentDigest xmlns="{ARCHIVE_NS}" algorithm="SHA-256" size="{len(data)}">'
+            f"{hashlib.sha256(data).hexdigest()}</AttachmentDigest>"
+        ).encode()
+
+    content = rb"<(ContentTransferEncoded|Content)>(.*?)</\1>|<ContentTransferEncoded/>"
+    expected, n = re.subn(content, digest, raw, flags=re.DOTALL)
+    assert n >= 1
+    assert parse_edxml(raw).archive_xml == expected
+
+
+def test_a_status_message_carrying_a_file_is_archived_without_it() -> None:
+    raw = load("qcvn_status_06.xml")
+    file = base64.b64encode(b"not for the archive").decode()
+    attached = raw.replace(
+        b"</edXML>",
+        f"<AttachmentEncoded><Attachment><ContentTransferEncoded>{file}"
+        "</ContentTransferEncoded></Attachment></AttachmentEncoded></edXML>".encode(),
+    )
+    archive = parse_edxml(attached).archive_xml
+    assert file.encode() not in archive
+    assert digests_in(archive) == [(hashlib.sha256(b"not for the archive").hexdigest(), 19)]

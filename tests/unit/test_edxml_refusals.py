@@ -6,6 +6,7 @@ memory are in test_edxml_security.py.
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 import pytest
@@ -167,23 +168,35 @@ def test_invalid_values_are_refused_naming_the_element(
 def test_header_without_message_header_or_status_is_refused() -> None:
     raw = swap("qcvn_status_01.xml", "edXML:Status>", "edXML:State>")
     error = refused(raw)
-    assert (error.path, "or Status" in error.message) == (f"{HEADER}/MessageHeader", True)
+    assert (error.path, error.message) == (
+        f"{HEADER}/MessageHeader",
+        "missing element MessageHeader (a package) or Status (a status message)",
+    )
 
 
 def test_package_without_recipient_is_refused() -> None:
     raw = load("qcvn_package_unsigned.xml")
     start = raw.index(b"<edXML:To>")
     end = raw.index(b"</edXML:To>") + len(b"</edXML:To>")
-    assert refused(raw[:start] + raw[end:]).path == f"{HEADER}/MessageHeader/To"
-
-
-def test_godoc_accepts_an_opaque_document_id() -> None:
-    raw = swap(
-        "godoc_status_06.xml",
-        "000.00.01.H34,2025/07/22,1520/QĐ-UBND",
-        "3f6c1f0e-5b7d-4e8a-9c1d-2b7a9e0f4c11",
+    error = refused(raw[:start] + raw[end:])
+    assert (error.path, error.message) == (
+        f"{HEADER}/MessageHeader/To",
+        "missing element To (at least one receiving organ)",
     )
-    assert parse_edxml(raw).events[0]["document"]["id"].startswith("edxml-doc-")
+
+
+@pytest.mark.parametrize(
+    ("name", "document_id"),
+    [
+        ("godoc_status_06.xml", "000.00.01.H34,2025/07/22,1520/QĐ-UBND"),
+        ("godoc_package.xml", "000.00.01.H34,2025-07-22,1520/QĐ-UBND"),
+    ],
+)
+def test_godoc_accepts_an_opaque_document_id(name: str, document_id: str) -> None:
+    opaque = "3f6c1f0e-5b7d-4e8a-9c1d-2b7a9e0f4c11"
+    events = parse_edxml(swap(name, document_id, opaque)).events
+    pseudonym = "edxml-doc-" + hashlib.sha256(opaque.encode()).hexdigest()[:32]
+    assert {e["document"]["id"] for e in events} == {pseudonym}
 
 
 def test_too_deep_nesting_is_refused() -> None:
@@ -256,6 +269,7 @@ def test_a_missing_element_is_named_with_what_it_is_for(
         (STATUS, ">06</edXML:StatusCode>", "> </edXML:StatusCode>", f"{STATUS_PATH}/StatusCode", "StatusCode is empty (the status code)"),
         (STATUS, ">06</edXML:StatusCode>", f">{'7' * 30}</edXML:StatusCode>", f"{STATUS_PATH}/StatusCode", "unknown status code '7777777777': expected one of 01, 02, 03, 04, 05, 06, 13, 15, 16"),
         (PACKAGE, ">0</edXML:BussinessDocType>", f">{'9' * 30}</edXML:BussinessDocType>", f"{HEADER}/TraceHeaderList/Bussiness/BussinessDocType", "'99999999999999999999' is not 0 (new), 1 (recall), 2 (update) or 3 (replace)"),
+        (STATUS, ">2025/07/18 16:40:00<", ">yesterday<", f"{STATUS_PATH}/Timestamp", "'yesterday' is not a date or time (expected e.g. 2025/07/15, 2025/07/15 08:30:00 or 2025-07-15T08:30:00+07:00)"),
         (PACKAGE, ">2</edXML:PageAmount>", f">{'x' * 30}</edXML:PageAmount>", f"{MESSAGE_HEADER}/OtherInfo/PageAmount", "'xxxxxxxxxxxxxxxxxxxx' is not a page count"),
         (PACKAGE, ">UBND-VP</edXML:CodeNotation>", f">{'U' * 98}</edXML:CodeNotation>", f"{MESSAGE_HEADER}/Code", "the number is longer than 100 characters"),
         (PACKAGE, ">Công văn</edXML:TypeName>", f">{'C' * 101}</edXML:TypeName>", f"{MESSAGE_HEADER}/DocumentType/TypeName", "the document type name is longer than 100 characters"),

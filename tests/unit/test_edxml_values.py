@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -146,7 +147,7 @@ TIME_HINT = "(expected e.g. 2025/07/15, 2025/07/15 08:30:00 or 2025-07-15T08:30:
             "or Tuyệt mật",
         ),
         (
-            lambda: values.signer_id(None, "MII@", "/at"),
+            lambda: values.signer_id(None, "MIIF*", "/at"),  # a stray character, not "MIIF"
             "X509Certificate is not valid base64",
         ),
         (
@@ -168,3 +169,19 @@ def test_dates_are_written_in_ascii_digits_only(text: str) -> None:
         values.parse_time(text, "/x")
     with pytest.raises(EdxmlError):
         values.document_key(f"A,{text},1", "/x", "qcvn102")
+
+
+def test_an_organ_placeholder_is_kept_up_to_64_characters() -> None:
+    # "edxml-organ-" is 12 characters: an organ id of 52 fits an official id, 53 does not.
+    assert values.staff_id("o" * 52, "", "", "") == "edxml-organ-" + "o" * 52
+    hashed = values.staff_id("o" * 53, "", "", "")
+    digest = hashlib.sha256(("o" * 53).encode()).hexdigest()[:16]
+    assert hashed == f"edxml-organ-{digest}"
+
+
+def test_a_signer_subject_is_compared_in_its_sorted_folded_form() -> None:
+    # An RDN's value may itself hold "=": the key is what precedes the first one.
+    subject = "ou = Phòng  A=B, CN=Nguyễn Văn An"
+    normal = "CN=nguyễn văn an,OU=phòng a=b"
+    digest = hashlib.sha256(f"subject\x1f{normal}".encode()).hexdigest()[:16]
+    assert values.signer_id(subject, "", "/c") == f"edxml-signer-{digest}"

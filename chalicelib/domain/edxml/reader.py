@@ -47,7 +47,6 @@ def namespace(tag: str) -> str:
 @dataclass(frozen=True)
 class AttachmentDigest:
     path: str  # of the content element
-    attachment: ET.Element  # the enclosing <Attachment> (its name and type live there)
     sha256: str  # of the decoded file
     size: int  # decoded bytes
     start: int  # byte offset of the content element's start tag
@@ -154,7 +153,6 @@ class _Builder:
             self.attachments.append(
                 AttachmentDigest(
                     path=self.path(),
-                    attachment=self._elems[-2],
                     sha256=sha256,
                     size=size,
                     start=self._digest_start,
