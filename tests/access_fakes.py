@@ -4,15 +4,18 @@ subtree: the access rules (tests/unit/test_access_rules.py) and the admission ru
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from chalicelib.domain.registry import UnitRecord
+from chalicelib.domain import plausibility
+from chalicelib.domain.registry import OfficialRecord, UnitRecord
 
 UNIT_IDS = [f"u{i}" for i in range(8)]
 # The fakes are installed afresh for every example (the fixtures hand back an installer).
@@ -72,3 +75,23 @@ def install_registry(
         return fake
 
     return install
+
+
+# A registry and time window for the plausibility rule (admission's and its own tests).
+UNITS = {
+    "p": UnitRecord("p", "Tỉnh", "province", None),
+    "d": UnitRecord("d", "Sở", "department", "p"),
+    "v": UnitRecord("v", "Phòng", "division", "d"),
+}
+OFFICIALS = {
+    "o-p": OfficialRecord("o-p", "p", "A"),
+    "o-d": OfficialRecord("o-d", "d", "B"),
+    "o-v": OfficialRecord("o-v", "v", "C"),
+}
+NOW = dt.datetime(2025, 8, 1, 12, 0, tzinfo=dt.UTC)
+BOUNDS = plausibility.Bounds(
+    now=NOW,
+    future_tolerance=dt.timedelta(seconds=300),
+    max_age=dt.timedelta(days=400),
+    zone=ZoneInfo("Asia/Ho_Chi_Minh"),
+)

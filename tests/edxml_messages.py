@@ -15,6 +15,16 @@ FIXTURES = Path(__file__).parent / "fixtures" / "edxml"
 MALFORMED = FIXTURES / "malformed"
 HEADER = "/edXML/edXMLEnvelope/edXMLHeader"
 ARCHIVE_NS = "urn:khong-giay:edxml-archive:1"
+# Each malformed fixture, the element its refusal names and what the refusal says.
+MALFORMED_CASES = [
+    ("missing_from.xml", f"{HEADER}/MessageHeader/From", "missing element From"),
+    ("documentid_without_date.xml", f"{HEADER}/MessageHeader/DocumentId", "has no date"),
+    ("billion_laughs.xml", "/", "DOCTYPE is not allowed"),
+    ("external_entity.xml", "/", "DOCTYPE is not allowed"),
+    ("wrong_namespace.xml", "/edXML", "QCVN_102_2015"),
+    ("truncated.xml", f"{HEADER}/MessageHeader/DocumentId", "not well-formed"),
+    ("unknown_status_code.xml", f"{HEADER}/Status/StatusCode", "unknown status code '07'"),
+]
 
 
 def load(name: str) -> bytes:

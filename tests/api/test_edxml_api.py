@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import body
+from tests.edxml_messages import MALFORMED_CASES
 from tests.webhooks import deliver, event, sign
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "edxml"
@@ -282,15 +283,7 @@ def test_a_storage_failure_is_503_and_the_retry_stores_the_trail(
 
 @pytest.mark.parametrize(
     ("name", "path", "says"),
-    [
-        ("missing_from.xml", f"{HEADER}/MessageHeader/From", "missing element From"),
-        ("documentid_without_date.xml", f"{HEADER}/MessageHeader/DocumentId", "has no date"),
-        ("billion_laughs.xml", "/", "DOCTYPE is not allowed"),
-        ("external_entity.xml", "/", "DOCTYPE is not allowed"),
-        ("wrong_namespace.xml", "/edXML", "QCVN_102_2015"),
-        ("truncated.xml", f"{HEADER}/MessageHeader/DocumentId", "not well-formed"),
-        ("unknown_status_code.xml", f"{HEADER}/Status/StatusCode", "unknown status code '07'"),
-    ],
+    MALFORMED_CASES,
 )
 def test_malformed_message_is_400_naming_the_element(
     api, hub, name: str, path: str, says: str

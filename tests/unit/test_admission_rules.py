@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
@@ -11,7 +10,8 @@ from hypothesis import strategies as st
 
 from chalicelib.domain import plausibility
 from chalicelib.domain.events import InvalidEvents, validate_events
-from chalicelib.domain.registry import OfficialRecord, UnitRecord, descendants, outside_scope
+from chalicelib.domain.registry import UnitRecord, descendants, outside_scope
+from tests.access_fakes import BOUNDS, NOW, OFFICIALS, UNITS
 from tests.webhooks import event
 
 
@@ -80,24 +80,6 @@ def test_outside_scope_is_what_no_scope_unit_reaches(data, units):
 
 
 # --- plausibility ------------------------------------------------------------------------------
-
-UNITS = {
-    "p": UnitRecord("p", "Tỉnh", "province", None),
-    "d": UnitRecord("d", "Sở", "department", "p"),
-    "v": UnitRecord("v", "Phòng", "division", "d"),
-}
-OFFICIALS = {
-    "o-p": OfficialRecord("o-p", "p", "A"),
-    "o-d": OfficialRecord("o-d", "d", "B"),
-    "o-v": OfficialRecord("o-v", "v", "C"),
-}
-NOW = dt.datetime(2025, 8, 1, 12, 0, tzinfo=dt.UTC)
-BOUNDS = plausibility.Bounds(
-    now=NOW,
-    future_tolerance=dt.timedelta(seconds=300),
-    max_age=dt.timedelta(days=400),
-    zone=ZoneInfo("Asia/Ho_Chi_Minh"),
-)
 
 
 def _problems(raw: dict, *, check_officials: bool = True) -> list[tuple[str, str]]:

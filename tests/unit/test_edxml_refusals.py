@@ -13,22 +13,14 @@ import pytest
 
 from chalicelib.domain.edxml import EdxmlError, parse_edxml
 from chalicelib.domain.edxml.reader import MAX_DEPTH, MAX_ELEMENTS, read_xml
-from tests.edxml_messages import HEADER, MALFORMED, load, refused, swap
+from tests.edxml_messages import HEADER, MALFORMED, MALFORMED_CASES, load, refused, swap
 
 # --- the malformed fixtures -------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
     ("name", "path", "says"),
-    [
-        ("missing_from.xml", f"{HEADER}/MessageHeader/From", "missing element From"),
-        ("documentid_without_date.xml", f"{HEADER}/MessageHeader/DocumentId", "has no date"),
-        ("billion_laughs.xml", "/", "DOCTYPE is not allowed"),
-        ("external_entity.xml", "/", "DOCTYPE is not allowed"),
-        ("wrong_namespace.xml", "/edXML", "QCVN_102_2015"),
-        ("truncated.xml", f"{HEADER}/MessageHeader/DocumentId", "not well-formed"),
-        ("unknown_status_code.xml", f"{HEADER}/Status/StatusCode", "unknown status code '07'"),
-    ],
+    MALFORMED_CASES,
 )
 def test_malformed_fixture_is_refused_naming_the_element(name: str, path: str, says: str) -> None:
     error = refused((MALFORMED / name).read_bytes())

@@ -5,30 +5,11 @@ wrong; the time window and the evaluation's month are inclusive where they say s
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from chalicelib.domain import plausibility
 from chalicelib.domain.events import validate_events
-from chalicelib.domain.registry import OfficialRecord, UnitRecord
+from tests.access_fakes import BOUNDS, NOW, OFFICIALS, UNITS
 from tests.webhooks import event
-
-UNITS = {
-    "p": UnitRecord("p", "Tỉnh", "province", None),
-    "d": UnitRecord("d", "Sở", "department", "p"),
-    "v": UnitRecord("v", "Phòng", "division", "d"),
-}
-OFFICIALS = {
-    "o-p": OfficialRecord("o-p", "p", "A"),
-    "o-d": OfficialRecord("o-d", "d", "B"),
-    "o-v": OfficialRecord("o-v", "v", "C"),
-}
-NOW = dt.datetime(2025, 8, 1, 12, 0, tzinfo=dt.UTC)
-BOUNDS = plausibility.Bounds(
-    now=NOW,
-    future_tolerance=dt.timedelta(seconds=300),
-    max_age=dt.timedelta(days=400),
-    zone=ZoneInfo("Asia/Ho_Chi_Minh"),
-)
 
 
 def _at(moment: dt.datetime) -> str:
